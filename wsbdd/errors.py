@@ -1,0 +1,44 @@
+"""Exceptions that reach the feature writer as one plain sentence.
+
+Every class here subclasses :class:`AssertionError` on purpose: behave prints an
+``AssertionError`` as ``ASSERT FAILED: <sentence>`` without a Python traceback,
+which is what a tester reading a CI log at 2 a.m. needs.  Anything else that
+escapes a step is a bug in wsbdd and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "WsbddError",
+    "ExpectationFailed",
+    "FeatureMistake",
+    "ConnectionProblem",
+    "ConfigError",
+]
+
+
+class WsbddError(AssertionError):
+    """Base class: the message is written for a person, not a programmer."""
+
+
+class ExpectationFailed(WsbddError):
+    """The application did not behave as the scenario says (a real test failure)."""
+
+
+class FeatureMistake(WsbddError):
+    """The feature text itself is wrong: unknown client, broken JSON, bad JSONPath, …
+
+    The message names what is wrong and how to fix it.
+    """
+
+
+class ConnectionProblem(WsbddError):
+    """A client could not connect, or the connection broke while a step needed it."""
+
+
+class ConfigError(Exception):
+    """The project's wsbdd configuration is invalid; the run stops before any scenario.
+
+    Not an ``AssertionError``: it is raised before scenarios run, from hooks or the
+    command line, and names the file, the key and the problem.
+    """

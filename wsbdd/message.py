@@ -1,0 +1,112 @@
+"""One frame a client received, as the inbox keeps it.
+
+A :class:`Message` is parsed at most once: the first matcher that asks for its
+JSON value pays for ``json.loads`` and every later matcher reuses the result.
+Frames are never mutated after they arrive; the inbox only marks them consumed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Message", "NOT_JSON", "wall_clock", "render_value"]
+
+
+class _NotJson:
+    """Marker for a frame whose payload is not a JSON document."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_JSON"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_JSON: Any = _NotJson()
+_UNPARSED: Any = object()
+
+# Monotonic times are what waits compare; people read wall-clock times.  The
+# offset is taken once so every message of a run is shown on the same clock.
+_WALL_OFFSET = time.time() - time.monotonic()
+
+
+def wall_clock(at: float) -> str:
+    """Render a monotonic timestamp as local ``HH:MM:SS.mmm``."""
+    wall = at + _WALL_OFFSET
+    return time.strftime("%H:%M:%S", time.localtime(wall)) + f".{int(wall * 1000) % 1000:03d}"
+
+
+def render_value(value: Any, limit: int = 200) -> str:
+    """Render a JSON-ish value the way a feature writer wrote it (JSON, not Python)."""
+    if value is NOT_JSON:
+        return "(not JSON)"
+    if isinstance(value, bytes | bytearray):
+        text = "0x" + bytes(value).hex()
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+@dataclass(slots=True, eq=False)
+class Message:
+    """A received frame: sequence number, arrival time, kind and payload.
+
+    ``seq`` counts from 1 per client; ``at`` is ``time.monotonic()`` taken on the
+    event-loop thread when the frame was read.
+    """
+
+    seq: int
+    at: float
+    kind: Literal["text", "binary"]
+    raw: str | bytes
+    _json: Any = field(default=_UNPARSED, repr=False)
+
+    @property
+    def json(self) -> Any:
+        """The parsed JSON value, or :data:`NOT_JSON` for text that is not JSON and binary."""
+        value = self._json
+        if value is _UNPARSED:
+            if self.kind == "text":
+                try:
+                    value = json.loads(self.raw)
+                except ValueError:
+                    value = NOT_JSON
+            else:
+                value = NOT_JSON
+            self._json = value
+        return value
+
+    @property
+    def value(self) -> Any:
+        """What matchers look at: the JSON value, else the text, else the bytes."""
+        value = self.json
+        if value is NOT_JSON:
+            return self.raw
+        return value
+
+    @property
+    def is_json(self) -> bool:
+        return self.json is not NOT_JSON
+
+    def preview(self, limit: int = 160) -> str:
+        """A one-line rendering of the payload for failure messages."""
+        if self.kind == "binary":
+            data = bytes(self.raw)  # type: ignore[arg-type]
+            text = f"binary {len(data)} bytes 0x{data[:32].hex()}"
+            if len(data) > 32:
+                text += "…"
+            return text
+        text = str(self.raw).replace("\n", " ")
+        if len(text) > limit:
+            text = text[: limit - 1] + "…"
+        return text
