@@ -1,0 +1,28 @@
+Feature: Signing in with a token
+  The /secure address wants a token at the handshake; /login wants it in the
+  first message.
+
+  Scenario: No token is refused at the handshake
+    When Alice tries to connect to "/secure"
+    Then Alice's connection is rejected with status 401
+
+  Scenario: A wrong token is told so and disconnected
+    When Alice connects to "/secure" with token "not-a-real-token"
+    Then Alice receives a message where $.type is "error" and $.code is "invalid_token"
+    And Alice is disconnected with code 4001 and reason "invalid token"
+
+  Scenario: A good token is accepted
+    Given Alice is connected to "/secure" with token "alice-token"
+    Then Alice receives a message where $.type is "authenticated" and $.user is "alice"
+    And Alice is still connected
+
+  Scenario: The token can travel in the first message instead
+    Given Alice is connected to "/login"
+    When Alice sends {"type": "auth", "token": "bob-token"}
+    Then Alice receives a message where $.type is "authenticated" and $.user is "bob"
+
+  Scenario: The first message must be the sign-in
+    Given Alice is connected to "/login"
+    When Alice sends {"type": "join", "room": "lobby"}
+    Then Alice receives a message where $.code is "auth_required"
+    And Alice is disconnected with code 4001 and reason "authentication required"

@@ -1,0 +1,164 @@
+"""JSONPath compilation: the fast path agrees with jsonpath_ng, caching, mistakes."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import pytest
+from jsonpath_ng.ext import parse as jsonpath_parse
+
+from wsbdd.errors import FeatureMistake
+from wsbdd.match import JsonPath, compile_path
+from wsbdd.match.paths import _PlainPath
+
+DOCS: list[Any] = [
+    {
+        "type": "chat",
+        "content": "hello",
+        "n": 0,
+        "flag": False,
+        "nothing": None,
+        "user": {"name": "alice", "tags": ["a", "b", "c"], "a b": {"c": 5}},
+        "items": [{"id": 1, "name": "x"}, {"id": 2, "name": "y", "extra": [10, 20]}],
+        "matrix": [[1, 2], [3, 4]],
+        "a-b": 1,
+        "_private": {"x": True},
+        "": "empty key",
+    },
+    [{"id": 1}, {"id": 2}, "text", 5, None, [7]],
+    "plain text",
+    42,
+    None,
+    {"data": {"list": []}, "in": {"where": 1}},
+]
+
+STEPS = [
+    ".type", ".content", ".n", ".flag", ".nothing", ".user", ".name", ".tags", ".id",
+    ".items", ".extra", ".matrix", ".a-b", "._private", ".x", ".data", ".list", ".in",
+    ".missing", "[0]", "[1]", "[2]", "[-1]", "[-2]", "[5]", "[-9]", "['a b']", '["a b"]',
+    "['c']", "['']", ".c",
+]
+
+
+def plain_paths() -> list[str]:
+    paths = ["$"]
+    for depth in (1, 2, 3):
+        paths += ["$" + "".join(combo) for combo in itertools.product(STEPS, repeat=depth)]
+    return paths
+
+
+def reference(text: str, doc: Any) -> list[Any]:
+    return [datum.value for datum in jsonpath_parse(text).find(doc)]
+
+
+def test_fast_path_agrees_with_jsonpath_ng_on_every_plain_path() -> None:
+    paths = plain_paths()
+    assert len(paths) > 30_000
+    checked = 0
+    # jsonpath_ng costs ~250 µs to parse, so compare a deterministic sample.
+    for text in paths[:: max(1, len(paths) // 1500)] + paths[: len(STEPS) + 1]:
+        path = compile_path(text)
+        assert isinstance(path, _PlainPath), text
+        for doc in DOCS:
+            assert path.find(doc) == reference(text, doc), (text, json.dumps(doc))
+            checked += 1
+    assert checked > 5000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$.items[?(@.id == 2)].name",
+        "$.items[?(@.id > 1)]",
+        "$.items[*].id",
+        "$..name",
+        "$..id",
+        "$.user.tags[1:]",
+        "$.user.tags[0,2]",
+        "$.user.tags.`len`",
+        "$.items[?(@.extra)].id",
+        "$.items[?(@.name =~ '^x')].id",
+        "$[*]",
+        "$.user.*",
+        "$.user['a b'].c",
+        "$.user.\"a b\".c",
+    ],
+)
+def test_jsonpath_ng_paths_return_plain_values(text: str) -> None:
+    path = compile_path(text)
+    for doc in DOCS:
+        assert path.find(doc) == reference(text, doc)
+
+
+def test_examples_of_both_paths() -> None:
+    doc = DOCS[0]
+    assert compile_path("$.user.tags[-1]").find(doc) == ["c"]
+    assert compile_path("$['user']['a b'].c").find(doc) == [5]
+    assert compile_path("$.items[0].name").find(doc) == ["x"]
+    assert compile_path("$.items[?(@.id == 2)].name").find(doc) == ["y"]
+    assert compile_path("$.items[*].id").find(doc) == [1, 2]
+    assert compile_path("$.nothing").find(doc) == [None]
+    assert compile_path("$").find("plain text") == ["plain text"]
+
+
+def test_mismatched_shapes_select_nothing_and_never_raise() -> None:
+    doc = DOCS[0]
+    for text in ["$.content[0]", "$.user[0]", "$.items.id", "$.n.x", "$.missing.deeper[3]",
+                 "$.user.tags[99]", "$.nothing.x", "$.items[?(@.id > 'x')]"]:
+        assert compile_path(text).find(doc) == [], text
+    assert compile_path("$.a").find(b"\x00\x01") == []
+    assert compile_path("$[0]").find(b"\x00\x01") == []
+    assert compile_path("$[0]").find("text") == []
+
+
+def test_bare_paths_mean_from_the_root() -> None:
+    assert compile_path("content").text == "$.content"
+    assert compile_path("user.name").find(DOCS[0]) == ["alice"]
+    assert compile_path("[1]").text == "$[1]"
+    assert compile_path("items[?(@.id == 1)].name").find(DOCS[0]) == ["x"]
+
+
+def test_compiled_once() -> None:
+    assert compile_path("$.a.b[0]") is compile_path("$.a.b[0]")
+    assert compile_path("$.items[?(@.id == 1)]") is compile_path("$.items[?(@.id == 1)]")
+    assert isinstance(compile_path("$.x"), JsonPath)
+
+
+def test_singular_and_selects_many() -> None:
+    cases = {
+        "$.a.b[0]": (True, False),
+        "$.a['x y']": (True, False),
+        "$.a[*]": (False, True),
+        "$.a[?(@.x)]": (False, True),
+        "$.a[?(@.x)].tags": (False, False),
+        "$.a[1:]": (False, True),
+        "$.a[0,1]": (False, True),
+        "$..tags": (False, False),
+    }
+    for text, (singular, many) in cases.items():
+        path = compile_path(text)
+        assert (path.is_singular, path.selects_many) == (singular, many), text
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("$.a[", "Parse error near the end of string"),
+        ("$.a[?(@.x ? 1)]", "Parse error at 1:10 near token ? (?)"),
+        ("$.where", "Parse error at 1:2 near token where (WHERE)"),
+    ],
+)
+def test_invalid_path_is_a_feature_mistake(text: str, reason: str) -> None:
+    with pytest.raises(FeatureMistake) as raised:
+        compile_path(text)
+    assert str(raised.value) == (
+        f'The JSONPath "{text}" is not valid ({reason}); check its brackets and quotes, '
+        "e.g. $.items[0].name or $.items[?(@.id == 3)]."
+    )
+
+
+def test_empty_path_is_a_feature_mistake() -> None:
+    with pytest.raises(FeatureMistake, match="^The JSONPath is empty; write a path such as"):
+        compile_path("  ")

@@ -1,0 +1,108 @@
+"""The ``wsbdd`` command: run features, run the bundled demo, serve the demo server.
+
+``wsbdd demo``          runs the bundled features against the bundled demo server
+``wsbdd run [ARGS]``    runs behave in the current project (ARGS go to behave)
+``wsbdd demo-server``   serves the demo chat server until Ctrl-C
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from wsbdd import __version__
+
+__all__ = ["main"]
+
+
+def _source_root() -> Path | None:
+    """The wsbdd checkout this package was installed from (holds the bundled features)."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "features").is_dir() and (root / "environment.py").is_file():
+        return root
+    return None
+
+
+def _behave(args: list[str], cwd: Path) -> int:
+    from behave.__main__ import main as behave_main
+
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return int(behave_main(args) or 0)
+    finally:
+        os.chdir(previous)
+
+
+def _reports_args(reports: Path) -> list[str]:
+    return ["--junit", "--junit-directory", str(reports / "junit")]
+
+
+def cmd_run(ns: argparse.Namespace, extra: list[str]) -> int:
+    reports = Path(ns.reports).resolve()
+    code = _behave(_reports_args(reports) + extra, Path.cwd())
+    print(f"wsbdd: JUnit reports in {reports / 'junit'}")
+    return code
+
+
+def cmd_demo(ns: argparse.Namespace, extra: list[str]) -> int:
+    root = _source_root()
+    if root is None:
+        print(
+            "wsbdd demo: the bundled features ship with the wsbdd source; clone the "
+            "repository and run `pip install -e .` there.",
+            file=sys.stderr,
+        )
+        return 2
+    reports = Path(ns.reports).resolve()
+    print(f"wsbdd {__version__}: running the bundled features in {root / 'features'} "
+          "against the bundled demo server")
+    code = _behave(_reports_args(reports) + extra, root)
+    print(f"wsbdd: JUnit reports in {reports / 'junit'}")
+    return code
+
+
+def cmd_demo_server(ns: argparse.Namespace, extra: list[str]) -> int:
+    from wsbdd.demo.__main__ import main as demo_main
+
+    argv = ["--host", ns.host, "--port", str(ns.port)]
+    if ns.no_rate_limit:
+        argv.append("--no-rate-limit")
+    return demo_main(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wsbdd", description="Behaviour-driven acceptance tests for WebSocket applications."
+    )
+    parser.add_argument("--version", action="version", version=f"wsbdd {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the features of the current project with behave")
+    run.add_argument("--reports", default="reports", help="folder for reports (default: reports)")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="run the bundled features against the bundled demo server")
+    demo.add_argument("--reports", default="reports", help="folder for reports (default: reports)")
+    demo.set_defaults(func=cmd_demo)
+
+    server = sub.add_parser("demo-server", help="serve the bundled demo chat server")
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    server.add_argument("--no-rate-limit", action="store_true")
+    server.set_defaults(func=cmd_demo_server)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    ns, extra = parser.parse_known_args(argv)
+    if extra and ns.command == "demo-server":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return ns.func(ns, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

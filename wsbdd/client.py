@@ -1,0 +1,351 @@
+"""One named client: a WebSocket connection, its reader task and its inbox.
+
+The thin I/O shell around :mod:`wsbdd.inbox` and :mod:`wsbdd.expect`.  Every
+coroutine here runs on wsbdd's event-loop thread.  A single reader task is the
+only consumer of the socket; it appends every frame to the inbox with its
+arrival time and wakes whoever waits, so no frame is ever lost between steps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidStatus,
+    InvalidURI,
+)
+from websockets.protocol import State
+
+from wsbdd import __version__
+from wsbdd.expect import Expectation, Outcome
+from wsbdd.inbox import Inbox
+
+__all__ = ["Client", "ConnectionOutcome", "Sent", "ConnectOptions", "add_query", "mask_url"]
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    """How a client opens its connection (from :class:`wsbdd.config.Settings`)."""
+
+    open_timeout: float = 5.0
+    close_timeout: float = 2.0
+    compression: bool = False
+    proxy: str | None = None
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    max_size: int = 2**20
+
+
+@dataclass
+class ConnectionOutcome:
+    """What happened to a connection, as data steps can assert on."""
+
+    url: str
+    status: int | None = None
+    reason_phrase: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    subprotocol: str | None = None
+    opened_at: float | None = None
+    closed_at: float | None = None
+    close_code: int | None = None
+    close_reason: str = ""
+    clean: bool | None = None
+    closed_by: Literal["client", "server", None] = None
+    error: str | None = None
+
+    @property
+    def rejected(self) -> bool:
+        return self.status is not None and self.status != 101
+
+    def describe_close(self) -> str:
+        code = self.close_code if self.close_code is not None else 1006
+        text = f"closed with code {code}"
+        if self.close_reason:
+            text += f' and reason "{self.close_reason}"'
+        if self.clean is False:
+            text += " (abruptly, without a closing handshake)"
+        return text
+
+    def describe_failure(self) -> str:
+        """Why the connection never opened, as the end of a sentence."""
+        if self.rejected:
+            text = f"the server rejected the handshake with HTTP {self.status}"
+            if self.reason_phrase:
+                text += f" {self.reason_phrase}"
+            body = self.body.strip()
+            if body:
+                text += f' ("{body[:120]}")'
+            return text
+        return self.error or "the connection was never opened"
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """A frame a client sent, for transcripts."""
+
+    at: float
+    kind: Literal["text", "binary"]
+    payload: str | bytes
+
+
+def add_query(url: str, name: str, value: str) -> str:
+    """Return ``url`` with one more query parameter."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query.append((name, value))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def mask_url(url: str, secrets: tuple[str, ...] = ("token",)) -> str:
+    """Hide query values whose name looks secret (for messages and reports)."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [
+        (k, "***" if k.lower() in secrets or "token" in k.lower() or "password" in k.lower() else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+
+class Client:
+    """A named participant in a scenario (``Alice``) with one connection and an inbox."""
+
+    def __init__(self, name: str, options: ConnectOptions | None = None) -> None:
+        self.name = name
+        self.options = options or ConnectOptions()
+        self.inbox = Inbox()
+        self.sent: list[Sent] = []
+        self.outcome: ConnectionOutcome | None = None
+        self.ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._waiters: list[asyncio.Future[None]] = []
+        self._pong: asyncio.Future[float] | None = None
+        self.pongs: list[float] = []
+
+    # -- state -------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self.ws is not None and self.ws.state is State.OPEN
+
+    @property
+    def finished(self) -> bool:
+        """True once the connection ended (or never opened): no more frames can arrive."""
+        return self._reader is None or self._reader.done()
+
+    # -- connecting ----------------------------------------------------------
+
+    async def connect(
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        subprotocols: list[str] | None = None,
+        display_url: str | None = None,
+    ) -> ConnectionOutcome:
+        """Open the connection; never raises for a refused or rejected handshake.
+
+        The result is recorded in :attr:`outcome`; callers decide whether a
+        failure to connect fails the step.
+        """
+        opts = self.options
+        outcome = ConnectionOutcome(url=display_url or mask_url(url))
+        self.outcome = outcome
+        try:
+            ws = await connect(
+                url,
+                additional_headers=headers or None,
+                subprotocols=subprotocols or None,  # type: ignore[arg-type]
+                compression="deflate" if opts.compression else None,
+                proxy=opts.proxy,
+                open_timeout=opts.open_timeout,
+                close_timeout=opts.close_timeout,
+                ping_interval=opts.ping_interval,
+                ping_timeout=opts.ping_timeout,
+                max_size=opts.max_size,
+                user_agent_header=f"wsbdd/{__version__}",
+            )
+        except InvalidStatus as exc:
+            response = exc.response
+            outcome.status = response.status_code
+            outcome.reason_phrase = response.reason_phrase
+            outcome.headers = dict(response.headers.raw_items())
+            outcome.body = bytes(response.body or b"").decode("utf-8", "replace")
+            outcome.error = outcome.describe_failure()
+            return outcome
+        except InvalidURI as exc:
+            outcome.error = f"the address is not a valid WebSocket URL ({exc})"
+            return outcome
+        except TimeoutError:
+            outcome.error = (
+                "the server did not complete the WebSocket handshake within "
+                f"{opts.open_timeout:g} s"
+            )
+            return outcome
+        except ConnectionRefusedError:
+            outcome.error = "the connection was refused (is the server running on that port?)"
+            return outcome
+        except InvalidHandshake as exc:
+            outcome.error = f"the WebSocket handshake failed ({exc})"
+            return outcome
+        except OSError as exc:
+            outcome.error = f"the connection failed ({exc.strerror or exc})"
+            return outcome
+        self.ws = ws
+        outcome.status = ws.response.status_code if ws.response else 101
+        outcome.reason_phrase = ws.response.reason_phrase if ws.response else ""
+        if ws.response is not None:
+            outcome.headers = dict(ws.response.headers.raw_items())
+        outcome.subprotocol = ws.subprotocol
+        outcome.opened_at = time.monotonic()
+        self._reader = asyncio.get_running_loop().create_task(
+            self._read(ws), name=f"wsbdd-reader-{self.name}"
+        )
+        return outcome
+
+    async def _read(self, ws: ClientConnection) -> None:
+        append = self.inbox.append
+        monotonic = time.monotonic
+        try:
+            async for data in ws:
+                if isinstance(data, str):
+                    append("text", data, monotonic())
+                else:
+                    append("binary", data, monotonic())
+                if self._waiters:
+                    self._wake()
+        except ConnectionClosed:
+            pass
+        finally:
+            self._record_close(ws)
+            self._wake()
+
+    def _record_close(self, ws: ClientConnection) -> None:
+        outcome = self.outcome
+        if outcome is None or outcome.closed_at is not None:
+            return
+        outcome.closed_at = time.monotonic()
+        rcvd, sent = ws.protocol.close_rcvd, ws.protocol.close_sent
+        outcome.close_code = ws.close_code if ws.close_code is not None else 1006
+        outcome.close_reason = ws.close_reason or ""
+        outcome.clean = rcvd is not None and sent is not None
+        if outcome.closed_by is None:
+            outcome.closed_by = "server" if ws.protocol.close_rcvd_then_sent else "client"
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # -- sending --------------------------------------------------------------
+
+    async def send(self, payload: str | bytes) -> None:
+        ws = self._open_ws()
+        kind: Literal["text", "binary"] = "text" if isinstance(payload, str) else "binary"
+        self.sent.append(Sent(time.monotonic(), kind, payload))
+        await ws.send(payload)
+
+    async def ping(self) -> None:
+        ws = self._open_ws()
+        waiter = await ws.ping()
+        self._pong = asyncio.ensure_future(waiter)
+
+    async def wait_pong(self, timeout: float) -> float | None:
+        """Seconds the last ping took to be answered, or None if no pong came in time."""
+        if self._pong is None:
+            raise LookupError("no ping")
+        try:
+            async with asyncio.timeout(timeout):
+                latency = await asyncio.shield(self._pong)
+        except (TimeoutError, ConnectionClosed):
+            return None
+        self.pongs.append(latency)
+        return latency
+
+    def _open_ws(self) -> ClientConnection:
+        if self.ws is None or self.ws.state is not State.OPEN:
+            raise ConnectionClosed(None, None)
+        return self.ws
+
+    # -- waiting ----------------------------------------------------------------
+
+    async def wait(self, expectation: Expectation) -> Outcome:
+        """Drive ``expectation`` over the inbox until it is decided or its deadline passes."""
+        loop = asyncio.get_running_loop()
+        now = time.monotonic()
+        expectation.start(self.inbox, now)
+        while True:
+            outcome = expectation.feed(self.inbox, now)
+            if outcome is not None:
+                return outcome
+            if self.finished:
+                how = self.outcome.describe_close() if self.outcome else "was never opened"
+                return expectation.closed(self.inbox, now, how)
+            remaining = expectation.deadline - now
+            if remaining <= 0:
+                return expectation.expire(self.inbox, now)
+            waiter: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                async with asyncio.timeout(remaining):
+                    await waiter
+            except TimeoutError:
+                pass
+            now = time.monotonic()
+
+    async def wait_closed(self, timeout: float) -> bool:
+        """Wait until the connection has ended; False if it is still open after ``timeout``."""
+        if self._reader is None:
+            return True
+        try:
+            async with asyncio.timeout(timeout):
+                await asyncio.shield(self._reader)
+        except TimeoutError:
+            return False
+        return True
+
+    # -- closing ------------------------------------------------------------------
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close from the client side with a closing handshake; abort if the server stalls."""
+        ws = self.ws
+        if ws is None:
+            return
+        if self.outcome is not None and self.outcome.closed_by is None and not self.finished:
+            self.outcome.closed_by = "client"
+        try:
+            await ws.close(code, reason)
+        except Exception:  # noqa: BLE001 - closing must never fail a cleanup
+            pass
+        if not await self.wait_closed(self.options.close_timeout + 1):
+            await self.abort()
+
+    async def abort(self) -> None:
+        """Drop the TCP connection without a closing handshake and stop the reader."""
+        ws = self.ws
+        if ws is not None and ws.transport is not None:
+            ws.transport.abort()
+        if self._reader is not None and not self._reader.done():
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+        if ws is not None:
+            self._record_close(ws)
+
+    def describe(self) -> dict[str, Any]:
+        """A plain summary (for reports and debugging)."""
+        return {
+            "name": self.name,
+            "received": len(self.inbox),
+            "sent": len(self.sent),
+            "outcome": self.outcome,
+        }

@@ -1,0 +1,583 @@
+"""Project settings: where the app under test is and how wsbdd talks to it.
+
+Settings come from five places; each one overrides the one before, key by key:
+
+1. defaults (this module);
+2. ``[tool.wsbdd]`` in ``pyproject.toml``;
+3. ``wsbdd.toml`` (the same keys at the top level);
+4. environment variables ``WSBDD_<KEY>`` (``WSBDD_URL``, ``WSBDD_TOKEN_PLACE``);
+5. behave userdata ``wsbdd.<key>`` (``behave -D wsbdd.url=ws://…`` or
+   ``[tool.behave.userdata]``).
+
+Everything is validated before any scenario runs.  A problem is a
+:class:`~wsbdd.errors.ConfigError` whose one-line message names where the
+value came from (file and key, environment variable, or ``-D`` option), what
+is wrong, and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from wsbdd.errors import ConfigError, FeatureMistake
+from wsbdd.variables import RESERVED_PREFIXES, Variables, find_placeholders, is_valid_name
+
+__all__ = ["Settings", "TokenSettings", "load_settings", "TOKEN_PLACES", "EXTRA_TABLES"]
+
+TOKEN_PLACES = ("query", "header", "message")
+EXTRA_TABLES = ("phrases", "load", "report")
+"""Tables kept raw in :attr:`Settings.extras` for the features that read them."""
+
+
+def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    """How the client passes ``${token}`` to the app when it connects."""
+
+    place: Literal["query", "header", "message"] = "query"
+    query_param: str = "token"
+    header: str = "Authorization"
+    scheme: str = "Bearer"
+    """The header value is ``f"{scheme} {token}"``; an empty scheme sends the token alone."""
+    message: str = '{"type": "auth", "token": "${token}"}'
+    """Sent as the first frame when ``place == "message"``."""
+
+    def header_value(self, token: str) -> str:
+        """The value of :attr:`header` for *token*."""
+        return f"{self.scheme} {token}" if self.scheme else token
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated wsbdd settings for one run.  Durations are seconds."""
+
+    url: str | None = None
+    """Base ``ws://`` or ``wss://`` URL; ``None`` starts the bundled demo server."""
+    timeout: float = 2.0
+    quiet_window: float = 0.3
+    settle: float = 0.1
+    connect_timeout: float = 5.0
+    close_timeout: float = 2.0
+    token: TokenSettings = field(default_factory=TokenSettings)
+    headers: Mapping[str, str] = field(default_factory=_frozen)
+    subprotocols: tuple[str, ...] = ()
+    compression: bool = False
+    proxy: str | None = None
+    """``None`` never uses a proxy (websockets' own default would read ``HTTPS_PROXY``)."""
+    ping_interval: float | None = 20.0
+    ping_timeout: float | None = 20.0
+    max_size: int = 1048576
+    strict: bool = False
+    strict_ignore: tuple[str, ...] = ()
+    variables: Mapping[str, Any] = field(default_factory=_frozen)
+    secrets: tuple[str, ...] = ()
+    source: str = "defaults"
+    extras: Mapping[str, Any] = field(default_factory=_frozen)
+    """Raw ``phrases`` / ``load`` / ``report`` tables, for the features that read them."""
+    origins: Mapping[str, str] = field(default_factory=_frozen)
+    """Dotted key (``"url"``, ``"token.place"``) → where its value came from."""
+
+    def origin_of(self, key: str) -> str:
+        """Where the value of *key* came from, e.g. ``environment variable WSBDD_URL``."""
+        return self.origins.get(key, "default")
+
+    def config_values(self) -> dict[str, Any]:
+        """The flat values ``${config.KEY}`` reads (``url``, ``token.place``, ``headers.X``)."""
+        values: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("variables", "secrets", "source", "extras", "origins"):
+                continue
+            value = getattr(self, f.name)
+            if f.name == "token":
+                for sub in fields(TokenSettings):
+                    values[f"token.{sub.name}"] = getattr(value, sub.name)
+            elif f.name == "headers":
+                for name, header in value.items():
+                    values[f"headers.{name}"] = header
+            elif isinstance(value, tuple):
+                values[f.name] = list(value)
+            else:
+                values[f.name] = value
+        return values
+
+    def new_variables(
+        self,
+        environ: Mapping[str, str] | None = None,
+        config: Mapping[str, Any] | None = None,
+    ) -> Variables:
+        """Fresh variables for one scenario, starting with ``[tool.wsbdd.variables]``.
+
+        String values are rendered once, in the order they are configured, so a
+        configured value may use ``${env.NAME}``, ``${config.KEY}``, a generator
+        (fresh per scenario) or an earlier configured variable.  *config* adds to or
+        replaces :meth:`config_values` (e.g. ``{"url": <the demo server's URL>}``).
+        """
+        values = self.config_values()
+        values.update(config or {})
+        variables = Variables(environ=environ, config=values)
+        for name, value in self.variables.items():
+            if isinstance(value, str):
+                try:
+                    value = variables.render_text(value)
+                except FeatureMistake as mistake:
+                    raise FeatureMistake(
+                        f'The configured variable "{name}" ({self.origin_of("variables." + name)}) '
+                        f"could not be filled in: {mistake}"
+                    ) from None
+            variables.set(name, value)
+        return variables
+
+
+# -- where a value came from ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Origin:
+    kind: Literal["pyproject", "wsbdd.toml", "env", "userdata"]
+    file: str = ""
+
+    def table(self, path: tuple[str, ...]) -> str:
+        """How to name the table holding *path*'s last key, for "unknown key" messages."""
+        parents = ".".join(path[:-1])
+        if self.kind == "pyproject":
+            return f"{self.file} [tool.wsbdd{'.' + parents if parents else ''}]"
+        return f"{self.file} [{parents}]" if parents else self.file
+
+    def where(self, path: tuple[str, ...]) -> str:
+        if self.kind == "env":
+            return f"environment variable {_env_name(path)}"
+        if self.kind == "userdata":
+            return f"-D wsbdd.{'.'.join(path)}"
+        return f"{self.table(path)} {path[-1]}"
+
+
+def _env_name(path: tuple[str, ...]) -> str:
+    return "WSBDD_" + "_".join(path).upper()
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _fail(origin: _Origin, path: tuple[str, ...], value: Any, problem: str) -> ConfigError:
+    return ConfigError(f"{origin.where(path)} is {_show(value)}: {problem}.")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _suggest(word: str, choices: Iterable[str], show: Callable[[str], str] = str) -> str:
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {show(close[0])}?"
+    return "known keys: " + ", ".join(show(choice) for choice in choices) + "."
+
+
+# -- parsing single values ------------------------------------------------------------------
+
+_DURATION_RE = re.compile(
+    r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*"
+    r"(ms|msec|msecs|millis|milliseconds?|s|sec|secs|seconds?)?",
+    re.IGNORECASE,
+)
+_DURATION_HELP = 'use a number of seconds (2, 2.5) or text such as "500 ms" or "2 seconds"'
+_TRUE = frozenset({"true", "yes", "1", "on"})
+_FALSE = frozenset({"false", "no", "0", "off"})
+_OFF = frozenset({"false", "no", "off", "none", "never"})
+_HEADER_NAME_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
+
+_Parser = Callable[[Any, _Origin, tuple[str, ...]], Any]
+
+
+def _duration(*, positive: bool, optional: bool = False) -> _Parser:
+    def parse(value: Any, origin: _Origin, path: tuple[str, ...]) -> float | None:
+        off_help = "; write false to turn it off" if optional else ""
+        if optional and (
+            value is False or (isinstance(value, str) and value.strip().lower() in _OFF)
+        ):
+            return None
+        if isinstance(value, bool):
+            raise _fail(origin, path, value, f"not a duration; {_DURATION_HELP}{off_help}")
+        if isinstance(value, int | float):
+            seconds = float(value)
+        elif isinstance(value, str) and (match := _DURATION_RE.fullmatch(value.strip())):
+            seconds = float(match.group(1))
+            if (match.group(2) or "s").lower().startswith("m"):
+                seconds /= 1000
+        else:
+            raise _fail(origin, path, value, f"not a duration; {_DURATION_HELP}{off_help}")
+        if not math.isfinite(seconds):
+            raise _fail(origin, path, value, f"not a duration; {_DURATION_HELP}")
+        if seconds < 0:
+            raise _fail(origin, path, value, f"a duration cannot be negative; {_DURATION_HELP}")
+        if seconds == 0 and (positive or optional):
+            raise _fail(
+                origin, path, value, f"must be more than 0 seconds; {_DURATION_HELP}{off_help}"
+            )
+        return seconds
+
+    return parse
+
+
+def _boolean(value: Any, origin: _Origin, path: tuple[str, ...]) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, str | int) else None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise _fail(origin, path, value, "must be true or false (yes/no, on/off and 1/0 work too)")
+
+
+def _text(value: Any, origin: _Origin, path: tuple[str, ...], *, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise _fail(origin, path, value, "must be text in quotes")
+    if "\n" in value or "\r" in value:
+        raise _fail(origin, path, value, "must be a single line")
+    if not allow_empty and not value.strip():
+        raise _fail(origin, path, value, "must not be empty")
+    return value
+
+
+def _url(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    example = 'a WebSocket URL such as "ws://localhost:8000/ws"'
+    if not isinstance(value, str):
+        raise _fail(origin, path, value, f"must be {example} in quotes")
+    text = value.strip()
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        raise _fail(
+            origin,
+            path,
+            value,
+            f'must start with ws:// or wss://; write "{"ws" if scheme == "http" else "wss"}://" '
+            f'where the app\'s address says "{scheme}://"',
+        )
+    if scheme not in ("ws", "wss") or not parts.hostname or any(c.isspace() for c in text):
+        raise _fail(
+            origin,
+            path,
+            value,
+            f"must be {example} (starting with ws:// or wss://); leave it out to test the "
+            "bundled demo server",
+        )
+    return text
+
+
+def _proxy(value: Any, origin: _Origin, path: tuple[str, ...]) -> str | None:
+    if value is False or (isinstance(value, str) and value.strip().lower() in _OFF | {""}):
+        return None
+    allowed = ", ".join(f"{scheme}://" for scheme in _PROXY_SCHEMES)
+    problem = f'must be a proxy URL such as "http://proxy.example:3128" ({allowed}) or false'
+    if not isinstance(value, str):
+        raise _fail(origin, path, value, problem)
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in _PROXY_SCHEMES or not parts.hostname:
+        raise _fail(origin, path, value, problem)
+    return value.strip()
+
+
+def _max_size(value: Any, origin: _Origin, path: tuple[str, ...]) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _fail(origin, path, value, "must be a whole number of bytes above 0, e.g. 1048576")
+    return value
+
+
+def _string_list(check: Callable[[str], str | None] | None = None) -> _Parser:
+    """A list of strings; from the environment or ``-D``, one comma-separated string."""
+
+    def parse(value: Any, origin: _Origin, path: tuple[str, ...]) -> tuple[str, ...]:
+        if isinstance(value, str):
+            if origin.kind in ("env", "userdata"):
+                items: list[Any] = [item.strip() for item in value.split(",") if item.strip()]
+            else:
+                items = [value]
+        elif isinstance(value, list):
+            items = value
+        else:
+            raise _fail(origin, path, value, 'must be a list of text values, e.g. ["a", "b"]')
+        for item in items:
+            if not isinstance(item, str) or not item.strip():
+                raise _fail(origin, path, value, "every entry must be non-empty text")
+            problem = check(item) if check else None
+            if problem:
+                raise _fail(origin, path, value, f'the entry "{item}" {problem}')
+        return tuple(items)
+
+    return parse
+
+
+def _no_spaces(item: str) -> str | None:
+    return "must not contain spaces" if item != item.strip() or " " in item else None
+
+
+def _variable_name_problem(name: str) -> str | None:
+    if not is_valid_name(name):
+        return 'is not a variable name (use letters, digits, "_", "." and "-")'
+    if name.startswith(RESERVED_PREFIXES):
+        return 'cannot start with "env." or "config."'
+    return None
+
+
+def _check_template(value: str, origin: _Origin, path: tuple[str, ...]) -> None:
+    try:
+        find_placeholders(value)
+    except FeatureMistake as mistake:
+        raise ConfigError(f"{origin.where(path)}: {mistake}") from None
+
+
+def _template(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    text = _text(value, origin, path)
+    _check_template(text, origin, path)
+    return text
+
+
+def _token_place(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text not in TOKEN_PLACES:
+        allowed = ", ".join(f'"{place}"' for place in TOKEN_PLACES)
+        raise _fail(origin, path, value, f"must be one of {allowed}")
+    return text
+
+
+def _header_name(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    text = _text(value, origin, path)
+    if not _HEADER_NAME_RE.fullmatch(text):
+        raise _fail(origin, path, value, 'must be an HTTP header name such as "Authorization"')
+    return text
+
+
+def _header_value(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    text = _text(value, origin, path, allow_empty=True)
+    _check_template(text, origin, path)
+    return text
+
+
+def _variable_value(value: Any, origin: _Origin, path: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        _check_template(value, origin, path)
+    return value
+
+
+_SCALARS: dict[str, _Parser] = {
+    "url": _url,
+    "timeout": _duration(positive=True),
+    "quiet_window": _duration(positive=False),
+    "settle": _duration(positive=False),
+    "connect_timeout": _duration(positive=True),
+    "close_timeout": _duration(positive=True),
+    "subprotocols": _string_list(_no_spaces),
+    "compression": _boolean,
+    "proxy": _proxy,
+    "ping_interval": _duration(positive=True, optional=True),
+    "ping_timeout": _duration(positive=True, optional=True),
+    "max_size": _max_size,
+    "strict": _boolean,
+    "strict_ignore": _string_list(),
+    "secrets": _string_list(_variable_name_problem),
+}
+_TOKEN: dict[str, _Parser] = {
+    "place": _token_place,
+    "query_param": _text,
+    "header": _header_name,
+    "scheme": lambda value, origin, path: _text(value, origin, path, allow_empty=True),
+    "message": _template,
+}
+_FREE_TABLES = ("headers", "variables")
+_KNOWN_KEYS = [*_SCALARS, "token", *_FREE_TABLES, *EXTRA_TABLES]
+_PATHS = [*((key,) for key in _SCALARS), *(("token", key) for key in _TOKEN)]
+_ENV_NAMES = {_env_name(path): path for path in _PATHS}
+_USERDATA_NAMES = {".".join(path): path for path in _PATHS}
+
+
+# -- collecting raw values from each source ------------------------------------------------
+
+_Entries = dict[tuple[str, ...], tuple[Any, _Origin]]
+
+
+def _read_toml(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    name = _display(path)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{name} is not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{name} cannot be read: {error.strerror or error}") from None
+
+
+def _from_table(table: Mapping[str, Any], origin: _Origin, entries: _Entries) -> None:
+    for key, value in table.items():
+        if key in _SCALARS or key in EXTRA_TABLES:
+            entries[(key,)] = (value, origin)
+            continue
+        if key in ("token", *_FREE_TABLES):
+            if not isinstance(value, dict):
+                raise _fail(origin, (key,), value, f"must be a table, e.g. [{key}] with keys")
+            for sub, sub_value in value.items():
+                if key == "token" and sub not in _TOKEN:
+                    problem = _suggest(sub, _TOKEN, lambda k: f'"{k}"')
+                    raise ConfigError(f'{origin.table((key, sub))}: unknown key "{sub}"; {problem}')
+                entries[(key, sub)] = (sub_value, origin)
+            continue
+        hint = _suggest(key, _KNOWN_KEYS, lambda k: f'"{k}"')
+        if origin.kind == "wsbdd.toml" and key in ("tool", "wsbdd"):
+            hint = "in wsbdd.toml write the settings at the top level, without a table header."
+        raise ConfigError(f'{origin.table((key,))}: unknown key "{key}"; {hint}')
+
+
+def _from_environ(environ: Mapping[str, str], entries: _Entries) -> list[str]:
+    origin = _Origin("env")
+    used = []
+    for name, value in environ.items():
+        if not name.startswith("WSBDD_"):
+            continue
+        path = _ENV_NAMES.get(name)
+        if path is None:
+            if name.startswith(("WSBDD_HEADERS", "WSBDD_VARIABLES")):
+                hint = (
+                    "headers and variables cannot be set through the environment; set them "
+                    "in the config file, or with -D wsbdd.headers.NAME=… or "
+                    "-D wsbdd.variables.NAME=…"
+                )
+            else:
+                hint = _suggest(name, _ENV_NAMES)
+            raise ConfigError(f"environment variable {name}: not a wsbdd setting; {hint}")
+        entries[path] = (value, origin)
+        used.append(name)
+    return used
+
+
+def _userdata_path(key: str) -> tuple[str, ...]:
+    name = key[len("wsbdd.") :]
+    if name in _USERDATA_NAMES:
+        return _USERDATA_NAMES[name]
+    head, _, rest = name.partition(".")
+    if head in _FREE_TABLES and rest:
+        return (head, rest)
+    if head in EXTRA_TABLES:
+        raise ConfigError(
+            f"-D {key}: the {head} settings can only be written in pyproject.toml or wsbdd.toml."
+        )
+    choices = [*_USERDATA_NAMES, "headers.NAME", "variables.NAME"]
+    hint = _suggest(name, choices, lambda k: f"wsbdd.{k}")
+    raise ConfigError(f"-D {key}: not a wsbdd setting; {hint}")
+
+
+def _from_userdata(userdata: Mapping[str, Any], entries: _Entries) -> list[str]:
+    origin = _Origin("userdata")
+    used = []
+    for key, value in userdata.items():
+        if isinstance(key, str) and key.startswith("wsbdd."):
+            entries[_userdata_path(key)] = (value, origin)
+            used.append(key)
+    return used
+
+
+# -- putting it together ------------------------------------------------------------------------
+
+
+def load_settings(
+    project_dir: str | Path = ".",
+    userdata: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read, merge and validate the settings for the project in *project_dir*.
+
+    *environ* defaults to ``os.environ``; *userdata* is behave's
+    ``context.config.userdata`` (``-D`` options and ``[tool.behave.userdata]``).
+    With no configuration at all, every default applies.
+    """
+    project = Path(project_dir)
+    environ = os.environ if environ is None else environ
+    entries: _Entries = {}
+    sources: list[str] = []
+
+    pyproject = _read_toml(project / "pyproject.toml")
+    if pyproject is not None:
+        tool = pyproject.get("tool", {})
+        table = tool.get("wsbdd") if isinstance(tool, dict) else None
+        if table is not None:
+            name = _display(project / "pyproject.toml")
+            if not isinstance(table, dict):
+                raise ConfigError(f"{name}: tool.wsbdd must be a table, written [tool.wsbdd].")
+            _from_table(table, _Origin("pyproject", name), entries)
+            sources.append(f"{name} [tool.wsbdd]")
+
+    own = _read_toml(project / "wsbdd.toml")
+    if own is not None:
+        name = _display(project / "wsbdd.toml")
+        _from_table(own, _Origin("wsbdd.toml", name), entries)
+        sources.append(name)
+
+    env_used = _from_environ(environ, entries)
+    if env_used:
+        sources.append("environment (" + ", ".join(env_used) + ")")
+    userdata_used = _from_userdata(userdata or {}, entries)
+    if userdata_used:
+        sources.append("-D (" + ", ".join(userdata_used) + ")")
+
+    return _build(entries, " + ".join(sources) or "defaults")
+
+
+def _build(entries: _Entries, source: str) -> Settings:
+    values: dict[str, Any] = {}
+    token: dict[str, Any] = {}
+    tables: dict[str, dict[str, Any]] = {name: {} for name in _FREE_TABLES}
+    extras: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for path, (value, origin) in entries.items():
+        key = path[0]
+        origins[".".join(path)] = origin.where(path)
+        if key in EXTRA_TABLES:
+            extras[key] = value
+        elif key == "token":
+            token[path[1]] = _TOKEN[path[1]](value, origin, path)
+        elif key == "headers":
+            _header_name(path[1], origin, path)
+            tables[key][path[1]] = _header_value(value, origin, path)
+        elif key == "variables":
+            problem = _variable_name_problem(path[1])
+            if problem:
+                raise ConfigError(f'{origin.table(path)}: the variable name "{path[1]}" {problem}.')
+            tables[key][path[1]] = _variable_value(value, origin, path)
+        else:
+            values[key] = _SCALARS[key](value, origin, path)
+    return Settings(
+        **values,
+        token=TokenSettings(**token),
+        headers=_frozen(tables["headers"]),
+        variables=_frozen(tables["variables"]),
+        extras=_frozen(extras),
+        source=source,
+        origins=_frozen(origins),
+    )

@@ -1,0 +1,72 @@
+"""The demo chat's wire format: JSON text frames, timestamps and error replies.
+
+Every frame the demo server sends is a JSON object with a ``"type"``. This
+module turns Python dicts into frames and back, and defines :class:`ChatError`,
+the exception a command raises to answer with an ``error`` frame. It holds no
+sockets, so it is easy to read and to test.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["ChatError", "Frame", "decode", "encode", "error_frame", "int_field", "timestamp"]
+
+Frame = dict[str, Any]
+
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+class ChatError(Exception):
+    """A request the server refuses, answered with ``{"type": "error", ...}``.
+
+    ``code`` is a stable machine word (``not_in_room``); ``message`` is one
+    sentence for people.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def timestamp() -> str:
+    """Return the current time as ISO 8601 UTC with milliseconds and "Z"."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def encode(frame: Frame) -> str:
+    """Serialise a frame as compact JSON text."""
+    return _encoder.encode(frame)
+
+
+def decode(text: str) -> Frame:
+    """Parse a client's text frame; raise :class:`ChatError` unless it is a typed object."""
+    try:
+        frame = json.loads(text)
+    except ValueError as exc:
+        raise ChatError("invalid_json", f"Invalid JSON: {exc}") from None
+    if not isinstance(frame, dict):
+        raise ChatError("invalid_message", "A message must be a JSON object.")
+    if not isinstance(frame.get("type"), str):
+        raise ChatError("missing_type", 'A message needs a "type" field holding a string.')
+    return frame
+
+
+def error_frame(code: str, message: str, request_type: str | None = None) -> Frame:
+    """Build an ``error`` frame; ``request_type`` names the request when it is known."""
+    frame: Frame = {"type": "error", "code": code, "message": message}
+    if request_type is not None:
+        frame["request_type"] = request_type
+    return frame
+
+
+def int_field(frame: Frame, name: str, default: int, low: int, high: int) -> int:
+    """Read an optional integer field within ``low..high`` or raise ``invalid_message``."""
+    value = frame.get(name, default)
+    # bool is an int in Python, but `true` is not a count in JSON.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ChatError("invalid_message", f'"{name}" must be an integer from {low} to {high}.')
+    return value

@@ -1,0 +1,467 @@
+"""Waiting rules over an inbox: receives, receives nothing, counts, order, collect-until.
+
+Each :class:`Expectation` is a small state machine fed with the inbox and the
+current time; it never touches a socket or an event loop, so every rule and
+every failure sentence is unit-tested on plain lists of messages.  The client
+drives it: ``start`` once, ``feed`` whenever a frame arrives, ``expire`` at the
+deadline, ``closed`` if the connection ends first.
+
+Each expectation remembers how far it has scanned, so a wait costs one look per
+new message, not one per message per wake-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from wsbdd.inbox import Inbox
+from wsbdd.message import Message, wall_clock
+
+__all__ = [
+    "Matcher",
+    "Outcome",
+    "Expectation",
+    "Receive",
+    "Quiet",
+    "Count",
+    "InOrder",
+    "AnyOrder",
+    "Until",
+    "unclaimed",
+    "format_duration",
+    "describe_messages",
+]
+
+MAX_SHOWN = 5
+
+
+class Matcher(Protocol):
+    """What an expectation needs from a message matcher (see :mod:`wsbdd.match`)."""
+
+    def matches(self, message: Message) -> bool: ...
+    def describe(self) -> str: ...
+    def mismatch(self, message: Message) -> str: ...
+    def score(self, message: Message) -> float: ...
+
+
+Noise = Callable[[Message], bool]
+CountOp = Literal["exactly", "at least", "at most"]
+
+
+def format_duration(seconds: float) -> str:
+    """``0.3`` → ``"300 ms"``, ``2`` → ``"2.0 s"``."""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s"
+
+
+def _phrase(matcher: Matcher | None) -> str:
+    text = matcher.describe() if matcher is not None else ""
+    return f" {text}" if text else ""
+
+
+def _line(message: Message, note: str = "") -> str:
+    line = f"  #{message.seq} {wall_clock(message.at)} {message.preview()}"
+    if note:
+        line += f"   ({note})"
+    return line
+
+
+def describe_messages(
+    messages: Sequence[Message], matcher: Matcher | None = None, limit: int = MAX_SHOWN
+) -> str:
+    """One line per message (the closest to ``matcher`` first chosen), oldest first."""
+    if not messages:
+        return ""
+    shown = list(messages)
+    if len(shown) > limit:
+        if matcher is not None:
+            ranked = sorted(shown, key=lambda m: (-matcher.score(m), m.seq))
+            shown = sorted(ranked[:limit], key=lambda m: m.seq)
+        else:
+            shown = shown[-limit:]
+    lines = [_line(m, matcher.mismatch(m) if matcher is not None else "") for m in shown]
+    hidden = len(messages) - len(shown)
+    if hidden:
+        lines.append(f"  … and {hidden} more not shown")
+    return "\n".join(lines)
+
+
+def _plural(n: int, word: str = "message") -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass
+class Outcome:
+    """How a wait ended: met (with the messages it claimed) or failed (with the sentence)."""
+
+    met: bool
+    messages: list[Message] = field(default_factory=list)
+    failure: str = ""
+
+
+class Expectation:
+    """A rule over one client's inbox with a deadline."""
+
+    def __init__(self, who: str, timeout: float, noise: Noise | None = None) -> None:
+        self.who = who
+        self.timeout = timeout
+        self.noise = noise
+        self.deadline = 0.0
+        self.pos = 0
+
+    def start(self, inbox: Inbox, now: float) -> None:
+        self.deadline = now + self.timeout
+        self.pos = inbox.first_unconsumed
+
+    def feed(self, inbox: Inbox, now: float) -> Outcome | None:
+        """Look at messages not seen yet; return an outcome once decided."""
+        raise NotImplementedError
+
+    def expire(self, inbox: Inbox, now: float) -> Outcome:
+        """The deadline passed with nothing decided."""
+        raise NotImplementedError
+
+    def closed(self, inbox: Inbox, now: float, how: str) -> Outcome:
+        """The connection ended: no more messages can come."""
+        outcome = self.expire(inbox, now)
+        if not outcome.met:
+            outcome.failure += f"\n{self.who}'s connection {how} while waiting."
+        return outcome
+
+    def _is_noise(self, message: Message) -> bool:
+        return self.noise is not None and self.noise(message)
+
+
+class Receive(Expectation):
+    """The first unclaimed message that matches; non-matching ones are skipped, not claimed."""
+
+    def __init__(
+        self, who: str, matcher: Matcher, timeout: float, noise: Noise | None = None
+    ) -> None:
+        super().__init__(who, timeout, noise)
+        self.matcher = matcher
+        self.examined: list[Message] = []
+
+    def feed(self, inbox: Inbox, now: float) -> Outcome | None:
+        matcher = self.matcher
+        for message in inbox.unconsumed(self.pos):
+            if self._is_noise(message):
+                continue
+            if matcher.matches(message):
+                inbox.consume(message)
+                self.pos = message.seq
+                return Outcome(True, [message])
+            self.examined.append(message)
+        self.pos = len(inbox)
+        return None
+
+    def expire(self, inbox: Inbox, now: float) -> Outcome:
+        head = (
+            f"{self.who} expected a message{_phrase(self.matcher)} "
+            f"within {format_duration(self.timeout)}"
+        )
+        if not self.examined:
+            text = f"{head}; {self.who} received no message in that time."
+        else:
+            n = len(self.examined)
+            none = "it did not match" if n == 1 else "none matched"
+            text = (
+                f"{head}; {self.who} had {_plural(n, 'unread message')}, {none}:\n"
+                + describe_messages(self.examined, self.matcher)
+            )
+        claimed = next(
+            (
+                m
+                for m in inbox.since_baseline()
+                if inbox.is_consumed(m) and self.matcher.matches(m)
+            ),
+            None,
+        )
+        if claimed is not None:
+            text += (
+                f"\nA matching message (#{claimed.seq} at {wall_clock(claimed.at)}) had already "
+                "been claimed by an earlier step; each message satisfies one step."
+            )
+        return Outcome(False, failure=text)
+
+
+class Quiet(Expectation):
+    """No unclaimed message (matching ``matcher``, if given) arrives before the deadline.
+
+    Messages that arrived before the step and are still unread count too: a
+    message leaking to the wrong client is caught even if it came early.
+    """
+
+    def __init__(
+        self,
+        who: str,
+        matcher: Matcher | None,
+        timeout: float,
+        noise: Noise | None = None,
+    ) -> None:
+        super().__init__(who, timeout, noise)
+        self.matcher = matcher
+
+    def feed(self, inbox: Inbox, now: float) -> Outcome | None:
+        for message in inbox.unconsumed(self.pos):
+            if self.matcher is None:
+                if self._is_noise(message):
+                    continue
+            elif not self.matcher.matches(message):
+                continue
+            return Outcome(
+                False,
+                [message],
+                f"{self.who} expected no message{_phrase(self.matcher)} within "
+                f"{format_duration(self.timeout)}, but received:\n{_line(message)}",
+            )
+        self.pos = len(inbox)
+        return None
+
+    def expire(self, inbox: Inbox, now: float) -> Outcome:
+        return Outcome(True)
+
+    def closed(self, inbox: Inbox, now: float, how: str) -> Outcome:
+        return Outcome(True)
+
+
+class Count(Expectation):
+    """``has received exactly|at least|at most N messages [where …]`` since the last forget.
+
+    Counts claimed and unclaimed messages alike (it is a statement about history)
+    and claims the counted ones.  ``exactly`` and ``at most`` watch for ``settle``
+    seconds after reaching the count, so a late extra message is not missed.
+    """
+
+    def __init__(
+        self,
+        who: str,
+        op: CountOp,
+        n: int,
+        matcher: Matcher | None,
+        timeout: float,
+        settle: float,
+        noise: Noise | None = None,
+    ) -> None:
+        super().__init__(who, timeout, noise)
+        self.op = op
+        self.n = n
+        self.matcher = matcher
+        self.settle = settle
+        self.hits: list[Message] = []
+        self.settling = False
+
+    def start(self, inbox: Inbox, now: float) -> None:
+        super().start(inbox, now)
+        self.pos = inbox.baseline
+
+    def feed(self, inbox: Inbox, now: float) -> Outcome | None:
+        messages = inbox.messages
+        for index in range(self.pos, len(messages)):
+            message = messages[index]
+            if self.matcher is None:
+                if self._is_noise(message):
+                    continue
+            elif not self.matcher.matches(message):
+                continue
+            self.hits.append(message)
+        self.pos = len(messages)
+        count = len(self.hits)
+        if self.op == "at least":
+            if count >= self.n:
+                return self._met(inbox)
+            return None
+        if count > self.n:
+            return self._failed()
+        if not self.settling and (self.op == "at most" or count == self.n):
+            self.settling = True
+            self.deadline = now + self.settle
+        return None
+
+    def _met(self, inbox: Inbox) -> Outcome:
+        for message in self.hits:
+            inbox.consume(message)
+        return Outcome(True, list(self.hits))
+
+    def _failed(self) -> Outcome:
+        count = len(self.hits)
+        what = f"{self.op} {_plural(self.n)}{_phrase(self.matcher)}"
+        if count == 0:
+            tail = f", but received none in {format_duration(self.timeout)}."
+        else:
+            tail = f", but received {count}:\n" + describe_messages(self.hits, limit=10)
+        return Outcome(False, list(self.hits), f"{self.who} expected {what}{tail}")
+
+    def expire(self, inbox: Inbox, now: float) -> Outcome:
+        count = len(self.hits)
+        ok = {
+            "exactly": count == self.n,
+            "at least": count >= self.n,
+            "at most": count <= self.n,
+        }[self.op]
+        return self._met(inbox) if ok else self._failed()
+
+
+def _rows(matchers: Sequence[Matcher]) -> str:
+    return "\n".join(f"  {i}. a message{_phrase(m)}" for i, m in enumerate(matchers, 1))
+
+
+class InOrder(Expectation):
+    """Messages matching each row, in this order, among the unclaimed ones (others may interleave)."""
+
+    def __init__(
+        self, who: str, matchers: Sequence[Matcher], timeout: float, noise: Noise | None = None
+    ) -> None:
+        super().__init__(who, timeout, noise)
+        self.matchers = list(matchers)
+        self.hits: list[Message] = []
+        self.seen: list[Message] = []
+
+    def feed(self, inbox: Inbox, now: float) -> Outcome | None:
+        for message in inbox.unconsumed(self.pos):
+            self.pos = message.seq
+            self.seen.append(message)
+            if self.matchers[len(self.hits)].matches(message):
+                self.hits.append(message)
+                if len(self.hits) == len(self.matchers):
+                    for hit in self.hits:
+                        inbox.consume(hit)
+                    return Outcome(True, list(self.hits))
+        self.pos = len(inbox)
+        return None
+
+    def expire(self, inbox: Inbox, now: float) -> Outcome:
+        k = len(self.hits)
+        missing = self.matchers[k]
+        lines = [
+            f"{self.who} expected {len(self.matchers)} messages in this order within "
+            f"{format_duration(self.timeout)}:",
+            _rows(self.matchers),
+        ]
+        if k:
+            got = ", ".join(f"row {i} by #{m.seq}" for i, m in enumerate(self.hits, 1))
+            lines.append(f"Matched {got}; nothing after #{self.hits[-1].seq} matched row {k + 1}.")
+        else:
+            lines.append("No message matched row 1.")
+        early = [
+            m
+            for m in self.seen
+            if k and m.seq < self.hits[-1].seq and m not in self.hits and missing.matches(m)
+        ]
+        if early:
+            lines.append(
+                f"#{early[0].seq} matches row {k + 1} but arrived before #{self.hits[-1].seq}: "
+                "the order differs."
+            )
+        after = [m for m in self.seen if not self.hits or m.seq > self.hits[-1].seq]
+        if after:
+            lines.append(f"Unread messages it looked at for row {k + 1}:")
+            lines.append(describe_messages(after, missing))
+        return Outcome(False, list(self.hits), "\n".join(lines))
+
+
+def _assign(matchers: Sequence[Matcher], messages: Sequence[Message]) -> dict[int, int]:
+    """Maximum matching of rows to distinct messages (augmenting paths); row -> message index."""
+    owner: dict[int, int] = {}  # message index -> row
+
+    def place(row: int, visited: set[int]) -> bool:
+        for j, message in enumerate(messages):
+            if j in visited or not matchers[row].matches(message):
+                continue
+            visited.add(j)
+            if j not in owner or place(owner[j], visited):
+                owner[j] = row
+                return True
+        return False
+
+    for row in range(len(matchers)):
+        place(row, set())
+    return {row: j for j, row in owner.items()}
+
+
+class AnyOrder(Expectation):
+    """One distinct unclaimed message for each row, in any order."""
+
+    def __init__(
+        self, who: str, matchers: Sequence[Matcher], timeout: float, noise: Noise | None = None
+    ) -> None:
+        super().__init__(who, timeout, noise)
+        self.matchers = list(matchers)
+        self.pool: list[Message] = []
+        self.assigned: dict[int, int] = {}
+
+    def feed(self, inbox: Inbox, now: float) -> Outcome | None:
+        fresh = False
+        for message in inbox.unconsumed(self.pos):
+            if any(m.matches(message) for m in self.matchers):
+                self.pool.append(message)
+                fresh = True
+        self.pos = len(inbox)
+        if fresh:
+            self.assigned = _assign(self.matchers, self.pool)
+            if len(self.assigned) == len(self.matchers):
+                hits = [self.pool[self.assigned[row]] for row in range(len(self.matchers))]
+                for hit in hits:
+                    inbox.consume(hit)
+                return Outcome(True, hits)
+        return None
+
+    def expire(self, inbox: Inbox, now: float) -> Outcome:
+        lines = [
+            f"{self.who} expected {len(self.matchers)} messages in any order within "
+            f"{format_duration(self.timeout)}:",
+            _rows(self.matchers),
+        ]
+        unread = list(inbox.unconsumed())
+        for row, matcher in enumerate(self.matchers):
+            if row in self.assigned:
+                continue
+            lines.append(f"No message was left for row {row + 1}. Closest unread messages:")
+            lines.append(describe_messages(unread, matcher, limit=3) or "  (none)")
+        hits = [self.pool[j] for j in self.assigned.values()]
+        return Outcome(False, hits, "\n".join(lines))
+
+
+class Until(Expectation):
+    """Collect unclaimed messages up to and including one that matches ``marker``."""
+
+    def __init__(
+        self, who: str, marker: Matcher, timeout: float, noise: Noise | None = None
+    ) -> None:
+        super().__init__(who, timeout, noise)
+        self.marker = marker
+        self.collected: list[Message] = []
+
+    def feed(self, inbox: Inbox, now: float) -> Outcome | None:
+        for message in inbox.unconsumed(self.pos):
+            self.pos = message.seq
+            if self._is_noise(message):
+                continue
+            self.collected.append(message)
+            if self.marker.matches(message):
+                for hit in self.collected:
+                    inbox.consume(hit)
+                return Outcome(True, list(self.collected))
+        self.pos = len(inbox)
+        return None
+
+    def expire(self, inbox: Inbox, now: float) -> Outcome:
+        text = (
+            f"{self.who} collected messages until one{_phrase(self.marker)}, but none came "
+            f"within {format_duration(self.timeout)}"
+        )
+        if self.collected:
+            text += f"; collected {len(self.collected)}:\n" + describe_messages(
+                self.collected, self.marker
+            )
+        else:
+            text += "; nothing arrived."
+        return Outcome(False, list(self.collected), text)
+
+
+def unclaimed(inbox: Inbox, noise: Noise | None = None) -> list[Message]:
+    """Messages no step claimed (for strict mode), noise excluded."""
+    return [m for m in inbox.unconsumed() if noise is None or not noise(m)]

@@ -1,0 +1,98 @@
+"""A client's append-only record of received frames, with consumed marks.
+
+Pure data: no sockets, no event loop.  The client's reader task appends; the
+expectations in :mod:`wsbdd.expect` read and mark messages consumed.  Nothing is
+ever removed, so a message that arrived before a step started waiting is still
+there for that step ("waits for a message already received").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from wsbdd.message import Message
+
+__all__ = ["Inbox"]
+
+
+class Inbox:
+    """Every frame one client received, in arrival order, and which ones steps claimed.
+
+    ``baseline`` is the index where "has received N messages" starts counting;
+    :meth:`forget` moves it to the end.
+    """
+
+    __slots__ = ("messages", "_consumed", "baseline", "_first_unconsumed", "last_claimed")
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self._consumed = bytearray()
+        self.baseline = 0
+        self._first_unconsumed = 0
+        self.last_claimed: Message | None = None
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def __iter__(self) -> Iterator[Message]:
+        return iter(self.messages)
+
+    def append(self, kind: Literal["text", "binary"], raw: str | bytes, at: float) -> Message:
+        message = Message(len(self.messages) + 1, at, kind, raw)
+        self.messages.append(message)
+        self._consumed.append(0)
+        return message
+
+    def index_of(self, message: Message) -> int:
+        return message.seq - 1
+
+    def is_consumed(self, message: Message) -> bool:
+        return bool(self._consumed[message.seq - 1])
+
+    def consume(self, message: Message) -> None:
+        """Mark a message claimed by a step; later steps skip it."""
+        index = message.seq - 1
+        self._consumed[index] = 1
+        self.last_claimed = message
+        if index == self._first_unconsumed:
+            consumed = self._consumed
+            end = len(consumed)
+            while index < end and consumed[index]:
+                index += 1
+            self._first_unconsumed = index
+
+    @property
+    def first_unconsumed(self) -> int:
+        """Index of the oldest message no step has claimed (== len when none)."""
+        return self._first_unconsumed
+
+    def unconsumed(self, start: int = 0) -> Iterator[Message]:
+        """Unclaimed messages from index ``start`` on, oldest first."""
+        consumed = self._consumed
+        messages = self.messages
+        for index in range(max(start, self._first_unconsumed), len(messages)):
+            if not consumed[index]:
+                yield messages[index]
+
+    def since_baseline(self) -> list[Message]:
+        """Messages received since the last :meth:`forget` (claimed or not)."""
+        return self.messages[self.baseline :]
+
+    def forget(self) -> int:
+        """Claim everything received so far and restart counting; returns how many were unread."""
+        unread = 0
+        for index in range(self._first_unconsumed, len(self.messages)):
+            if not self._consumed[index]:
+                self._consumed[index] = 1
+                unread += 1
+        self._first_unconsumed = len(self.messages)
+        self.baseline = len(self.messages)
+        return unread
+
+    @property
+    def last(self) -> Message | None:
+        """The message the most recent step claimed, else the newest one received."""
+        if self.last_claimed is not None:
+            return self.last_claimed
+        return self.messages[-1] if self.messages else None

@@ -1,0 +1,63 @@
+"""The named clients of one scenario.
+
+A :class:`ClientPool` creates clients on demand, connects several at once with
+a bound on simultaneous handshakes, and closes them all at the end of the
+scenario, pass or fail, so the next scenario starts clean.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+
+from wsbdd.client import Client, ConnectOptions
+
+__all__ = ["ClientPool"]
+
+
+class ClientPool:
+    """Clients by name, in the order they were created.  Lives on the loop thread."""
+
+    def __init__(self, options: ConnectOptions | None = None, max_handshakes: int = 200) -> None:
+        self.options = options or ConnectOptions()
+        self._clients: dict[str, Client] = {}
+        self._handshakes = asyncio.Semaphore(max_handshakes)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._clients
+
+    def __iter__(self) -> Iterator[Client]:
+        return iter(list(self._clients.values()))
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._clients)
+
+    def get(self, name: str) -> Client | None:
+        return self._clients.get(name)
+
+    def new(self, name: str) -> Client:
+        """A fresh client under ``name``; an earlier client of that name is replaced."""
+        client = Client(name, self.options)
+        self._clients[name] = client
+        return client
+
+    async def each(
+        self, names: Iterable[str], action: Callable[[str], Awaitable[None]]
+    ) -> None:
+        """Run ``action`` for every name concurrently, at most ``max_handshakes`` at a time."""
+
+        async def bounded(name: str) -> None:
+            async with self._handshakes:
+                await action(name)
+
+        await asyncio.gather(*(bounded(name) for name in names))
+
+    async def close_all(self) -> None:
+        """Close every client; a server that stalls gets its connections aborted."""
+        clients = list(self._clients.values())
+        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        await asyncio.gather(*(c.abort() for c in clients if not c.finished))

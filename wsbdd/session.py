@@ -1,0 +1,510 @@
+"""The synchronous face of wsbdd: a test run, and one scenario's clients and variables.
+
+behave steps call these methods; so can a pytest test, without behave::
+
+    from wsbdd.session import Run
+    from wsbdd.match import where
+
+    with Run.start() as run, run.session() as s:      # starts the demo server
+        s.connect("Alice")
+        s.send_json("Alice", {"type": "join", "room": "lobby"})
+        s.receive("Alice", where('$.type is "joined"'))
+
+Each method bridges to the event-loop thread, enforces its own deadline and
+raises an :class:`~wsbdd.errors.WsbddError` whose text is a plain sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
+
+from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, add_query
+from wsbdd.config import Settings, load_settings
+from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.expect import (
+    AnyOrder,
+    Count,
+    CountOp,
+    Expectation,
+    InOrder,
+    Matcher,
+    Quiet,
+    Receive,
+    Until,
+    describe_messages,
+    format_duration,
+    unclaimed,
+)
+from wsbdd.match import AnyMessage, compile_path, parse_condition
+from wsbdd.message import Message
+from wsbdd.pool import ClientPool
+from wsbdd.runtime import LoopThread
+from wsbdd.variables import Variables
+
+__all__ = ["Run", "Session"]
+
+T = TypeVar("T")
+_BRIDGE_MARGIN = 10.0  # extra seconds the sync bridge allows beyond a step's own deadline
+
+
+def connect_options(settings: Settings) -> ConnectOptions:
+    return ConnectOptions(
+        open_timeout=settings.connect_timeout,
+        close_timeout=settings.close_timeout,
+        compression=settings.compression,
+        proxy=settings.proxy,
+        ping_interval=settings.ping_interval,
+        ping_timeout=settings.ping_timeout,
+        max_size=settings.max_size,
+    )
+
+
+class Run:
+    """Everything that lives for a whole test run: settings, the loop thread, the demo server."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.loop_thread = LoopThread()
+        self.demo: Any = None
+        self.base_url = self.settings.url or ""
+
+    @classmethod
+    def start(cls, settings: Settings | None = None) -> Run:
+        return cls(settings).open()
+
+    def open(self) -> Run:
+        """Start the loop thread, and the bundled demo server when no URL is configured."""
+        self.loop_thread.start()
+        if not self.settings.url:
+            from wsbdd.demo import DemoServer
+
+            async def _start() -> Any:
+                return await DemoServer().start()
+
+            self.demo = self.loop_thread.run(_start(), timeout=10)
+            self.base_url = self.demo.url
+        return self
+
+    def close(self) -> None:
+        """Stop the demo server and the loop; leaves no task or socket behind."""
+        if self.demo is not None and self.loop_thread.running:
+            self.loop_thread.run(self.demo.stop(), timeout=10)
+            self.demo = None
+        self.loop_thread.stop()
+
+    def session(self, *, strict: bool | None = None) -> Session:
+        return Session(self, strict=self.settings.strict if strict is None else strict)
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Session:
+    """One scenario: its named clients, its variables, its strictness."""
+
+    def __init__(self, run: Run, *, strict: bool = False) -> None:
+        self.run = run
+        self.settings = run.settings
+        self.loop_thread = run.loop_thread
+        self.strict = strict
+        self.current_step = ""
+        self.vars = Variables(self.settings.variables, config=_config_view(run))
+        self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
+        self.collected: dict[str, list[Message]] = {}
+        self._noise = [parse_condition(text) for text in self.settings.strict_ignore]
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def _run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        return self.loop_thread.run(coro, timeout + _BRIDGE_MARGIN)
+
+    def _call(self, func: Any) -> Any:
+        return self.loop_thread.call(func)
+
+    def is_noise(self, message: Message) -> bool:
+        value = message.value
+        return any(condition.test(value) for condition in self._noise)
+
+    def url_for(self, target: str | None) -> str:
+        """A full URL: ``None`` → the base URL, ``/path`` → on the base URL, ``ws://…`` as is."""
+        base = self.run.base_url.rstrip("/")
+        if not target:
+            return base + "/"
+        if "://" in target:
+            if not target.startswith(("ws://", "wss://")):
+                raise FeatureMistake(
+                    f'"{target}" is not a WebSocket address; use ws://host:port/path, '
+                    'wss://…, or a path like "/chat".'
+                )
+            return target
+        if not target.startswith("/"):
+            target = "/" + target
+        return base + target
+
+    def client(self, name: str, *, need_open: bool = False) -> Client:
+        """The client called ``name``; a clear sentence if it does not exist or is closed."""
+        client = self.pool.get(name)
+        if client is None:
+            known = ", ".join(self.pool.names) or "none yet"
+            raise FeatureMistake(
+                f'There is no client called "{name}" in this scenario. Connect it first, e.g. '
+                f'"Given {name} is connected" (clients so far: {known}).'
+            )
+        outcome = client.outcome
+        if need_open and not client.connected:
+            if outcome is not None and outcome.opened_at is None:
+                raise ConnectionProblem(
+                    f"{name} is not connected: {outcome.describe_failure()}."
+                )
+            how = outcome.describe_close() if outcome else "was never opened"
+            raise ConnectionProblem(f"{name} can no longer send: the connection {how}.")
+        return client
+
+    # -- connecting ---------------------------------------------------------------------
+
+    def _prepare(
+        self, target: str | None, token: str | None, headers: dict[str, str] | None
+    ) -> tuple[str, dict[str, str], str | None]:
+        url = self.url_for(target)
+        all_headers = dict(self.settings.headers)
+        all_headers.update(headers or {})
+        first_message = None
+        if token is not None:
+            how = self.settings.token
+            if how.place == "query":
+                url = add_query(url, how.query_param, token)
+            elif how.place == "header":
+                all_headers[how.header] = f"{how.scheme} {token}".strip() if how.scheme else token
+            else:
+                first_message = self.vars.child(token=token).render_json_text(how.message)
+        return url, all_headers, first_message
+
+    def connect(
+        self,
+        name: str,
+        target: str | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        subprotocols: Sequence[str] | None = None,
+        require: bool = True,
+    ) -> ConnectionOutcome:
+        """Connect ``name``; with ``require`` a refused or rejected handshake fails the step."""
+        return self.connect_all(
+            [name], target, token=token, headers=headers, subprotocols=subprotocols,
+            require=require,
+        )[0]
+
+    def connect_all(
+        self,
+        names: Sequence[str],
+        target: str | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        subprotocols: Sequence[str] | None = None,
+        require: bool = True,
+    ) -> list[ConnectionOutcome]:
+        """Connect several clients at once (bounded concurrency)."""
+        url, all_headers, first = self._prepare(target, token, headers)
+        protocols = list(subprotocols or self.settings.subprotocols)
+        outcomes: dict[str, ConnectionOutcome] = {}
+
+        async def one(name: str) -> None:
+            old = self.pool.get(name)
+            if old is not None:
+                await old.close()
+            client = self.pool.new(name)
+            outcome = await client.connect(url, headers=all_headers, subprotocols=protocols)
+            if first is not None and client.connected:
+                await client.send(first)
+            outcomes[name] = outcome
+
+        async def all_of() -> None:
+            await self.pool.each(names, one)
+
+        self._run(all_of(), self.settings.connect_timeout * max(1, len(names) / 100))
+        results = [outcomes[name] for name in names]
+        if require:
+            failed = [(n, o) for n, o in zip(names, results, strict=True) if o.opened_at is None]
+            if failed:
+                name, outcome = failed[0]
+                more = f" ({len(failed) - 1} more clients failed the same way)" if len(failed) > 1 else ""
+                raise ConnectionProblem(
+                    f"{name} could not connect to {outcome.url}: {outcome.describe_failure()}.{more}"
+                )
+        return results
+
+    # -- sending ----------------------------------------------------------------------
+
+    def send(self, name: str, payload: str | bytes, times: int = 1) -> None:
+        """Send a text (``str``) or binary (``bytes``) frame, ``times`` times."""
+        client = self.client(name, need_open=True)
+
+        async def _send() -> None:
+            for _ in range(times):
+                await client.send(payload)
+
+        try:
+            self._run(_send(), self.settings.timeout)
+        except Exception as exc:
+            if isinstance(exc, AssertionError):
+                raise
+            how = client.outcome.describe_close() if client.outcome else "was never opened"
+            raise ConnectionProblem(f"{name} could not send: the connection {how}.") from None
+
+    def send_each(self, name: str, payloads: Sequence[str | bytes]) -> None:
+        client = self.client(name, need_open=True)
+
+        async def _send() -> None:
+            for payload in payloads:
+                await client.send(payload)
+
+        self._run(_send(), self.settings.timeout)
+
+    def ping(self, name: str) -> None:
+        client = self.client(name, need_open=True)
+        self._run(client.ping(), self.settings.timeout)
+
+    def expect_pong(self, name: str, timeout: float | None = None) -> float:
+        client = self.client(name)
+        limit = self.settings.timeout if timeout is None else timeout
+        if client._pong is None:
+            raise FeatureMistake(
+                f'{name} has not pinged the server; add "When {name} pings the server" first.'
+            )
+        latency = self._run(client.wait_pong(limit), limit)
+        if latency is None:
+            raise ExpectationFailed(
+                f"{name} expected a pong within {format_duration(limit)}, but none came."
+            )
+        return latency
+
+    # -- receiving -------------------------------------------------------------------------
+
+    def _timeout(self, timeout: float | None) -> float:
+        return self.settings.timeout if timeout is None else timeout
+
+    def _wait(self, name: str, expectation: Expectation) -> list[Message]:
+        client = self.client(name)
+        if client.outcome is not None and client.outcome.opened_at is None:
+            raise ConnectionProblem(
+                f"{name} is not connected: {client.outcome.describe_failure()}."
+            )
+        outcome = self._run(client.wait(expectation), expectation.timeout)
+        if not outcome.met:
+            raise ExpectationFailed(outcome.failure)
+        return outcome.messages
+
+    def _noise_for(self, matcher: Matcher | None) -> Any:
+        if matcher is None or isinstance(matcher, AnyMessage):
+            return self.is_noise if self._noise else None
+        return None
+
+    def receive(self, name: str, matcher: Matcher | None = None, timeout: float | None = None) -> Message:
+        """Wait for the first unclaimed message that matches, and claim it."""
+        matcher = matcher or AnyMessage()
+        exp = Receive(name, matcher, self._timeout(timeout), self._noise_for(matcher))
+        return self._wait(name, exp)[0]
+
+    def receive_nothing(
+        self, name: str, matcher: Matcher | None = None, window: float | None = None
+    ) -> None:
+        """Fail if an unclaimed (matching) message is there or arrives within the window."""
+        window = self.settings.quiet_window if window is None else window
+        self._wait(name, Quiet(name, matcher, window, self._noise_for(matcher)))
+
+    def count(
+        self,
+        name: str,
+        op: CountOp,
+        n: int,
+        matcher: Matcher | None = None,
+        timeout: float | None = None,
+    ) -> list[Message]:
+        exp = Count(
+            name, op, n, matcher, self._timeout(timeout), self.settings.settle,
+            self._noise_for(matcher),
+        )
+        return self._wait(name, exp)
+
+    def receive_in_order(
+        self, name: str, matchers: Sequence[Matcher], timeout: float | None = None
+    ) -> list[Message]:
+        return self._wait(name, InOrder(name, matchers, self._timeout(timeout)))
+
+    def receive_in_any_order(
+        self, name: str, matchers: Sequence[Matcher], timeout: float | None = None
+    ) -> list[Message]:
+        return self._wait(name, AnyOrder(name, matchers, self._timeout(timeout)))
+
+    def collect_until(
+        self, name: str, marker: Matcher, timeout: float | None = None
+    ) -> list[Message]:
+        exp = Until(name, marker, self._timeout(timeout), self.is_noise if self._noise else None)
+        messages = self._wait(name, exp)
+        self.collected[name] = messages
+        return messages
+
+    def collected_by(self, name: str) -> list[Message]:
+        if name not in self.collected:
+            raise FeatureMistake(
+                f'{name} has not collected messages yet; use "Then {name} receives messages '
+                'until one where …" first.'
+            )
+        return self.collected[name]
+
+    def forget(self, name: str) -> int:
+        client = self.client(name)
+        return self._call(client.inbox.forget)
+
+    def last_message(self, name: str) -> Message:
+        client = self.client(name)
+        message = self._call(lambda: client.inbox.last)
+        if message is None:
+            raise ExpectationFailed(f"{name} has not received any message yet.")
+        return message
+
+    def remember(self, variable: str, path: str, name: str) -> Any:
+        """Store the value at ``path`` in ``name``'s last message as ``${variable}``."""
+        compiled = compile_path(path)
+        message = self.last_message(name)
+        found = compiled.find(message.value)
+        if not found:
+            raise ExpectationFailed(
+                f"{name}'s last message has no {compiled.text}:\n"
+                + describe_messages([message])
+            )
+        value = found[0]
+        self.vars.set(variable, value)
+        return value
+
+    # -- connection state ----------------------------------------------------------------------
+
+    def disconnect(self, name: str, code: int = 1000, reason: str = "") -> None:
+        client = self.client(name)
+        self._run(client.close(code, reason), self.settings.close_timeout + 2)
+
+    def expect_disconnected(
+        self,
+        name: str,
+        code: int | None = None,
+        reason: str | None = None,
+        timeout: float | None = None,
+        clean: bool | None = None,
+    ) -> ConnectionOutcome:
+        client = self.client(name)
+        limit = self._timeout(timeout)
+        if not self._run(client.wait_closed(limit), limit):
+            wanted = f" with code {code}" if code is not None else ""
+            raise ExpectationFailed(
+                f"{name} expected to be disconnected{wanted} within {format_duration(limit)}, "
+                "but the connection is still open."
+            )
+        outcome = client.outcome
+        assert outcome is not None
+        if outcome.opened_at is None:
+            raise ExpectationFailed(
+                f"{name} was never connected: {outcome.describe_failure()}."
+            )
+        problems = []
+        if code is not None and outcome.close_code != code:
+            problems.append(f"code {outcome.close_code}, not {code}")
+        if reason is not None and outcome.close_reason != reason:
+            problems.append(f'reason "{outcome.close_reason}", not "{reason}"')
+        if clean is not None and outcome.clean != clean:
+            problems.append("an abrupt close" if clean else "a clean close")
+        if problems:
+            raise ExpectationFailed(
+                f"{name} was disconnected, but with {' and '.join(problems)} "
+                f"(the connection {outcome.describe_close()})."
+            )
+        return outcome
+
+    def expect_connected(self, name: str) -> None:
+        client = self.client(name)
+        if client.connected:
+            return
+        outcome = client.outcome
+        if outcome is not None and outcome.opened_at is None:
+            raise ExpectationFailed(f"{name} is not connected: {outcome.describe_failure()}.")
+        how = outcome.describe_close() if outcome else "was never opened"
+        raise ExpectationFailed(f"{name} expected to be connected, but the connection {how}.")
+
+    def expect_rejected(self, name: str, status: int | None = None) -> ConnectionOutcome:
+        client = self.client(name)
+        outcome = client.outcome
+        assert outcome is not None
+        if outcome.opened_at is not None:
+            raise ExpectationFailed(
+                f"{name} expected the connection to be rejected"
+                + (f" with status {status}" if status is not None else "")
+                + f", but the server accepted it (HTTP {outcome.status})."
+            )
+        if not outcome.rejected:
+            raise ExpectationFailed(
+                f"{name} expected an HTTP rejection, but the connection failed otherwise: "
+                f"{outcome.describe_failure()}."
+            )
+        if status is not None and outcome.status != status:
+            raise ExpectationFailed(
+                f"{name} expected the connection to be rejected with status {status}, "
+                f"but it was rejected with {outcome.status}."
+            )
+        return outcome
+
+    def expect_subprotocol(self, name: str, subprotocol: str | None) -> None:
+        client = self.client(name)
+        got = client.outcome.subprotocol if client.outcome else None
+        if got != subprotocol:
+            want = f'"{subprotocol}"' if subprotocol else "no subprotocol"
+            have = f'"{got}"' if got else "none"
+            raise ExpectationFailed(
+                f"{name} expected the connection to use {want}, but the server chose {have}."
+            )
+
+    # -- end of scenario ----------------------------------------------------------------------------
+
+    def strict_problems(self) -> str | None:
+        """The sentence strict mode fails with, or None when every message was expected."""
+
+        def collect() -> list[tuple[str, list[Message]]]:
+            noise = self.is_noise if self._noise else None
+            return [(c.name, unclaimed(c.inbox, noise)) for c in self.pool]
+
+        leftovers = [(name, msgs) for name, msgs in self._call(collect) if msgs]
+        if not leftovers:
+            return None
+        parts = []
+        for name, messages in leftovers:
+            count = len(messages)
+            noun = "message" if count == 1 else "messages"
+            parts.append(
+                f"{name} received {count} {noun} nobody expected:\n" + describe_messages(messages)
+            )
+        return "Strict mode: " + "\n".join(parts)
+
+    def close(self) -> None:
+        """Close every client of the scenario (pass or fail)."""
+        if self.loop_thread.running:
+            self._run(self.pool.close_all(), self.settings.close_timeout + 2)
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _config_view(run: Run) -> dict[str, Any]:
+    settings = run.settings
+    return {
+        "url": run.base_url,
+        "timeout": settings.timeout,
+        "quiet_window": settings.quiet_window,
+    }
+

@@ -1,0 +1,17 @@
+"""wsbdd's Gherkin step library.  Importing it registers the steps with behave.
+
+In a project: ``features/steps/wsbdd_steps.py`` (or ``steps/wsbdd_steps.py``)
+containing ``from wsbdd.steps import *``.  The step matcher is set to ``re``
+while the library registers and restored afterwards, so your own step files
+keep behave's default.
+"""
+
+from behave import use_default_step_matcher, use_step_matcher
+
+use_step_matcher("re")
+
+from wsbdd.steps import connection, receiving, sending, variables  # noqa: E402,F401
+
+use_default_step_matcher()
+
+__all__: list[str] = []

@@ -1,0 +1,37 @@
+"""What every wsbdd step shares: finding the scenario's session, and naming the step in mistakes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from wsbdd.errors import FeatureMistake
+from wsbdd.session import Session
+
+__all__ = ["wsbdd_step"]
+
+
+def _session(context: Any) -> Session:
+    session = getattr(context, "wsbdd", None)
+    if session is None:
+        raise FeatureMistake(
+            "wsbdd's hooks are not installed: put `from wsbdd.environment import *` in "
+            "environment.py next to your steps folder."
+        )
+    return session
+
+
+def wsbdd_step(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Call ``func(session, context, **words)``; a feature-text mistake names its step."""
+
+    @functools.wraps(func)
+    def step(context: Any, **words: Any) -> Any:
+        session = _session(context)
+        try:
+            return func(session, context, **words)
+        except FeatureMistake as exc:
+            where = f'In the step "{session.current_step}": ' if session.current_step else ""
+            raise FeatureMistake(f"{where}{exc}") from None
+
+    return step

@@ -1,0 +1,166 @@
+"""Steps about connections: connect, rejection, close codes, keep-alive pings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from behave import given, step, then, when
+
+from wsbdd.errors import FeatureMistake
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
+from wsbdd.steps.grammar import NAME, WITHIN, seconds, split_names
+
+OPTIONS = (
+    r'(?: to "(?P<target>[^"]*)")?'
+    r'(?: with token "(?P<token>[^"]*)")?'
+    r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
+    r"(?P<with_headers> with headers:)?"
+)
+
+
+def _headers(context: Any, session: Session, with_headers: str | None) -> dict[str, str] | None:
+    if not with_headers:
+        return None
+    table = context.table
+    if table is None:
+        raise FeatureMistake(
+            "Put the headers in a table under the step:\n"
+            "  | name    | value |\n  | X-Trace | 42    |"
+        )
+    rows = [list(table.headings)] + [list(row.cells) for row in table.rows]
+    render = session.vars.render_text
+    return {
+        render(cells[0].strip()): render(cells[1].strip())
+        for cells in rows
+        if len(cells) >= 2 and cells[0].strip().lower() not in ("name", "header")
+    }
+
+
+def _connect(
+    session: Session,
+    context: Any,
+    names: list[str],
+    target: str | None,
+    token: str | None,
+    subprotocols: str | None,
+    with_headers: str | None,
+    require: bool,
+) -> None:
+    session.connect_all(
+        names,
+        session.vars.render_text(target) if target else None,
+        token=session.vars.render_text(token) if token is not None else None,
+        headers=_headers(context, session, with_headers),
+        subprotocols=[p.strip() for p in subprotocols.split(",")] if subprotocols else None,
+        require=require,
+    )
+
+
+@given(NAME + r" is connected" + OPTIONS)
+@wsbdd_step
+def connected(session: Session, context: Any, name: str, **options: Any) -> None:
+    """Connect the client; fails the step if the server refuses or rejects it."""
+    _connect(session, context, [name], require=True, **options)
+
+
+@given(r"clients (?P<names>.+?) are connected" + OPTIONS)
+@wsbdd_step
+def all_connected(session: Session, context: Any, names: str, **options: Any) -> None:
+    """Connect several clients at once: ``clients Alice, Bob and Carol are connected``."""
+    _connect(session, context, split_names(names), require=True, **options)
+
+
+@when(NAME + r" (?:connects|tries to connect)" + OPTIONS)
+@wsbdd_step
+def connects(session: Session, context: Any, name: str, **options: Any) -> None:
+    """Attempt to connect; the outcome (accepted or rejected) is checked by later steps."""
+    _connect(session, context, [name], require=False, **options)
+
+
+@when(r"clients (?P<names>.+?) (?:connect|try to connect)" + OPTIONS)
+@wsbdd_step
+def all_connect(session: Session, context: Any, names: str, **options: Any) -> None:
+    _connect(session, context, split_names(names), require=False, **options)
+
+
+@then(NAME + r" is (?:still )?connected")
+@wsbdd_step
+def is_connected(session: Session, context: Any, name: str) -> None:
+    """The connection is open right now."""
+    session.expect_connected(name)
+
+
+@step(NAME + r"'s connection is rejected(?: with status (?P<status>\d+))?")
+@wsbdd_step
+def rejected(session: Session, context: Any, name: str, status: str | None) -> None:
+    """The server refused the WebSocket handshake (HTTP 401, 403, …)."""
+    session.expect_rejected(name, int(status) if status else None)
+
+
+@step(NAME + r"'s connection is accepted")
+@wsbdd_step
+def accepted(session: Session, context: Any, name: str) -> None:
+    session.expect_connected(name)
+
+
+@step(NAME + r''''s connection uses (?:subprotocol "(?P<subprotocol>[^"]+)"|(?P<none>no subprotocol))''')
+@wsbdd_step
+def uses_subprotocol(
+    session: Session, context: Any, name: str, subprotocol: str | None, none: str | None
+) -> None:
+    session.expect_subprotocol(name, None if none else subprotocol)
+
+
+@when(NAME + r" disconnects")
+@wsbdd_step
+def disconnects(session: Session, context: Any, name: str) -> None:
+    """Close the connection normally (code 1000)."""
+    session.disconnect(name)
+
+
+@when(
+    NAME + r' closes the connection(?: with code (?P<code>\d+))?(?: and reason "(?P<reason>[^"]*)")?'
+)
+@wsbdd_step
+def closes(
+    session: Session, context: Any, name: str, code: str | None, reason: str | None
+) -> None:
+    session.disconnect(name, int(code) if code else 1000, reason or "")
+
+
+@then(
+    NAME
+    + r" is disconnected(?: with code (?P<code>\d+))?"
+    + r'(?: and reason "(?P<reason>[^"]*)")?(?P<how> cleanly| abruptly)?'
+    + WITHIN
+)
+@wsbdd_step
+def disconnected(
+    session: Session,
+    context: Any,
+    name: str,
+    code: str | None,
+    reason: str | None,
+    how: str | None,
+    amount: str | None,
+    unit: str | None,
+) -> None:
+    """The connection has ended (waiting up to the timeout), optionally with code and reason."""
+    clean = None if not how else how.strip() == "cleanly"
+    session.expect_disconnected(
+        name, int(code) if code else None, reason, seconds(amount, unit), clean
+    )
+
+
+@when(NAME + r" pings the server")
+@wsbdd_step
+def pings(session: Session, context: Any, name: str) -> None:
+    """Send a WebSocket ping frame (protocol level, not an application message)."""
+    session.ping(name)
+
+
+@then(NAME + r" receives a pong" + WITHIN)
+@wsbdd_step
+def pong(session: Session, context: Any, name: str, amount: str | None, unit: str | None) -> None:
+    session.expect_pong(name, seconds(amount, unit))

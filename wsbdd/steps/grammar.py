@@ -1,0 +1,280 @@
+"""Turning step words into values: durations, client lists, conditions, tables, payloads.
+
+Pure functions used by the step modules, so the steps themselves stay a few
+lines each.  Every mistake a feature writer can make here becomes a
+:class:`~wsbdd.errors.FeatureMistake` that names the fix.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any
+
+from wsbdd.errors import FeatureMistake
+from wsbdd.match import (
+    MATCHER_WORDS,
+    Condition,
+    Like,
+    Where,
+    compile_path,
+    parse_value,
+    value_matcher,
+)
+from wsbdd.variables import Variables
+
+__all__ = [
+    "NAME",
+    "WITHIN",
+    "seconds",
+    "split_names",
+    "count_word",
+    "condition",
+    "conditions",
+    "table_matcher",
+    "row_matchers",
+    "template_matcher",
+    "payload_text",
+    "decode_binary",
+]
+
+# A client name, with an optional leading "client" ("client Alice" or "Alice").
+NAME = r"(?:client )?(?P<name>[A-Za-z_][\w.\-]*)"
+# An optional deadline at the end of a step: "within 5 seconds", "within 300 ms".
+WITHIN = (
+    r"(?: within (?P<amount>\d+(?:\.\d+)?) ?"
+    r"(?P<unit>ms|milliseconds?|s|secs?|seconds?|minutes?))?"
+)
+
+_UNITS = {"ms": 0.001, "millisecond": 0.001, "milliseconds": 0.001, "minute": 60.0, "minutes": 60.0}
+_NAME_RE = re.compile(r"[A-Za-z_][\w.\-]*")
+_VARIABLE_ONLY = re.compile(r"\$\{([^}]+)\}")
+
+
+def seconds(amount: str | None, unit: str | None) -> float | None:
+    """``("300", "ms")`` → 0.3; ``(None, None)`` → None (use the configured default)."""
+    if amount is None:
+        return None
+    return float(amount) * _UNITS.get(unit or "s", 1.0)
+
+
+def split_names(text: str) -> list[str]:
+    """``"Alice, Bob and Carol"`` → ``["Alice", "Bob", "Carol"]``."""
+    parts = [p.strip() for p in re.split(r",|\band\b", text) if p.strip()]
+    for part in parts:
+        if not _NAME_RE.fullmatch(part):
+            raise FeatureMistake(
+                f'"{part}" is not a client name; list clients like "Alice, Bob and Carol" '
+                "(letters, digits, _ . - and no spaces)."
+            )
+    duplicates = sorted({p for p in parts if parts.count(p) > 1})
+    if duplicates:
+        raise FeatureMistake(f"{', '.join(duplicates)} is listed twice; name each client once.")
+    return parts
+
+
+def count_word(text: str) -> int:
+    """``"3"`` → 3, ``"no"`` → 0, ``"one"`` → 1."""
+    words = {"no": 0, "one": 1, "a": 1, "two": 2, "three": 3}
+    return words[text] if text in words else int(text)
+
+
+def _path_end(text: str) -> int:
+    """Index where the JSONPath at the start of ``text`` ends (filters contain spaces)."""
+    depth = 0
+    quote = ""
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif char.isspace() and depth <= 0:
+            return index
+    return len(text)
+
+
+def _render_value(text: str, variables: Variables) -> Any:
+    text = text.strip()
+    whole = _VARIABLE_ONLY.fullmatch(text)
+    if whole:
+        return variables.get(whole.group(1))
+    if text.startswith('"'):
+        return parse_value(variables.render_json_text(text))
+    return parse_value(variables.render_text(text))
+
+
+def _split_words(rest: str) -> tuple[str, str]:
+    lowered = rest.lower()
+    for words in MATCHER_WORDS:
+        if lowered == words or lowered.startswith(words + " "):
+            return words, rest[len(words) :].strip()
+    # Let the matching layer explain the unknown word (with "did you mean").
+    value_matcher(rest.split(" ")[0] if rest else "")
+    raise FeatureMistake(f'"{rest}" does not start with a known matcher word.')
+
+
+def condition(text: str, variables: Variables) -> Condition:
+    """``$.content starts with "hello ${name}"`` → a Condition with variables filled in."""
+    text = text.strip()
+    if not text.startswith("$"):
+        raise FeatureMistake(
+            f'"{text}" is not a condition; conditions look like: $.type is "chat" '
+            '(a JSONPath starting with $, a matcher word, and a value).'
+        )
+    end = _path_end(text)
+    path = compile_path(variables.render_text(text[:end]))
+    words, value_text = _split_words(text[end:].strip())
+    if value_text:
+        return Condition(path, value_matcher(words, _render_value(value_text, variables)))
+    return Condition(path, value_matcher(words))
+
+
+def _split_conditions(text: str) -> list[str]:
+    """Split on `` and `` followed by another ``$`` path, outside quotes and brackets."""
+    parts: list[str] = []
+    depth = 0
+    quote = ""
+    start = 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char in "[(":
+            depth += 1
+        elif char in "])":
+            depth -= 1
+        elif depth <= 0 and text.startswith(" and $", index):
+            parts.append(text[start:index])
+            start = index + len(" and ")
+            index = start
+            continue
+        index += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def conditions(text: str, variables: Variables) -> Where:
+    """``$.type is "chat" and $.room is "lobby"`` → one matcher requiring both."""
+    return Where([condition(part, variables) for part in _split_conditions(text)])
+
+
+def _cells(row: Any) -> list[str]:
+    return [str(cell).strip() for cell in row.cells]
+
+
+def table_matcher(table: Any, variables: Variables) -> Where:
+    """A ``| path | matcher | value |`` table (or ``| path | value |``): all rows, one message."""
+    if table is None:
+        raise FeatureMistake(
+            "This step needs a table under it, e.g.\n"
+            "  | path      | matcher     | value |\n"
+            "  | $.type    | is          | chat  |"
+        )
+    headings = [h.strip().lower() for h in table.headings]
+    found = []
+    if headings[:3] == ["path", "matcher", "value"] or headings[:2] == ["path", "matcher"]:
+        for row in table.rows:
+            cells = _cells(row) + [""]
+            path, words, value = cells[0], cells[1], cells[2]
+            found.append(condition(f"{path} {words} {value}".strip(), variables))
+    elif headings[:2] == ["path", "value"]:
+        for row in table.rows:
+            path, value = _cells(row)[:2]
+            found.append(
+                Condition(compile_path(path), value_matcher("is", _render_value(value, variables)))
+            )
+    else:
+        raise FeatureMistake(
+            f"The table's columns are {' | '.join(table.headings)}; use "
+            "| path | matcher | value | (or | path | value | for equality)."
+        )
+    return Where(found)
+
+
+def _cell_condition(path: str, cell: str, variables: Variables) -> Condition:
+    lowered = cell.lower()
+    for words in MATCHER_WORDS:
+        if lowered == words or lowered.startswith(words + " "):
+            return condition(f"{path} {cell}", variables)
+    return Condition(compile_path(path), value_matcher("is", _render_value(cell, variables)))
+
+
+def row_matchers(table: Any, variables: Variables) -> list[Where]:
+    """A table whose headings are JSONPaths: one matcher per row (cells: value or matcher words)."""
+    if table is None:
+        raise FeatureMistake(
+            "This step needs a table whose headings are JSONPaths, e.g.\n"
+            "  | $.type | $.content |\n  | chat   | one       |"
+        )
+    paths = [h.strip() for h in table.headings]
+    for path in paths:
+        if not path.startswith("$"):
+            raise FeatureMistake(
+                f'The column "{path}" is not a JSONPath; head each column with a path like $.type.'
+            )
+    result = []
+    for row in table.rows:
+        conds = [
+            _cell_condition(path, cell, variables)
+            for path, cell in zip(paths, _cells(row), strict=True)
+            if cell != ""
+        ]
+        result.append(Where(conds))
+    return result
+
+
+def template_matcher(text: str | None, variables: Variables) -> Like:
+    """A docstring JSON template (Karate-style markers allowed) → a partial matcher."""
+    if not text:
+        raise FeatureMistake('This step needs a JSON docstring under it (between """ lines).')
+    return Like(variables.render_json(text))
+
+
+def templates(text: str | None, variables: Variables) -> list[Like]:
+    """A docstring holding a JSON array of templates, one per expected message."""
+    value = variables.render_json(text or "")
+    if not isinstance(value, list):
+        raise FeatureMistake(
+            "The docstring must be a JSON array with one template per expected message, "
+            'e.g. [{"type": "chat"}, {"type": "chat"}].'
+        )
+    return [Like(item) for item in value]
+
+
+def payload_text(text: str, variables: Variables) -> str:
+    """The text a client sends: JSON is validated (after variables); anything else is sent as is."""
+    stripped = text.strip()
+    if stripped.startswith(("{", "[")):
+        rendered = variables.render_json_text(stripped)
+        try:
+            json.loads(rendered)
+        except ValueError:
+            variables.render_json(stripped)  # raises the explanatory FeatureMistake
+        return rendered
+    return variables.render_text(text)
+
+
+def decode_binary(encoding: str, data: str) -> bytes:
+    """``hex "01ff"`` or ``base64 "Af8="`` → bytes."""
+    try:
+        if encoding == "hex":
+            return bytes.fromhex(data.replace(" ", ""))
+        return base64.b64decode(data, validate=True)
+    except (ValueError, binascii.Error):
+        example = '"01 ff 7a"' if encoding == "hex" else '"Af96"'
+        raise FeatureMistake(
+            f'"{data}" is not valid {encoding}; write it like {example}.'
+        ) from None

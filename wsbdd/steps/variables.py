@@ -1,0 +1,50 @@
+"""Steps that remember values for later steps (``${name}``) and deliberate pauses."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from behave import step
+
+from wsbdd.match import parse_value
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
+from wsbdd.steps.grammar import NAME, seconds
+
+
+@step(r'I remember (?P<path>\$.*?) from ' + NAME + r"'s last message as \"(?P<variable>[^\"]+)\"")
+@wsbdd_step
+def remember(session: Session, context: Any, path: str, name: str, variable: str) -> None:
+    """Store a value from the message the client's last receive step matched, as ${variable}."""
+    session.remember(variable, path, name)
+
+
+@step(r'I set "(?P<variable>[^"]+)" to a text of (?P<length>\d+) characters')
+@wsbdd_step
+def set_long_text(session: Session, context: Any, variable: str, length: str) -> None:
+    """Set ${variable} to a text of exactly that many characters (for boundary tests)."""
+    n = int(length)
+    pattern = "abcdefghij"
+    session.vars.set(variable, (pattern * (n // len(pattern) + 1))[:n])
+
+
+@step(r'I set "(?P<variable>[^"]+)" to (?P<value>.+)')
+@wsbdd_step
+def set_variable(session: Session, context: Any, variable: str, value: str) -> None:
+    """Set ${variable} to a value: "text", a number, true/false, or JSON."""
+    text = value.strip()
+    rendered = session.vars.render_json_text(text) if text.startswith(('"', "{", "[")) else (
+        session.vars.render_text(text)
+    )
+    session.vars.set(variable, parse_value(rendered))
+
+
+@step(r"I wait (?P<amount>\d+(?:\.\d+)?) ?(?P<unit>ms|milliseconds?|s|secs?|seconds?)")
+@wsbdd_step
+def pause(session: Session, context: Any, amount: str, unit: str) -> None:
+    """A deliberate pause the scenario asks for (e.g. to let a rate limit reset).
+
+    Never needed to wait for a message: receive steps already wait.
+    """
+    time.sleep(seconds(amount, unit) or 0.0)
