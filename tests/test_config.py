@@ -58,7 +58,7 @@ def test_no_configuration_gives_the_defaults() -> None:
     assert settings.proxy is None
     assert settings.ping_interval == 20.0 and settings.ping_timeout == 20.0
     assert settings.max_size == 1048576
-    assert settings.strict is False and settings.strict_ignore == ()
+    assert settings.strict is False and settings.ignore == ()
     assert dict(settings.variables) == {} and settings.secrets == ()
     assert dict(settings.extras) == {}
     assert settings.source == "defaults"
@@ -101,7 +101,7 @@ ping_interval = false
 ping_timeout = "30 seconds"
 max_size = 65536
 strict = "yes"
-strict_ignore = ['$.type is "welcome"', '$.type is "presence"']
+ignore = ['$.type is "welcome"', '$.type is "presence"']
 secrets = ["token", "password"]
 
 [tool.wsbdd.token]
@@ -144,7 +144,7 @@ def test_every_key_is_read_from_pyproject() -> None:
     assert settings.ping_timeout == 30.0
     assert settings.max_size == 65536
     assert settings.strict is True
-    assert settings.strict_ignore == ('$.type is "welcome"', '$.type is "presence"')
+    assert settings.ignore == ('$.type is "welcome"', '$.type is "presence"')
     assert settings.secrets == ("token", "password")
     assert settings.token == TokenSettings(
         place="header",
@@ -295,7 +295,7 @@ def test_every_setting_can_come_from_the_environment() -> None:
         "WSBDD_PING_TIMEOUT": "none",
         "WSBDD_MAX_SIZE": "2048",
         "WSBDD_STRICT": "1",
-        "WSBDD_STRICT_IGNORE": '$.type is "welcome"',
+        "WSBDD_IGNORE": '$.type is "welcome"',
         "WSBDD_SECRETS": "token,password",
         "WSBDD_TOKEN_PLACE": "HEADER",
         "WSBDD_TOKEN_QUERY_PARAM": "jwt",
@@ -318,7 +318,7 @@ def test_every_setting_can_come_from_the_environment() -> None:
         ping_timeout=None,
         max_size=2048,
         strict=True,
-        strict_ignore=('$.type is "welcome"',),
+        ignore=('$.type is "welcome"',),
         secrets=("token", "password"),
         token=TokenSettings("header", "jwt", "X-Token", "", '{"auth": "${token}"}'),
         source=settings.source,
@@ -412,8 +412,8 @@ def test_zero_is_allowed_for_quiet_window_and_settle() -> None:
 
 
 def test_a_single_string_in_toml_is_one_entry_not_split_on_commas() -> None:
-    write("pyproject.toml", '[tool.wsbdd]\nstrict_ignore = \'$.type is one of "a", "b"\'\n')
-    assert load().strict_ignore == ('$.type is one of "a", "b"',)
+    write("pyproject.toml", '[tool.wsbdd]\nignore = \'$.type is one of "a", "b"\'\n')
+    assert load().ignore == ('$.type is one of "a", "b"',)
 
 
 def test_proxy_can_be_turned_off_explicitly() -> None:
@@ -494,7 +494,7 @@ def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
         'pyproject.toml [tool.wsbdd]: unknown key "banana"; known keys: "url", "timeout", '
         '"quiet_window", "settle", "connect_timeout", "close_timeout", "subprotocols", '
         '"compression", "proxy", "ping_interval", "ping_timeout", "max_size", "strict", '
-        '"strict_ignore", "secrets", "token", "headers", "variables", "phrases", "load", '
+        '"ignore", "secrets", "token", "headers", "variables", "phrases", "load", '
         '"report".'
     )
 

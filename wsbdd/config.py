@@ -82,7 +82,7 @@ class Settings:
     ping_timeout: float | None = 20.0
     max_size: int = 1048576
     strict: bool = False
-    strict_ignore: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=_frozen)
     secrets: tuple[str, ...] = ()
     source: str = "defaults"
@@ -400,7 +400,7 @@ _SCALARS: dict[str, _Parser] = {
     "ping_timeout": _duration(positive=True, optional=True),
     "max_size": _max_size,
     "strict": _boolean,
-    "strict_ignore": _string_list(),
+    "ignore": _string_list(),
     "secrets": _string_list(_variable_name_problem),
 }
 _TOKEN: dict[str, _Parser] = {

@@ -16,6 +16,7 @@ raises an :class:`~wsbdd.errors.WsbddError` whose text is a plain sentence.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
@@ -40,11 +41,11 @@ from wsbdd.match import AnyMessage, compile_path, parse_condition
 from wsbdd.message import Message
 from wsbdd.pool import ClientPool
 from wsbdd.runtime import LoopThread
-from wsbdd.variables import Variables
 
 __all__ = ["Run", "Session"]
 
 T = TypeVar("T")
+DEMO_IGNORE = ('$.type is "welcome"',)
 _BRIDGE_MARGIN = 10.0  # extra seconds the sync bridge allows beyond a step's own deadline
 
 
@@ -68,6 +69,7 @@ class Run:
         self.loop_thread = LoopThread()
         self.demo: Any = None
         self.base_url = self.settings.url or ""
+        self.ignore: tuple[str, ...] = self.settings.ignore
 
     @classmethod
     def start(cls, settings: Settings | None = None) -> Run:
@@ -84,6 +86,8 @@ class Run:
 
             self.demo = self.loop_thread.run(_start(), timeout=10)
             self.base_url = self.demo.url
+            # The demo greets every client; unless told otherwise, that greeting is noise.
+            self.ignore = self.settings.ignore or DEMO_IGNORE
         return self
 
     def close(self) -> None:
@@ -112,10 +116,10 @@ class Session:
         self.loop_thread = run.loop_thread
         self.strict = strict
         self.current_step = ""
-        self.vars = Variables(self.settings.variables, config=_config_view(run))
+        self.vars = self.settings.new_variables(environ=os.environ, config={"url": run.base_url})
         self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
         self.collected: dict[str, list[Message]] = {}
-        self._noise = [parse_condition(text) for text in self.settings.strict_ignore]
+        self._noise = [parse_condition(text) for text in run.ignore]
 
     # -- plumbing ------------------------------------------------------------------
 
@@ -170,7 +174,7 @@ class Session:
         self, target: str | None, token: str | None, headers: dict[str, str] | None
     ) -> tuple[str, dict[str, str], str | None]:
         url = self.url_for(target)
-        all_headers = dict(self.settings.headers)
+        all_headers = {k: self.vars.render_text(v) for k, v in self.settings.headers.items()}
         all_headers.update(headers or {})
         first_message = None
         if token is not None:
@@ -498,13 +502,4 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _config_view(run: Run) -> dict[str, Any]:
-    settings = run.settings
-    return {
-        "url": run.base_url,
-        "timeout": settings.timeout,
-        "quiet_window": settings.quiet_window,
-    }
 

@@ -296,9 +296,9 @@ def _compile_regex(pattern: str) -> re.Pattern[str]:
 def _unknown_marker(text: str) -> FeatureMistake:
     known = [f"#{name}" for name in _SIMPLE_MARKERS] + [f"##{name}" for name in _OPTIONAL_OK]
     close = difflib.get_close_matches(text, known, n=1)
-    guess = f'did you mean "{close[0]}"? ' if close else ""
+    guess = f'did you mean "{close[0]}"? Known' if close else "known"
     return FeatureMistake(
-        f'Unknown marker "{text}" in the JSON template; {guess}Known markers: '
+        f'Unknown marker "{text}" in the JSON template; {guess} markers: '
         f"{', '.join(MARKERS)} (to compare with text that starts with #, "
         f'use a condition such as $.tag is "{text}").'
     )

@@ -520,9 +520,9 @@ def takes_value(words: str) -> bool:
 def unknown_matcher(words: str) -> FeatureMistake:
     """The mistake for an unknown matcher phrase, with the closest known one."""
     close = difflib.get_close_matches(words.lower(), MATCHER_WORDS, n=1)
-    guess = f'did you mean "{close[0]}"? ' if close else ""
+    guess = f'did you mean "{close[0]}"? Known' if close else "known"
     return FeatureMistake(
-        f'Unknown matcher "{words}"; {guess}Known matchers: {", ".join(KNOWN_MATCHERS)}.'
+        f'Unknown matcher "{words}"; {guess} matchers: {", ".join(KNOWN_MATCHERS)}.'
     )
 
 

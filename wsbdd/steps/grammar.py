@@ -97,6 +97,10 @@ def _path_end(text: str) -> int:
             depth -= 1
         elif char.isspace() and depth <= 0:
             return index
+    if depth > 0 or quote:
+        # Unbalanced: report just the first word as the (broken) path.
+        space = re.search(r"\s", text)
+        return space.start() if space else len(text)
     return len(text)
 
 

@@ -1,0 +1,200 @@
+"""behave as a user runs it, in a subprocess: the bundled features, failures, and mistakes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def behave(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "behave", "--no-color", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def make_project(tmp_path: Path, feature: str, pyproject: str = "") -> Path:
+    (tmp_path / "features" / "steps").mkdir(parents=True)
+    (tmp_path / "features" / "environment.py").write_text("from wsbdd.environment import *\n")
+    (tmp_path / "features" / "steps" / "wsbdd_steps.py").write_text(
+        "from wsbdd.steps import *\n"
+    )
+    (tmp_path / "features" / "example.feature").write_text(textwrap.dedent(feature))
+    if pyproject:
+        (tmp_path / "pyproject.toml").write_text(textwrap.dedent(pyproject))
+    return tmp_path
+
+
+def test_the_bundled_features_pass_against_the_demo_server():
+    result = behave(ROOT, "-f", "plain")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert re.search(r"\d+ scenarios passed, 0 failed", output)
+    assert "Traceback" not in output
+    assert "Task was destroyed but it is pending" not in output
+
+
+def test_wsbdd_demo_runs_the_bundled_features_and_writes_junit(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "wsbdd.cli", "demo", "--reports", str(tmp_path), "-f", "progress"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert "against the bundled demo server" in result.stdout
+    junit = sorted(p.name for p in (tmp_path / "junit").glob("*.xml"))
+    assert "TESTS-chat.xml" in junit
+
+
+FAILING = """\
+    Feature: Failures read as sentences
+      Scenario: Bob waits for a greeting that never comes
+        Given clients Alice and Bob are connected
+        When Alice sends {"type": "join", "room": "lobby"}
+        And Bob sends {"type": "join", "room": "lobby"}
+        And Alice sends {"type": "message", "room": "lobby", "content": "Hi"}
+        Then Bob receives a message where $.content starts with "hello" within 500 ms
+
+      Scenario: The next scenario starts clean
+        Given Alice is connected
+        When Alice sends {"type": "ping"}
+        Then Alice receives a message where $.type is "pong"
+"""
+
+
+def test_a_failed_expectation_is_one_sentence_and_the_next_scenario_still_runs(tmp_path):
+    result = behave(make_project(tmp_path, FAILING), "-f", "plain")
+    output = result.stdout
+    assert result.returncode == 1
+    assert (
+        'ASSERT FAILED: Bob expected a message where $.content starts with "hello" within '
+        "500 ms; Bob had " in output
+    )
+    assert re.search(r'#\d+ \d\d:\d\d:\d\d\.\d{3} \{"type":"chat".*\(\$\.content was "Hi"\)', output)
+    assert "Traceback" not in output + result.stderr
+    assert "1 scenario passed, 1 failed" in output
+
+
+MISTAKES = """\
+    Feature: Feature-writer mistakes
+      Scenario: Unknown client
+        Given Alice is connected
+        Then Zed receives a message where $.type is "chat"
+
+      Scenario: Client used before it connected
+        When Bob sends {"type": "ping"}
+
+      Scenario: Broken JSON
+        Given Alice is connected
+        When Alice sends {"type": "join" "room": "lobby"}
+
+      Scenario: Bad JSONPath
+        Given Alice is connected
+        Then Alice receives a message where $.items[ is 1
+
+      Scenario: Unknown matcher word
+        Given Alice is connected
+        Then Alice receives a message where $.type equalz "chat"
+
+      Scenario: Undefined variable
+        Given Alice is connected
+        When Alice sends {"type": "echo", "content": "${msg_id}"}
+"""
+
+
+def _failure_lines(output: str) -> dict[str, str]:
+    """Scenario name -> its ASSERT FAILED text."""
+    found: dict[str, str] = {}
+    current = ""
+    for line in output.splitlines():
+        if line.strip().startswith("Scenario:"):
+            current = line.split("Scenario:", 1)[1].strip()
+        elif line.startswith("ASSERT FAILED:"):
+            found[current] = line.removeprefix("ASSERT FAILED: ")
+    return found
+
+
+def test_feature_writer_mistakes_are_named_with_their_step_and_fix(tmp_path):
+    result = behave(make_project(tmp_path, MISTAKES), "-f", "plain")
+    output = result.stdout
+    assert result.returncode == 1
+    assert "Traceback" not in output + result.stderr
+    failures = _failure_lines(output)
+    assert failures["Unknown client"] == (
+        'In the step "Then Zed receives a message where $.type is "chat"": There is no client '
+        'called "Zed" in this scenario. Connect it first, e.g. "Given Zed is connected" '
+        "(clients so far: Alice)."
+    )
+    assert failures["Client used before it connected"].startswith(
+        'In the step "When Bob sends {"type": "ping"}": There is no client called "Bob"'
+    )
+    assert failures["Broken JSON"].startswith(
+        'In the step "When Alice sends {"type": "join" "room": "lobby"}": The JSON is not valid'
+    )
+    assert 'The JSONPath "$.items[" is not valid' in failures["Bad JSONPath"]
+    assert 'Unknown matcher "equalz"' in failures["Unknown matcher word"]
+    assert failures["Undefined variable"].startswith(
+        'In the step "When Alice sends {"type": "echo", "content": "${msg_id}"}": '
+        'The variable "${msg_id}" is not set.'
+    )
+    assert "0 scenarios passed, 6 failed" in output
+
+
+STRICT = """\
+    Feature: Strict mode
+      @strict
+      Scenario: An unexpected message fails a strict scenario
+        Given Alice is connected
+        When Alice sends {"type": "echo", "content": "surprise", "times": 2}
+        Then Alice receives a message where $.content is "surprise"
+"""
+
+
+def test_strict_mode_fails_on_messages_nobody_expected(tmp_path):
+    pyproject = """\
+        [tool.wsbdd]
+        ignore = ['$.type is "welcome"']
+    """
+    result = behave(make_project(tmp_path, STRICT, pyproject), "-f", "plain")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert "Strict mode: Alice received 1 message nobody expected:" in output
+    assert '"content":"surprise","n":2' in output
+
+
+@pytest.mark.parametrize("how", ["userdata", "environment"])
+def test_the_server_url_can_be_given_on_the_command_line_or_in_the_environment(tmp_path, how):
+    feature = """\
+        Feature: Elsewhere
+          Scenario: Nothing listens there
+            Given Alice is connected
+    """
+    project = make_project(tmp_path, feature)
+    url = "ws://127.0.0.1:9/"
+    if how == "userdata":
+        result = behave(project, "-f", "plain", "-D", f"wsbdd.url={url}")
+    else:
+        result = behave(project, "-f", "plain", env={"WSBDD_URL": url})
+    assert result.returncode == 1
+    assert (
+        "ASSERT FAILED: Alice could not connect to ws://127.0.0.1:9/: the connection was refused"
+        in result.stdout
+    )

@@ -1,0 +1,203 @@
+"""The session API against real servers on loopback: happy paths, faults, clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+
+import pytest
+from websockets.asyncio.server import serve
+
+from wsbdd.config import Settings
+from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.match import where
+from wsbdd.session import Run
+
+
+@pytest.fixture(scope="module")
+def run():
+    with Run.start(Settings(timeout=1.0, ignore=('$.type is "welcome"',))) as run:
+        yield run
+
+
+@pytest.fixture
+def s(run):
+    with run.session() as session:
+        yield session
+
+
+def reader_tasks(run: Run) -> list[str]:
+    return run.loop_thread.call(
+        lambda: sorted(
+            t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("wsbdd-reader")
+        )
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_send_and_receive_through_the_demo_server(s):
+    s.connect("Alice")
+    s.send("Alice", '{"type": "echo", "content": "hi"}')
+    message = s.receive("Alice", where('$.type is "echo"'))
+    assert message.json == {"type": "echo", "content": "hi", "n": 1}
+
+
+def test_every_client_is_closed_and_its_reader_gone_after_the_scenario(run):
+    session = run.session()
+    session.connect_all(["A", "B", "C"])
+    assert reader_tasks(run) == ["wsbdd-reader-A", "wsbdd-reader-B", "wsbdd-reader-C"]
+    session.close()
+    assert reader_tasks(run) == []
+    assert all(c.outcome.closed_at is not None for c in session.pool)
+
+
+def test_remember_stores_a_value_from_the_last_claimed_message(s):
+    s.connect("Bob")
+    s.send("Bob", '{"type": "whoami"}')
+    s.receive("Bob", where('$.type is "you"'))
+    client_id = s.remember("me", "$.client_id", "Bob")
+    assert s.vars.get("me") == client_id and len(client_id) == 36
+    with pytest.raises(ExpectationFailed, match=r"Bob's last message has no \$\.nothing"):
+        s.remember("x", "$.nothing", "Bob")
+
+
+def test_unknown_client_is_a_feature_mistake(s):
+    s.connect("Alice")
+    with pytest.raises(FeatureMistake) as info:
+        s.receive("Zed", where('$.type is "chat"'))
+    assert str(info.value) == (
+        'There is no client called "Zed" in this scenario. Connect it first, e.g. '
+        '"Given Zed is connected" (clients so far: Alice).'
+    )
+
+
+def test_a_refused_connection_fails_with_a_sentence():
+    port = free_port()
+    with Run.start(Settings(url=f"ws://127.0.0.1:{port}")) as run, run.session() as s:
+        with pytest.raises(ConnectionProblem) as info:
+            s.connect("Alice")
+    assert str(info.value) == (
+        f"Alice could not connect to ws://127.0.0.1:{port}/: the connection was refused "
+        "(is the server running on that port?)."
+    )
+
+
+def test_a_server_that_never_answers_the_handshake_times_out():
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)
+
+    settings = Settings(url="ws://127.0.0.1:1", connect_timeout=0.3)
+    run = Run.start(settings)
+    try:
+        server = run.loop_thread.run(asyncio.start_server(silent, "127.0.0.1", 0), 5)
+        port = server.sockets[0].getsockname()[1]
+        run.base_url = f"ws://127.0.0.1:{port}"
+        started = time.monotonic()
+        with run.session() as s, pytest.raises(ConnectionProblem) as info:
+            s.connect("Alice")
+        assert time.monotonic() - started < 3
+        assert "did not complete the WebSocket handshake within 0.3 s" in str(info.value)
+
+        async def shut() -> None:
+            for writer in accepted:
+                writer.close()
+            server.close()
+            await server.wait_closed()
+
+        run.loop_thread.run(shut(), 5)
+    finally:
+        run.close()
+
+
+def test_a_connection_dropped_mid_wait_fails_at_once_not_at_the_deadline(s):
+    s.connect("Alice")
+    s.send("Alice", '{"type": "crash"}')
+    started = time.monotonic()
+    with pytest.raises(ExpectationFailed) as info:
+        s.receive("Alice", where('$.type is "never"'), timeout=5)
+    assert time.monotonic() - started < 2
+    assert str(info.value).endswith(
+        "Alice's connection closed with code 1006 (abruptly, without a closing handshake) "
+        "while waiting."
+    )
+    with pytest.raises(ConnectionProblem, match="Alice can no longer send: the connection closed"):
+        s.send("Alice", "{}")
+
+
+def test_the_next_scenario_starts_clean_after_a_failure(run):
+    first = run.session()
+    first.connect("Alice")
+    first.send("Alice", '{"type": "crash"}')
+    with pytest.raises(ExpectationFailed):
+        first.receive("Alice", where('$.type is "never"'))
+    first.close()
+    with run.session() as second:
+        second.connect("Alice")
+        second.send("Alice", '{"type": "ping"}')
+        assert second.receive("Alice", where('$.type is "pong"')).json["type"] == "pong"
+
+
+def test_rejection_is_recorded_and_asserted(s):
+    outcome = s.connect("Alice", "/secure", require=False)
+    assert outcome.status == 401 and outcome.opened_at is None
+    s.expect_rejected("Alice", 401)
+    with pytest.raises(ExpectationFailed, match="rejected with status 403, but it was rejected with 401"):
+        s.expect_rejected("Alice", 403)
+    with pytest.raises(ConnectionProblem, match=r"Alice is not connected: the server rejected the handshake with HTTP 401"):
+        s.receive("Alice")
+
+
+def test_tokens_travel_as_configured_and_are_masked_in_messages(run):
+    with run.session() as s:
+        outcome = s.connect("Alice", "/secure", token="alice-token")
+        assert "alice-token" not in outcome.url
+        assert s.receive("Alice", where('$.type is "authenticated"')).json["user"] == "alice"
+
+
+def test_keepalive_pings_are_answered_while_no_step_runs():
+    """A server with a very short ping timeout keeps a client that sits idle between steps."""
+
+    async def handler(ws) -> None:
+        await ws.wait_closed()
+
+    holder: dict[str, object] = {}
+
+    async def start() -> int:
+        server = await serve(handler, "127.0.0.1", 0, ping_interval=0.05, ping_timeout=0.05)
+        holder["server"] = server
+        return server.sockets[0].getsockname()[1]
+
+    with Run.start(Settings(url="ws://127.0.0.1:1")) as run:
+        port = run.loop_thread.run(start(), 5)
+        run.base_url = f"ws://127.0.0.1:{port}"
+        with run.session() as s:
+            s.connect("Alice")
+            # Stand-in for a slow synchronous step: the main thread is busy, on purpose.
+            threading.Event().wait(0.6)
+            s.expect_connected("Alice")
+
+        async def stop() -> None:
+            server = holder["server"]
+            server.close()  # type: ignore[attr-defined]
+            await server.wait_closed()  # type: ignore[attr-defined]
+
+        run.loop_thread.run(stop(), 5)
+
+
+def test_run_close_leaves_no_tasks_and_a_closed_loop():
+    run = Run.start(Settings())
+    with run.session() as s:
+        s.connect_all(["A", "B"])
+    loop = run.loop_thread.loop
+    run.close()
+    assert loop.is_closed()
+    assert not run.loop_thread.running
