@@ -31,9 +31,7 @@ def behave(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subproce
 def make_project(tmp_path: Path, feature: str, pyproject: str = "") -> Path:
     (tmp_path / "features" / "steps").mkdir(parents=True)
     (tmp_path / "features" / "environment.py").write_text("from wsbdd.environment import *\n")
-    (tmp_path / "features" / "steps" / "wsbdd_steps.py").write_text(
-        "from wsbdd.steps import *\n"
-    )
+    (tmp_path / "features" / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *\n")
     (tmp_path / "features" / "example.feature").write_text(textwrap.dedent(feature))
     if pyproject:
         (tmp_path / "pyproject.toml").write_text(textwrap.dedent(pyproject))
@@ -88,7 +86,9 @@ def test_a_failed_expectation_is_one_sentence_and_the_next_scenario_still_runs(t
         'ASSERT FAILED: Bob expected a message where $.content starts with "hello" within '
         "500 ms; Bob had " in output
     )
-    assert re.search(r'#\d+ \d\d:\d\d:\d\d\.\d{3} \{"type":"chat".*\(\$\.content was "Hi"\)', output)
+    assert re.search(
+        r'#\d+ \d\d:\d\d:\d\d\.\d{3} \{"type":"chat".*\(\$\.content was "Hi"\)', output
+    )
     assert "Traceback" not in output + result.stderr
     assert "1 scenario passed, 1 failed" in output
 

@@ -108,7 +108,11 @@ def test_a_template_that_is_not_an_object_matches_the_whole_value() -> None:
 @pytest.mark.parametrize(
     ("template", "value", "mismatch"),
     [
-        ({"user": {"name": "alice"}}, {"user": {"name": "al"}}, '$.user.name was "al", expected "alice"'),
+        (
+            {"user": {"name": "alice"}},
+            {"user": {"name": "al"}},
+            '$.user.name was "al", expected "alice"',
+        ),
         ({"id": "#uuid"}, {}, "$.id was missing, expected a uuid"),
         ({"id": "#uuid"}, {"id": "x"}, '$.id was "x", expected a uuid'),
         ({"tags": "#[3]"}, {"tags": ["a", "b"]}, "$.tags has 2 items, expected 3"),
@@ -123,8 +127,11 @@ def test_a_template_that_is_not_an_object_matches_the_whole_value() -> None:
         ({"k": "#notnull"}, {"k": None}, "$.k was null, expected a value that is not null"),
         ({"k": "##number"}, {"k": "1"}, '$.k was "1", expected a number, null or nothing'),
         ({"k": "#regex a+"}, {"k": "b"}, '$.k was "b", expected text matching the regex "a+"'),
-        ({"a": 1, "b": 2, "c": 3}, {"a": 0, "b": 0, "c": 3},
-         "$.a was 0, expected 1 (and 1 more difference)"),
+        (
+            {"a": 1, "b": 2, "c": 3},
+            {"a": 0, "b": 0, "c": 3},
+            "$.a was 0, expected 1 (and 1 more difference)",
+        ),
         ({"a": 1, "b": 2, "c": 3}, {}, "$.a was missing, expected 1 (and 2 more differences)"),
         ([1, 2], [1, 3], "$[1] was 3, expected 2"),
         ({"a": 1}, [1], "$ was [1], expected an object"),
@@ -166,19 +173,25 @@ def test_score_counts_the_checks_that_passed() -> None:
 @pytest.mark.parametrize(
     ("template", "sentence"),
     [
-        ({"k": "#strin"},
-         'Unknown marker "#strin" in the JSON template; did you mean "#string"? Known markers: '
-         "#ignore, #present, #notpresent, #null, #notnull, #string, #number, #boolean, #array, "
-         "#object, #uuid, #timestamp, #regex <pattern>, #[n], #[], ##string (to compare with "
-         'text that starts with #, use a condition such as $.tag is "#strin").'),
-        ({"k": ["#general"]},
-         'Unknown marker "#general" in the JSON template; known markers: '
-         "#ignore, #present, #notpresent, #null, #notnull, #string, #number, #boolean, #array, "
-         "#object, #uuid, #timestamp, #regex <pattern>, #[n], #[], ##string (to compare with "
-         'text that starts with #, use a condition such as $.tag is "#general").'),
-        ({"k": "#regex ("},
-         'The regular expression "(" is not valid (missing ), unterminated subpattern at '
-         'position 0); fix it, e.g. "[a-z]+-[0-9]+".'),
+        (
+            {"k": "#strin"},
+            'Unknown marker "#strin" in the JSON template; did you mean "#string"? Known markers: '
+            "#ignore, #present, #notpresent, #null, #notnull, #string, #number, #boolean, #array, "
+            "#object, #uuid, #timestamp, #regex <pattern>, #[n], #[], ##string (to compare with "
+            'text that starts with #, use a condition such as $.tag is "#strin").',
+        ),
+        (
+            {"k": ["#general"]},
+            'Unknown marker "#general" in the JSON template; known markers: '
+            "#ignore, #present, #notpresent, #null, #notnull, #string, #number, #boolean, #array, "
+            "#object, #uuid, #timestamp, #regex <pattern>, #[n], #[], ##string (to compare with "
+            'text that starts with #, use a condition such as $.tag is "#general").',
+        ),
+        (
+            {"k": "#regex ("},
+            'The regular expression "(" is not valid (missing ), unterminated subpattern at '
+            'position 0); fix it, e.g. "[a-z]+-[0-9]+".',
+        ),
     ],
 )
 def test_template_mistakes(template: Any, sentence: str) -> None:

@@ -44,7 +44,7 @@ def test_where_all_conditions_on_the_same_message() -> None:
 def test_where_mismatch_lists_failing_conditions_shortly() -> None:
     two = where('$.type is "presence"', '$.content is "hello"')
     assert two.mismatch(CHAT) == '$.type was "chat" and $.content was "Hi"'
-    four = where('$.a exists', '$.b exists', '$.c exists', '$.type is "chat"', '$.d exists')
+    four = where("$.a exists", "$.b exists", "$.c exists", '$.type is "chat"', "$.d exists")
     assert four.mismatch(CHAT) == "$.a was missing, $.b was missing and 2 more"
 
 
@@ -72,7 +72,7 @@ def test_where_parses_the_message_once(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append(args)
         return real_loads(*args, **kwargs)
 
-    matcher = where('$.type is "chat"', '$.from is "alice"', '$.content exists')
+    matcher = where('$.type is "chat"', '$.from is "alice"', "$.content exists")
     message = text({"type": "chat", "from": "alice", "content": "x"})
     monkeypatch.setattr(json, "loads", counting_loads)
     for _ in range(3):
@@ -141,7 +141,7 @@ def test_hamcrest_integration() -> None:
     with pytest.raises(AssertionError) as raised:
         assert_that(CHAT, where('$.content is "hello"'), "Bob's greeting")
     assert str(raised.value) == (
-        "Bob's greeting\nExpected: a message where $.content is \"hello\"\n"
+        'Bob\'s greeting\nExpected: a message where $.content is "hello"\n'
         '     but: $.content was "Hi"\n'
     )
     with pytest.raises(AssertionError) as raised:

@@ -36,17 +36,45 @@ DOCS: list[Any] = [
 ]
 
 STEPS = [
-    ".type", ".content", ".n", ".flag", ".nothing", ".user", ".name", ".tags", ".id",
-    ".items", ".extra", ".matrix", ".a-b", "._private", ".x", ".data", ".list", ".in",
-    ".missing", "[0]", "[1]", "[2]", "[-1]", "[-2]", "[5]", "[-9]", "['a b']", '["a b"]',
-    "['c']", "['']", ".c",
+    ".type",
+    ".content",
+    ".n",
+    ".flag",
+    ".nothing",
+    ".user",
+    ".name",
+    ".tags",
+    ".id",
+    ".items",
+    ".extra",
+    ".matrix",
+    ".a-b",
+    "._private",
+    ".x",
+    ".data",
+    ".list",
+    ".in",
+    ".missing",
+    "[0]",
+    "[1]",
+    "[2]",
+    "[-1]",
+    "[-2]",
+    "[5]",
+    "[-9]",
+    "['a b']",
+    '["a b"]',
+    "['c']",
+    "['']",
+    ".c",
 ]
 
 
 def plain_paths() -> list[str]:
     """Every plain path up to two steps, and a deterministic sample of three-step ones."""
-    short = ["$"] + ["$" + "".join(combo) for depth in (1, 2)
-                     for combo in itertools.product(STEPS, repeat=depth)]
+    short = ["$"] + [
+        "$" + "".join(combo) for depth in (1, 2) for combo in itertools.product(STEPS, repeat=depth)
+    ]
     long = ["$" + "".join(combo) for combo in itertools.product(STEPS, repeat=3)]
     return short + long[::97]
 
@@ -88,7 +116,7 @@ def test_fast_path_agrees_with_jsonpath_ng_on_every_plain_path() -> None:
         "$[*]",
         "$.user.*",
         "$.user['a b'].c",
-        "$.user.\"a b\".c",
+        '$.user."a b".c',
     ],
 )
 def test_jsonpath_ng_paths_return_plain_values(text: str) -> None:
@@ -110,8 +138,16 @@ def test_examples_of_both_paths() -> None:
 
 def test_mismatched_shapes_select_nothing_and_never_raise() -> None:
     doc = DOCS[0]
-    for text in ["$.content[0]", "$.user[0]", "$.items.id", "$.n.x", "$.missing.deeper[3]",
-                 "$.user.tags[99]", "$.nothing.x", "$.items[?(@.id > 'x')]"]:
+    for text in [
+        "$.content[0]",
+        "$.user[0]",
+        "$.items.id",
+        "$.n.x",
+        "$.missing.deeper[3]",
+        "$.user.tags[99]",
+        "$.nothing.x",
+        "$.items[?(@.id > 'x')]",
+    ]:
         assert compile_path(text).find(doc) == [], text
     assert compile_path("$.a").find(b"\x00\x01") == []
     assert compile_path("$[0]").find(b"\x00\x01") == []

@@ -94,7 +94,13 @@ def test_json_equal(a: Any, b: Any, equal: bool) -> None:
 
 def test_show_is_json_not_python() -> None:
     assert [show(v) for v in (True, False, None, 7, "x", [1, "a"], {"k": None})] == [
-        "true", "false", "null", "7", '"x"', '[1, "a"]', '{"k": null}'
+        "true",
+        "false",
+        "null",
+        "7",
+        '"x"',
+        '[1, "a"]',
+        '{"k": null}',
     ]
 
 

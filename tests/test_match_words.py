@@ -208,32 +208,75 @@ KNOWN = (
 @pytest.mark.parametrize(
     ("words", "expected", "sentence"),
     [
-        ("equalz", "x", f'Unknown matcher "equalz"; did you mean "equals"? Known matchers: {KNOWN}.'),
+        (
+            "equalz",
+            "x",
+            f'Unknown matcher "equalz"; did you mean "equals"? Known matchers: {KNOWN}.',
+        ),
         ("frobnicates", "x", f'Unknown matcher "frobnicates"; known matchers: {KNOWN}.'),
         ("is", _, 'The matcher "is" needs a value after it, e.g. $.type is "chat".'),
-        ("has length", _, 'The matcher "has length" needs a value after it, e.g. $.items has length 3.'),
-        ("exists", 5, 'The matcher "exists" takes no value, but was given 5; '
-                      "remove the value, e.g. $.id exists."),
-        ("is a number", "x", 'The matcher "is a number" takes no value, but was given "x"; '
-                             "remove the value, e.g. $.score is a number."),
-        ("is greater than", "x", 'The matcher "is greater than" needs a number, not "x"; '
-                                 "write e.g. $.score is greater than 3."),
-        ("is at most", True, 'The matcher "is at most" needs a number, not true; '
-                             "write e.g. $.score is at most 10."),
-        ("is one of", "a", 'The matcher "is one of" needs a list of values, not "a"; '
-                           'write e.g. $.status is one of ["ok", "done"].'),
-        ("has length", -1, 'The matcher "has length" needs a whole number, not -1; '
-                           "write e.g. $.items has length 3."),
-        ("starts with", [1], 'The matcher "starts with" needs text, not [1]; '
-                             'write e.g. $.content starts with "hello".'),
-        ("matches", "(", 'The regular expression "(" is not valid (missing ), unterminated '
-                         'subpattern at position 0); fix it, e.g. $.id matches "[a-z]+-[0-9]+".'),
-        ("contains", {"a": "#strin"}, 'Unknown marker "#strin" in the JSON template; did you '
-                                      'mean "#string"? Known markers: #ignore, #present, '
-                                      "#notpresent, #null, #notnull, #string, #number, #boolean, "
-                                      "#array, #object, #uuid, #timestamp, #regex <pattern>, "
-                                      "#[n], #[], ##string (to compare with text that starts "
-                                      'with #, use a condition such as $.tag is "#strin").'),
+        (
+            "has length",
+            _,
+            'The matcher "has length" needs a value after it, e.g. $.items has length 3.',
+        ),
+        (
+            "exists",
+            5,
+            'The matcher "exists" takes no value, but was given 5; '
+            "remove the value, e.g. $.id exists.",
+        ),
+        (
+            "is a number",
+            "x",
+            'The matcher "is a number" takes no value, but was given "x"; '
+            "remove the value, e.g. $.score is a number.",
+        ),
+        (
+            "is greater than",
+            "x",
+            'The matcher "is greater than" needs a number, not "x"; '
+            "write e.g. $.score is greater than 3.",
+        ),
+        (
+            "is at most",
+            True,
+            'The matcher "is at most" needs a number, not true; write e.g. $.score is at most 10.',
+        ),
+        (
+            "is one of",
+            "a",
+            'The matcher "is one of" needs a list of values, not "a"; '
+            'write e.g. $.status is one of ["ok", "done"].',
+        ),
+        (
+            "has length",
+            -1,
+            'The matcher "has length" needs a whole number, not -1; '
+            "write e.g. $.items has length 3.",
+        ),
+        (
+            "starts with",
+            [1],
+            'The matcher "starts with" needs text, not [1]; '
+            'write e.g. $.content starts with "hello".',
+        ),
+        (
+            "matches",
+            "(",
+            'The regular expression "(" is not valid (missing ), unterminated '
+            'subpattern at position 0); fix it, e.g. $.id matches "[a-z]+-[0-9]+".',
+        ),
+        (
+            "contains",
+            {"a": "#strin"},
+            'Unknown marker "#strin" in the JSON template; did you '
+            'mean "#string"? Known markers: #ignore, #present, '
+            "#notpresent, #null, #notnull, #string, #number, #boolean, "
+            "#array, #object, #uuid, #timestamp, #regex <pattern>, "
+            "#[n], #[], ##string (to compare with text that starts "
+            'with #, use a condition such as $.tag is "#strin").',
+        ),
     ],
 )
 def test_mistakes_are_one_sentence(words: str, expected: Any, sentence: str) -> None:

@@ -150,9 +150,14 @@ def test_rejection_is_recorded_and_asserted(s):
     outcome = s.connect("Alice", "/secure", require=False)
     assert outcome.status == 401 and outcome.opened_at is None
     s.expect_rejected("Alice", 401)
-    with pytest.raises(ExpectationFailed, match="rejected with status 403, but it was rejected with 401"):
+    with pytest.raises(
+        ExpectationFailed, match="rejected with status 403, but it was rejected with 401"
+    ):
         s.expect_rejected("Alice", 403)
-    with pytest.raises(ConnectionProblem, match=r"Alice is not connected: the server rejected the handshake with HTTP 401"):
+    with pytest.raises(
+        ConnectionProblem,
+        match=r"Alice is not connected: the server rejected the handshake with HTTP 401",
+    ):
         s.receive("Alice")
 
 

@@ -57,8 +57,10 @@ def cmd_demo(ns: argparse.Namespace, extra: list[str]) -> int:
         )
         return 2
     reports = Path(ns.reports).resolve()
-    print(f"wsbdd {__version__}: running the bundled features in {root / 'features'} "
-          "against the bundled demo server")
+    print(
+        f"wsbdd {__version__}: running the bundled features in {root / 'features'} "
+        "against the bundled demo server"
+    )
     code = _behave(_reports_args(reports) + extra, root)
     print(f"wsbdd: JUnit reports in {reports / 'junit'}")
     return code

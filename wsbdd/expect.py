@@ -173,11 +173,7 @@ class Receive(Expectation):
                 + describe_messages(self.examined, self.matcher)
             )
         claimed = next(
-            (
-                m
-                for m in inbox.since_baseline()
-                if inbox.is_consumed(m) and self.matcher.matches(m)
-            ),
+            (m for m in inbox.since_baseline() if inbox.is_consumed(m) and self.matcher.matches(m)),
             None,
         )
         if claimed is not None:
@@ -310,7 +306,7 @@ def _rows(matchers: Sequence[Matcher]) -> str:
 
 
 class InOrder(Expectation):
-    """Messages matching each row, in this order, among the unclaimed ones (others may interleave)."""
+    """Messages matching each row in this order among unclaimed ones (others may interleave)."""
 
     def __init__(
         self, who: str, matchers: Sequence[Matcher], timeout: float, noise: Noise | None = None

@@ -45,9 +45,7 @@ class ClientPool:
         self._clients[name] = client
         return client
 
-    async def each(
-        self, names: Iterable[str], action: Callable[[str], Awaitable[None]]
-    ) -> None:
+    async def each(self, names: Iterable[str], action: Callable[[str], Awaitable[None]]) -> None:
         """Run ``action`` for every name concurrently, at most ``max_handshakes`` at a time."""
 
         async def bounded(name: str) -> None:

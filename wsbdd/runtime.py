@@ -176,9 +176,7 @@ def on_ws_loop(
             try:
                 return loop_thread.run(_run(), timeout=timeout)
             except TimeoutError as exc:
-                raise AssertionError(
-                    f"The step did not finish within {timeout:g} s."
-                ) from exc
+                raise AssertionError(f"The step did not finish within {timeout:g} s.") from exc
 
         return sync_step
 

@@ -121,7 +121,7 @@ class Session:
         self.collected: dict[str, list[Message]] = {}
         self._noise = [parse_condition(text) for text in run.ignore]
 
-    # -- plumbing ------------------------------------------------------------------
+    # -- plumbing -------------------------------------------------------------
 
     def _run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         return self.loop_thread.run(coro, timeout + _BRIDGE_MARGIN)
@@ -161,14 +161,12 @@ class Session:
         outcome = client.outcome
         if need_open and not client.connected:
             if outcome is not None and outcome.opened_at is None:
-                raise ConnectionProblem(
-                    f"{name} is not connected: {outcome.describe_failure()}."
-                )
+                raise ConnectionProblem(f"{name} is not connected: {outcome.describe_failure()}.")
             how = outcome.describe_close() if outcome else "was never opened"
             raise ConnectionProblem(f"{name} can no longer send: the connection {how}.")
         return client
 
-    # -- connecting ---------------------------------------------------------------------
+    # -- connecting -----------------------------------------------------------
 
     def _prepare(
         self, target: str | None, token: str | None, headers: dict[str, str] | None
@@ -199,7 +197,11 @@ class Session:
     ) -> ConnectionOutcome:
         """Connect ``name``; with ``require`` a refused or rejected handshake fails the step."""
         return self.connect_all(
-            [name], target, token=token, headers=headers, subprotocols=subprotocols,
+            [name],
+            target,
+            token=token,
+            headers=headers,
+            subprotocols=subprotocols,
             require=require,
         )[0]
 
@@ -237,13 +239,18 @@ class Session:
             failed = [(n, o) for n, o in zip(names, results, strict=True) if o.opened_at is None]
             if failed:
                 name, outcome = failed[0]
-                more = f" ({len(failed) - 1} more clients failed the same way)" if len(failed) > 1 else ""
+                more = (
+                    f" ({len(failed) - 1} more clients failed the same way)"
+                    if len(failed) > 1
+                    else ""
+                )
                 raise ConnectionProblem(
-                    f"{name} could not connect to {outcome.url}: {outcome.describe_failure()}.{more}"
+                    f"{name} could not connect to {outcome.url}: "
+                    f"{outcome.describe_failure()}.{more}"
                 )
         return results
 
-    # -- sending ----------------------------------------------------------------------
+    # -- sending --------------------------------------------------------------
 
     def send(self, name: str, payload: str | bytes, times: int = 1) -> None:
         """Send a text (``str``) or binary (``bytes``) frame, ``times`` times."""
@@ -288,7 +295,7 @@ class Session:
             )
         return latency
 
-    # -- receiving -------------------------------------------------------------------------
+    # -- receiving ------------------------------------------------------------
 
     def _timeout(self, timeout: float | None) -> float:
         return self.settings.timeout if timeout is None else timeout
@@ -309,7 +316,9 @@ class Session:
             return self.is_noise if self._noise else None
         return None
 
-    def receive(self, name: str, matcher: Matcher | None = None, timeout: float | None = None) -> Message:
+    def receive(
+        self, name: str, matcher: Matcher | None = None, timeout: float | None = None
+    ) -> Message:
         """Wait for the first unclaimed message that matches, and claim it."""
         matcher = matcher or AnyMessage()
         exp = Receive(name, matcher, self._timeout(timeout), self._noise_for(matcher))
@@ -331,7 +340,12 @@ class Session:
         timeout: float | None = None,
     ) -> list[Message]:
         exp = Count(
-            name, op, n, matcher, self._timeout(timeout), self.settings.settle,
+            name,
+            op,
+            n,
+            matcher,
+            self._timeout(timeout),
+            self.settings.settle,
             self._noise_for(matcher),
         )
         return self._wait(name, exp)
@@ -380,14 +394,13 @@ class Session:
         found = compiled.find(message.value)
         if not found:
             raise ExpectationFailed(
-                f"{name}'s last message has no {compiled.text}:\n"
-                + describe_messages([message])
+                f"{name}'s last message has no {compiled.text}:\n" + describe_messages([message])
             )
         value = found[0]
         self.vars.set(variable, value)
         return value
 
-    # -- connection state ----------------------------------------------------------------------
+    # -- connection state -----------------------------------------------------
 
     def disconnect(self, name: str, code: int = 1000, reason: str = "") -> None:
         client = self.client(name)
@@ -412,9 +425,7 @@ class Session:
         outcome = client.outcome
         assert outcome is not None
         if outcome.opened_at is None:
-            raise ExpectationFailed(
-                f"{name} was never connected: {outcome.describe_failure()}."
-            )
+            raise ExpectationFailed(f"{name} was never connected: {outcome.describe_failure()}.")
         problems = []
         if code is not None and outcome.close_code != code:
             problems.append(f"code {outcome.close_code}, not {code}")
@@ -471,7 +482,7 @@ class Session:
                 f"{name} expected the connection to use {want}, but the server chose {have}."
             )
 
-    # -- end of scenario ----------------------------------------------------------------------------
+    # -- end of scenario ------------------------------------------------------
 
     def strict_problems(self) -> str | None:
         """The sentence strict mode fails with, or None when every message was expected."""
@@ -502,4 +513,3 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

@@ -83,8 +83,9 @@ class Where(MessageMatcher):
 
     def mismatch(self, message: Message) -> str:
         value = message.value
-        failing = [condition.mismatch(value) for condition in self.conditions
-                   if not condition.test(value)]
+        failing = [
+            condition.mismatch(value) for condition in self.conditions if not condition.test(value)
+        ]
         if not failing:
             return "matched"
         if len(failing) > 2:

@@ -221,8 +221,7 @@ def _text_of(word: str, expected: Any) -> str:
     if is_number(expected) or isinstance(expected, bool):
         return show(expected)
     raise FeatureMistake(
-        f'The matcher "{word}" needs text, not {show(expected, 60)}; '
-        f"write e.g. {_example(word)}."
+        f'The matcher "{word}" needs text, not {show(expected, 60)}; write e.g. {_example(word)}.'
     )
 
 
@@ -334,7 +333,10 @@ def _build_not_contains(word: str, expected: Any) -> ValueMatcher:
 def _build_starts(word: str, expected: Any) -> ValueMatcher:
     text = _text_of(word, expected)
     return ValueMatcher(
-        word, expected, lambda value: isinstance(value, str) and value.startswith(text), _ANY,
+        word,
+        expected,
+        lambda value: isinstance(value, str) and value.startswith(text),
+        _ANY,
         _not_text,
     )
 
@@ -342,7 +344,10 @@ def _build_starts(word: str, expected: Any) -> ValueMatcher:
 def _build_ends(word: str, expected: Any) -> ValueMatcher:
     text = _text_of(word, expected)
     return ValueMatcher(
-        word, expected, lambda value: isinstance(value, str) and value.endswith(text), _ANY,
+        word,
+        expected,
+        lambda value: isinstance(value, str) and value.endswith(text),
+        _ANY,
         _not_text,
     )
 
@@ -350,16 +355,19 @@ def _build_ends(word: str, expected: Any) -> ValueMatcher:
 def _build_matches(word: str, expected: Any) -> ValueMatcher:
     regex = _regex(word, expected)
     return ValueMatcher(
-        word, expected,
+        word,
+        expected,
         lambda value: isinstance(value, str) and regex.fullmatch(value) is not None,
-        _ANY, _not_text,
+        _ANY,
+        _not_text,
     )
 
 
 def _build_not_matches(word: str, expected: Any) -> ValueMatcher:
     regex = _regex(word, expected)
     return ValueMatcher(
-        word, expected,
+        word,
+        expected,
         lambda value: isinstance(value, str) and regex.fullmatch(value) is not None,
         _NONE,
     )
@@ -369,7 +377,10 @@ def _comparison(check: Callable[[Any, float], bool]) -> _Builder:
     def build(word: str, expected: Any) -> ValueMatcher:
         limit = _number(word, expected)
         return ValueMatcher(
-            word, expected, lambda value: is_number(value) and check(value, limit), _ANY,
+            word,
+            expected,
+            lambda value: is_number(value) and check(value, limit),
+            _ANY,
             _not_number,
         )
 
@@ -384,8 +395,11 @@ def _build_one_of(word: str, expected: Any) -> ValueMatcher:
         )
     options = list(expected)
     return ValueMatcher(
-        word, expected, lambda value: any(json_equal(value, option) for option in options),
-        _ANY, _one_of_note(options),
+        word,
+        expected,
+        lambda value: any(json_equal(value, option) for option in options),
+        _ANY,
+        _one_of_note(options),
     )
 
 
@@ -466,7 +480,9 @@ _VOCABULARY: dict[str, tuple[_Builder, bool, str]] = {
     "is an object": (_valueless(_is_object, note=_kind), False, "$.user is an object"),
     "is a uuid": (_valueless(is_uuid, note=_text_kind), False, "$.id is a uuid"),
     "is a timestamp": (
-        _valueless(is_timestamp, note=_time_kind), False, "$.sent_at is a timestamp",
+        _valueless(is_timestamp, note=_time_kind),
+        False,
+        "$.sent_at is a timestamp",
     ),
     "is null": (_valueless(_is_null), False, "$.error is null"),
     "is not null": (_valueless(_is_null, _NONE), False, "$.id is not null"),
@@ -476,7 +492,9 @@ _VOCABULARY: dict[str, tuple[_Builder, bool, str]] = {
     "does not exist": (_build_does_not_exist, False, "$.error does not exist"),
     "is empty": (_valueless(_is_empty, measures_length=True), False, "$.items is empty"),
     "is not empty": (
-        _valueless(_is_not_empty, measures_length=True), False, "$.items is not empty",
+        _valueless(_is_not_empty, measures_length=True),
+        False,
+        "$.items is not empty",
     ),
 }
 
@@ -539,9 +557,7 @@ def value_matcher(words: str, expected: Any = NO_VALUE) -> ValueMatcher:
         raise unknown_matcher(" ".join(words.split()))
     build, needs_value, example = entry
     if needs_value and expected is NO_VALUE:
-        raise FeatureMistake(
-            f'The matcher "{phrase}" needs a value after it, e.g. {example}.'
-        )
+        raise FeatureMistake(f'The matcher "{phrase}" needs a value after it, e.g. {example}.')
     if not needs_value and expected is not NO_VALUE:
         raise FeatureMistake(
             f'The matcher "{phrase}" takes no value, but was given {show(expected, 60)}; '

@@ -104,7 +104,10 @@ def accepted(session: Session, context: Any, name: str) -> None:
     session.expect_connected(name)
 
 
-@step(NAME + r''''s connection uses (?:subprotocol "(?P<subprotocol>[^"]+)"|(?P<none>no subprotocol))''')
+@step(
+    NAME
+    + r"""'s connection uses (?:subprotocol "(?P<subprotocol>[^"]+)"|(?P<none>no subprotocol))"""
+)
 @wsbdd_step
 def uses_subprotocol(
     session: Session, context: Any, name: str, subprotocol: str | None, none: str | None
@@ -120,12 +123,11 @@ def disconnects(session: Session, context: Any, name: str) -> None:
 
 
 @when(
-    NAME + r' closes the connection(?: with code (?P<code>\d+))?(?: and reason "(?P<reason>[^"]*)")?'
+    NAME
+    + r' closes the connection(?: with code (?P<code>\d+))?(?: and reason "(?P<reason>[^"]*)")?'
 )
 @wsbdd_step
-def closes(
-    session: Session, context: Any, name: str, code: str | None, reason: str | None
-) -> None:
+def closes(session: Session, context: Any, name: str, code: str | None, reason: str | None) -> None:
     session.disconnect(name, int(code) if code else 1000, reason or "")
 
 

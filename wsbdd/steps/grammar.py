@@ -130,7 +130,7 @@ def condition(text: str, variables: Variables) -> Condition:
     if not text.startswith("$"):
         raise FeatureMistake(
             f'"{text}" is not a condition; conditions look like: $.type is "chat" '
-            '(a JSONPath starting with $, a matcher word, and a value).'
+            "(a JSONPath starting with $, a matcher word, and a value)."
         )
     end = _path_end(text)
     path = compile_path(variables.render_text(text[:end]))

@@ -15,7 +15,9 @@ from wsbdd.steps.grammar import NAME, decode_binary, payload_text
 def _docstring(context: Any, example: str) -> str:
     text = context.text
     if text is None:
-        raise FeatureMistake(f'This step needs a docstring under it (between """ lines), e.g. {example}')
+        raise FeatureMistake(
+            f'This step needs a docstring under it (between """ lines), e.g. {example}'
+        )
     return text
 
 
@@ -65,9 +67,7 @@ def sends_many(session: Session, context: Any, name: str, count: str) -> None:
 
 @step(NAME + r" sends (?P<count>\d+) messages (?P<payload>[\[{].*)")
 @wsbdd_step
-def sends_many_inline(
-    session: Session, context: Any, name: str, count: str, payload: str
-) -> None:
+def sends_many_inline(session: Session, context: Any, name: str, count: str, payload: str) -> None:
     n = int(count)
     payloads = [payload_text(payload, session.vars.child(i=i, n=n)) for i in range(1, n + 1)]
     session.send_each(name, payloads)

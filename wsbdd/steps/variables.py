@@ -13,7 +13,7 @@ from wsbdd.steps.base import wsbdd_step
 from wsbdd.steps.grammar import NAME, seconds
 
 
-@step(r'I remember (?P<path>\$.*?) from ' + NAME + r"'s last message as \"(?P<variable>[^\"]+)\"")
+@step(r"I remember (?P<path>\$.*?) from " + NAME + r"'s last message as \"(?P<variable>[^\"]+)\"")
 @wsbdd_step
 def remember(session: Session, context: Any, path: str, name: str, variable: str) -> None:
     """Store a value from the message the client's last receive step matched, as ${variable}."""
@@ -34,8 +34,10 @@ def set_long_text(session: Session, context: Any, variable: str, length: str) ->
 def set_variable(session: Session, context: Any, variable: str, value: str) -> None:
     """Set ${variable} to a value: "text", a number, true/false, or JSON."""
     text = value.strip()
-    rendered = session.vars.render_json_text(text) if text.startswith(('"', "{", "[")) else (
-        session.vars.render_text(text)
+    rendered = (
+        session.vars.render_json_text(text)
+        if text.startswith(('"', "{", "["))
+        else (session.vars.render_text(text))
     )
     session.vars.set(variable, parse_value(rendered))
 
