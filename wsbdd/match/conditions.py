@@ -129,7 +129,7 @@ def parse_condition(text: str) -> Condition:
     Raises :class:`FeatureMistake` for text not starting with ``$``, an invalid
     path, an unknown matcher, a missing value or a value a matcher does not take.
     """
-    source = " ".join(text.split()) if "\n" in text else text.strip()
+    source = text.strip()
     if not source.startswith("$"):
         raise FeatureMistake(
             f'The condition "{source}" does not start with a JSONPath; '

@@ -47,7 +47,15 @@ from wsbdd.errors import FeatureMistake
 from .template import compile_template
 from .values import is_number, is_timestamp, is_uuid, json_equal, kind_of, show, type_hint
 
-__all__ = ["NO_VALUE", "MATCHER_WORDS", "KNOWN_MATCHERS", "ValueMatcher", "value_matcher"]
+__all__ = [
+    "NO_VALUE",
+    "MATCHER_WORDS",
+    "KNOWN_MATCHERS",
+    "ValueMatcher",
+    "value_matcher",
+    "takes_value",
+    "unknown_matcher",
+]
 
 
 class _NoValue:
@@ -60,7 +68,8 @@ class _NoValue:
 NO_VALUE: Any = _NoValue()
 """The expected value of a matcher that takes none (``exists``, ``is a number``)."""
 
-_ANY, _NONE, _WHOLE = "any", "none", "whole"
+# How the values a path selected are judged: any passes, none may pass, or all at once.
+_ANY, _NONE, _WHOLE = 0, 1, 2
 
 
 class ValueMatcher(BaseMatcher[Sequence[Any]]):
@@ -71,7 +80,7 @@ class ValueMatcher(BaseMatcher[Sequence[Any]]):
         word: str,
         expected: Any,
         test: Callable[[Any], bool],
-        mode: str,
+        mode: int,
         note: Callable[[Any], str] | None = None,
         explain: Callable[[Sequence[Any]], str] | None = None,
         measures_length: bool = False,
@@ -90,13 +99,13 @@ class ValueMatcher(BaseMatcher[Sequence[Any]]):
         """Whether the selected values satisfy the matcher (see the module rules)."""
         test = self._test
         mode = self._mode
-        if mode is _ANY:
+        if mode == _ANY:
             ok = False
             for value in found:
                 if test(value):
                     ok = True
                     break
-        elif mode is _NONE:
+        elif mode == _NONE:
             ok = bool(found)
             for value in found:
                 if test(value):
@@ -120,7 +129,7 @@ class ValueMatcher(BaseMatcher[Sequence[Any]]):
             return self._explain(found)
         if not found:
             return "was missing"
-        if self._mode is _NONE:
+        if self._mode == _NONE:
             found = [value for value in found if self._test(value)] or found
         return _seen(found, self._note)
 
@@ -299,21 +308,9 @@ _Builder = Callable[[str, Any], ValueMatcher]
 
 
 def _build_is(word: str, expected: Any) -> ValueMatcher:
-    if expected.__class__ in (str, int, float):
-        kind = expected.__class__ if expected.__class__ is str else (int, float)
-
-        def test(value: Any) -> bool:
-            # Fast path for the common case; bool is a subclass of int, hence the check.
-            if value.__class__ in (str, int, float) and isinstance(value, kind):
-                return bool(value == expected)
-            return json_equal(value, expected)
-
-    else:
-
-        def test(value: Any) -> bool:
-            return json_equal(value, expected)
-
-    return ValueMatcher(word, expected, test, _ANY, _equality_note(expected))
+    return ValueMatcher(
+        word, expected, lambda value: json_equal(value, expected), _ANY, _equality_note(expected)
+    )
 
 
 def _build_is_not(word: str, expected: Any) -> ValueMatcher:
@@ -418,7 +415,7 @@ def _build_length(word: str, expected: Any) -> ValueMatcher:
 
 def _valueless(
     test: Callable[[Any], bool],
-    mode: str = _ANY,
+    mode: int = _ANY,
     note: Callable[[Any], str] | None = None,
     measures_length: bool = False,
 ) -> _Builder:

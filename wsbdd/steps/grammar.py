@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from typing import Any
@@ -51,6 +52,7 @@ WITHIN = (
 _UNITS = {"ms": 0.001, "millisecond": 0.001, "milliseconds": 0.001, "minute": 60.0, "minutes": 60.0}
 _NAME_RE = re.compile(r"[A-Za-z_][\w.\-]*")
 _VARIABLE_ONLY = re.compile(r"\$\{([^}]+)\}")
+_NO_VARIABLES = Variables()
 
 
 def seconds(amount: str | None, unit: str | None) -> float | None:
@@ -172,7 +174,15 @@ def _split_conditions(text: str) -> list[str]:
 
 def conditions(text: str, variables: Variables) -> Where:
     """``$.type is "chat" and $.room is "lobby"`` → one matcher requiring both."""
+    if "${" not in text:
+        return _fixed_conditions(text)
     return Where([condition(part, variables) for part in _split_conditions(text)])
+
+
+@functools.lru_cache(maxsize=4096)
+def _fixed_conditions(text: str) -> Where:
+    # Without variables a condition depends on its text alone: parse it once.
+    return Where([condition(part, _NO_VARIABLES) for part in _split_conditions(text)])
 
 
 def _cells(row: Any) -> list[str]:

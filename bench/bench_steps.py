@@ -1,0 +1,171 @@
+"""Benchmark: send→reply exchanges through wsbdd's step library vs a plain websockets script.
+
+Medians, not sums: on a shared machine a thread wake-up is now and then delayed by
+hundreds of milliseconds (two bare threads ping-ponging an Event show it too), and
+one such stall would dominate a sum.
+
+Both talk to the same demo server, started once in a separate process (rate limit
+off).  Rounds alternate (plain, steps, plain, steps, …) so machine noise hits both
+alike; the verdict is the median of the per-round ratios.
+
+"Through the step library" means the real behave step functions, found in behave's
+step registry from the step text and run with a scenario context, exactly as behave
+runs them (minus behave's console output):
+
+    When Alice sends {"type": "echo", "content": "bench 17"}
+    Then Alice receives a message where $.type is "echo" and $.content is "bench 17"
+
+Run:  python bench/bench_steps.py [--exchanges 200] [--rounds 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+from websockets.asyncio.client import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wsbdd.demo", "--port", "0", "--no-rate-limit"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()  # "wsbdd demo server listening on ws://127.0.0.1:PORT"
+    if "listening on" not in line:
+        proc.kill()
+        raise SystemExit(f"demo server did not start: {line!r}")
+    return proc, line.rsplit(" ", 1)[1].strip()
+
+
+async def plain_round(url: str, exchanges: int) -> list[float]:
+    """The baseline: what a hand-written websockets test does for each exchange."""
+    times = []
+    async with connect(url + "/", proxy=None, compression=None) as ws:
+        await ws.recv()  # welcome
+        for i in range(exchanges):
+            content = f"bench {i}"
+            started = time.perf_counter()
+            await ws.send(json.dumps({"type": "echo", "content": content}))
+            while True:
+                reply = json.loads(await ws.recv())
+                if reply.get("type") == "echo" and reply.get("content") == content:
+                    break
+            times.append(time.perf_counter() - started)
+    return times
+
+
+class StepRunner:
+    """Runs step text through behave's registry with a wsbdd scenario context."""
+
+    def __init__(self, session: object) -> None:
+        from behave.model import Step
+        from behave.step_registry import registry
+
+        import wsbdd.steps  # noqa: F401  (registers the steps)
+
+        self._step = Step
+        self._registry = registry
+        self.context = SimpleNamespace(
+            wsbdd=session, text=None, table=None, use_with_user_mode=contextlib.nullcontext
+        )
+        self._cache: dict[tuple[str, str], object] = {}
+
+    def run(self, keyword: str, text: str) -> None:
+        step = self._step("bench", 0, keyword, keyword.lower(), text)
+        match = self._registry.find_match(step)
+        if match is None:
+            raise SystemExit(f"no step matches: {keyword} {text}")
+        match.run(self.context)
+
+
+def steps_round(runner: StepRunner, exchanges: int) -> list[float]:
+    session = runner.context.wsbdd
+    session.connect("Alice")
+    times = []
+    for i in range(exchanges):
+        started = time.perf_counter()
+        runner.run("When", f'Alice sends {{"type": "echo", "content": "bench {i}"}}')
+        runner.run(
+            "Then",
+            f'Alice receives a message where $.type is "echo" and $.content is "bench {i}"',
+        )
+        times.append(time.perf_counter() - started)
+    session.close()
+    return times
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--exchanges", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+
+    from wsbdd.config import Settings
+    from wsbdd.session import Run
+
+    proc, url = start_server()
+    try:
+        run = Run.start(Settings(url=url, ping_interval=None))
+        try:
+            ratios, plain_all, steps_all = [], [], []
+            # One warm-up round of each, not counted.
+            asyncio.run(plain_round(url, 20))
+            steps_round(StepRunner(run.session()), 20)
+            for _ in range(args.rounds):
+                plain = asyncio.run(plain_round(url, args.exchanges))
+                steps = steps_round(StepRunner(run.session()), args.exchanges)
+                ratios.append(sum(steps) / sum(plain))
+                plain_all += plain
+                steps_all += steps
+        finally:
+            run.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+    us = 1e6
+    p50_plain, p50_steps = pct(plain_all, 0.5) * us, pct(steps_all, 0.5) * us
+    print(
+        f"{args.exchanges} send→reply exchanges × {args.rounds} rounds, "
+        "demo server in its own process"
+    )
+    print(f"{'':28}{'p50 µs':>10}{'p90 µs':>10}{'p99 µs':>10}")
+    for label, values in (
+        ("plain websockets script", plain_all),
+        ("wsbdd step library", steps_all),
+    ):
+        print(
+            f"{label:28}{pct(values, 0.5) * us:10.0f}{pct(values, 0.9) * us:10.0f}"
+            f"{pct(values, 0.99) * us:10.0f}"
+        )
+    print(f"ratio of p50 exchange times steps/plain: {p50_steps / p50_plain:.2f}x   (goal <= 1.3x)")
+    ratio = statistics.median(ratios)
+    print(
+        f"median of per-round total-time ratios: {ratio:.2f}x "
+        f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+    )
+    added = (p50_steps - p50_plain) / 2
+    print(f"added latency per step at p50 (2 steps per exchange): {added:.0f} µs   (goal <= 50 µs)")
+
+
+if __name__ == "__main__":
+    main()
