@@ -58,6 +58,7 @@ def _connect(
 
 
 @given(NAME + r" is connected" + OPTIONS)
+@when(NAME + r" is connected" + OPTIONS)
 @wsbdd_step
 def connected(session: Session, context: Any, name: str, **options: Any) -> None:
     """Connect the client; fails the step if the server refuses or rejects it."""
@@ -65,20 +66,21 @@ def connected(session: Session, context: Any, name: str, **options: Any) -> None
 
 
 @given(r"clients (?P<names>.+?) are connected" + OPTIONS)
+@when(r"clients (?P<names>.+?) are connected" + OPTIONS)
 @wsbdd_step
 def all_connected(session: Session, context: Any, names: str, **options: Any) -> None:
     """Connect several clients at once: ``clients Alice, Bob and Carol are connected``."""
     _connect(session, context, split_names(names), require=True, **options)
 
 
-@when(NAME + r" (?:connects|tries to connect)" + OPTIONS)
+@step(NAME + r" (?:connects|tries to connect)" + OPTIONS)
 @wsbdd_step
 def connects(session: Session, context: Any, name: str, **options: Any) -> None:
     """Attempt to connect; the outcome (accepted or rejected) is checked by later steps."""
     _connect(session, context, [name], require=False, **options)
 
 
-@when(r"clients (?P<names>.+?) (?:connect|try to connect)" + OPTIONS)
+@step(r"clients (?P<names>.+?) (?:connect|try to connect)" + OPTIONS)
 @wsbdd_step
 def all_connect(session: Session, context: Any, names: str, **options: Any) -> None:
     _connect(session, context, split_names(names), require=False, **options)
@@ -115,14 +117,14 @@ def uses_subprotocol(
     session.expect_subprotocol(name, None if none else subprotocol)
 
 
-@when(NAME + r" disconnects")
+@step(NAME + r" disconnects")
 @wsbdd_step
 def disconnects(session: Session, context: Any, name: str) -> None:
     """Close the connection normally (code 1000)."""
     session.disconnect(name)
 
 
-@when(
+@step(
     NAME
     + r' closes the connection(?: with code (?P<code>\d+))?(?: and reason "(?P<reason>[^"]*)")?'
 )
@@ -131,7 +133,7 @@ def closes(session: Session, context: Any, name: str, code: str | None, reason: 
     session.disconnect(name, int(code) if code else 1000, reason or "")
 
 
-@then(
+@step(
     NAME
     + r" is disconnected(?: with code (?P<code>\d+))?"
     + r'(?: and reason "(?P<reason>[^"]*)")?(?P<how> cleanly| abruptly)?'
@@ -155,14 +157,14 @@ def disconnected(
     )
 
 
-@when(NAME + r" pings the server")
+@step(NAME + r" pings the server")
 @wsbdd_step
 def pings(session: Session, context: Any, name: str) -> None:
     """Send a WebSocket ping frame (protocol level, not an application message)."""
     session.ping(name)
 
 
-@then(NAME + r" receives a pong" + WITHIN)
+@step(NAME + r" receives a pong" + WITHIN)
 @wsbdd_step
 def pong(session: Session, context: Any, name: str, amount: str | None, unit: str | None) -> None:
     session.expect_pong(name, seconds(amount, unit))
