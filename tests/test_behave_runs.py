@@ -198,3 +198,75 @@ def test_the_server_url_can_be_given_on_the_command_line_or_in_the_environment(t
         "ASSERT FAILED: Alice could not connect to ws://127.0.0.1:9/: the connection was refused"
         in result.stdout
     )
+
+
+ASYNC_STEP = '''\
+from behave import when
+from wsbdd.runtime import on_ws_loop
+
+
+@when("{name} sends a burst of {count:d}")
+@on_ws_loop(timeout=5)
+async def burst(context, name, count):
+    client = context.wsbdd.client(name)
+    for i in range(count):
+        await client.send('{"type": "echo", "content": "burst %d"}' % i)
+'''
+
+USES_ASYNC_STEP = """\
+    Feature: A user's own async step
+      Scenario: The step awaits a wsbdd connection on wsbdd's loop
+        Given Alice is connected
+        When Alice sends a burst of 4
+        Then Alice has received 4 messages where $.content starts with "burst"
+"""
+
+
+def test_a_users_async_step_runs_on_the_wsbdd_loop(tmp_path):
+    project = make_project(tmp_path, USES_ASYNC_STEP)
+    (project / "features" / "steps" / "my_steps.py").write_text(ASYNC_STEP)
+    result = behave(project, "-f", "plain")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "1 scenario passed, 0 failed" in result.stdout
+
+
+def test_proxy_variables_do_not_reroute_connections(tmp_path):
+    feature = """\
+        Feature: Proxy settings in the environment
+          Scenario: Loopback is reached directly
+            Given Alice is connected
+            When Alice sends {"type": "ping"}
+            Then Alice receives a message where $.type is "pong"
+    """
+    dead_proxy = "http://127.0.0.1:9"
+    env = {"HTTPS_PROXY": dead_proxy, "HTTP_PROXY": dead_proxy, "ALL_PROXY": dead_proxy}
+    result = behave(make_project(tmp_path, feature), "-f", "plain", env=env)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_wsbdd_demo_server_command_serves_until_terminated():
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wsbdd", "demo-server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("wsbdd demo server listening on ws://127.0.0.1:")
+        url = line.rsplit(" ", 1)[1].strip()
+
+        from websockets.sync.client import connect
+
+        with connect(url + "/", proxy=None, open_timeout=5) as ws:
+            assert '"type":"welcome"' in ws.recv(timeout=5)
+        proc.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        assert proc.wait(10) == 0
+        assert time.monotonic() - started < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -206,3 +206,28 @@ def test_run_close_leaves_no_tasks_and_a_closed_loop():
     run.close()
     assert loop.is_closed()
     assert not run.loop_thread.running
+
+
+def test_no_compression_is_negotiated_unless_configured(s):
+    outcome = s.connect("Alice")
+    assert "Sec-WebSocket-Extensions" not in outcome.headers
+    assert outcome.status == 101
+
+
+def test_a_token_can_travel_in_a_header():
+    from wsbdd.config import TokenSettings
+
+    settings = Settings(token=TokenSettings(place="header"))
+    with Run.start(settings) as run, run.session() as s:
+        s.connect("Alice", "/secure", token="bob-token")
+        assert s.receive("Alice", where('$.type is "authenticated"')).json["user"] == "bob"
+
+
+def test_a_token_can_travel_in_the_first_message():
+    from wsbdd.config import TokenSettings
+
+    settings = Settings(token=TokenSettings(place="message"))
+    with Run.start(settings) as run, run.session() as s:
+        s.connect("Alice", "/login", token="alice-token")
+        assert s.receive("Alice", where('$.type is "authenticated"')).json["user"] == "alice"
+        assert s.client("Alice").sent[0].payload == '{"type": "auth", "token": "alice-token"}'
