@@ -283,3 +283,22 @@ def test_mistakes_are_one_sentence(words: str, expected: Any, sentence: str) -> 
     with pytest.raises(FeatureMistake) as raised:
         value_matcher(words, expected)
     assert str(raised.value) == sentence
+
+
+@pytest.mark.parametrize(
+    ("words", "expected", "actual"),
+    [
+        ("is", "Rate limit", "rate limit"),
+        ("contains", "rate limit", "Rate limit exceeded"),
+        ("starts with", "rate", "Rate limit"),
+        ("ends with", "EXCEEDED", "Rate limit exceeded"),
+    ],
+)
+def test_a_text_that_differs_only_in_capitalisation_says_so(words, expected, actual):
+    matcher = value_matcher(words, expected)
+    assert not matcher.matches([actual])
+    assert matcher.mismatch([actual]) == f'was "{actual}" (only the capitalisation differs)'
+
+
+def test_no_capitalisation_hint_when_the_text_really_differs():
+    assert value_matcher("contains", "limit").mismatch(["nothing"]) == 'was "nothing"'

@@ -161,6 +161,25 @@ def _equality_note(expected: Any) -> Callable[[Any], str]:
     return lambda value: type_hint(value, expected)
 
 
+_CASE_NOTE = " (only the capitalisation differs)"
+
+
+def _with_case_note(
+    note: Callable[[Any], str], expected: Any, folded: Callable[[str, str], bool]
+) -> Callable[[Any], str]:
+    """Add a hint when the text would match ignoring case (``"Rate limit"`` vs ``"rate limit"``)."""
+    if not isinstance(expected, str):
+        return note
+    wanted = expected.casefold()
+
+    def case_note(value: Any) -> str:
+        if isinstance(value, str) and folded(value.casefold(), wanted):
+            return _CASE_NOTE
+        return note(value)
+
+    return case_note
+
+
 def _one_of_note(options: list[Any]) -> Callable[[Any], str]:
     def note(value: Any) -> str:
         for option in options:
@@ -308,9 +327,8 @@ _Builder = Callable[[str, Any], ValueMatcher]
 
 
 def _build_is(word: str, expected: Any) -> ValueMatcher:
-    return ValueMatcher(
-        word, expected, lambda value: json_equal(value, expected), _ANY, _equality_note(expected)
-    )
+    note = _with_case_note(_equality_note(expected), expected, str.__eq__)
+    return ValueMatcher(word, expected, lambda value: json_equal(value, expected), _ANY, note)
 
 
 def _build_is_not(word: str, expected: Any) -> ValueMatcher:
@@ -320,7 +338,8 @@ def _build_is_not(word: str, expected: Any) -> ValueMatcher:
 def _build_contains(word: str, expected: Any) -> ValueMatcher:
     if isinstance(expected, dict):
         compile_template(expected)  # reject a bad marker now, not on the first message
-    return ValueMatcher(word, expected, _contains(expected), _ANY, _container_kind)
+    note = _with_case_note(_container_kind, expected, lambda value, text: text in value)
+    return ValueMatcher(word, expected, _contains(expected), _ANY, note)
 
 
 def _build_not_contains(word: str, expected: Any) -> ValueMatcher:
@@ -334,7 +353,7 @@ def _build_starts(word: str, expected: Any) -> ValueMatcher:
         expected,
         lambda value: isinstance(value, str) and value.startswith(text),
         _ANY,
-        _not_text,
+        _with_case_note(_not_text, text, str.startswith),
     )
 
 
@@ -345,7 +364,7 @@ def _build_ends(word: str, expected: Any) -> ValueMatcher:
         expected,
         lambda value: isinstance(value, str) and value.endswith(text),
         _ANY,
-        _not_text,
+        _with_case_note(_not_text, text, str.endswith),
     )
 
 
