@@ -97,7 +97,7 @@ def test_parse_and_test(text: str, path: str, description: str, passes: bool) ->
         ('$.n is "2"', CHAT, '$.n was 2 (a number, not the text "2")'),
         ('$.players[*].name is "carol"', CHAT, '$.players[*].name were "alice" and "bob"'),
         ("$.players[*] has length 3", CHAT, "$.players[*] has 2 items"),
-        ('$ is "hello"', "Hello", '$ was "Hello"'),
+        ('$ is "hello"', "Hello", '$ was "Hello" (only the capitalisation differs)'),
     ],
 )
 def test_mismatch(text: str, value: Any, mismatch: str) -> None:

@@ -94,15 +94,22 @@ class Chat:
             await session.send(error_frame(exc.code, exc.message, request_type))
 
     async def _depart(self, session: Session) -> None:
-        """Take a departed client out of its rooms, telling the others, and stop its tasks."""
+        """Stop a departed client's tasks and take it out of its rooms, telling the others."""
         self.sessions.discard(session)
-        for room in sorted(session.rooms):
-            self.rooms.leave(room, session)
-            self.rooms.deliver(
-                room,
-                {"type": "user_left", "room": room, "user": session.name, "reason": "disconnected"},
-            )
-        await session.cancel_tasks()
+        try:
+            await session.cancel_tasks()
+        finally:  # even if the server's loop is being torn down
+            for room in sorted(session.rooms):
+                self.rooms.leave(room, session)
+                self.rooms.deliver(
+                    room,
+                    {
+                        "type": "user_left",
+                        "room": room,
+                        "user": session.name,
+                        "reason": "disconnected",
+                    },
+                )
 
     def _rate_limited(self) -> Frame:
         rate = f"{self.rate_limit:g}"

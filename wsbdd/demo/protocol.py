@@ -45,14 +45,28 @@ def encode(frame: Frame) -> str:
 def decode(text: str) -> Frame:
     """Parse a client's text frame; raise :class:`ChatError` unless it is a typed object."""
     try:
-        frame = json.loads(text)
+        frame = json.loads(text, parse_constant=_refuse_constant)
     except ValueError as exc:
         raise ChatError("invalid_json", f"Invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ChatError("invalid_json", "Invalid JSON: nested too deeply") from None
     if not isinstance(frame, dict):
         raise ChatError("invalid_message", "A message must be a JSON object.")
     if not isinstance(frame.get("type"), str):
         raise ChatError("missing_type", 'A message needs a "type" field holding a string.')
+    # "\ud800" decodes to a lone surrogate, which cannot be sent back as UTF-8.
+    if "\\u" in text:
+        try:
+            encode(frame).encode()
+        except UnicodeEncodeError:
+            raise ChatError(
+                "invalid_message", "A message must not contain unpaired surrogates like \\ud800."
+            ) from None
     return frame
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
 
 
 def error_frame(code: str, message: str, request_type: str | None = None) -> Frame:

@@ -24,7 +24,8 @@ class TokenBucket:
         if rate <= 0:
             raise ValueError(f"rate must be positive, got {rate}")
         self.rate = rate
-        self.burst = rate if burst is None else burst
+        # A burst below one frame would refuse everything.
+        self.burst = max(1.0, rate) if burst is None else burst
         self._clock = clock
         self._tokens = self.burst
         self._updated = clock()

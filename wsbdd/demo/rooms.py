@@ -36,9 +36,6 @@ class Rooms:
     def __init__(self) -> None:
         self._members: dict[str, dict[Session, None]] = {}  # an ordered set per room
 
-    def __len__(self) -> int:
-        return len(self._members)
-
     def join(self, room: str, session: Session) -> bool:
         """Add ``session`` to ``room``; return False if it was already a member."""
         members = self._members.setdefault(room, {})
