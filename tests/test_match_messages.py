@@ -52,7 +52,8 @@ def test_where_on_plain_text_and_binary() -> None:
     assert where('$ is "hello"').matches(text("hello"))
     assert where('$ contains "ell"').matches(text("hello"))
     assert not where('$.type is "chat"').matches(text("hello"))
-    assert where('$ is "hello"').mismatch(text("Hello")) == '$ was "Hello" (only the capitalisation differs)'
+    hint = '$ was "Hello" (only the capitalisation differs)'
+    assert where('$ is "hello"').mismatch(text("Hello")) == hint
     assert not where('$ is "hello"').matches(binary(b"hello"))
     assert where('$ is "hello"').mismatch(binary(b"hi")) == "$ was 0x6869"
 
