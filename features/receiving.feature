@@ -51,7 +51,7 @@ Feature: Receiving
   Scenario: Server-initiated updates after a subscription
     When Alice sends {"type": "subscribe", "topic": "scores", "count": 4, "interval_ms": 20}
     Then Alice receives a message where $.type is "subscribed" and $.topic is "scores"
-    When Alice receives messages until one where $.last is true within 2 seconds
+    When Alice receives messages until one where $.last is true
     Then Alice collected 4 messages where $.type is "update"
 
   Scenario: Forgetting messages
@@ -80,7 +80,7 @@ Feature: Receiving
   Scenario: A slow reply within a longer deadline
     When Alice sends {"type": "delay", "ms": 300, "content": "patience"}
     Then Alice receives no message where $.type is "delayed" within 100 ms
-    And Alice receives a message where $.content is "patience" within 2 seconds
+    And Alice receives a message where $.content is "patience" within 10 seconds
 
   @strict
   Scenario: Strict mode: every message must be expected

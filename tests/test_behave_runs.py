@@ -28,6 +28,17 @@ def behave(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subproce
     )
 
 
+def failures(output: str) -> str:
+    """The failed steps and their sentences, for assertion messages."""
+    lines = output.splitlines()
+    keep = [
+        "\n".join(lines[max(0, i - 3) : i + 12])
+        for i, line in enumerate(lines)
+        if "ASSERT FAILED" in line or "HOOK-ERROR" in line or "Traceback" in line
+    ]
+    return "\n---\n".join(keep) or output[-3000:]
+
+
 def make_project(tmp_path: Path, feature: str, pyproject: str = "") -> Path:
     (tmp_path / "features" / "steps").mkdir(parents=True)
     (tmp_path / "features" / "environment.py").write_text("from wsbdd.environment import *\n")
@@ -41,7 +52,7 @@ def make_project(tmp_path: Path, feature: str, pyproject: str = "") -> Path:
 def test_the_bundled_features_pass_against_the_demo_server():
     result = behave(ROOT, "-f", "plain")
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-4000:]
+    assert result.returncode == 0, failures(output)
     assert re.search(r"\d+ scenarios passed, 0 failed", output)
     assert "Traceback" not in output
     assert "Task was destroyed but it is pending" not in output

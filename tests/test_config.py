@@ -44,7 +44,7 @@ def test_no_configuration_gives_the_defaults() -> None:
     settings = load()
     assert settings == Settings()
     assert settings.url is None
-    assert settings.timeout == 2.0
+    assert settings.timeout == 5.0
     assert settings.quiet_window == 0.3
     assert settings.settle == 0.1
     assert settings.connect_timeout == 5.0
@@ -493,8 +493,8 @@ def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
     assert config_error() == (
         'pyproject.toml [tool.wsbdd]: unknown key "banana"; known keys: "url", "timeout", '
         '"quiet_window", "settle", "connect_timeout", "close_timeout", "subprotocols", '
-        '"compression", "proxy", "ping_interval", "ping_timeout", "max_size", "strict", '
-        '"ignore", "secrets", "token", "headers", "variables", "phrases", "load", '
+        '"compression", "same_cpu", "proxy", "ping_interval", "ping_timeout", "max_size", '
+        '"strict", "ignore", "secrets", "token", "headers", "variables", "phrases", "load", '
         '"report".'
     )
 

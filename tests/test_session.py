@@ -18,7 +18,7 @@ from wsbdd.session import Run
 
 @pytest.fixture(scope="module")
 def run():
-    with Run.start(Settings(timeout=1.0, ignore=('$.type is "welcome"',))) as run:
+    with Run.start(Settings(timeout=5.0, ignore=('$.type is "welcome"',))) as run:
         yield run
 
 
@@ -231,3 +231,4 @@ def test_a_token_can_travel_in_the_first_message():
         s.connect("Alice", "/login", token="alice-token")
         assert s.receive("Alice", where('$.type is "authenticated"')).json["user"] == "alice"
         assert s.client("Alice").sent[0].payload == '{"type": "auth", "token": "alice-token"}'
+

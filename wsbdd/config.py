@@ -67,7 +67,7 @@ class Settings:
 
     url: str | None = None
     """Base ``ws://`` or ``wss://`` URL; ``None`` starts the bundled demo server."""
-    timeout: float = 2.0
+    timeout: float = 5.0
     quiet_window: float = 0.3
     settle: float = 0.1
     connect_timeout: float = 5.0
@@ -76,6 +76,7 @@ class Settings:
     headers: Mapping[str, str] = field(default_factory=_frozen)
     subprotocols: tuple[str, ...] = ()
     compression: bool = False
+    same_cpu: bool = True  # keep behave's thread and wsbdd's event loop on one CPU
     proxy: str | None = None
     """``None`` never uses a proxy (websockets' own default would read ``HTTPS_PROXY``)."""
     ping_interval: float | None = 20.0
@@ -395,6 +396,7 @@ _SCALARS: dict[str, _Parser] = {
     "close_timeout": _duration(positive=True),
     "subprotocols": _string_list(_no_spaces),
     "compression": _boolean,
+    "same_cpu": _boolean,
     "proxy": _proxy,
     "ping_interval": _duration(positive=True, optional=True),
     "ping_timeout": _duration(positive=True, optional=True),

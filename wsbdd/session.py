@@ -66,7 +66,7 @@ class Run:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
-        self.loop_thread = LoopThread()
+        self.loop_thread = LoopThread(same_cpu=self.settings.same_cpu)
         self.demo: Any = None
         self.base_url = self.settings.url or ""
         self.ignore: tuple[str, ...] = self.settings.ignore
