@@ -48,6 +48,8 @@ class ConnectionOutcome:
     """What happened to a connection, as data steps can assert on."""
 
     url: str
+    started_at: float = 0.0
+    finished_at: float | None = None
     status: int | None = None
     reason_phrase: str = ""
     headers: dict[str, str] = field(default_factory=dict)
@@ -158,7 +160,7 @@ class Client:
         failure to connect fails the step.
         """
         opts = self.options
-        outcome = ConnectionOutcome(url=display_url or mask_url(url))
+        outcome = ConnectionOutcome(url=display_url or mask_url(url), started_at=time.monotonic())
         self.outcome = outcome
         try:
             ws = await connect(
@@ -175,6 +177,7 @@ class Client:
                 user_agent_header=f"wsbdd/{__version__}",
             )
         except InvalidStatus as exc:
+            outcome.finished_at = time.monotonic()
             response = exc.response
             outcome.status = response.status_code
             outcome.reason_phrase = response.reason_phrase
@@ -184,23 +187,29 @@ class Client:
             return outcome
         except InvalidURI as exc:
             outcome.error = f"the address is not a valid WebSocket URL ({exc})"
+            outcome.finished_at = time.monotonic()
             return outcome
         except TimeoutError:
             outcome.error = (
                 "the server did not complete the WebSocket handshake within "
                 f"{opts.open_timeout:g} s"
             )
+            outcome.finished_at = time.monotonic()
             return outcome
         except ConnectionRefusedError:
             outcome.error = "the connection was refused (is the server running on that port?)"
+            outcome.finished_at = time.monotonic()
             return outcome
         except InvalidHandshake as exc:
             outcome.error = f"the WebSocket handshake failed ({exc})"
+            outcome.finished_at = time.monotonic()
             return outcome
         except OSError as exc:
             outcome.error = f"the connection failed ({exc.strerror or exc})"
+            outcome.finished_at = time.monotonic()
             return outcome
         self.ws = ws
+        outcome.finished_at = time.monotonic()
         outcome.status = ws.response.status_code if ws.response else 101
         outcome.reason_phrase = ws.response.reason_phrase if ws.response else ""
         if ws.response is not None:

@@ -42,7 +42,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
 def before_step(context: Any, step: Any) -> None:
     session: Session | None = getattr(context, "wsbdd", None)
     if session is not None:
-        session.current_step = f"{step.keyword} {step.name}"
+        session.begin_step(f"{step.keyword} {step.name}")
 
 
 def after_scenario(context: Any, scenario: Any) -> None:

@@ -21,6 +21,7 @@ class ClientPool:
     def __init__(self, options: ConnectOptions | None = None, max_handshakes: int = 200) -> None:
         self.options = options or ConnectOptions()
         self._clients: dict[str, Client] = {}
+        self.everyone: list[Client] = []  # every client created, replaced ones included
         self._handshakes = asyncio.Semaphore(max_handshakes)
 
     def __contains__(self, name: object) -> bool:
@@ -43,6 +44,7 @@ class ClientPool:
         """A fresh client under ``name``; an earlier client of that name is replaced."""
         client = Client(name, self.options)
         self._clients[name] = client
+        self.everyone.append(client)
         return client
 
     async def each(self, names: Iterable[str], action: Callable[[str], Awaitable[None]]) -> None:

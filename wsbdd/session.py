@@ -17,6 +17,7 @@ raises an :class:`~wsbdd.errors.WsbddError` whose text is a plain sentence.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
@@ -41,6 +42,7 @@ from wsbdd.match import AnyMessage, compile_path, parse_condition
 from wsbdd.message import Message
 from wsbdd.pool import ClientPool
 from wsbdd.runtime import LoopThread
+from wsbdd.transcript import Event, StepMark, build_transcript
 
 __all__ = ["Run", "Session"]
 
@@ -116,6 +118,7 @@ class Session:
         self.loop_thread = run.loop_thread
         self.strict = strict
         self.current_step = ""
+        self.step_marks: list[StepMark] = []
         self.vars = self.settings.new_variables(environ=os.environ, config={"url": run.base_url})
         self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
         self.collected: dict[str, list[Message]] = {}
@@ -165,6 +168,15 @@ class Session:
             how = outcome.describe_close() if outcome else "was never opened"
             raise ConnectionProblem(f"{name} can no longer send: the connection {how}.")
         return client
+
+    def begin_step(self, text: str) -> None:
+        """Note that a step starts now (for failure messages and the transcript)."""
+        self.current_step = text
+        self.step_marks.append(StepMark(time.monotonic(), len(self.step_marks), text))
+
+    def transcript(self) -> list[Event]:
+        """Every frame and connection event of the scenario so far, in time order."""
+        return self._call(lambda: build_transcript(self.pool.everyone, list(self.step_marks)))
 
     # -- connecting -----------------------------------------------------------
 
