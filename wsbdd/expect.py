@@ -461,3 +461,77 @@ class Until(Expectation):
 def unclaimed(inbox: Inbox, noise: Noise | None = None) -> list[Message]:
     """Messages no step claimed (for strict mode), noise excluded."""
     return [m for m in inbox.unconsumed() if noise is None or not noise(m)]
+
+
+# -- groups -------------------------------------------------------------------------
+
+GroupOp = Literal["every", "exactly", "at least", "at most"]
+SHOWN_CLIENTS = 10
+
+
+def _short_reason(receive: Receive) -> str:
+    """Why one client's receive failed, in one line: what it had instead."""
+    examined = receive.examined
+    if not examined:
+        return "received no message in that time"
+    closest = max(examined, key=lambda m: (receive.matcher.score(m), m.seq))  # ties: newest
+    count = _plural(len(examined), "unread message")
+    return (
+        f"{count}, closest #{closest.seq} {closest.preview(100)} "
+        f"({receive.matcher.mismatch(closest)})"
+    )
+
+
+def group_verdict(
+    subject: str,
+    op: GroupOp,
+    n: int,
+    matcher: Matcher | None,
+    timeout: float,
+    results: Sequence[tuple[str, Receive, Outcome | None]],
+) -> Outcome:
+    """Judge a receive step run by several clients at once.
+
+    ``results`` holds, per client, its expectation and outcome (None when it was
+    still waiting when the step was decided).  ``subject`` names who, e.g.
+    ``client in group "players"``.
+    """
+    met = [(name, outcome) for name, _, outcome in results if outcome is not None and outcome.met]
+    missed = [
+        (name, receive) for name, receive, outcome in results if outcome is None or not outcome.met
+    ]
+    count, total = len(met), len(results)
+    ok = {
+        "every": count == total,
+        "exactly": count == n,
+        "at least": count >= n,
+        "at most": count <= n,
+    }[op]
+    messages = [m for _, outcome in met for m in outcome.messages]
+    if ok:
+        return Outcome(True, messages)
+    what = f"a message{_phrase(matcher)} within {format_duration(timeout)}"
+    if op == "every":
+        head = (
+            f"Every {subject} was expected to receive {what}, but {len(missed)} of {total} did not:"
+        )
+        rows = [f"  {name}: {_short_reason(receive)}" for name, receive in missed[:SHOWN_CLIENTS]]
+        if len(missed) > SHOWN_CLIENTS:
+            rows.append(
+                f"  … and {len(missed) - SHOWN_CLIENTS} more: "
+                + ", ".join(name for name, _ in missed[SHOWN_CLIENTS : SHOWN_CLIENTS + 20])
+                + (" …" if len(missed) > SHOWN_CLIENTS + 20 else "")
+            )
+        return Outcome(False, messages, "\n".join([head, *rows]))
+    names = [name for name, _ in met]
+    shown = ", ".join(names[:SHOWN_CLIENTS]) + (" …" if len(names) > SHOWN_CLIENTS else "")
+    got = f"{count} of {total} did" + (f" ({shown})" if names else "")
+    text = (
+        f"{op.capitalize()} {n} of the {total} clients were expected to receive {what}, but {got}."
+    )
+    if count < n and missed:
+        rows = [f"  {name}: {_short_reason(receive)}" for name, receive in missed[:SHOWN_CLIENTS]]
+        if len(missed) > SHOWN_CLIENTS:
+            rows.append(f"  … and {len(missed) - SHOWN_CLIENTS} more")
+        text += "\nThose that did not:\n" + "\n".join(rows)
+    return Outcome(False, messages, text)

@@ -16,26 +16,34 @@ raises an :class:`~wsbdd.errors.WsbddError` whose text is a plain sentence.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import resource
 import time
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
+
+from websockets.exceptions import ConnectionClosed
 
 from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, add_query
 from wsbdd.config import Settings, load_settings
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
+    SHOWN_CLIENTS,
     AnyOrder,
     Count,
     CountOp,
     Expectation,
+    GroupOp,
     InOrder,
     Matcher,
+    Outcome,
     Quiet,
     Receive,
     Until,
     describe_messages,
     format_duration,
+    group_verdict,
     unclaimed,
 )
 from wsbdd.match import AnyMessage, compile_path, parse_condition
@@ -122,6 +130,7 @@ class Session:
         self.vars = self.settings.new_variables(environ=os.environ, config={"url": run.base_url})
         self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
         self.collected: dict[str, list[Message]] = {}
+        self.groups: dict[str, list[str]] = {}
         self._noise = [parse_condition(text) for text in run.ignore]
 
     # -- plumbing -------------------------------------------------------------
@@ -280,7 +289,8 @@ class Session:
             how = client.outcome.describe_close() if client.outcome else "was never opened"
             raise ConnectionProblem(f"{name} could not send: the connection {how}.") from None
 
-    def send_each(self, name: str, payloads: Sequence[str | bytes]) -> None:
+    def send_many(self, name: str, payloads: Sequence[str | bytes]) -> None:
+        """One client sends several frames, in order."""
         client = self.client(name, need_open=True)
 
         async def _send() -> None:
@@ -494,6 +504,144 @@ class Session:
                 f"{name} expected the connection to use {want}, but the server chose {have}."
             )
 
+    # -- groups ---------------------------------------------------------------------------
+
+    def group_members(self, group: str) -> list[str]:
+        """The clients of ``group`` in the order they were added."""
+        if group not in self.groups:
+            known = ", ".join(f'"{g}"' for g in self.groups) or "none yet"
+            raise FeatureMistake(
+                f'There is no group called "{group}" in this scenario. Create it first, e.g. '
+                f'"Given 5 clients in group "{group}" are connected" (groups so far: {known}).'
+            )
+        return list(self.groups[group])
+
+    def connect_group(
+        self,
+        group: str,
+        names: Sequence[str],
+        target: str | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        subprotocols: Sequence[str] | None = None,
+    ) -> list[ConnectionOutcome]:
+        """Connect ``names`` as members of ``group`` (all of them, concurrently, bounded)."""
+        ensure_open_files(len(names), in_process_server=self.run.demo is not None)
+        outcomes = self.connect_all(
+            names, target, token=token, headers=headers, subprotocols=subprotocols
+        )
+        members = self.groups.setdefault(group, [])
+        members.extend(name for name in names if name not in members)
+        return outcomes
+
+    def send_each(self, names: Sequence[str], payloads: Sequence[str | bytes]) -> None:
+        """Every client sends its own payload, all at the same moment (not one after another)."""
+        clients = [self.client(name, need_open=True) for name in names]
+
+        async def _send() -> None:
+            await asyncio.gather(*(c.send(p) for c, p in zip(clients, payloads, strict=True)))
+
+        try:
+            self._run(_send(), self.settings.timeout)
+        except ConnectionClosed:
+            gone = [c.name for c in clients if not c.connected]
+            raise ConnectionProblem(
+                f"{', '.join(gone[:10])} could not send: the connection closed."
+            ) from None
+
+    def receive_each(
+        self,
+        names: Sequence[str],
+        matchers: Sequence[Matcher],
+        timeout: float | None = None,
+        *,
+        subject: str = "client",
+        op: GroupOp = "every",
+        n: int = 0,
+    ) -> list[Message]:
+        """Each client waits for its own matching message, all at once.
+
+        ``op`` ``every``: all must receive one; ``exactly``/``at least``/``at most``
+        ``n`` of them.  A failure names the clients that did not, and what they had.
+        """
+        limit = self._timeout(timeout)
+        clients = [self.client(name) for name in names]
+        for client in clients:
+            if client.outcome is not None and client.outcome.opened_at is None:
+                raise ConnectionProblem(
+                    f"{client.name} is not connected: {client.outcome.describe_failure()}."
+                )
+        expectations = [
+            Receive(c.name, m, limit, self._noise_for(m))
+            for c, m in zip(clients, matchers, strict=True)
+        ]
+        settle = self.settings.settle
+
+        async def _drive() -> list[Outcome | None]:
+            tasks = [
+                asyncio.ensure_future(c.wait(e)) for c, e in zip(clients, expectations, strict=True)
+            ]
+            try:
+                if op in ("every", "at most"):
+                    await asyncio.wait(tasks)
+                else:
+                    pending = set(tasks)
+                    settle_until = None
+                    loop = asyncio.get_running_loop()
+                    while pending:
+                        wait_for = None if settle_until is None else settle_until - loop.time()
+                        if wait_for is not None and wait_for <= 0:
+                            break
+                        done, pending = await asyncio.wait(
+                            pending, timeout=wait_for, return_when=asyncio.FIRST_COMPLETED
+                        )
+                        met = sum(1 for t in tasks if t.done() and t.result().met)
+                        if met >= n and settle_until is None:
+                            if op == "at least":
+                                break
+                            settle_until = loop.time() + settle
+                        if op == "exactly" and met > n:
+                            break
+            finally:
+                for task in tasks:
+                    if not task.done():
+                        task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+            return [t.result() if t.done() and not t.cancelled() else None for t in tasks]
+
+        outcomes = self._run(_drive(), limit + settle)
+        matcher = matchers[0] if matchers else None
+        verdict = group_verdict(
+            subject,
+            op,
+            n,
+            matcher,
+            limit,
+            [(c.name, e, o) for c, e, o in zip(clients, expectations, outcomes, strict=True)],
+        )
+        if not verdict.met:
+            raise ExpectationFailed(verdict.failure)
+        return verdict.messages
+
+    def receive_nothing_each(
+        self, names: Sequence[str], matcher: Matcher | None = None, window: float | None = None
+    ) -> None:
+        """None of the clients has or gets an unread (matching) message within the window."""
+        window = self.settings.quiet_window if window is None else window
+        clients = [self.client(name) for name in names]
+
+        async def _drive() -> list[Outcome]:
+            return await asyncio.gather(
+                *(c.wait(Quiet(c.name, matcher, window, self._noise_for(matcher))) for c in clients)
+            )
+
+        failures = [o.failure for o in self._run(_drive(), window) if not o.met]
+        if failures:
+            shown = "\n".join(failures[:SHOWN_CLIENTS])
+            more = len(failures) - SHOWN_CLIENTS
+            raise ExpectationFailed(shown + (f"\n… and {more} more clients" if more > 0 else ""))
+
     # -- end of scenario ------------------------------------------------------
 
     def strict_problems(self) -> str | None:
@@ -525,3 +673,24 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def ensure_open_files(clients: int, *, in_process_server: bool) -> None:
+    """Raise the open-file limit if a group needs it; say so clearly when it cannot."""
+    per_client = 2 if in_process_server else 1  # the demo server's side is in this process too
+    try:
+        open_now = len(os.listdir("/proc/self/fd"))
+    except OSError:
+        open_now = 64
+    needed = open_now + clients * per_client + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return
+    if hard == resource.RLIM_INFINITY or hard >= needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+        return
+    raise ConnectionProblem(
+        f"Connecting {clients} clients needs about {needed} open files, but this process may "
+        f"open only {hard} (the hard limit of ulimit -n). Raise it, e.g. `ulimit -n {needed}` "
+        "as root, or use fewer clients."
+    )

@@ -10,6 +10,8 @@ from behave import use_default_step_matcher, use_step_matcher
 
 use_step_matcher("re")
 
+# groups first: its "clients … in group …" must be tried before "clients … are connected".
+from wsbdd.steps import groups  # noqa: E402,F401,I001
 from wsbdd.steps import connection, receiving, sending, variables  # noqa: E402,F401
 
 use_default_step_matcher()

@@ -12,7 +12,8 @@ import binascii
 import functools
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from wsbdd.errors import FeatureMistake
 from wsbdd.match import (
@@ -39,6 +40,9 @@ __all__ = [
     "template_matcher",
     "payload_text",
     "decode_binary",
+    "expand_cycles",
+    "per_member",
+    "format_seconds",
 ]
 
 # A client name, with an optional leading "client" ("client Alice" or "Alice").
@@ -49,6 +53,7 @@ WITHIN = (
     r"(?P<unit>ms|milliseconds?|s|secs?|seconds?|minutes?))?"
 )
 
+T = TypeVar("T")
 _UNITS = {"ms": 0.001, "millisecond": 0.001, "milliseconds": 0.001, "minute": 60.0, "minutes": 60.0}
 _NAME_RE = re.compile(r"[A-Za-z_][\w.\-]*")
 _VARIABLE_ONLY = re.compile(r"\$\{([^}]+)\}")
@@ -279,6 +284,37 @@ def payload_text(text: str, variables: Variables) -> str:
             variables.render_json(stripped)  # raises the explanatory FeatureMistake
         return rendered
     return variables.render_text(text)
+
+
+_CYCLE = re.compile(r"\$\{cycle:([^}]*)\}")
+
+
+def expand_cycles(text: str, index: int) -> str:
+    """``${cycle:a,b,c}`` → a for member 1, b for 2, c for 3, a for 4, …"""
+
+    def pick(match: re.Match[str]) -> str:
+        items = [item.strip() for item in match.group(1).split(",")]
+        return items[(index - 1) % len(items)]
+
+    return _CYCLE.sub(pick, text)
+
+
+def per_member(
+    names: Sequence[str],
+    text: str | None,
+    variables: Variables,
+    build: Callable[[Any, Variables], T],
+) -> list[T]:
+    """Build one value per group member, with ${client}, ${index} and ${cycle:…} filled in."""
+    values = []
+    for index, name in enumerate(names, 1):
+        member = variables.child(client=name, index=index)
+        values.append(build(expand_cycles(text, index) if text is not None else None, member))
+    return values
+
+
+def format_seconds(value: float) -> str:
+    return f"{value:.1f} s"
 
 
 def decode_binary(encoding: str, data: str) -> bytes:

@@ -62,7 +62,7 @@ def sends_many(session: Session, context: Any, name: str, count: str) -> None:
     template = _docstring(context, '{"type": "echo", "content": "${i}"}')
     n = int(count)
     payloads = [payload_text(template, session.vars.child(i=i, n=n)) for i in range(1, n + 1)]
-    session.send_each(name, payloads)
+    session.send_many(name, payloads)
 
 
 @step(NAME + r" sends (?P<count>\d+) messages (?P<payload>[\[{].*)")
@@ -70,4 +70,4 @@ def sends_many(session: Session, context: Any, name: str, count: str) -> None:
 def sends_many_inline(session: Session, context: Any, name: str, count: str, payload: str) -> None:
     n = int(count)
     payloads = [payload_text(payload, session.vars.child(i=i, n=n)) for i in range(1, n + 1)]
-    session.send_each(name, payloads)
+    session.send_many(name, payloads)

@@ -1,0 +1,260 @@
+"""Steps for groups of clients: connect a crowd, everyone sends at once, who received what.
+
+In every string a group step sends or expects, ``${client}`` is the member's
+name, ``${index}`` its number in the group (1, 2, …) and ``${cycle:a,b,c}``
+takes a, b, c, a, b, … in member order.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from behave import given, step, when
+
+from wsbdd.errors import ExpectationFailed
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
+from wsbdd.steps.grammar import (
+    WITHIN,
+    conditions,
+    format_seconds,
+    payload_text,
+    per_member,
+    seconds,
+    split_names,
+    table_matcher,
+    template_matcher,
+)
+
+GROUP = r'group "(?P<group>[^"]+)"'
+OTHERS = r"(?: and (?P<others>[A-Za-z_][\w.\-]*(?:(?:, | and )[A-Za-z_][\w.\-]*)*))?"
+EVERY = r"every client in " + GROUP + OTHERS
+CONNECT_OPTIONS = (
+    r'(?: to "(?P<target>[^"]*)")?'
+    r'(?: with token "(?P<token>[^"]*)")?'
+    r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
+)
+
+
+def _member_names(group: str, count: int) -> list[str]:
+    """``players`` → player1 … playerN (a plural group name loses its s)."""
+    base = group[:-1] if group.endswith("s") and len(group) > 1 else group
+    base = "".join(ch if ch.isalnum() or ch in "_.-" else "_" for ch in base)
+    return [f"{base}{i}" for i in range(1, count + 1)]
+
+
+def _who(session: Session, group: str, others: str | None) -> list[str]:
+    names = session.group_members(group)
+    for name in split_names(others) if others else []:
+        session.client(name)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _subject(group: str, others: str | None) -> str:
+    return f'client in group "{group}"' + (f" and {others}" if others else "")
+
+
+def _connect(
+    session: Session,
+    group: str,
+    names: list[str],
+    target: str | None,
+    token: str | None,
+    subprotocols: str | None,
+    amount: str | None = None,
+    unit: str | None = None,
+) -> None:
+    render = session.vars.render_text
+    started = time.monotonic()
+    session.connect_group(
+        group,
+        names,
+        render(target) if target else None,
+        token=render(token) if token is not None else None,
+        subprotocols=[p.strip() for p in subprotocols.split(",")] if subprotocols else None,
+    )
+    limit = seconds(amount, unit)
+    took = time.monotonic() - started
+    if limit is not None and took > limit:
+        raise ExpectationFailed(
+            f'Connecting {len(names)} clients in group "{group}" took {format_seconds(took)}, '
+            f"more than the {format_seconds(limit)} allowed."
+        )
+
+
+@given(r"(?P<count>\d+) clients in " + GROUP + r" are connected" + CONNECT_OPTIONS + WITHIN)
+@when(r"(?P<count>\d+) clients in " + GROUP + r" are connected" + CONNECT_OPTIONS + WITHIN)
+@wsbdd_step
+def crowd_connected(session: Session, context: Any, count: str, group: str, **options: Any) -> None:
+    """Connect N clients named after the group (players → player1 … playerN), concurrently."""
+    _connect(session, group, _member_names(group, int(count)), **options)
+
+
+@given(r"clients (?P<names>.+?) in " + GROUP + r" are connected" + CONNECT_OPTIONS)
+@when(r"clients (?P<names>.+?) in " + GROUP + r" are connected" + CONNECT_OPTIONS)
+@wsbdd_step
+def named_group_connected(
+    session: Session, context: Any, names: str, group: str, **options: Any
+) -> None:
+    """Connect the named clients as members of a group."""
+    _connect(session, group, split_names(names), **options)
+
+
+@step(EVERY + r" sends(?: at the same time)? (?P<payload>[\[{].*)")
+@wsbdd_step
+def every_sends(
+    session: Session, context: Any, group: str, others: str | None, payload: str
+) -> None:
+    """Every member sends the JSON at the same moment; ${client} and ${index} differ per member."""
+    names = _who(session, group, others)
+    payloads = per_member(names, payload, session.vars, payload_text)
+    session.send_each(names, payloads)
+
+
+@step(EVERY + r" sends(?: at the same time)?:")
+@wsbdd_step
+def every_sends_docstring(session: Session, context: Any, group: str, others: str | None) -> None:
+    names = _who(session, group, others)
+    payloads = per_member(names, context.text or "", session.vars, payload_text)
+    session.send_each(names, payloads)
+
+
+def _receive(
+    session: Session,
+    names: list[str],
+    text: str | None,
+    build: Any,
+    subject: str,
+    amount: str | None,
+    unit: str | None,
+    op: str = "every",
+    n: int = 0,
+) -> None:
+    matchers = per_member(names, text, session.vars, build)
+    session.receive_each(
+        names,
+        matchers,
+        seconds(amount, unit),
+        subject=subject,
+        op=op,
+        n=n,  # type: ignore[arg-type]
+    )
+
+
+@step(EVERY + r" receives? a message where (?P<where>(?!.*:$).+?)" + WITHIN)
+@wsbdd_step
+def every_receives(
+    session: Session,
+    context: Any,
+    group: str,
+    others: str | None,
+    where: str,
+    amount: str | None,
+    unit: str | None,
+) -> None:
+    """Every member (and any named clients) receives a matching message."""
+    names = _who(session, group, others)
+    _receive(session, names, where, conditions, _subject(group, others), amount, unit)
+
+
+@step(EVERY + r" receives? a message" + WITHIN + r" where:")
+@wsbdd_step
+def every_receives_table(
+    session: Session,
+    context: Any,
+    group: str,
+    others: str | None,
+    amount: str | None,
+    unit: str | None,
+) -> None:
+    names = _who(session, group, others)
+    table = context.table
+    _receive(
+        session,
+        names,
+        None,
+        lambda _t, v: table_matcher(table, v),
+        _subject(group, others),
+        amount,
+        unit,
+    )
+
+
+@step(EVERY + r" receives? a message (?:like|matching)" + WITHIN + r":")
+@wsbdd_step
+def every_receives_like(
+    session: Session,
+    context: Any,
+    group: str,
+    others: str | None,
+    amount: str | None,
+    unit: str | None,
+) -> None:
+    names = _who(session, group, others)
+    text = context.text
+    _receive(session, names, text, template_matcher, _subject(group, others), amount, unit)
+
+
+@step(
+    r"(?P<op>exactly|at least|at most) (?P<n>\d+) clients? in "
+    + GROUP
+    + r" receives? a message where (?P<where>.+?)"
+    + WITHIN
+)
+@wsbdd_step
+def some_receive(
+    session: Session,
+    context: Any,
+    op: str,
+    n: str,
+    group: str,
+    where: str,
+    amount: str | None,
+    unit: str | None,
+) -> None:
+    """How many members receive a matching message (the others may receive something else)."""
+    names = session.group_members(group)
+    _receive(
+        session,
+        names,
+        where,
+        conditions,
+        f'client in group "{group}"',
+        amount,
+        unit,
+        op,
+        int(n),
+    )
+
+
+@step(
+    r"no client in "
+    + GROUP
+    + OTHERS
+    + r" receives (?:a|any) message(?: where (?P<where>.+?))?"
+    + WITHIN
+)
+@wsbdd_step
+def nobody_receives(
+    session: Session,
+    context: Any,
+    group: str,
+    others: str | None,
+    where: str | None,
+    amount: str | None,
+    unit: str | None,
+) -> None:
+    """A quiet window for every member at once."""
+    names = _who(session, group, others)
+    matcher = conditions(where, session.vars) if where else None
+    session.receive_nothing_each(names, matcher, seconds(amount, unit))
+
+
+@step(EVERY + r" disconnects")
+@wsbdd_step
+def every_disconnects(session: Session, context: Any, group: str, others: str | None) -> None:
+    for name in _who(session, group, others):
+        session.disconnect(name)
