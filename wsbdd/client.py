@@ -118,6 +118,21 @@ def mask_url(url: str, secrets: tuple[str, ...] = ("token",)) -> str:
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
 
 
+def _failure_text(exc: BaseException, open_timeout: float) -> str:
+    """Why a connection never opened, as the end of a sentence."""
+    if isinstance(exc, InvalidURI):
+        return f"the address is not a valid WebSocket URL ({exc})"
+    if isinstance(exc, TimeoutError):
+        return f"the server did not complete the WebSocket handshake within {open_timeout:g} s"
+    if isinstance(exc, ConnectionRefusedError):
+        return "the connection was refused (is the server running on that port?)"
+    if isinstance(exc, InvalidHandshake):
+        return f"the WebSocket handshake failed ({exc})"
+    if isinstance(exc, OSError):
+        return f"the connection failed ({exc.strerror or exc})"
+    return str(exc)
+
+
 class Client:
     """A named participant in a scenario (``Alice``) with one connection and an inbox."""
 
@@ -138,6 +153,10 @@ class Client:
     @property
     def connected(self) -> bool:
         return self.ws is not None and self.ws.state is State.OPEN
+
+    def how_it_ended(self) -> str:
+        """``closed with code 1000``, or ``was never opened``: ends "the connection …"."""
+        return self.outcome.describe_close() if self.outcome else "was never opened"
 
     @property
     def finished(self) -> bool:
@@ -162,6 +181,7 @@ class Client:
         opts = self.options
         outcome = ConnectionOutcome(url=display_url or mask_url(url), started_at=time.monotonic())
         self.outcome = outcome
+        ws = None
         try:
             ws = await connect(
                 url,
@@ -177,39 +197,18 @@ class Client:
                 user_agent_header=f"wsbdd/{__version__}",
             )
         except InvalidStatus as exc:
-            outcome.finished_at = time.monotonic()
             response = exc.response
             outcome.status = response.status_code
             outcome.reason_phrase = response.reason_phrase
             outcome.headers = dict(response.headers.raw_items())
             outcome.body = bytes(response.body or b"").decode("utf-8", "replace")
             outcome.error = outcome.describe_failure()
-            return outcome
-        except InvalidURI as exc:
-            outcome.error = f"the address is not a valid WebSocket URL ({exc})"
-            outcome.finished_at = time.monotonic()
-            return outcome
-        except TimeoutError:
-            outcome.error = (
-                "the server did not complete the WebSocket handshake within "
-                f"{opts.open_timeout:g} s"
-            )
-            outcome.finished_at = time.monotonic()
-            return outcome
-        except ConnectionRefusedError:
-            outcome.error = "the connection was refused (is the server running on that port?)"
-            outcome.finished_at = time.monotonic()
-            return outcome
-        except InvalidHandshake as exc:
-            outcome.error = f"the WebSocket handshake failed ({exc})"
-            outcome.finished_at = time.monotonic()
-            return outcome
-        except OSError as exc:
-            outcome.error = f"the connection failed ({exc.strerror or exc})"
-            outcome.finished_at = time.monotonic()
+        except (InvalidURI, InvalidHandshake, OSError) as exc:  # TimeoutError is an OSError
+            outcome.error = _failure_text(exc, opts.open_timeout)
+        outcome.finished_at = time.monotonic()
+        if ws is None:
             return outcome
         self.ws = ws
-        outcome.finished_at = time.monotonic()
         outcome.status = ws.response.status_code if ws.response else 101
         outcome.reason_phrase = ws.response.reason_phrase if ws.response else ""
         if ws.response is not None:
@@ -298,8 +297,7 @@ class Client:
             if outcome is not None:
                 return outcome
             if self.finished:
-                how = self.outcome.describe_close() if self.outcome else "was never opened"
-                return expectation.closed(self.inbox, now, how)
+                return expectation.closed(self.inbox, now, self.how_it_ended())
             remaining = expectation.deadline - now
             if remaining <= 0:
                 return expectation.expire(self.inbox, now)

@@ -174,8 +174,9 @@ class Session:
         if need_open and not client.connected:
             if outcome is not None and outcome.opened_at is None:
                 raise ConnectionProblem(f"{name} is not connected: {outcome.describe_failure()}.")
-            how = outcome.describe_close() if outcome else "was never opened"
-            raise ConnectionProblem(f"{name} can no longer send: the connection {how}.")
+            raise ConnectionProblem(
+                f"{name} can no longer send: the connection {client.how_it_ended()}."
+            )
         return client
 
     def begin_step(self, text: str) -> None:
@@ -286,8 +287,9 @@ class Session:
         except Exception as exc:
             if isinstance(exc, AssertionError):
                 raise
-            how = client.outcome.describe_close() if client.outcome else "was never opened"
-            raise ConnectionProblem(f"{name} could not send: the connection {how}.") from None
+            raise ConnectionProblem(
+                f"{name} could not send: the connection {client.how_it_ended()}."
+            ) from None
 
     def send_many(self, name: str, payloads: Sequence[str | bytes]) -> None:
         """One client sends several frames, in order."""
@@ -469,8 +471,9 @@ class Session:
         outcome = client.outcome
         if outcome is not None and outcome.opened_at is None:
             raise ExpectationFailed(f"{name} is not connected: {outcome.describe_failure()}.")
-        how = outcome.describe_close() if outcome else "was never opened"
-        raise ExpectationFailed(f"{name} expected to be connected, but the connection {how}.")
+        raise ExpectationFailed(
+            f"{name} expected to be connected, but the connection {client.how_it_ended()}."
+        )
 
     def expect_rejected(self, name: str, status: int | None = None) -> ConnectionOutcome:
         client = self.client(name)
