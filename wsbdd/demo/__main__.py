@@ -25,14 +25,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-rate-limit", action="store_true", help="accept messages as fast as they come"
     )
+    parser.add_argument("--quiz-file", metavar="PATH", help="JSON file of extra quizzes for /quiz")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     options: dict[str, object] = {}
     if args.no_rate_limit:
         options["rate_limit"] = None
+    if args.quiz_file:
+        options["quiz_file"] = args.quiz_file
     try:
         serve_forever(args.host, args.port, **options)
-    except OSError as exc:  # e.g. the port is taken
+    except (OSError, ValueError) as exc:  # e.g. the port is taken, or a bad quiz file
         print(f"wsbdd demo server could not start: {exc}", file=sys.stderr)
         return 1
     return 0

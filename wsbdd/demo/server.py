@@ -1,8 +1,8 @@
 """The demo server itself: routes, start and stop, and running it from a shell.
 
 :class:`DemoServer` wraps ``websockets.asyncio.server.serve`` and sends each
-connection to the route registered for its path (``/secure``, ``/login``), or
-to the open chat for every other path.
+connection to the route registered for its path (``/secure``, ``/login``,
+``/quiz``), or to the open chat for every other path.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 import signal
 from collections.abc import Sequence
 from contextlib import suppress
+from os import PathLike
 from types import TracebackType
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -21,6 +22,9 @@ from websockets.typing import Subprotocol
 from .auth import DEFAULT_TOKENS
 from .chat import Chat
 from .handshake import path_of
+from .questions import BUILT_IN, load_quizzes
+from .quiz_route import QuizRoute
+from .quizmaster import QuizMaster
 from .routes import ChatRoute, LoginRoute, Route, SecureRoute
 
 __all__ = ["SUBPROTOCOLS", "DemoServer", "serve_forever"]
@@ -55,13 +59,20 @@ class DemoServer:
         max_content: int = 2000,
         auth_timeout: float = 5.0,
         max_size: int = 65536,
+        quiz_file: str | PathLike[str] | None = None,
+        quiz_rate_limit: float | None = 5.0,
     ) -> None:
         self.tokens = dict(DEFAULT_TOKENS if tokens is None else tokens)
         self.max_size = max_size
         self.chat = Chat(rate_limit=rate_limit, max_content=max_content)
+        quizzes = dict(BUILT_IN)
+        if quiz_file is not None:
+            quizzes.update(load_quizzes(quiz_file))
+        self.quiz = QuizMaster(quizzes)
         self.routes: dict[str, Route] = {
             "/secure": SecureRoute(self.chat, self.tokens),
             "/login": LoginRoute(self.chat, self.tokens, auth_timeout),
+            "/quiz": QuizRoute(self.quiz, quiz_rate_limit),
         }
         self.default_route: Route = ChatRoute(self.chat)
         self._server: Server | None = None
@@ -110,6 +121,7 @@ class DemoServer:
         await server.wait_closed()
         if server.close_task is not None:
             await server.close_task  # it finishes just after waking wait_closed()
+        self.quiz.close()  # every host has left by now; this only makes sure no timer is left
         logger.info("demo server on %s stopped", self.url)
 
     async def __aenter__(self) -> DemoServer:
