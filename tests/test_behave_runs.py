@@ -257,7 +257,6 @@ def test_proxy_variables_do_not_reroute_connections(tmp_path):
 
 def test_wsbdd_demo_server_command_serves_until_terminated():
     import signal
-    import time
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "wsbdd", "demo-server", "--port", "0"],
@@ -272,12 +271,10 @@ def test_wsbdd_demo_server_command_serves_until_terminated():
 
         from websockets.sync.client import connect
 
-        with connect(url + "/", proxy=None, open_timeout=5) as ws:
-            assert '"type":"welcome"' in ws.recv(timeout=5)
+        with connect(url + "/", proxy=None, open_timeout=30) as ws:
+            assert '"type":"welcome"' in ws.recv(timeout=30)
         proc.send_signal(signal.SIGTERM)
-        started = time.monotonic()
-        assert proc.wait(10) == 0
-        assert time.monotonic() - started < 10
+        assert proc.wait(30) == 0  # exits by itself on SIGTERM
     finally:
         if proc.poll() is None:
             proc.kill()

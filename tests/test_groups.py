@@ -161,5 +161,5 @@ def test_exactly_n_does_not_wait_for_the_full_timeout(run):
         votes = ["yes", "no", "no", "no"] * 2
         s.send_each(names, [json.dumps({"type": "echo", "content": v}) for v in votes])
         started = time.monotonic()
-        s.receive_each(names, [where('$.content is "yes"')] * 8, timeout=10, op="exactly", n=2)
-        assert time.monotonic() - started < 5
+        s.receive_each(names, [where('$.content is "yes"')] * 8, timeout=60, op="exactly", n=2)
+        assert time.monotonic() - started < 30  # settled, not the 60 s deadline

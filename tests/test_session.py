@@ -104,7 +104,7 @@ def test_a_server_that_never_answers_the_handshake_times_out():
         started = time.monotonic()
         with run.session() as s, pytest.raises(ConnectionProblem) as info:
             s.connect("Alice")
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 20  # the handshake deadline, not the bridge's
         assert "did not complete the WebSocket handshake within 0.3 s" in str(info.value)
 
         async def shut() -> None:
@@ -123,8 +123,8 @@ def test_a_connection_dropped_mid_wait_fails_at_once_not_at_the_deadline(s):
     s.send("Alice", '{"type": "crash"}')
     started = time.monotonic()
     with pytest.raises(ExpectationFailed) as info:
-        s.receive("Alice", where('$.type is "never"'), timeout=5)
-    assert time.monotonic() - started < 2
+        s.receive("Alice", where('$.type is "never"'), timeout=60)
+    assert time.monotonic() - started < 30  # at once, not after the 60 s deadline
     assert str(info.value).endswith(
         "Alice's connection closed with code 1006 (abruptly, without a closing handshake) "
         "while waiting."

@@ -3,6 +3,9 @@
 ``wsbdd demo``          runs the bundled features against the bundled demo server
 ``wsbdd run [ARGS]``    runs behave in the current project (ARGS go to behave)
 ``wsbdd demo-server``   serves the demo chat server until Ctrl-C
+``wsbdd init [DIR]``    scaffolds a project that passes against the demo server
+``wsbdd check [PATHS]`` finds mistakes in feature files without connecting
+``wsbdd steps``         prints the step catalogue (Markdown, or HTML with -o steps.html)
 """
 
 from __future__ import annotations
@@ -36,14 +39,23 @@ def _behave(args: list[str], cwd: Path) -> int:
         os.chdir(previous)
 
 
-def _reports_args(reports: Path) -> list[str]:
-    return ["--junit", "--junit-directory", str(reports / "junit")]
+def _reports_args(reports: Path, extra: list[str], cwd: Path) -> list[str]:
+    """The HTML report, JUnit XML and Cucumber JSON under ``reports``, plus the console."""
+    from wsbdd.report.outputs import behave_args
+
+    return behave_args(reports, extra, cwd)
+
+
+def _tell_reports(reports: Path) -> None:
+    from wsbdd.report.outputs import describe_reports
+
+    print(describe_reports(reports))
 
 
 def cmd_run(ns: argparse.Namespace, extra: list[str]) -> int:
     reports = Path(ns.reports).resolve()
-    code = _behave(_reports_args(reports) + extra, Path.cwd())
-    print(f"wsbdd: JUnit reports in {reports / 'junit'}")
+    code = _behave(_reports_args(reports, extra, Path.cwd()), Path.cwd())
+    _tell_reports(reports)
     return code
 
 
@@ -61,8 +73,8 @@ def cmd_demo(ns: argparse.Namespace, extra: list[str]) -> int:
         f"wsbdd {__version__}: running the bundled features in {root / 'features'} "
         "against the bundled demo server"
     )
-    code = _behave(_reports_args(reports) + extra, root)
-    print(f"wsbdd: JUnit reports in {reports / 'junit'}")
+    code = _behave(_reports_args(reports, extra, root), root)
+    _tell_reports(reports)
     return code
 
 
@@ -95,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     server.add_argument("--no-rate-limit", action="store_true")
     server.set_defaults(func=cmd_demo_server)
+
+    # The feature writer's tools: each module adds its own subcommand.
+    from wsbdd.catalogue import command as steps_command
+    from wsbdd.check import command as check_command
+    from wsbdd.scaffold import command as init_command
+
+    init_command.add_parser(sub)
+    check_command.add_parser(sub)
+    steps_command.add_parser(sub)
     return parser
 
 

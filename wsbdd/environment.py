@@ -19,6 +19,7 @@ from typing import Any
 from behave.model_core import Status
 
 from wsbdd.config import load_settings
+from wsbdd.report.collect import ReportRecorder, start_recording
 from wsbdd.session import Run, Session
 
 __all__ = ["before_all", "after_all", "before_scenario", "after_scenario", "before_step"]
@@ -30,6 +31,9 @@ def before_all(context: Any) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     settings = load_settings(Path.cwd(), userdata=dict(context.config.userdata), environ=os.environ)
     context.wsbdd_run = Run(settings).open()
+    # Reports: secrets written in the features are known (and masked on the console)
+    # before the first step is printed.
+    context.wsbdd_report = start_recording(settings, context.wsbdd_run.base_url, context)
 
 
 def before_scenario(context: Any, scenario: Any) -> None:
@@ -37,16 +41,28 @@ def before_scenario(context: Any, scenario: Any) -> None:
     run: Run = context.wsbdd_run
     strict = run.settings.strict or "strict" in scenario.effective_tags
     context.wsbdd = run.session(strict=strict)
+    recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
+    if recorder is not None:
+        recorder.learn_session(context.wsbdd)
+        for step in scenario.all_steps:
+            recorder.learn_step(step, context.wsbdd.vars)
 
 
 def before_step(context: Any, step: Any) -> None:
     session: Session | None = getattr(context, "wsbdd", None)
     if session is not None:
         session.begin_step(f"{step.keyword} {step.name}")
+        recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
+        if recorder is not None:
+            recorder.learn_step(step, session.vars)
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
-    """Close every client of the scenario; in strict mode fail on messages nobody expected."""
+    """Close every client of the scenario; in strict mode fail on messages nobody expected.
+
+    Then keep the scenario's conversation (close events included) for the reports,
+    and print it as text when behave writes JUnit, so it lands in ``<system-out>``.
+    """
     session: Session | None = getattr(context, "wsbdd", None)
     if session is None:
         return
@@ -54,6 +70,11 @@ def after_scenario(context: Any, scenario: Any) -> None:
     if session.strict and scenario.status == Status.passed:
         problems = session.strict_problems()
     session.close()
+    recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
+    if recorder is not None:
+        recorder.keep(scenario, session, print_text=bool(context.config.junit))
+        if problems:
+            problems = recorder.masker.mask(problems)
     if problems:
         raise AssertionError(problems)
 
@@ -63,3 +84,6 @@ def after_all(context: Any) -> None:
     run: Run | None = getattr(context, "wsbdd_run", None)
     if run is not None:
         run.close()
+    recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
+    if recorder is not None and context.config.junit:
+        recorder.finish(context.config.junit_directory)

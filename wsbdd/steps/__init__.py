@@ -16,4 +16,11 @@ from wsbdd.steps import connection, receiving, sending, variables  # noqa: E402,
 
 use_default_step_matcher()
 
+# The app's own phrases ([[tool.wsbdd.phrases]] in the project's config) become
+# steps now, while behave loads steps, before any feature runs.
+from wsbdd.vocabulary import registration as _vocabulary  # noqa: E402
+
+if _vocabulary.AUTO:
+    _vocabulary.register_configured_phrases()
+
 __all__: list[str] = []

@@ -1,0 +1,346 @@
+"""``wsbdd check``: every kind of mistake, found without connecting, with its exact sentence."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from wsbdd.check import check
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "features" / "steps").mkdir(parents=True)
+    (tmp_path / "features" / "environment.py").write_text("from wsbdd.environment import *\n")
+    (tmp_path / "features" / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def findings(project: Path, scenario: str, config: str = "", name: str = "x.feature") -> list[str]:
+    """Check one scenario (indented under a Feature line) and return the findings as text."""
+    body = "Feature: Checked\n  Scenario: One\n" + textwrap.indent(
+        textwrap.dedent(scenario), "    "
+    )
+    (project / "features" / name).write_text(body)
+    if config:
+        (project / "wsbdd.toml").write_text(textwrap.dedent(config))
+    return [str(problem) for problem in check()]
+
+
+def test_a_clean_feature_has_no_findings(project):
+    assert (
+        findings(
+            project,
+            """\
+            Given clients Alice and Bob are connected
+            When Alice sends {"type": "join", "room": "lobby"}
+            Then Alice receives a message where $.type is "joined"
+            And I remember $.members from Alice's last message as "members"
+            And Bob receives no message where $.members is "${members}" within 100 ms
+            """,
+        )
+        == []
+    )
+
+
+def test_an_undefined_step_suggests_the_closest_step(project):
+    assert findings(
+        project,
+        """\
+        Given Alice is connected
+        Then Alice recieves a message where $.type is "chat"
+        """,
+    ) == [
+        'features/x.feature:4: No step matches "Then Alice recieves a message where $.type is '
+        '"chat""; did you mean "{client} receives a message where {conditions} [within {time}]"?'
+    ]
+
+
+def test_an_undefined_step_suggests_a_configured_phrase(project):
+    config = """\
+    [[phrases]]
+    step = '{client} joins room "{room}"'
+    send = '{"type": "join", "room": "${room}"}'
+    """
+    assert findings(project, 'Given Alice is connected\nWhen Alice join room "x"\n', config) == [
+        'features/x.feature:4: No step matches "When Alice join room "x""; did you mean '
+        '"{client} joins room "{room}""?'
+    ]
+
+
+def test_a_step_after_the_wrong_keyword(project):
+    assert findings(project, "Given Alice is still connected\n") == [
+        'features/x.feature:3: "Alice is still connected" is a Then step, but here it follows '
+        "Given; write it after Then (or And under a Then)."
+    ]
+
+
+def test_malformed_inline_json(project):
+    assert findings(
+        project, 'Given Alice is connected\nWhen Alice sends {"type": "join" "room": "x"}\n'
+    ) == [
+        "features/x.feature:4: The JSON is not valid: Expecting ',' delimiter at line 1, "
+        'column 17: {"type": "join" "room": "x"}'
+    ]
+
+
+def test_malformed_json_in_a_docstring(project):
+    scenario = '''\
+    Given Alice is connected
+    When Alice sends:
+      """
+      {"type": "ping",}
+      """
+    '''
+    assert findings(project, scenario) == [
+        "features/x.feature:4: The JSON is not valid: Expecting property name enclosed in "
+        'double quotes at line 1, column 17: {"type": "ping",}'
+    ]
+
+
+def test_malformed_jsonpath(project):
+    (problem,) = findings(
+        project, 'Given Alice is connected\nThen Alice receives a message where $..[ is "x"\n'
+    )
+    assert problem.startswith('features/x.feature:4: The JSONPath "$..[" is not valid')
+
+
+def test_unknown_matcher_words_in_a_condition_and_a_table(project):
+    scenario = """\
+    Given Alice is connected
+    Then Alice receives a message where $.type iss "chat"
+    And Alice receives a message where $.n is greter than 3 and $.type is "x"
+    And Alice receives a message where:
+      | path   | matcher        | value |
+      | $.n    | is greter than | 3     |
+    """
+    found = findings(project, scenario)
+    assert len(found) == 3
+    assert found[0].startswith('features/x.feature:4: Unknown matcher "iss"; did you mean "is"?')
+    typo = 'Unknown matcher "is greter than"; did you mean "is greater than"?'
+    assert found[1].startswith(f"features/x.feature:5: {typo}")
+    assert found[2].startswith(f"features/x.feature:6: {typo}")
+
+
+def test_unknown_marker_in_a_template(project):
+    scenario = '''\
+    Given Alice is connected
+    Then Alice receives a message like:
+      """
+      {"id": "#uuidd"}
+      """
+    '''
+    (problem,) = findings(project, scenario)
+    assert problem.startswith(
+        'features/x.feature:4: Unknown marker "#uuidd" in the JSON template; did you mean "#uuid"?'
+    )
+
+
+def test_a_variable_used_before_it_is_set(project):
+    scenario = """\
+    Given Alice is connected
+    When Alice sends {"type": "echo", "content": "${mesage_id}"}
+    And I remember $.content from Alice's last message as "message_id"
+    Then Alice receives a message where $.content is "${message_id}"
+    """
+    assert findings(project, scenario) == [
+        'features/x.feature:4: The variable "${mesage_id}" is used before it is set. Set it in '
+        'an earlier step, e.g. And I remember $.id from Bob\'s last message as "mesage_id".'
+    ]
+
+
+def test_configured_variables_generators_and_environment_are_always_set(project):
+    config = """\
+    [variables]
+    room = "lobby"
+    """
+    scenario = """\
+    Given Alice is connected
+    When Alice sends {"room": "${room}", "id": "${uuid}", "home": "${env.HOME}"}
+    And Alice sends {"url": "${config.url}", "when": "${now}"}
+    And Alice sends 2 messages {"n": ${i}, "of": ${n}}
+    """
+    assert findings(project, scenario, config) == []
+
+
+def test_an_unknown_setting(project):
+    assert findings(
+        project, 'Given Alice is connected\nWhen Alice sends {"u": "${config.urll}"}\n'
+    ) == [
+        'features/x.feature:4: "${config.urll}" is not a wsbdd setting. '
+        'Did you mean "${config.url}"?'
+    ]
+
+
+def test_a_client_used_before_it_connects(project):
+    scenario = """\
+    Given Alice is connected
+    Then Bob receives a message where $.type is "chat"
+    And Bob receives no message within 100 ms
+    """
+    assert findings(project, scenario) == [
+        'features/x.feature:4: Bob is used before it connects. Add "Given Bob is connected" '
+        "earlier in the scenario (or in its Background)."
+    ]
+
+
+def test_background_and_group_members_count_as_connected(project):
+    (project / "features" / "x.feature").write_text(
+        textwrap.dedent(
+            """\
+            Feature: Background
+              Background:
+                Given Alice is connected
+
+              Scenario: Uses the background's client and a group's members
+                Given 3 clients in group "players" are connected
+                When Alice sends {"type": "ping"}
+                Then player2 receives no message within 100 ms
+                And every client in group "players" receives a message where $.type is "welcome"
+            """
+        )
+    )
+    assert [str(p) for p in check()] == []
+
+
+def test_a_group_used_before_it_exists(project):
+    assert findings(
+        project, 'Given Alice is connected\nWhen every client in group "team" sends {"a": 1}\n'
+    ) == [
+        'features/x.feature:4: There is no group "team" yet. Add "Given 5 clients in group '
+        '"team" are connected" earlier in the scenario.'
+    ]
+
+
+def test_phrases_are_read_too_including_their_steps(project):
+    config = """\
+    [[phrases]]
+    preset = "chat"
+    """
+    scenario = """\
+    Given Alice is in room "lobby"
+    When Alice says "hi" in room "lobby"
+    And Bob says "hi" in room "lobby"
+    Then every client in group "crew" hears Alice say "hi" in room "lobby"
+    """
+    assert findings(project, scenario, config) == [
+        'features/x.feature:5: Bob is used before it connects. Add "Given Bob is connected" '
+        "earlier in the scenario (or in its Background).",
+        'features/x.feature:6: There is no group "crew" yet. Add "Given 5 clients in group '
+        '"crew" are connected" earlier in the scenario.',
+    ]
+
+
+def test_a_phrase_whose_steps_match_nothing_is_reported_on_its_config_line(project):
+    config = """\
+    [[phrases]]
+    preset = "chat"
+
+    [[phrases]]
+    step  = '{client} is ready in "{room}"'
+    steps = ['${client} is connected', '${client} jions room "${room}"']
+    """
+    assert findings(project, "Given Alice is connected\n", config) == [
+        "wsbdd.toml:5: wsbdd.toml phrases, phrase 2 '{client} is ready in \"{room}\"': step 2 "
+        '"${client} jions room "${room}"" matches no step; did you mean "{client} joins room '
+        '"{room}""?'
+    ]
+
+
+def test_a_malformed_phrase_is_a_finding_on_its_line(project):
+    config = """\
+    timeout = 2
+
+    [[phrases]]
+    step = '{client} orders "{item}"'
+    send = '{"item": "${itme}"}'
+    """
+    (problem,) = findings(project, "Given Alice is connected\n", config)
+    assert problem.startswith(
+        "wsbdd.toml:4: wsbdd.toml phrases, phrase 1 '{client} orders \"{item}\"': send uses "
+        '"${itme}", which is not a parameter of this phrase'
+    )
+
+
+def test_tags_that_look_like_known_ones_and_config_tags_no_feature_has(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.behave]\ndefault_tags = ["not @slow", "@smoke or @regresion"]\n'
+    )
+    (project / "features" / "x.feature").write_text(
+        "@strikt\nFeature: Tags\n  @smoke @regression\n  Scenario: One\n"
+        "    Given Alice is connected\n"
+    )
+    assert [str(p) for p in check()] == [
+        "features/x.feature:2: @strikt is not a tag wsbdd or behave acts on; did you mean "
+        "@strict (wsbdd: fail when a client received a message no step checked)?",
+        "pyproject.toml:2: [tool.behave] default_tags names @regresion, but no feature or "
+        "scenario has that tag; did you mean @regression?",
+        "pyproject.toml:2: [tool.behave] default_tags names @slow, but no feature or scenario "
+        "has that tag.",
+    ]
+
+
+def test_a_broken_ignore_condition_in_config(project):
+    (problem,) = findings(
+        project, "Given Alice is connected\n", "ignore = ['$.type iz \"heartbeat\"']\n"
+    )
+    assert problem.startswith('wsbdd.toml:1: wsbdd.toml ignore: Unknown matcher "iz"; known')
+
+
+def test_paths_narrow_the_check_and_a_missing_path_is_a_finding(project):
+    findings(project, "Given Alice is connected\nThen Zed is connected\n", name="bad.feature")
+    (project / "features" / "good.feature").write_text(
+        "Feature: Good\n  Scenario: One\n    Given Alice is connected\n"
+    )
+    assert [str(p) for p in check(["features/good.feature"])] == []
+    assert [str(p) for p in check(["features/nope.feature"])] == [
+        "features/nope.feature:1: There is no such file or folder."
+    ]
+
+
+def wsbdd(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    return subprocess.run(
+        [sys.executable, "-m", "wsbdd.cli", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_the_command_prints_file_line_sentence_and_exits_1(project):
+    findings(project, 'Given Alice is connected\nWhen Alice sends {"a": }\n')
+    result = wsbdd(project, "check")
+    assert result.returncode == 1
+    assert result.stdout.startswith("features/x.feature:4: The JSON is not valid:")
+    assert "wsbdd check: 1 problem" in result.stderr
+
+
+def test_the_bundled_features_are_clean():
+    result = wsbdd(ROOT, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "wsbdd check: no problems" in result.stderr
+
+
+def test_checking_the_bundled_features_is_quick(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    check()  # the first call pays for imports and compiling the step patterns
+    started = time.perf_counter()
+    assert check() == []
+    took = time.perf_counter() - started
+    # About 50 ms on an idle machine; the bound only catches a slowdown by orders
+    # of magnitude, not a busy shared CI box.
+    assert took < 60, f"checking the bundled features took {took:.2f} s (a hang?)"

@@ -1,0 +1,403 @@
+"""Reading one scenario the way a run would, without running it.
+
+Steps are taken in order (Background first).  Each is matched against the
+project's steps; a wsbdd step's words are then read with the step library's
+own functions (conditions, JSON, tables, templates) so a check finds exactly
+what the run would trip over.  Along the way the reader keeps track of which
+clients have connected, which groups exist and which ``${variables}`` are set.
+
+A Python step of the project itself may connect clients or set variables the
+checker cannot see: after one, "used before" findings stop for that scenario.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from wsbdd.catalogue.project import Problem, display
+from wsbdd.errors import FeatureMistake
+from wsbdd.variables import GENERATORS, find_placeholders
+from wsbdd.vocabulary.phrases import Phrase, json_problem, placeholder_variables, strip_cycles
+from wsbdd.vocabulary.running import read_arguments, substep_text
+
+__all__ = ["ScenarioReader", "Known"]
+
+_CONNECTION = "wsbdd.steps.connection."
+_GROUPS = "wsbdd.steps.groups."
+CONNECTS = {_CONNECTION + n for n in ("connected", "all_connected", "connects", "all_connect")}
+GROUP_CONNECTS = {_GROUPS + "crowd_connected", _GROUPS + "named_group_connected"}
+SETS_VARIABLE = {
+    "wsbdd.steps.variables.remember",
+    "wsbdd.steps.variables.set_long_text",
+    "wsbdd.steps.variables.set_variable",
+}
+NUMBERED = {"wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"}
+DOCSTRINGS = {
+    "wsbdd.steps.sending.sends_docstring": "payload",
+    "wsbdd.steps.sending.sends_many": "payload",
+    _GROUPS + "every_sends_docstring": "payload",
+    "wsbdd.steps.receiving.receives_like": "template",
+    _GROUPS + "every_receives_like": "template",
+    "wsbdd.steps.receiving.receives_these": "templates",
+}
+TABLES = {
+    "wsbdd.steps.receiving.receives_table": "conditions",
+    _GROUPS + "every_receives_table": "conditions",
+    "wsbdd.steps.receiving.receives_these": "rows",
+}
+_MAX_DEPTH = 8
+_CONDITION_SPLIT = re.compile(r"\s+and\s+(?=\$)")
+
+
+@dataclass
+class Known:
+    """What the project defines before any scenario: configured variables and settings keys."""
+
+    variables: set[str]
+    config_keys: set[str]
+
+
+@dataclass
+class _State:
+    clients: set[str] = field(default_factory=set)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+    variables: set[str] = field(default_factory=set)
+    blind: bool = False
+    """A step the checker cannot see into ran: stop reporting "used before"."""
+
+
+def _qualified(func: Any) -> str:
+    return f"{getattr(func, '__module__', '')}.{getattr(func, '__name__', '')}"
+
+
+def _member_names(group: str, count: int) -> list[str]:
+    try:
+        from wsbdd.steps.groups import _member_names as names  # how the step names members
+    except ImportError:
+        return []
+    return list(names(group, count))
+
+
+class ScenarioReader:
+    """Reads scenarios of one project and collects problems."""
+
+    def __init__(
+        self,
+        registry: Any,
+        known: Known,
+        undefined: Callable[[Any], str],
+    ) -> None:
+        self.registry = registry
+        self.known = known
+        self.undefined = undefined
+        self.problems: set[Problem] = set()
+
+    # -- reporting
+
+    def _report(self, step: Any, message: str, note: str = "") -> None:
+        message = message.strip()
+        if note:
+            message = f"{message.rstrip('.')}. ({note})"
+        self.problems.add(Problem(display(step.filename), step.line, message))
+
+    def _mistake(self, step: Any, note: str, action: Callable[[], Any]) -> bool:
+        try:
+            action()
+        except FeatureMistake as mistake:
+            self._report(step, str(mistake), note)
+            return False
+        return True
+
+    # -- a whole scenario
+
+    def read(self, scenario: Any) -> None:
+        state = _State(variables=set(self.known.variables))
+        for step in scenario.all_steps:
+            self.step(step, state)
+
+    def step(
+        self,
+        step: Any,
+        state: _State,
+        extra: frozenset[str] = frozenset(),
+        depth: int = 0,
+        note: str = "",
+    ) -> None:
+        match = self.registry.find_match(step)
+        if match is None:
+            if depth == 0:  # a phrase's own steps are checked with the configuration
+                self._report(step, self.undefined(step))
+            return
+        func = match.func
+        words = {a.name: a.value for a in match.arguments if a.name}
+        phrase: Phrase | None = getattr(func, "__wsbdd_phrase__", None)
+        name = _qualified(func)
+        if phrase is None and not name.startswith("wsbdd.steps."):
+            state.blind = True  # the project's own Python step
+            return
+
+        per_member = name.startswith(_GROUPS) or (phrase is not None and _group_form(phrase, words))
+        allowed = set(extra)
+        if per_member:
+            allowed |= {"client", "index"}
+        if name in NUMBERED:
+            allowed |= {"i", "n"}
+        self._variables(step, state, allowed, note)
+
+        if phrase is not None:
+            self._phrase(step, phrase, words, state, depth, note)
+            return
+        self._words(step, name, words, state, note)
+        self._clients(step, name, words, state, note)
+        if name in SETS_VARIABLE and words.get("variable"):
+            state.variables.add(words["variable"])
+
+    # -- ${variables}
+
+    def _texts(self, step: Any) -> list[str]:
+        texts = [step.name]
+        if step.text:
+            texts.append(step.text)
+        if step.table is not None:
+            texts.extend(str(h) for h in step.table.headings)
+            for row in step.table.rows:
+                texts.extend(str(c) for c in row.cells)
+        return texts
+
+    def _variables(self, step: Any, state: _State, allowed: set[str], note: str) -> None:
+        for text in self._texts(step):
+            try:
+                names = find_placeholders(strip_cycles(text))
+            except FeatureMistake as mistake:
+                self._report(step, str(mistake), note)
+                continue
+            for name in names:
+                self._variable(step, name, state, allowed, note)
+
+    def _variable(self, step: Any, name: str, state: _State, allowed: set[str], note: str) -> None:
+        if name in allowed or name in state.variables or name in GENERATORS:
+            return
+        if name.startswith("env."):
+            return
+        if any(name.startswith(v + ".") for v in state.variables):
+            return  # a group's remembered value per member: ${answer.player1}
+        if name.startswith("config."):
+            key = name[7:]
+            keys = self.known.config_keys
+            if key in keys or any(key.startswith(k + ".") for k in keys):
+                return
+            close = difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.6)
+            hint = f' Did you mean "${{config.{close[0]}}}"?' if close else ""
+            self._report(step, f'"${{{name}}}" is not a wsbdd setting.{hint}', note)
+            return
+        if state.blind:
+            return
+        choices = sorted(state.variables | allowed) + list(GENERATORS)
+        close = difflib.get_close_matches(name, choices, n=1, cutoff=0.75)
+        hint = f' Did you mean "${{{close[0]}}}"?' if close else ""
+        self._report(
+            step,
+            f'The variable "${{{name}}}" is used before it is set. Set it in an earlier step, '
+            f'e.g. And I remember $.id from Bob\'s last message as "{name}".{hint}',
+            note,
+        )
+
+    # -- the words of a built-in step
+
+    def _words(self, step: Any, name: str, words: dict[str, Any], state: _State, note: str) -> None:
+        from wsbdd.match import compile_path
+        from wsbdd.steps import grammar
+
+        one = placeholder_variables(self._all_names(step), 1)
+        text = placeholder_variables(self._all_names(step), "x")
+
+        def either(build: Callable[[Any], Any]) -> Callable[[], Any]:
+            def run() -> Any:
+                try:
+                    return build(one)
+                except FeatureMistake:
+                    return build(text)
+
+            return run
+
+        where = strip_cycles(words["where"]) if words.get("where") else None
+        if where and self._mistake(step, note, either(lambda v: grammar.conditions(where, v))):
+            for part in _CONDITION_SPLIT.split(where):
+                self._typo(step, part.strip().split(" ", 1)[-1], note)
+        payload = words.get("payload")
+        if payload:
+            self._json(step, payload, note)
+        if words.get("path") and "${" not in words["path"]:
+            self._mistake(step, note, lambda: compile_path(words["path"]))
+        if words.get("encoding") and words.get("data") and "${" not in words["data"]:
+            self._mistake(
+                step, note, lambda: grammar.decode_binary(words["encoding"], words["data"])
+            )
+        value = words.get("value")
+        if value and value.strip().startswith(("{", "[", '"')):
+            self._json(step, value.strip(), note)
+
+        kind = DOCSTRINGS.get(name)
+        if kind and step.text is not None and step.table is None:
+            body = strip_cycles(step.text)
+            if kind == "payload":
+                if body.strip().startswith(("{", "[")):
+                    self._json(step, body.strip(), note)
+            elif self._json(step, body.strip(), note):
+                builder = grammar.template_matcher if kind == "template" else grammar.templates
+                self._mistake(step, note, either(lambda v: builder(body, v)))
+        table_kind = TABLES.get(name)
+        if table_kind and step.table is not None:
+            table = step.table
+            headings = [str(h).strip().lower() for h in table.headings]
+            if headings[:2] == ["path", "matcher"]:
+                for row in table.rows:
+                    self._typo(step, f"{str(row.cells[1]).strip()} x", note, exact=True)
+            builder = grammar.table_matcher if table_kind == "conditions" else grammar.row_matchers
+            self._mistake(step, note, either(lambda v: builder(table, v)))
+
+    def _typo(self, step: Any, rest: str, note: str, exact: bool = False) -> None:
+        """A matcher phrase one letter off (``is greter than 3``) reads as ``is "greter than 3"``.
+
+        The step library would accept it and compare with that text; almost
+        always a typo, so it is reported with the matcher it resembles.
+        """
+        from wsbdd.match import MATCHER_WORDS, value_matcher
+
+        words = rest.lower().split()
+        for size in (3, 2, 1) if not exact else (len(words) - 1,):
+            candidate = " ".join(words[:size])
+            if size < 1 or len(words) < size or candidate in MATCHER_WORDS:
+                if candidate in MATCHER_WORDS:
+                    return
+                continue
+            same_size = [m for m in MATCHER_WORDS if len(m.split()) == size]
+            if exact or difflib.get_close_matches(candidate, same_size, n=1, cutoff=0.85):
+                self._mistake(step, note, lambda words=candidate: value_matcher(words))
+                return
+
+    def _all_names(self, step: Any) -> list[str]:
+        names: list[str] = []
+        for text in self._texts(step):
+            try:
+                names.extend(find_placeholders(strip_cycles(text)))
+            except FeatureMistake:
+                continue
+        return names
+
+    def _json(self, step: Any, text: str, note: str) -> bool:
+        problem = json_problem(strip_cycles(text))
+        if problem:
+            self._report(step, f"The JSON is not valid: {problem}", note)
+            return False
+        return True
+
+    # -- clients and groups
+
+    def _clients(
+        self, step: Any, name: str, words: dict[str, Any], state: _State, note: str
+    ) -> None:
+        from wsbdd.steps.grammar import split_names
+
+        names: list[str] = []
+        if words.get("name"):
+            names.append(words["name"])
+        for key in ("names", "others"):
+            if words.get(key):
+                try:
+                    names.extend(split_names(words[key]))
+                except FeatureMistake as mistake:
+                    self._report(step, str(mistake), note)
+        group = words.get("group")
+        if name in CONNECTS:
+            state.clients.update(names)
+            return
+        if name in GROUP_CONNECTS and group:
+            members = names or _member_names(group, int(words.get("count") or 0))
+            state.groups.setdefault(group, [])
+            state.groups[group].extend(m for m in members if m not in state.groups[group])
+            state.clients.update(members)
+            return
+        if group:
+            self._group_used(step, group, state, note)
+        for client in names:
+            self._client_used(step, client, state, note)
+
+    def _client_used(self, step: Any, client: str, state: _State, note: str) -> None:
+        if client in state.clients or state.blind:
+            return
+        self._report(
+            step,
+            f'{client} is used before it connects. Add "Given {client} is connected" earlier '
+            "in the scenario (or in its Background).",
+            note,
+        )
+        state.clients.add(client)  # one finding per client is enough
+
+    def _group_used(self, step: Any, group: str, state: _State, note: str) -> None:
+        if group in state.groups or state.blind:
+            return
+        self._report(
+            step,
+            f'There is no group "{group}" yet. Add "Given 5 clients in group "{group}" are '
+            'connected" earlier in the scenario.',
+            note,
+        )
+        state.groups[group] = []
+
+    # -- phrases
+
+    def _phrase(
+        self,
+        step: Any,
+        phrase: Phrase,
+        words: dict[str, Any],
+        state: _State,
+        depth: int,
+        note: str,
+    ) -> None:
+        values, actor = read_arguments(phrase, words)
+        if actor is not None and (phrase.sends or phrase.await_):
+            if actor.group is not None:
+                self._group_used(step, actor.group, state, note)
+                for other in actor.others:
+                    self._client_used(step, other, state, note)
+            elif actor.name:
+                self._client_used(step, actor.name, state, note)
+        for variable, _ in phrase.remember:
+            state.variables.add(variable)
+        if not phrase.steps or depth >= _MAX_DEPTH:
+            return
+        from behave.parser import parse_steps
+
+        literal = {p.name: str(values[p.name]) for p in phrase.params if p.type != "text"}
+        literal["index"] = "1"
+        if actor is not None:
+            member = actor.name
+            if actor.group is not None:
+                member = (state.groups.get(actor.group) or ["member1"])[0]
+            if member:
+                literal["client"] = member
+                if phrase.actor is not None and phrase.actor.type == "client":
+                    literal[phrase.actor.name] = member
+        text = "\n".join(substep_text(line, step.step_type, literal) for line in phrase.steps)
+        try:
+            subs = parse_steps(text)
+        except Exception:
+            return  # reported with the phrase's configuration
+        inner = frozenset({p.name for p in phrase.params} | {"client", "index"})
+        for number, sub in enumerate(subs, 1):
+            sub.location = step.location
+            where = f'in step {number} of the phrase "{phrase.step}": {sub.keyword} {sub.name}'
+            self.step(sub, state, inner, depth + 1, note or where)
+
+
+def _group_form(phrase: Phrase, words: dict[str, Any]) -> bool:
+    actor = phrase.actor
+    if actor is None:
+        return False
+    return actor.type == "group" or words.get(actor.group) is None

@@ -1,0 +1,208 @@
+"""What wsbdd's behave hooks keep for the reports during one run.
+
+The hooks in :mod:`wsbdd.environment` call a :class:`ReportRecorder`:
+
+* ``before_all`` → :func:`start_recording`: the settings, the server address,
+  the secrets written in the feature files, console output masked;
+* ``before_scenario`` / ``before_step`` → :meth:`ReportRecorder.learn_session` /
+  :meth:`~ReportRecorder.learn_step`: secret values met on the way;
+* ``after_scenario`` (after the clients are closed) → :meth:`~ReportRecorder.keep`:
+  the scenario's :class:`Conversation` is attached to behave's scenario object,
+  where the report formatters find it, and printed as text for JUnit;
+* ``after_all`` → :meth:`~ReportRecorder.finish`: secrets masked in JUnit files.
+
+Formatters run in the same process and read :func:`current_recorder`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
+from wsbdd.report.options import ReportOptions
+from wsbdd.report.text import transcript_text
+from wsbdd.transcript import Event, StepMark
+
+__all__ = [
+    "Conversation",
+    "ReportRecorder",
+    "start_recording",
+    "current_recorder",
+    "conversation_of",
+]
+
+log = logging.getLogger("wsbdd.report")
+
+CONVERSATION_ATTRIBUTE = "wsbdd_conversation"
+_TOKEN_IN_STEP = re.compile(r'\bwith token "([^"]*)"', re.IGNORECASE)
+
+
+@dataclass
+class Conversation:
+    """One scenario's transcript as the reports need it."""
+
+    events: list[Event]
+    marks: list[StepMark] = field(default_factory=list)
+    started_at: float | None = None
+    """Monotonic time the scenario's first step started (offsets count from here)."""
+
+    @property
+    def start(self) -> float | None:
+        if self.started_at is not None:
+            return self.started_at
+        return self.events[0].at if self.events else None
+
+
+def conversation_of(scenario: Any) -> Conversation | None:
+    """The conversation wsbdd's hooks attached to a behave scenario, if any."""
+    found = getattr(scenario, CONVERSATION_ATTRIBUTE, None)
+    return found if isinstance(found, Conversation) else None
+
+
+class ReportRecorder:
+    """Secrets met, the server address, and each scenario's conversation, for one run."""
+
+    def __init__(self, settings: Any = None, base_url: str = "") -> None:
+        self.masker = Masker()
+        self.base_url = base_url
+        self.started = time.time()
+        self.secret_names: tuple[str, ...] = tuple(getattr(settings, "secrets", ()) or ())
+        extras = getattr(settings, "extras", None) or {}
+        self.options = ReportOptions.from_table(extras.get("report"))
+        for name, value in (getattr(settings, "headers", None) or {}).items():
+            self.masker.add_header(name, value)
+        for name in self.secret_names:
+            value = (getattr(settings, "variables", None) or {}).get(name)
+            if isinstance(value, str) and "${" not in value:
+                self.masker.add(value)
+
+    # -- secrets -----------------------------------------------------------------
+
+    def _render(self, text: str, variables: Any) -> str | None:
+        if "${" not in text:
+            return text
+        if variables is None:
+            return None
+        try:
+            return str(variables.render_text(text))
+        except Exception:  # noqa: BLE001 - an unknown variable is the step's problem, not ours
+            return None
+
+    def learn_step(self, step: Any, variables: Any = None) -> None:
+        """Remember the token and credential headers a step gives (rendered when possible)."""
+        for token in _TOKEN_IN_STEP.findall(getattr(step, "name", "") or ""):
+            self.masker.add(self._render(token, variables))
+        table = getattr(step, "table", None)
+        if table is not None:
+            rows = [list(table.headings)] + [list(row.cells) for row in table.rows]
+            for cells in rows:
+                if len(cells) >= 2 and is_secret_header(cells[0]):
+                    for cell in cells[1:]:
+                        self.masker.add_header(cells[0], self._render(cell.strip(), variables))
+
+    def learn_features(self, features: Iterable[Any]) -> None:
+        """Remember every literal token and credential header written in the feature files."""
+        for feature in features:
+            try:
+                scenarios = feature.walk_scenarios(with_outlines=True)
+            except Exception:  # noqa: BLE001 - an odd model must not stop the run
+                continue
+            for scenario in scenarios:
+                for step in getattr(scenario, "all_steps", None) or getattr(scenario, "steps", []):
+                    self.learn_step(step)
+
+    def learn_session(self, session: Any) -> None:
+        """Remember the values of secret variables and configured credential headers."""
+        variables = getattr(session, "vars", None)
+        if variables is None:
+            return
+        for name in self.secret_names:
+            try:
+                self.masker.add(str(variables.get(name)))
+            except Exception:  # noqa: BLE001 - not set (yet) in this scenario
+                continue
+        settings = getattr(session, "settings", None)
+        for name, value in (getattr(settings, "headers", None) or {}).items():
+            if is_secret_header(name):
+                self.masker.add_header(name, self._render(value, variables))
+
+    # -- console -------------------------------------------------------------------
+
+    def mask_formatters(self, formatters: Iterable[Any]) -> None:
+        """Make behave's own formatters (console, ``-o`` files) print secrets as ``***``."""
+        for formatter in formatters:
+            if getattr(formatter, "masks_itself", False):
+                continue
+            opener = getattr(formatter, "stream_opener", None)
+            stream = getattr(formatter, "stream", None)
+            if stream is not None and not isinstance(stream, MaskingStream):
+                wrapped = MaskingStream(stream, self.masker)
+                formatter.stream = wrapped
+                if opener is not None and getattr(opener, "stream", None) is stream:
+                    opener.stream = wrapped
+            elif isinstance(stream, MaskingStream) and opener is not None:
+                opener.stream = stream
+
+    # -- scenarios -----------------------------------------------------------------
+
+    def keep(self, scenario: Any, session: Any, *, print_text: bool = False) -> Conversation | None:
+        """Attach the scenario's conversation to ``scenario``; print it for JUnit if asked.
+
+        Call after the clients are closed, so close events are part of it.  Never
+        raises: a report problem must not fail a scenario.
+        """
+        self.learn_session(session)
+        try:
+            events = session.transcript()
+        except Exception:  # noqa: BLE001
+            log.warning("wsbdd: could not collect the conversation of %r", scenario, exc_info=True)
+            return None
+        marks = list(getattr(session, "step_marks", []) or [])
+        conversation = Conversation(events, marks, marks[0].at if marks else None)
+        try:
+            setattr(scenario, CONVERSATION_ATTRIBUTE, conversation)
+        except Exception:  # noqa: BLE001
+            return None
+        if print_text and events:
+            print(transcript_text(events, self.masker.mask, start=conversation.start))
+        return conversation
+
+    def finish(self, junit_directory: str | Path | None) -> None:
+        """Mask secrets in the JUnit files behave wrote during this run."""
+        if not junit_directory:
+            return
+        folder = Path(junit_directory)
+        if not folder.is_dir():
+            return
+        for path in folder.glob("*.xml"):
+            try:
+                if path.stat().st_mtime >= self.started - 1:
+                    self.masker.mask_file(path)
+            except OSError:
+                continue
+
+
+_current: ReportRecorder | None = None
+
+
+def start_recording(settings: Any, base_url: str, context: Any = None) -> ReportRecorder:
+    """A fresh recorder for this run; masks behave's console output from now on."""
+    global _current
+    recorder = ReportRecorder(settings, base_url)
+    _current = recorder
+    runner = getattr(context, "_runner", None) if context is not None else None
+    if runner is not None:
+        recorder.learn_features(getattr(runner, "features", None) or [])
+        recorder.mask_formatters(getattr(runner, "formatters", None) or [])
+    return recorder
+
+
+def current_recorder() -> ReportRecorder | None:
+    """The recorder of the run in progress (``None`` when wsbdd's hooks are not installed)."""
+    return _current

@@ -1,0 +1,300 @@
+"""A scenario's conversation as a sequence diagram: lanes and rows, no HTML.
+
+One lane per client and one for the server, in the middle: the first half of
+the clients on its left, the rest on its right.  Rows come in time order:
+
+* ``step``: a step started (the step that caused what follows);
+* ``message``: a frame, an arrow from the client to the server (``sent``) or
+  back (``received``), with its time offset, a one-line payload and the whole
+  payload pretty-printed for the detail view;
+* ``mark``: something happened to a connection (connected, rejected with a
+  status, could not connect, closed with code and reason);
+* ``failure``: the failed step's explanation, at the moment it failed.
+
+Pure: the HTML template draws it, tests read it directly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from wsbdd.message import wall_clock
+from wsbdd.report.collect import Conversation
+from wsbdd.report.model import StepReport
+from wsbdd.report.text import (
+    describe_event,
+    format_offset,
+    format_size,
+    payload_text,
+    pretty_payload,
+    visible,
+)
+from wsbdd.transcript import Event, StepMark
+
+__all__ = ["Lane", "Row", "Diagram", "build_diagram", "FIRST_LANE"]
+
+FIRST_LANE = 2
+"""Grid column of the first lane; column 1 holds the time offsets."""
+
+MAX_ROWS = 2000
+"""Frames drawn per scenario; a load scenario's thousands more are counted, not drawn."""
+
+
+@dataclass(frozen=True)
+class Lane:
+    name: str
+    column: int
+    server: bool = False
+
+
+@dataclass
+class Row:
+    kind: str
+    """``step``, ``message``, ``mark``, ``failure`` or ``note``."""
+    offset: str = ""
+    clock: str = ""
+    client: str = ""
+    direction: str = ""
+    """``sent`` (client → server) or ``received`` (server → client)."""
+    frame: str = ""
+    summary: str = ""
+    """What a step, mark, failure or note row says."""
+    text: str = ""
+    """A message's payload, whole up to the cap: one line on the arrow, laid out when opened."""
+    full: str = ""
+    """More about a mark (the response to a rejected handshake, the address)."""
+    cut: int = 0
+    """Characters of the payload left out (over ``payload_cap``)."""
+    json: bool = False
+    """The payload is a JSON document (the report indents it when opened)."""
+    size: str = ""
+    start: int = 0
+    """First grid column the arrow covers (message rows)."""
+    end: int = 0
+    """Grid column after the last one it covers (CSS ``grid-column: start / end``)."""
+    points: str = ""
+    """``right`` or ``left``: where the arrowhead is."""
+    column: int = 0
+    """The client's grid column (mark rows)."""
+    mark: str = ""
+    """``connected``, ``rejected``, ``failed`` or ``closed`` (mark rows)."""
+    where: str = ""
+    """The address a client connected to (mark rows)."""
+    status: str = ""
+    """The step's outcome (step rows)."""
+    step: str = ""
+    """The step that was running, in the writer's words."""
+
+    @property
+    def span(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class Diagram:
+    lanes: list[Lane]
+    rows: list[Row] = field(default_factory=list)
+    messages: int = 0
+    clients: list[str] = field(default_factory=list)
+
+    @property
+    def server_column(self) -> int:
+        return next(lane.column for lane in self.lanes if lane.server)
+
+
+def _is_json(text: str) -> bool:
+    if text.lstrip()[:1] not in ("{", "["):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _lanes(clients: Sequence[str]) -> list[Lane]:
+    left = (len(clients) + 1) // 2
+    names = [*clients[:left], None, *clients[left:]]
+    return [
+        Lane(visible(name) if name is not None else "Server", FIRST_LANE + i, server=name is None)
+        for i, name in enumerate(names)
+    ]
+
+
+def _assign_steps(marks: Sequence[StepMark], steps: Sequence[StepReport]) -> dict[int, StepReport]:
+    """Which reported step each transcript mark belongs to (marks only exist for run steps)."""
+    found: dict[int, StepReport] = {}
+    position = 0
+    for mark in marks:
+        for i in range(position, len(steps)):
+            if steps[i].full_text == mark.text:
+                found[mark.index] = steps[i]
+                position = i + 1
+                break
+    return found
+
+
+def build_diagram(
+    conversation: Conversation | None,
+    steps: Sequence[StepReport] = (),
+    *,
+    scenario_error: str = "",
+    mask: Callable[[str], str] = lambda text: text,
+    payload_cap: int = 64 * 1024,
+    max_rows: int = MAX_ROWS,
+) -> Diagram | None:
+    """The diagram of one scenario; ``None`` when no client ever connected."""
+    if conversation is None or not conversation.events:
+        return None
+    events = conversation.events
+    marks = conversation.marks
+    t0 = conversation.start if conversation.start is not None else events[0].at
+    clients = list(dict.fromkeys(e.client for e in events))
+    lanes = _lanes(clients)
+    left = (len(clients) + 1) // 2
+    column = {name: FIRST_LANE + i + (i >= left) for i, name in enumerate(clients)}
+    server = next(lane.column for lane in lanes if lane.server)
+    diagram = Diagram(lanes=lanes, clients=clients)
+    by_mark = _assign_steps(marks, steps)
+
+    failed = next((s for s in steps if s.outcome == "failed" and s.error), None)
+    fail_at: float | None = None
+    ends_at: float | None = None
+    if marks:
+        last = marks[-1]
+        last_step = by_mark.get(last.index)
+        ends_at = last.at + (last_step.duration or 0.0 if last_step else 0.0)
+    for mark in marks:
+        if failed is not None and by_mark.get(mark.index) is failed:
+            fail_at = mark.at + (failed.duration or 0.0)
+
+    rows = diagram.rows
+
+    def step_row(mark: StepMark) -> None:
+        step = by_mark.get(mark.index)
+        rows.append(
+            Row(
+                kind="step",
+                offset=format_offset(mark.at - t0),
+                clock=wall_clock(mark.at),
+                summary=visible(mask(mark.text)),
+                status=step.outcome if step else "passed",
+            )
+        )
+
+    def failure_row() -> None:
+        assert failed is not None
+        rows.append(
+            Row(
+                kind="failure",
+                offset=format_offset((fail_at or t0) - t0) if fail_at else "",
+                summary=visible(mask(failed.error)),
+                step=visible(mask(failed.full_text)),
+            )
+        )
+
+    def event_row(event: Event) -> Row | None:
+        step = visible(mask(event.step.text)) if event.step else ""
+        base = {
+            "offset": format_offset(event.at - t0),
+            "clock": wall_clock(event.at),
+            "client": visible(event.client),
+            "step": step,
+        }
+        if event.kind in ("sent", "received"):
+            text = mask(payload_text(event.payload))
+            size = (
+                len(event.payload.encode("utf-8"))
+                if isinstance(event.payload, str)
+                else len(event.payload or b"")
+            )
+            if event.frame == "binary":
+                text = f"binary, {format_size(size)}: {text}"
+            cut = max(0, len(text) - payload_cap)
+            if cut:
+                text = text[:payload_cap]
+            client_col = column[event.client]
+            source, target = (client_col, server) if event.kind == "sent" else (server, client_col)
+            return Row(
+                kind="message",
+                direction=event.kind,
+                frame=event.frame or "text",
+                text=visible(text),
+                cut=cut,
+                json=event.frame != "binary" and not cut and _is_json(text),
+                size=format_size(size),
+                start=min(source, target),
+                end=max(source, target) + 1,
+                points="right" if target > source else "left",
+                **base,
+            )
+        if event.kind == "connecting":
+            return None
+        detail = ""
+        if event.kind == "rejected":
+            body = event.detail.get("body") or ""
+            detail = f"The server answered the handshake with HTTP {event.detail.get('status')}"
+            if event.detail.get("reason"):
+                detail += f" {event.detail['reason']}"
+            detail += f".\nAddress: {event.detail.get('url', '')}"
+            if body:
+                body_text, cut = pretty_payload(mask(str(body)), payload_cap)
+                detail += f"\nResponse body:\n{body_text}"
+        elif event.kind == "failed":
+            detail = f"Address: {event.detail.get('url', '')}"
+        return Row(
+            kind="mark",
+            mark=event.kind,
+            where=visible(mask(str(event.detail.get("url") or ""))),
+            column=column[event.client],
+            summary=visible(mask(describe_event(event))),
+            full=visible(mask(detail)),
+            **base,
+        )
+
+    # One timeline: steps start, frames and connection events happen, the failed
+    # step fails, the scenario ends.  At equal times a step comes before what it
+    # caused, and a failure after what arrived in time.
+    timeline: list[tuple[float, int, int, object]] = []
+    for i, mark in enumerate(marks):
+        timeline.append((mark.at, 0, i, mark))
+    for i, event in enumerate(events):
+        timeline.append((event.at, 1, i, event))
+    if failed is not None:
+        timeline.append((fail_at if fail_at is not None else float("inf"), 2, 0, "failure"))
+    if ends_at is not None and events[-1].at > ends_at:
+        timeline.append((ends_at, 3, 0, "after"))
+    timeline.sort(key=lambda item: item[:3])
+
+    drawn = hidden = 0
+    for _, _, _, item in timeline:
+        if isinstance(item, StepMark):
+            step_row(item)
+        elif item == "failure":
+            failure_row()
+        elif item == "after":
+            rows.append(
+                Row(kind="note", summary="After the last step: wsbdd closes every connection")
+            )
+        elif isinstance(item, Event):
+            if item.kind in ("sent", "received"):
+                diagram.messages += 1
+                if drawn >= max_rows:
+                    hidden += 1
+                    continue
+                drawn += 1
+            row = event_row(item)
+            if row is not None:
+                rows.append(row)
+    if hidden:
+        rows.append(
+            Row(
+                kind="note",
+                summary=f"{hidden} more frames are not drawn (see the JUnit transcript)",
+            )
+        )
+    if scenario_error:
+        rows.append(Row(kind="failure", summary=visible(mask(scenario_error))))
+    return diagram

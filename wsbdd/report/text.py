@@ -1,0 +1,170 @@
+"""Payloads and times as a person reads them: one line, pretty-printed, or a plain-text transcript.
+
+Everything here is pure.  Text that came off the wire is made *visible* first:
+control characters, bidirectional overrides and zero-width characters are
+shown as ``⟨U+202E⟩`` instead of being allowed to reorder or hide what a reader
+sees (a payload must not be able to make ``evil`` read as ``live``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+
+from wsbdd.message import wall_clock
+from wsbdd.transcript import Event
+
+__all__ = [
+    "visible",
+    "one_line",
+    "pretty_payload",
+    "payload_text",
+    "format_offset",
+    "format_duration",
+    "format_size",
+    "describe_event",
+    "transcript_text",
+]
+
+# C0/C1 controls except tab and newline, bidi embeddings/overrides/isolates,
+# zero-width characters, line/paragraph separators, BOM and interlinear marks.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb]"
+)
+
+
+def visible(text: str) -> str:
+    """``text`` with invisible and direction-changing characters written out as ``⟨U+XXXX⟩``."""
+    return _INVISIBLE.sub(lambda m: f"⟨U+{ord(m.group()):04X}⟩", text)
+
+
+def one_line(text: str, limit: int) -> str:
+    """Whitespace collapsed to single spaces, cut to ``limit`` characters with ``…``."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: max(1, limit - 1)] + "…"
+
+
+def payload_text(payload: str | bytes | None) -> str:
+    """A payload as text: text frames as they are, binary frames as hex."""
+    if payload is None:
+        return ""
+    if isinstance(payload, bytes | bytearray):
+        return "0x" + bytes(payload).hex()
+    return payload
+
+
+def pretty_payload(text: str, cap: int) -> tuple[str, int]:
+    """A JSON payload indented for reading (other text as it is), cut at ``cap`` characters.
+
+    Returns the text and how many characters were left out.
+    """
+    pretty = text
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "[") and len(text) <= cap:
+        try:
+            pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        except ValueError:
+            pretty = text
+    if len(pretty) > cap:
+        return pretty[:cap], len(pretty) - cap
+    return pretty, 0
+
+
+def format_offset(seconds: float) -> str:
+    """``+12 ms``, ``+1.234 s``: time since the scenario started."""
+    if seconds < 0:
+        seconds = 0.0
+    if seconds < 1:
+        return f"+{seconds * 1000:.0f} ms"
+    return f"+{seconds:.3f} s"
+
+
+def format_duration(seconds: float | None) -> str:
+    """``4 ms``, ``1.2 s``, ``2 min 5 s``."""
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s"
+
+
+def format_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes" if size != 1 else "1 byte"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / 1024 / 1024:.1f} MiB"
+
+
+def describe_event(event: Event) -> str:
+    """What happened to the connection, in words: ``connected``, ``rejected with HTTP 401 …``."""
+    detail = event.detail
+    if event.kind == "connecting":
+        return f"connecting to {detail.get('url', '')}"
+    if event.kind == "connected":
+        text = "connected"
+        if detail.get("subprotocol"):
+            text += f" (subprotocol {detail['subprotocol']})"
+        return text
+    if event.kind == "rejected":
+        reason = f" {detail['reason']}" if detail.get("reason") else ""
+        return f"rejected with HTTP {detail.get('status')}{reason}"
+    if event.kind == "failed":
+        return f"could not connect: {detail.get('error') or 'unknown error'}"
+    if event.kind == "closed":
+        code = detail.get("code")
+        text = f"closed with code {code}" if code is not None else "closed without a close code"
+        if detail.get("reason"):
+            text += f' and reason "{detail["reason"]}"'
+        if detail.get("by"):
+            text += f" by the {detail['by']}"
+        if detail.get("clean") is False:
+            text += " (not cleanly)"
+        return text
+    return event.kind
+
+
+def transcript_text(
+    events: Sequence[Event],
+    mask: Callable[[str], str] = lambda text: text,
+    *,
+    limit: int = 1000,
+    start: float | None = None,
+) -> str:
+    """The conversation as plain text lines, for JUnit ``system-out`` and Cucumber JSON.
+
+    ::
+
+        WebSocket conversation (2 clients, 3 frames)
+        -- Given clients Alice and Bob are connected
+        +3 ms      12:00:01.003  Alice  connected
+        +5 ms      12:00:01.005  Alice  -> {"type": "join", "room": "lobby"}
+    """
+    if not events:
+        return "WebSocket conversation: no connections in this scenario."
+    t0 = start if start is not None else events[0].at
+    clients = list(dict.fromkeys(e.client for e in events))
+    frames = sum(1 for e in events if e.kind in ("sent", "received"))
+    width = max(len(c) for c in clients)
+    lines = [
+        f"WebSocket conversation ({len(clients)} client{'s' * (len(clients) != 1)}, "
+        f"{frames} frame{'s' * (frames != 1)})"
+    ]
+    step = None
+    for event in events:
+        if event.step is not None and event.step is not step:
+            step = event.step
+            lines.append(f"-- {visible(mask(step.text))}")
+        head = f"{format_offset(event.at - t0):<10} {wall_clock(event.at)}  {event.client:<{width}}"
+        if event.kind in ("sent", "received"):
+            arrow = "->" if event.kind == "sent" else "<-"
+            body = visible(one_line(mask(payload_text(event.payload)), limit))
+            lines.append(f"{head}  {arrow} {body}")
+        else:
+            lines.append(f"{head}  {visible(mask(describe_event(event)))}")
+    return "\n".join(lines)
