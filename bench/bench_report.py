@@ -5,8 +5,9 @@ Run ``python bench/bench_report.py [--scenarios 1000] [--keep report.html]``.
 A synthetic run (no behave, no sockets): 50 features of 20 scenarios, each
 scenario with 3 clients, 7 steps and 14 frames (70 % under 130 bytes, 25 %
 of 250 to 500, 5 % of about 4 KiB), one scenario in 20 failed.  It prints the
-time to render the report, its size, and what headless Chromium measures when it opens the file: first paint,
-first contentful paint, DOMContentLoaded and load, then how long opening every
+time to render the report, its size, and what headless Chromium measures when
+it opens the file: first paint, first contentful paint, DOMContentLoaded and
+load, then how long opening every
 diagram of the failed scenarios takes.  Asserts nothing: timings depend on the
 machine (a shared 2-core VM gives noisy numbers; run it twice).
 """

@@ -211,7 +211,7 @@ def test_the_server_url_can_be_given_on_the_command_line_or_in_the_environment(t
     )
 
 
-ASYNC_STEP = '''\
+ASYNC_STEP = """\
 from behave import when
 from wsbdd.runtime import on_ws_loop
 
@@ -222,7 +222,7 @@ async def burst(context, name, count):
     client = context.wsbdd.client(name)
     for i in range(count):
         await client.send('{"type": "echo", "content": "burst %d"}' % i)
-'''
+"""
 
 USES_ASYNC_STEP = """\
     Feature: A user's own async step

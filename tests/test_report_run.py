@@ -282,7 +282,7 @@ def test_each_scenario_is_there_in_the_writers_words_with_status_and_tags(run: R
     assert "open" in failed.attrs  # failures are open; passing ones are one line each
     assert "open" not in run.scenario("Signing in with a token").attrs
     steps = [
-        (li.find("span", "kw").text(), li.find("span", "text").text(), li.attrs["data-status"])
+        (li.find("b", "kw").text(), li.find("span", "text").text(), _outcome(li))
         for li in failed.find_all("li", "step")
     ]
     assert steps[-2:] == [
@@ -311,6 +311,10 @@ def test_a_failed_step_explains_itself_at_the_step_and_in_the_diagram(run: Run):
     )
     after = [r.attrs.get("data-mark") for r in rows[failure:]]
     assert after.count("closed") == 2
+
+
+def _outcome(step: Node) -> str:
+    return next(c[3:] for c in step.classes if c.startswith("st-"))
 
 
 def _arrows(scenario: Node) -> dict[tuple[str, str], list[str]]:
@@ -352,11 +356,11 @@ def test_the_diagram_draws_every_frame_as_an_arrow_between_client_and_server(run
 
 def test_connection_marks_show_rejection_status_and_close_codes(run: Run):
     scenario = run.scenario("Signing in with a token")
-    rejected = scenario.find(cls="m-rejected")
+    rejected = scenario.find(data_mark="rejected")
     assert rejected.attrs["data-client"] == "Bob"
     assert rejected.find("b", "mk").text() == "rejected with HTTP 401 Unauthorized"
     assert "Missing token" in rejected.find("pre").text()
-    closed = [m.find("b", "mk").text() for m in scenario.find_all(cls="m-closed")]
+    closed = [m.find("b", "mk").text() for m in scenario.find_all(data_mark="closed")]
     assert "closed with code 1000 by the client" in closed
 
 

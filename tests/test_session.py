@@ -231,4 +231,3 @@ def test_a_token_can_travel_in_the_first_message():
         s.connect("Alice", "/login", token="alice-token")
         assert s.receive("Alice", where('$.type is "authenticated"')).json["user"] == "alice"
         assert s.client("Alice").sent[0].payload == '{"type": "auth", "token": "alice-token"}'
-

@@ -33,8 +33,10 @@ def test_a_scenario_transcript_has_every_event_in_time_order_with_its_step():
     assert '"pong"' in pong.payload and pong.seq == 2
     rejected = next(e for e in events if e.kind == "rejected")
     assert rejected.detail["status"] == 401
-    closed = events[-1] if events[-1].client == "Alice" else next(
-        e for e in events if e.kind == "closed" and e.client == "Alice"
+    closed = (
+        events[-1]
+        if events[-1].client == "Alice"
+        else next(e for e in events if e.kind == "closed" and e.client == "Alice")
     )
     assert closed.detail["code"] == 1000 and closed.detail["by"] == "client"
     assert closed.step.text == "When Alice disconnects"

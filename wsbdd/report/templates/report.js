@@ -59,7 +59,7 @@
     if (!row.open || !row.classList || !row.classList.contains("msg")) { return; }
     if (row.querySelector(".full")) { return; }
     var label = row.querySelector(".ar > span");
-    var time = row.querySelector(".t");
+    var time = row.querySelector("summary > i");
     var text = label ? label.textContent : "";
     if (label && label.hasAttribute("data-json")) {
       try { text = JSON.stringify(JSON.parse(text), null, 2); } catch (ignored) { /* as sent */ }
