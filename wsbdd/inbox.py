@@ -50,17 +50,25 @@ class Inbox:
     def is_consumed(self, message: Message) -> bool:
         return bool(self._consumed[message.seq - 1])
 
-    def consume(self, message: Message) -> None:
-        """Mark a message claimed by a step; later steps skip it."""
+    def consume(self, message: Message, *, by_load: bool = False) -> None:
+        """Mark a message claimed by a step; later steps skip it.
+
+        ``by_load``: a load step counted it; it is nobody's "last message" and
+        the transcript leaves it out (the step's metrics stand for it).
+        """
         index = message.seq - 1
-        self._consumed[index] = 1
-        self.last_claimed = message
+        self._consumed[index] = 2 if by_load else 1
+        if not by_load:
+            self.last_claimed = message
         if index == self._first_unconsumed:
             consumed = self._consumed
             end = len(consumed)
             while index < end and consumed[index]:
                 index += 1
             self._first_unconsumed = index
+
+    def counted_by_load(self, message: Message) -> bool:
+        return self._consumed[message.seq - 1] == 2
 
     @property
     def first_unconsumed(self) -> int:

@@ -131,6 +131,8 @@ class Session:
         self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
         self.collected: dict[str, list[Message]] = {}
         self.groups: dict[str, list[str]] = {}
+        self.measurements: list[tuple[int, Any]] = []
+        """(step index, metrics) of the scenario's load steps, for the reports."""
         self._noise = [parse_condition(text) for text in run.ignore]
 
     # -- plumbing -------------------------------------------------------------
@@ -236,13 +238,28 @@ class Session:
         headers: dict[str, str] | None = None,
         subprotocols: Sequence[str] | None = None,
         require: bool = True,
+        offsets: Sequence[float] | None = None,
+        concurrency: int | None = None,
+        watch: Any = None,
     ) -> list[ConnectionOutcome]:
-        """Connect several clients at once (bounded concurrency)."""
+        """Connect several clients at once (bounded concurrency).
+
+        ``offsets``: a ramp, client ``i`` starts its handshake ``offsets[i]``
+        seconds after the first; ``concurrency``: at most that many handshakes
+        at a time; ``watch(clients)``: an async context (progress, loop lag)
+        held while connecting.
+        """
         url, all_headers, first = self._prepare(target, token, headers)
         protocols = list(subprotocols or self.settings.subprotocols)
         outcomes: dict[str, ConnectionOutcome] = {}
+        ramp = max(offsets) if offsets else 0.0
+        index_of = {name: i for i, name in enumerate(names)}
 
         async def one(name: str) -> None:
+            if offsets:
+                due = started + offsets[index_of[name]]
+                if due > time.monotonic():
+                    await asyncio.sleep(due - time.monotonic())
             old = self.pool.get(name)
             if old is not None:
                 await old.close()
@@ -253,9 +270,26 @@ class Session:
             outcomes[name] = outcome
 
         async def all_of() -> None:
-            await self.pool.each(names, one)
+            if concurrency is None:
+                await self.pool.each(names, one)
+                return
+            gate = asyncio.Semaphore(concurrency)
 
-        self._run(all_of(), self.settings.connect_timeout * max(1, len(names) / 100))
+            async def gated(name: str) -> None:
+                async with gate:
+                    await one(name)
+
+            await asyncio.gather(*(gated(name) for name in names))
+
+        async def watched() -> None:
+            if watch is None:
+                await all_of()
+                return
+            async with watch(lambda: [c for c in map(self.pool.get, names) if c is not None]):
+                await all_of()
+
+        started = time.monotonic()
+        self._run(watched(), ramp + self.settings.connect_timeout * max(1, len(names) / 100))
         results = [outcomes[name] for name in names]
         if require:
             failed = [(n, o) for n, o in zip(names, results, strict=True) if o.opened_at is None]
@@ -528,11 +562,16 @@ class Session:
         token: str | None = None,
         headers: dict[str, str] | None = None,
         subprotocols: Sequence[str] | None = None,
+        **ramp: Any,
     ) -> list[ConnectionOutcome]:
-        """Connect ``names`` as members of ``group`` (all of them, concurrently, bounded)."""
+        """Connect ``names`` as members of ``group`` (all of them, concurrently, bounded).
+
+        ``ramp``: ``require``, ``offsets``, ``concurrency`` and ``watch`` as for
+        :meth:`connect_all`.
+        """
         ensure_open_files(len(names), in_process_server=self.run.demo is not None)
         outcomes = self.connect_all(
-            names, target, token=token, headers=headers, subprotocols=subprotocols
+            names, target, token=token, headers=headers, subprotocols=subprotocols, **ramp
         )
         members = self.groups.setdefault(group, [])
         members.extend(name for name in names if name not in members)

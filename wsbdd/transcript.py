@@ -111,7 +111,11 @@ def build_transcript(clients: Iterable[Any], marks: Sequence[StepMark] = ()) -> 
                 )
         for sent in client.sent:
             add(Event(sent.at, name, "sent", sent.kind, sent.payload))
-        for message in client.inbox:
+        inbox = client.inbox
+        load_counted = getattr(inbox, "counted_by_load", None)
+        for message in inbox:
+            if load_counted is not None and load_counted(message):
+                continue  # a load step's traffic: its metrics table stands for it
             add(Event(message.at, name, "received", message.kind, message.raw, message.seq))
         if outcome is not None and outcome.closed_at is not None:
             add(

@@ -10,7 +10,10 @@ from behave import use_default_step_matcher, use_step_matcher
 
 use_step_matcher("re")
 
-# groups first: its "clients … in group …" must be tried before "clients … are connected".
+# load first: its "every client in group … sends {…} 5 times at 2 per second" must be tried
+# before the group step that sends once; groups next: its "clients … in group …" must be
+# tried before "clients … are connected".
+from wsbdd.steps import load  # noqa: E402,F401,I001
 from wsbdd.steps import groups  # noqa: E402,F401,I001
 from wsbdd.steps import connection, receiving, sending, variables  # noqa: E402,F401
 

@@ -1,0 +1,42 @@
+@load
+Feature: Load and latency
+  The same plain words state performance criteria, against the same server,
+  in the same run. Every message a load step sends carries a correlation id
+  (${correlation_id} in the payload), so each delivery is timed from its send
+  to its arrival at each client, on one clock. The bounds here are generous:
+  the bundled demo server shares a small CI machine with the test clients.
+
+  Scenario: A busy room delivers every message to every member, quickly
+    Given 50 clients in group "crowd" are connected at 200 per second
+    And every client in group "crowd" joins room "stage"
+    When every client in group "crowd" sends {"type": "message", "room": "stage", "content": "cheer ${correlation_id}"} 5 times at 2 per second
+    Then every message is delivered to every client in group "crowd"
+    And the 95th percentile delivery latency is below 1 second
+    And the 99th percentile delivery latency is below 2 seconds
+    And at least 99.9% of connections succeeded
+    And the throughput is at least 100 messages per second
+
+  Scenario: Echo round trips at a steady rate
+    Given 20 clients in group "echoers" are connected with at most 5 handshakes at a time
+    When every client in group "echoers" sends {"type": "echo", "content": "${correlation_id}"} for 2 seconds at 5 per second
+    Then every message comes back to its sender
+    And the median round-trip latency is below 500 ms
+    And the 99th percentile connection time is below 5 seconds
+
+  Scenario: Warm-up, ramp and steady phases
+    Given 20 clients in group "fans" are connected over 1 second
+    And every client in group "fans" joins room "phases"
+    When every client in group "fans" sends {"type": "message", "room": "phases", "content": "${correlation_id}"} in phases:
+      | phase   | duration | rate              |
+      | warm-up | 1 s      | 1 per second      |
+      | ramp    | 1 s      | 1 to 4 per second |
+      | steady  | 1 s      | 4 per second      |
+    Then at least 99% of messages are delivered to every client in group "fans"
+    And the 95th percentile delivery latency is below 1 second
+
+  Scenario: Think time between a client's messages
+    Given 10 clients in group "chatters" are connected
+    And every client in group "chatters" joins room "calm"
+    When every client in group "chatters" sends {"type": "message", "room": "calm", "content": "${correlation_id}"} 3 times with 200 ms think time
+    Then every message is delivered to every client in group "chatters"
+    And the maximum delivery latency is below 2 seconds

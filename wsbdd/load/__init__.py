@@ -1,0 +1,1 @@
+"""Load and latency: many clients, paced sends, honest delivery latency."""

@@ -1,0 +1,187 @@
+"""Which message reached whom, and when: the bookkeeping behind honest delivery latency.
+
+Pure: no sockets, no event loop.  A load step asks the :class:`Ledger` for a
+fresh correlation id for every message it sends (``wsbdd-3f9a1c-17``) and notes
+the monotonic time of the send.  The clients' inboxes already hold every frame
+with its arrival time, taken by the reader task the moment the frame arrived;
+:meth:`Ledger.scan` reads the new frames of an inbox, finds the ids in them
+(wherever the payload carries them: a field, inside a text, nested) and notes
+``(id, arrival)`` for that client.  :meth:`Ledger.tally` then says, for a set of
+expected recipients, what was delivered, lost, duplicated or unexpected, and
+every latency: send → receipt on one monotonic clock, never averaged.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from wsbdd.inbox import Inbox
+from wsbdd.load.metrics import Latencies
+
+__all__ = ["Ledger", "Tally", "Recipients", "PLACEHOLDER", "new_scope"]
+
+PLACEHOLDER = "${correlation_id}"
+"""Where a load step's payload carries the message's id (inside a JSON string)."""
+
+Recipients = Sequence[int] | None
+"""Indexes of the clients each message must reach; ``None``: only its own sender."""
+
+
+def new_scope() -> str:
+    """A short random tag that keeps one load step's ids apart from every other's."""
+    return secrets.token_hex(3)
+
+
+@dataclass
+class Tally:
+    """What :meth:`Ledger.tally` found for one choice of expected recipients."""
+
+    sent: int = 0
+    expected: int = 0
+    delivered: int = 0
+    duplicates: int = 0
+    unexpected: int = 0
+    delivery: Latencies = field(default_factory=Latencies)
+    round_trip: Latencies = field(default_factory=Latencies)
+    missing: list[tuple[int, int]] = field(default_factory=list)
+    """Up to ``keep_missing`` (message number, recipient index) pairs that never arrived."""
+    unscanned: int = 0
+    """Frames that arrived with an id of this step but could not be attributed (unknown number)."""
+
+
+class Ledger:
+    """One load step's sends and correlated receipts, per client.
+
+    Clients are numbered by their position in ``clients``.  Ids are
+    ``wsbdd-<scope>-<n>`` where ``n`` numbers the step's messages from 0.
+    """
+
+    def __init__(self, clients: Sequence[str], scope: str | None = None) -> None:
+        self.clients = list(clients)
+        self.scope = scope or new_scope()
+        self.prefix = f"wsbdd-{self.scope}-"
+        self._pattern = re.compile(re.escape(self.prefix) + r"(\d+)")
+        self.sender = array("i")
+        self.sent_at = array("d")
+        self._got_ids: list[array] = [array("q") for _ in self.clients]
+        self._got_at: list[array] = [array("d") for _ in self.clients]
+        self._scanned = [0] * len(self.clients)
+        self.stray = 0
+
+    def add_client(self, name: str) -> int:
+        """Watch one more client (a receiver that sends nothing); returns its index."""
+        self.clients.append(name)
+        self._got_ids.append(array("q"))
+        self._got_at.append(array("d"))
+        self._scanned.append(0)
+        return len(self.clients) - 1
+
+    # -- sending --------------------------------------------------------------
+
+    def new_id(self, sender: int) -> tuple[int, str]:
+        """Reserve the next message number for client ``sender``; returns (number, id text)."""
+        number = len(self.sender)
+        self.sender.append(sender)
+        self.sent_at.append(math.nan)
+        return number, f"{self.prefix}{number}"
+
+    def mark_sent(self, number: int, at: float) -> None:
+        self.sent_at[number] = at
+
+    @property
+    def sent(self) -> int:
+        return sum(1 for at in self.sent_at if not math.isnan(at))
+
+    # -- receiving --------------------------------------------------------------
+
+    def scan(self, client: int, inbox: Inbox) -> int:
+        """Note every id in the frames ``inbox`` got since the last scan; claim those frames.
+
+        Claimed frames are the load step's: later "receives" steps and strict
+        mode skip them, as they skip anything another step already matched.
+        Returns how many ids were found.
+        """
+        messages = inbox.messages
+        start = self._scanned[client]
+        end = len(messages)
+        if start >= end:
+            return 0
+        self._scanned[client] = end
+        finditer = self._pattern.finditer
+        prefix = self.prefix
+        ids, ats = self._got_ids[client], self._got_at[client]
+        found = 0
+        for index in range(start, end):
+            message = messages[index]
+            raw = message.raw
+            text = raw if isinstance(raw, str) else raw.decode("latin-1")
+            if prefix not in text:
+                continue
+            for match in finditer(text):
+                ids.append(int(match[1]))
+                ats.append(message.at)
+                found += 1
+            inbox.consume(message, by_load=True)
+        return found
+
+    def received(self, client: int) -> int:
+        return len(self._got_ids[client])
+
+    @property
+    def total_received(self) -> int:
+        return sum(len(ids) for ids in self._got_ids)
+
+    # -- judging ------------------------------------------------------------------
+
+    def expected(self, recipients: Recipients) -> int:
+        sent = self.sent
+        return sent if recipients is None else sent * len(recipients)
+
+    def tally(
+        self, recipients: Recipients, *, keep_missing: int = 10, latencies: bool = True
+    ) -> Tally:
+        """Deliveries against ``recipients`` (client indexes), or back to each sender (None).
+
+        A receipt at a client is *delivery* latency when that client did not
+        send the message and *round trip* when it did.  Only the first copy of
+        a message at a client counts; later copies are duplicates.  A message
+        at a client that was not expected to get it is unexpected.
+        """
+        sender, sent_at = self.sender, self.sent_at
+        count = len(sender)
+        tally = Tally(sent=self.sent)
+        wanted = set(range(len(self.clients))) if recipients is None else set(recipients)
+        for client, (ids, ats) in enumerate(zip(self._got_ids, self._got_at, strict=True)):
+            seen = bytearray(count)
+            expected_here = client in wanted
+            for number, at in zip(ids, ats, strict=True):
+                if number >= count or math.isnan(sent_at[number]):
+                    tally.unscanned += 1
+                    continue
+                own = sender[number] == client
+                if recipients is None and not own or not expected_here:
+                    tally.unexpected += 1
+                    continue
+                if seen[number]:
+                    tally.duplicates += 1
+                    continue
+                seen[number] = 1
+                tally.delivered += 1
+                if latencies:
+                    (tally.round_trip if own else tally.delivery).add(at - sent_at[number])
+            if keep_missing and len(tally.missing) < keep_missing and expected_here:
+                for number in range(count):
+                    if seen[number] or math.isnan(sent_at[number]):
+                        continue
+                    if recipients is None and sender[number] != client:
+                        continue
+                    tally.missing.append((number, client))
+                    if len(tally.missing) >= keep_missing:
+                        break
+        tally.expected = self.expected(None if recipients is None else sorted(wanted))
+        return tally

@@ -1,0 +1,463 @@
+"""Load steps' synchronous face: crowds with a ramp, paced sends, metrics and their verdicts.
+
+A :class:`LoadDriver` sits on one scenario's :class:`~wsbdd.session.Session`
+(the same clients, groups and event loop the functional steps use) and adds
+what a load test needs: connecting N clients at a rate, sending at a rate for a
+count or a duration, waiting for the deliveries with a deadline, and judging
+percentiles, ratios and throughput with a sentence and the metrics table.
+Usable from Python without behave::
+
+    load = LoadDriver.of(session)
+    load.connect("crowd", names, rate=200)
+    load.send(names, payload, count_offsets(5, 2.0))
+    load.expect_delivered("crowd")
+    load.expect_percentile("delivery", 95, 0.2)
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from wsbdd.client import Client
+from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.load.correlate import PLACEHOLDER, Ledger, Recipients, Tally
+from wsbdd.load.engine import LoopLag, Progress, await_deliveries, live_status, paced_sends
+from wsbdd.load.metrics import LoadMetrics, format_latency, format_percent
+from wsbdd.message import wall_clock
+from wsbdd.session import Session
+
+__all__ = ["LoadDriver", "SENTINEL"]
+
+SENTINEL = "wsbdd-correlation-id"
+"""What ``${correlation_id}`` renders to until each send puts the message's own id there."""
+
+
+@dataclass
+class _LoadRun:
+    """The last paced send of a scenario, and the metrics it is judged by."""
+
+    group: str
+    names: list[str]
+    clients: list[Client]
+    ledger: Ledger
+    metrics: LoadMetrics
+    tallied: tuple[str, ...] | None = None
+    tally: Tally | None = None
+
+
+class LoadDriver:
+    """One scenario's load state: the last crowd connected and the last paced send."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        options = session.settings.extras.get("load", {}) if session.settings.extras else {}
+        self.id_field = str(options.get("id_field", "id"))
+        self.lag_threshold = float(options.get("saturation_lag", 0.1))
+        self.connections: LoadMetrics | None = None
+        self.last: _LoadRun | None = None
+        self._failures: list[tuple[str, str]] = []
+        self._who = ""
+
+    @classmethod
+    def of(cls, session: Session) -> LoadDriver:
+        driver = getattr(session, "load_driver", None)
+        if driver is None:
+            driver = cls(session)
+            session.load_driver = driver  # type: ignore[attr-defined]
+        return driver
+
+    def _record(self, metrics: LoadMetrics) -> None:
+        marks = self.session.step_marks
+        self.session.measurements.append((marks[-1].index if marks else 0, metrics))
+
+    @asynccontextmanager
+    async def _watching(
+        self, what: str, clients: Callable[[], list[Client]], ledger: Ledger | None, lag: LoopLag
+    ) -> AsyncIterator[None]:
+        members = clients()
+        progress = Progress(live_status(members if ledger else _Lazy(clients), ledger, what))
+        lag.start()
+        progress.start()
+        try:
+            yield
+        finally:
+            await progress.stop()
+            await lag.stop()
+
+    # -- connecting ----------------------------------------------------------------------
+
+    def connect(
+        self,
+        group: str,
+        names: Sequence[str],
+        target: str | None = None,
+        *,
+        rate: float | None = None,
+        over: float | None = None,
+        concurrency: int | None = None,
+        require: bool = True,
+        **options: Any,
+    ) -> LoadMetrics:
+        """Connect ``names`` into ``group``: ``rate`` per second, or spread ``over`` seconds."""
+        count = len(names)
+        if rate is not None and rate <= 0 or over is not None and over < 0:
+            raise FeatureMistake('A connection rate must be above 0, e.g. "at 100 per second".')
+        offsets: list[float] | None = None
+        if rate is not None:
+            offsets = [i / rate for i in range(count)]
+        elif over is not None and count > 1:
+            offsets = [over * i / (count - 1) for i in range(count)]
+        lag = LoopLag()
+
+        def watch(clients: Callable[[], list[Client]]) -> Any:
+            return self._watching(f'connecting group "{group}"', clients, None, lag)
+
+        started = time.monotonic()
+        try:
+            outcomes = self.session.connect_group(
+                group,
+                list(names),
+                target,
+                require=require,
+                offsets=offsets,
+                concurrency=concurrency,
+                watch=watch,
+                **options,
+            )
+        finally:
+            took = time.monotonic() - started
+        metrics = LoadMetrics(
+            clients=count,
+            connect_attempts=count,
+            connected=sum(1 for o in outcomes if o.opened_at is not None),
+            started_at=started,
+            took=took,
+            loop_lag_max=lag.worst,
+            lag_threshold=self.lag_threshold,
+        )
+        metrics.connect_times.extend(
+            o.finished_at - o.started_at for o in outcomes if o.finished_at is not None
+        )
+        self._failures = [
+            (name, o.describe_failure())
+            for name, o in zip(names, outcomes, strict=True)
+            if o.opened_at is None
+        ]
+        self.connections = metrics
+        self._record(metrics)
+        return metrics
+
+    # -- sending -------------------------------------------------------------------------
+
+    def payloads(self, names: Sequence[str], rendered: Sequence[str]) -> list[str]:
+        """Put the id placeholder into each member's payload, adding it to JSON if missing."""
+        result = []
+        for text in rendered:
+            if SENTINEL in text:
+                result.append(text)
+                continue
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = None
+            if not isinstance(value, dict):
+                raise FeatureMistake(
+                    f"A load step marks every message it sends so it can time its delivery: put "
+                    f"{PLACEHOLDER} in the text where the server will send it back, e.g. "
+                    f'"hello {PLACEHOLDER}".'
+                )
+            if self.id_field in value:
+                raise FeatureMistake(
+                    f'The message already has a "{self.id_field}" field, where wsbdd would put '
+                    f"its correlation id: put {PLACEHOLDER} in a field the server sends back, "
+                    f'e.g. "content": "hello {PLACEHOLDER}".'
+                )
+            value[self.id_field] = SENTINEL
+            result.append(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+        return result
+
+    def send(
+        self,
+        group: str,
+        names: Sequence[str],
+        payloads: Sequence[str],
+        offsets: Sequence[float],
+        *,
+        think: float | None = None,
+        phases: Sequence[str] = (),
+    ) -> LoadMetrics:
+        """Every connected member sends its payload at ``offsets`` (or with ``think`` pauses)."""
+        session = self.session
+        pairs = [(session.client(name), text) for name, text in zip(names, payloads, strict=True)]
+        live = [(c, p) for c, p in pairs if c.connected]
+        if not live:
+            raise ConnectionProblem(
+                f'No client in group "{group}" is connected, so none can send; '
+                f"connect them first (the connections {pairs[0][0].how_it_ended()})."
+            )
+        clients = [c for c, _ in live]
+        ledger = Ledger([c.name for c in clients])
+        schedule = (offsets[-1] if offsets else 0.0) + (think or 0.0) * len(offsets)
+        deadline_after = schedule + session.settings.timeout
+        metrics = LoadMetrics(
+            clients=len(clients), phases=list(phases), lag_threshold=self.lag_threshold
+        )
+        if self.connections is not None:
+            self._carry_connections(metrics)
+        lag = LoopLag()
+
+        async def drive() -> tuple[float, int, float]:
+            async with self._watching(f'group "{group}"', lambda: clients, ledger, lag):
+                first = time.monotonic()
+                late, failed = await paced_sends(
+                    clients,
+                    ledger,
+                    [p for _, p in live],
+                    SENTINEL,
+                    offsets,
+                    think=think,
+                    deadline=first + deadline_after,
+                )
+            return late, failed, first
+
+        started = time.monotonic()
+        late, failed, first = session._run(drive(), deadline_after)
+        sent_times = [t for t in ledger.sent_at if t == t]
+        metrics.started_at = started
+        metrics.sent = len(sent_times)
+        metrics.sending_took = (max(sent_times) - min(sent_times)) if sent_times else 0.0
+        metrics.took = time.monotonic() - started
+        metrics.schedule_lag_max = late
+        metrics.loop_lag_max = lag.worst
+        self.last = _LoadRun(group, [c.name for c in clients], clients, ledger, metrics)
+        self._record(metrics)
+        if failed and not metrics.sent:
+            raise ConnectionProblem(
+                f'No message could be sent: the connections of group "{group}" had closed.'
+            )
+        return metrics
+
+    def _carry_connections(self, metrics: LoadMetrics) -> None:
+        c = self.connections
+        assert c is not None
+        metrics.connect_attempts = c.connect_attempts
+        metrics.connected = c.connected
+        metrics.connect_times = c.connect_times
+
+    # -- measuring -----------------------------------------------------------------------
+
+    def _need_run(self) -> _LoadRun:
+        if self.last is None:
+            raise FeatureMistake(
+                "No load step has sent anything in this scenario yet: add one first, e.g. "
+                '"When every client in group "crowd" sends {…} 5 times at 2 per second".'
+            )
+        return self.last
+
+    def measure(self, recipients: Sequence[str] | str | None, timeout: float | None) -> LoadMetrics:
+        """Wait (up to ``timeout``) for the deliveries to ``recipients`` and fill in the metrics.
+
+        ``recipients``: client names, a group name, or ``None`` (each message back
+        to its own sender: echo, request/reply).
+        """
+        run = self._need_run()
+        session = self.session
+        if isinstance(recipients, str):
+            names = session.group_members(recipients)
+        else:
+            names = list(recipients) if recipients is not None else None
+        key = ("sender",) if names is None else tuple(names)
+        if run.tallied == key and run.tally is not None:
+            return run.metrics
+        clients = list(run.clients)
+        wanted: Recipients = None
+        if names is not None:
+            index = {c.name: i for i, c in enumerate(clients)}
+            extra = [n for n in names if n not in index]
+            ledger = run.ledger
+            for name in extra:  # receivers that did not send: watch their inboxes too
+                client = session.client(name)
+                index[name] = len(clients)
+                clients.append(client)
+                ledger.add_client(name)
+            wanted = [index[n] for n in names if _opened(session.client(n))]
+        limit = session.settings.timeout if timeout is None else timeout
+        lag = LoopLag()
+
+        async def drive() -> Tally:
+            async with self._watching("waiting for deliveries", lambda: clients, run.ledger, lag):
+                return await await_deliveries(clients, run.ledger, wanted, time.monotonic() + limit)
+
+        tally = session._run(drive(), limit)
+        metrics = run.metrics
+        metrics.expected = tally.expected
+        metrics.delivered = tally.delivered
+        metrics.duplicates = tally.duplicates
+        metrics.unexpected = tally.unexpected
+        metrics.delivery = tally.delivery
+        metrics.round_trip = tally.round_trip
+        metrics.took = time.monotonic() - metrics.started_at
+        metrics.loop_lag_max = max(metrics.loop_lag_max, lag.worst)
+        run.tallied, run.tally = key, tally
+        self._who = "its sender" if names is None else _describe(names, run.group, recipients)
+        return metrics
+
+    def _metrics_for(self, kind: str) -> LoadMetrics:
+        run = self._need_run()
+        if run.tally is None:
+            self.measure(None if kind == "round-trip" else run.group, None)
+        return run.metrics
+
+    # -- verdicts ------------------------------------------------------------------------
+
+    def expect_delivered(
+        self,
+        recipients: Sequence[str] | str | None,
+        *,
+        at_least: float = 100.0,
+        timeout: float | None = None,
+    ) -> LoadMetrics:
+        """Every (or at least ``at_least`` %) of the expected deliveries arrived in time."""
+        metrics = self.measure(recipients, timeout)
+        run = self._need_run()
+        tally = run.tally
+        assert tally is not None
+        limit = self.session.settings.timeout if timeout is None else timeout
+        who = self._who
+        if metrics.sent and not run.ledger.total_received:
+            raise ExpectationFailed(
+                f"None of the {metrics.sent:,} messages came back with its correlation id "
+                f"within {format_latency(limit)}, so no delivery could be timed: the server must "
+                f"send the id back in what it delivers. Put {PLACEHOLDER} in a field it echoes "
+                f'(e.g. "content": "hi {PLACEHOLDER}"), or set [tool.wsbdd.load] id_field.\n'
+                + metrics.table()
+            )
+        share = 100.0 * metrics.delivered / metrics.expected if metrics.expected else 100.0
+        if share + 1e-9 >= at_least and not (at_least >= 100.0 and metrics.lost):
+            return metrics
+        wanted = "every message" if at_least >= 100.0 else f"at least {at_least:g}% of messages"
+        example = ""
+        if tally.missing:
+            number, client = tally.missing[0]
+            ledger = run.ledger
+            sender = ledger.clients[ledger.sender[number]]
+            example = (
+                f"; e.g. {ledger.clients[client]} never got message {number + 1} from {sender} "
+                f"(sent at {wall_clock(ledger.sent_at[number])})"
+            )
+        raise ExpectationFailed(
+            f"Expected {wanted} to reach {who} within {format_latency(limit)}, but only "
+            f"{format_percent(metrics.delivered, metrics.expected)} of the deliveries arrived "
+            f"({metrics.lost:,} lost){example}.{self._blame(metrics)}\n{metrics.table()}"
+        )
+
+    def expect_percentile(self, kind: str, percentile: float, bound: float) -> LoadMetrics:
+        """The ``percentile`` of ``kind`` latency (delivery, round-trip, connection) < ``bound``."""
+        if kind == "connection":
+            metrics = self.connections or self._metrics_for(kind)
+        else:
+            metrics = self._metrics_for(kind)
+        samples = metrics.latencies(kind)
+        what = _percentile_words(percentile) + f" {kind} latency"
+        if not len(samples):
+            raise ExpectationFailed(
+                f"Expected the {what} below {format_latency(bound)}, but no {kind} latency was "
+                f"measured: {_why_no_samples(kind)}\n{metrics.table()}"
+            )
+        value = samples.percentile(percentile)
+        assert value is not None
+        if value < bound:
+            return metrics
+        raise ExpectationFailed(
+            f"Expected the {what} below {format_latency(bound)}, but it was "
+            f"{format_latency(value)} over {len(samples):,} samples."
+            f"{self._blame(metrics)}\n{metrics.table()}"
+        )
+
+    def expect_connections(self, at_least: float) -> LoadMetrics:
+        """At least ``at_least`` % of the last crowd's connections opened."""
+        metrics = self.connections
+        if metrics is None:
+            raise FeatureMistake(
+                "No crowd has connected in this scenario yet: add one first, e.g. "
+                '"Given 100 clients in group "crowd" try to connect at 50 per second".'
+            )
+        share = 100.0 * metrics.connected / metrics.connect_attempts
+        if share + 1e-9 >= at_least:
+            return metrics
+        first = ""
+        if self._failures:
+            name, why = self._failures[0]
+            first = f"; the first to fail was {name}: {why}"
+        raise ExpectationFailed(
+            f"Expected at least {at_least:g}% of connections to succeed, but "
+            f"{format_percent(metrics.connected, metrics.connect_attempts)} did{first}."
+            f"{self._blame(metrics)}\n{metrics.table()}"
+        )
+
+    def expect_throughput(self, what: str, bound: float) -> LoadMetrics:
+        """``what`` ``sent`` or ``delivered`` messages per second is at least ``bound``."""
+        metrics = self._metrics_for("delivery")
+        rate = metrics.send_rate if what == "sent" else metrics.delivery_rate
+        if rate is not None and rate >= bound:
+            return metrics
+        shown = "nothing measurable" if rate is None else f"{rate:,.0f} per second"
+        raise ExpectationFailed(
+            f"Expected at least {bound:,g} {what} messages per second, but the run reached "
+            f"{shown}.{self._blame(metrics)}\n{metrics.table()}"
+        )
+
+    @staticmethod
+    def _blame(metrics: LoadMetrics) -> str:
+        note = metrics.saturation_note()
+        return f" {note}" if note else ""
+
+
+class _Lazy:
+    """A list of clients read afresh each time (clients appear while a crowd connects)."""
+
+    def __init__(self, clients: Callable[[], list[Client]]) -> None:
+        self._clients = clients
+
+    def __iter__(self) -> Any:
+        return iter(self._clients())
+
+    def __len__(self) -> int:
+        return len(self._clients())
+
+
+def _opened(client: Client) -> bool:
+    return client.outcome is not None and client.outcome.opened_at is not None
+
+
+def _describe(names: Sequence[str], group: str, recipients: Sequence[str] | str | None) -> str:
+    if isinstance(recipients, str):
+        return f'every client in group "{recipients}"'
+    if len(names) <= 3:
+        return " and ".join(names)
+    return f"{len(names)} clients"
+
+
+def _percentile_words(p: float) -> str:
+    if p == 50:
+        return "median"
+    if p == 100:
+        return "maximum"
+    text = f"{p:g}"
+    suffix = "th"
+    if not text.endswith(("11", "12", "13")):
+        suffix = {"1": "st", "2": "nd", "3": "rd"}.get(text[-1], "th")
+    return f"{text}{suffix} percentile"
+
+
+def _why_no_samples(kind: str) -> str:
+    if kind == "round-trip":
+        return "no message came back to the client that sent it."
+    if kind == "connection":
+        return "no client connected in a crowd step."
+    return "no message reached a client other than its sender."

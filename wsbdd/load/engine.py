@@ -1,0 +1,251 @@
+"""The load path on wsbdd's event loop: paced sends, waiting for deliveries, watching ourselves.
+
+Thin I/O around the pure parts: :mod:`wsbdd.load.schedule` says when each
+client sends, :class:`~wsbdd.load.correlate.Ledger` keeps who got what, and
+:class:`~wsbdd.load.metrics.LoadMetrics` is what a step reports.  Everything
+here runs on the loop thread and is bounded in count (the schedule) and in
+time (a deadline), so a load step always ends by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from websockets.exceptions import ConnectionClosed
+
+from wsbdd.client import Client
+from wsbdd.load.correlate import Ledger, Recipients, Tally
+from wsbdd.load.metrics import format_latency
+
+__all__ = ["LoopLag", "Progress", "paced_sends", "await_deliveries"]
+
+
+class LoopLag:
+    """Measures how late the event loop wakes up: the test client's own saturation.
+
+    A task asks to wake every ``interval`` seconds and notes how much later it
+    actually ran.  When wsbdd's loop is that late, every timestamp it takes is
+    late too, so latencies measured meanwhile say more about us than the server.
+    """
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.worst = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> LoopLag:
+        self._task = asyncio.get_running_loop().create_task(self._watch(), name="wsbdd-loop-lag")
+        return self
+
+    async def _watch(self) -> None:
+        interval = self.interval
+        while True:
+            due = time.monotonic() + interval
+            await asyncio.sleep(interval)
+            late = time.monotonic() - due
+            if late > self.worst:
+                self.worst = late
+
+    async def stop(self) -> float:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        return self.worst
+
+
+def _terminal() -> TextIO | None:
+    """The terminal to draw a progress line on, or None (CI, pipes, files, ``WSBDD_PROGRESS=0``)."""
+    choice = os.environ.get("WSBDD_PROGRESS", "").strip().lower()
+    if choice in ("0", "no", "off", "false"):
+        return None
+    stream = sys.__stderr__
+    if stream is None:
+        return None
+    try:
+        is_tty = stream.isatty()
+    except (AttributeError, ValueError):
+        return None
+    if choice in ("1", "yes", "on", "true"):
+        return stream if is_tty else None
+    if not is_tty or os.environ.get("CI"):
+        return None
+    return stream
+
+
+class Progress:
+    """A live one-line status on the terminal for steps that run longer than ``after`` seconds.
+
+    Silent when standard error is not a terminal (CI logs, pipes): nothing is
+    written at all, so logs stay clean.  ``describe`` is called on the loop
+    thread twice a second and returns the line's text.
+    """
+
+    def __init__(
+        self, describe: Callable[[], str], *, after: float = 1.0, every: float = 0.5
+    ) -> None:
+        self.describe = describe
+        self.after = after
+        self.every = every
+        self.stream = _terminal()
+        self.shown = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> Progress:
+        if self.stream is not None:
+            self._task = asyncio.get_running_loop().create_task(self._draw(), name="wsbdd-progress")
+        return self
+
+    async def _draw(self) -> None:
+        await asyncio.sleep(self.after)
+        while True:
+            self._write("\r\x1b[2K  " + self.describe())
+            self.shown = True
+            await asyncio.sleep(self.every)
+
+    def _write(self, text: str) -> None:
+        stream = self.stream
+        if stream is None:
+            return
+        try:
+            stream.write(text)
+            stream.flush()
+        except (OSError, ValueError):
+            self.stream = None
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self.shown:
+            self._write("\r\x1b[2K")
+
+
+async def paced_sends(
+    clients: Sequence[Client],
+    ledger: Ledger,
+    payloads: Sequence[str],
+    placeholder: str,
+    offsets: Sequence[float],
+    *,
+    think: float | None = None,
+    deadline: float,
+    stagger: bool = True,
+) -> tuple[float, int]:
+    """Every client sends its payload at its scheduled offsets, all clients at once.
+
+    ``payloads[i]`` is client ``i``'s text with ``placeholder`` where the id
+    goes.  With ``stagger`` the clients' schedules are spread evenly over the
+    first interval, so a crowd does not fire in lock-step (the server sees a
+    steady rate, as in real use).  ``think``: a pause after each send instead
+    of a schedule.  Returns (worst lateness against the schedule, sends that
+    failed because a connection had closed).
+    """
+    started = time.monotonic()
+    gap = offsets[1] - offsets[0] if len(offsets) > 1 else 0.0
+    count = len(clients)
+    worst = 0.0
+    failed = 0
+
+    async def one(index: int, client: Client) -> None:
+        nonlocal worst, failed
+        shift = gap * index / count if stagger and gap > 0 and think is None else 0.0
+        payload = payloads[index]
+        ws = client.ws
+        if ws is None:
+            failed += len(offsets)
+            return
+        pause = 0.0
+        for offset in offsets:
+            now = time.monotonic()
+            if now >= deadline:
+                return
+            if think is None:
+                due = started + shift + offset
+                if due > now:
+                    await asyncio.sleep(due - now)
+                else:
+                    late = now - due
+                    if late > worst:
+                        worst = late
+            elif pause:
+                await asyncio.sleep(pause)
+            number, ident = ledger.new_id(index)
+            text = payload.replace(placeholder, ident)
+            ledger.mark_sent(number, time.monotonic())
+            try:
+                await ws.send(text)
+            except ConnectionClosed:
+                ledger.sent_at[number] = math.nan
+                failed += 1
+                return
+            pause = think or 0.0
+
+    tasks = [asyncio.ensure_future(one(i, c)) for i, c in enumerate(clients)]
+    try:
+        await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return worst, failed
+
+
+async def await_deliveries(
+    clients: Sequence[Client],
+    ledger: Ledger,
+    recipients: Recipients,
+    deadline: float,
+    *,
+    poll: float = 0.02,
+) -> Tally:
+    """Wait until every expected delivery has arrived or ``deadline`` passes; return the tally.
+
+    Reads the inboxes incrementally (each frame once).  A cheap count decides
+    when a full tally is worth making, so the wait costs little per frame.
+    """
+    expected = ledger.expected(recipients)
+    while True:
+        for index, client in enumerate(clients):
+            ledger.scan(index, client.inbox)
+        if ledger.total_received >= expected:
+            tally = ledger.tally(recipients)
+            if tally.delivered >= tally.expected:
+                return tally
+        if time.monotonic() >= deadline:
+            return ledger.tally(recipients)
+        await asyncio.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+
+
+def live_status(clients: Sequence[Client], ledger: Ledger | None, what: str) -> Callable[[], str]:
+    """A ``describe`` function for :class:`Progress` during a load step."""
+    started = time.monotonic()
+
+    def describe() -> str:
+        connected = sum(1 for c in clients if c.connected)
+        parts = [f"{what}: {connected:,}/{len(clients):,} connected"]
+        if ledger is not None:
+            for index, client in enumerate(clients):
+                ledger.scan(index, client.inbox)
+            parts.append(f"sent {ledger.sent:,}")
+            parts.append(f"received {ledger.total_received:,}")
+            p95 = _recent_p95(ledger)
+            if p95 is not None:
+                parts.append(f"p95 {format_latency(p95)}")
+        parts.append(f"{time.monotonic() - started:.0f} s")
+        return " · ".join(parts)
+
+    return describe
+
+
+def _recent_p95(ledger: Ledger) -> float | None:
+    tally: Any = ledger.tally(range(len(ledger.clients)), keep_missing=0)
+    both = tally.delivery if len(tally.delivery) else tally.round_trip
+    return both.percentile(95)
