@@ -40,3 +40,18 @@ Feature: Load and latency
     When every client in group "chatters" sends {"type": "message", "room": "calm", "content": "${correlation_id}"} 3 times with 200 ms think time
     Then every message is delivered to every client in group "chatters"
     And the maximum delivery latency is below 2 seconds
+
+  Scenario: Connection success ratio when some handshakes are refused
+    When 10 clients in group "visitors" try to connect to "/secure" at 100 per second
+    Then at least 0% of connections succeeded
+    Given 10 clients in group "members" try to connect with at most 5 handshakes at a time
+    Then at least 100% of connections succeeded
+
+  Scenario: Requests in a docstring, answered at a steady rate
+    Given 10 clients in group "askers" are connected
+    When every client in group "askers" sends 4 times at 5 per second:
+      """
+      {"type": "echo", "content": "question ${index} ${correlation_id}"}
+      """
+    Then at least 99% of messages come back to their senders
+    And the send rate is at least 10 messages per second

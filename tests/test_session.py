@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
@@ -231,3 +232,36 @@ def test_a_token_can_travel_in_the_first_message():
         s.connect("Alice", "/login", token="alice-token")
         assert s.receive("Alice", where('$.type is "authenticated"')).json["user"] == "alice"
         assert s.client("Alice").sent[0].payload == '{"type": "auth", "token": "alice-token"}'
+
+
+def test_strict_mode_waits_for_a_reply_still_on_its_way(run):
+    # The scenario sends a ping and ends without reading the pong: strict mode
+    # must catch the pong every time, not only when it beats the end of the scenario.
+    for _ in range(5):
+        with run.session(strict=True) as session:
+            session.connect("Alice")
+            session.send("Alice", '{"type": "ping"}')
+            problems = session.strict_problems()
+        assert problems is not None and problems.startswith(
+            "Strict mode: Alice received 1 message nobody expected:"
+        )
+        assert '"type":"pong"' in problems.replace(" ", "")
+
+
+def test_no_socket_is_left_open_after_the_run():
+    def sockets() -> int:
+        count = 0
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                count += os.readlink(f"/proc/self/fd/{fd}").startswith("socket:")
+            except OSError:
+                continue  # closed while we looked (the listing's own descriptor, say)
+        return count
+
+    before = sockets()
+    with Run.start(Settings(timeout=5.0)) as run, run.session() as session:
+        session.connect_all(["A", "B", "C"])
+        session.send("A", '{"type": "ping"}')
+        session.receive("A", where('$.type is "pong"'))
+        assert sockets() >= before + 6  # three clients and the demo server's three ends
+    assert sockets() <= before

@@ -687,7 +687,27 @@ class Session:
     # -- end of scenario ------------------------------------------------------
 
     def strict_problems(self) -> str | None:
-        """The sentence strict mode fails with, or None when every message was expected."""
+        """The sentence strict mode fails with, or None when every message was expected.
+
+        Waits first until no frame has arrived for the ``settle`` window (at most
+        ten windows, at least one second in all): a reply still on its way when
+        the last step ended is judged every time, not only when it happens to be
+        fast.
+        """
+        window = self.settings.settle
+
+        async def quiet() -> None:
+            deadline = time.monotonic() + max(1.0, 10 * window)
+            seen = -1
+            while time.monotonic() < deadline:
+                now_seen = sum(len(c.inbox) for c in self.pool)
+                if now_seen == seen:
+                    return
+                seen = now_seen
+                await asyncio.sleep(window)
+
+        if window > 0 and self.loop_thread.running:
+            self._run(quiet(), max(1.0, 10 * window))
 
         def collect() -> list[tuple[str, list[Message]]]:
             noise = self.is_noise if self._noise else None

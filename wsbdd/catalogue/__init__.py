@@ -48,6 +48,11 @@ SECTIONS = {
         "Remembering values and pausing",
         "Values kept for later steps as ${name}, and deliberate pauses.",
     ),
+    "wsbdd.steps.load": (
+        "Load and latency",
+        "Crowds at a rate, sends at a rate, and verdicts on what was measured. Each message "
+        "carries ${correlation_id}, so every delivery is timed from send to arrival.",
+    ),
 }
 ORDER = list(SECTIONS)
 

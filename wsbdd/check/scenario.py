@@ -28,8 +28,15 @@ __all__ = ["ScenarioReader", "Known"]
 
 _CONNECTION = "wsbdd.steps.connection."
 _GROUPS = "wsbdd.steps.groups."
+_LOAD = "wsbdd.steps.load."
 CONNECTS = {_CONNECTION + n for n in ("connected", "all_connected", "connects", "all_connect")}
-GROUP_CONNECTS = {_GROUPS + "crowd_connected", _GROUPS + "named_group_connected"}
+GROUP_CONNECTS = {
+    _GROUPS + "crowd_connected",
+    _GROUPS + "named_group_connected",
+    _LOAD + "crowd_ramp",
+    _LOAD + "crowd_bounded",
+    _LOAD + "crowd_tries",
+}
 SETS_VARIABLE = {
     "wsbdd.steps.variables.remember",
     "wsbdd.steps.variables.set_long_text",
@@ -40,6 +47,7 @@ DOCSTRINGS = {
     "wsbdd.steps.sending.sends_docstring": "payload",
     "wsbdd.steps.sending.sends_many": "payload",
     _GROUPS + "every_sends_docstring": "payload",
+    _LOAD + "every_sends_paced_docstring": "payload",
     "wsbdd.steps.receiving.receives_like": "template",
     _GROUPS + "every_receives_like": "template",
     "wsbdd.steps.receiving.receives_these": "templates",
@@ -140,10 +148,14 @@ class ScenarioReader:
             state.blind = True  # the project's own Python step
             return
 
-        per_member = name.startswith(_GROUPS) or (phrase is not None and _group_form(phrase, words))
+        per_member = name.startswith((_GROUPS, _LOAD)) or (
+            phrase is not None and _group_form(phrase, words)
+        )
         allowed = set(extra)
         if per_member:
             allowed |= {"client", "index"}
+        if name.startswith(_LOAD):
+            allowed.add("correlation_id")  # each load message's own id
         if name in NUMBERED:
             allowed |= {"i", "n"}
         self._variables(step, state, allowed, note)

@@ -173,7 +173,7 @@ class LoadDriver:
                 )
             if self.id_field in value:
                 raise FeatureMistake(
-                    f'The message already has a "{self.id_field}" field, where wsbdd would put '
+                    f'The message already has the field "{self.id_field}", where wsbdd would put '
                     f"its correlation id: put {PLACEHOLDER} in a field the server sends back, "
                     f'e.g. "content": "hello {PLACEHOLDER}".'
                 )

@@ -296,7 +296,8 @@ class LoadMetrics:
             "or run the load from more machines."
         )
 
-    def _rows(self) -> list[tuple[str, str]]:
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, text) lines of the summary: the console table and the report show them."""
         rows: list[tuple[str, str]] = []
         if self.phases:
             rows.append(("phases", ", ".join(self.phases)))
@@ -347,7 +348,7 @@ class LoadMetrics:
 
     def table(self) -> str:
         """Plain-text, aligned summary for the console and for failure messages."""
-        lines = [f"{label:<{_LABEL_WIDTH}}{text}" for label, text in self._rows()]
+        lines = [f"{label:<{_LABEL_WIDTH}}{text}" for label, text in self.rows()]
         note = self.saturation_note()
         if note:
             lines.append(note)

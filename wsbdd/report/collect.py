@@ -51,6 +51,8 @@ class Conversation:
     marks: list[StepMark] = field(default_factory=list)
     started_at: float | None = None
     """Monotonic time the scenario's first step started (offsets count from here)."""
+    measurements: list[tuple[str, Any]] = field(default_factory=list)
+    """(step text, :class:`~wsbdd.load.metrics.LoadMetrics`) of the scenario's load steps."""
 
     @property
     def start(self) -> float | None:
@@ -164,13 +166,21 @@ class ReportRecorder:
             log.warning("wsbdd: could not collect the conversation of %r", scenario, exc_info=True)
             return None
         marks = list(getattr(session, "step_marks", []) or [])
-        conversation = Conversation(events, marks, marks[0].at if marks else None)
+        texts = {mark.index: mark.text for mark in marks}
+        measured = [
+            (texts.get(index, ""), metrics)
+            for index, metrics in getattr(session, "measurements", None) or []
+        ]
+        conversation = Conversation(events, marks, marks[0].at if marks else None, measured)
         try:
             setattr(scenario, CONVERSATION_ATTRIBUTE, conversation)
         except Exception:  # noqa: BLE001
             return None
         if print_text and events:
             print(transcript_text(events, self.masker.mask, start=conversation.start))
+        if print_text:
+            for step, metrics in measured:
+                print(self.masker.mask(f"Load metrics of: {step}\n{metrics.table()}"))
         return conversation
 
     def finish(self, junit_directory: str | Path | None) -> None:

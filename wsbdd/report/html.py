@@ -31,6 +31,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from wsbdd import __version__
+from wsbdd.load.metrics import format_latency
 from wsbdd.report.diagram import build_diagram
 from wsbdd.report.model import ReportFormatter, RunReport, ScenarioReport, StepReport
 from wsbdd.report.text import format_duration, one_line, visible
@@ -126,6 +127,7 @@ def _scenario_view(run: RunReport, scenario: ScenarioReport, clean: _Cleaner) ->
         payload_cap=options.payload_cap,
     )
     return {
+        "load": _load_views(scenario, clean),
         "number": scenario.number,
         "keyword": clean(scenario.keyword),
         "name": clean(scenario.name),
@@ -139,6 +141,37 @@ def _scenario_view(run: RunReport, scenario: ScenarioReport, clean: _Cleaner) ->
         "error_detail": clean(scenario.error_detail),
         "diagram": diagram,
     }
+
+
+def _load_views(scenario: ScenarioReport, clean: _Cleaner) -> list[dict[str, Any]]:
+    """Each load step's metrics table and latency histogram (bars as percentages of the tallest)."""
+    conversation = scenario.conversation
+    views = []
+    for step, metrics in conversation.measurements if conversation is not None else []:
+        samples = metrics.delivery if len(metrics.delivery) else metrics.round_trip
+        kind = "delivery" if len(metrics.delivery) else "round-trip"
+        bins = samples.histogram(24) if len(samples) else []
+        tallest = max((count for _, _, count in bins), default=0) or 1
+        views.append(
+            {
+                "step": clean(step),
+                "rows": [(label, clean(text)) for label, text in metrics.rows()],
+                "note": clean(metrics.saturation_note()),
+                "saturated": metrics.saturated,
+                "kind": kind,
+                "samples": f"{len(samples):,}",
+                "low": format_latency(bins[0][0]) if bins else "",
+                "high": format_latency(bins[-1][1]) if bins else "",
+                "bars": [
+                    {
+                        "height": max(1, round(100 * count / tallest)) if count else 0,
+                        "title": f"{format_latency(low)} to {format_latency(high)}: {count:,}",
+                    }
+                    for low, high, count in bins
+                ],
+            }
+        )
+    return views
 
 
 def render_html(run: RunReport) -> str:

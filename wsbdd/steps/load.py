@@ -30,7 +30,7 @@ from wsbdd.steps.grammar import WITHIN, format_seconds, payload_text, per_member
 GROUP = r'group "(?P<group>[^"]+)"'
 NUMBER = r"\d+(?:[.,]\d+)?"
 DURATION = r"\d+(?:\.\d+)? ?(?:ms|milliseconds?|s|secs?|seconds?|minutes?)"
-RATE = NUMBER + r"(?: to " + NUMBER + r")? (?:messages? )?per (?:second|minute)"
+RATE = NUMBER + r"(?: to " + NUMBER + r")?(?: (?:messages? )?per (?:second|minute)| ?/ ?(?:s|min))"
 TARGET = r'(?: to "(?P<target>[^"]*)")?(?: with token "(?P<token>[^"]*)")?'
 RAMP = (
     r"(?: at (?P<rate>" + NUMBER + r") (?:clients? )?per second| over (?P<over>" + DURATION + r"))"
@@ -296,6 +296,7 @@ def back_to_sender(session: Session, context: Any, **words: Any) -> None:
 @then(r"at least " + PERCENT + r" of (?:the )?messages come back to their senders" + WITHIN)
 @wsbdd_step
 def share_back(session: Session, context: Any, percent: str, **words: Any) -> None:
+    """A reply ratio for request/reply or echo: some unanswered messages are tolerated."""
     LoadDriver.of(session).expect_delivered(
         None, at_least=float(percent), timeout=seconds(words["amount"], words["unit"])
     )
