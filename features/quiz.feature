@@ -102,12 +102,19 @@ Feature: Live quiz
     Then Ann receives a message where $.type is "error" and $.code is "invalid_answer"
 
   Scenario: Answering too fast hits the rate limit
+    When Host sends {"type": "quiz:create", "quiz": "capitals"}
+    Then Host receives a message where $.type is "quiz:created"
+    And I remember $.session from Host's last message as "session"
     Given Ann is connected to "/quiz"
+    When Ann sends {"type": "quiz:join", "session": "${session}", "name": "Ann"}
+    And Host sends {"type": "quiz:start", "session": "${session}"}
+    Then Ann receives a message where $.question.number is 1
     When Ann sends 12 messages:
       """
-      {"type": "quiz:join", "session": "deadbeef", "name": "Ann${i}"}
+      {"type": "quiz:answer", "session": "${session}", "question": 1, "answer": "Paris"}
       """
-    Then Ann receives a message where $.code is "rate_limited" and $.message contains "rate limit"
+    Then Ann receives a message where $.type is "quiz:result" and $.correct is true
+    And Ann receives a message where $.code is "rate_limited" and $.message contains "rate limit"
 
   Scenario Outline: An answer by position or by text is scored
     When Host sends {"type": "quiz:create", "quiz": "capitals"}

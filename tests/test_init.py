@@ -40,6 +40,11 @@ def test_init_then_behave_passes_against_the_demo_server(tmp_path):
     assert "2 scenarios passed, 0 failed" in output
     assert 'When Alice says "hello, Bob" in room "lobby" ... passed' in output
 
+    # the report formatters answer to their short names in a new project too
+    result = run(project, "behave", "--no-color", "-f", "wsbdd.html", "-o", "page.html")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    assert "Alice says" in (project / "page.html").read_text()
+
 
 def test_the_config_teaches_the_vocabulary_with_comments():
     template = Path(__file__).parent.parent / "wsbdd" / "scaffold" / "template" / "wsbdd.toml"

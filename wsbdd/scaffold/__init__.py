@@ -15,6 +15,7 @@ __all__ = ["FILES", "Written", "create_project"]
 
 FILES = {
     "wsbdd.toml": "wsbdd.toml",
+    "behave.ini": "behave.ini",
     "features/chat.feature": "chat.feature",
     "features/steps/wsbdd_steps.py": "wsbdd_steps.py.tmpl",
     "features/environment.py": "environment.py.tmpl",
