@@ -43,7 +43,8 @@ What it measures
     throughput  completed replies (A) or deliveries (B) / send window, where the send
                 window is the last send minus the first send of the run (wsbdd:
                 ``LoadMetrics.sending_took``).  Artillery's send window spans its 1 s
-                arrival ramp too, so a paced Artillery run reads a little lower.
+                arrival ramp too, so a paced Artillery run reads lower by about
+                (M/R + 1)/(M/R): 1.1x at the defaults, from the ramp, not from speed.
     active s    first send to the last receipt (wsbdd: ``LoadMetrics.took``, which ends
                 when ``measure`` sees the last delivery, at most one 20 ms poll later).
     wall s      the tool's whole run: starting wsbdd's loop or the script or
@@ -52,7 +53,7 @@ What it measures
 
 How to run
   python bench/bench_load.py --quick --no-artillery     # smoke run, a few seconds
-  python bench/bench_load.py                            # full: 3 repetitions, ~3-4 min
+  python bench/bench_load.py                            # full: 3 repetitions, about 3 min
   python bench/bench_load.py --clients 100 --messages 200 --rate 20 --repetitions 5
 
 How to read it

@@ -129,6 +129,10 @@ class Ledger:
             inbox.consume(message, by_load=True)
         return found
 
+    def scanned(self, client: int) -> int:
+        """How many of the client's frames :meth:`scan` has read so far."""
+        return self._scanned[client]
+
     def received(self, client: int) -> int:
         return len(self._got_ids[client])
 
@@ -156,9 +160,15 @@ class Ledger:
         count = len(sender)
         tally = Tally(sent=self.sent)
         wanted = set(range(len(self.clients))) if recipients is None else set(recipients)
+        own_sends = [0] * len(self.clients)
+        if recipients is None:
+            for number in range(count):
+                if not math.isnan(sent_at[number]):
+                    own_sends[sender[number]] += 1
         for client, (ids, ats) in enumerate(zip(self._got_ids, self._got_at, strict=True)):
             seen = bytearray(count)
             expected_here = client in wanted
+            delivered_before = tally.delivered
             for number, at in zip(ids, ats, strict=True):
                 if number >= count or math.isnan(sent_at[number]):
                     tally.unscanned += 1
@@ -174,7 +184,11 @@ class Ledger:
                 tally.delivered += 1
                 if latencies:
                     (tally.round_trip if own else tally.delivery).add(at - sent_at[number])
-            if keep_missing and len(tally.missing) < keep_missing and expected_here:
+            due_here = own_sends[client] if recipients is None else tally.sent
+            short = tally.delivered - delivered_before < due_here
+            # Only a client that is short of messages is searched for the missing ones:
+            # searching every client would cost clients x messages when nothing is lost.
+            if keep_missing and len(tally.missing) < keep_missing and expected_here and short:
                 for number in range(count):
                     if seen[number] or math.isnan(sent_at[number]):
                         continue
