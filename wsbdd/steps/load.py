@@ -114,70 +114,36 @@ def _connect(
         )
 
 
-@given(
-    r"(?P<count>[\d,]+) clients in "
-    + GROUP
+CROWD = r"(?P<count>[\d,]+) clients in " + GROUP
+CROWD_RAMP = CROWD + r" (?:are connected|connect)" + TARGET + RAMP + HANDSHAKES + WITHIN
+CROWD_BOUNDED = (
+    CROWD
     + r" (?:are connected|connect)"
     + TARGET
-    + RAMP
-    + HANDSHAKES
+    + r" with at most (?P<concurrency>\d+) handshakes? at a time"
     + WITHIN
 )
-@when(
-    r"(?P<count>[\d,]+) clients in "
-    + GROUP
-    + r" (?:are connected|connect)"
-    + TARGET
-    + RAMP
-    + HANDSHAKES
-    + WITHIN
-)
+CROWD_TRIES = CROWD + r" try to connect" + TARGET + RAMP + r"?" + HANDSHAKES
+
+
+@given(CROWD_RAMP)
+@when(CROWD_RAMP)
 @wsbdd_step
 def crowd_ramp(session: Session, context: Any, count: str, group: str, **words: Any) -> None:
     """Connect N clients at a rate or spread over a time; all of them must connect."""
     _connect(session, count, group, require=True, **words)
 
 
-@given(
-    r"(?P<count>[\d,]+) clients in "
-    + GROUP
-    + r" (?:are connected|connect)"
-    + TARGET
-    + r" with at most (?P<concurrency>\d+) handshakes? at a time"
-    + WITHIN
-)
-@when(
-    r"(?P<count>[\d,]+) clients in "
-    + GROUP
-    + r" (?:are connected|connect)"
-    + TARGET
-    + r" with at most (?P<concurrency>\d+) handshakes? at a time"
-    + WITHIN
-)
+@given(CROWD_BOUNDED)
+@when(CROWD_BOUNDED)
 @wsbdd_step
 def crowd_bounded(session: Session, context: Any, count: str, group: str, **words: Any) -> None:
     """Connect N clients with a bound on simultaneous handshakes; all of them must connect."""
     _connect(session, count, group, require=True, **words)
 
 
-@given(
-    r"(?P<count>[\d,]+) clients in "
-    + GROUP
-    + r" try to connect"
-    + TARGET
-    + RAMP
-    + r"?"
-    + HANDSHAKES
-)
-@when(
-    r"(?P<count>[\d,]+) clients in "
-    + GROUP
-    + r" try to connect"
-    + TARGET
-    + RAMP
-    + r"?"
-    + HANDSHAKES
-)
+@given(CROWD_TRIES)
+@when(CROWD_TRIES)
 @wsbdd_step
 def crowd_tries(session: Session, context: Any, count: str, group: str, **words: Any) -> None:
     """Connect N clients; failures are counted, not fatal ("at least 99% of connections …")."""
