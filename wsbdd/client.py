@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -27,7 +29,16 @@ from wsbdd import __version__
 from wsbdd.expect import Expectation, Outcome
 from wsbdd.inbox import Inbox
 
-__all__ = ["Client", "ConnectionOutcome", "Sent", "ConnectOptions", "add_query", "mask_url"]
+__all__ = [
+    "Client",
+    "ConnectionOutcome",
+    "Sent",
+    "ConnectOptions",
+    "add_query",
+    "Arrivals",
+    "frames_from",
+    "mask_url",
+]
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,8 @@ class Client:
         self.ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._waiters: list[asyncio.Future[None]] = []
+        self.listeners: set[Arrivals] = set()
+        """Told of every frame and of the close: see :func:`frames_from`."""
         self._pong: asyncio.Future[float] | None = None
         self.pongs: list[float] = []
 
@@ -229,7 +242,7 @@ class Client:
                     append("text", data, monotonic())
                 else:
                     append("binary", data, monotonic())
-                if self._waiters:
+                if self._waiters or self.listeners:
                     self._wake()
         except ConnectionClosed:
             pass
@@ -254,6 +267,8 @@ class Client:
         for waiter in waiters:
             if not waiter.done():
                 waiter.set_result(None)
+        for listener in self.listeners:
+            listener.note(self)
 
     # -- sending --------------------------------------------------------------
 
@@ -356,3 +371,51 @@ class Client:
             "sent": len(self.sent),
             "outcome": self.outcome,
         }
+
+
+class Arrivals:
+    """Which of the watched clients got a frame (or lost its connection) since the last look."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+        self._fresh: set[Client] = set()
+
+    def note(self, client: Client) -> None:
+        self._fresh.add(client)
+        self._event.set()
+
+    def take(self) -> set[Client]:
+        """The clients noted since the last call, and start noting afresh."""
+        fresh, self._fresh = self._fresh, set()
+        self._event.clear()
+        return fresh
+
+    async def wait(self, timeout: float) -> bool:
+        """Wait for the next note, at most ``timeout`` seconds; False if none came."""
+        if self._event.is_set():
+            return True
+        try:
+            async with asyncio.timeout(max(0.0, timeout)):
+                await self._event.wait()
+        except TimeoutError:
+            return False
+        return True
+
+
+@contextmanager
+def frames_from(clients: Iterable[Client]) -> Iterator[Arrivals]:
+    """Watch ``clients``: the :class:`Arrivals` says which of them received something.
+
+    For waits over many clients at once (a load step's deliveries, strict
+    mode's settle window): look, :meth:`Arrivals.take`, then :meth:`Arrivals.wait`
+    with a deadline, and look again only at the clients that were noted.
+    """
+    arrivals = Arrivals()
+    watched = list(clients)
+    for client in watched:
+        client.listeners.add(arrivals)
+    try:
+        yield arrivals
+    finally:
+        for client in watched:
+            client.listeners.discard(arrivals)

@@ -15,6 +15,8 @@ from wsbdd.message import Message
 
 __all__ = ["Inbox"]
 
+_BY_STEP, _BY_LOAD = 1, 2  # who claimed a message (0: nobody yet)
+
 
 class Inbox:
     """Every frame one client received, in arrival order, and which ones steps claimed.
@@ -57,7 +59,7 @@ class Inbox:
         the transcript leaves it out (the step's metrics stand for it).
         """
         index = message.seq - 1
-        self._consumed[index] = 2 if by_load else 1
+        self._consumed[index] = _BY_LOAD if by_load else _BY_STEP
         if not by_load:
             self.last_claimed = message
         if index == self._first_unconsumed:
@@ -68,7 +70,7 @@ class Inbox:
             self._first_unconsumed = index
 
     def counted_by_load(self, message: Message) -> bool:
-        return self._consumed[message.seq - 1] == 2
+        return self._consumed[message.seq - 1] == _BY_LOAD
 
     @property
     def first_unconsumed(self) -> int:

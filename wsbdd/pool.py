@@ -8,7 +8,8 @@ scenario, pass or fail, so the next scenario starts clean.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 
 from wsbdd.client import Client, ConnectOptions
 
@@ -47,14 +48,32 @@ class ClientPool:
         self.everyone.append(client)
         return client
 
-    async def each(self, names: Iterable[str], action: Callable[[str], Awaitable[None]]) -> None:
-        """Run ``action`` for every name concurrently, at most ``max_handshakes`` at a time."""
+    async def each(
+        self,
+        names: Iterable[str],
+        action: Callable[[str], Awaitable[None]],
+        *,
+        limit: int | None = None,
+        offsets: Sequence[float] | None = None,
+    ) -> None:
+        """Run ``action`` for every name concurrently, at most ``max_handshakes`` at a time.
 
-        async def bounded(name: str) -> None:
-            async with self._handshakes:
+        ``limit``: at most that many at a time instead.  ``offsets``: a ramp, the
+        i-th name starts ``offsets[i]`` seconds after the first; a name waiting
+        for its turn does not hold one of the ``limit`` places.
+        """
+        gate = self._handshakes if limit is None else asyncio.Semaphore(limit)
+        started = time.monotonic()
+
+        async def bounded(index: int, name: str) -> None:
+            if offsets:
+                due = started + offsets[index]
+                if due > time.monotonic():
+                    await asyncio.sleep(due - time.monotonic())  # the ramp's schedule
+            async with gate:
                 await action(name)
 
-        await asyncio.gather(*(bounded(name) for name in names))
+        await asyncio.gather(*(bounded(i, name) for i, name in enumerate(names)))
 
     async def close_all(self) -> None:
         """Close every client; a server that stalls gets its connections aborted."""

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from websockets.exceptions import ConnectionClosed
 
-from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, add_query
+from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, add_query, frames_from
 from wsbdd.config import Settings, load_settings
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
@@ -253,13 +253,8 @@ class Session:
         protocols = list(subprotocols or self.settings.subprotocols)
         outcomes: dict[str, ConnectionOutcome] = {}
         ramp = max(offsets) if offsets else 0.0
-        index_of = {name: i for i, name in enumerate(names)}
 
         async def one(name: str) -> None:
-            if offsets:
-                due = started + offsets[index_of[name]]
-                if due > time.monotonic():
-                    await asyncio.sleep(due - time.monotonic())
             old = self.pool.get(name)
             if old is not None:
                 await old.close()
@@ -270,16 +265,7 @@ class Session:
             outcomes[name] = outcome
 
         async def all_of() -> None:
-            if concurrency is None:
-                await self.pool.each(names, one)
-                return
-            gate = asyncio.Semaphore(concurrency)
-
-            async def gated(name: str) -> None:
-                async with gate:
-                    await one(name)
-
-            await asyncio.gather(*(gated(name) for name in names))
+            await self.pool.each(names, one, limit=concurrency, offsets=offsets)
 
         async def watched() -> None:
             if watch is None:
@@ -288,7 +274,6 @@ class Session:
             async with watch(lambda: [c for c in map(self.pool.get, names) if c is not None]):
                 await all_of()
 
-        started = time.monotonic()
         self._run(watched(), ramp + self.settings.connect_timeout * max(1, len(names) / 100))
         results = [outcomes[name] for name in names]
         if require:
@@ -698,13 +683,11 @@ class Session:
 
         async def quiet() -> None:
             deadline = time.monotonic() + max(1.0, 10 * window)
-            seen = -1
-            while time.monotonic() < deadline:
-                now_seen = sum(len(c.inbox) for c in self.pool)
-                if now_seen == seen:
-                    return
-                seen = now_seen
-                await asyncio.sleep(window)
+            with frames_from(self.pool) as arrivals:
+                while time.monotonic() < deadline:
+                    arrivals.take()
+                    if not await arrivals.wait(window):
+                        return  # a whole window without a frame
 
         if window > 0 and self.loop_thread.running:
             self._run(quiet(), max(1.0, 10 * window))

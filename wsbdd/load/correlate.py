@@ -140,6 +140,21 @@ class Ledger:
     def total_received(self) -> int:
         return sum(len(ids) for ids in self._got_ids)
 
+    def recent_latencies(self, limit: int = 2000) -> Latencies:
+        """Send-to-arrival times of about the last ``limit`` receipts (for a live p95).
+
+        Cheap enough to call twice a second during a run: it looks at the tail
+        of each client's receipts only, never the whole run.
+        """
+        sent_at, count = self.sent_at, len(self.sent_at)
+        per_client = limit // max(1, len(self.clients)) + 1
+        recent = Latencies()
+        for ids, ats in zip(self._got_ids, self._got_at, strict=True):
+            for number, at in zip(ids[-per_client:], ats[-per_client:], strict=True):
+                if number < count and not math.isnan(sent_at[number]):
+                    recent.add(at - sent_at[number])
+        return recent
+
     # -- judging ------------------------------------------------------------------
 
     def expected(self, recipients: Recipients) -> int:

@@ -17,6 +17,7 @@ Usable from Python without behave::
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -27,7 +28,7 @@ from wsbdd.client import Client
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.load.correlate import PLACEHOLDER, Ledger, Recipients, Tally
 from wsbdd.load.engine import LoopLag, Progress, await_deliveries, live_status, paced_sends
-from wsbdd.load.metrics import LoadMetrics, format_latency, format_percent
+from wsbdd.load.metrics import LoadMetrics, format_latency, format_percent, percentile_words
 from wsbdd.message import wall_clock
 from wsbdd.session import Session
 
@@ -61,7 +62,6 @@ class LoadDriver:
         self.connections: LoadMetrics | None = None
         self.last: _LoadRun | None = None
         self._failures: list[tuple[str, str]] = []
-        self._who = ""
 
     @classmethod
     def of(cls, session: Session) -> LoadDriver:
@@ -79,8 +79,7 @@ class LoadDriver:
     async def _watching(
         self, what: str, clients: Callable[[], list[Client]], ledger: Ledger | None, lag: LoopLag
     ) -> AsyncIterator[None]:
-        members = clients()
-        progress = Progress(live_status(members if ledger else _Lazy(clients), ledger, what))
+        progress = Progress(live_status(clients, ledger, what))
         lag.start()
         progress.start()
         try:
@@ -227,7 +226,7 @@ class LoadDriver:
 
         started = time.monotonic()
         late, failed, first = session._run(drive(), deadline_after)
-        sent_times = [t for t in ledger.sent_at if t == t]
+        sent_times = [t for t in ledger.sent_at if not math.isnan(t)]
         metrics.started_at = started
         metrics.sent = len(sent_times)
         metrics.sending_took = (max(sent_times) - min(sent_times)) if sent_times else 0.0
@@ -274,17 +273,14 @@ class LoadDriver:
         key = ("sender",) if names is None else tuple(names)
         if run.tallied == key and run.tally is not None:
             return run.metrics
-        clients = list(run.clients)
+        clients = run.clients
         wanted: Recipients = None
         if names is not None:
-            index = {c.name: i for i, c in enumerate(clients)}
-            extra = [n for n in names if n not in index]
-            ledger = run.ledger
-            for name in extra:  # receivers that did not send: watch their inboxes too
-                client = session.client(name)
-                index[name] = len(clients)
-                clients.append(client)
-                ledger.add_client(name)
+            for name in names:
+                if name not in run.ledger.clients:  # a receiver that sent nothing: watch it too
+                    clients.append(session.client(name))
+                    run.ledger.add_client(name)
+            index = {name: i for i, name in enumerate(run.ledger.clients)}
             wanted = [index[n] for n in names if _opened(session.client(n))]
         limit = session.settings.timeout if timeout is None else timeout
         lag = LoopLag()
@@ -304,7 +300,6 @@ class LoadDriver:
         metrics.took = time.monotonic() - metrics.started_at
         metrics.loop_lag_max = max(metrics.loop_lag_max, lag.worst)
         run.tallied, run.tally = key, tally
-        self._who = "its sender" if names is None else _describe(names, run.group, recipients)
         return metrics
 
     def _metrics_for(self, kind: str) -> LoadMetrics:
@@ -328,7 +323,7 @@ class LoadDriver:
         tally = run.tally
         assert tally is not None
         limit = self.session.settings.timeout if timeout is None else timeout
-        who = self._who
+        who = _describe(recipients)
         if metrics.sent and not run.ledger.total_received:
             raise ExpectationFailed(
                 f"None of the {metrics.sent:,} messages came back with its correlation id "
@@ -363,7 +358,7 @@ class LoadDriver:
         else:
             metrics = self._metrics_for(kind)
         samples = metrics.latencies(kind)
-        what = _percentile_words(percentile) + f" {kind} latency"
+        what = percentile_words(percentile) + f" {kind} latency"
         if not len(samples):
             raise ExpectationFailed(
                 f"Expected the {what} below {format_latency(bound)}, but no {kind} latency was "
@@ -418,41 +413,18 @@ class LoadDriver:
         return f" {note}" if note else ""
 
 
-class _Lazy:
-    """A list of clients read afresh each time (clients appear while a crowd connects)."""
-
-    def __init__(self, clients: Callable[[], list[Client]]) -> None:
-        self._clients = clients
-
-    def __iter__(self) -> Any:
-        return iter(self._clients())
-
-    def __len__(self) -> int:
-        return len(self._clients())
-
-
 def _opened(client: Client) -> bool:
     return client.outcome is not None and client.outcome.opened_at is not None
 
 
-def _describe(names: Sequence[str], group: str, recipients: Sequence[str] | str | None) -> str:
+def _describe(recipients: Sequence[str] | str | None) -> str:
+    """Who the messages had to reach, in words: a group, a few names, or the senders."""
+    if recipients is None:
+        return "its sender"
     if isinstance(recipients, str):
         return f'every client in group "{recipients}"'
-    if len(names) <= 3:
-        return " and ".join(names)
-    return f"{len(names)} clients"
-
-
-def _percentile_words(p: float) -> str:
-    if p == 50:
-        return "median"
-    if p == 100:
-        return "maximum"
-    text = f"{p:g}"
-    suffix = "th"
-    if not text.endswith(("11", "12", "13")):
-        suffix = {"1": "st", "2": "nd", "3": "rd"}.get(text[-1], "th")
-    return f"{text}{suffix} percentile"
+    names = list(recipients)
+    return " and ".join(names) if len(names) <= 3 else f"{len(names)} clients"
 
 
 def _why_no_samples(kind: str) -> str:

@@ -14,12 +14,12 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from collections.abc import Callable, Iterable, Sequence
+from typing import TextIO
 
 from websockets.exceptions import ConnectionClosed
 
-from wsbdd.client import Client
+from wsbdd.client import Client, frames_from
 from wsbdd.load.correlate import Ledger, Recipients, Tally
 from wsbdd.load.metrics import format_latency
 
@@ -210,56 +210,58 @@ async def await_deliveries(
     ledger: Ledger,
     recipients: Recipients,
     deadline: float,
-    *,
-    poll: float = 0.02,
 ) -> Tally:
     """Wait until every expected delivery has arrived or ``deadline`` passes; return the tally.
 
-    Reads the inboxes incrementally (each frame once).  A cheap count decides
-    when a full tally is worth making, so the wait costs little per frame.
+    Woken by the clients' frames, it reads only the inboxes that got something
+    (each frame once).  A cheap count decides when a full tally is worth making.
     """
     expected = ledger.expected(recipients)
-    while True:
-        scanned = 0
-        for index, client in enumerate(clients):
-            scanned += len(client.inbox) - ledger.scanned(index)
-            ledger.scan(index, client.inbox)
-            if scanned >= 500:
-                # Let the readers stamp frames that arrive meanwhile: a long scan
-                # without a break would make the last messages look late.
-                scanned = 0
-                await asyncio.sleep(0)
-        if ledger.total_received >= expected:
-            tally = ledger.tally(recipients)
-            if tally.delivered >= tally.expected:
-                return tally
-        if time.monotonic() >= deadline:
-            return ledger.tally(recipients)
-        await asyncio.sleep(min(poll, max(0.0, deadline - time.monotonic())))
+    index = {client: i for i, client in enumerate(clients)}
+    with frames_from(clients) as arrivals:
+        fresh: Iterable[Client] = clients
+        while True:
+            scanned = 0
+            for client in fresh:
+                position = index[client]
+                scanned += len(client.inbox) - ledger.scanned(position)
+                ledger.scan(position, client.inbox)
+                if scanned >= 500:
+                    # Let the readers stamp frames that arrive meanwhile: a long scan
+                    # without a break would make the last messages look late.
+                    scanned = 0
+                    await asyncio.sleep(0)
+            if ledger.total_received >= expected:
+                tally = ledger.tally(recipients)
+                if tally.delivered >= tally.expected:
+                    return tally
+            if not await arrivals.wait(deadline - time.monotonic()):
+                return ledger.tally(recipients)
+            fresh = arrivals.take()
 
 
-def live_status(clients: Sequence[Client], ledger: Ledger | None, what: str) -> Callable[[], str]:
-    """A ``describe`` function for :class:`Progress` during a load step."""
+def live_status(
+    clients: Callable[[], Sequence[Client]], ledger: Ledger | None, what: str
+) -> Callable[[], str]:
+    """A ``describe`` function for :class:`Progress` during a load step.
+
+    ``clients`` is asked afresh each time: while a crowd connects, it grows.
+    """
     started = time.monotonic()
 
     def describe() -> str:
-        connected = sum(1 for c in clients if c.connected)
-        parts = [f"{what}: {connected:,}/{len(clients):,} connected"]
+        members = clients()
+        connected = sum(1 for c in members if c.connected)
+        parts = [f"{what}: {connected:,}/{len(members):,} connected"]
         if ledger is not None:
-            for index, client in enumerate(clients):
+            for index, client in enumerate(members):
                 ledger.scan(index, client.inbox)
             parts.append(f"sent {ledger.sent:,}")
             parts.append(f"received {ledger.total_received:,}")
-            p95 = _recent_p95(ledger)
+            p95 = ledger.recent_latencies().percentile(95)
             if p95 is not None:
                 parts.append(f"p95 {format_latency(p95)}")
         parts.append(f"{time.monotonic() - started:.0f} s")
         return " · ".join(parts)
 
     return describe
-
-
-def _recent_p95(ledger: Ledger) -> float | None:
-    tally: Any = ledger.tally(range(len(ledger.clients)), keep_missing=0)
-    both = tally.delivery if len(tally.delivery) else tally.round_trip
-    return both.percentile(95)

@@ -25,6 +25,7 @@ __all__ = [
     "Latencies",
     "LoadMetrics",
     "parse_percentile",
+    "percentile_words",
     "format_latency",
     "format_percent",
 ]
@@ -128,6 +129,17 @@ def _ordinal_suffix(number: str) -> str:
     if last_two in ("11", "12", "13"):
         return "th"
     return {"1": "st", "2": "nd", "3": "rd"}.get(number[-1], "th")
+
+
+def percentile_words(p: float) -> str:
+    """50 → ``"median"``, 95 → ``"95th percentile"``, 100 → ``"maximum"`` (for sentences)."""
+    if p == 50:
+        return "median"
+    if p == 100:
+        return "maximum"
+    text = f"{p:g}"
+    suffix = "th" if "." in text else _ordinal_suffix(text)
+    return f"{text}{suffix} percentile"
 
 
 def parse_percentile(word: str) -> float:

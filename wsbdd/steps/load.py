@@ -17,6 +17,7 @@ from wsbdd.errors import ExpectationFailed, FeatureMistake
 from wsbdd.load.driver import SENTINEL, LoadDriver
 from wsbdd.load.metrics import parse_percentile
 from wsbdd.load.schedule import (
+    Phase,
     count_offsets,
     parse_duration,
     parse_rate,
@@ -64,6 +65,8 @@ def _number(text: str) -> float:
 
 
 def _names(group: str, count: int) -> list[str]:
+    # Imported here, not at the top: importing the group steps registers them, and
+    # they must be registered after these (see wsbdd/steps/__init__.py).
     from wsbdd.steps.groups import _member_names
 
     return _member_names(group, count)
@@ -161,8 +164,6 @@ def _offsets(words: dict[str, Any]) -> list[float]:
         words.get("rate2"),
     )
     if duration is not None:
-        from wsbdd.load.schedule import Phase
-
         low, high = parse_rate(rate2)
         return send_offsets([Phase("steady", parse_duration(duration), low, high)])
     if rate is not None:
