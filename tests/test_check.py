@@ -271,6 +271,34 @@ def test_a_malformed_phrase_is_a_finding_on_its_line(project):
     )
 
 
+def test_unreadable_config_is_one_finding_not_every_phrase_line_as_undefined(project):
+    config = """\
+    [[phrases]]
+    preset = "chat"
+    timeout = = 2
+    """
+    scenario = """\
+    Given Alice is in room "lobby"
+    When Alice says "hi" in room "lobby"
+    Then Alice receives a message where $.type is "chat"
+    """
+    (problem,) = findings(project, scenario, config)
+    assert problem.startswith("wsbdd.toml:1: wsbdd.toml is not valid TOML: Invalid value")
+
+
+def test_a_malformed_phrase_does_not_make_the_other_phrases_undefined(project):
+    config = """\
+    [[phrases]]
+    preset = "chat"
+
+    [[phrases]]
+    step = '{client} orders "{item}"'
+    send = '{"item": "${itme}"}'
+    """
+    (problem,) = findings(project, 'Given Alice is in room "lobby"\n', config)
+    assert problem.startswith("wsbdd.toml:5: wsbdd.toml phrases, phrase 2 '{client} orders")
+
+
 def test_tags_that_look_like_known_ones_and_config_tags_no_feature_has(project):
     (project / "pyproject.toml").write_text(
         '[tool.behave]\ndefault_tags = ["not @slow", "@smoke or @regresion"]\n'

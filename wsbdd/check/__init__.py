@@ -13,6 +13,10 @@ Reports, as ``file:line: sentence``:
 * configuration problems: a malformed phrase, a phrase that clashes with a
   step, a phrase whose steps match nothing, a broken ``ignore`` condition.
 
+A configuration that cannot be read (bad TOML, a malformed phrase) is reported
+once; its phrases are then unknown, so lines that match no step are not
+reported as well: they may be those phrases.
+
 Nothing is sent anywhere: the step library's own parsing functions read the
 words, with placeholder values where a ``${variable}`` would go.
 """
@@ -27,8 +31,9 @@ from wsbdd.catalogue.project import Problem, Project, display, feature_files, lo
 from wsbdd.check.scenario import Known, ScenarioReader
 from wsbdd.check.suggest import Suggester
 from wsbdd.check.tags import tag_problems
-from wsbdd.errors import FeatureMistake
-from wsbdd.vocabulary.phrases import SAMPLE_VALUES, Phrase
+from wsbdd.config import load_settings
+from wsbdd.errors import ConfigError, FeatureMistake
+from wsbdd.vocabulary.phrases import SAMPLE_VALUES, Phrase, load_phrases
 from wsbdd.vocabulary.running import substep_text
 
 __all__ = ["Problem", "check", "check_project"]
@@ -87,6 +92,19 @@ def _ignore_problems(project: Project) -> list[Problem]:
     return problems
 
 
+def _phrases_unknown(project: Project) -> bool:
+    """True when the configuration cannot be read, so the project's phrases are unknown.
+
+    The configuration's own finding says what is wrong with it; every feature line
+    that uses a phrase would otherwise be reported as matching no step too.
+    """
+    try:
+        load_phrases(load_settings(project.root, userdata={}, environ={}), project.root)
+    except ConfigError:
+        return True
+    return False
+
+
 def check_project(project: Project, paths: list[Path] | None = None) -> list[Problem]:
     """Every finding for the features of *project* (all of them, or those under *paths*)."""
     problems = set(project.problems)
@@ -101,7 +119,9 @@ def check_project(project: Project, paths: list[Path] | None = None) -> list[Pro
 
     settings = project.settings
     known = Known(set(settings.variables), set(settings.config_values()))
-    reader = ScenarioReader(project.registry, known, suggester.explain)
+    reader = ScenarioReader(
+        project.registry, known, suggester.explain, phrases_unknown=_phrases_unknown(project)
+    )
     for feature in features:
         for scenario in feature.walk_scenarios():
             reader.read(scenario)

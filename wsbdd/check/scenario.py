@@ -98,10 +98,13 @@ class ScenarioReader:
         registry: Any,
         known: Known,
         undefined: Callable[[Any], str],
+        phrases_unknown: bool = False,
     ) -> None:
         self.registry = registry
         self.known = known
         self.undefined = undefined
+        self.phrases_unknown = phrases_unknown
+        """The configuration could not be read: a line matching no step may be a phrase."""
         self.problems: set[Problem] = set()
 
     # -- reporting
@@ -137,7 +140,11 @@ class ScenarioReader:
     ) -> None:
         match = self.registry.find_match(step)
         if match is None:
-            if depth == 0:  # a phrase's own steps are checked with the configuration
+            if self.phrases_unknown:
+                # Perhaps a phrase of the unreadable configuration, which is reported
+                # itself; what the phrase would connect or remember is unknown too.
+                state.blind = True
+            elif depth == 0:  # a phrase's own steps are checked with the configuration
                 self._report(step, self.undefined(step))
             return
         func = match.func
