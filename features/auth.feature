@@ -8,21 +8,21 @@ Feature: Signing in with a token
 
   Scenario: A wrong token is told so and disconnected
     When Alice connects to "/secure" with token "not-a-real-token"
-    Then Alice receives a message where $.type is "error" and $.code is "invalid_token"
+    Then Alice is refused with "invalid_token"
     And Alice is disconnected with code 4001 and reason "invalid token"
 
   Scenario: A good token is accepted
     Given Alice is connected to "/secure" with token "alice-token"
-    Then Alice receives a message where $.type is "authenticated" and $.user is "alice"
+    Then Alice is signed in as "alice"
     And Alice is still connected
 
   Scenario: The token can travel in the first message instead
     Given Alice is connected to "/login"
-    When Alice sends {"type": "auth", "token": "bob-token"}
-    Then Alice receives a message where $.type is "authenticated" and $.user is "bob"
+    When Alice signs in with token "bob-token"
+    Then Alice is signed in as "bob"
 
   Scenario: The first message must be the sign-in
     Given Alice is connected to "/login"
-    When Alice sends {"type": "join", "room": "lobby"}
-    Then Alice receives a message where $.code is "auth_required"
+    When Alice asks to join room "lobby"
+    Then Alice is refused with "auth_required"
     And Alice is disconnected with code 4001 and reason "authentication required"

@@ -31,18 +31,18 @@ Feature: Connections
 
   Scenario: The server closes the connection on request
     Given Alice is connected
-    When Alice sends {"type": "close", "code": 4002, "reason": "see you"}
+    When Alice asks the server to close the connection with code 4002 and reason "see you"
     Then Alice is disconnected with code 4002 and reason "see you" within 10 seconds
 
   Scenario: A connection that drops without a closing handshake
     Given Alice is connected
-    When Alice sends {"type": "crash"}
+    When Alice asks the server to drop the connection
     Then Alice is disconnected with code 1006 abruptly
 
   Scenario: Application-level ping and pong
     Given Alice is connected
-    When Alice sends {"type": "ping", "id": 7}
-    Then Alice receives a message where $.type is "pong" and $.id is 7
+    When Alice sends ping 7
+    Then Alice receives pong 7
 
   Scenario: WebSocket-level ping and pong
     Given Alice is connected
@@ -61,7 +61,7 @@ Feature: Connections
       | name        | value        |
       | X-Trace-Id  | trace-${uuid} |
       | X-Team      | blue         |
-    When Alice sends {"type": "whoami"}
+    When Alice asks the server what it knows about the connection
     Then Alice receives a message where $.type is "you" and $.headers.X-Team is "blue"
     And I remember $.headers.X-Trace-Id from Alice's last message as "trace"
     And Alice receives no message where $.headers.X-Trace-Id is "${trace}" within 100 ms

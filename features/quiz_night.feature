@@ -1,6 +1,6 @@
 Feature: A quiz night
-  The quiz in its own words (the "quiz" preset, switched on in pyproject.toml);
-  quiz.feature shows the same protocol as raw JSON.
+  A whole evening in the quiz's own words (the "quiz" preset, switched on in
+  pyproject.toml); quiz.feature goes through the rules one by one.
 
   Background:
     Given client Host is connected to "/quiz"

@@ -2,19 +2,23 @@ Feature: Receiving
   How wsbdd waits for messages: nothing is lost between steps, each message
   satisfies one step, and every wait has a deadline.
 
+  Most scenarios talk to the demo server in the chat preset's words. The two
+  marked (raw JSON) show the generic steps any app can use: messages written
+  as JSON, sent as they are.
+
   Background:
     Given Alice is connected
 
   Scenario: A message that arrived before the step is still found
-    When Alice sends {"type": "echo", "content": "early"}
+    When Alice asks for an echo of "early"
     And I wait 200 ms
-    Then Alice receives a message where $.content is "early"
+    Then Alice hears the echo "early"
 
   Scenario: Messages are counted: echo three times
-    When Alice sends {"type": "echo", "content": "again", "times": 3}
+    When Alice asks for 3 echoes of "again"
     Then Alice has received exactly 3 messages where $.type is "echo"
 
-  Scenario: Counting at least some messages
+  Scenario: Counting at least some messages (raw JSON)
     When Alice sends 5 messages:
       """
       {"type": "echo", "content": "number ${i}"}
@@ -23,14 +27,14 @@ Feature: Receiving
 
   Scenario: A third client receives nothing
     Given clients Bob and Carol are connected
-    When Alice sends {"type": "join", "room": "pair"}
-    And Bob sends {"type": "join", "room": "pair"}
-    And Alice sends {"type": "message", "room": "pair", "content": "just us"}
-    Then Bob receives a message where $.content is "just us"
+    When Alice joins room "pair"
+    And Bob joins room "pair"
+    And Alice says "just us" in room "pair"
+    Then Bob hears Alice say "just us" in room "pair"
     And Carol receives no message within 300 ms
     And Carol has received no messages
 
-  Scenario: Messages in order, with others in between
+  Scenario: Messages in order, with others in between (raw JSON)
     When Alice sends {"type": "echo", "content": "one"}
     And Alice sends {"type": "ping"}
     And Alice sends {"type": "echo", "content": "two"}
@@ -41,33 +45,33 @@ Feature: Receiving
     And Alice receives a message where $.type is "pong"
 
   Scenario: Messages in any order
-    When Alice sends {"type": "echo", "content": "b"}
-    And Alice sends {"type": "echo", "content": "a"}
+    When Alice asks for an echo of "b"
+    And Alice asks for an echo of "a"
     Then Alice receives these messages in any order:
       """
       [{"type": "echo", "content": "a"}, {"type": "echo", "content": "b"}]
       """
 
   Scenario: Server-initiated updates after a subscription
-    When Alice sends {"type": "subscribe", "topic": "scores", "count": 4, "interval_ms": 20}
-    Then Alice receives a message where $.type is "subscribed" and $.topic is "scores"
+    When Alice subscribes to "scores" for 4 updates, 20 ms apart
+    Then Alice is subscribed to "scores"
     When Alice receives messages until one where $.last is true
     Then Alice collected 4 messages where $.type is "update"
 
   Scenario: Forgetting messages
-    When Alice sends {"type": "echo", "content": "old", "times": 2}
+    When Alice asks for 2 echoes of "old"
     And Alice has received 2 messages where $.content is "old"
     And Alice forgets her messages
     Then Alice has received no messages
-    When Alice sends {"type": "echo", "content": "new"}
+    When Alice asks for an echo of "new"
     Then Alice has received 1 message where $.content is "new"
 
   Scenario: Remembering a value for later steps
     Given Bob is connected
-    When Alice sends {"type": "join", "room": "lobby", "name": "Alice"}
-    And Bob sends {"type": "join", "room": "lobby", "name": "Bob"}
-    And Alice sends {"type": "message", "room": "lobby", "content": "remember me"}
-    Then Bob receives a message where $.content is "remember me"
+    When Alice joins room "lobby"
+    And Bob joins room "lobby"
+    And Alice says "remember me" in room "lobby"
+    Then Bob hears Alice say "remember me" in room "lobby"
     And I remember $.id from Bob's last message as "msg_id"
     And Alice receives a message where $.type is "chat" and $.id is "${msg_id}"
 
@@ -78,11 +82,11 @@ Feature: Receiving
     Then Alice receives binary hex "68656c6c6f"
 
   Scenario: A slow reply within a longer deadline
-    When Alice sends {"type": "delay", "ms": 300, "content": "patience"}
+    When Alice asks for "patience" to come back after 300 ms
     Then Alice receives no message where $.type is "delayed" within 100 ms
     And Alice receives a message where $.content is "patience" within 10 seconds
 
   @strict
   Scenario: Strict mode: every message must be expected
-    When Alice sends {"type": "echo", "content": "only this"}
-    Then Alice receives a message where $.content is "only this"
+    When Alice asks for an echo of "only this"
+    Then Alice hears the echo "only this"

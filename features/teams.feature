@@ -8,22 +8,6 @@ Feature: Teams in chat rooms
     And Ann says "go team" in room "huddle"
     Then every client in group "team" hears Ann say "go team" in room "huddle"
 
-  Scenario: Every guest introduces itself
-    Given 3 clients in group "guests" are connected
-    When every client in group "guests" sends:
-      """
-      {"type": "echo", "content": "I am ${client}, guest ${index}"}
-      """
-    Then every client in group "guests" receives a message where:
-      | path      | matcher     | value |
-      | $.type    | is          | echo  |
-      | $.content | starts with | I am  |
-    When every client in group "guests" sends {"type": "join", "room": "hall", "name": "${client}"}
-    Then every client in group "guests" receives a message like:
-      """
-      {"type": "joined", "room": "hall", "members": "#array"}
-      """
-
   Scenario: The host sees a team go
     Given clients Ann and Ben in group "team" are connected
     And Host is in room "stage"

@@ -1,6 +1,7 @@
 Feature: Text frames, copies and other variations
   Smaller variations of the everyday steps, each shown once, so the step
-  catalogue (wsbdd steps) has a tested example for every step.
+  catalogue (wsbdd steps) has a tested example for every step. The scenario
+  marked (raw JSON) shows a generic step any app can use.
 
   Scenario: Text that is not JSON gets a polite error
     Given Alice is connected
@@ -14,16 +15,16 @@ Feature: Text frames, copies and other variations
 
   Scenario: The exact text the server sends back
     Given Alice is connected
-    When Alice sends {"type": "echo", "content": "hi"}
+    When Alice asks for an echo of "hi"
     Then Alice receives the text "{"type":"echo","content":"hi","n":1}"
 
   Scenario: The server answers at all
     Given Alice is connected
     When Alice checks that the server is alive
-    And Alice sends {"type": "ping"}
+    And Alice sends ping 2
     Then Alice receives a message
 
-  Scenario: Several copies of one message
+  Scenario: Several copies of one message (raw JSON)
     Given Alice is connected
     When Alice sends 3 messages {"type": "echo", "content": "copy ${i} of ${n}"}
     Then Alice has received 3 messages where $.content starts with "copy"
