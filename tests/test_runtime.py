@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from wsbdd.config import Settings
-from wsbdd.runtime import LoopThread, on_ws_loop
+from wsbdd.runtime import LoopThread, on_ws_loop, start_now
 from wsbdd.session import Run
 
 
@@ -87,3 +87,88 @@ def test_on_ws_loop_runs_a_coroutine_on_the_wsbdd_loop_with_a_deadline():
         assert which_loop(context) is loop_thread.loop
         with pytest.raises(AssertionError, match="The step did not finish within 0.05 s"):
             too_slow(context)
+
+
+def test_a_bridged_call_past_its_deadline_is_cancelled_and_says_so(monkeypatch):
+    monkeypatch.setattr("wsbdd.runtime._SAFETY_MARGIN", 0.0)
+    cancelled = threading.Event()
+    with LoopThread(same_cpu=False) as loop_thread:
+
+        async def stuck() -> None:
+            try:
+                await asyncio.Event().wait()
+            finally:
+                cancelled.set()
+
+        with pytest.raises(TimeoutError, match="did not finish within 0.1 s and was cancelled"):
+            loop_thread.run(stuck(), timeout=0.1)
+        assert cancelled.wait(5)
+        assert loop_thread.run(asyncio.sleep(0, "still usable"), timeout=5) == "still usable"
+
+
+def test_posted_calls_and_bridged_coroutines_happen_in_the_order_they_were_made():
+    with LoopThread() as loop_thread:
+        seen: list[int] = []
+
+        async def add(n: int) -> list[int]:
+            seen.append(n)
+            return list(seen)
+
+        for n in range(0, 300, 3):
+            loop_thread.post(seen.append, n)
+            loop_thread.post(seen.append, n + 1)
+            loop_thread.let_run()
+            assert loop_thread.run(add(n + 2), timeout=5)[-3:] == [n, n + 1, n + 2]
+        assert seen == list(range(300))
+
+
+def test_start_now_runs_a_coroutine_to_its_first_wait_before_the_loop_turns():
+    async def scenario() -> None:
+        events: list[str] = []
+        gate = asyncio.Event()
+
+        async def no_wait() -> str:
+            events.append("no_wait ran")
+            return "done"
+
+        async def one_wait() -> str:
+            events.append("before the wait")
+            await gate.wait()
+            events.append("after the wait")
+            return "woken"
+
+        async def broken() -> None:
+            raise ValueError("boom")
+
+        finished = start_now(no_wait())
+        assert finished.done() and finished.result() == "done"
+        waiting = start_now(one_wait())
+        assert events == ["no_wait ran", "before the wait"]  # no loop turn happened yet
+        assert not waiting.done()
+        gate.set()
+        assert await waiting == "woken"
+        failed = start_now(broken())
+        with pytest.raises(ValueError, match="boom"):
+            failed.result()
+
+    asyncio.run(scenario())
+
+
+def test_a_coroutine_started_now_can_still_be_cancelled_and_clean_up():
+    async def scenario() -> None:
+        cleaned = asyncio.Event()
+
+        async def slow() -> None:
+            try:
+                await asyncio.sleep(3600)
+            finally:
+                cleaned.set()
+
+        task = start_now(slow())
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert cleaned.is_set() and task.cancelled()
+
+    asyncio.run(scenario())

@@ -272,10 +272,11 @@ class Client:
 
     # -- sending --------------------------------------------------------------
 
-    async def send(self, payload: str | bytes) -> None:
+    async def send(self, payload: str | bytes, at: float | None = None) -> None:
+        """Send one frame; ``at`` is when the step asked for it (default: now)."""
         ws = self._open_ws()
         kind: Literal["text", "binary"] = "text" if isinstance(payload, str) else "binary"
-        self.sent.append(Sent(time.monotonic(), kind, payload))
+        self.sent.append(Sent(time.monotonic() if at is None else at, kind, payload))
         await ws.send(payload)
 
     async def ping(self) -> None:

@@ -58,7 +58,8 @@ def before_step(context: Any, step: Any) -> None:
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
-    """Close every client of the scenario; in strict mode fail on messages nobody expected.
+    """Close every client of the scenario; fail it on a send nothing reported yet, and in
+    strict mode on messages nobody expected.
 
     Then keep the scenario's conversation (close events included) for the reports,
     and print it as text when behave writes JUnit, so it lands in ``<system-out>``.
@@ -66,8 +67,10 @@ def after_scenario(context: Any, scenario: Any) -> None:
     session: Session | None = getattr(context, "wsbdd", None)
     if session is None:
         return
-    problems = None
-    if session.strict and scenario.status == Status.passed:
+    problems = session.sends_problem()  # a last step's send that failed, reported nowhere yet
+    if scenario.status != Status.passed:
+        problems = None  # the scenario has failed already, and says why
+    elif problems is None and session.strict:
         problems = session.strict_problems()
     session.close()
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)

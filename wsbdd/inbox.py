@@ -8,6 +8,7 @@ there for that step ("waits for a message already received").
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Literal
 
@@ -25,13 +26,16 @@ class Inbox:
     :meth:`forget` moves it to the end.
     """
 
-    __slots__ = ("messages", "_consumed", "baseline", "_first_unconsumed", "last_claimed")
+    __slots__ = ("messages", "_consumed", "baseline", "_open", "last_claimed")
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self._consumed = bytearray()
         self.baseline = 0
-        self._first_unconsumed = 0
+        self._open: list[int] = []
+        """Indexes of the unclaimed messages, ascending: a wait looks at these only, so an
+        early message nobody claims (a welcome) does not make every later wait walk
+        the whole inbox."""
         self.last_claimed: Message | None = None
 
     def __len__(self) -> int:
@@ -42,6 +46,7 @@ class Inbox:
 
     def append(self, kind: Literal["text", "binary"], raw: str | bytes, at: float) -> Message:
         message = Message(len(self.messages) + 1, at, kind, raw)
+        self._open.append(len(self.messages))
         self.messages.append(message)
         self._consumed.append(0)
         return message
@@ -62,12 +67,10 @@ class Inbox:
         self._consumed[index] = _BY_LOAD if by_load else _BY_STEP
         if not by_load:
             self.last_claimed = message
-        if index == self._first_unconsumed:
-            consumed = self._consumed
-            end = len(consumed)
-            while index < end and consumed[index]:
-                index += 1
-            self._first_unconsumed = index
+        open_ = self._open
+        at = bisect_left(open_, index)
+        if at < len(open_) and open_[at] == index:
+            del open_[at]
 
     def counted_by_load(self, message: Message) -> bool:
         return self._consumed[message.seq - 1] == _BY_LOAD
@@ -75,13 +78,18 @@ class Inbox:
     @property
     def first_unconsumed(self) -> int:
         """Index of the oldest message no step has claimed (== len when none)."""
-        return self._first_unconsumed
+        return self._open[0] if self._open else len(self.messages)
 
     def unconsumed(self, start: int = 0) -> Iterator[Message]:
-        """Unclaimed messages from index ``start`` on, oldest first."""
+        """Unclaimed messages from index ``start`` on, oldest first.
+
+        Those that arrived before the call; one claimed while the caller iterates
+        is skipped.
+        """
         consumed = self._consumed
         messages = self.messages
-        for index in range(max(start, self._first_unconsumed), len(messages)):
+        open_ = self._open
+        for index in open_[bisect_left(open_, start) :]:
             if not consumed[index]:
                 yield messages[index]
 
@@ -91,12 +99,10 @@ class Inbox:
 
     def forget(self) -> int:
         """Claim everything received so far and restart counting; returns how many were unread."""
-        unread = 0
-        for index in range(self._first_unconsumed, len(self.messages)):
-            if not self._consumed[index]:
-                self._consumed[index] = 1
-                unread += 1
-        self._first_unconsumed = len(self.messages)
+        unread = len(self._open)
+        for index in self._open:
+            self._consumed[index] = _BY_STEP
+        self._open.clear()
         self.baseline = len(self.messages)
         return unread
 

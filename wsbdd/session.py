@@ -49,7 +49,7 @@ from wsbdd.expect import (
 from wsbdd.match import AnyMessage, compile_path, parse_condition
 from wsbdd.message import Message
 from wsbdd.pool import ClientPool
-from wsbdd.runtime import LoopThread
+from wsbdd.runtime import LoopThread, start_now
 from wsbdd.transcript import Event, StepMark, build_transcript
 
 __all__ = ["Run", "Session"]
@@ -127,6 +127,10 @@ class Session:
         self.strict = strict
         self.current_step = ""
         self.step_marks: list[StepMark] = []
+        self._sending: list[asyncio.Task[str | None]] = []
+        """Sends under way (loop-owned); each ends with None or the sentence of its failure."""
+        self._sends_posted = False
+        """A send was posted since the last bridged call checked them (caller-owned)."""
         self.vars = self.settings.new_variables(environ=os.environ, config={"url": run.base_url})
         self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
         self.collected: dict[str, list[Message]] = {}
@@ -138,10 +142,36 @@ class Session:
     # -- plumbing -------------------------------------------------------------
 
     def _run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        if self._sends_posted:
+            self._sends_posted = False
+            coro = self._after_sends(coro)
         return self.loop_thread.run(coro, timeout + _BRIDGE_MARGIN)
 
     def _call(self, func: Any) -> Any:
-        return self.loop_thread.call(func)
+        async def _call() -> Any:
+            return func()
+
+        return self._run(_call(), 10)
+
+    async def _sends_failure(self) -> str | None:
+        """On the loop: wait for the sends posted so far; the first failure's sentence, if any."""
+        sending, self._sending = self._sending, []
+        failures = [failure for failure in await asyncio.gather(*sending) if failure]
+        return failures[0] if failures else None
+
+    async def _after_sends(self, coro: Coroutine[Any, Any, T]) -> T:
+        failure = await self._sends_failure()
+        if failure is not None:
+            coro.close()
+            raise ConnectionProblem(failure)
+        return await coro
+
+    def sends_problem(self) -> str | None:
+        """The failure of a send no later step has reported yet (checked at the scenario's end)."""
+        if not self._sends_posted or not self.loop_thread.running:
+            return None
+        self._sends_posted = False
+        return self.loop_thread.run(self._sends_failure(), self.settings.timeout + _BRIDGE_MARGIN)
 
     def is_noise(self, message: Message) -> bool:
         value = message.value
@@ -294,21 +324,35 @@ class Session:
     # -- sending --------------------------------------------------------------
 
     def send(self, name: str, payload: str | bytes, times: int = 1) -> None:
-        """Send a text (``str``) or binary (``bytes``) frame, ``times`` times."""
+        """Send a text (``str``) or binary (``bytes``) frame, ``times`` times.
+
+        The step does not wait for the frame to be written: the loop thread sends
+        it, in order with everything else the steps ask of it, while behave moves
+        on to the next step (which is usually a wait for the reply).  A send that
+        fails (the connection closed at that very moment) fails the next step that
+        talks to the loop, or the scenario at its end, naming the step that sent.
+        """
         client = self.client(name, need_open=True)
+        self._sends_posted = True
+        # The step's own time stamps the frame, so that the transcript puts it under
+        # this step even when the loop writes it after the next step has begun.
+        asked = (client, payload, times, self.current_step, time.monotonic())
+        self.loop_thread.post(self._start_send, asked)
+        self.loop_thread.let_run()
 
-        async def _send() -> None:
-            for _ in range(times):
-                await client.send(payload)
+    def _start_send(self, asked: tuple[Client, str | bytes, int, str, float]) -> None:
+        self._sending.append(start_now(self._send(*asked)))
 
+    async def _send(
+        self, client: Client, payload: str | bytes, times: int, step: str, at: float
+    ) -> str | None:
         try:
-            self._run(_send(), self.settings.timeout)
-        except Exception as exc:
-            if isinstance(exc, AssertionError):
-                raise
-            raise ConnectionProblem(
-                f"{name} could not send: the connection {client.how_it_ended()}."
-            ) from None
+            for _ in range(times):
+                await client.send(payload, at)
+        except Exception:
+            where = f' (in the step "{step}")' if step else ""
+            return f"{client.name} could not send{where}: the connection {client.how_it_ended()}."
+        return None
 
     def send_many(self, name: str, payloads: Sequence[str | bytes]) -> None:
         """One client sends several frames, in order."""

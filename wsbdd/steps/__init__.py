@@ -1,14 +1,17 @@
 """wsbdd's Gherkin step library.  Importing it registers the steps with behave.
 
 In a project: ``features/steps/wsbdd_steps.py`` (or ``steps/wsbdd_steps.py``)
-containing ``from wsbdd.steps import *``.  The step matcher is set to ``re``
+containing ``from wsbdd.steps import *``.  The step matcher is set to wsbdd's ``re``
 while the library registers and restored afterwards, so your own step files
-keep behave's default.
+keep behave's default.  wsbdd's matcher is behave's ``re`` one with
+the per-match work done once (see ``wsbdd.step_lookup``).
 """
 
 from behave import use_default_step_matcher, use_step_matcher
 
-use_step_matcher("re")
+from wsbdd.step_lookup import NAME as _MATCHER
+
+use_step_matcher(_MATCHER)
 
 # load first: its "every client in group … sends {…} 5 times at 2 per second" must be tried
 # before the group step that sends once; groups next: its "clients … in group …" must be

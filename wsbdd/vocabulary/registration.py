@@ -18,6 +18,7 @@ from behave.matchers import SimplifiedRegexMatcher
 
 from wsbdd.config import load_settings
 from wsbdd.errors import ConfigError
+from wsbdd.step_lookup import StepPattern
 from wsbdd.vocabulary.patterns import readable, samples
 from wsbdd.vocabulary.phrases import Phrase, PhraseError, load_phrases
 from wsbdd.vocabulary.running import make_step_function
@@ -152,7 +153,7 @@ def register_phrases(phrases: Iterable[Phrase], registry: Any | None = None) -> 
             )
         for step_type in STEP_TYPES:
             func = make_step_function(phrase, step_type)
-            matcher = SimplifiedRegexMatcher(func, phrase.regex, step_type)
+            matcher = StepPattern(func, phrase.regex, step_type)
             registry.steps[step_type].append(matcher)
         added.append(phrase)
     return added

@@ -1,0 +1,92 @@
+"""wsbdd's step matcher finds the same step, with the same words, as behave's own ``re`` one."""
+
+from __future__ import annotations
+
+import pytest
+from behave.matchers import SimplifiedRegexMatcher
+from behave.model_type import FileLocation
+
+import wsbdd.steps  # noqa: F401  (registers the steps)
+from wsbdd.step_lookup import StepPattern, required_text
+from wsbdd.vocabulary.patterns import samples
+from wsbdd.vocabulary.registration import step_registry
+
+
+def wsbdd_definitions() -> list[StepPattern]:
+    registry = step_registry()
+    found = [m for kind in registry.steps.values() for m in kind if isinstance(m, StepPattern)]
+    assert len(found) > 50, "the built-in steps should be registered with wsbdd's matcher"
+    return found
+
+
+def sample_lines() -> list[str]:
+    lines = {line for d in wsbdd_definitions() for line in samples(d.pattern)}
+    lines |= {
+        'Alice sends {"type": "echo", "content": "hi"}',
+        'Bob receives a message where $.type is "chat" and $.content is "hello" within 2 s',
+        "Alice SENDS nothing",
+        "",
+    }
+    return sorted(lines)
+
+
+def words(match: object) -> list[tuple[object, ...]] | None:
+    if match is None:
+        return None
+    return [(a.start, a.end, a.original, a.value, a.name) for a in match.arguments]
+
+
+def test_every_step_line_gets_the_same_answer_as_from_behaves_re_matcher():
+    definitions = wsbdd_definitions()
+    lines = sample_lines()
+    compared = 0
+    for definition in definitions:
+        plain = SimplifiedRegexMatcher(definition.func, definition.pattern[1:-1])
+        for line in lines:
+            ours, theirs = definition.match(line), plain.match(line)
+            assert words(ours) == words(theirs), (definition.pattern, line)
+            if ours is not None:
+                assert ours.func is theirs.func
+                assert ours.location == theirs.location
+            compared += 1
+    assert compared > 5000
+
+
+def test_the_substring_test_turns_steps_down_without_their_regex(monkeypatch):
+    definition = next(d for d in wsbdd_definitions() if d.pattern.endswith(" sends:$"))
+    assert required_text(definition.pattern) == " sends:"
+
+    class Watched:
+        calls = 0
+
+        def match(self, text: str) -> None:
+            Watched.calls += 1
+
+    monkeypatch.setattr(definition, "regex", Watched())
+    assert definition.match("Alice receives a message") is None
+    assert Watched.calls == 0
+    assert definition.match("Alice sends:") is None  # has the text: the regex is asked
+    assert Watched.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needle"),
+    [
+        (r"^(?:client )?(?P<name>\w+) sends (?P<payload>.*)$", " sends "),
+        (r"^every client in group \"(?P<g>[^\"]+)\" joins$", 'every client in group "'),
+        ("ab*c", "a"),
+        ("a(b|c)de", "de"),
+        ("(?:x|y)", ""),
+        ("(?i)alice sends", ""),  # ignoring case: a substring test could not say
+        ("(", ""),  # not a regex at all: no test, never a wrong answer
+    ],
+)
+def test_required_text_is_what_every_match_must_contain(pattern: str, needle: str):
+    assert required_text(pattern) == needle
+
+
+def test_the_location_is_the_step_functions_file_and_line():
+    definition = next(d for d in wsbdd_definitions() if d.pattern.endswith(" sends:$"))
+    match = definition.match("Alice sends:")
+    assert match.location == FileLocation.for_function(definition.func)
+    assert match.location.filename.endswith("sending.py")
