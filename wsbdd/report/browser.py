@@ -6,6 +6,8 @@ already depends on) and records console errors, uncaught exceptions, every
 network request, the page title and paint timings, optionally after opening
 every ``<details>`` element, and takes a screenshot.
 
+Its Firefox counterpart is :mod:`wsbdd.report.firefox`.
+
 ``python -m wsbdd.report.browser reports/report.html shot.png`` prints the
 findings as JSON.
 """
@@ -28,7 +30,15 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-__all__ = ["find_chromium", "PageVisit", "visit", "ChromiumMissing", "INSTALL_HINT"]
+__all__ = [
+    "find_chromium",
+    "PageVisit",
+    "visit",
+    "ChromiumMissing",
+    "INSTALL_HINT",
+    "start_browser",
+    "stop_browser",
+]
 
 INSTALL_HINT = (
     "Chromium is not installed; install it with `apt-get update && apt-get install -y chromium` "
@@ -177,15 +187,26 @@ class _DevTools:
             await self.reader
 
 
-async def _start(binary: str, profile: str, timeout: float) -> tuple[Any, str]:
+async def start_browser(
+    command: Sequence[str],
+    marker: str,
+    timeout: float,
+    *,
+    env: dict[str, str] | None = None,
+    name: str = "Chromium",
+) -> tuple[asyncio.subprocess.Process, str]:
+    """Start a browser and return it with the address it printed after ``marker``.
+
+    The browser picks its own port (``--remote-debugging-port=0``) and says which on
+    stderr; stderr is read for as long as the browser runs, so it never blocks on a
+    full pipe. Stop it with :func:`stop_browser`.
+    """
     process = await asyncio.create_subprocess_exec(
-        binary,
-        *FLAGS,
-        f"--user-data-dir={profile}",
-        "about:blank",
+        *command,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
+        env=env,
     )
     assert process.stderr is not None
     seen: list[str] = []
@@ -195,11 +216,11 @@ async def _start(binary: str, profile: str, timeout: float) -> tuple[Any, str]:
         while True:
             line = await process.stderr.readline()
             if not line:
-                raise RuntimeError("Chromium exited before it opened DevTools:\n" + "".join(seen))
+                raise RuntimeError(f"{name} exited before it said {marker!r}:\n" + "".join(seen))
             text = line.decode("utf-8", "replace")
             seen.append(text)
-            if "DevTools listening on " in text:
-                return text.split("DevTools listening on ", 1)[1].strip()
+            if marker in text:
+                return text.split(marker, 1)[1].strip()
 
     try:
         url = await asyncio.wait_for(endpoint(), timeout)
@@ -209,7 +230,7 @@ async def _start(binary: str, profile: str, timeout: float) -> tuple[Any, str]:
         await process.wait()
         raise
 
-    async def drain() -> None:  # keep reading so Chromium never blocks on a full pipe
+    async def drain() -> None:
         assert process.stderr is not None
         while await process.stderr.readline():
             pass
@@ -218,12 +239,31 @@ async def _start(binary: str, profile: str, timeout: float) -> tuple[Any, str]:
     return process, url
 
 
-_OPEN_ALL = """(() => {
+async def stop_browser(process: asyncio.subprocess.Process, grace: float = 10) -> None:
+    """End a browser from :func:`start_browser`: politely, then by force after ``grace`` s."""
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), grace)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+    drain = getattr(process, "drain_task", None)
+    if drain is not None:
+        drain.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await drain
+
+
+# Page scripts shared with wsbdd.report.firefox: open every <details>; wait for two frames.
+OPEN_ALL = """(() => {
   const all = document.querySelectorAll('details');
   all.forEach(d => { d.open = true; });
   return all.length;
 })()"""
-_FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+TWO_FRAMES = "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 
 
 async def _visit(
@@ -241,7 +281,11 @@ async def _visit(
     profile = tempfile.mkdtemp(prefix="wsbdd-chromium-")
     process = None
     try:
-        process, endpoint = await _start(binary, profile, timeout)
+        process, endpoint = await start_browser(
+            [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            "DevTools listening on ",
+            timeout,
+        )
         url = path.resolve().as_uri()
         visit = PageVisit(url=url)
         async with connect(
@@ -279,7 +323,7 @@ async def _visit(
                     )
                     return result.get("result", {}).get("value")
 
-                await run(_FRAMES)
+                await run(TWO_FRAMES)
                 # Paint timings as Chromium's own lifecycle events report them,
                 # counted from the start of the navigation.
                 with contextlib.suppress(TimeoutError):
@@ -300,8 +344,8 @@ async def _visit(
                             setattr(visit, attribute, round((at - started) * 1000, 1))
                 visit.title = await run("document.title")
                 if open_all:
-                    visit.opened = await run(_OPEN_ALL) or 0
-                    await run(_FRAMES)
+                    visit.opened = await run(OPEN_ALL) or 0
+                    await run(TWO_FRAMES)
                     visit.title_after_opening = await run("document.title")
                 for expression in evaluate:
                     visit.evaluated[expression] = await run(expression)
@@ -347,20 +391,7 @@ async def _visit(
         return visit
     finally:
         if process is not None:
-            if process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.terminate()
-                try:
-                    await asyncio.wait_for(process.wait(), 10)
-                except TimeoutError:
-                    with contextlib.suppress(ProcessLookupError):
-                        process.kill()
-                    await process.wait()
-            drain = getattr(process, "drain_task", None)
-            if drain is not None:
-                drain.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await drain
+            await stop_browser(process)
         shutil.rmtree(profile, ignore_errors=True)
 
 
