@@ -15,6 +15,9 @@ runs them (minus behave's console output):
     When Alice sends {"type": "echo", "content": "bench 17"}
     Then Alice receives a message where $.type is "echo" and $.content is "bench 17"
 
+A third run of the same steps in every round has recording switched off (no
+copy of sent frames, no step marks), to show what the report's recording costs.
+
 Run:  python bench/bench_steps.py [--exchanges 200] [--rounds 7]
 """
 
@@ -101,9 +104,22 @@ class StepRunner:
         match.run(self.context)
 
 
-def steps_round(runner: StepRunner, exchanges: int) -> list[float]:
+class _Discard(list):  # type: ignore[type-arg]
+    """A list that keeps nothing: recording switched off."""
+
+    def append(self, item: object) -> None:
+        pass
+
+
+def steps_round(runner: StepRunner, exchanges: int, *, record: bool = True) -> list[float]:
+    """``record=False``: the client keeps no copy of what it sends and the session no step
+    marks, the two things wsbdd records only for the report (what a client receives
+    is kept either way: the steps match on it)."""
     session = runner.context.wsbdd
     session.connect("Alice")
+    if not record:
+        session.client("Alice").sent = _Discard()
+        session.step_marks = _Discard()
     times = []
     for i in range(exchanges):
         send = runner.parse("When", f'Alice sends {{"type": "echo", "content": "bench {i}"}}')
@@ -136,16 +152,19 @@ def main() -> None:
     try:
         run = Run.start(Settings(url=url, ping_interval=None))
         try:
-            ratios, plain_all, steps_all = [], [], []
+            ratios, plain_all, steps_all, unrecorded_all, recording = [], [], [], [], []
             # One warm-up round of each, not counted.
             asyncio.run(plain_round(url, 20))
             steps_round(StepRunner(run.session()), 20)
             for _ in range(args.rounds):
                 plain = asyncio.run(plain_round(url, args.exchanges))
                 steps = steps_round(StepRunner(run.session()), args.exchanges)
+                unrecorded = steps_round(StepRunner(run.session()), args.exchanges, record=False)
                 ratios.append(sum(steps) / sum(plain))
+                recording.append(sum(steps) / sum(unrecorded))
                 plain_all += plain
                 steps_all += steps
+                unrecorded_all += unrecorded
         finally:
             run.close()
     finally:
@@ -162,6 +181,7 @@ def main() -> None:
     for label, values in (
         ("plain websockets script", plain_all),
         ("wsbdd step library", steps_all),
+        ("  the same, recording off", unrecorded_all),
     ):
         print(
             f"{label:28}{pct(values, 0.5) * us:10.0f}{pct(values, 0.9) * us:10.0f}"
@@ -172,6 +192,10 @@ def main() -> None:
     print(
         f"median of per-round total-time ratios: {ratio:.2f}x "
         f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+    )
+    print(
+        f"recording on/off, median of per-round total-time ratios: "
+        f"{statistics.median(recording):.3f}x   (goal <= 1.05x)"
     )
     added = (p50_steps - p50_plain) / 2
     print(f"added latency per step at p50 (2 steps per exchange): {added:.0f} µs   (goal <= 50 µs)")

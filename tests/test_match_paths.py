@@ -12,7 +12,7 @@ from jsonpath_ng.ext import parse as jsonpath_parse
 
 from wsbdd.errors import FeatureMistake
 from wsbdd.match import JsonPath, compile_path
-from wsbdd.match.paths import _PlainPath
+from wsbdd.match.paths import _ends_in_many, _FilterPath, _is_singular, _JsonPathNg, _PlainPath
 
 DOCS: list[Any] = [
     {
@@ -203,3 +203,100 @@ def test_invalid_path_is_a_feature_mistake(text: str, reason: str) -> None:
 def test_empty_path_is_a_feature_mistake() -> None:
     with pytest.raises(FeatureMistake, match="^The JSONPath is empty; write a path such as"):
         compile_path("  ")
+
+
+# Filters: the fast path decides each member with jsonpath_ng's own comparisons;
+# here both are run on members of every JSON type, with every operator and literal.
+MEMBER_VALUES: list[Any] = [
+    -1, 0, 3, 10, 11, 10.0, 10.5, True, False, None, "10", "bob", "alice", "", [1], [], {"x": 1}
+]  # fmt: skip
+
+
+def filter_docs() -> list[Any]:
+    members: list[Any] = [{"score": v, "name": f"p{i}"} for i, v in enumerate(MEMBER_VALUES)]
+    members += [
+        {"name": "no score"},
+        {"score": {"a": {"b": 1}}, "name": "nested", "a": {"b": 1}},
+        {"a": {"b": "1"}, "name": "nested text"},
+        [1, 2],
+        [0],
+        5,
+        "x",
+        None,
+        {"score": 12},  # no name: the suffix selects nothing there
+    ]
+    return [
+        {"players": members},
+        {"players": {f"k{i}": m for i, m in enumerate(members)}},  # a filter runs over values
+        {"players": "not a list"},
+        {"game": {"players": members[:9]}},
+        {},
+        members,
+        None,
+    ]
+
+
+def filter_paths() -> list[str]:
+    literals = ["10", "10.5", "0", "-1", "'bob'", "'10'", "''", "true", "false", "null"]
+    ops = ["==", "!=", "<", "<=", ">", ">="]
+    paths = [f"$.players[?(@.score {op} {lit})].name" for op in ops for lit in literals]
+    paths += [
+        "$.players[?(@.score)].name",
+        "$.players[?(!@.score)].name",
+        "$.players[?(@.score =~ 'b.*')].name",
+        "$.players[?(@.name =~ '^p1')].score",
+        "$.players[?(@.score > 3 && @.score < 11)].name",
+        "$.players[?(@.a.b == 1)].name",
+        "$.players[?(@.a.b == '1')]",
+        "$.players[?(@[0] == 1)]",
+        "$.players[?(@ > 3)]",
+        "$.players[?(@ == 'x')]",
+        "$.players[?(@.score == 10)]",
+        "$.players[?(@.score == 10)][0]",
+        "$.players[?(@.score)].a.b",
+        "$.game.players[?(@.score >= 10)].name",
+        "$[?(@.score == 3)].name",
+        "$.players[?(@.score = 3)].name",
+    ]
+    return paths
+
+
+def reference_or_nothing(text: str, doc: Any) -> list[Any]:
+    try:
+        return reference(text, doc)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError):
+        return []
+
+
+def test_filter_fast_path_agrees_with_jsonpath_ng() -> None:
+    checked = 0
+    for text in filter_paths():
+        path = compile_path(text)
+        assert isinstance(path, _FilterPath), text
+        reference_path = jsonpath_parse(text)
+        assert (path.is_singular, path.selects_many) == (
+            _is_singular(reference_path),
+            _ends_in_many(reference_path),
+        )
+        for doc in filter_docs():
+            assert path.find(doc) == reference_or_nothing(text, doc), (text, json.dumps(doc))
+            checked += 1
+    assert checked > 400
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$.players[?(@.score > 3 || @.name == 'x')].name",  # `or`: jsonpath_ng decides
+        "$.players[?(@.score == @.other)].name",  # two paths compared
+        "$.players[?(@.score > 1)][?(@.x)]",  # two filters
+        "$.players[*][?(@.x)]",
+        "$..players[?(@.score > 1)]",
+        "$.players[?($.limit > 1)]",
+    ],
+)
+def test_other_filters_stay_with_jsonpath_ng(text: str) -> None:
+    path = compile_path(text)
+    assert isinstance(path, _JsonPathNg)
+    for doc in filter_docs():
+        assert path.find(doc) == reference_or_nothing(text, doc)
