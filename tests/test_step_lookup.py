@@ -90,3 +90,37 @@ def test_the_location_is_the_step_functions_file_and_line():
     match = definition.match("Alice sends:")
     assert match.location == FileLocation.for_function(definition.func)
     assert match.location.filename.endswith("sending.py")
+
+
+def test_the_registry_finds_the_same_step_as_behaves_own_look_up():
+    from behave.model import Step
+    from behave.step_registry import StepRegistry
+
+    registry = step_registry()
+    assert registry._wsbdd_sped_up
+    compared = 0
+    for line in sample_lines():
+        for keyword in ("Given", "When", "Then"):
+            step = Step("x.feature", 1, keyword, keyword.lower(), line)
+            ours, behaves = registry.find_match(step), StepRegistry.find_match(registry, step)
+            assert (ours and ours.func, words(ours)) == (behaves and behaves.func, words(behaves))
+            compared += 1
+    assert compared > 300
+
+
+def test_a_step_defined_later_is_found_too():
+    from behave.model import Step
+
+    registry = step_registry()
+    step = Step("x.feature", 1, "When", "when", "the moon turns blue")
+    assert registry.find_match(step) is None
+
+    def moon(context: object) -> None:
+        pass
+
+    registry.add_step_definition("when", "the moon turns blue", moon)
+    try:
+        assert registry.find_match(step).func is moon
+    finally:
+        registry.steps["when"].remove(next(d for d in registry.steps["when"] if d.func is moon))
+    assert registry.find_match(step) is None

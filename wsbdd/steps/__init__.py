@@ -29,4 +29,9 @@ from wsbdd.vocabulary import registration as _vocabulary  # noqa: E402
 if _vocabulary.AUTO:
     _vocabulary.register_configured_phrases()
 
+# Look steps up as behave does, minus a call per definition that cannot match.
+from wsbdd.step_lookup import speed_up as _speed_up  # noqa: E402
+
+_speed_up(_vocabulary.step_registry())
+
 __all__: list[str] = []
