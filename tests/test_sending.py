@@ -16,23 +16,10 @@ from types import SimpleNamespace
 import pytest
 from behave.model_core import Status
 
-from wsbdd.config import Settings
 from wsbdd.environment import after_scenario
 from wsbdd.errors import ConnectionProblem
 from wsbdd.match import where
 from wsbdd.session import Run, Session
-
-
-@pytest.fixture(scope="module")
-def run():
-    with Run.start(Settings(timeout=5.0, ignore=('$.type is "welcome"',))) as run:
-        yield run
-
-
-@pytest.fixture
-def s(run):
-    with run.session() as session:
-        yield session
 
 
 def send_after_it_closed(s: Session, name: str, step: str) -> None:
@@ -83,22 +70,23 @@ def test_a_failed_send_fails_the_next_step_naming_the_send_step(s):
     assert s.receive("Bob", where('$.type is "echo"')).json["content"] == "after"
 
 
-def test_a_failed_send_in_the_last_step_fails_the_scenario(run):
+def failed_last_send(run: Run) -> tuple[Session, SimpleNamespace]:
+    """A scenario whose last step's send failed, and the behave context that ends it."""
     session = run.session()
     session.connect("Alice")
     session.disconnect("Alice")
     send_after_it_closed(session, "Alice", 'When Alice sends {"type": "echo"}')
-    context = SimpleNamespace(wsbdd=session, config=SimpleNamespace(junit=False))
-    scenario = SimpleNamespace(status=Status.passed)
+    return session, SimpleNamespace(wsbdd=session, config=SimpleNamespace(junit=False))
+
+
+def test_a_failed_send_in_the_last_step_fails_the_scenario(run):
+    session, context = failed_last_send(run)
     with pytest.raises(AssertionError, match=r'Alice could not send \(in the step "When Alice'):
-        after_scenario(context, scenario)
+        after_scenario(context, SimpleNamespace(status=Status.passed))
     assert all(c.finished for c in session.pool)  # and its clients are closed all the same
 
 
 def test_a_scenario_that_failed_already_is_not_blamed_twice(run):
-    session = run.session()
-    session.connect("Alice")
-    session.disconnect("Alice")
-    send_after_it_closed(session, "Alice", 'When Alice sends {"type": "echo"}')
-    context = SimpleNamespace(wsbdd=session, config=SimpleNamespace(junit=False))
+    session, context = failed_last_send(run)
     after_scenario(context, SimpleNamespace(status=Status.failed))  # does not raise
+    assert all(c.finished for c in session.pool)

@@ -17,18 +17,6 @@ from wsbdd.match import where
 from wsbdd.session import Run
 
 
-@pytest.fixture(scope="module")
-def run():
-    with Run.start(Settings(timeout=5.0, ignore=('$.type is "welcome"',))) as run:
-        yield run
-
-
-@pytest.fixture
-def s(run):
-    with run.session() as session:
-        yield session
-
-
 def reader_tasks(run: Run) -> list[str]:
     return run.loop_thread.call(
         lambda: sorted(

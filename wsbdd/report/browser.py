@@ -23,7 +23,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -428,15 +428,16 @@ def visit(
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run_cli(program: str, open_page: Callable[..., PageVisit], argv: Sequence[str] | None) -> int:
+    """``python -m <program> REPORT.html [SCREENSHOT.png] [--open] [--full]``: print the visit."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
         print(
-            "usage: python -m wsbdd.report.browser REPORT.html [SCREENSHOT.png] [--open] [--full]",
+            f"usage: python -m {program} REPORT.html [SCREENSHOT.png] [--open] [--full]",
             file=sys.stderr,
         )
         return 2
-    result = visit(
+    result = open_page(
         args[0],
         open_all="--open" in args,
         full_page="--full" in args,
@@ -445,6 +446,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     data = {k: (str(v) if isinstance(v, Path) else v) for k, v in result.__dict__.items()}
     print(json.dumps(data, indent=2))
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_cli("wsbdd.report.browser", visit, argv)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,14 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from wsbdd.report.browser import OPEN_ALL, TWO_FRAMES, PageVisit, start_browser, stop_browser
+from wsbdd.report.browser import (
+    OPEN_ALL,
+    TWO_FRAMES,
+    PageVisit,
+    run_cli,
+    start_browser,
+    stop_browser,
+)
 
 __all__ = ["find_firefox", "visit_firefox", "FirefoxMissing", "FIREFOX_HINT", "PREFS"]
 
@@ -384,22 +391,7 @@ def visit_firefox(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args:
-        print(
-            "usage: python -m wsbdd.report.firefox REPORT.html [SCREENSHOT.png] [--open] [--full]",
-            file=sys.stderr,
-        )
-        return 2
-    result = visit_firefox(
-        args[0],
-        open_all="--open" in args,
-        full_page="--full" in args,
-        screenshot=next((a for a in args[1:] if not a.startswith("--")), None),
-    )
-    data = {k: (str(v) if isinstance(v, Path) else v) for k, v in result.__dict__.items()}
-    print(json.dumps(data, indent=2))
-    return 0
+    return run_cli("wsbdd.report.firefox", visit_firefox, argv)
 
 
 if __name__ == "__main__":
