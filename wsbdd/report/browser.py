@@ -63,6 +63,10 @@ FLAGS = (
 )
 
 
+_PAINT_REPORT_WAIT = 5.0
+"""Seconds to wait, after two frames, for Chromium to report the first contentful paint."""
+
+
 class ChromiumMissing(RuntimeError):
     """No Chromium binary was found."""
 
@@ -325,11 +329,13 @@ async def _visit(
 
                 await run(TWO_FRAMES)
                 # Paint timings as Chromium's own lifecycle events report them,
-                # counted from the start of the navigation.
+                # counted from the start of the navigation.  Two animation frames
+                # have passed, so a page with content has painted by now and the
+                # event is on its way; a page with nothing to paint never sends it.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
                         tools.expect("Page.lifecycleEvent", "firstContentfulPaint", loader),
-                        timeout,
+                        min(timeout, _PAINT_REPORT_WAIT),
                     )
                 started = tools.lifecycle("init", loader)
                 if started is not None:
