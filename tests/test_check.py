@@ -283,7 +283,7 @@ def test_unreadable_config_is_one_finding_not_every_phrase_line_as_undefined(pro
     Then Alice receives a message where $.type is "chat"
     """
     (problem,) = findings(project, scenario, config)
-    assert problem.startswith("wsbdd.toml:1: wsbdd.toml is not valid TOML: Invalid value")
+    assert problem.startswith("wsbdd.toml:3: wsbdd.toml is not valid TOML: Invalid value")
 
 
 def test_a_malformed_phrase_does_not_make_the_other_phrases_undefined(project):

@@ -432,7 +432,9 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{name} is not valid TOML: {error}") from None
+        where = re.search(r"at line (\d+)", str(error))
+        line = int(where.group(1)) if where else None
+        raise ConfigError(f"{name} is not valid TOML: {error}", name, line) from None
     except OSError as error:
         raise ConfigError(f"{name} cannot be read: {error.strerror or error}") from None
 

@@ -40,5 +40,11 @@ class ConfigError(Exception):
     """The project's wsbdd configuration is invalid; the run stops before any scenario.
 
     Not an ``AssertionError``: it is raised before scenarios run, from hooks or the
-    command line, and names the file, the key and the problem.
+    command line, and names the file, the key and the problem.  ``file`` and
+    ``line`` say where, when that is known (``wsbdd check`` prints them).
     """
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+        self.line = line
