@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -134,6 +135,17 @@ def steps_round(runner: StepRunner, exchanges: int, *, record: bool = True) -> l
     return times
 
 
+def keep_server_apart(pid: int, cpu: int | None) -> None:
+    """Keep the server off the CPU the test client uses (both tools run there), as if it
+    ran on another machine: otherwise the scheduler now and then puts the two on one
+    CPU for a round, and that round's ratio says more about the scheduler."""
+    if cpu is None or not hasattr(os, "sched_setaffinity"):
+        return
+    others = os.sched_getaffinity(pid) - {cpu}
+    if others:
+        os.sched_setaffinity(pid, others)
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -151,6 +163,7 @@ def main() -> None:
     proc, url = start_server()
     try:
         run = Run.start(Settings(url=url, ping_interval=None))
+        keep_server_apart(proc.pid, run.loop_thread.cpu)
         try:
             ratios, plain_all, steps_all, unrecorded_all, recording = [], [], [], [], []
             # One warm-up round of each, not counted.

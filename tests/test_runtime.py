@@ -172,3 +172,35 @@ def test_a_coroutine_started_now_can_still_be_cancelled_and_clean_up():
         assert cleaned.is_set() and task.cancelled()
 
     asyncio.run(scenario())
+
+
+def test_run_callback_returns_what_a_later_callback_delivers():
+    with LoopThread() as loop_thread:
+
+        def begin(deliver):
+            loop_thread.loop.call_later(0.01, deliver, "from a timer")
+            return None
+
+        assert loop_thread.run_callback(begin, timeout=5) == "from a timer"
+
+
+def test_run_callback_raises_a_delivered_exception_or_one_begin_raised():
+    with LoopThread() as loop_thread:
+        with pytest.raises(ValueError, match="delivered"):
+            loop_thread.run_callback(lambda deliver: deliver(ValueError("delivered")), timeout=5)
+
+        def broken(deliver):
+            raise KeyError("begin failed")
+
+        with pytest.raises(KeyError, match="begin failed"):
+            loop_thread.run_callback(broken, timeout=5)
+        assert loop_thread.run_callback(lambda deliver: deliver(7), timeout=5) == 7
+
+
+def test_run_callback_past_its_deadline_abandons_the_work(monkeypatch):
+    monkeypatch.setattr("wsbdd.runtime._SAFETY_MARGIN", 0.0)
+    abandoned = threading.Event()
+    with LoopThread() as loop_thread:
+        with pytest.raises(TimeoutError, match="did not finish within 0.1 s"):
+            loop_thread.run_callback(lambda deliver: abandoned.set, timeout=0.1)
+        assert abandoned.wait(5)

@@ -253,3 +253,83 @@ def test_no_socket_is_left_open_after_the_run():
         session.receive("A", where('$.type is "pong"'))
         assert sockets() >= before + 6  # three clients and the demo server's three ends
     assert sockets() <= before
+
+
+def watch_now(s, name: str, expectation) -> tuple[list, threading.Event]:
+    """Start watching on the loop: what is delivered, and an event set when it is."""
+    delivered: list = []
+    told = threading.Event()
+
+    def deliver(result) -> None:
+        delivered.append(result)
+        told.set()
+
+    s.loop_thread.call(lambda: s.client(name).watch(expectation, deliver))
+    return delivered, told
+
+
+def test_a_watch_is_decided_by_the_frame_that_arrives(s):
+    from wsbdd.expect import Receive
+
+    s.connect("Alice")
+    delivered, told = watch_now(s, "Alice", Receive("Alice", where('$.content is "w1"'), 5.0))
+    assert delivered == []
+    s.send("Alice", '{"type": "echo", "content": "w1"}')
+    assert told.wait(5)
+    (outcome,) = delivered
+    assert outcome.met and outcome.messages[0].json["content"] == "w1"
+
+
+def test_a_watch_the_inbox_decides_already_delivers_before_it_returns(s):
+    from wsbdd.expect import Receive
+
+    s.connect("Alice")
+    s.send("Alice", '{"type": "echo", "content": "there"}')
+    s.receive("Alice", where('$.content is "there"'))
+    delivered, _ = watch_now(s, "Alice", Receive("Alice", where('$.type is "welcome"'), 5.0))
+    assert delivered[0].met  # the welcome was still unclaimed
+
+
+def test_a_watch_past_its_deadline_delivers_the_failure(s):
+    from wsbdd.expect import Receive
+
+    s.connect("Alice")
+    delivered, told = watch_now(s, "Alice", Receive("Alice", where('$.content is "x"'), 0.05))
+    assert told.wait(5)
+    assert not delivered[0].met
+    assert "Alice expected a message where $.content is" in delivered[0].failure
+
+
+def test_a_matcher_that_breaks_fails_its_step_and_the_reader_keeps_reading(s):
+    from wsbdd.match.messages import MessageMatcher
+
+    class Broken(MessageMatcher):
+        def matches(self, message, mismatch_description=None):
+            raise RuntimeError("a matcher bug")
+
+        def describe(self) -> str:
+            return "broken"
+
+    s.connect("Alice")
+    s.receive("Alice", where('$.type is "welcome"'))
+    # The reply comes while the step waits: the reader meets the broken matcher.
+    s.send("Alice", '{"type": "delay", "ms": 100, "content": "later"}')
+    with pytest.raises(RuntimeError, match="a matcher bug"):
+        s.receive("Alice", Broken(), timeout=5)
+    s.send("Alice", '{"type": "echo", "content": "still reading"}')
+    assert s.receive("Alice", where('$.content is "still reading"'))
+
+
+def test_a_count_that_settles_is_decided_at_its_new_deadline_not_the_first(s):
+    from wsbdd.expect import Count
+
+    s.connect("Alice")
+    s.receive("Alice", where('$.type is "welcome"'))
+    for n in range(3):  # the replies come while the count waits
+        s.send("Alice", f'{{"type": "delay", "ms": 100, "content": "c{n}"}}')
+    # An hour to reach 3, then 50 ms of settling: done in 50 ms, or this bridge's own
+    # 5 s bound fails the test (the count may not wait out its first deadline).
+    count = Count("Alice", "exactly", 3, where('$.type is "delayed"'), 3600.0, 0.05)
+    client = s.client("Alice")
+    outcome = s.loop_thread.run_callback(lambda deliver: client.watch(count, deliver), 5)
+    assert outcome.met and len(outcome.messages) == 3

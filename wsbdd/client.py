@@ -9,8 +9,9 @@ arrival time and wakes whoever waits, so no frame is ever lost between steps.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -144,6 +145,28 @@ def _failure_text(exc: BaseException, open_timeout: float) -> str:
     return str(exc)
 
 
+Deliver = Callable[[Outcome | BaseException], None]
+"""Told once how a watched expectation ended: its Outcome, or a matcher's exception."""
+
+
+def _nothing() -> None:
+    pass
+
+
+class _Watch:
+    """An expectation being decided over one client's inbox, and whom to tell."""
+
+    __slots__ = ("expectation", "deliver", "timer", "armed_for", "done")
+
+    def __init__(self, expectation: Expectation, deliver: Deliver) -> None:
+        self.expectation = expectation
+        self.deliver = deliver
+        self.timer: asyncio.TimerHandle | None = None
+        self.armed_for: float | None = None
+        """The deadline the timer is set for."""
+        self.done = False
+
+
 class Client:
     """A named participant in a scenario (``Alice``) with one connection and an inbox."""
 
@@ -155,7 +178,7 @@ class Client:
         self.outcome: ConnectionOutcome | None = None
         self.ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._waiters: list[asyncio.Future[None]] = []
+        self._watches: list[_Watch] = []
         self.listeners: set[Arrivals] = set()
         """Told of every frame and of the close: see :func:`frames_from`."""
         self._pong: asyncio.Future[float] | None = None
@@ -242,13 +265,13 @@ class Client:
                     append("text", data, monotonic())
                 else:
                     append("binary", data, monotonic())
-                if self._waiters or self.listeners:
+                if self._watches or self.listeners:
                     self._wake()
         except ConnectionClosed:
             pass
         finally:
             self._record_close(ws)
-            self._wake()
+            self._wake(ended=True)
 
     def _record_close(self, ws: ClientConnection) -> None:
         outcome = self.outcome
@@ -262,11 +285,12 @@ class Client:
         if outcome.closed_by is None:
             outcome.closed_by = "server" if ws.protocol.close_rcvd_then_sent else "client"
 
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+    def _wake(self, *, ended: bool = False) -> None:
+        """A frame arrived (or, ``ended``, the connection did): decide what can be decided."""
+        if self._watches:
+            now = time.monotonic()
+            for watch in list(self._watches):
+                self._judge(watch, now, ended=ended)
         for listener in self.listeners:
             listener.note(self)
 
@@ -303,28 +327,81 @@ class Client:
 
     # -- waiting ----------------------------------------------------------------
 
+    def watch(self, expectation: Expectation, deliver: Deliver) -> Callable[[], None]:
+        """Decide ``expectation`` over the inbox as frames arrive, on the loop thread.
+
+        ``deliver`` is called once, from the callback that decided: with the
+        :class:`Outcome` (met, failed at the deadline, or failed because the
+        connection ended), or with the exception a matcher raised.  It may be
+        called before ``watch`` returns, when the inbox already decides.  Returns
+        a function that stops watching (delivering nothing).
+
+        No task runs while a frame is awaited: the reader decides as it appends,
+        so a waiting step learns of its message one turn of the loop sooner.
+        """
+        now = time.monotonic()
+        watch = _Watch(expectation, deliver)
+        expectation.start(self.inbox, now)
+        self._watches.append(watch)
+        self._judge(watch, now, ended=self.finished)
+        return _nothing if watch.done else functools.partial(self._unwatch, watch)
+
+    def _judge(self, watch: _Watch, now: float, *, ended: bool = False) -> None:
+        """Feed the expectation; deliver when decided, else keep a timer for its deadline."""
+        expectation = watch.expectation
+        try:
+            outcome = expectation.feed(self.inbox, now)
+            if outcome is None and ended:
+                outcome = expectation.closed(self.inbox, now, self.how_it_ended())
+            if outcome is None and now >= expectation.deadline:
+                outcome = expectation.expire(self.inbox, now)
+        except Exception as exc:  # noqa: BLE001 - a matcher's bug reaches the step, not the reader
+            self._unwatch(watch)
+            watch.deliver(exc)
+            return
+        if outcome is not None:
+            self._unwatch(watch)
+            watch.deliver(outcome)
+        elif watch.armed_for != expectation.deadline:
+            # A new watch, a timer that fired a hair early, or a deadline the
+            # expectation moved (a count settling once it reaches N).
+            if watch.timer is not None:
+                watch.timer.cancel()
+            loop = asyncio.get_running_loop()
+            when = loop.time() + expectation.deadline - now
+            watch.timer = loop.call_at(when, self._deadline, watch)
+            watch.armed_for = expectation.deadline
+
+    def _deadline(self, watch: _Watch) -> None:
+        if not watch.done:
+            watch.timer = watch.armed_for = None
+            self._judge(watch, time.monotonic(), ended=self.finished)
+
+    def _unwatch(self, watch: _Watch) -> None:
+        if watch.done:
+            return
+        watch.done = True
+        if watch.timer is not None:
+            watch.timer.cancel()
+        self._watches.remove(watch)
+
     async def wait(self, expectation: Expectation) -> Outcome:
         """Drive ``expectation`` over the inbox until it is decided or its deadline passes."""
-        loop = asyncio.get_running_loop()
-        now = time.monotonic()
-        expectation.start(self.inbox, now)
-        while True:
-            outcome = expectation.feed(self.inbox, now)
-            if outcome is not None:
-                return outcome
-            if self.finished:
-                return expectation.closed(self.inbox, now, self.how_it_ended())
-            remaining = expectation.deadline - now
-            if remaining <= 0:
-                return expectation.expire(self.inbox, now)
-            waiter: asyncio.Future[None] = loop.create_future()
-            self._waiters.append(waiter)
-            try:
-                async with asyncio.timeout(remaining):
-                    await waiter
-            except TimeoutError:
-                pass
-            now = time.monotonic()
+        decided: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+
+        def deliver(result: Outcome | BaseException) -> None:
+            if decided.done():
+                return
+            if isinstance(result, BaseException):
+                decided.set_exception(result)
+            else:
+                decided.set_result(result)
+
+        stop = self.watch(expectation, deliver)
+        try:
+            return await decided
+        finally:
+            stop()
 
     async def wait_closed(self, timeout: float) -> bool:
         """Wait until the connection has ended; False if it is still open after ``timeout``."""

@@ -161,6 +161,63 @@ class LoopThread:
             raise failure[0]
         return result[0]
 
+    def run_callback(
+        self,
+        begin: Callable[[Callable[[Any], None]], Callable[[], None] | None],
+        timeout: float,
+    ) -> Any:
+        """Call ``begin(deliver)`` on the loop and wait until it calls ``deliver(result)``.
+
+        For work that callbacks on the loop finish (a frame arriving, a timer),
+        without a task: the callback that decides wakes the caller itself.
+        ``begin`` returns a function that abandons the work, or None.  A result
+        that is an exception is raised here.  ``timeout`` is a safety net, as
+        for :meth:`run`.
+        """
+        if self.in_loop_thread():
+            raise RuntimeError("LoopThread.run_callback() called from the loop thread itself")
+        if not self.running:
+            raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
+        finished = threading.Lock()
+        finished.acquire()
+        box: list[Any] = []
+        stops: list[Callable[[], None]] = []
+
+        def deliver(result: Any) -> None:
+            if not box:
+                box.append(result)
+                finished.release()
+
+        def start() -> None:
+            try:
+                stop = begin(deliver)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller, who raises it
+                deliver(exc)
+                return
+            if stop is not None:
+                stops.append(stop)
+
+        def abandon() -> None:
+            for stop in stops:
+                stop()
+
+        self.loop.call_soon_threadsafe(start)
+        limit = timeout + _SAFETY_MARGIN
+        try:
+            if not finished.acquire(timeout=limit):
+                with contextlib.suppress(RuntimeError):
+                    self.loop.call_soon_threadsafe(abandon)
+                raise TimeoutError(
+                    f"a wsbdd operation did not finish within {limit:.1f} s and was cancelled"
+                )
+        except KeyboardInterrupt:
+            with contextlib.suppress(RuntimeError):
+                self.loop.call_soon_threadsafe(abandon)
+            raise
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
     def _cancel(self, box: list[asyncio.Task[Any]]) -> None:
         def cancel() -> None:
             for task in box:

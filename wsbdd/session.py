@@ -71,6 +71,13 @@ def connect_options(settings: Settings) -> ConnectOptions:
     )
 
 
+def _result_of(task: asyncio.Task[Any]) -> Any:
+    """A finished task's result, or the exception it ended with (for a caller to raise)."""
+    if task.cancelled():
+        return asyncio.CancelledError()
+    return task.exception() or task.result()
+
+
 class Run:
     """Everything that lives for a whole test run: settings, the loop thread, the demo server."""
 
@@ -156,8 +163,16 @@ class Session:
     async def _sends_failure(self) -> str | None:
         """On the loop: wait for the sends posted so far; the first failure's sentence, if any."""
         sending, self._sending = self._sending, []
-        failures = [failure for failure in await asyncio.gather(*sending) if failure]
-        return failures[0] if failures else None
+        for send in sending:
+            failure = await send  # done already, nearly always: no turn of the loop
+            if failure:
+                return failure
+        return None
+
+    def _finished_sends_failure(self) -> str | None:
+        """On the loop, when every send posted so far has finished: the first failure's sentence."""
+        sending, self._sending = self._sending, []
+        return next((failure for send in sending if (failure := send.result())), None)
 
     async def _after_sends(self, coro: Coroutine[Any, Any, T]) -> T:
         failure = await self._sends_failure()
@@ -393,7 +408,23 @@ class Session:
             raise ConnectionProblem(
                 f"{name} is not connected: {client.outcome.describe_failure()}."
             )
-        outcome = self._run(client.wait(expectation), expectation.timeout)
+        sends_posted, self._sends_posted = self._sends_posted, False
+
+        def begin(deliver: Any) -> Any:
+            # On the loop.  Sends posted before this step have been started, and
+            # nearly always finished: check them here, with no task.
+            if sends_posted:
+                if any(not send.done() for send in self._sending):
+                    task = asyncio.ensure_future(self._after_sends(client.wait(expectation)))
+                    task.add_done_callback(lambda t: deliver(_result_of(t)))
+                    return task.cancel
+                failure = self._finished_sends_failure()
+                if failure is not None:
+                    deliver(ConnectionProblem(failure))
+                    return None
+            return client.watch(expectation, deliver)
+
+        outcome = self.loop_thread.run_callback(begin, expectation.timeout + _BRIDGE_MARGIN)
         if not outcome.met:
             raise ExpectationFailed(outcome.failure)
         return outcome.messages

@@ -88,8 +88,15 @@ def count_word(text: str) -> int:
     return words[text] if text in words else int(text)
 
 
+_SIMPLE_PATH_END = re.compile(r"[^\s\[\]()'\"]*(?=\s|\Z)")
+"""A path with no brackets or quotes before its first space: it ends at that space."""
+
+
 def _path_end(text: str) -> int:
     """Index where the JSONPath at the start of ``text`` ends (filters contain spaces)."""
+    simple = _SIMPLE_PATH_END.match(text)
+    if simple is not None:
+        return simple.end()
     depth = 0
     quote = ""
     for index, char in enumerate(text):
@@ -121,11 +128,16 @@ def _render_value(text: str, variables: Variables) -> Any:
     return parse_value(variables.render_text(text))
 
 
+_MATCHER_WORD = re.compile(
+    "(?:" + "|".join(re.escape(words) for words in MATCHER_WORDS) + ")(?= |\\Z)"
+)
+"""The matcher words at the start of a text, tried longest first (as MATCHER_WORDS is)."""
+
+
 def _split_words(rest: str) -> tuple[str, str]:
-    lowered = rest.lower()
-    for words in MATCHER_WORDS:
-        if lowered == words or lowered.startswith(words + " "):
-            return words, rest[len(words) :].strip()
+    found = _MATCHER_WORD.match(rest.lower())
+    if found is not None:
+        return found.group(), rest[found.end() :].strip()
     # Let the matching layer explain the unknown word (with "did you mean").
     value_matcher(rest.split(" ")[0] if rest else "")
     raise FeatureMistake(f'"{rest}" does not start with a known matcher word.')
@@ -140,39 +152,40 @@ def condition(text: str, variables: Variables) -> Condition:
             "(a JSONPath starting with $, a matcher word, and a value)."
         )
     end = _path_end(text)
-    path = compile_path(variables.render_text(text[:end]))
+    path_text = text[:end]
+    path = compile_path(variables.render_text(path_text) if "${" in path_text else path_text)
     words, value_text = _split_words(text[end:].strip())
     if value_text:
         return Condition(path, value_matcher(words, _render_value(value_text, variables)))
     return Condition(path, value_matcher(words))
 
 
+_CONDITION_MARKS = re.compile(r"""["'()\[\]]| and \$""")
+_QUOTED_REST = {quote: re.compile(rf"(?:[^{quote}\\]|\\.)*{quote}", re.DOTALL) for quote in "\"'"}
+"""From just after an opening quote to its closing quote (a backslash escapes a character)."""
+
+
 def _split_conditions(text: str) -> list[str]:
     """Split on `` and `` followed by another ``$`` path, outside quotes and brackets."""
     parts: list[str] = []
     depth = 0
-    quote = ""
-    start = 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if quote:
-            if char == "\\":
-                index += 1
-            elif char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char in "[(":
-            depth += 1
-        elif char in "])":
-            depth -= 1
-        elif depth <= 0 and text.startswith(" and $", index):
-            parts.append(text[start:index])
-            start = index + len(" and ")
-            index = start
+    start = position = 0
+    while (mark := _CONDITION_MARKS.search(text, position)) is not None:
+        token = mark.group()
+        if token in "\"'":
+            closed = _QUOTED_REST[token].match(text, mark.end())
+            if closed is None:
+                break  # an unclosed quote runs to the end: no split inside it
+            position = closed.end()
             continue
-        index += 1
+        if token in "([":
+            depth += 1
+        elif token in ")]":
+            depth -= 1
+        elif depth <= 0:  # " and $" between two conditions
+            parts.append(text[start : mark.start()])
+            start = mark.start() + len(" and ")
+        position = mark.end() if token in "()[]" or depth > 0 else start
     parts.append(text[start:])
     return [p.strip() for p in parts if p.strip()]
 
