@@ -9,6 +9,7 @@ backslashes, brackets, spaces, `` and $``), so the two cannot drift apart.
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 
@@ -103,3 +104,46 @@ def test_matcher_words_are_read_longest_first():
     assert _split_words('is not "x"') == ("is not", '"x"')
     with pytest.raises(FeatureMistake):
         _split_words('isnt "x"')
+
+
+CONDITION_TEXTS = [
+    '$.type is "chat"',
+    '$.type is "chat" and $.content starts with "hello and $x"',
+    '$.content contains "a \\" quote" and $.n is 3',
+    '$.tags is one of ["a", "b c"] and $.type is not "x"',
+    '$.players[?(@.name == "bob")].score is 12',  # a string inside the path
+    "$.players[?(@.name == 'bob')].score is 12",  # single quotes: read in full
+    '$.sent_at is a timestamp and $.user is "Alice"',
+    '$.a is "\\u00e9t\\u00e9" and $.b is ""',
+    '$.x matches "^[a-z]+$" and $.y is null',
+]
+SAMPLES = [
+    {"type": "chat", "content": "hello and $x", "n": 3, "tags": "a", "user": "Alice"},
+    {"type": "chat", "content": 'a " quote', "n": 3, "tags": "b c", "x": "abc", "y": None},
+    {"players": [{"name": "bob", "score": 12}], "a": "été", "b": ""},
+    {"sent_at": "2024-05-01T12:00:00Z", "user": "Alice"},
+    {"type": "x", "tags": "z", "x": "ABC"},
+]
+
+
+@pytest.mark.parametrize("text", CONDITION_TEXTS)
+def test_a_shape_read_once_gives_the_same_matcher_as_reading_the_whole_text(text: str):
+    from wsbdd.match import Where
+    from wsbdd.message import Message
+    from wsbdd.steps.grammar import _NO_VARIABLES, _fixed_conditions, _split_conditions, condition
+
+    by_shape = _fixed_conditions(text)
+    in_full = Where([condition(part, _NO_VARIABLES) for part in _split_conditions(text)])
+    assert by_shape.describe() == in_full.describe()
+    for n, sample in enumerate(SAMPLES, 1):
+        message = Message(n, 0.0, "text", json.dumps(sample))
+        assert by_shape.matches(message) == in_full.matches(message), (text, sample)
+
+
+def test_a_shape_with_a_mistake_is_reported_with_the_writers_text():
+    from wsbdd.steps.grammar import conditions
+    from wsbdd.variables import Variables
+
+    with pytest.raises(FeatureMistake) as mistake:
+        conditions('"chat" is $.type', Variables())
+    assert str(mistake.value).startswith('""chat" is $.type" is not a condition;')

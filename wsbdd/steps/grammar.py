@@ -12,13 +12,14 @@ import binascii
 import functools
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from wsbdd.errors import FeatureMistake
 from wsbdd.match import (
     MATCHER_WORDS,
     Condition,
+    JsonPath,
     Like,
     Where,
     compile_path,
@@ -143,8 +144,8 @@ def _split_words(rest: str) -> tuple[str, str]:
     raise FeatureMistake(f'"{rest}" does not start with a known matcher word.')
 
 
-def condition(text: str, variables: Variables) -> Condition:
-    """``$.content starts with "hello ${name}"`` → a Condition with variables filled in."""
+def _condition_parts(text: str) -> tuple[str, str, str]:
+    """``$.content starts with "hi"`` → ``("$.content", "starts with", '"hi"')``."""
     text = text.strip()
     if not text.startswith("$"):
         raise FeatureMistake(
@@ -152,12 +153,21 @@ def condition(text: str, variables: Variables) -> Condition:
             "(a JSONPath starting with $, a matcher word, and a value)."
         )
     end = _path_end(text)
-    path_text = text[:end]
-    path = compile_path(variables.render_text(path_text) if "${" in path_text else path_text)
     words, value_text = _split_words(text[end:].strip())
+    return text[:end], words, value_text
+
+
+def _built(path: JsonPath, words: str, value_text: str, variables: Variables) -> Condition:
     if value_text:
         return Condition(path, value_matcher(words, _render_value(value_text, variables)))
     return Condition(path, value_matcher(words))
+
+
+def condition(text: str, variables: Variables) -> Condition:
+    """``$.content starts with "hello ${name}"`` → a Condition with variables filled in."""
+    path_text, words, value_text = _condition_parts(text)
+    path = compile_path(variables.render_text(path_text) if "${" in path_text else path_text)
+    return _built(path, words, value_text, variables)
 
 
 _CONDITION_MARKS = re.compile(r"""["'()\[\]]| and \$""")
@@ -197,10 +207,46 @@ def conditions(text: str, variables: Variables) -> Where:
     return Where([condition(part, variables) for part in _split_conditions(text)])
 
 
-@functools.lru_cache(maxsize=4096)
 def _fixed_conditions(text: str) -> Where:
-    # Without variables a condition depends on its text alone: parse it once.
+    # Without variables a condition depends on its text alone.  Texts of one shape
+    # (other strings in the same places, as in "$.content is "hello 17"") share the
+    # reading of that shape; only their strings are parsed.  (A cache of whole texts
+    # cost more than it saved: most step texts are new, and the objects it kept
+    # made the garbage collector's rounds longer.)
+    if "'" not in text and _HOLE not in text:
+        template = _template(_STRING_LITERAL.sub(_HOLE_LITERAL, text))
+        if template is not None:
+            return _filled(template, iter(_STRING_LITERAL.findall(text)))
     return Where([condition(part, _NO_VARIABLES) for part in _split_conditions(text)])
+
+
+_STRING_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_HOLE = "\ue000"  # a private-use character: no feature writes it
+_HOLE_LITERAL = f'"{_HOLE}"'
+_Template = tuple[tuple[JsonPath, str, str], ...]
+
+
+@functools.lru_cache(maxsize=256)
+def _template(shape: str) -> _Template | None:
+    """The reading of a condition text whose strings are holes; None when a hole is not
+    a whole value (inside a path or a filter), or the shape reads wrong (the full text
+    then says why)."""
+    try:
+        parts = [_condition_parts(part) for part in _split_conditions(shape)]
+    except FeatureMistake:
+        return None
+    if any(_HOLE in path_text for path_text, _, _ in parts):
+        return None
+    return tuple((compile_path(path_text), words, value) for path_text, words, value in parts)
+
+
+def _filled(template: _Template, literals: Iterator[str]) -> Where:
+    built = []
+    for path, words, value_text in template:
+        while _HOLE_LITERAL in value_text:
+            value_text = value_text.replace(_HOLE_LITERAL, next(literals), 1)
+        built.append(_built(path, words, value_text, _NO_VARIABLES))
+    return Where(built)
 
 
 def _cells(row: Any) -> list[str]:
