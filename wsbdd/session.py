@@ -20,7 +20,7 @@ import asyncio
 import os
 import resource
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, TypeVar
 
 from websockets.exceptions import ConnectionClosed
@@ -69,6 +69,44 @@ def connect_options(settings: Settings) -> ConnectOptions:
         ping_timeout=settings.ping_timeout,
         max_size=settings.max_size,
     )
+
+
+async def _watch_all(
+    clients: Sequence[Client], expectations: Sequence[Expectation]
+) -> list[Outcome | None]:
+    """Every client's expectation decided, with no task per client: each is watched
+    (decided by that client's reader or timer) and the last one decided wakes us."""
+    outcomes: list[Outcome | None] = [None] * len(clients)
+    errors: list[BaseException] = []
+    all_decided = asyncio.get_running_loop().create_future()
+    undecided = len(clients)
+
+    def deliver_to(index: int) -> Callable[[Outcome | BaseException], None]:
+        def deliver(result: Outcome | BaseException) -> None:
+            nonlocal undecided
+            if isinstance(result, BaseException):
+                errors.append(result)
+            else:
+                outcomes[index] = result
+            undecided -= 1
+            if undecided == 0 and not all_decided.done():
+                all_decided.set_result(None)
+
+        return deliver
+
+    stops = [
+        client.watch(expectation, deliver_to(index))
+        for index, (client, expectation) in enumerate(zip(clients, expectations, strict=True))
+    ]
+    try:
+        if undecided:
+            await all_decided
+    finally:
+        for stop in stops:
+            stop()
+    if errors:
+        raise errors[0]
+    return outcomes
 
 
 def _result_of(task: asyncio.Task[Any]) -> Any:
@@ -681,30 +719,29 @@ class Session:
         settle = self.settings.settle
 
         async def _drive() -> list[Outcome | None]:
+            if op in ("every", "at most"):
+                return await _watch_all(clients, expectations)
             tasks = [
                 asyncio.ensure_future(c.wait(e)) for c, e in zip(clients, expectations, strict=True)
             ]
             try:
-                if op in ("every", "at most"):
-                    await asyncio.wait(tasks)
-                else:
-                    pending = set(tasks)
-                    settle_until = None
-                    loop = asyncio.get_running_loop()
-                    while pending:
-                        wait_for = None if settle_until is None else settle_until - loop.time()
-                        if wait_for is not None and wait_for <= 0:
+                pending = set(tasks)
+                settle_until = None
+                loop = asyncio.get_running_loop()
+                while pending:
+                    wait_for = None if settle_until is None else settle_until - loop.time()
+                    if wait_for is not None and wait_for <= 0:
+                        break
+                    done, pending = await asyncio.wait(
+                        pending, timeout=wait_for, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    met = sum(1 for t in tasks if t.done() and t.result().met)
+                    if met >= n and settle_until is None:
+                        if op == "at least":
                             break
-                        done, pending = await asyncio.wait(
-                            pending, timeout=wait_for, return_when=asyncio.FIRST_COMPLETED
-                        )
-                        met = sum(1 for t in tasks if t.done() and t.result().met)
-                        if met >= n and settle_until is None:
-                            if op == "at least":
-                                break
-                            settle_until = loop.time() + settle
-                        if op == "exactly" and met > n:
-                            break
+                        settle_until = loop.time() + settle
+                    if op == "exactly" and met > n:
+                        break
             finally:
                 for task in tasks:
                     if not task.done():
