@@ -93,30 +93,37 @@ _SIMPLE_PATH_END = re.compile(r"[^\s\[\]()'\"]*(?=\s|\Z)")
 """A path with no brackets or quotes before its first space: it ends at that space."""
 
 
+_PATH_MARKS = re.compile(r"""["'()\[\]]|\s""")
+
+
 def _path_end(text: str) -> int:
     """Index where the JSONPath at the start of ``text`` ends (filters contain spaces)."""
     simple = _SIMPLE_PATH_END.match(text)
     if simple is not None:
         return simple.end()
     depth = 0
-    quote = ""
-    for index, char in enumerate(text):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"":
-            quote = char
-        elif char in "[(":
+    position = 0
+    while (mark := _PATH_MARKS.search(text, position)) is not None:
+        token = mark.group()
+        if token in "'\"":
+            closing = text.find(token, mark.end())
+            if closing < 0:
+                break  # an unclosed quote: unbalanced
+            position = closing + 1
+            continue
+        if token in "[(":
             depth += 1
-        elif char in "])":
+        elif token in "])":
             depth -= 1
-        elif char.isspace() and depth <= 0:
-            return index
-    if depth > 0 or quote:
-        # Unbalanced: report just the first word as the (broken) path.
-        space = re.search(r"\s", text)
-        return space.start() if space else len(text)
-    return len(text)
+        elif depth <= 0:  # a space outside every bracket ends the path
+            return mark.start()
+        position = mark.end()
+    else:
+        if depth <= 0:
+            return len(text)
+    # Unbalanced: report just the first word as the (broken) path.
+    space = re.search(r"\s", text)
+    return space.start() if space else len(text)
 
 
 def _render_value(text: str, variables: Variables) -> Any:
