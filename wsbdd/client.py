@@ -24,6 +24,7 @@ from websockets.exceptions import (
     InvalidStatus,
     InvalidURI,
 )
+from websockets.frames import Opcode
 from websockets.protocol import State
 
 from wsbdd import __version__
@@ -167,6 +168,48 @@ class _Watch:
         self.done = False
 
 
+class _Connection(ClientConnection):
+    """websockets' client connection, handing each whole data frame straight to its client.
+
+    websockets queues a received message for ``recv()``, whose caller (the client's
+    reader task) runs one turn of the loop later.  A frame that is a whole message
+    goes to :meth:`Client._take` at once instead, when nothing is queued before it
+    (so messages keep their order).  Fragments, frames that are not valid UTF-8,
+    and everything before the client takes over go the usual way, to the reader.
+    """
+
+    on_frame: Callable[[Literal["text", "binary"], str | bytes], None] | None = None
+
+    def process_event(self, event: Any) -> None:
+        take = self.on_frame
+        queued = self.recv_messages
+        if (
+            take is None
+            or not event.fin
+            or event.opcode not in _WHOLE_KINDS
+            or queued.closed
+            or queued.frames.queue
+        ):
+            super().process_event(event)
+            return
+        kind = _WHOLE_KINDS[event.opcode]
+        if kind == "text":
+            try:
+                data: str | bytes = bytes(event.data).decode()
+            except UnicodeDecodeError:
+                super().process_event(event)  # websockets fails the connection its own way
+                return
+        else:
+            data = bytes(event.data)
+        take(kind, data)
+
+
+_WHOLE_KINDS: dict[Opcode, Literal["text", "binary"]] = {
+    Opcode.TEXT: "text",
+    Opcode.BINARY: "binary",
+}
+
+
 class Client:
     """A named participant in a scenario (``Alice``) with one connection and an inbox."""
 
@@ -231,6 +274,7 @@ class Client:
                 ping_timeout=opts.ping_timeout,
                 max_size=opts.max_size,
                 user_agent_header=f"wsbdd/{__version__}",
+                create_connection=_Connection,
             )
         except InvalidStatus as exc:
             response = exc.response
@@ -251,10 +295,17 @@ class Client:
             outcome.headers = dict(ws.response.headers.raw_items())
         outcome.subprotocol = ws.subprotocol
         outcome.opened_at = time.monotonic()
+        ws.on_frame = self._take  # type: ignore[attr-defined]
         self._reader = asyncio.get_running_loop().create_task(
             self._read(ws), name=f"wsbdd-reader-{self.name}"
         )
         return outcome
+
+    def _take(self, kind: Literal["text", "binary"], data: str | bytes) -> None:
+        """A whole frame, straight from the connection (see :class:`_Connection`)."""
+        self.inbox.append(kind, data, time.monotonic())
+        if self._watches or self.listeners:
+            self._wake()
 
     async def _read(self, ws: ClientConnection) -> None:
         append = self.inbox.append
