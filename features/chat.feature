@@ -81,7 +81,10 @@ Feature: Chat rooms
     Given clients Alice and Bob are connected
     When Alice sends {"type": "join", "room": "lobby"}
     And Bob sends {"type": "join", "room": "lobby"}
-    And Alice sends:
+    # Two clients, two connections: the server may read Bob's join after Alice's
+    # next message. Waiting for Bob's confirmation puts them in order.
+    Then Bob receives a message where $.type is "joined"
+    When Alice sends:
       """
       {"type": "message", "room": "lobby", "content": "<b>bold</b> move<script>alert(1)</script> ${uuid}"}
       """
