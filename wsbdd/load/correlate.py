@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wsbdd.inbox import Inbox
-from wsbdd.load.metrics import Latencies
+from wsbdd.load.metrics import Deliveries, Latencies
 
 __all__ = ["Ledger", "Tally", "Recipients", "PLACEHOLDER", "new_scope"]
 
@@ -38,16 +38,9 @@ def new_scope() -> str:
 
 
 @dataclass
-class Tally:
+class Tally(Deliveries):
     """What :meth:`Ledger.tally` found for one choice of expected recipients."""
 
-    sent: int = 0
-    expected: int = 0
-    delivered: int = 0
-    duplicates: int = 0
-    unexpected: int = 0
-    delivery: Latencies = field(default_factory=Latencies)
-    round_trip: Latencies = field(default_factory=Latencies)
     missing: list[tuple[int, int]] = field(default_factory=list)
     """Up to ``keep_missing`` (message number, recipient index) pairs that never arrived."""
     unscanned: int = 0

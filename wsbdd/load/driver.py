@@ -291,12 +291,7 @@ class LoadDriver:
 
         tally = session._run(drive(), limit)
         metrics = run.metrics
-        metrics.expected = tally.expected
-        metrics.delivered = tally.delivered
-        metrics.duplicates = tally.duplicates
-        metrics.unexpected = tally.unexpected
-        metrics.delivery = tally.delivery
-        metrics.round_trip = tally.round_trip
+        metrics.take_deliveries(tally)
         metrics.took = time.monotonic() - metrics.started_at
         metrics.loop_lag_max = max(metrics.loop_lag_max, lag.worst)
         run.tallied, run.tally = key, tally

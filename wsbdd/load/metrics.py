@@ -233,7 +233,29 @@ _LABEL_WIDTH = 14
 
 
 @dataclass
-class LoadMetrics:
+class Deliveries:
+    """Who got which message and how fast: what a tally counts and a load step reports."""
+
+    sent: int = 0
+    expected: int = 0
+    delivered: int = 0
+    duplicates: int = 0
+    unexpected: int = 0
+    delivery: Latencies = field(default_factory=Latencies)
+    round_trip: Latencies = field(default_factory=Latencies)
+
+    def take_deliveries(self, counted: Deliveries) -> None:
+        """Take what ``counted`` found arrive (not its sends: those are counted as sent)."""
+        self.expected = counted.expected
+        self.delivered = counted.delivered
+        self.duplicates = counted.duplicates
+        self.unexpected = counted.unexpected
+        self.delivery = counted.delivery
+        self.round_trip = counted.round_trip
+
+
+@dataclass
+class LoadMetrics(Deliveries):
     """What one load step measured: connections, messages, latencies, and the client's health.
 
     "The client" is the test client, wsbdd itself: when it falls behind
@@ -244,13 +266,6 @@ class LoadMetrics:
     connect_attempts: int = 0
     connected: int = 0
     connect_times: Latencies = field(default_factory=Latencies)
-    sent: int = 0
-    expected: int = 0
-    delivered: int = 0
-    duplicates: int = 0
-    unexpected: int = 0
-    delivery: Latencies = field(default_factory=Latencies)
-    round_trip: Latencies = field(default_factory=Latencies)
     started_at: float = 0.0
     sending_took: float = 0.0
     took: float = 0.0
