@@ -153,6 +153,10 @@ class Result:
         return None if value is None else value * 1000
 
 
+Runner = Callable[[str], Result]
+"""Runs one tool against the server at a URL."""
+
+
 def failed(tool: str, why: str) -> Result:
     return Result(tool, notes=[f"FAILED: {why}"])
 
@@ -780,34 +784,15 @@ def main() -> None:
     )
     log("server: a fresh `python -m wsbdd.demo --no-rate-limit` process for every tool run")
 
-    runners: dict[str, dict[str, Callable[[str], Result]]] = {
-        "echo": {
-            "wsbdd": lambda url: wsbdd_run(
-                url, "echo", args.clients, args.messages, args.rate, args.timeout
-            ),
-            "plain": lambda url: plain(
-                url, "echo", args.clients, args.messages, args.rate, args.timeout, loop
-            ),
-        },
-        "fanout": {
-            "wsbdd": lambda url: wsbdd_run(
-                url,
-                "fanout",
-                args.fanout_clients,
-                args.fanout_messages,
-                args.fanout_rate,
-                args.timeout,
-            ),
-            "plain": lambda url: plain(
-                url,
-                "fanout",
-                args.fanout_clients,
-                args.fanout_messages,
-                args.fanout_rate,
-                args.timeout,
-                loop,
-            ),
-        },
+    def both(kind: str, clients: int, messages: int, rate: float) -> dict[str, Runner]:
+        return {
+            "wsbdd": lambda url: wsbdd_run(url, kind, clients, messages, rate, args.timeout),
+            "plain": lambda url: plain(url, kind, clients, messages, rate, args.timeout, loop),
+        }
+
+    runners: dict[str, dict[str, Runner]] = {
+        "echo": both("echo", args.clients, args.messages, args.rate),
+        "fanout": both("fanout", args.fanout_clients, args.fanout_messages, args.fanout_rate),
     }
     if artillery is not None:
         runners["echo"]["artillery"] = lambda url: artillery_run(
