@@ -154,18 +154,20 @@ def test_start_now_runs_a_coroutine_to_its_first_wait_before_the_loop_turns():
     asyncio.run(scenario())
 
 
-def test_a_coroutine_started_now_can_still_be_cancelled_and_clean_up():
+@pytest.mark.parametrize("turns_first", [0, 1])
+def test_a_coroutine_started_now_can_still_be_cancelled_and_clean_up(turns_first: int):
     async def scenario() -> None:
         cleaned = asyncio.Event()
 
-        async def slow() -> None:
+        async def stuck() -> None:
             try:
-                await asyncio.sleep(3600)
+                await asyncio.Event().wait()
             finally:
                 cleaned.set()
 
-        task = start_now(slow())
-        await asyncio.sleep(0)
+        task = start_now(stuck())
+        for _ in range(turns_first):  # cancelled before, or after, the task took over
+            await asyncio.sleep(0)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

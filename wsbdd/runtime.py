@@ -340,7 +340,11 @@ def start_now(coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         failed: asyncio.Future[T] = loop.create_future()
         failed.set_exception(exc)
         return failed
-    return loop.create_task(_carry_on(coro, yielded))
+    task = loop.create_task(_carry_on(coro, yielded))
+    # Cancelled before its first turn, the task never reaches the coroutine to throw
+    # into it; closing it runs its cleanup (a no-op once it has finished).
+    task.add_done_callback(lambda _: coro.close())
+    return task
 
 
 def current_loop_thread() -> LoopThread | None:
