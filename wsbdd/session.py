@@ -200,12 +200,10 @@ class Session:
 
     async def _sends_failure(self) -> str | None:
         """On the loop: wait for the sends posted so far; the first failure's sentence, if any."""
-        sending, self._sending = self._sending, []
-        for send in sending:
-            failure = await send  # done already, nearly always: no turn of the loop
-            if failure:
-                return failure
-        return None
+        writing = [send for send in self._sending if not send.done()]
+        if writing:  # rare: a send held up by flow control
+            await asyncio.wait(writing)
+        return self._finished_sends_failure()
 
     def _finished_sends_failure(self) -> str | None:
         """On the loop, when every send posted so far has finished: the first failure's sentence."""
