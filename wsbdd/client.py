@@ -308,16 +308,10 @@ class Client:
             self._wake()
 
     async def _read(self, ws: ClientConnection) -> None:
-        append = self.inbox.append
-        monotonic = time.monotonic
+        take = self._take
         try:
             async for data in ws:
-                if isinstance(data, str):
-                    append("text", data, monotonic())
-                else:
-                    append("binary", data, monotonic())
-                if self._watches or self.listeners:
-                    self._wake()
+                take("text" if isinstance(data, str) else "binary", data)
         except ConnectionClosed:
             pass
         finally:
