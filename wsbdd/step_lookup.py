@@ -90,8 +90,6 @@ class StepPattern(SimplifiedRegexMatcher):
     def match(self, step_text: str) -> Match | None:
         # A regex cannot raise here (no type converters), so behave's error wrapping
         # around check_match has nothing to catch.
-        if self._needle not in step_text:
-            return None
         arguments = self.check_match(step_text)
         if arguments is None:
             return None
