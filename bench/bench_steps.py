@@ -1,22 +1,29 @@
 """Benchmark: send→reply exchanges through wsbdd's step library vs a plain websockets script.
 
-Medians, not sums: on a shared machine a thread wake-up is now and then delayed by
-hundreds of milliseconds (two bare threads ping-ponging an Event show it too), and
-one such stall would dominate a sum.
-
 Both talk to the same demo server, started once in a separate process (rate limit
-off).  Rounds alternate (plain, steps, plain, steps, …) so machine noise hits both
-alike; the verdict is the median of the per-round ratios.
+off) and kept off the client's CPU.
+
+The two are interleaved exchange by exchange (plain, steps, steps without
+recording, then the next exchange in another order, …), so that both meet the
+machine in the same state: on a shared machine, conditions drift within
+seconds, and rounds of hundreds of exchanges run one after the other compared
+different moments more than different code (per-round ratios ranged from 0.8
+to 1.7 in one run).  The plain side is an ordinary asyncio script whose loop
+runs each exchange to completion; it is timed inside the exchange, from before
+its send to the matching reply, as the steps are.  Medians, not sums: a thread
+wake-up is now and then delayed by milliseconds on a virtual machine, and one
+such stall would dominate a sum.
 
 "Through the step library" means the real behave step functions, found in behave's
 step registry from the step text and run with a scenario context, exactly as behave
-runs them (minus behave's console output):
+runs them (minus behave's console output), every step text new:
 
     When Alice sends {"type": "echo", "content": "bench 17"}
     Then Alice receives a message where $.type is "echo" and $.content is "bench 17"
 
-A third run of the same steps in every round has recording switched off (no
-copy of sent frames, no step marks), to show what the report's recording costs.
+A third client, in its own scenario, runs the same steps with recording switched
+off (no copy of sent frames, no step marks), to show what the report's
+recording costs.
 
 Run:  python bench/bench_steps.py [--exchanges 200] [--rounds 7]
 """
@@ -55,21 +62,30 @@ def start_server() -> tuple[subprocess.Popen[str], str]:
     return proc, line.rsplit(" ", 1)[1].strip()
 
 
-async def plain_round(url: str, exchanges: int) -> list[float]:
+class PlainScript:
     """The baseline: what a hand-written websockets test does for each exchange."""
-    times = []
-    async with connect(url + "/", proxy=None, compression=None) as ws:
-        await ws.recv()  # welcome
-        for i in range(exchanges):
-            content = f"bench {i}"
-            started = time.perf_counter()
-            await ws.send(json.dumps({"type": "echo", "content": content}))
-            while True:
-                reply = json.loads(await ws.recv())
-                if reply.get("type") == "echo" and reply.get("content") == content:
-                    break
-            times.append(time.perf_counter() - started)
-    return times
+
+    def __init__(self, url: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.ws = self.loop.run_until_complete(connect(url + "/", proxy=None, compression=None))
+        self.loop.run_until_complete(self.ws.recv())  # welcome
+
+    async def _exchange(self, content: str) -> float:
+        ws = self.ws
+        started = time.perf_counter()
+        await ws.send(json.dumps({"type": "echo", "content": content}))
+        while True:
+            reply = json.loads(await ws.recv())
+            if reply.get("type") == "echo" and reply.get("content") == content:
+                break
+        return time.perf_counter() - started
+
+    def exchange(self, n: int) -> float:
+        return self.loop.run_until_complete(self._exchange(f"bench {n}"))
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.ws.close())
+        self.loop.close()
 
 
 class StepRunner:
@@ -112,27 +128,34 @@ class _Discard(list):  # type: ignore[type-arg]
         pass
 
 
-def steps_round(runner: StepRunner, exchanges: int, *, record: bool = True) -> list[float]:
-    """``record=False``: the client keeps no copy of what it sends and the session no step
-    marks, the two things wsbdd records only for the report (what a client receives
-    is kept either way: the steps match on it)."""
-    session = runner.context.wsbdd
-    session.connect("Alice")
-    if not record:
-        session.client("Alice").sent = _Discard()
-        session.step_marks = _Discard()
-    times = []
-    for i in range(exchanges):
-        send = runner.parse("When", f'Alice sends {{"type": "echo", "content": "bench {i}"}}')
+class StepsScript:
+    """One scenario's client exchanging through the steps.
+
+    ``record=False``: the client keeps no copy of what it sends and the session no
+    step marks, the two things wsbdd records only for the report (what a client
+    receives is kept either way: the steps match on it)."""
+
+    def __init__(self, run: object, *, record: bool = True) -> None:
+        self.runner = StepRunner(run.session())  # type: ignore[attr-defined]
+        session = self.runner.context.wsbdd
+        session.connect("Alice")
+        if not record:
+            session.client("Alice").sent = _Discard()
+            session.step_marks = _Discard()
+
+    def exchange(self, n: int) -> float:
+        runner = self.runner
+        send = runner.parse("When", f'Alice sends {{"type": "echo", "content": "bench {n}"}}')
         receive = runner.parse(
-            "Then", f'Alice receives a message where $.type is "echo" and $.content is "bench {i}"'
+            "Then", f'Alice receives a message where $.type is "echo" and $.content is "bench {n}"'
         )
         started = time.perf_counter()
         runner.run(send)
         runner.run(receive)
-        times.append(time.perf_counter() - started)
-    session.close()
-    return times
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self.runner.context.wsbdd.close()
 
 
 def keep_server_apart(pid: int, cpu: int | None) -> None:
@@ -155,6 +178,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--exchanges", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--block", type=int, default=10, help="exchanges in a row on one side before the next"
+    )
     args = parser.parse_args()
 
     from wsbdd.config import Settings
@@ -165,30 +191,43 @@ def main() -> None:
         run = Run.start(Settings(url=url, ping_interval=None))
         keep_server_apart(proc.pid, run.loop_thread.cpu)
         try:
-            ratios, plain_all, steps_all, unrecorded_all, recording = [], [], [], [], []
-            # One warm-up round of each, not counted.
-            asyncio.run(plain_round(url, 20))
-            steps_round(StepRunner(run.session()), 20)
-            for _ in range(args.rounds):
-                plain = asyncio.run(plain_round(url, args.exchanges))
-                steps = steps_round(StepRunner(run.session()), args.exchanges)
-                unrecorded = steps_round(StepRunner(run.session()), args.exchanges, record=False)
-                ratios.append(sum(steps) / sum(plain))
-                recording.append(sum(steps) / sum(unrecorded))
-                plain_all += plain
-                steps_all += steps
-                unrecorded_all += unrecorded
+            times: dict[str, list[float]] = {"plain": [], "steps": [], "unrecorded": []}
+            ratios, recording = [], []
+            n = 0
+            for counted in [False] + [True] * args.rounds:  # one warm-up round
+                sides = {
+                    "plain": PlainScript(url),
+                    "steps": StepsScript(run),
+                    "unrecorded": StepsScript(run, record=False),
+                }
+                order = list(sides)
+                this_round: dict[str, list[float]] = {side: [] for side in sides}
+                for _ in range(0, args.exchanges if counted else 20, args.block):
+                    order = order[1:] + order[:1]  # each side first, second and third in turn
+                    for side in order:
+                        for _ in range(args.block):
+                            n += 1
+                            this_round[side].append(sides[side].exchange(n))
+                for script in sides.values():
+                    script.close()
+                if counted:
+                    for side, values in this_round.items():
+                        times[side] += values
+                    median = {side: statistics.median(v) for side, v in this_round.items()}
+                    ratios.append(median["steps"] / median["plain"])
+                    recording.append(median["steps"] / median["unrecorded"])
         finally:
             run.close()
     finally:
         proc.terminate()
         proc.wait(10)
+    plain_all, steps_all, unrecorded_all = times["plain"], times["steps"], times["unrecorded"]
 
     us = 1e6
     p50_plain, p50_steps = pct(plain_all, 0.5) * us, pct(steps_all, 0.5) * us
     print(
-        f"{args.exchanges} send→reply exchanges × {args.rounds} rounds, "
-        "demo server in its own process"
+        f"{args.exchanges} send→reply exchanges × {args.rounds} rounds, interleaved "
+        "exchange by exchange, demo server in its own process"
     )
     print(f"{'':28}{'p50 µs':>10}{'p90 µs':>10}{'p99 µs':>10}")
     for label, values in (
@@ -203,11 +242,11 @@ def main() -> None:
     print(f"ratio of p50 exchange times steps/plain: {p50_steps / p50_plain:.2f}x   (goal <= 1.3x)")
     ratio = statistics.median(ratios)
     print(
-        f"median of per-round total-time ratios: {ratio:.2f}x "
+        f"median of per-round p50 ratios: {ratio:.2f}x "
         f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
     )
     print(
-        f"recording on/off, median of per-round total-time ratios: "
+        f"recording on/off, median of per-round p50 ratios: "
         f"{statistics.median(recording):.3f}x   (goal <= 1.05x)"
     )
     added = (p50_steps - p50_plain) / 2

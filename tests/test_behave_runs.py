@@ -79,7 +79,8 @@ FAILING = """\
         Given clients Alice and Bob are connected
         When Alice sends {"type": "join", "room": "lobby"}
         And Bob sends {"type": "join", "room": "lobby"}
-        And Alice sends {"type": "message", "room": "lobby", "content": "Hi"}
+        Then Bob receives a message where $.type is "joined"
+        When Alice sends {"type": "message", "room": "lobby", "content": "Hi"}
         Then Bob receives a message where $.content starts with "hello" within 500 ms
 
       Scenario: The next scenario starts clean

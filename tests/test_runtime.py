@@ -106,7 +106,7 @@ def test_a_bridged_call_past_its_deadline_is_cancelled_and_says_so(monkeypatch):
         assert loop_thread.run(asyncio.sleep(0, "still usable"), timeout=5) == "still usable"
 
 
-def test_posted_calls_and_bridged_coroutines_happen_in_the_order_they_were_made():
+def test_calls_in_turn_and_bridged_coroutines_happen_in_the_order_they_were_made():
     with LoopThread() as loop_thread:
         seen: list[int] = []
 
@@ -115,11 +115,93 @@ def test_posted_calls_and_bridged_coroutines_happen_in_the_order_they_were_made(
             return list(seen)
 
         for n in range(0, 300, 3):
-            loop_thread.post(seen.append, n)
-            loop_thread.post(seen.append, n + 1)
-            loop_thread.let_run()
+            loop_thread.call_in_turn(seen.append, n)
+            loop_thread.call_in_turn(seen.append, n + 1)
             assert loop_thread.run(add(n + 2), timeout=5)[-3:] == [n, n + 1, n + 2]
         assert seen == list(range(300))
+
+
+def test_call_in_turn_runs_on_the_calling_thread_as_if_on_the_loop():
+    with LoopThread() as loop_thread:
+
+        def where() -> tuple[threading.Thread, asyncio.AbstractEventLoop]:
+            return threading.current_thread(), asyncio.get_running_loop()
+
+        assert loop_thread.call_in_turn(where) == (threading.current_thread(), loop_thread.loop)
+        with pytest.raises(RuntimeError, match="no running event loop"):
+            asyncio.get_running_loop()  # only while it is the loop's turn
+        with pytest.raises(KeyError, match="raised in turn"):
+            loop_thread.call_in_turn(lambda: {}["raised in turn"])
+        assert loop_thread.call_in_turn(lambda: "still usable") == "still usable"
+
+
+def test_call_in_turn_waits_until_the_loop_has_finished_what_it_was_doing():
+    with LoopThread() as loop_thread:
+        order: list[str] = []
+        busy, gate = threading.Event(), threading.Event()
+
+        def loop_work() -> None:
+            busy.set()
+            gate.wait(10)
+            order.append("the loop's callback")
+
+        loop_thread.loop.call_soon_threadsafe(loop_work)
+        assert busy.wait(10)
+        gate.set()  # the callback goes on, on the loop thread, while this thread asks for a turn
+        loop_thread.call_in_turn(order.append, "the call in turn")
+        assert order == ["the loop's callback", "the call in turn"]
+
+
+@pytest.mark.parametrize("how", ["callback", "task", "timer"])
+def test_what_a_call_in_turn_schedules_runs_without_anything_else_waking_the_loop(how: str):
+    # The loop waits for I/O with no timeout; nothing else will wake it.
+    with LoopThread() as loop_thread:
+        done = threading.Event()
+
+        async def set_done() -> None:
+            done.set()
+
+        def schedule() -> None:
+            loop = asyncio.get_running_loop()
+            if how == "callback":
+                loop.call_soon(done.set)
+            elif how == "task":
+                loop.create_task(set_done())
+            else:
+                loop.call_later(0.01, done.set)
+
+        loop_thread.call_in_turn(schedule)
+        assert done.wait(10)
+
+
+def test_a_coroutine_started_in_turn_is_carried_on_by_the_loop():
+    with LoopThread() as loop_thread:
+        gate: list[asyncio.Event] = []
+
+        async def waits() -> str:
+            gate.append(asyncio.Event())
+            await gate[0].wait()
+            return "carried on by the loop"
+
+        started = loop_thread.call_in_turn(lambda: start_now(waits()))
+        assert not started.done()
+        loop_thread.call_in_turn(lambda: gate[0].set())
+
+        async def result() -> str:
+            return await started
+
+        assert loop_thread.run(result(), timeout=5) == "carried on by the loop"
+
+
+def test_a_loop_in_debug_mode_runs_calls_in_turn_on_its_own_thread():
+    # asyncio's debug mode refuses loop calls from other threads, so the caller waits instead.
+    with LoopThread() as loop_thread:
+        loop_thread.loop.set_debug(True)
+        ran_on = loop_thread.call_in_turn(threading.current_thread)
+        assert ran_on is not threading.current_thread()
+        assert ran_on.name == "wsbdd-loop"
+        with pytest.raises(KeyError, match="raised on the loop"):
+            loop_thread.call_in_turn(lambda: {}["raised on the loop"])
 
 
 def test_start_now_runs_a_coroutine_to_its_first_wait_before_the_loop_turns():

@@ -1,34 +1,116 @@
-"""A send step does not wait for its frame to be written; nothing about it is lost or misplaced.
+"""A send step writes its frame before it ends; nothing about a send is lost or misplaced.
 
-The loop thread writes the frame while behave moves on to the next step.  These
-tests pin down what that must not change: frames go out in order, the
-transcript puts each under the step that sent it, and a send that fails (the
-connection ended between the step's check and the write) is reported, naming
-the step, by the next step or at the end of the scenario.
+The step writes the frame itself, in the loop's turn.  Only a send held up by
+flow control (a server that does not read) is still being written when its step
+ends; the loop finishes it while behave moves on.  These tests pin down what
+that must not change: frames go out in order, the transcript puts each under
+the step that sent it, a send that fails at once fails its own step, and one
+that fails later is reported, naming the step, by the next step or at the end
+of the scenario.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import threading
-import time
 from types import SimpleNamespace
 
 import pytest
 from behave.model_core import Status
+from websockets.asyncio.server import ServerConnection, serve
 
+from wsbdd.config import Settings
 from wsbdd.environment import after_scenario
 from wsbdd.errors import ConnectionProblem
 from wsbdd.match import where
 from wsbdd.session import Run, Session
 
 
-def send_after_it_closed(s: Session, name: str, step: str) -> None:
-    """Post a send for a client whose connection has ended, as if the step's check had
-    passed a moment before the end: the race a real send step can lose."""
-    client = s.client(name)
-    s.begin_step(step)
-    s._sends_posted = True
-    s.loop_thread.post(s._start_send, (client, '{"type": "echo"}', 1, step, time.monotonic()))
+def lose_the_race(s: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let send steps past their check that the client is open, as if the connection
+    ended a moment after the check: the race a real send step can lose."""
+    check = s.client
+    monkeypatch.setattr(s, "client", lambda name, need_open=False: check(name))
+
+
+class StallingServer:
+    """A loopback server that reads nothing until told to, then answers each frame with
+    how many it has had; or drops the connection without reading (TCP reset)."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Future[None] | None = None
+        self._read: asyncio.Event | None = None
+        self._connections: list[ServerConnection] = []
+        self.connected = threading.Event()
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
+
+    async def _handler(self, ws: ServerConnection) -> None:
+        self._connections.append(ws)
+        self.connected.set()
+        assert self._read is not None
+        await self._read.wait()
+        count = 0
+        async for _ in ws:
+            count += 1
+            await ws.send(json.dumps({"frames": count}))
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = self._loop.create_future()
+        self._read = asyncio.Event()
+        async with serve(self._handler, "127.0.0.1", 0, max_queue=1) as server:
+            self.port = server.sockets[0].getsockname()[1]
+            self._ready.set()
+            await self._stop
+
+    def start_reading(self) -> None:
+        assert self._loop is not None and self._read is not None
+        self._loop.call_soon_threadsafe(self._read.set)
+
+    def reset_connections(self) -> None:
+        assert self._loop is not None
+        for ws in self._connections:  # unread data in its buffer: closing sends a reset
+            self._loop.call_soon_threadsafe(ws.transport.abort)
+
+    def __enter__(self) -> StallingServer:
+        self._thread.start()
+        assert self._ready.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._loop is not None and self._stop is not None
+        self.start_reading()  # handlers still waiting end with their connections
+        self._loop.call_soon_threadsafe(self._stop.set_result, None)
+        self._thread.join(10)
+
+
+@pytest.fixture
+def stalling():
+    """A session whose Alice talks to a StallingServer."""
+    with StallingServer() as server:
+        settings = Settings(url=f"ws://127.0.0.1:{server.port}", timeout=5.0, close_timeout=0.5)
+        with Run.start(settings) as run:
+            session = run.session()
+            session.connect("Alice")
+            assert server.connected.wait(10)  # its handler runs: it can be told what to do
+            yield server, session
+            session.close()
+
+
+SEND_MANY = "When Alice sends 128 frames of 128 KB"
+BIG = json.dumps({"pad": "x" * 128_000})
+
+
+def held_up_send(server: StallingServer, s: Session) -> None:
+    """A send step whose frames cannot all be written before it ends: the server reads
+    nothing, so the kernel's buffers and then the connection's fill up."""
+    s.begin_step(SEND_MANY)
+    s.send("Alice", BIG, times=128)
+    assert s._sends_pending  # the premise of the tests that use this
 
 
 def test_frames_from_many_send_steps_go_out_in_order(s):
@@ -41,52 +123,75 @@ def test_frames_from_many_send_steps_go_out_in_order(s):
         assert s.receive("Bob", where('$.type is "echo"')).json["content"] == f"b{n}"
 
 
-def test_a_frame_is_shown_under_the_step_that_sent_it_even_if_written_later(s):
-    s.connect("Alice")
-    gate = threading.Event()
-    s.loop_thread.post(gate.wait, 10)  # the loop is busy: the frame cannot go out yet
-    s.begin_step('When Alice sends {"type": "echo", "content": "late"}')
-    s.send("Alice", '{"type": "echo", "content": "late"}')
-    s.begin_step('Then Alice receives a message where $.content is "late"')
-    gate.set()
-    s.receive("Alice", where('$.content is "late"'))
+def test_a_frame_is_shown_under_the_step_that_sent_it_even_if_written_later(stalling):
+    server, s = stalling
+    held_up_send(server, s)
+    s.begin_step("Then Alice receives a message where $.frames is 128")
+    server.start_reading()
+    s.receive("Alice", where("$.frames is 128"))
     sent = [e for e in s.transcript() if e.kind == "sent"]
-    assert [e.step.text for e in sent] == ['When Alice sends {"type": "echo", "content": "late"}']
-    received = [e for e in s.transcript() if e.kind == "received" and "late" in str(e.payload)]
-    assert received[0].step.text == 'Then Alice receives a message where $.content is "late"'
+    assert len(sent) == 128
+    assert {e.step.text for e in sent} == {SEND_MANY}
 
 
-def test_a_failed_send_fails_the_next_step_naming_the_send_step(s):
+def test_a_send_that_fails_at_once_fails_its_own_step(s, monkeypatch):
     s.connect_all(["Alice", "Bob"])
     s.disconnect("Alice")
-    send_after_it_closed(s, "Alice", 'When Alice sends {"type": "echo"}')
+    lose_the_race(s, monkeypatch)
+    s.begin_step('When Alice sends {"type": "echo"}')
     with pytest.raises(ConnectionProblem) as failure:
-        s.receive("Bob", where('$.type is "echo"'), timeout=0.2)
+        s.send("Alice", '{"type": "echo"}')
     assert str(failure.value) == (
         'Alice could not send (in the step "When Alice sends {"type": "echo"}"): '
         f"the connection {s.client('Alice').how_it_ended()}."
     )
-    s.send("Bob", '{"type": "echo", "content": "after"}')  # reported once; the session goes on
+    s.send("Bob", '{"type": "echo", "content": "after"}')  # the session goes on
     assert s.receive("Bob", where('$.type is "echo"')).json["content"] == "after"
 
 
-def failed_last_send(run: Run) -> tuple[Session, SimpleNamespace]:
-    """A scenario whose last step's send failed, and the behave context that ends it."""
-    session = run.session()
-    session.connect("Alice")
-    session.disconnect("Alice")
-    send_after_it_closed(session, "Alice", 'When Alice sends {"type": "echo"}')
-    return session, SimpleNamespace(wsbdd=session, config=SimpleNamespace(junit=False))
+def test_a_held_up_send_that_fails_fails_the_next_step_naming_the_send_step(stalling):
+    server, s = stalling
+    held_up_send(server, s)
+    server.reset_connections()
+    s.begin_step("Then Alice receives a message where $.frames is 128")
+    with pytest.raises(ConnectionProblem) as failure:
+        s.receive("Alice", where("$.frames is 128"))
+    assert str(failure.value).startswith(f'Alice could not send (in the step "{SEND_MANY}"): ')
+    assert s.sends_problem() is None  # reported once
 
 
-def test_a_failed_send_in_the_last_step_fails_the_scenario(run):
-    session, context = failed_last_send(run)
+def test_a_send_the_server_never_reads_fails_the_next_step_in_its_time(stalling):
+    server, s = stalling
+    held_up_send(server, s)
+    s.begin_step("Then Alice receives a message where $.frames is 128 within 200 ms")
+    with pytest.raises(ConnectionProblem) as failure:
+        s.receive("Alice", where("$.frames is 128"), timeout=0.2)
+    assert str(failure.value) == (
+        f'Alice could not finish sending (in the step "{SEND_MANY}") within 200 ms: the '
+        "server has stopped reading what Alice sends (the connection's buffers are full)."
+    )
+    s.close()  # the close frame cannot go out either: the connection is dropped in time
+    assert all(c.finished for c in s.pool)
+
+
+def failed_last_send(server: StallingServer, s: Session) -> SimpleNamespace:
+    """A scenario whose last step's send failed after the step, and the behave context
+    that ends it."""
+    held_up_send(server, s)
+    server.reset_connections()
+    return SimpleNamespace(wsbdd=s, config=SimpleNamespace(junit=False))
+
+
+def test_a_failed_send_in_the_last_step_fails_the_scenario(stalling):
+    server, s = stalling
+    context = failed_last_send(server, s)
     with pytest.raises(AssertionError, match=r'Alice could not send \(in the step "When Alice'):
         after_scenario(context, SimpleNamespace(status=Status.passed))
-    assert all(c.finished for c in session.pool)  # and its clients are closed all the same
+    assert all(c.finished for c in s.pool)  # and its clients are closed all the same
 
 
-def test_a_scenario_that_failed_already_is_not_blamed_twice(run):
-    session, context = failed_last_send(run)
+def test_a_scenario_that_failed_already_is_not_blamed_twice(stalling):
+    server, s = stalling
+    context = failed_last_send(server, s)
     after_scenario(context, SimpleNamespace(status=Status.failed))  # does not raise
-    assert all(c.finished for c in session.pool)
+    assert all(c.finished for c in s.pool)

@@ -468,11 +468,15 @@ class Client:
             return
         if self.outcome is not None and self.outcome.closed_by is None and not self.finished:
             self.outcome.closed_by = "client"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.close_timeout + 1
         try:
-            await ws.close(code, reason)
+            # Bounded: a server that has stopped reading never takes the close frame.
+            async with asyncio.timeout_at(deadline):
+                await ws.close(code, reason)
         except Exception:  # noqa: BLE001 - closing must never fail a cleanup
             pass
-        if not await self.wait_closed(self.options.close_timeout + 1):
+        if not await self.wait_closed(max(0.0, deadline - loop.time())):
             await self.abort()
 
     async def abort(self) -> None:

@@ -67,11 +67,11 @@ def after_scenario(context: Any, scenario: Any) -> None:
     session: Session | None = getattr(context, "wsbdd", None)
     if session is None:
         return
-    problems = session.sends_problem()  # a last step's send that failed, reported nowhere yet
-    if scenario.status != Status.passed:
-        problems = None  # the scenario has failed already, and says why
-    elif problems is None and session.strict:
-        problems = session.strict_problems()
+    problems = None  # a scenario that has failed already says why
+    if scenario.status == Status.passed:
+        problems = session.sends_problem()  # a last step's send that failed, reported nowhere yet
+        if problems is None and session.strict:
+            problems = session.strict_problems()
     session.close()
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None:

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import selectors
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, ParamSpec, TypeVar
@@ -38,12 +39,48 @@ def _current_cpu() -> int | None:
         return None
 
 
-def _new_event_loop() -> asyncio.AbstractEventLoop:
-    # uvloop roughly halves the per-message cost; it is an optional extra.
+class _TurnTakingSelector(selectors.DefaultSelector):
+    """The selector of a loop whose thread holds ``turn`` except while it waits for I/O."""
+
+    def __init__(self, turn: threading.Lock) -> None:
+        super().__init__()
+        self._turn = turn
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        self._turn.release()
+        try:
+            return super().select(timeout)
+        finally:
+            self._turn.acquire()
+
+
+class _TurnTakingLoop(asyncio.SelectorEventLoop):
+    """An event loop that other threads may run callbacks for while it waits for I/O.
+
+    Its thread holds ``turn`` whenever it runs anything and lets go only inside the
+    selector's wait.  Another thread holding ``turn`` may therefore call loop-owned
+    code itself (:meth:`LoopThread.call_in_turn`): nothing else runs it meanwhile.
+    """
+
+    def __init__(self, turn: threading.Lock) -> None:
+        super().__init__(_TurnTakingSelector(turn))
+
+    def scheduled(self) -> tuple[int, int]:
+        """How many callbacks and timers wait; a change means the loop must look again."""
+        return len(self._ready), len(self._scheduled)
+
+    def look_again(self) -> None:
+        """Wake the loop from its wait, to see callbacks or timers added by another thread."""
+        self._write_to_self()
+
+
+def _new_event_loop(turn: threading.Lock) -> asyncio.AbstractEventLoop:
+    # uvloop has no Python selector to take turns with; with it, callers post
+    # their work instead (see LoopThread.call_in_turn).
     try:
         import uvloop  # type: ignore[import-not-found]
     except ImportError:
-        return asyncio.new_event_loop()
+        return _TurnTakingLoop(turn)
     return uvloop.new_event_loop()
 
 
@@ -51,7 +88,8 @@ class LoopThread:
     """Runs an event loop in a daemon thread and bridges synchronous callers to it."""
 
     def __init__(self, name: str = "wsbdd-loop", *, same_cpu: bool = True) -> None:
-        self.loop = _new_event_loop()
+        self._turn = threading.Lock()
+        self.loop = _new_event_loop(self._turn)
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._stopped = False
@@ -90,7 +128,8 @@ class LoopThread:
             os.sched_setaffinity(0, {self.cpu})
         asyncio.set_event_loop(self.loop)
         self.loop.call_soon(self._ready.set)
-        self.loop.run_forever()
+        with self._turn:  # let go of only while the loop waits for I/O
+            self.loop.run_forever()
 
     def start(self) -> LoopThread:
         """Start the thread and return once its loop is running."""
@@ -183,7 +222,10 @@ class LoopThread:
             for stop in stops:
                 stop()
 
-        self.loop.call_soon_threadsafe(start)
+        if self._takes_turns():
+            self.call_in_turn(start)
+        else:
+            self.loop.call_soon_threadsafe(start)
         limit = -1 if timeout is None else timeout + _SAFETY_MARGIN
         try:
             if not finished.acquire(timeout=limit):
@@ -200,25 +242,41 @@ class LoopThread:
             raise box[0]
         return box[0]
 
-    def let_run(self) -> None:
-        """Let the loop thread take its turn now, without waiting for anything.
+    def _takes_turns(self) -> bool:
+        return isinstance(self.loop, _TurnTakingLoop) and not self.loop.get_debug()
 
-        After :meth:`post`, the caller still holds the GIL and would keep it until it
-        next blocks, so the posted work would wait for the caller's next step to be
-        parsed.  Yielding the CPU (which releases the GIL) lets the loop send at
-        once, so the server's work overlaps the caller's.
+    def call_in_turn(self, func: Callable[..., T], *args: Any) -> T:
+        """Call ``func(*args)`` for the loop and return its result (or raise its exception).
+
+        The caller waits for the loop to finish what it is doing and reach its wait
+        for I/O (nearly always it is there already), then runs ``func`` itself as
+        if it were a callback on the loop, with the loop as the running loop.
+        Nothing on the loop runs meanwhile.  That spares waking the loop thread
+        and switching threads twice: a send step writes its frame at once.  The
+        loop is woken afterwards only if ``func`` gave it something to do (a
+        callback, a task, a timer).
+
+        ``func`` must not wait for the loop (it would wait for itself) and runs
+        outside any task (``asyncio.current_task()`` is None).  A loop that cannot
+        take turns (uvloop, or asyncio's debug mode, which rightly refuses calls
+        from other threads) runs ``func`` on its own thread while the caller waits.
         """
-        os.sched_yield()
-
-    def post(self, func: Callable[..., Any], *args: Any) -> None:
-        """Have the loop thread call ``func(*args)`` soon, without waiting for it.
-
-        Calls posted, and coroutines run, from one thread happen on the loop in
-        the order they were made.
-        """
-        if not self.running:
-            raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
-        self.loop.call_soon_threadsafe(func, *args)
+        loop = self.loop
+        if not self._takes_turns():
+            boxed: tuple[T] = self.run_callback(lambda deliver: deliver((func(*args),)), None)
+            return boxed[0]
+        assert isinstance(loop, _TurnTakingLoop)
+        with self._turn:
+            if not self.running or not loop.is_running():
+                raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
+            before = loop.scheduled()
+            asyncio._set_running_loop(loop)
+            try:
+                return func(*args)
+            finally:
+                asyncio._set_running_loop(None)
+                if loop.scheduled() != before:
+                    loop.look_again()
 
     def call(self, func: Callable[..., T], *args: Any) -> T:
         """Run a plain function on the loop thread (to read loop-owned state safely)."""

@@ -21,6 +21,7 @@ import os
 import resource
 import time
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from websockets.exceptions import ConnectionClosed
@@ -162,6 +163,26 @@ class Run:
         self.close()
 
 
+def _in_step(step: str) -> str:
+    return f' (in the step "{step}")' if step else ""
+
+
+@dataclass
+class _Sending:
+    """A send under way: the future of its sentence of failure (None: it went out)."""
+
+    done: asyncio.Future[str | None]
+    client: str
+    step: str
+
+    def held_up(self, timeout: float) -> str:
+        return (
+            f"{self.client} could not finish sending{_in_step(self.step)} within "
+            f"{format_duration(timeout)}: the server has stopped reading what "
+            f"{self.client} sends (the connection's buffers are full)."
+        )
+
+
 class Session:
     """One scenario: its named clients, its variables, its strictness."""
 
@@ -172,10 +193,10 @@ class Session:
         self.strict = strict
         self.current_step = ""
         self.step_marks: list[StepMark] = []
-        self._sending: list[asyncio.Task[str | None]] = []
-        """Sends under way (loop-owned); each ends with None or the sentence of its failure."""
-        self._sends_posted = False
-        """A send was posted since the last bridged call checked them (caller-owned)."""
+        self._sending: list[_Sending] = []
+        """Sends under way (loop-owned)."""
+        self._sends_pending = False
+        """A send was still being written when its step ended (caller-owned)."""
         self.vars = self.settings.new_variables(environ=os.environ, config={"url": run.base_url})
         self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
         self.collected: dict[str, list[Message]] = {}
@@ -187,10 +208,12 @@ class Session:
     # -- plumbing -------------------------------------------------------------
 
     def _run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
-        if self._sends_posted:
-            self._sends_posted = False
-            coro = self._after_sends(coro)
-        return self.loop_thread.run(coro, timeout + _BRIDGE_MARGIN)
+        limit = timeout + _BRIDGE_MARGIN
+        if self._sends_pending:  # held-up sends get their own ``timeout`` first
+            self._sends_pending = False
+            coro = self._after_sends(coro, timeout)
+            limit += timeout
+        return self.loop_thread.run(coro, limit)
 
     def _call(self, func: Any) -> Any:
         async def _call() -> Any:
@@ -198,20 +221,25 @@ class Session:
 
         return self._run(_call(), 10)
 
-    async def _sends_failure(self) -> str | None:
-        """On the loop: wait for the sends posted so far; the first failure's sentence, if any."""
-        writing = [send for send in self._sending if not send.done()]
+    async def _sends_failure(self, timeout: float) -> str | None:
+        """On the loop: wait up to ``timeout`` for the sends under way; the first failure's
+        sentence, if any (a send still not written by then is one)."""
+        writing = [send.done for send in self._sending if not send.done.done()]
         if writing:  # rare: a send held up by flow control
-            await asyncio.wait(writing)
+            await asyncio.wait(writing, timeout=timeout)
+        held_up = next((send for send in self._sending if not send.done.done()), None)
+        if held_up is not None:
+            self._sending = []  # reported; it goes on trying, but no step waits for it
+            return held_up.held_up(timeout)
         return self._finished_sends_failure()
 
     def _finished_sends_failure(self) -> str | None:
-        """On the loop, when every send posted so far has finished: the first failure's sentence."""
+        """On the loop, when every send under way has finished: the first failure's sentence."""
         sending, self._sending = self._sending, []
-        return next((failure for send in sending if (failure := send.result())), None)
+        return next((failure for send in sending if (failure := send.done.result())), None)
 
-    async def _after_sends(self, coro: Coroutine[Any, Any, T]) -> T:
-        failure = await self._sends_failure()
+    async def _after_sends(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        failure = await self._sends_failure(timeout)
         if failure is not None:
             coro.close()
             raise ConnectionProblem(failure)
@@ -219,10 +247,11 @@ class Session:
 
     def sends_problem(self) -> str | None:
         """The failure of a send no later step has reported yet (checked at the scenario's end)."""
-        if not self._sends_posted or not self.loop_thread.running:
+        if not self._sends_pending or not self.loop_thread.running:
             return None
-        self._sends_posted = False
-        return self.loop_thread.run(self._sends_failure(), self.settings.timeout + _BRIDGE_MARGIN)
+        self._sends_pending = False
+        timeout = self.settings.timeout
+        return self.loop_thread.run(self._sends_failure(timeout), timeout + _BRIDGE_MARGIN)
 
     def is_noise(self, message: Message) -> bool:
         value = message.value
@@ -377,22 +406,32 @@ class Session:
     def send(self, name: str, payload: str | bytes, times: int = 1) -> None:
         """Send a text (``str``) or binary (``bytes``) frame, ``times`` times.
 
-        The step does not wait for the frame to be written: the loop thread sends
-        it, in order with everything else the steps ask of it, while behave moves
-        on to the next step (which is usually a wait for the reply).  A send that
-        fails (the connection closed at that very moment) fails the next step that
-        talks to the loop, or the scenario at its end, naming the step that sent.
+        The step writes the frame itself, in the loop's turn (see
+        :meth:`LoopThread.call_in_turn`), so it has gone out when the step ends.
+        A send that fails (the connection closed at that very moment) fails the
+        step.  Only a send held up by flow control (the server not reading) is
+        still being written when the step ends; if it fails, the next step that
+        talks to the loop fails, or the scenario at its end, naming the step
+        that sent.
         """
         client = self.client(name, need_open=True)
-        self._sends_posted = True
         # The step's own time stamps the frame, so that the transcript puts it under
-        # this step even when the loop writes it after the next step has begun.
+        # this step even when it is written after the next step has begun.
         asked = (client, payload, times, self.current_step, time.monotonic())
-        self.loop_thread.post(self._start_send, asked)
-        self.loop_thread.let_run()
+        failure, self._sends_pending = self.loop_thread.call_in_turn(self._start_send, asked)
+        if failure is not None:
+            raise ConnectionProblem(failure)
 
-    def _start_send(self, asked: tuple[Client, str | bytes, int, str, float]) -> None:
-        self._sending.append(start_now(self._send(*asked)))
+    def _start_send(
+        self, asked: tuple[Client, str | bytes, int, str, float]
+    ) -> tuple[str | None, bool]:
+        """On the loop: start a send; the failure of any send that has ended (the
+        first), and whether any is still being written."""
+        client, _, _, step, _ = asked
+        self._sending.append(_Sending(start_now(self._send(*asked)), client.name, step))
+        if any(not send.done.done() for send in self._sending):
+            return None, True
+        return self._finished_sends_failure(), False
 
     async def _send(
         self, client: Client, payload: str | bytes, times: int, step: str, at: float
@@ -401,8 +440,8 @@ class Session:
             for _ in range(times):
                 await client.send(payload, at)
         except Exception:
-            where = f' (in the step "{step}")' if step else ""
-            return f"{client.name} could not send{where}: the connection {client.how_it_ended()}."
+            ended = client.how_it_ended()
+            return f"{client.name} could not send{_in_step(step)}: the connection {ended}."
         return None
 
     def send_many(self, name: str, payloads: Sequence[str | bytes]) -> None:
@@ -444,14 +483,15 @@ class Session:
             raise ConnectionProblem(
                 f"{name} is not connected: {client.outcome.describe_failure()}."
             )
-        sends_posted, self._sends_posted = self._sends_posted, False
+        sends_pending, self._sends_pending = self._sends_pending, False
 
         def begin(deliver: Any) -> Any:
-            # On the loop.  Sends posted before this step have been started, and
-            # nearly always finished: check them here, with no task.
-            if sends_posted:
-                if any(not send.done() for send in self._sending):
-                    task = asyncio.ensure_future(self._after_sends(client.wait(expectation)))
+            # On the loop.  A send still being written when its step ended has
+            # nearly always finished by now: check it here, with no task.
+            if sends_pending:
+                if any(not send.done.done() for send in self._sending):
+                    waiting = self._after_sends(client.wait(expectation), expectation.timeout)
+                    task = asyncio.ensure_future(waiting)
                     task.add_done_callback(lambda t: deliver(_result_of(t)))
                     return task.cancel
                 failure = self._finished_sends_failure()
@@ -460,7 +500,8 @@ class Session:
                     return None
             return client.watch(expectation, deliver)
 
-        outcome = self.loop_thread.run_callback(begin, expectation.timeout + _BRIDGE_MARGIN)
+        limit = expectation.timeout * (2 if sends_pending else 1) + _BRIDGE_MARGIN
+        outcome = self.loop_thread.run_callback(begin, limit)
         if not outcome.met:
             raise ExpectationFailed(outcome.failure)
         return outcome.messages
@@ -821,7 +862,9 @@ class Session:
     def close(self) -> None:
         """Close every client of the scenario (pass or fail)."""
         if self.loop_thread.running:
-            self._run(self.pool.close_all(), self.settings.close_timeout + 2)
+            self._sends_pending = False  # a send still held up is cut short with its connection
+            timeout = self.settings.close_timeout + 2
+            self.loop_thread.run(self.pool.close_all(), timeout + _BRIDGE_MARGIN)
 
     def __enter__(self) -> Session:
         return self
