@@ -333,3 +333,19 @@ def test_a_count_that_settles_is_decided_at_its_new_deadline_not_the_first(s):
     client = s.client("Alice")
     outcome = s.loop_thread.run_callback(lambda deliver: client.watch(count, deliver), 5)
     assert outcome.met and len(outcome.messages) == 3
+
+
+@pytest.mark.parametrize("wait", ["receive", "quiet window"])
+def test_a_wait_that_only_its_deadline_decides_is_decided_at_the_deadline(s, wait):
+    # Nothing else happens on the loop meanwhile: no frame, no other timer due.  The
+    # step does not wake the loop to set its timer; it must wake it at the deadline, or
+    # the wait would end at the bridge's safety net with a TimeoutError instead.
+    s.connect("Alice")
+    s.receive("Alice", where('$.type is "welcome"'))
+    if wait == "receive":
+        with pytest.raises(ExpectationFailed, match=r"Alice expected .* within 200 ms"):
+            s.receive("Alice", where('$.type is "never sent"'), timeout=0.2)
+    else:
+        s.receive_nothing("Alice", window=0.2)
+    s.send("Alice", '{"type": "echo", "content": "after"}')  # and the loop goes on as ever
+    assert s.receive("Alice", where('$.content is "after"'))

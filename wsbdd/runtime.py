@@ -16,6 +16,7 @@ import functools
 import os
 import selectors
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, ParamSpec, TypeVar
 
@@ -186,6 +187,8 @@ class LoopThread:
         self,
         begin: Callable[[Callable[[Any], None]], Callable[[], None] | None],
         timeout: float | None,
+        *,
+        timers_due_within: float | None = None,
     ) -> Any:
         """Call ``begin(deliver)`` on the loop and wait until it calls ``deliver(result)``.
 
@@ -194,6 +197,12 @@ class LoopThread:
         ``begin`` returns a function that abandons the work, or None.  A result
         that is an exception is raised here.  ``timeout`` is a safety net, as
         for :meth:`run`.
+
+        ``timers_due_within``: the timers ``begin`` sets are all due within that
+        many seconds (a wait's deadline).  The loop is then not woken to learn of
+        them: nearly always a frame decides first, and waking the loop as the
+        server answers delays the answer.  If nothing has been delivered when
+        they are due, the caller wakes the loop to run them.
         """
         if self.in_loop_thread():
             raise RuntimeError("LoopThread.run_callback() called from the loop thread itself")
@@ -222,13 +231,21 @@ class LoopThread:
             for stop in stops:
                 stop()
 
-        if self._takes_turns():
-            self.call_in_turn(start)
-        else:
+        started = time.monotonic()
+        quiet_timers = timers_due_within is not None and self._takes_turns()
+        if not self._takes_turns():
             self.loop.call_soon_threadsafe(start)
+        else:
+            self._call_in_turn(start, (), wake_for_timers=not quiet_timers)
         limit = -1 if timeout is None else timeout + _SAFETY_MARGIN
         try:
-            if not finished.acquire(timeout=limit):
+            done = quiet_timers and finished.acquire(timeout=timers_due_within)
+            if quiet_timers and not done:
+                with contextlib.suppress(RuntimeError):  # a stopped loop: the limit tells
+                    self.loop.call_soon_threadsafe(_nothing)  # time for the loop's timers
+                if timeout is not None:
+                    limit = max(0.0, limit - (time.monotonic() - started))
+            if not done and not finished.acquire(timeout=limit):
                 with contextlib.suppress(RuntimeError):
                     self.loop.call_soon_threadsafe(abandon)
                 raise TimeoutError(
@@ -261,21 +278,27 @@ class LoopThread:
         take turns (uvloop, or asyncio's debug mode, which rightly refuses calls
         from other threads) runs ``func`` on its own thread while the caller waits.
         """
-        loop = self.loop
         if not self._takes_turns():
             boxed: tuple[T] = self.run_callback(lambda deliver: deliver((func(*args),)), None)
             return boxed[0]
+        return self._call_in_turn(func, args, wake_for_timers=True)
+
+    def _call_in_turn(
+        self, func: Callable[..., T], args: tuple[Any, ...], *, wake_for_timers: bool
+    ) -> T:
+        loop = self.loop
         assert isinstance(loop, _TurnTakingLoop)
         with self._turn:
             if not self.running or not loop.is_running():
                 raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
-            before = loop.scheduled()
+            ready, timers = loop.scheduled()
             asyncio._set_running_loop(loop)
             try:
                 return func(*args)
             finally:
                 asyncio._set_running_loop(None)
-                if loop.scheduled() != before:
+                ready_now, timers_now = loop.scheduled()
+                if ready_now != ready or (wake_for_timers and timers_now != timers):
                     loop.look_again()
 
     def call(self, func: Callable[..., T], *args: Any) -> T:
@@ -377,6 +400,10 @@ def start_now(coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
     # into it; closing it runs its cleanup (a no-op once it has finished).
     task.add_done_callback(lambda _: coro.close())
     return task
+
+
+def _nothing() -> None:
+    pass
 
 
 def current_loop_thread() -> LoopThread | None:
