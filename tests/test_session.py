@@ -349,3 +349,23 @@ def test_a_wait_that_only_its_deadline_decides_is_decided_at_the_deadline(s, wai
         s.receive_nothing("Alice", window=0.2)
     s.send("Alice", '{"type": "echo", "content": "after"}')  # and the loop goes on as ever
     assert s.receive("Alice", where('$.content is "after"'))
+
+
+@pytest.mark.parametrize("reached", [0, 3])
+def test_a_wait_whose_deadline_comes_before_its_timeout_is_decided_then(s, reached):
+    # A count that has its number settles for 50 ms, then is met: its timer is due long
+    # before its hour-long timeout.  The step sets that timer without waking the loop,
+    # so it must wake the loop when that timer is due, or this bridge's own 5 s bound
+    # fails the test.
+    from wsbdd.expect import Count
+
+    s.connect("Alice")
+    s.receive("Alice", where('$.type is "welcome"'))
+    for n in range(reached):
+        s.send("Alice", f'{{"type": "echo", "content": "c{n}"}}')
+    count = Count("Alice", "exactly", reached, where('$.type is "echo"'), 3600.0, 0.05)
+    client = s.client("Alice")
+    outcome = s.loop_thread.run_callback(
+        lambda deliver: client.watch(count, deliver), 5, quiet_timers=True
+    )
+    assert outcome.met

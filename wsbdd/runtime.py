@@ -70,6 +70,10 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
         """How many callbacks and timers wait; a change means the loop must look again."""
         return len(self._ready), len(self._scheduled)
 
+    def first_timer(self) -> float | None:
+        """When the first timer is due (loop time), if there is one."""
+        return self._scheduled[0].when() if self._scheduled else None
+
     def look_again(self) -> None:
         """Wake the loop from its wait, to see callbacks or timers added by another thread."""
         self._write_to_self()
@@ -188,7 +192,7 @@ class LoopThread:
         begin: Callable[[Callable[[Any], None]], Callable[[], None] | None],
         timeout: float | None,
         *,
-        timers_due_within: float | None = None,
+        quiet_timers: bool = False,
     ) -> Any:
         """Call ``begin(deliver)`` on the loop and wait until it calls ``deliver(result)``.
 
@@ -198,11 +202,11 @@ class LoopThread:
         that is an exception is raised here.  ``timeout`` is a safety net, as
         for :meth:`run`.
 
-        ``timers_due_within``: the timers ``begin`` sets are all due within that
-        many seconds (a wait's deadline).  The loop is then not woken to learn of
-        them: nearly always a frame decides first, and waking the loop as the
-        server answers delays the answer.  If nothing has been delivered when
-        they are due, the caller wakes the loop to run them.
+        ``quiet_timers``: the loop is not woken to learn of timers ``begin`` sets
+        (a wait's deadline).  Nearly always a frame decides first, and waking the
+        loop as the server answers delays the answer.  If nothing has been
+        delivered when the first timer is due, the caller wakes the loop then;
+        from there on the loop keeps its own time.
         """
         if self.in_loop_thread():
             raise RuntimeError("LoopThread.run_callback() called from the loop thread itself")
@@ -232,19 +236,21 @@ class LoopThread:
                 stop()
 
         started = time.monotonic()
-        quiet_timers = timers_due_within is not None and self._takes_turns()
+        wake_at = None  # when the loop must look at timers it was not told of
         if not self._takes_turns():
             self.loop.call_soon_threadsafe(start)
         else:
-            self._call_in_turn(start, (), wake_for_timers=not quiet_timers)
+            _, wake_at = self._call_in_turn(start, (), wake_for_timers=not quiet_timers)
         limit = -1 if timeout is None else timeout + _SAFETY_MARGIN
         try:
-            done = quiet_timers and finished.acquire(timeout=timers_due_within)
-            if quiet_timers and not done:
-                with contextlib.suppress(RuntimeError):  # a stopped loop: the limit tells
-                    self.loop.call_soon_threadsafe(_nothing)  # time for the loop's timers
-                if timeout is not None:
-                    limit = max(0.0, limit - (time.monotonic() - started))
+            done = False
+            if wake_at is not None:
+                done = finished.acquire(timeout=max(0.0, wake_at - time.monotonic()))
+                if not done:
+                    with contextlib.suppress(RuntimeError):  # a stopped loop: the limit tells
+                        self.loop.call_soon_threadsafe(_nothing)  # time for its timers
+                    if timeout is not None:
+                        limit = max(0.0, limit - (time.monotonic() - started))
             if not done and not finished.acquire(timeout=limit):
                 with contextlib.suppress(RuntimeError):
                     self.loop.call_soon_threadsafe(abandon)
@@ -281,11 +287,14 @@ class LoopThread:
         if not self._takes_turns():
             boxed: tuple[T] = self.run_callback(lambda deliver: deliver((func(*args),)), None)
             return boxed[0]
-        return self._call_in_turn(func, args, wake_for_timers=True)
+        return self._call_in_turn(func, args, wake_for_timers=True)[0]
 
     def _call_in_turn(
         self, func: Callable[..., T], args: tuple[Any, ...], *, wake_for_timers: bool
-    ) -> T:
+    ) -> tuple[T, float | None]:
+        """:meth:`call_in_turn`; with ``wake_for_timers`` False, the loop is not woken
+        for new timers alone, and the second value is when the first timer is due
+        (loop time), for the caller to wake the loop then.  Else it is None."""
         loop = self.loop
         assert isinstance(loop, _TurnTakingLoop)
         with self._turn:
@@ -294,12 +303,14 @@ class LoopThread:
             ready, timers = loop.scheduled()
             asyncio._set_running_loop(loop)
             try:
-                return func(*args)
+                result = func(*args)
             finally:
                 asyncio._set_running_loop(None)
                 ready_now, timers_now = loop.scheduled()
-                if ready_now != ready or (wake_for_timers and timers_now != timers):
+                quiet = ready_now == ready and not wake_for_timers
+                if ready_now != ready or (timers_now != timers and not quiet):
                     loop.look_again()
+            return result, loop.first_timer() if quiet and timers_now != timers else None
 
     def call(self, func: Callable[..., T], *args: Any) -> T:
         """Run a plain function on the loop thread (to read loop-owned state safely)."""

@@ -501,7 +501,7 @@ class Session:
             return client.watch(expectation, deliver)
 
         limit = expectation.timeout * (2 if sends_pending else 1) + _BRIDGE_MARGIN
-        outcome = self.loop_thread.run_callback(begin, limit, timers_due_within=expectation.timeout)
+        outcome = self.loop_thread.run_callback(begin, limit, quiet_timers=True)
         if not outcome.met:
             raise ExpectationFailed(outcome.failure)
         return outcome.messages
