@@ -369,3 +369,26 @@ def test_a_wait_whose_deadline_comes_before_its_timeout_is_decided_then(s, reach
         lambda deliver: client.watch(count, deliver), 5, quiet_timers=True
     )
     assert outcome.met
+
+
+@pytest.mark.parametrize("road", ["turns", "no turns"])
+def test_steps_behave_the_same_whether_or_not_the_loop_takes_turns(road, monkeypatch):
+    # Without turns (uvloop; asyncio's debug mode; a Python lacking what turns rely on)
+    # the loop's own thread runs what the steps ask of it: slower, the same answers.
+    with Run.start(Settings(timeout=5.0, ignore=('$.type is "welcome"',))) as run:
+        if road == "no turns":
+            run.loop_thread.loop.can_take_turns = False
+        assert run.loop_thread._takes_turns() is (road == "turns")
+        with run.session() as s:
+            s.connect_all(["Alice", "Bob"])
+            for n in range(5):
+                s.send("Alice", f'{{"type": "echo", "content": "a{n}"}}')
+            for n in range(5):
+                assert s.receive("Alice", where('$.type is "echo"')).json["content"] == f"a{n}"
+            with pytest.raises(ExpectationFailed, match="within 200 ms"):
+                s.receive("Bob", where('$.type is "never sent"'), timeout=0.2)
+            s.receive_nothing("Bob", window=0.2)
+            s.disconnect("Bob")
+            monkeypatch.setattr(s, "client", lambda name, need_open=False: s.pool.get(name))
+            with pytest.raises(ConnectionProblem, match="Bob could not send"):
+                s.send("Bob", '{"type": "echo"}')

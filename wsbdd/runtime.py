@@ -65,6 +65,11 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
 
     def __init__(self, turn: threading.Lock) -> None:
         super().__init__(_TurnTakingSelector(turn))
+        # What turn-taking relies on, beyond asyncio's public API; a Python without
+        # it gets the slower road (the loop's own thread runs the calls).
+        self.can_take_turns = all(
+            hasattr(self, name) for name in ("_ready", "_scheduled", "_write_to_self")
+        ) and hasattr(asyncio, "_set_running_loop")
 
     def scheduled(self) -> tuple[int, int]:
         """How many callbacks and timers wait; a change means the loop must look again."""
@@ -80,8 +85,8 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
 
 
 def _new_event_loop(turn: threading.Lock) -> asyncio.AbstractEventLoop:
-    # uvloop has no Python selector to take turns with; with it, callers post
-    # their work instead (see LoopThread.call_in_turn).
+    # uvloop has no Python selector to take turns with; with it, the loop's own
+    # thread runs what steps ask of it (see LoopThread.call_in_turn).
     try:
         import uvloop  # type: ignore[import-not-found]
     except ImportError:
@@ -266,7 +271,8 @@ class LoopThread:
         return box[0]
 
     def _takes_turns(self) -> bool:
-        return isinstance(self.loop, _TurnTakingLoop) and not self.loop.get_debug()
+        loop = self.loop
+        return isinstance(loop, _TurnTakingLoop) and loop.can_take_turns and not loop.get_debug()
 
     def call_in_turn(self, func: Callable[..., T], *args: Any) -> T:
         """Call ``func(*args)`` for the loop and return its result (or raise its exception).
