@@ -738,3 +738,17 @@ def test_main_rejects_unknown_options() -> None:
     with pytest.raises(SystemExit) as exited:
         main(["--bogus"])
     assert exited.value.code == 2
+
+
+@pytest.mark.parametrize("depth", [99, 100, 101])
+def test_nesting_is_refused_past_the_documented_depth_on_every_python(depth: int) -> None:
+    from wsbdd.demo.protocol import MAX_DEPTH, ChatError, decode
+
+    # The frame itself is one level; its content nests the rest.
+    content = "[" * (depth - 1) + "]" * (depth - 1)
+    text = f'{{"type": "echo", "content": {content}}}'
+    if depth <= MAX_DEPTH:
+        assert decode(text)["type"] == "echo"
+    else:
+        with pytest.raises(ChatError, match="nested too deeply"):
+            decode(text)

@@ -48,8 +48,10 @@ def decode(text: str) -> Frame:
         frame = json.loads(text, parse_constant=_refuse_constant)
     except ValueError as exc:
         raise ChatError("invalid_json", f"Invalid JSON: {exc}") from None
-    except RecursionError:
-        raise ChatError("invalid_json", "Invalid JSON: nested too deeply") from None
+    except RecursionError:  # Python 3.11 and 3.12 give up on their own, later ones do not
+        raise ChatError("invalid_json", _TOO_DEEP) from None
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(frame, MAX_DEPTH):
+        raise ChatError("invalid_json", _TOO_DEEP)
     if not isinstance(frame, dict):
         raise ChatError("invalid_message", "A message must be a JSON object.")
     if not isinstance(frame.get("type"), str):
@@ -63,6 +65,25 @@ def decode(text: str) -> Frame:
                 "invalid_message", "A message must not contain unpaired surrogates like \\ud800."
             ) from None
     return frame
+
+
+MAX_DEPTH = 100
+"""Arrays and objects nested deeper than this are refused, whatever Python's own limit."""
+_TOO_DEEP = "Invalid JSON: nested too deeply"
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            if depth > limit:
+                return True
+            stack.extend((member, depth + 1) for member in item)
+    return False
 
 
 def _refuse_constant(name: str) -> Any:
