@@ -110,7 +110,7 @@ def held_up_send(server: StallingServer, s: Session) -> None:
     nothing, so the kernel's buffers and then the connection's fill up."""
     s.begin_step(SEND_MANY)
     s.send("Alice", BIG, times=128)
-    assert s._sends_pending  # the premise of the tests that use this
+    assert s._sending  # the premise of the tests that use this: still being written
 
 
 def test_frames_from_many_send_steps_go_out_in_order(s):

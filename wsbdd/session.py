@@ -194,9 +194,8 @@ class Session:
         self.current_step = ""
         self.step_marks: list[StepMark] = []
         self._sending: list[_Sending] = []
-        """Sends under way (loop-owned)."""
-        self._sends_pending = False
-        """A send was still being written when its step ended (caller-owned)."""
+        """Sends under way.  Only calls the steps make change it (in the loop's turn, or on
+        the loop while the step waits), so a step may read it between calls."""
         self.vars = self.settings.new_variables(environ=os.environ, config={"url": run.base_url})
         self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
         self.collected: dict[str, list[Message]] = {}
@@ -209,8 +208,7 @@ class Session:
 
     def _run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
         limit = timeout + _BRIDGE_MARGIN
-        if self._sends_pending:  # held-up sends get their own ``timeout`` first
-            self._sends_pending = False
+        if self._sending:  # held-up sends get their own ``timeout`` first
             coro = self._after_sends(coro, timeout)
             limit += timeout
         return self.loop_thread.run(coro, limit)
@@ -224,14 +222,18 @@ class Session:
     async def _sends_failure(self, timeout: float) -> str | None:
         """On the loop: wait up to ``timeout`` for the sends under way; the first failure's
         sentence, if any (a send still not written by then is one)."""
-        writing = [send.done for send in self._sending if not send.done.done()]
+        writing = self._still_writing()
         if writing:  # rare: a send held up by flow control
-            await asyncio.wait(writing, timeout=timeout)
-        held_up = next((send for send in self._sending if not send.done.done()), None)
-        if held_up is not None:
-            self._sending = []  # reported; it goes on trying, but no step waits for it
-            return held_up.held_up(timeout)
+            await asyncio.wait([send.done for send in writing], timeout=timeout)
+            held_up = self._still_writing()
+            if held_up:
+                self._sending = []  # reported; it goes on trying, but no step waits for it
+                return held_up[0].held_up(timeout)
         return self._finished_sends_failure()
+
+    def _still_writing(self) -> list[_Sending]:
+        """The sends under way that have not finished: held up by flow control."""
+        return [send for send in self._sending if not send.done.done()]
 
     def _finished_sends_failure(self) -> str | None:
         """On the loop, when every send under way has finished: the first failure's sentence."""
@@ -247,9 +249,8 @@ class Session:
 
     def sends_problem(self) -> str | None:
         """The failure of a send no later step has reported yet (checked at the scenario's end)."""
-        if not self._sends_pending or not self.loop_thread.running:
+        if not self._sending or not self.loop_thread.running:
             return None
-        self._sends_pending = False
         timeout = self.settings.timeout
         return self.loop_thread.run(self._sends_failure(timeout), timeout + _BRIDGE_MARGIN)
 
@@ -418,20 +419,18 @@ class Session:
         # The step's own time stamps the frame, so that the transcript puts it under
         # this step even when it is written after the next step has begun.
         asked = (client, payload, times, self.current_step, time.monotonic())
-        failure, self._sends_pending = self.loop_thread.call_in_turn(self._start_send, asked)
+        failure = self.loop_thread.call_in_turn(self._start_send, asked)
         if failure is not None:
             raise ConnectionProblem(failure)
 
-    def _start_send(
-        self, asked: tuple[Client, str | bytes, int, str, float]
-    ) -> tuple[str | None, bool]:
-        """On the loop: start a send; the failure of any send that has ended (the
-        first), and whether any is still being written."""
+    def _start_send(self, asked: tuple[Client, str | bytes, int, str, float]) -> str | None:
+        """On the loop: start a send; unless a send is still being written, the first
+        failure of those under way."""
         client, _, _, step, _ = asked
         self._sending.append(_Sending(start_now(self._send(*asked)), client.name, step))
-        if any(not send.done.done() for send in self._sending):
-            return None, True
-        return self._finished_sends_failure(), False
+        if self._still_writing():
+            return None
+        return self._finished_sends_failure()
 
     async def _send(
         self, client: Client, payload: str | bytes, times: int, step: str, at: float
@@ -483,13 +482,13 @@ class Session:
             raise ConnectionProblem(
                 f"{name} is not connected: {client.outcome.describe_failure()}."
             )
-        sends_pending, self._sends_pending = self._sends_pending, False
+        sends_pending = bool(self._sending)
 
         def begin(deliver: Any) -> Any:
             # On the loop.  A send still being written when its step ended has
             # nearly always finished by now: check it here, with no task.
             if sends_pending:
-                if any(not send.done.done() for send in self._sending):
+                if self._still_writing():
                     waiting = self._after_sends(client.wait(expectation), expectation.timeout)
                     task = asyncio.ensure_future(waiting)
                     task.add_done_callback(lambda t: deliver(_result_of(t)))
@@ -862,7 +861,7 @@ class Session:
     def close(self) -> None:
         """Close every client of the scenario (pass or fail)."""
         if self.loop_thread.running:
-            self._sends_pending = False  # a send still held up is cut short with its connection
+            self._sending = []  # a send still held up is cut short with its connection
             timeout = self.settings.close_timeout + 2
             self.loop_thread.run(self.pool.close_all(), timeout + _BRIDGE_MARGIN)
 
