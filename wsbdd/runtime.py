@@ -252,8 +252,8 @@ class LoopThread:
             if wake_at is not None:
                 done = finished.acquire(timeout=max(0.0, wake_at - time.monotonic()))
                 if not done:
-                    with contextlib.suppress(RuntimeError):  # a stopped loop: the limit tells
-                        self.loop.call_soon_threadsafe(_nothing)  # time for its timers
+                    if isinstance(self.loop, _TurnTakingLoop):  # always, when wake_at is set
+                        self.loop.look_again()  # time for its timers
                     if timeout is not None:
                         limit = max(0.0, limit - (time.monotonic() - started))
             if not done and not finished.acquire(timeout=limit):
@@ -417,10 +417,6 @@ def start_now(coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
     # into it; closing it runs its cleanup (a no-op once it has finished).
     task.add_done_callback(lambda _: coro.close())
     return task
-
-
-def _nothing() -> None:
-    pass
 
 
 def current_loop_thread() -> LoopThread | None:
