@@ -103,7 +103,11 @@ def test_a_bridged_call_past_its_deadline_is_cancelled_and_says_so(monkeypatch):
         with pytest.raises(TimeoutError, match="did not finish within 0.1 s and was cancelled"):
             loop_thread.run(stuck(), timeout=0.1)
         assert cancelled.wait(5)
-        assert loop_thread.run(asyncio.sleep(0, "still usable"), timeout=5) == "still usable"
+
+        async def still_usable() -> str:
+            return "still usable"
+
+        assert loop_thread.run(still_usable(), timeout=5) == "still usable"
 
 
 def test_calls_in_turn_and_bridged_coroutines_happen_in_the_order_they_were_made():
