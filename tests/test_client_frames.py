@@ -8,29 +8,20 @@ mix the two against a real websockets server on loopback.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 
 import pytest
-from websockets.asyncio.server import serve
+from loopback import ThreadedServer
 
 from wsbdd.config import Settings
 from wsbdd.match import where
 from wsbdd.session import Run
 
 
-class Server:
+class Server(ThreadedServer):
     """A loopback server that answers {"burst": n} with n messages of every shape."""
 
-    def __init__(self) -> None:
-        self.port = 0
-        self._ready = threading.Event()
-        self._stop: asyncio.Future[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
-
-    async def _handler(self, ws) -> None:
+    async def handler(self, ws) -> None:
         async for request in ws:
             ask = json.loads(request)
             if "burst" in ask:
@@ -48,24 +39,6 @@ class Server:
             if ask.get("bad_utf8"):
                 ws.protocol.send_text(b"\xff\xfe not utf-8")
                 ws.send_data()
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = self._loop.create_future()
-        async with serve(self._handler, "127.0.0.1", 0) as server:
-            self.port = server.sockets[0].getsockname()[1]
-            self._ready.set()
-            await self._stop
-
-    def __enter__(self) -> Server:
-        self._thread.start()
-        assert self._ready.wait(10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._loop is not None and self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set_result, None)
-        self._thread.join(10)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,8 @@ from types import SimpleNamespace
 
 import pytest
 from behave.model_core import Status
-from websockets.asyncio.server import ServerConnection, serve
+from loopback import ThreadedServer
+from websockets.asyncio.server import ServerConnection
 
 from wsbdd.config import Settings
 from wsbdd.environment import after_scenario
@@ -34,21 +35,22 @@ def lose_the_race(s: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(s, "client", lambda name, need_open=False: check(name))
 
 
-class StallingServer:
+class StallingServer(ThreadedServer):
     """A loopback server that reads nothing until told to, then answers each frame with
     how many it has had; or drops the connection without reading (TCP reset)."""
 
+    serve_options = {"max_queue": 1}
+
     def __init__(self) -> None:
-        self.port = 0
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Future[None] | None = None
+        super().__init__()
         self._read: asyncio.Event | None = None
         self._connections: list[ServerConnection] = []
         self.connected = threading.Event()
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._main()), daemon=True)
 
-    async def _handler(self, ws: ServerConnection) -> None:
+    async def setup(self) -> None:
+        self._read = asyncio.Event()
+
+    async def handler(self, ws: ServerConnection) -> None:
         self._connections.append(ws)
         self.connected.set()
         assert self._read is not None
@@ -58,34 +60,17 @@ class StallingServer:
             count += 1
             await ws.send(json.dumps({"frames": count}))
 
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = self._loop.create_future()
-        self._read = asyncio.Event()
-        async with serve(self._handler, "127.0.0.1", 0, max_queue=1) as server:
-            self.port = server.sockets[0].getsockname()[1]
-            self._ready.set()
-            await self._stop
-
     def start_reading(self) -> None:
-        assert self._loop is not None and self._read is not None
-        self._loop.call_soon_threadsafe(self._read.set)
+        assert self._read is not None
+        self.call_soon(self._read.set)
 
     def reset_connections(self) -> None:
-        assert self._loop is not None
         for ws in self._connections:  # unread data in its buffer: closing sends a reset
-            self._loop.call_soon_threadsafe(ws.transport.abort)
-
-    def __enter__(self) -> StallingServer:
-        self._thread.start()
-        assert self._ready.wait(10)
-        return self
+            self.call_soon(ws.transport.abort)
 
     def __exit__(self, *exc: object) -> None:
-        assert self._loop is not None and self._stop is not None
         self.start_reading()  # handlers still waiting end with their connections
-        self._loop.call_soon_threadsafe(self._stop.set_result, None)
-        self._thread.join(10)
+        super().__exit__(*exc)
 
 
 @pytest.fixture
