@@ -303,9 +303,10 @@ class Client:
 
     def _take(self, kind: Literal["text", "binary"], data: str | bytes) -> None:
         """A whole frame, straight from the connection (see :class:`_Connection`)."""
-        self.inbox.append(kind, data, time.monotonic())
+        now = time.monotonic()
+        self.inbox.append(kind, data, now)
         if self._watches or self.listeners:
-            self._wake()
+            self._wake(now)
 
     async def _read(self, ws: ClientConnection) -> None:
         take = self._take
@@ -330,10 +331,12 @@ class Client:
         if outcome.closed_by is None:
             outcome.closed_by = "server" if ws.protocol.close_rcvd_then_sent else "client"
 
-    def _wake(self, *, ended: bool = False) -> None:
-        """A frame arrived (or, ``ended``, the connection did): decide what can be decided."""
+    def _wake(self, now: float | None = None, *, ended: bool = False) -> None:
+        """A frame arrived at ``now`` (or, ``ended``, the connection did): decide what can
+        be decided."""
         if self._watches:
-            now = time.monotonic()
+            if now is None:
+                now = time.monotonic()
             for watch in list(self._watches):
                 self._judge(watch, now, ended=ended)
         for listener in self.listeners:
