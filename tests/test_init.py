@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from wsbdd.scaffold import FILES, create_project
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+    environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", *args],
         cwd=cwd,
@@ -70,3 +75,43 @@ def test_the_ci_snippet_checks_runs_and_keeps_the_reports(tmp_path):
     assert "run: wsbdd check" in workflow
     assert "run: wsbdd run --reports reports" in workflow
     assert "upload-artifact" in workflow and "if: always()" in workflow
+
+
+@contextmanager
+def demo_server_command() -> Iterator[str]:
+    """`wsbdd demo-server --port 0` as a user starts it; yields the address it prints."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "wsbdd.cli", "demo-server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert server.stdout is not None
+        for line in server.stdout:
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        line = lines.get(timeout=30)
+        prefix = "wsbdd demo server listening on "
+        assert line.startswith(prefix), line
+        yield line[len(prefix) :].strip()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_new_project_passes_against_wsbdd_demo_server_on_a_url(tmp_path):
+    # The demo greets every client; the new project says so in its own settings, so the
+    # verdicts are the same whether wsbdd starts the demo or the url points at one.
+    create_project(tmp_path)
+    with demo_server_command() as url:
+        assert url.startswith("ws://127.0.0.1:")
+        result = run(tmp_path, "wsbdd.cli", "run", "--no-color", env={"WSBDD_URL": url})
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-4000:]
+    assert "2 scenarios passed, 0 failed" in output
