@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import queue
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from demo_command import demo_server_command
 
 from wsbdd.scaffold import FILES, create_project
 
@@ -75,34 +73,6 @@ def test_the_ci_snippet_checks_runs_and_keeps_the_reports(tmp_path):
     assert "run: wsbdd check" in workflow
     assert "run: wsbdd run --reports reports" in workflow
     assert "upload-artifact" in workflow and "if: always()" in workflow
-
-
-@contextmanager
-def demo_server_command() -> Iterator[str]:
-    """`wsbdd demo-server --port 0` as a user starts it; yields the address it prints."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "wsbdd.cli", "demo-server", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-
-    def read() -> None:
-        assert server.stdout is not None
-        for line in server.stdout:
-            lines.put(line)
-
-    threading.Thread(target=read, daemon=True).start()
-    try:
-        line = lines.get(timeout=30)
-        prefix = "wsbdd demo server listening on "
-        assert line.startswith(prefix), line
-        yield line[len(prefix) :].strip()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_a_new_project_passes_against_wsbdd_demo_server_on_a_url(tmp_path):
