@@ -103,3 +103,22 @@ def test_a_url_given_from_outside_is_on_purpose(tmp_path):
     for result in (by_option, by_environment):
         assert result.returncode == 0, result.stdout[-3000:]
         assert NOTICE not in result.stderr
+
+
+def test_wsbdd_check_from_the_wrong_folder_says_why_phrases_match_no_step(tmp_path):
+    create_project(tmp_path / "shop")
+    result = subprocess.run(
+        [sys.executable, "-m", "wsbdd.cli", "check", "shop/features"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert 'No step matches "And Alice joins room "lobby""' in result.stdout
+    assert (
+        "wsbdd check: no phrases were loaded: there is no wsbdd.toml or [tool.wsbdd] in "
+        f"pyproject.toml in {tmp_path.resolve()}; found shop/wsbdd.toml: run wsbdd check from "
+        "that folder (cd shop).\n"
+    ) in result.stderr

@@ -14,7 +14,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["nearby_settings", "no_settings_notice", "settings_file", "undefined_steps_hint"]
+__all__ = [
+    "check_hint",
+    "nearby_settings",
+    "no_settings_notice",
+    "settings_file",
+    "undefined_steps_hint",
+]
 
 _LOOKED_FOR = "no wsbdd.toml or [tool.wsbdd] in pyproject.toml"
 
@@ -60,10 +66,10 @@ def nearby_settings(folder: Path, starts: Iterable[str | Path] = ()) -> Path | N
     return None
 
 
-def _run_from(found: Path, folder: Path) -> str:
+def _run_from(found: Path, folder: Path, tool: str = "behave") -> str:
     shown = os.path.relpath(found, folder)
     where = os.path.relpath(found.parent, folder)
-    return f"found {shown}: run behave from that folder (cd {where})"
+    return f"found {shown}: run {tool} from that folder (cd {where})"
 
 
 def _url_given(userdata: Mapping[str, Any], environ: Mapping[str, str]) -> bool:
@@ -96,17 +102,25 @@ def no_settings_notice(
     )
 
 
+def _no_phrases(folder: Path, starts: Iterable[str | Path], lead: str, tool: str) -> str | None:
+    folder = folder.resolve()
+    if settings_file(folder) is not None:
+        return None
+    found = nearby_settings(folder, starts)
+    where = f"; {_run_from(found, folder, tool)}" if found is not None else ""
+    return f"{lead} no phrases were loaded: there is {_LOOKED_FOR} in {folder}{where}."
+
+
 def undefined_steps_hint(
     folder: Path, undefined: int, starts: Iterable[str | Path] = ()
 ) -> str | None:
     """The line to print after a run with *undefined* steps when no phrases could load."""
-    folder = folder.resolve()
-    if not undefined or settings_file(folder) is not None:
+    if not undefined:
         return None
     steps = "1 step is" if undefined == 1 else f"{undefined} steps are"
-    found = nearby_settings(folder, starts)
-    where = f"; {_run_from(found, folder)}" if found is not None else ""
-    return (
-        f"wsbdd: {steps} undefined, and no phrases were loaded: there is {_LOOKED_FOR} in "
-        f"{folder}{where}."
-    )
+    return _no_phrases(folder, starts, f"wsbdd: {steps} undefined, and", "behave")
+
+
+def check_hint(folder: Path, starts: Iterable[str | Path] = ()) -> str | None:
+    """The line ``wsbdd check`` adds to its findings when no phrases could load."""
+    return _no_phrases(folder, starts, "wsbdd check:", "wsbdd check")
