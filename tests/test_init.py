@@ -248,3 +248,16 @@ def test_without_a_wheel_init_and_the_ci_file_say_what_to_do(tmp_path):
         '- run: echo "Install wsbdd here: see the comment above this step." && exit 1' in workflow
     )
     assert not (tmp_path / "shop" / "vendor").exists()
+
+
+def test_offline_with_no_build_backend_at_hand_init_says_what_pip_missed(tmp_path):
+    (tmp_path / "no-wheels").mkdir()
+    offline = {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(tmp_path / "no-wheels")}
+    result = run(tmp_path, "wsbdd.cli", "init", "shop", env=offline)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(
+        f"wsbdd init: could not put a wheel of wsbdd in shop/vendor (pip could not build it "
+        f"from {ROOT}: ERROR: Could not find a version that satisfies the requirement setuptools"
+    ), result.stderr
+    assert "exit 1" in (tmp_path / "shop" / CI_FILE).read_text()
+    assert not (ROOT / "build").exists()

@@ -117,13 +117,20 @@ def _build_from_source(root: Path, out_dir: Path) -> Path:
         except (OSError, subprocess.TimeoutExpired) as error:
             raise WheelProblem(f"pip could not be run to build it from {root}: {error}") from None
     if done.returncode != 0:
-        said = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
-        reason = said[-1] if said else f"exit code {done.returncode}"
-        raise WheelProblem(f"pip could not build it from {root}: {reason}")
+        raise WheelProblem(f"pip could not build it from {root}: {_pip_reason(done)}")
     wheels = sorted(out_dir.glob("wsbdd-*.whl"))
     if not wheels:
         raise WheelProblem(f"pip built no wheel from {root}")
     return wheels[0]
+
+
+def _pip_reason(done: subprocess.CompletedProcess[str]) -> str:
+    """The line of pip's failure that says what went wrong (not "see above")."""
+    said = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+    for line in said:
+        if line.lower().startswith("error:") and not line.endswith(("-with-error", "-failed")):
+            return line
+    return said[-1] if said else f"exit code {done.returncode}"
 
 
 def _record_hash(data: bytes) -> str:
