@@ -122,3 +122,25 @@ def test_wsbdd_check_from_the_wrong_folder_says_why_phrases_match_no_step(tmp_pa
         f"pyproject.toml in {tmp_path.resolve()}; found shop/wsbdd.toml: run wsbdd check from "
         "that folder (cd shop).\n"
     ) in result.stderr
+
+
+def test_the_sentences_keep_the_case_of_paths_and_prefer_the_nearest_file(tmp_path):
+    from wsbdd.settings_notice import nearby_settings, no_settings_notice, settings_file
+
+    outer = tmp_path / "Work"
+    (outer / "Shop" / "features").mkdir(parents=True)
+    (outer / "pyproject.toml").write_text("[tool.wsbdd]\ntimeout = 1\n")
+    (outer / "Shop" / "pyproject.toml").write_text("[project]\nname = 'shop'\n")  # no [tool.wsbdd]
+    (outer / "Shop" / "wsbdd.toml").write_text("timeout = 2\n")
+    assert settings_file(outer / "Shop" / "features") is None
+    assert settings_file(outer / "Shop") == outer / "Shop" / "wsbdd.toml"
+    assert nearby_settings(outer / "Shop" / "features") == outer / "Shop" / "wsbdd.toml"
+    # behave's paths are searched before the folders above: the nearest file to them wins
+    notice = no_settings_notice(tmp_path, ["Work/Shop/features"], {}, {})
+    assert notice is not None
+    assert notice.endswith(
+        "Found Work/Shop/wsbdd.toml: run behave from that folder (cd Work/Shop)."
+    ), notice
+    assert no_settings_notice(outer / "Shop", [], {}, {}) is None
+    assert no_settings_notice(tmp_path, [], {"wsbdd.url": "ws://127.0.0.1:1"}, {}) is None
+    assert no_settings_notice(tmp_path, [], {}, {"WSBDD_URL": "ws://127.0.0.1:1"}) is None

@@ -48,13 +48,14 @@ def settings_file(folder: Path) -> Path | None:
 def nearby_settings(folder: Path, starts: Iterable[str | Path] = ()) -> Path | None:
     """The nearest settings file above *folder*, or in or above one of *starts*.
 
-    *starts* are where behave found the features (its paths and base folder): a
-    project run as ``behave shop/features`` from one folder up keeps its settings
-    in ``shop/``.  *folder* itself is not searched (the caller knows it has none).
+    *starts* are where behave found the features (its paths, relative to *folder*, and
+    its base folder): a project run as ``behave shop/features`` from one folder up
+    keeps its settings in ``shop/``.  *folder* itself is not searched (the caller
+    knows it has none).
     """
     folder = folder.resolve()
     seen = {folder}
-    chains = [Path(start).resolve() for start in starts] + [folder.parent]
+    chains = [(folder / start).resolve() for start in starts] + [folder.parent]
     for start in chains:
         for candidate in (start, *start.parents):
             if candidate in seen:
@@ -91,11 +92,12 @@ def no_settings_notice(
     if settings_file(folder) is not None or _url_given(userdata or {}, environ or {}):
         return None
     found = nearby_settings(folder, starts)
-    advice = (
-        _run_from(found, folder).capitalize()
-        if found is not None
-        else "Run behave from your project's folder, or pass -D wsbdd.url=ws://… to test a server"
-    )
+    if found is not None:
+        advice = "F" + _run_from(found, folder)[1:]  # not .capitalize(): paths keep their case
+    else:
+        advice = (
+            "Run behave from your project's folder, or pass -D wsbdd.url=ws://… to test a server"
+        )
     return (
         f"wsbdd: {_LOOKED_FOR} in {folder}; using the defaults (the bundled demo server, "
         f"no phrases). {advice}."

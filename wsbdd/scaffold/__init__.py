@@ -47,7 +47,7 @@ def install_step(vendored: Vendored | None) -> str:
             "      # `wsbdd init` again: it replaces the wheel and this line.\n"
             f"      - run: pip install {VENDOR}/{vendored.path.name}"
         )
-    reason = " ".join((vendored.problem if vendored else "it was not asked to").split())
+    reason = " ".join((vendored.problem if vendored else "no wheel was made").split())
     return (
         "      # `wsbdd init` could not put a wheel of wsbdd in vendor/, so this step cannot\n"
         f"      # install it yet ({reason[:300]}).\n"
