@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from behave.model_core import Status
 from wsbdd.config import load_settings
 from wsbdd.report.collect import ReportRecorder, start_recording
 from wsbdd.session import Run, Session
+from wsbdd.settings_notice import no_settings_notice, undefined_steps_hint
 
 __all__ = ["before_all", "after_all", "before_scenario", "after_scenario", "before_step"]
 
@@ -29,7 +31,11 @@ def before_all(context: Any) -> None:
     """Load settings, start the event-loop thread, and the demo server if no URL is configured."""
     for noisy in ("websockets", "websockets.client", "websockets.server", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    settings = load_settings(Path.cwd(), userdata=dict(context.config.userdata), environ=os.environ)
+    userdata = dict(context.config.userdata)
+    notice = no_settings_notice(Path.cwd(), _feature_folders(context), userdata, os.environ)
+    if notice:  # run from the wrong folder, every phrase would be "undefined" with no reason
+        print(notice, file=sys.stderr, flush=True)
+    settings = load_settings(Path.cwd(), userdata=userdata, environ=os.environ)
     context.wsbdd_run = Run(settings).open()
     # Reports: secrets written in the features are known (and masked on the console)
     # before the first step is printed.
@@ -82,8 +88,27 @@ def after_scenario(context: Any, scenario: Any) -> None:
         raise AssertionError(problems)
 
 
+def _feature_folders(context: Any) -> list[str]:
+    """Where behave found the features: a project's settings may be above them."""
+    runner = getattr(context, "_runner", None)
+    base_dir = getattr(runner, "base_dir", None) if runner is not None else None
+    return [*(context.config.paths or ()), *([base_dir] if base_dir else [])]
+
+
+def _undefined_steps(context: Any) -> int:
+    runner = getattr(context, "_runner", None)
+    return len(getattr(runner, "undefined_steps", None) or ()) if runner is not None else 0
+
+
 def after_all(context: Any) -> None:
-    """Stop the demo server and the event loop; nothing is left running."""
+    """Stop the demo server and the event loop; nothing is left running.
+
+    When steps were undefined and no settings file was found, say so before behave
+    prints its snippets: the project's phrases were never loaded.
+    """
+    hint = undefined_steps_hint(Path.cwd(), _undefined_steps(context), _feature_folders(context))
+    if hint:  # behave captures after_all's output and shows it only when the hook fails
+        print(hint, file=sys.__stderr__ or sys.stderr, flush=True)
     run: Run | None = getattr(context, "wsbdd_run", None)
     if run is not None:
         run.close()

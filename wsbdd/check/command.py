@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 __all__ = ["add_parser", "run"]
@@ -35,6 +36,11 @@ def run(ns: argparse.Namespace, extra: list[str]) -> int:
         print(problem)
     took = time.perf_counter() - started
     if problems:
+        from wsbdd.settings_notice import check_hint
+
+        hint = check_hint(Path.cwd(), ns.paths)
+        if hint:  # run from the wrong folder, the project's phrases "match no step"
+            print(hint, file=sys.stderr)
         noun = "problem" if len(problems) == 1 else "problems"
         print(f"wsbdd check: {len(problems)} {noun} ({took:.2f} s)", file=sys.stderr)
         return 1
