@@ -126,4 +126,3 @@ def test_a_json_token_message_stays_json(app: StarletteServer) -> None:
     sent = first_frame(app, '{"type": "auth", "token": "${token}"}', 'a"b')
     assert sent == '{"type": "auth", "token": "a\\"b"}'
     assert first_frame(app, '  ["auth", "${token}"]', "x") == '  ["auth", "x"]'
-
