@@ -33,7 +33,7 @@ from wsbdd.address import mask_secrets
 from wsbdd.config import TlsSettings
 from wsbdd.expect import Expectation, Outcome
 from wsbdd.inbox import Inbox
-from wsbdd.tls import describe_tls_failure
+from wsbdd.tls import describe_silent_close, describe_tls_failure
 
 __all__ = [
     "Client",
@@ -134,9 +134,14 @@ def mask_url(url: str, secrets: tuple[str, ...] = ("token",)) -> str:
     return mask_secrets(url, secrets)
 
 
-def _failure_text(exc: BaseException, open_timeout: float, tls: TlsSettings | None = None) -> str:
-    """Why a connection never opened, as the end of a sentence."""
-    tls_failure = describe_tls_failure(exc, tls or TlsSettings())
+def _failure_text(
+    exc: BaseException, open_timeout: float, tls: TlsSettings | None = None, secure: bool = False
+) -> str:
+    """Why a connection never opened, as the end of a sentence (*secure*: a wss:// URL)."""
+    tls = tls or TlsSettings()
+    tls_failure = describe_tls_failure(exc, tls) or (
+        describe_silent_close(exc, tls) if secure else None
+    )
     if tls_failure is not None:
         return tls_failure
     if isinstance(exc, InvalidURI):
@@ -292,7 +297,8 @@ class Client:
             outcome.body = bytes(response.body or b"").decode("utf-8", "replace")
             outcome.error = outcome.describe_failure()
         except (InvalidURI, InvalidHandshake, OSError) as exc:  # TimeoutError is an OSError
-            outcome.error = _failure_text(exc, opts.open_timeout, opts.tls)
+            secure = url[:4].lower() == "wss:"
+            outcome.error = _failure_text(exc, opts.open_timeout, opts.tls, secure)
         outcome.finished_at = time.monotonic()
         if ws is None:
             return outcome

@@ -15,7 +15,13 @@ import ssl
 
 from wsbdd.config import TlsSettings
 
-__all__ = ["client_ssl_context", "shared_ssl_context", "describe_tls_failure", "TlsFileProblem"]
+__all__ = [
+    "client_ssl_context",
+    "shared_ssl_context",
+    "describe_tls_failure",
+    "describe_silent_close",
+    "TlsFileProblem",
+]
 
 _WHERE = "the [tls] table of wsbdd.toml, [tool.wsbdd.tls] in pyproject.toml, or WSBDD_TLS_{}"
 # OpenSSL's X509_V_ERR_* codes (x509_vfy.h) that a setting of ours cannot fix.
@@ -141,3 +147,29 @@ def describe_tls_failure(error: BaseException, tls: TlsSettings) -> str | None:
     if "WRONG_VERSION_NUMBER" in reason or "RECORD_LAYER_FAILURE" in reason:
         return "the server does not speak TLS on that port; use ws:// instead of wss://"
     return f"the TLS handshake failed ({_reason(found)})"
+
+
+def describe_silent_close(error: BaseException, tls: TlsSettings) -> str | None:
+    """For a ``wss://`` server that closed the connection right after the TLS handshake,
+    without a word: a likely reason, as the end of a sentence; ``None`` otherwise.
+
+    A TLS 1.3 server that requires a client certificate checks it only after the client has
+    finished its handshake, and asyncio-based servers then close without sending the TLS
+    alert, so the client sees the connection end before any HTTP response.
+    """
+    if not isinstance(error.__cause__, EOFError):
+        return None
+    closed = (
+        "the server closed the connection right after the TLS handshake, before answering "
+        "the WebSocket handshake"
+    )
+    if tls.client_cert is not None:
+        return (
+            f"{closed}; a server that requires a client certificate does this when it does "
+            f"not accept the one in tls.client_cert ({tls.client_cert.name}): use a "
+            "certificate signed by a CA the server trusts"
+        )
+    return (
+        f"{closed}; a server that requires a client certificate does this: set "
+        f"tls.client_cert and tls.client_key to yours ({_WHERE.format('CLIENT_CERT')})"
+    )
