@@ -82,8 +82,8 @@ def shared_ssl_context(tls: TlsSettings) -> ssl.SSLContext:
 
 
 def _reason(error: BaseException) -> str:
-    if isinstance(error, ssl.SSLError) and error.reason:
-        return error.reason.replace("_", " ").lower()
+    if isinstance(error, ssl.SSLError):
+        return error.reason.replace("_", " ").lower() if error.reason else "not in PEM form"
     if isinstance(error, OSError) and error.strerror:
         return error.strerror
     return str(error)
