@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from wsbdd.address import AddressProblem, append_query, mask_secrets, resolve, websocket_url
+from wsbdd.address import (
+    AddressProblem,
+    append_query,
+    mask_secrets,
+    resolve,
+    resolve_http,
+    websocket_url,
+)
 
 BASE = "ws://127.0.0.1:8000/api/ws"
 
@@ -107,3 +114,23 @@ def test_shown_urls_hide_secrets_and_keep_everything_else() -> None:
     )
     assert mask_secrets("ws://h/ws?sid=1", ("sid",)) == "ws://h/ws?sid=***"
     assert mask_secrets("ws://h/ws") == "ws://h/ws"
+
+
+@pytest.mark.parametrize(
+    ("base", "target", "url"),
+    [
+        (BASE, None, "http://127.0.0.1:8000/api/ws"),
+        (BASE, "/api/login", "http://127.0.0.1:8000/api/login"),
+        (BASE, "rooms/1?x=%41", "http://127.0.0.1:8000/api/rooms/1?x=%41"),
+        ("wss://example.com/ws", "/login", "https://example.com/login"),
+        (BASE, "https://other.example/login", "https://other.example/login"),
+        (BASE, "ws://other.example/x", "http://other.example/x"),
+    ],
+)
+def test_http_requests_use_the_same_rule(base: str, target: str | None, url: str) -> None:
+    assert resolve_http(base, target) == url
+
+
+def test_an_http_target_that_is_no_http_address() -> None:
+    with pytest.raises(AddressProblem, match="is not an HTTP address"):
+        resolve_http(BASE, "ftp://example.com/")

@@ -32,10 +32,18 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote_plus, urlsplit
 
-__all__ = ["AddressProblem", "websocket_url", "resolve", "append_query", "mask_secrets"]
+__all__ = [
+    "AddressProblem",
+    "websocket_url",
+    "resolve",
+    "resolve_http",
+    "append_query",
+    "mask_secrets",
+]
 
 EXAMPLE = '"ws://localhost:8000/ws"'
 _SCHEMES = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
+_HTTP_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 # RFC 3986 appendix B: splits any URI reference without changing a character.
 _PARTS = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S)
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
@@ -140,8 +148,9 @@ def _escape_non_ascii(text: str) -> str:
     return "".join(ch if ch.isascii() else quote(ch, safe="") for ch in text)
 
 
-def _checked(ref: _Ref, shown: str) -> str:
-    """The reference as a usable WebSocket URL, or :class:`AddressProblem`."""
+def _checked(ref: _Ref, shown: str, schemes: dict[str, str] = _SCHEMES) -> str:
+    """The reference as a usable WebSocket URL (or HTTP, with *schemes*), or
+    :class:`AddressProblem`."""
     scheme = (ref.scheme or "").lower()
     if scheme not in _SCHEMES or ref.authority is None:
         raise AddressProblem(
@@ -182,7 +191,7 @@ def _checked(ref: _Ref, shown: str) -> str:
         except UnicodeError:
             raise AddressProblem(f'has the host name "{host}", which is not valid') from None
         authority = authority.replace(host, idna)
-    ref.scheme, ref.authority = _SCHEMES[scheme], authority
+    ref.scheme, ref.authority = schemes[scheme], authority
     ref.path = _escape_non_ascii(ref.path or "")  # websockets sends an empty path as "/"
     if ref.query is not None:
         ref.query = _escape_non_ascii(ref.query)
@@ -218,6 +227,21 @@ def resolve(base: str, target: str | None) -> str:
             '"?room=1", or a full URL starting with ws://, wss://, http:// or https://'
         )
     return _checked(_join(_Ref(base.strip()), ref), target)
+
+
+def resolve_http(base: str, target: str | None) -> str:
+    """Like :func:`resolve`, for an HTTP request: the same joining rule, with ``ws(s)://``
+    turned into ``http(s)://`` (a REST call beside the WebSocket app, on the same server)."""
+    if target is None or not target.strip():
+        return _checked(_Ref(base.strip()), base.strip(), _HTTP_SCHEMES)
+    target = target.strip()
+    ref = _Ref(target)
+    if ref.scheme is not None and ref.scheme.lower() not in _SCHEMES:
+        raise AddressProblem(
+            'is not an HTTP address; write a path such as "/api/login", or a full URL '
+            "starting with http:// or https://"
+        )
+    return _checked(_join(_Ref(base.strip()), ref), target, _HTTP_SCHEMES)
 
 
 def append_query(url: str, name: str, value: str) -> str:
