@@ -11,7 +11,7 @@ import pytest
 
 from tests.starlette_app import StarletteServer
 from wsbdd.config import Settings, TokenSettings, load_settings
-from wsbdd.errors import FeatureMistake
+from wsbdd.errors import ConnectionProblem, FeatureMistake
 from wsbdd.match import where
 from wsbdd.session import Run
 
@@ -126,3 +126,14 @@ def test_a_json_token_message_stays_json(app: StarletteServer) -> None:
     sent = first_frame(app, '{"type": "auth", "token": "${token}"}', 'a"b')
     assert sent == '{"type": "auth", "token": "a\\"b"}'
     assert first_frame(app, '  ["auth", "${token}"]', "x") == '  ["auth", "x"]'
+
+
+def test_an_unusable_url_given_in_python_is_one_sentence_at_connect() -> None:
+    # Settings made in Python skip load_settings' check; the connect step still says why.
+    with Run.start(Settings(url="ws://127.0.0.1:0/ws")) as run, run.session() as s:
+        with pytest.raises(ConnectionProblem) as caught:
+            s.connect("Alice")
+    assert str(caught.value) == (
+        'The configured URL "ws://127.0.0.1:0/ws" has the port 0; a port is a whole number '
+        "from 1 to 65535."
+    )

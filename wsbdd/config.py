@@ -93,7 +93,8 @@ class Settings:
     """Validated wsbdd settings for one run.  Durations are seconds."""
 
     url: str | None = None
-    """Base ``ws://`` or ``wss://`` URL; ``None`` starts the bundled demo server."""
+    """Base ``ws://`` or ``wss://`` URL, kept as written (``http(s)://`` is read as
+    ``ws(s)://``); ``None`` starts the bundled demo server."""
     timeout: float = 5.0
     quiet_window: float = 0.3
     settle: float = 0.1

@@ -268,6 +268,10 @@ class Session:
         try:
             return resolve(self.run.base_url, target)
         except AddressProblem as problem:
+            if not target:
+                raise ConnectionProblem(
+                    f'The configured URL "{self.run.base_url}" {problem}.'
+                ) from None
             raise FeatureMistake(
                 f'The address "{target}"{_in_step(self.current_step)} {problem}.'
             ) from None
