@@ -4,6 +4,7 @@ sentence naming the setting when verification fails."""
 
 from __future__ import annotations
 
+import shutil
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -237,3 +238,40 @@ def test_an_unknown_tls_key_is_caught_in_the_file(tmp_path: Path) -> None:
     assert str(caught.value).endswith(
         '[tool.wsbdd.tls]: unknown key "ca_flie"; did you mean "ca_file"?'
     )
+
+
+def test_a_self_signed_server_certificate_points_to_itself(tmp_path: Path) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is not installed")
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(tmp_path / "self.key"),
+            "-out",
+            str(tmp_path / "self.pem"),
+        ],
+        capture_output=True,
+        check=True,
+    )
+    with StarletteServer(
+        ssl_certfile=str(tmp_path / "self.pem"), ssl_keyfile=str(tmp_path / "self.key")
+    ) as server:
+        url = server.ws_url + "/ws"
+        assert refusal(settings_for(tmp_path, url)).endswith(
+            "the server's certificate could not be verified (self-signed certificate); if it is "
+            "your own test server, set tls.ca_file to the server's certificate (the [tls] table "
+            "of wsbdd.toml, [tool.wsbdd.tls] in pyproject.toml, or WSBDD_TLS_CA_FILE)."
+        )
+        assert exchange(settings_for(tmp_path, url, ca_file="self.pem")) == "over TLS"

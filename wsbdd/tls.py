@@ -27,6 +27,7 @@ _WHERE = "the [tls] table of wsbdd.toml, [tool.wsbdd.tls] in pyproject.toml, or 
 # OpenSSL's X509_V_ERR_* codes (x509_vfy.h) that a setting of ours cannot fix.
 _HOSTNAME_MISMATCH = frozenset({62, 64})  # host name / IP address mismatch
 _NOT_IN_TIME = frozenset({9, 10})  # certificate not yet valid / has expired
+_SELF_SIGNED = 18  # the server's certificate signed itself
 
 
 class TlsFileProblem(ValueError):
@@ -124,6 +125,12 @@ def describe_tls_failure(error: BaseException, tls: TlsSettings) -> str | None:
             return (
                 f"the server's certificate could not be verified ({why}) with {mine}; it must "
                 "hold the certificate of the CA that signed the server's certificate"
+            )
+        if code == _SELF_SIGNED:
+            return (
+                f"the server's certificate could not be verified ({why}); if it is your own "
+                "test server, set tls.ca_file to the server's certificate "
+                f"({_WHERE.format('CA_FILE')})"
             )
         return (
             f"the server's certificate could not be verified ({why}); if the server uses your "
