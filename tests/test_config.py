@@ -494,8 +494,8 @@ def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
         'pyproject.toml [tool.wsbdd]: unknown key "banana"; known keys: "url", "timeout", '
         '"quiet_window", "settle", "connect_timeout", "close_timeout", "subprotocols", '
         '"compression", "same_cpu", "proxy", "ping_interval", "ping_timeout", "max_size", '
-        '"strict", "ignore", "secrets", "token", "headers", "variables", "phrases", "load", '
-        '"report".'
+        '"strict", "ignore", "secrets", "token", "tls", "headers", "variables", "phrases", '
+        '"load", "report".'
     )
 
 
@@ -597,19 +597,52 @@ def test_url_must_be_a_websocket_url(value: Any) -> None:
     assert 'must be a WebSocket URL such as "ws://localhost:8000/ws"' in text
 
 
-def test_url_with_http_scheme_explains_the_fix() -> None:
-    write("pyproject.toml", '[tool.wsbdd]\nurl = "https://chat.example.com/ws"\n')
-    assert config_error() == (
-        'pyproject.toml [tool.wsbdd] url is "https://chat.example.com/ws": must start with '
-        'ws:// or wss://; write "wss://" where the app\'s address says "https://".'
+def test_an_http_url_is_taken_as_its_websocket_twin() -> None:
+    write("pyproject.toml", '[tool.wsbdd]\nurl = "https://chat.example.com/ws?v=2"\n')
+    assert load().url == "wss://chat.example.com/ws?v=2"
+    assert load(environ={"WSBDD_URL": "http://127.0.0.1:8000/ws/"}).url == (
+        "ws://127.0.0.1:8000/ws/"
     )
 
 
 def test_url_error_mentions_the_demo_server() -> None:
     assert config_error({"wsbdd.url": "chat"}) == (
         '-D wsbdd.url is "chat": must be a WebSocket URL such as "ws://localhost:8000/ws" '
-        "(starting with ws:// or wss://); leave it out to test the bundled demo server."
+        "(starting with ws://, wss://, http:// or https://); leave it out to test the bundled "
+        "demo server."
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (
+            "ws://127.0.0.1:99999/ws",
+            'has the port "99999"; a port is a whole number from 1 to 65535',
+        ),
+        ("ws://127.0.0.1:0/ws", "has the port 0; a port is a whole number from 1 to 65535"),
+        ("ws://:8000/ws", 'has no host name; it must be a WebSocket URL such as "ws://localhost'),
+        ("ws://127.0.0.1:8000/my room", "contains a space or a control character; write a space"),
+        ("ws://127.0.0.1:8000/ws#top", 'has a "#…" part, which a WebSocket address cannot carry'),
+        ("ws://alice@127.0.0.1:8000/ws", 'names a user without a password ("user@host")'),
+    ],
+)
+def test_an_unusable_url_is_one_sentence_at_load_time(value: str, problem: str) -> None:
+    write("wsbdd.toml", f'url = "{value}"\n')
+    text = config_error()
+    assert text.startswith(f'wsbdd.toml url is "{value}": {problem}')
+    assert text.count("\n") == 0 and text.endswith(".")
+
+
+def test_the_configured_url_keeps_its_path_and_query_as_written() -> None:
+    for url in [
+        "ws://127.0.0.1:8000/ws",
+        "ws://127.0.0.1:8000/ws/",
+        "ws://127.0.0.1:8000/ws?name=x&flag",
+        "ws://127.0.0.1:8000/a%2Fb?q=%20x+y",
+        "ws://127.0.0.1:8000",
+    ]:
+        assert load(environ={"WSBDD_URL": url}).url == url
 
 
 def test_token_place_lists_the_allowed_values() -> None:
@@ -710,17 +743,25 @@ def test_variable_name_errors() -> None:
 # -- errors: environment and -D ------------------------------------------------------------------
 
 
-def test_unknown_environment_variable() -> None:
-    assert config_error(environ={"WSBDD_TIMOUT": "3"}) == (
-        "environment variable WSBDD_TIMOUT: not a wsbdd setting; did you mean WSBDD_TIMEOUT?"
-    )
+def test_wsbdd_variables_that_are_not_settings_are_left_alone() -> None:
+    environ = {
+        "WSBDD_PROGRESS": "1",
+        "WSBDD_CHROMIUM": "/usr/bin/chromium",
+        "WSBDD_FIREFOX": "/usr/bin/firefox",
+        "WSBDD_NODE_MODULES": "/opt/node_modules",
+        "WSBDD_HEADERS": "X=1",
+        "WSBDD_MY_OWN_THING": "x",
+        "WSBDD_TIMEOUT": "7",
+    }
+    settings = load(environ=environ)
+    assert settings.timeout == 7.0
+    assert settings.source == "environment (WSBDD_TIMEOUT)"
 
 
-def test_headers_and_variables_cannot_come_from_the_environment() -> None:
-    assert config_error(environ={"WSBDD_HEADERS": "X=1"}) == (
-        "environment variable WSBDD_HEADERS: not a wsbdd setting; headers and variables "
-        "cannot be set through the environment; set them in the config file, or with "
-        "-D wsbdd.headers.NAME=… or -D wsbdd.variables.NAME=…"
+def test_a_typo_in_a_settings_file_is_still_caught() -> None:
+    write("wsbdd.toml", "timout = 3\n")
+    assert config_error(environ={"WSBDD_PROGRESS": "1"}) == (
+        'wsbdd.toml: unknown key "timout"; did you mean "timeout"?'
     )
 
 

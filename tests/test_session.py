@@ -73,7 +73,7 @@ def test_a_refused_connection_fails_with_a_sentence():
         with pytest.raises(ConnectionProblem) as info:
             s.connect("Alice")
     assert str(info.value) == (
-        f"Alice could not connect to ws://127.0.0.1:{port}/: the connection was refused "
+        f"Alice could not connect to ws://127.0.0.1:{port}: the connection was refused "
         "(is the server running on that port?)."
     )
 

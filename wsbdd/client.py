@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import ssl as ssl_lib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -28,8 +29,11 @@ from websockets.frames import Opcode
 from websockets.protocol import State
 
 from wsbdd import __version__
+from wsbdd.address import mask_secrets
+from wsbdd.config import TlsSettings
 from wsbdd.expect import Expectation, Outcome
 from wsbdd.inbox import Inbox
+from wsbdd.tls import describe_silent_close, describe_tls_failure
 
 __all__ = [
     "Client",
@@ -54,6 +58,10 @@ class ConnectOptions:
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     max_size: int = 2**20
+    ssl: ssl_lib.SSLContext | None = None
+    """The TLS context for ``wss://`` URLs (None: websockets' default, which verifies)."""
+    tls: TlsSettings = field(default_factory=TlsSettings)
+    """The settings :attr:`ssl` was made from, to say which one to change when TLS fails."""
 
 
 @dataclass
@@ -120,19 +128,22 @@ def add_query(url: str, name: str, value: str) -> str:
 
 
 def mask_url(url: str, secrets: tuple[str, ...] = ("token",)) -> str:
-    """Hide query values whose name looks secret (for messages and reports)."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    query = [
-        (k, "***" if k.lower() in secrets or "token" in k.lower() or "password" in k.lower() else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+    """Hide query values whose name looks secret, and a password (for messages and reports).
+
+    The rest keeps its spelling, so the address shown is the address sent."""
+    return mask_secrets(url, secrets)
 
 
-def _failure_text(exc: BaseException, open_timeout: float) -> str:
-    """Why a connection never opened, as the end of a sentence."""
+def _failure_text(
+    exc: BaseException, open_timeout: float, tls: TlsSettings | None = None, secure: bool = False
+) -> str:
+    """Why a connection never opened, as the end of a sentence (*secure*: a wss:// URL)."""
+    tls = tls or TlsSettings()
+    tls_failure = describe_tls_failure(exc, tls) or (
+        describe_silent_close(exc, tls) if secure else None
+    )
+    if tls_failure is not None:
+        return tls_failure
     if isinstance(exc, InvalidURI):
         return f"the address is not a valid WebSocket URL ({exc})"
     if isinstance(exc, TimeoutError):
@@ -273,6 +284,8 @@ class Client:
                 ping_interval=opts.ping_interval,
                 ping_timeout=opts.ping_timeout,
                 max_size=opts.max_size,
+                # websockets refuses an ssl argument for a ws:// URL.
+                ssl=opts.ssl if url[:4].lower() == "wss:" else None,
                 user_agent_header=f"wsbdd/{__version__}",
                 create_connection=_Connection,
             )
@@ -284,7 +297,8 @@ class Client:
             outcome.body = bytes(response.body or b"").decode("utf-8", "replace")
             outcome.error = outcome.describe_failure()
         except (InvalidURI, InvalidHandshake, OSError) as exc:  # TimeoutError is an OSError
-            outcome.error = _failure_text(exc, opts.open_timeout)
+            secure = url[:4].lower() == "wss:"
+            outcome.error = _failure_text(exc, opts.open_timeout, opts.tls, secure)
         outcome.finished_at = time.monotonic()
         if ws is None:
             return outcome

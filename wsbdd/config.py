@@ -30,10 +30,18 @@ from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from wsbdd.address import EXAMPLE, AddressProblem, websocket_url
 from wsbdd.errors import ConfigError, FeatureMistake
 from wsbdd.variables import RESERVED_PREFIXES, Variables, find_placeholders, is_valid_name
 
-__all__ = ["Settings", "TokenSettings", "load_settings", "TOKEN_PLACES", "EXTRA_TABLES"]
+__all__ = [
+    "Settings",
+    "TokenSettings",
+    "TlsSettings",
+    "load_settings",
+    "TOKEN_PLACES",
+    "EXTRA_TABLES",
+]
 
 TOKEN_PLACES = ("query", "header", "message")
 EXTRA_TABLES = ("phrases", "load", "report")
@@ -62,17 +70,38 @@ class TokenSettings:
 
 
 @dataclass(frozen=True)
+class TlsSettings:
+    """How ``wss://`` (and ``https://``) connections check the server and show who we are.
+
+    Paths are absolute (a relative path in the settings is relative to the project folder).
+    """
+
+    verify: bool = True
+    """``False`` accepts any certificate: only for a throwaway test server."""
+    ca_file: Path | None = None
+    """A PEM file of CA certificates trusted in addition to the system's."""
+    ca_dir: Path | None = None
+    """A folder of CA certificates in OpenSSL's hashed layout (``c_rehash``)."""
+    client_cert: Path | None = None
+    """The client's certificate (PEM), for servers that ask for one; may hold the key too."""
+    client_key: Path | None = None
+    """The private key of :attr:`client_cert`, when it is in a file of its own."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Validated wsbdd settings for one run.  Durations are seconds."""
 
     url: str | None = None
-    """Base ``ws://`` or ``wss://`` URL; ``None`` starts the bundled demo server."""
+    """Base ``ws://`` or ``wss://`` URL, kept as written (``http(s)://`` is read as
+    ``ws(s)://``); ``None`` starts the bundled demo server."""
     timeout: float = 5.0
     quiet_window: float = 0.3
     settle: float = 0.1
     connect_timeout: float = 5.0
     close_timeout: float = 2.0
     token: TokenSettings = field(default_factory=TokenSettings)
+    tls: TlsSettings = field(default_factory=TlsSettings)
     headers: Mapping[str, str] = field(default_factory=_frozen)
     subprotocols: tuple[str, ...] = ()
     compression: bool = False
@@ -103,9 +132,10 @@ class Settings:
             if f.name in ("variables", "secrets", "source", "extras", "origins"):
                 continue
             value = getattr(self, f.name)
-            if f.name == "token":
-                for sub in fields(TokenSettings):
-                    values[f"token.{sub.name}"] = getattr(value, sub.name)
+            if f.name in ("token", "tls"):
+                for sub in fields(value):
+                    item = getattr(value, sub.name)
+                    values[f"{f.name}.{sub.name}"] = str(item) if isinstance(item, Path) else item
             elif f.name == "headers":
                 for name, header in value.items():
                     values[f"headers.{name}"] = header
@@ -263,29 +293,15 @@ def _text(value: Any, origin: _Origin, path: tuple[str, ...], *, allow_empty: bo
 
 
 def _url(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
-    example = 'a WebSocket URL such as "ws://localhost:8000/ws"'
     if not isinstance(value, str):
-        raise _fail(origin, path, value, f"must be {example} in quotes")
-    text = value.strip()
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
-    if scheme in ("http", "https"):
-        raise _fail(
-            origin,
-            path,
-            value,
-            f'must start with ws:// or wss://; write "{"ws" if scheme == "http" else "wss"}://" '
-            f'where the app\'s address says "{scheme}://"',
-        )
-    if scheme not in ("ws", "wss") or not parts.hostname or any(c.isspace() for c in text):
-        raise _fail(
-            origin,
-            path,
-            value,
-            f"must be {example} (starting with ws:// or wss://); leave it out to test the "
-            "bundled demo server",
-        )
-    return text
+        raise _fail(origin, path, value, f"must be a WebSocket URL such as {EXAMPLE} in quotes")
+    try:
+        return websocket_url(value)
+    except AddressProblem as problem:
+        text = str(problem)
+        if text.startswith("must be"):
+            text += "; leave it out to test the bundled demo server"
+        raise _fail(origin, path, value, text) from None
 
 
 def _proxy(value: Any, origin: _Origin, path: tuple[str, ...]) -> str | None:
@@ -412,9 +428,20 @@ _TOKEN: dict[str, _Parser] = {
     "scheme": lambda value, origin, path: _text(value, origin, path, allow_empty=True),
     "message": _template,
 }
+_TLS_PATHS = {
+    "ca_file": "the CA certificate file (PEM)",
+    "ca_dir": "the folder of CA certificates",
+    "client_cert": "the client certificate file (PEM)",
+    "client_key": "the client's private key file (PEM)",
+}
+_TLS: dict[str, _Parser] = {"verify": _boolean, **{key: _text for key in _TLS_PATHS}}
+_NESTED: dict[str, dict[str, _Parser]] = {"token": _TOKEN, "tls": _TLS}
 _FREE_TABLES = ("headers", "variables")
-_KNOWN_KEYS = [*_SCALARS, "token", *_FREE_TABLES, *EXTRA_TABLES]
-_PATHS = [*((key,) for key in _SCALARS), *(("token", key) for key in _TOKEN)]
+_KNOWN_KEYS = [*_SCALARS, *_NESTED, *_FREE_TABLES, *EXTRA_TABLES]
+_PATHS = [
+    *((key,) for key in _SCALARS),
+    *((table, key) for table, keys in _NESTED.items() for key in keys),
+]
 _ENV_NAMES = {_env_name(path): path for path in _PATHS}
 _USERDATA_NAMES = {".".join(path): path for path in _PATHS}
 
@@ -444,12 +471,12 @@ def _from_table(table: Mapping[str, Any], origin: _Origin, entries: _Entries) ->
         if key in _SCALARS or key in EXTRA_TABLES:
             entries[(key,)] = (value, origin)
             continue
-        if key in ("token", *_FREE_TABLES):
+        if key in (*_NESTED, *_FREE_TABLES):
             if not isinstance(value, dict):
                 raise _fail(origin, (key,), value, f"must be a table, e.g. [{key}] with keys")
             for sub, sub_value in value.items():
-                if key == "token" and sub not in _TOKEN:
-                    problem = _suggest(sub, _TOKEN, lambda k: f'"{k}"')
+                if key in _NESTED and sub not in _NESTED[key]:
+                    problem = _suggest(sub, _NESTED[key], lambda k: f'"{k}"')
                     raise ConfigError(f'{origin.table((key, sub))}: unknown key "{sub}"; {problem}')
                 entries[(key, sub)] = (sub_value, origin)
             continue
@@ -460,24 +487,16 @@ def _from_table(table: Mapping[str, Any], origin: _Origin, entries: _Entries) ->
 
 
 def _from_environ(environ: Mapping[str, str], entries: _Entries) -> list[str]:
+    """The ``WSBDD_<KEY>`` variables that name a setting.  Any other ``WSBDD_`` name is
+    left alone: wsbdd's own tools read some (``WSBDD_PROGRESS``, ``WSBDD_CHROMIUM``…), and
+    a project may use the prefix for its own values."""
     origin = _Origin("env")
     used = []
     for name, value in environ.items():
-        if not name.startswith("WSBDD_"):
-            continue
         path = _ENV_NAMES.get(name)
-        if path is None:
-            if name.startswith(("WSBDD_HEADERS", "WSBDD_VARIABLES")):
-                hint = (
-                    "headers and variables cannot be set through the environment; set them "
-                    "in the config file, or with -D wsbdd.headers.NAME=… or "
-                    "-D wsbdd.variables.NAME=…"
-                )
-            else:
-                hint = _suggest(name, _ENV_NAMES)
-            raise ConfigError(f"environment variable {name}: not a wsbdd setting; {hint}")
-        entries[path] = (value, origin)
-        used.append(name)
+        if path is not None:
+            entries[path] = (value, origin)
+            used.append(name)
     return used
 
 
@@ -550,12 +569,55 @@ def load_settings(
     if userdata_used:
         sources.append("-D (" + ", ".join(userdata_used) + ")")
 
-    return _build(entries, " + ".join(sources) or "defaults")
+    return _build(entries, " + ".join(sources) or "defaults", project)
 
 
-def _build(entries: _Entries, source: str) -> Settings:
+def _tls_file(value: Any, origin: _Origin, path: tuple[str, ...], project: Path) -> Path:
+    """A path setting of the ``tls`` table: relative to the project folder, and existing."""
+    text = _text(value, origin, path)
+    what = _TLS_PATHS[path[-1]]
+    found = Path(text).expanduser()
+    if not found.is_absolute():
+        found = project / found
+    found = found.resolve()
+    folder = path[-1] == "ca_dir"
+    if not (found.is_dir() if folder else found.is_file()):
+        problem = "no such folder" if folder else "no such file"
+        raise _fail(
+            origin,
+            path,
+            value,
+            f"{problem} ({found}); give the path of {what}, absolute or relative to the "
+            f"project folder",
+        )
+    return found
+
+
+def _tls_settings(tls: dict[str, Any], origins: dict[str, _Origin]) -> TlsSettings:
+    """The ``tls`` table, with its files loaded once now so a bad one stops the run here."""
+    if tls.get("client_key") and not tls.get("client_cert"):
+        where = origins["client_key"].where(("tls", "client_key"))
+        raise ConfigError(
+            f"{where} is set but tls.client_cert is not; set tls.client_cert to the "
+            "certificate that goes with the key."
+        )
+    settings = TlsSettings(**tls)
+    if any(key in tls for key in _TLS_PATHS):
+        from wsbdd.tls import TlsFileProblem, client_ssl_context
+
+        try:
+            client_ssl_context(settings)
+        except TlsFileProblem as problem:
+            where = origins[problem.key].where(("tls", problem.key))
+            raise ConfigError(f"{where}: {problem}.") from None
+    return settings
+
+
+def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Settings:
     values: dict[str, Any] = {}
     token: dict[str, Any] = {}
+    tls: dict[str, Any] = {}
+    tls_origins: dict[str, _Origin] = {}
     tables: dict[str, dict[str, Any]] = {name: {} for name in _FREE_TABLES}
     extras: dict[str, Any] = {}
     origins: dict[str, str] = {}
@@ -566,6 +628,12 @@ def _build(entries: _Entries, source: str) -> Settings:
             extras[key] = value
         elif key == "token":
             token[path[1]] = _TOKEN[path[1]](value, origin, path)
+        elif key == "tls":
+            tls_origins[path[1]] = origin
+            if path[1] in _TLS_PATHS:
+                tls[path[1]] = _tls_file(value, origin, path, project)
+            else:
+                tls[path[1]] = _TLS[path[1]](value, origin, path)
         elif key == "headers":
             _header_name(path[1], origin, path)
             tables[key][path[1]] = _header_value(value, origin, path)
@@ -579,6 +647,7 @@ def _build(entries: _Entries, source: str) -> Settings:
     return Settings(
         **values,
         token=TokenSettings(**token),
+        tls=_tls_settings(tls, tls_origins),
         headers=_frozen(tables["headers"]),
         variables=_frozen(tables["variables"]),
         extras=_frozen(extras),

@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 
 from websockets.exceptions import ConnectionClosed
 
-from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, add_query, frames_from
+from wsbdd.address import AddressProblem, append_query, resolve
+from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, frames_from
 from wsbdd.config import Settings, load_settings
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
@@ -51,6 +52,7 @@ from wsbdd.match import AnyMessage, compile_path, parse_condition
 from wsbdd.message import Message
 from wsbdd.pool import ClientPool
 from wsbdd.runtime import LoopThread, start_now
+from wsbdd.tls import shared_ssl_context
 from wsbdd.transcript import Event, StepMark, build_transcript
 
 __all__ = ["Run", "Session"]
@@ -69,6 +71,8 @@ def connect_options(settings: Settings) -> ConnectOptions:
         ping_interval=settings.ping_interval,
         ping_timeout=settings.ping_timeout,
         max_size=settings.max_size,
+        ssl=shared_ssl_context(settings.tls),
+        tls=settings.tls,
     )
 
 
@@ -259,20 +263,18 @@ class Session:
         return any(condition.test(value) for condition in self._noise)
 
     def url_for(self, target: str | None) -> str:
-        """A full URL: ``None`` → the base URL, ``/path`` → on the base URL, ``ws://…`` as is."""
-        base = self.run.base_url.rstrip("/")
-        if not target:
-            return base + "/"
-        if "://" in target:
-            if not target.startswith(("ws://", "wss://")):
-                raise FeatureMistake(
-                    f'"{target}" is not a WebSocket address; use ws://host:port/path, '
-                    'wss://…, or a path like "/chat".'
-                )
-            return target
-        if not target.startswith("/"):
-            target = "/" + target
-        return base + target
+        """The URL a step's target names: ``None`` → the configured URL as written; a path,
+        query or full URL → joined to it as a browser joins a link (see :mod:`wsbdd.address`)."""
+        try:
+            return resolve(self.run.base_url, target)
+        except AddressProblem as problem:
+            if not target:
+                raise ConnectionProblem(
+                    f'The configured URL "{self.run.base_url}" {problem}.'
+                ) from None
+            raise FeatureMistake(
+                f'The address "{target}"{_in_step(self.current_step)} {problem}.'
+            ) from None
 
     def client(self, name: str, *, need_open: bool = False) -> Client:
         """The client called ``name``; a clear sentence if it does not exist or is closed."""
@@ -313,11 +315,17 @@ class Session:
         if token is not None:
             how = self.settings.token
             if how.place == "query":
-                url = add_query(url, how.query_param, token)
+                url = append_query(url, how.query_param, token)
             elif how.place == "header":
                 all_headers[how.header] = f"{how.scheme} {token}".strip() if how.scheme else token
             else:
-                first_message = self.vars.child(token=token).render_json_text(how.message)
+                # A JSON template gets JSON-escaped values; any other text (a bare
+                # "${token}") is sent as written, not as a JSON string.
+                variables = self.vars.child(token=token)
+                if how.message.lstrip().startswith(("{", "[")):
+                    first_message = variables.render_json_text(how.message)
+                else:
+                    first_message = variables.render_text(how.message)
         return url, all_headers, first_message
 
     def connect(

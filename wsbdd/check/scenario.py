@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from wsbdd.address import AddressProblem, resolve
 from wsbdd.catalogue.project import Problem, display
 from wsbdd.errors import FeatureMistake
 from wsbdd.variables import GENERATORS, find_placeholders
@@ -252,6 +253,9 @@ class ScenarioReader:
             self._json(step, payload, note)
         if words.get("path") and "${" not in words["path"]:
             self._mistake(step, note, lambda: compile_path(words["path"]))
+        target = words.get("target")
+        if target and "${" not in target:
+            self._mistake(step, note, lambda: _check_address(target))
         if words.get("encoding") and words.get("data") and "${" not in words["data"]:
             self._mistake(
                 step, note, lambda: grammar.decode_binary(words["encoding"], words["data"])
@@ -413,6 +417,14 @@ class ScenarioReader:
             sub.location = step.location
             where = f'in step {number} of the phrase "{phrase.step}": {sub.keyword} {sub.name}'
             self.step(sub, state, inner, depth + 1, note or where)
+
+
+def _check_address(target: str) -> None:
+    """A step's address, checked as the session will join it (any base shows the problem)."""
+    try:
+        resolve("ws://localhost/", target)
+    except AddressProblem as problem:
+        raise FeatureMistake(f'The address "{target}" {problem}.') from None
 
 
 def _group_form(phrase: Phrase, words: dict[str, Any]) -> bool:

@@ -61,7 +61,13 @@ def _connect(
 @when(NAME + r" is connected" + OPTIONS)
 @wsbdd_step
 def connected(session: Session, context: Any, name: str, **options: Any) -> None:
-    """Connect the client; fails the step if the server refuses or rejects it."""
+    """Connect the client to the configured URL, or to an address joined to it like a link in
+    a browser; fails the step if the server refuses or rejects it.
+
+    Without ``to "…"`` it connects to the configured URL as written. An address is joined
+    to that URL as a browser joins a link: ``/chat`` replaces the path, ``chat`` sits next
+    to it, ``?room=2`` keeps the path with a new query, and a full ``ws://``, ``wss://`` or
+    ``http(s)://`` URL is used as it is."""
     _connect(session, context, [name], require=True, **options)
 
 
