@@ -19,6 +19,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from starlette_app import StarletteServer, build_app
 from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
 
 from wsbdd.config import Settings
 from wsbdd.errors import ExpectationFailed
@@ -143,7 +144,10 @@ class DroppingServer(ThreadedServer):
     """Reads one frame, then drops the TCP connection: no close frame either way."""
 
     async def handler(self, ws: ServerConnection) -> None:
-        await ws.recv()
+        try:
+            await ws.recv()
+        except ConnectionClosed:
+            return  # the client closed first
         assert ws.transport is not None
         ws.transport.abort()
 
