@@ -9,6 +9,7 @@ frames back exactly as they came (and closes on ``close:CODE:REASON``); a plain
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -29,7 +30,8 @@ from wsbdd.session import Run
 from wsbdd.steps.grammar import body_condition
 from wsbdd.variables import Variables
 
-FEATURES = Path(__file__).resolve().parent / "features" / "handshake"
+PROJECT = Path(__file__).resolve().parent / "features" / "handshake"
+"""A project as `wsbdd init` lays it out: wsbdd.toml, features/, features/steps/."""
 
 
 async def raw(websocket: WebSocket) -> None:
@@ -187,27 +189,44 @@ def test_a_close_the_client_began_is_still_the_clients(dropping):
 # -- the feature, as a user runs it ------------------------------------------------------------
 
 
-def test_the_handshake_feature_passes_under_behave(app):
+def run_tool(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "behave",
-            "--no-color",
-            "-f",
-            "plain",
-            "-D",
-            f"wsbdd.url={app.ws_url}",
-            ".",
-        ],
-        cwd=FEATURES,
+    return subprocess.run(
+        [sys.executable, "-m", *args],
+        cwd=cwd,
         env=environment,
         capture_output=True,
         text=True,
         timeout=300,
         stdin=subprocess.DEVNULL,
     )
+
+
+def test_the_handshake_feature_passes_under_behave(app):
+    result = run_tool(
+        PROJECT, "behave", "--no-color", "-f", "plain", "-D", f"wsbdd.url={app.ws_url}", "features"
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     assert "7 scenarios passed, 0 failed" in output
+
+
+def test_wsbdd_check_accepts_the_feature_and_names_mistakes_in_the_new_words(tmp_path):
+    result = run_tool(PROJECT, "wsbdd", "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no problems" in result.stderr
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    with (project / "features" / "refusal.feature").open("a") as feature:
+        feature.write(
+            "\n  Scenario: Mistakes\n"
+            '    When Mallory tries to connect to "/secure"\n'
+            '    Then Mallory\'s connection is rejected and the body contian "x"\n'
+            '    And Mallory\'s connection is rejected and the body is "a"b"\n'
+        )
+    result = run_tool(project, "wsbdd", "check")
+    assert result.returncode == 1
+    assert 'Unknown matcher "contian"; did you mean "contains"?' in result.stdout
+    assert 'The value "a"b" has a quote inside it; inside double quotes write \\" for' in (
+        result.stdout
+    )
