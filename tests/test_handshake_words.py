@@ -227,3 +227,11 @@ def test_a_lost_connection_is_nobodys_close():
 def test_the_body_step_needs_a_known_matcher_word():
     with pytest.raises(FeatureMistake, match="Unknown matcher"):
         body_condition('contian "x"', Variables())
+
+
+def test_the_catalogue_says_matches_is_a_full_match_and_how_escapes_read():
+    from wsbdd.catalogue import SECTIONS
+
+    intro = SECTIONS["wsbdd.steps.receiving"][1]
+    assert '"matches" wants the whole text to match' in intro
+    assert 'other backslashes stay ("4\\d")' in intro
