@@ -235,3 +235,10 @@ def test_the_catalogue_says_matches_is_a_full_match_and_how_escapes_read():
     intro = SECTIONS["wsbdd.steps.receiving"][1]
     assert '"matches" wants the whole text to match' in intro
     assert 'other backslashes stay ("4\\d")' in intro
+
+
+def test_a_token_with_an_escaped_quote_is_masked_whole():
+    from wsbdd.report.mask import Masker
+
+    line = 'Given Alice is connected with token "ab\\"cd-secret" to "/x"'
+    assert Masker().mask(line) == 'Given Alice is connected with token "***" to "/x"'
