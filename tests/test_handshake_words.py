@@ -242,3 +242,12 @@ def test_a_token_with_an_escaped_quote_is_masked_whole():
 
     line = 'Given Alice is connected with token "ab\\"cd-secret" to "/x"'
     assert Masker().mask(line) == 'Given Alice is connected with token "***" to "/x"'
+
+
+def test_a_step_reads_is_one_of_with_a_bare_list_as_the_pure_grammar_does():
+    variables = Variables()
+    variables.set("other", "41")
+    for where_text in ('$ is one of "40", "41"', '$ is one of "39", "${other}"'):
+        matcher = conditions(where_text, variables)
+        assert matcher.describe() == where(where_text.replace("${other}", "41")).describe()
+        assert matcher.matches(text("41"))

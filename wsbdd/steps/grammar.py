@@ -194,6 +194,8 @@ def _condition_parts(text: str) -> tuple[str, str, str]:
 
 
 def _built(path: JsonPath, words: str, value_text: str, variables: Variables) -> Condition:
+    if words == "is one of" and value_text and not value_text.startswith("["):
+        value_text = f"[{value_text}]"  # a bare list, as wsbdd.match.parse_condition reads it
     if value_text:
         return Condition(path, value_matcher(words, _render_value(value_text, variables)))
     return Condition(path, value_matcher(words))
