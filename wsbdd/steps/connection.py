@@ -116,8 +116,9 @@ def is_connected(session: Session, context: Any, name: str) -> None:
 def rejected(
     session: Session, context: Any, name: str, status: str | None, body: str | None
 ) -> None:
-    """The server refused the WebSocket handshake (HTTP 401, 403, …), maybe saying why in
-    its body; the refusal becomes "the response" later steps can check."""
+    """The server refused the WebSocket handshake (HTTP 401, 403, …); "and the body" with any
+    matcher (contains, is, starts with, matches, …) checks what its body said.  The refusal
+    becomes "the response", whose headers and status later steps can check."""
     check = body_condition(body, session.vars) if body else None
     session.expect_rejected(name, int(status) if status else None, body=check)
 
