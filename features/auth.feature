@@ -4,7 +4,7 @@ Feature: Signing in with a token
 
   Scenario: No token is refused at the handshake
     When Alice tries to connect to "/secure"
-    Then Alice's connection is rejected with status 401
+    Then Alice's connection is rejected with status 401 and the body contains "Missing token"
 
   Scenario: A wrong token is told so and disconnected
     When Alice connects to "/secure" with token "not-a-real-token"

@@ -34,6 +34,11 @@ Feature: Connections
     When Alice asks the server to close the connection with code 4002 and reason "see you"
     Then Alice is disconnected with code 4002 and reason "see you" within 10 seconds
 
+  Scenario: Only the reason counts
+    Given Alice is connected
+    When Alice asks the server to close the connection with code 4002 and reason "see you"
+    Then Alice is disconnected with reason "see you" within 10 seconds
+
   Scenario: A connection that drops without a closing handshake
     Given Alice is connected
     When Alice asks the server to drop the connection
@@ -53,8 +58,10 @@ Feature: Connections
   Scenario: Subprotocol negotiation
     Given Alice is connected with subprotocol "chat.v2"
     And Bob is connected
+    And Carol is connected with no subprotocol
     Then Alice's connection uses subprotocol "chat.v2"
     And Bob's connection uses no subprotocol
+    And Carol's connection uses no subprotocol
 
   Scenario: Extra handshake headers reach the server
     Given Alice is connected with headers:

@@ -18,6 +18,19 @@ Feature: Text frames, copies and other variations
     When Alice asks for an echo of "hi"
     Then Alice receives the text "{"type":"echo","content":"hi","n":1}"
 
+  Scenario: The exact text, under the step
+    Given Alice is connected
+    When Alice asks for an echo of "hi"
+    Then Alice receives the text:
+      """
+      {"type":"echo","content":"hi","n":1}
+      """
+
+  Scenario: Quotes and new lines in a text on the step line
+    Given Alice is connected
+    When Alice sends the text "{\"type\": \"echo\", \"content\": \"two\\nlines\"}"
+    Then Alice receives a message where $.content is "two\nlines"
+
   Scenario: The server answers at all
     Given Alice is connected
     When Alice checks that the server is alive

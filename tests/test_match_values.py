@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from wsbdd.errors import FeatureMistake
-from wsbdd.match import parse_value
+from wsbdd.match import parse_value, unescape
 from wsbdd.match.values import is_timestamp, is_uuid, json_equal, show, type_hint
 
 
@@ -57,14 +57,34 @@ def test_broken_json_is_a_feature_mistake() -> None:
     )
 
 
-def test_broken_double_quoted_text_is_a_feature_mistake() -> None:
+def test_a_quote_left_unescaped_inside_double_quotes_is_a_feature_mistake() -> None:
     with pytest.raises(FeatureMistake) as raised:
-        parse_value('"C:\\path"')
+        parse_value('"say "hi""')
     assert str(raised.value) == (
-        'The value "C:\\path" is not valid quoted text (Invalid \\escape); inside double '
-        'quotes write \\\\ for a backslash and \\" for a quote, or use single quotes for '
-        "text taken as it is."
+        'The value "say "hi"" has a quote inside it; inside double quotes write \\" for a '
+        "quote (and \\\\ for a backslash), or use single quotes for text taken as it is."
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("a\\nb", "a\nb"),
+        ("tab\\there", "tab\there"),
+        ('say \\"hi\\"', 'say "hi"'),
+        ("one \\\\ backslash", "one \\ backslash"),
+        ("caf\\u00e9", "café"),
+        ("C:\\path", "C:\\path"),  # an unknown escape stays as written
+        ("4\\d", "4\\d"),  # so a regular expression reads as in Python
+        ("4\\\\d", "4\\d"),  # ... and doubling the backslash means the same
+        ("\\b\\.", "\\b\\."),  # \b is a word boundary, not a backspace
+        ("ends in \\", "ends in \\"),
+        ("no escapes", "no escapes"),
+    ],
+)
+def test_one_escape_rule_for_double_quoted_text(written: str, meant: str) -> None:
+    assert unescape(written) == meant
+    assert parse_value(f'"{written}"') == meant
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,9 @@ Feature: Reports show what was said
     When Carol is connected to "/login"
     And Carol sends {"type": "auth", "token": "bob-token"}
     Then Carol receives a message where $.type is "authenticated" and $.user is "bob"
+    When Erin is connected
+    And Erin sends {"type": "crash"}
+    Then Erin is disconnected with code 1006 abruptly
 
   Scenario: A secret in a failure stays hidden
     Given Dave is connected with headers:
@@ -364,6 +367,9 @@ def test_connection_marks_show_rejection_status_and_close_codes(run: Run):
     assert "Missing token" in rejected.find("pre").text()
     closed = [m.find("b", "mk").text() for m in scenario.find_all(data_mark="closed")]
     assert "closed with code 1000 by the client" in closed
+    # The demo dropped Erin's TCP connection: neither side closed it.
+    assert "the connection was lost without a closing handshake (1006)" in closed
+    assert not any(text.startswith("closed with code 1006") for text in closed)
 
 
 def test_hostile_chat_text_is_shown_as_text(run: Run):

@@ -82,14 +82,25 @@ class ConnectionOutcome:
     close_reason: str = ""
     clean: bool | None = None
     closed_by: Literal["client", "server", None] = None
+    """Who began the close; None when the connection was lost with no close frame at all."""
     error: str | None = None
 
     @property
     def rejected(self) -> bool:
         return self.status is not None and self.status != 101
 
+    @property
+    def lost(self) -> bool:
+        """The connection ended with no close frame either way and nobody closing it: the
+        TCP connection dropped (the server went away, a proxy cut it)."""
+        return self.closed_at is not None and self.closed_by is None and not self.clean
+
     def describe_close(self) -> str:
+        """``closed with code 1000``, ``was lost without a closing handshake (1006)``: ends
+        "the connection …"."""
         code = self.close_code if self.close_code is not None else 1006
+        if self.lost:
+            return f"was lost without a closing handshake ({code})"
         text = f"closed with code {code}"
         if self.close_reason:
             text += f' and reason "{self.close_reason}"'
@@ -342,8 +353,11 @@ class Client:
         outcome.close_code = ws.close_code if ws.close_code is not None else 1006
         outcome.close_reason = ws.close_reason or ""
         outcome.clean = rcvd is not None and sent is not None
-        if outcome.closed_by is None:
-            outcome.closed_by = "server" if ws.protocol.close_rcvd_then_sent else "client"
+        if outcome.closed_by is None and (rcvd is not None or sent is not None):
+            # Whoever sent the first close frame began the close.  With no close frame
+            # either way (the TCP connection dropped) nobody did: closed_by stays None.
+            server_first = ws.protocol.close_rcvd_then_sent or (rcvd is not None and sent is None)
+            outcome.closed_by = "server" if server_first else "client"
 
     def _wake(self, now: float | None = None, *, ended: bool = False) -> None:
         """A frame arrived at ``now`` (or, ``ended``, the connection did): decide what can
@@ -499,6 +513,8 @@ class Client:
     async def abort(self) -> None:
         """Drop the TCP connection without a closing handshake and stop the reader."""
         ws = self.ws
+        if self.outcome is not None and self.outcome.closed_by is None and not self.finished:
+            self.outcome.closed_by = "client"  # the client dropped it: not a lost connection
         if ws is not None and ws.transport is not None:
             ws.transport.abort()
         if self._reader is not None and not self._reader.done():

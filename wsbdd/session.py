@@ -48,9 +48,11 @@ from wsbdd.expect import (
     group_verdict,
     unclaimed,
 )
-from wsbdd.match import AnyMessage, compile_path, parse_condition
+from wsbdd.handshake import describe_refusal, refusal_response
+from wsbdd.match import AnyMessage, Condition, compile_path, parse_condition
 from wsbdd.message import Message
 from wsbdd.pool import ClientPool
+from wsbdd.response import Response
 from wsbdd.runtime import LoopThread, start_now
 from wsbdd.tls import shared_ssl_context
 from wsbdd.transcript import Event, StepMark, build_transcript
@@ -207,6 +209,8 @@ class Session:
         self.measurements: list[tuple[int, Any]] = []
         """(step index, metrics) of the scenario's load steps, for the reports."""
         self._noise = [parse_condition(text) for text in run.ignore]
+        self.last_response: Response | None = None
+        """The scenario's latest HTTP response: an HTTP step's, or the refusal of a handshake."""
 
     # -- plumbing -------------------------------------------------------------
 
@@ -369,7 +373,8 @@ class Session:
         held while connecting.
         """
         url, all_headers, first = self._prepare(target, token, headers)
-        protocols = list(subprotocols or self.settings.subprotocols)
+        # [] offers no subprotocol at all, even when some are configured.
+        protocols = list(self.settings.subprotocols if subprotocols is None else subprotocols)
         outcomes: dict[str, ConnectionOutcome] = {}
         ramp = max(offsets) if offsets else 0.0
 
@@ -395,6 +400,9 @@ class Session:
 
         self._run(watched(), ramp + self.settings.connect_timeout * max(1, len(names) / 100))
         results = [outcomes[name] for name in names]
+        refused = [outcome for outcome in results if outcome.rejected]
+        if refused:
+            self.last_response = refusal_response(refused[-1])
         if require:
             failed = [(n, o) for n, o in zip(names, results, strict=True) if o.opened_at is None]
             if failed:
@@ -653,7 +661,14 @@ class Session:
             f"{name} expected to be connected, but the connection {client.how_it_ended()}."
         )
 
-    def expect_rejected(self, name: str, status: int | None = None) -> ConnectionOutcome:
+    def expect_rejected(
+        self, name: str, status: int | None = None, body: Condition | None = None
+    ) -> ConnectionOutcome:
+        """The server refused ``name``'s handshake (with ``status``; its body meeting ``body``,
+        a condition on the body's text such as ``$ contains "Invalid token"``).
+
+        The refusal becomes :attr:`last_response`, so later steps can check its headers.
+        """
         client = self.client(name)
         outcome = client.outcome
         assert outcome is not None
@@ -668,10 +683,18 @@ class Session:
                 f"{name} expected an HTTP rejection, but the connection failed otherwise: "
                 f"{outcome.describe_failure()}."
             )
+        response = refusal_response(outcome)
+        self.last_response = response
         if status is not None and outcome.status != status:
             raise ExpectationFailed(
                 f"{name} expected the connection to be rejected with status {status}, "
-                f"but it was rejected with {outcome.status}."
+                f"but it was rejected with {describe_refusal(response)}."
+            )
+        if body is not None and not body.test(response.text):
+            wanted = body.matcher.describe()
+            raise ExpectationFailed(
+                f"{name}'s rejection was expected to have a body that {wanted}, but the "
+                f"server answered {describe_refusal(response)}."
             )
         return outcome
 

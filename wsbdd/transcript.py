@@ -35,7 +35,8 @@ class Event:
     (HTTP status in ``detail``), ``failed`` (never opened: ``detail["error"]``),
     ``sent`` / ``received`` (``frame`` is ``text`` or ``binary``, ``payload`` the
     data, ``seq`` the inbox number for received frames), ``closed`` (``detail``:
-    code, reason, clean, by).  ``step`` is the mark of the step in progress.
+    code, reason, clean, by, and ``lost`` when no close frame went either way and
+    nobody closed it).  ``step`` is the mark of the step in progress.
     """
 
     at: float
@@ -128,6 +129,7 @@ def build_transcript(clients: Iterable[Any], marks: Sequence[StepMark] = ()) -> 
                         "reason": outcome.close_reason,
                         "clean": outcome.clean,
                         "by": outcome.closed_by,
+                        "lost": outcome.lost,
                     },
                 )
             )

@@ -42,7 +42,9 @@ SECTIONS = {
     "wsbdd.steps.receiving": (
         "Checking what clients receive",
         "Each of these waits (up to the timeout) for what it describes; nothing is lost "
-        "between steps.",
+        'between steps. "matches" wants the whole text to match the regular expression '
+        '(write ".*error.*" to search); in double quotes \\n is a new line and \\" a quote, '
+        'other backslashes stay ("4\\d").',
     ),
     "wsbdd.steps.variables": (
         "Remembering values and pausing",

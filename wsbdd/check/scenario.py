@@ -248,6 +248,9 @@ class ScenarioReader:
         if where and self._mistake(step, note, either(lambda v: grammar.conditions(where, v))):
             for part in _CONDITION_SPLIT.split(where):
                 self._typo(step, part.strip().split(" ", 1)[-1], note)
+        if name == "wsbdd.steps.connection.rejected" and words.get("body"):
+            body = strip_cycles(words["body"])
+            self._mistake(step, note, either(lambda v: grammar.body_condition(body, v)))
         payload = words.get("payload")
         if payload:
             self._json(step, payload, note)

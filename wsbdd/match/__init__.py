@@ -19,7 +19,7 @@ from .conditions import Condition, parse_condition
 from .messages import AnyMessage, BytesAre, Like, MessageMatcher, TextIs, Where, where
 from .paths import JsonPath, compile_path
 from .template import MARKERS
-from .values import parse_value
+from .values import parse_value, quoted_text, unescape
 from .words import KNOWN_MATCHERS, MATCHER_WORDS, NO_VALUE, ValueMatcher, value_matcher
 
 __all__ = [
@@ -32,6 +32,8 @@ __all__ = [
     "ValueMatcher",
     "value_matcher",
     "parse_value",
+    "quoted_text",
+    "unescape",
     "Condition",
     "parse_condition",
     "MessageMatcher",

@@ -32,7 +32,7 @@ __all__ = ["Condition", "parse_condition"]
 class Condition:
     """A compiled path and the matcher its selected values must satisfy."""
 
-    __slots__ = ("path", "matcher", "_find", "_matches", "_whole_selection")
+    __slots__ = ("path", "matcher", "reads_text", "_find", "_matches", "_whole_selection")
 
     def __init__(self, path: JsonPath, matcher: ValueMatcher) -> None:
         self.path = path
@@ -41,6 +41,9 @@ class Condition:
         self._matches = matcher.matches
         # `$.players[*] has length 2` counts the players: the selection is one list.
         self._whole_selection = matcher.measures_length and path.selects_many
+        self.reads_text = path.text.strip() == "$" and matcher.compares_text
+        """``$ is "40"``: on a frame whose JSON is a bare number, boolean or null, this
+        condition is given the frame's text (see :class:`~wsbdd.match.Where`)."""
 
     def found(self, value: Any) -> list[Any]:
         """What the matcher is given for ``value``: the selected values."""

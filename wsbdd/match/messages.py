@@ -19,7 +19,7 @@ from typing import Any
 from hamcrest.core.base_matcher import BaseMatcher
 from hamcrest.core.description import Description
 
-from wsbdd.message import Message
+from wsbdd.message import NOT_JSON, Message
 
 from .conditions import Condition, parse_condition
 from .template import compile_template
@@ -62,14 +62,42 @@ class MessageMatcher(BaseMatcher[Message]):
         return f"<{type(self).__name__} {self.describe()}>"
 
 
+def _bare_scalar(message: Message) -> bool:
+    """A text frame such as ``40``, ``true`` or ``null``: JSON, but not text, list or object."""
+    if message.kind != "text":
+        return False
+    value = message.json
+    return value is not NOT_JSON and not isinstance(value, str | list | dict)
+
+
 class Where(MessageMatcher):
-    """All conditions hold on the same message (``where $.a is 1 and $.b exists``)."""
+    """All conditions hold on the same message (``where $.a is 1 and $.b exists``).
+
+    Frames like ``2``, ``40`` or ``41`` (Engine.IO / Socket.IO packets) are JSON
+    numbers, but a writer comparing them with text means their text: a condition
+    on the whole message (``$``) with a text matcher (``is "40"``, ``starts with "4"``,
+    ``matches "4\\d"``) reads the frame's text; ``$ is 40`` or ``$ is greater than 3``
+    still read the number.
+    """
 
     def __init__(self, conditions: Sequence[Condition]) -> None:
         self.conditions = tuple(conditions)
         self._tests = tuple(condition.test for condition in self.conditions)
+        self._reads_text = any(condition.reads_text for condition in self.conditions)
+
+    def _values(self, message: Message) -> list[Any]:
+        """What each condition reads from ``message`` (its value, or for some its text)."""
+        value = message.value
+        if not self._reads_text or not _bare_scalar(message):
+            return [value] * len(self.conditions)
+        return [message.raw if c.reads_text else value for c in self.conditions]
 
     def matches(self, message: Message, mismatch_description: Description | None = None) -> bool:
+        if self._reads_text and _bare_scalar(message):
+            for test, value in zip(self._tests, self._values(message), strict=True):
+                if not test(value):
+                    return self._report(False, message, mismatch_description)
+            return True
         value = message.value
         for test in self._tests:
             if not test(value):
@@ -82,9 +110,10 @@ class Where(MessageMatcher):
         return "where " + " and ".join(condition.describe() for condition in self.conditions)
 
     def mismatch(self, message: Message) -> str:
-        value = message.value
         failing = [
-            condition.mismatch(value) for condition in self.conditions if not condition.test(value)
+            condition.mismatch(value)
+            for condition, value in zip(self.conditions, self._values(message), strict=True)
+            if not condition.test(value)
         ]
         if not failing:
             return "matched"
@@ -95,8 +124,8 @@ class Where(MessageMatcher):
     def score(self, message: Message) -> float:
         if not self.conditions:
             return 1.0
-        value = message.value
-        passed = sum(1 for test in self._tests if test(value))
+        values = self._values(message)
+        passed = sum(1 for test, value in zip(self._tests, values, strict=True) if test(value))
         return passed / len(self._tests)
 
 

@@ -18,6 +18,8 @@ from wsbdd.errors import FeatureMistake
 from wsbdd.message import render_value
 
 __all__ = [
+    "unescape",
+    "quoted_text",
     "parse_value",
     "json_equal",
     "kind_of",
@@ -34,14 +36,56 @@ def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
 
+_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_ESCAPED = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_QUOTED_INSIDE = re.compile(r'(?:[^"\\]|\\.)*\\?', re.DOTALL)
+"""The inside of a double-quoted text: no quote unless a backslash escapes it."""
+
+
+def unescape(text: str) -> str:
+    r"""The one escape rule for double-quoted text in a feature (step lines and conditions).
+
+    ``\n`` is a newline, ``\t`` a tab, ``\r`` a carriage return, ``\"`` a quote,
+    ``\\`` one backslash and ``\u00e9`` the character with that code.  Any other
+    backslash stays as written, so a regular expression reads as it would in
+    Python: ``"4\d"`` and ``"4\\d"`` are both the pattern ``4\d``.
+    """
+    if "\\" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if len(code) == 5:
+            return chr(int(code[1:], 16))
+        return _ESCAPED.get(code, match.group())
+
+    return _ESCAPE.sub(one, text)
+
+
+def quoted_text(text: str) -> str:
+    """The text between the double quotes of ``text`` (``"a\\nb"``), unescaped.
+
+    A quote inside must be escaped (``\\"``): an unescaped one is a mistake,
+    since it usually means two values were run together.
+    """
+    inside = text[1:-1]
+    if _QUOTED_INSIDE.fullmatch(inside) is None:
+        raise FeatureMistake(
+            f'The value {text} has a quote inside it; inside double quotes write \\" for '
+            "a quote (and \\\\ for a backslash), or use single quotes for text taken as it is."
+        )
+    return unescape(inside)
+
+
 def parse_value(text: str) -> Any:
     """Read a value the way a feature writer types it inline or in a table cell.
 
     ``"hello"`` and ``'hello'`` are text (double quotes take JSON escapes);
     ``5``, ``2.5``, ``true``, ``false``, ``null``, ``[1, 2]`` and ``{"a": 1}``
     are JSON; anything else is the bare text (``hello world``).  Empty is ``""``.
-    Double-quoted text is a JSON string (escapes such as ``\\n`` and ``\\"``);
-    single-quoted text is taken as it is, except ``\\'`` for a quote.
+    Double-quoted text follows :func:`unescape` (``\\n``, ``\\t``, ``\\"``, ``\\\\``;
+    other backslashes stay); single-quoted text is taken as it is, except ``\\'``
+    for a quote.
     Text that starts with ``[`` or ``{`` but is not valid JSON is a mistake, not
     text: silently comparing against a broken object would hide the typo.
     """
@@ -50,14 +94,7 @@ def parse_value(text: str) -> Any:
         return ""
     first, last = text[0], text[-1]
     if len(text) >= 2 and first == last == '"':
-        try:
-            return str(json.loads(text))
-        except ValueError as error:
-            raise FeatureMistake(
-                f"The value {text} is not valid quoted text ({getattr(error, 'msg', error)}); "
-                'inside double quotes write \\\\ for a backslash and \\" for a quote, '
-                "or use single quotes for text taken as it is."
-            ) from None
+        return quoted_text(text)
     if len(text) >= 2 and first == last == "'":
         return text[1:-1].replace("\\'", "'")
     try:

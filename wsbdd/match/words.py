@@ -25,8 +25,12 @@ as its JSON text inside a text value (``$.code starts with 4``).  ``contains``
 on a list looks for an equal item, or an item that partially matches an object
 (``$.players contains {"name": "bob"}``, Karate markers allowed); on an object
 it checks a key, or a partial match of an object.  ``matches`` takes a Python
-regular expression that must match the WHOLE text, like Karate's ``#regex``:
-write ``matches ".*error.*"`` to search.
+regular expression that must match the WHOLE text (a full match), like Karate's
+``#regex`` marker and Java's ``String.matches``: ``$.id matches "[a-z]+-\\d+"``
+fails on ``"id: ab-12"``.  Write ``matches ".*error.*"`` to search anywhere
+(or ``contains`` for plain text); a failure says so when the pattern was found
+inside the text.  Why full: a pattern that is too loose then fails loudly,
+where a search would let it pass silently.
 
 Each matcher is also a PyHamcrest matcher over ``found``, so engineers can write
 ``assert_that(path.find(value), value_matcher("is", 5))``.
@@ -117,6 +121,19 @@ class ValueMatcher(BaseMatcher[Sequence[Any]]):
             mismatch_description.append_text(self.mismatch(found))
         return ok
 
+    @property
+    def compares_text(self) -> bool:
+        """Whether this matcher compares text: ``starts with``, ``matches``, or ``is`` /
+        ``contains`` / ``is one of`` with text.  On a text frame such as ``40`` (JSON's
+        number 40) such a matcher reads the frame's text, not the number."""
+        if self.word in _TEXT_WORDS:
+            return True
+        if self.word in _TEXT_WHEN_TEXT:
+            return isinstance(self.expected, str)
+        if self.word == "is one of":
+            return bool(self.expected) and all(isinstance(o, str) for o in self.expected)
+        return False
+
     def describe(self) -> str:
         """What is expected: ``is "hello"``, ``is greater than 3``, ``exists``."""
         if self.expected is NO_VALUE:
@@ -143,6 +160,10 @@ class ValueMatcher(BaseMatcher[Sequence[Any]]):
         if self.expected is NO_VALUE:
             return f"value_matcher({self.word!r})"
         return f"value_matcher({self.word!r}, {self.expected!r})"
+
+
+_TEXT_WORDS = frozenset({"starts with", "ends with", "matches", "does not match"})
+_TEXT_WHEN_TEXT = frozenset({"is", "is not", "contains", "does not contain"})
 
 
 def _seen(found: Sequence[Any], note: Callable[[Any], str] | None, limit: int = 4) -> str:
@@ -368,6 +389,20 @@ def _build_ends(word: str, expected: Any) -> ValueMatcher:
     )
 
 
+def _whole_text_note(regex: re.Pattern[str]) -> Callable[[Any], str]:
+    """Say so when the pattern is found inside the text: ``matches`` wants all of it."""
+
+    def note(value: Any) -> str:
+        if isinstance(value, str) and regex.search(value) is not None:
+            return (
+                f" (the pattern is found inside, but matches needs the whole text; "
+                f"write {show('.*' + regex.pattern + '.*')} to find it anywhere)"
+            )
+        return _not_text(value)
+
+    return note
+
+
 def _build_matches(word: str, expected: Any) -> ValueMatcher:
     regex = _regex(word, expected)
     return ValueMatcher(
@@ -375,7 +410,7 @@ def _build_matches(word: str, expected: Any) -> ValueMatcher:
         expected,
         lambda value: isinstance(value, str) and regex.fullmatch(value) is not None,
         _ANY,
-        _not_text,
+        _whole_text_note(regex),
     )
 
 

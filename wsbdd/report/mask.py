@@ -40,7 +40,7 @@ _PLACES = [
     # with token "…" in a step
     (
         ("with token",),
-        re.compile(r'(\bwith token ")([^"\r\n]*)(")', re.IGNORECASE),
+        re.compile(r'(\bwith token ")((?:[^"\\\r\n]|\\.)*)(")', re.IGNORECASE),
         rf"\g<1>{MASK}\g<3>",
     ),
     # Authorization: Bearer …, "Cookie": "…", cookie=…

@@ -118,6 +118,9 @@ def describe_event(event: Event) -> str:
         return f"could not connect: {detail.get('error') or 'unknown error'}"
     if event.kind == "closed":
         code = detail.get("code")
+        if detail.get("lost"):
+            # Neither side closed: saying "by the client" would blame the wrong side.
+            return f"the connection was lost without a closing handshake ({code or 1006})"
         text = f"closed with code {code}" if code is not None else "closed without a close code"
         if detail.get("reason"):
             text += f' and reason "{detail["reason"]}"'

@@ -9,12 +9,20 @@ from behave import given, step, then, when
 from wsbdd.errors import FeatureMistake
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import NAME, WITHIN, seconds, split_names
+from wsbdd.steps.grammar import (
+    NAME,
+    QUOTED,
+    WITHIN,
+    body_condition,
+    quoted,
+    seconds,
+    split_names,
+)
 
 OPTIONS = (
-    r'(?: to "(?P<target>[^"]*)")?'
-    r'(?: with token "(?P<token>[^"]*)")?'
-    r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
+    rf'(?: to "(?P<target>{QUOTED})")?'
+    rf'(?: with token "(?P<token>{QUOTED})")?'
+    rf'(?: with (?:subprotocols? "(?P<subprotocols>{QUOTED})"|(?P<no_subprotocol>no subprotocol)))?'
     r"(?P<with_headers> with headers:)?"
 )
 
@@ -44,15 +52,21 @@ def _connect(
     target: str | None,
     token: str | None,
     subprotocols: str | None,
+    no_subprotocol: str | None,
     with_headers: str | None,
     require: bool,
 ) -> None:
+    offered: list[str] | None = None  # None: the configured subprotocols
+    if no_subprotocol:
+        offered = []
+    elif subprotocols:
+        offered = [p.strip() for p in quoted(subprotocols, session.vars).split(",")]
     session.connect_all(
         names,
-        session.vars.render_text(target) if target else None,
-        token=session.vars.render_text(token) if token is not None else None,
+        quoted(target, session.vars) if target else None,
+        token=quoted(token, session.vars) if token is not None else None,
         headers=_headers(context, session, with_headers),
-        subprotocols=[p.strip() for p in subprotocols.split(",")] if subprotocols else None,
+        subprotocols=offered,
         require=require,
     )
 
@@ -99,11 +113,20 @@ def is_connected(session: Session, context: Any, name: str) -> None:
     session.expect_connected(name)
 
 
-@step(NAME + r"'s connection is rejected(?: with status (?P<status>\d+))?")
+@step(
+    NAME
+    + r"'s connection is rejected(?: with status (?P<status>\d+))?"
+    + r"(?: and the body (?P<body>.+))?"
+)
 @wsbdd_step
-def rejected(session: Session, context: Any, name: str, status: str | None) -> None:
-    """The server refused the WebSocket handshake (HTTP 401, 403, …)."""
-    session.expect_rejected(name, int(status) if status else None)
+def rejected(
+    session: Session, context: Any, name: str, status: str | None, body: str | None
+) -> None:
+    """The server refused the WebSocket handshake (HTTP 401, 403, …); "and the body" with any
+    matcher (contains, is, starts with, matches, …) checks what its body said.  The refusal
+    becomes "the response", whose headers and status later steps can check."""
+    check = body_condition(body, session.vars) if body else None
+    session.expect_rejected(name, int(status) if status else None, body=check)
 
 
 @step(NAME + r"'s connection is accepted")
@@ -132,17 +155,17 @@ def disconnects(session: Session, context: Any, name: str) -> None:
 
 @step(
     NAME
-    + r' closes the connection(?: with code (?P<code>\d+))?(?: and reason "(?P<reason>[^"]*)")?'
+    + rf' closes the connection(?: with code (?P<code>\d+))?(?: and reason "(?P<reason>{QUOTED})")?'
 )
 @wsbdd_step
 def closes(session: Session, context: Any, name: str, code: str | None, reason: str | None) -> None:
-    session.disconnect(name, int(code) if code else 1000, reason or "")
+    session.disconnect(name, int(code) if code else 1000, quoted(reason or "", session.vars))
 
 
 @step(
     NAME
     + r" is disconnected(?: with code (?P<code>\d+))?"
-    + r'(?: and reason "(?P<reason>[^"]*)")?(?P<how> cleanly| abruptly)?'
+    + rf'(?: (?:and|with) reason "(?P<reason>{QUOTED})")?(?P<how> cleanly| abruptly)?'
     + WITHIN
 )
 @wsbdd_step
@@ -156,10 +179,14 @@ def disconnected(
     amount: str | None,
     unit: str | None,
 ) -> None:
-    """The connection has ended (waiting up to the timeout), optionally with code and reason."""
+    """The connection has ended (waiting up to the timeout), optionally with code and/or reason."""
     clean = None if not how else how.strip() == "cleanly"
     session.expect_disconnected(
-        name, int(code) if code else None, reason, seconds(amount, unit), clean
+        name,
+        int(code) if code else None,
+        quoted(reason, session.vars) if reason is not None else None,
+        seconds(amount, unit),
+        clean,
     )
 
 

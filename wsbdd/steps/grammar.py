@@ -24,6 +24,8 @@ from wsbdd.match import (
     Where,
     compile_path,
     parse_value,
+    quoted_text,
+    unescape,
     value_matcher,
 )
 from wsbdd.variables import Variables
@@ -31,11 +33,14 @@ from wsbdd.variables import Variables
 __all__ = [
     "NAME",
     "WITHIN",
+    "QUOTED",
+    "quoted",
     "seconds",
     "split_names",
     "count_word",
     "condition",
     "conditions",
+    "body_condition",
     "table_matcher",
     "row_matchers",
     "template_matcher",
@@ -131,9 +136,28 @@ def _render_value(text: str, variables: Variables) -> Any:
     whole = _VARIABLE_ONLY.fullmatch(text)
     if whole:
         return variables.get(whole.group(1))
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        # Unescape first, then fill in variables: a value's own backslashes and quotes
+        # are kept as they are (see quoted below).
+        return variables.render_text(quoted_text(text))
     if text.startswith('"'):
         return parse_value(variables.render_json_text(text))
     return parse_value(variables.render_text(text))
+
+
+QUOTED = r'(?:[^"\\]|\\.)*'
+"""The inside of a double-quoted text on a step line: a quote inside is written \\"."""
+
+
+def quoted(text: str, variables: Variables) -> str:
+    """A double-quoted text from a step line (its inside), escapes read, variables filled in.
+
+    The one rule for every quoted text on a step line and in a condition (see
+    :func:`wsbdd.match.unescape`): ``\\n``, ``\\t``, ``\\"``, ``\\\\``; other
+    backslashes stay.  Escapes are read before ``${variables}`` are filled in, so a
+    variable's value is inserted exactly as it is.
+    """
+    return variables.render_text(unescape(text))
 
 
 _MATCHER_WORD = re.compile(
@@ -151,6 +175,11 @@ def _split_words(rest: str) -> tuple[str, str]:
     raise FeatureMistake(f'"{rest}" does not start with a known matcher word.')
 
 
+def body_condition(text: str, variables: Variables) -> Condition:
+    """``contains "Invalid token"`` (after "the body") → a condition on a body's whole text."""
+    return condition(f"$ {text}", variables)
+
+
 def _condition_parts(text: str) -> tuple[str, str, str]:
     """``$.content starts with "hi"`` → ``("$.content", "starts with", '"hi"')``."""
     text = text.strip()
@@ -165,6 +194,8 @@ def _condition_parts(text: str) -> tuple[str, str, str]:
 
 
 def _built(path: JsonPath, words: str, value_text: str, variables: Variables) -> Condition:
+    if words == "is one of" and value_text and not value_text.startswith("["):
+        value_text = f"[{value_text}]"  # a bare list, as wsbdd.match.parse_condition reads it
     if value_text:
         return Condition(path, value_matcher(words, _render_value(value_text, variables)))
     return Condition(path, value_matcher(words))

@@ -21,6 +21,7 @@ from wsbdd.steps.grammar import (
     conditions,
     count_word,
     decode_binary,
+    quoted,
     row_matchers,
     seconds,
     table_matcher,
@@ -66,8 +67,21 @@ def receives_like(session: Session, context: Any, name: str, amount: Any, unit: 
 def receives_text(
     session: Session, context: Any, name: str, text: str, amount: Any, unit: Any
 ) -> None:
-    """Wait for a text frame equal to the text."""
-    session.receive(name, TextIs(session.vars.render_text(text)), seconds(amount, unit))
+    """Wait for a text frame equal to the text (``\\n`` is a new line, ``\\"`` a quote)."""
+    session.receive(name, TextIs(quoted(text, session.vars)), seconds(amount, unit))
+
+
+@step(NAME + r" receives the text" + WITHIN + r":")
+@wsbdd_step
+def receives_text_docstring(
+    session: Session, context: Any, name: str, amount: Any, unit: Any
+) -> None:
+    """Wait for a text frame equal to the docstring (several lines allowed, taken as written)."""
+    if context.text is None:
+        raise FeatureMistake(
+            'This step needs the expected text in a docstring under it (between """ lines).'
+        )
+    session.receive(name, TextIs(session.vars.render_text(context.text)), seconds(amount, unit))
 
 
 @step(NAME + r' receives binary (?P<encoding>hex|base64) "(?P<data>[^"]*)"' + WITHIN)

@@ -9,7 +9,7 @@ from behave import step
 from wsbdd.errors import FeatureMistake
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import NAME, decode_binary, payload_text
+from wsbdd.steps.grammar import NAME, decode_binary, payload_text, quoted
 
 
 def _docstring(context: Any, example: str) -> str:
@@ -38,8 +38,8 @@ def sends_docstring(session: Session, context: Any, name: str) -> None:
 @step(NAME + r' sends the text "(?P<text>.*)"')
 @wsbdd_step
 def sends_text(session: Session, context: Any, name: str, text: str) -> None:
-    """Send a text frame exactly as written (not checked as JSON)."""
-    session.send(name, session.vars.render_text(text))
+    """Send a text frame as written (not checked as JSON); ``\\n`` is a new line."""
+    session.send(name, quoted(text, session.vars))
 
 
 @step(NAME + r" sends the text:")
