@@ -9,7 +9,7 @@ from behave import given, step, then, when
 from wsbdd.errors import FeatureMistake
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import NAME, WITHIN, seconds, split_names
+from wsbdd.steps.grammar import NAME, WITHIN, per_client_words, seconds, split_names
 
 OPTIONS = (
     r'(?: to "(?P<target>[^"]*)")?'
@@ -29,9 +29,9 @@ def _headers(context: Any, session: Session, with_headers: str | None) -> dict[s
             "  | name    | value |\n  | X-Trace | 42    |"
         )
     rows = [list(table.headings)] + [list(row.cells) for row in table.rows]
-    render = session.vars.render_text
+    # Filled in per client by the session (${client}, ${index}, ${tokens.${client}}).
     return {
-        render(cells[0].strip()): render(cells[1].strip())
+        cells[0].strip(): cells[1].strip()
         for cells in rows
         if len(cells) >= 2 and cells[0].strip().lower() not in ("name", "header")
     }
@@ -46,12 +46,18 @@ def _connect(
     subprotocols: str | None,
     with_headers: str | None,
     require: bool,
+    alone: bool = False,
 ) -> None:
+    headers = _headers(context, session, with_headers)
+    if alone:
+        texts = [target, token, *(headers or {}).keys(), *(headers or {}).values()]
+        per_client_words(texts, names[0])
+    # The session fills in ${…} for each client: ${client} is its name, ${index} its place.
     session.connect_all(
         names,
-        session.vars.render_text(target) if target else None,
-        token=session.vars.render_text(token) if token is not None else None,
-        headers=_headers(context, session, with_headers),
+        target or None,
+        token=token,
+        headers=headers,
         subprotocols=[p.strip() for p in subprotocols.split(",")] if subprotocols else None,
         require=require,
     )
@@ -62,14 +68,18 @@ def _connect(
 @wsbdd_step
 def connected(session: Session, context: Any, name: str, **options: Any) -> None:
     """Connect the client; fails the step if the server refuses or rejects it."""
-    _connect(session, context, [name], require=True, **options)
+    _connect(session, context, [name], require=True, alone=True, **options)
 
 
 @given(r"clients (?P<names>.+?) are connected" + OPTIONS)
 @when(r"clients (?P<names>.+?) are connected" + OPTIONS)
 @wsbdd_step
 def all_connected(session: Session, context: Any, names: str, **options: Any) -> None:
-    """Connect several clients at once: ``clients Alice, Bob and Carol are connected``."""
+    """Connect several clients at once: ``clients Alice, Bob and Carol are connected``.
+
+    Each has its own handshake: ``${client}`` (its name) and ``${index}`` (1, 2, …)
+    may be used in the path, the token and the headers, e.g. ``to "/ws?user=${client}"``.
+    """
     _connect(session, context, split_names(names), require=True, **options)
 
 
@@ -77,7 +87,7 @@ def all_connected(session: Session, context: Any, names: str, **options: Any) ->
 @wsbdd_step
 def connects(session: Session, context: Any, name: str, **options: Any) -> None:
     """Attempt to connect; the outcome (accepted or rejected) is checked by later steps."""
-    _connect(session, context, [name], require=False, **options)
+    _connect(session, context, [name], require=False, alone=True, **options)
 
 
 @step(r"clients (?P<names>.+?) (?:connect|try to connect)" + OPTIONS)
