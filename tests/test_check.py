@@ -439,3 +439,37 @@ def test_a_capture_from_a_text_frame_sets_its_variable(project):
         )
         == []
     )
+
+
+def test_typed_phrase_arguments_are_checked(project):
+    config = """\
+    [[phrases]]
+    step  = '{client} joins with {profile:json}'
+    send  = '{"type": "join", "profile": ${profile}}'
+    await = '$.type is "joined"'
+
+    [[phrases]]
+    step  = '{client} gets a reply where {cond:condition}'
+    await = '${cond}'
+    """
+    found = findings(
+        project,
+        """\
+        Given Alice is connected
+        When Alice joins with {"level": 2, "name": "${client}"} within 2 seconds
+        And Alice joins with {"level": 2,}
+        Then Alice gets a reply where $.level is 2 and $.name starts with "A"
+        And Alice gets a reply where $.level iz 2
+        """,
+        config,
+    )
+    assert found[:2] == [
+        'features/x.feature:4: "${client}" stands for each client only in a step about several '
+        'clients (a group, "clients Alice, Bob are connected …", "every client in group …"); '
+        "in a step about one client, write its name itself.",
+        'features/x.feature:5: {profile} must be JSON, such as {"level": 2}, [1, 2], 3 or '
+        '"text": Expecting property name enclosed in double quotes at line 1, column 13: '
+        '{"level": 2,}',
+    ]
+    assert found[2].startswith('features/x.feature:7: Unknown matcher "iz"; known matchers: is,')
+    assert len(found) == 3

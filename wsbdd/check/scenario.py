@@ -410,6 +410,7 @@ class ScenarioReader:
         note: str,
     ) -> None:
         values, actor = read_arguments(phrase, words)
+        self._typed_arguments(step, phrase, values, note)
         if actor is not None and (phrase.sends or phrase.await_):
             if actor.group is not None:
                 self._group_used(step, actor.group, state, note)
@@ -443,6 +444,37 @@ class ScenarioReader:
             sub.location = step.location
             where = f'in step {number} of the phrase "{phrase.step}": {sub.keyword} {sub.name}'
             self.step(sub, state, inner, depth + 1, note or where)
+
+    def _typed_arguments(
+        self, step: Any, phrase: Phrase, values: dict[str, Any], note: str
+    ) -> None:
+        """A ``{x:json}`` argument must be JSON, a ``{x:condition}`` one must read."""
+        from wsbdd.steps import grammar
+
+        names = self._all_names(step)
+        for param in phrase.params:
+            text = strip_cycles(str(values.get(param.name, "")))
+            if param.type == "json":
+                problem = json_problem(text)
+                if problem:
+                    self._report(
+                        step,
+                        f'{{{param.name}}} must be JSON, such as {{"level": 2}}, [1, 2], 3 '
+                        f'or "text": {problem}',
+                        note,
+                    )
+            elif param.type == "condition":
+
+                def read(variables: Any, text: str = text) -> Any:
+                    return grammar.conditions(text, variables)
+
+                def either(text: str = text) -> Any:
+                    try:
+                        return read(placeholder_variables(names, 1))
+                    except FeatureMistake:
+                        return read(placeholder_variables(names, "x"))
+
+                self._mistake(step, note, either)
 
 
 def _group_form(phrase: Phrase, words: dict[str, Any]) -> bool:
