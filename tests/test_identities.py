@@ -159,3 +159,22 @@ def test_a_client_without_a_token_fails_the_step_with_one_sentence(app, tmp_path
         'no entry "player3" (its entries: player1, player2).'
     ) in output, output[-2000:]
     assert "Traceback" not in output
+
+
+def test_a_table_of_per_client_tokens_is_masked_in_reports():
+    from types import SimpleNamespace
+
+    from wsbdd.report.collect import ReportRecorder
+    from wsbdd.variables import Variables
+
+    variables = Variables({"tokens": {"player1": "first-secret", "player2": "second-secret"}})
+    step = SimpleNamespace(
+        name='2 clients in group "g" are connected with token "${tokens.${client}}"', table=None
+    )
+    recorder = ReportRecorder()
+    recorder.learn_step(step, variables)
+    assert recorder.masker.mask("got first-secret and second-secret") == "got *** and ***"
+
+    named = ReportRecorder(SimpleNamespace(secrets=("pw",), headers={}, variables={}))
+    named.learn_session(SimpleNamespace(vars=Variables({"pw": {"Alice": "alice-pass"}})))
+    assert named.masker.mask("alice-pass") == "***"
