@@ -517,3 +517,26 @@ def test_a_phrase_that_does_not_wait_takes_no_within():
 )
 def test_typed_parameters_used_wrongly_are_refused_at_load(table, problem):
     assert problem in error_of(table)
+
+
+def test_a_phrase_may_read_a_per_client_table_of_the_settings(tmp_path):
+    (tmp_path / "wsbdd.toml").write_text(
+        textwrap.dedent(
+            """\
+            [variables.seats]
+            Alice = 4
+
+            [[phrases]]
+            step = '{client} takes a seat'
+            send = '{"type": "echo", "content": ${seats.${client}}}'
+            """
+        )
+    )
+    settings = load_settings(tmp_path, userdata={}, environ={})
+    (phrase,) = load_phrases(settings, tmp_path)
+    assert phrase.sends == ('{"type": "echo", "content": ${seats.${client}}}',)
+    (tmp_path / "wsbdd.toml").write_text(
+        "[[phrases]]\nstep = '{client} takes a seat'\nsend = '{\"content\": ${seats.${client}}}'\n"
+    )
+    with pytest.raises(PhraseError, match=r'send uses "\$\{seats\}", which is not a parameter'):
+        load_phrases(load_settings(tmp_path, userdata={}, environ={}), tmp_path)

@@ -107,7 +107,7 @@ def _check_settable(name: object) -> str:
 def _tokens(text: str) -> Iterator[tuple[bool, str]]:
     """Split *text* into ``(False, literal)`` and ``(True, variable_name)`` pieces.
 
-    Raises :class:`FeatureMistake` for an unclosed, empty, nested or malformed
+    Raises :class:`FeatureMistake` for an unclosed, empty or malformed
     placeholder, so mistakes surface before anything is sent.
     """
     pos = 0

@@ -41,6 +41,7 @@ from wsbdd.variables import (
     Variables,
     find_placeholders,
     is_valid_name,
+    root_name,
 )
 
 __all__ = [
@@ -359,6 +360,10 @@ def _check_names(
 ) -> list[str]:
     names = find_placeholders(strip_cycles(text))
     for name in names:
+        if "${" in name:  # ${tokens.${client}}: the table must be known; inner names too
+            name = root_name(name)
+            if not name:
+                continue
         if name in allowed or name in GENERATORS or name.startswith("env."):
             continue
         if name.startswith("config."):
@@ -382,7 +387,8 @@ def _check_names(
     return names
 
 
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_PLACEHOLDER = re.compile(r"\$\{(?:[^{}]|\$\{[^{}]*\})*\}")
+"""A placeholder, with placeholders inside it too (``${tokens.${client}}``)."""
 
 
 def fill_conditions(text: str, conditions: Mapping[str, str]) -> str:
