@@ -41,8 +41,8 @@ def test_every_registered_step_is_in_the_catalogue(bundled):
     assert len(entries) == len(registered)
     texts = {entry.text for entry in entries}
     assert "{client} receives a message where {conditions} [within {time}]" in texts
-    assert '{client} joins room "{room}"' in texts
-    assert '{client} hears {sender} say "{text}" in room "{room}"' in texts
+    assert '{client} joins room "{room}" [within {time}]' in texts
+    assert '{client} hears {sender} say "{text}" in room "{room}" [within {time}]' in texts
 
 
 def test_every_step_has_a_meaning_and_an_example_from_a_feature_that_runs_in_ci(bundled):
@@ -82,7 +82,7 @@ def test_markdown_shows_each_step_with_its_example(bundled):
     text = markdown(sections)
     assert text.startswith("# Steps\n")
     assert "## Checking what clients receive" in text
-    assert '### `{client} joins room "{room}"`' in text
+    assert '### `{client} joins room "{room}" [within {time}]`' in text
     assert re.search(r"```gherkin\n(Given|When|Then|And) [^\n]+ joins room \"\w+\"\n```", text)
     assert "<sub>from features/" in text
 
@@ -93,7 +93,7 @@ def test_html_is_one_standalone_escaped_page(bundled):
     assert page.startswith("<!DOCTYPE html>")
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert "<script>alert" not in page
-    assert html.escape('{client} joins room "{room}"') in page
+    assert html.escape('{client} joins room "{room}" [within {time}]') in page
     assert page.count('class="step"') == sum(len(s.entries) for s in sections)
 
 

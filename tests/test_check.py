@@ -376,3 +376,100 @@ def test_checking_the_bundled_features_is_quick(monkeypatch):
     # About 50 ms on an idle machine; the bound only catches a slowdown by orders
     # of magnitude, not a busy shared CI box.
     assert took < 60, f"checking the bundled features took {took:.2f} s (a hang?)"
+
+
+# -- one identity per client ----------------------------------------------------------------
+
+
+def test_per_client_identities_are_accepted_where_a_step_is_about_several_clients(project):
+    config = """\
+    [variables.pw]
+    Alice = "a"
+    """
+    assert (
+        findings(
+            project,
+            """\
+            Given I set "t" to the table:
+              | client  | token |
+              | player1 | abc   |
+            And 2 clients in group "g" are connected to "/${client}" with token "${t.${client}}"
+            And clients Alice, Bob are connected to "/?${index}" with token "${pw.${client}}"
+            And clients Carol, Dave in group "more" are connected with headers:
+              | name     | value     |
+              | X-Player | ${client} |
+            And 3 clients in group "crowd" are connected with token "${t.${client}}" at 9 per second
+            When every client in group "g" sends {"who": "${client}", "seat": ${index}}
+            Then every client in group "g" receives a message where $.who is "${client}"
+            """,
+            config,
+        )
+        == []
+    )
+
+
+def test_client_and_index_in_a_step_about_one_client_say_what_they_mean(project):
+    assert findings(project, 'Given Alice is connected to "/ws?user=${client}"\n') == [
+        'features/x.feature:3: "${client}" stands for each client only in a step about several '
+        'clients (a group, "clients Alice, Bob are connected …", "every client in group …"); '
+        "in a step about one client, write its name itself."
+    ]
+
+
+def test_a_nested_placeholder_needs_its_table(project):
+    assert findings(
+        project, 'Given 2 clients in group "g" are connected with token "${tokns.${client}}"\n'
+    ) == [
+        'features/x.feature:3: "${tokns.${client}}" reads the table "tokns", which is not set. '
+        'Set it in an earlier step, e.g. Given I set "tokns" to the table: (with | client | '
+        "value | rows), or under [variables.tokns] in the settings."
+    ]
+
+
+def test_a_capture_from_a_text_frame_sets_its_variable(project):
+    assert (
+        findings(
+            project,
+            """\
+            Given Alice is connected
+            Then Alice receives a message where $.type is "ack"
+            And I remember the text matching "ack:(\\d+)" from Alice's last message as "ack"
+            When Alice sends {"ack": "${ack}"}
+            """,
+        )
+        == []
+    )
+
+
+def test_typed_phrase_arguments_are_checked(project):
+    config = """\
+    [[phrases]]
+    step  = '{client} joins with {profile:json}'
+    send  = '{"type": "join", "profile": ${profile}}'
+    await = '$.type is "joined"'
+
+    [[phrases]]
+    step  = '{client} gets a reply where {cond:condition}'
+    await = '${cond}'
+    """
+    found = findings(
+        project,
+        """\
+        Given Alice is connected
+        When Alice joins with {"level": 2, "name": "${client}"} within 2 seconds
+        And Alice joins with {"level": 2,}
+        Then Alice gets a reply where $.level is 2 and $.name starts with "A"
+        And Alice gets a reply where $.level iz 2
+        """,
+        config,
+    )
+    assert found[:2] == [
+        'features/x.feature:4: "${client}" stands for each client only in a step about several '
+        'clients (a group, "clients Alice, Bob are connected …", "every client in group …"); '
+        "in a step about one client, write its name itself.",
+        'features/x.feature:5: {profile} must be JSON, such as {"level": 2}, [1, 2], 3 or '
+        '"text": Expecting property name enclosed in double quotes at line 1, column 13: '
+        '{"level": 2,}',
+    ]
+    assert found[2].startswith('features/x.feature:7: Unknown matcher "iz"; known matchers: is,')
+    assert len(found) == 3

@@ -284,14 +284,37 @@ def test_placeholder_with_invalid_characters() -> None:
     )
 
 
-def test_nested_placeholders_are_not_supported() -> None:
-    variables = make({"a": "x", "b": "y", "xy": "z"})
-    expected = (
-        'Placeholders cannot be nested ("${a${…"); remember the combined value under its own '
-        'name first and write "${name}".'
+def test_nested_placeholders_fill_in_the_inner_one_first() -> None:
+    variables = make({"a": "x", "b": "y", "xy": "z", "ay": "inner first"})
+    assert variables.render_text("${a${b}}") == "inner first"
+    assert variables.render_text("${x${b}}") == "z"
+    assert find_placeholders("${tokens.${client}} ${a}") == ["client", "tokens.${client}", "a"]
+
+
+def test_a_table_value_is_read_entry_by_entry() -> None:
+    variables = make({"tokens": {"player1": "t-one", "player2": "t-two"}})
+    member = variables.child(client="player2", index=2)
+    assert (
+        member.render_text("/ws?user=${client}&t=${tokens.${client}}") == "/ws?user=player2&t=t-two"
     )
-    assert mistake(variables.render_text, "${a${b}}") == expected
-    assert "cannot be nested" in mistake(variables.render_json_text, '{"k": "${${b}}"}')
+    assert member.render_json_text('{"seat": ${index}, "t": "${tokens.player1}"}') == (
+        '{"seat": 2, "t": "t-one"}'
+    )
+    assert "tokens.player1" in variables
+    assert "tokens.player9" not in variables
+    # A variable whose name has a dot wins over a table entry of the same name.
+    variables.set("tokens.player1", "flat")
+    assert variables.render_text("${tokens.player1}") == "flat"
+
+
+def test_a_missing_table_entry_names_the_entry_and_the_ones_there() -> None:
+    variables = make({"tokens": {f"player{i}": f"t{i}" for i in range(1, 21)}})
+    member = variables.child(client="player21", index=21)
+    assert mistake(member.render_text, "${tokens.${client}}") == (
+        '"${tokens.player21}" is not set: the table "tokens" has no entry "player21" (its '
+        "entries: player1, player2, player3, player4, player5, player6, player7, player8 and "
+        "12 more)."
+    )
 
 
 def test_values_are_never_rendered_again() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import textwrap
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,7 +14,7 @@ from behave.step_registry import StepRegistry
 
 from wsbdd.catalogue.project import _builtin_registry
 from wsbdd.config import load_settings
-from wsbdd.errors import ExpectationFailed
+from wsbdd.errors import ExpectationFailed, FeatureMistake
 from wsbdd.session import Run
 from wsbdd.vocabulary import (
     PhraseError,
@@ -401,3 +402,141 @@ def test_a_group_remembers_a_list_and_each_members_value(run):
         ids = session.vars.get("me")
         assert len(ids) == 2 and ids[0] != ids[1]
         assert session.vars.get("me.c2") == ids[1]
+
+
+# -- parameters that carry structure, and within -----------------------------------------------
+
+ECHO_JSON = {
+    "step": "{client} echoes the object {value:json}",
+    "send": '{"type": "echo", "content": ${value}}',
+    "await": '$.type is "echo"',
+}
+REPLY_WHERE = {
+    "step": "{client} asks for an echo of {text} and gets a reply where {cond:condition}",
+    "send": '{"type": "echo", "content": "${text}"}',
+    "await": '$.type is "echo" and ${cond}',
+}
+
+
+def test_a_json_parameter_is_inserted_as_json(run):
+    phrase = one(ECHO_JSON)
+    with run.session() as session:
+        session.connect("Alice")
+        session.vars.set("level", 2)
+        call(phrase, session, 'Alice echoes the object {"level": ${level}, "tags": ["a"]}')
+        assert session.last_message("Alice").value["content"] == {"level": 2, "tags": ["a"]}
+        call(phrase, session, "Alice echoes the object 17")
+        assert session.last_message("Alice").value["content"] == 17
+
+
+def test_a_json_parameter_that_is_not_json_is_one_sentence_naming_the_step(run):
+    phrase = one(ECHO_JSON)
+    with run.session() as session:
+        session.connect("Alice")
+        session.begin_step('When Alice echoes the object {"level": 2,}')
+        with pytest.raises(FeatureMistake) as caught:
+            call(phrase, session, 'Alice echoes the object {"level": 2,}')
+        assert str(caught.value) == (
+            'In the step "When Alice echoes the object {"level": 2,}": {value} must be JSON, '
+            'such as {"level": 2}, [1, 2], 3 or "text": The JSON is not valid: Expecting '
+            'property name enclosed in double quotes at line 1, column 13: {"level": 2,}'
+        )
+
+
+def test_a_condition_parameter_becomes_what_the_phrase_waits_for(run):
+    phrase = one(REPLY_WHERE)
+    with run.session() as session:
+        session.connect("Alice")
+        call(
+            phrase, session, 'Alice asks for an echo of hi and gets a reply where $.content is "hi"'
+        )
+        session.begin_step('When Alice asks … where $.content is "nope" within 300 ms')
+        with pytest.raises(ExpectationFailed) as caught:
+            call(
+                phrase,
+                session,
+                'Alice asks for an echo of hi and gets a reply where $.content is "nope" '
+                "within 300 ms",
+            )
+        assert str(caught.value).startswith(
+            'Alice expected a message where $.type is "echo" and $.content is "nope" within 300 ms'
+        )
+
+
+def test_a_broken_condition_parameter_is_one_sentence_naming_the_step(run):
+    phrase = one(REPLY_WHERE)
+    with run.session() as session:
+        session.connect("Alice")
+        session.begin_step("When Alice … where $.content iz 3")
+        with pytest.raises(FeatureMistake) as caught:
+            call(
+                phrase,
+                session,
+                "Alice asks for an echo of hi and gets a reply where $.content iz 3",
+            )
+        assert str(caught.value).startswith('In the step "When Alice … where $.content iz 3": ')
+        assert '"iz' in str(caught.value)
+
+
+def test_within_on_the_feature_line_overrides_the_phrase_s_wait(run):
+    phrase = one({"step": "{client} waits for a cheer", "await": '$.type is "cheer"', "within": 9})
+    assert readable(phrase.regex).endswith("waits for a cheer [within {time}]")
+    with run.session() as session:
+        session.connect("Alice")
+        started = time.monotonic()
+        with pytest.raises(ExpectationFailed) as caught:
+            call(phrase, session, "Alice waits for a cheer within 200 ms")
+        assert time.monotonic() - started < 5
+        assert "within 200 ms" in str(caught.value)
+
+
+def test_a_phrase_that_does_not_wait_takes_no_within():
+    phrase = one({"step": "{client} cheers", "send": '{"type": "cheer"}'})
+    assert phrase.compiled.fullmatch("Alice cheers within 2 seconds") is None
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        (
+            {"step": '{client} sends "{v:json}"', "send": "${v}"},
+            "the parameter {v:json} is written without quotes around it: the feature gives "
+            'JSON as it is, e.g. {"level": 2}',
+        ),
+        (
+            {"step": "{client} sends where {c:condition}", "send": '{"c": "${c}"}'},
+            "send uses ${c}, a condition; a condition is what await waits for: write await = "
+            "'${c}' (or combine it: '$.type is \"reply\" and ${c}')",
+        ),
+        (
+            {"step": "{client} is told {c:condition}", "await": "$.type is ${c}"},
+            "await uses ${c} inside a condition; a condition parameter stands for a whole "
+            "condition: await = '${c}' or '$.type is \"reply\" and ${c}'",
+        ),
+    ],
+)
+def test_typed_parameters_used_wrongly_are_refused_at_load(table, problem):
+    assert problem in error_of(table)
+
+
+def test_a_phrase_may_read_a_per_client_table_of_the_settings(tmp_path):
+    (tmp_path / "wsbdd.toml").write_text(
+        textwrap.dedent(
+            """\
+            [variables.seats]
+            Alice = 4
+
+            [[phrases]]
+            step = '{client} takes a seat'
+            send = '{"type": "echo", "content": ${seats.${client}}}'
+            """
+        )
+    )
+    settings = load_settings(tmp_path, userdata={}, environ={})
+    (phrase,) = load_phrases(settings, tmp_path)
+    assert phrase.sends == ('{"type": "echo", "content": ${seats.${client}}}',)
+    (tmp_path / "wsbdd.toml").write_text(
+        "[[phrases]]\nstep = '{client} takes a seat'\nsend = '{\"content\": ${seats.${client}}}'\n"
+    )
+    with pytest.raises(PhraseError, match=r'send uses "\$\{seats\}", which is not a parameter'):
+        load_phrases(load_settings(tmp_path, userdata={}, environ={}), tmp_path)

@@ -167,3 +167,44 @@ def test_bad_toml_stops_the_run_with_one_sentence(tmp_path):
     assert result.returncode == 1
     assert "ConfigError: wsbdd.toml is not valid TOML" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_json_and_condition_parameters_and_within_in_a_real_run(tmp_path):
+    feature = r"""
+    Feature: Structure in the app's words
+      Scenario: JSON in, a condition out, a deadline of the feature's own
+        Given 3 clients in group "p" are connected
+        When every client in group "p" echoes {"who": "${client}", "seat": ${index}}
+        Then every client in group "p" gets a reply where $.content.seat is ${index} within 2 s
+        When Alice is connected
+        And Alice echoes [1, 2, {"deep": true}]
+        Then Alice gets a reply where $.content[2].deep is true
+        When Alice sends {"type": "echo", "content": "ack:17"}
+        Then Alice receives a message where $.content starts with "ack"
+        And I remember the text matching "ack:(\d+)" from Alice's last message as "ack"
+        When Alice echoes {"acked": ${ack}}
+        Then Alice gets a reply where $.content.acked is "17" within 1 second
+
+      Scenario: A reply that never comes fails at the feature's own deadline
+        Given Alice is connected
+        When Alice echoes {"n": 1}
+        Then Alice gets a reply where $.content.n is 2 within 300 ms
+    """
+    config = """\
+[[phrases]]
+step  = '{client} echoes {value:json}'
+send  = '{"type": "echo", "content": ${value}}'
+
+[[phrases]]
+step   = '{client} gets a reply where {cond:condition}'
+await  = '$.type is "echo" and ${cond}'
+within = "5 s"
+"""
+    result = behave(project(tmp_path, config, textwrap.dedent(feature)))
+    output = result.stdout + result.stderr
+    assert "1 scenario passed, 1 failed" in output, output[-4000:]
+    assert (
+        'ASSERT FAILED: Alice expected a message where $.type is "echo" and $.content.n is 2 '
+        "within 300 ms"
+    ) in output
+    assert "Traceback" not in output

@@ -161,9 +161,9 @@ class Settings:
         values.update(config or {})
         variables = Variables(environ=environ, config=values)
         for name, value in self.variables.items():
-            if isinstance(value, str):
+            if isinstance(value, str | Mapping):
                 try:
-                    value = variables.render_text(value)
+                    value = _rendered(variables, value)
                 except FeatureMistake as mistake:
                     raise FeatureMistake(
                         f'The configured variable "{name}" ({self.origin_of("variables." + name)}) '
@@ -400,6 +400,18 @@ def _header_value(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
 def _variable_value(value: Any, origin: _Origin, path: tuple[str, ...]) -> Any:
     if isinstance(value, str):
         _check_template(value, origin, path)
+    elif isinstance(value, Mapping):  # a table of values, e.g. one token per client
+        for key, entry in value.items():
+            _variable_value(entry, origin, (*path, str(key)))
+    return value
+
+
+def _rendered(variables: Variables, value: Any) -> Any:
+    """A configured value with its ``${…}`` filled in (each text of a table too)."""
+    if isinstance(value, str):
+        return variables.render_text(value)
+    if isinstance(value, Mapping):
+        return {key: _rendered(variables, entry) for key, entry in value.items()}
     return value
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import resource
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -332,6 +333,41 @@ class Session:
                     first_message = variables.render_text(how.message)
         return url, all_headers, first_message
 
+    def _handshakes(
+        self,
+        names: Sequence[str],
+        target: str | None,
+        token: str | None,
+        headers: dict[str, str] | None,
+    ) -> Callable[[str], tuple[str, dict[str, str], str | None]]:
+        """Each client's (url, headers, first message), filled in before anything connects.
+
+        A template that names a missing value (``${tokens.player21}``) fails the step
+        here, naming the client, before any client connects.
+        """
+        texts = [target or "", token or "", *(headers or {}).keys(), *(headers or {}).values()]
+        if not any("${" in text for text in texts):
+            same = self._prepare(target, token, headers)
+            return lambda name: same
+
+        def filled(text: str | None, variables: Any) -> str | None:
+            return variables.render_text(text) if text and "${" in text else text
+
+        prepared: dict[str, tuple[str, dict[str, str], str | None]] = {}
+        for index, name in enumerate(names, 1):
+            member = self.vars.child(client=name, index=index)
+            try:
+                prepared[name] = self._prepare(
+                    filled(target, member),
+                    filled(token, member),
+                    {filled(k, member) or k: filled(v, member) or v for k, v in headers.items()}
+                    if headers
+                    else None,
+                )
+            except FeatureMistake as mistake:
+                raise FeatureMistake(f"For {name}: {mistake}") from None
+        return prepared.__getitem__
+
     def connect(
         self,
         name: str,
@@ -367,18 +403,24 @@ class Session:
     ) -> list[ConnectionOutcome]:
         """Connect several clients at once (bounded concurrency).
 
+        ``target``, ``token`` and the ``headers`` values are templates: each client
+        gets its own handshake, with ``${client}`` its name and ``${index}`` its
+        place in ``names`` (1, 2, …), so ``"/ws?user=${client}"`` and the token
+        ``"${tokens.${client}}"`` differ per client.  Text without ``${`` is used
+        as it is (and prepared once for all the clients).
         ``offsets``: a ramp, client ``i`` starts its handshake ``offsets[i]``
         seconds after the first; ``concurrency``: at most that many handshakes
         at a time; ``watch(clients)``: an async context (progress, loop lag)
         held while connecting.
         """
-        url, all_headers, first = self._prepare(target, token, headers)
+        handshake = self._handshakes(names, target, token, headers)
         # [] offers no subprotocol at all, even when some are configured.
         protocols = list(self.settings.subprotocols if subprotocols is None else subprotocols)
         outcomes: dict[str, ConnectionOutcome] = {}
         ramp = max(offsets) if offsets else 0.0
 
         async def one(name: str) -> None:
+            url, all_headers, first = handshake(name)
             old = self.pool.get(name)
             if old is not None:
                 await old.close()
@@ -609,6 +651,35 @@ class Session:
         value = found[0]
         self.vars.set(variable, value)
         return value
+
+    def remember_match(self, variable: str, pattern: str, name: str) -> str:
+        """Store a regex capture from ``name``'s last message as ``${variable}``.
+
+        The first group, or the whole match when the pattern has no group; the
+        regex is searched for anywhere in the frame's text.
+        """
+        try:
+            compiled = re.compile(pattern)
+        except re.error as error:
+            raise FeatureMistake(
+                f'"{pattern}" is not a valid regular expression ({error}); e.g. "ack:(\\d+)".'
+            ) from None
+        message = self.last_message(name)
+        if message.kind != "text":
+            raise ExpectationFailed(
+                f'{name}\'s last message is binary, so no text in it can match "{pattern}":\n'
+                + describe_messages([message])
+            )
+        assert isinstance(message.raw, str)
+        found = compiled.search(message.raw)
+        if found is None:
+            raise ExpectationFailed(
+                f'{name}\'s last message does not match "{pattern}", so "{variable}" '
+                "cannot be remembered:\n" + describe_messages([message])
+            )
+        value = found.group(1) if compiled.groups else found.group(0)
+        self.vars.set(variable, value or "")
+        return value or ""
 
     # -- connection state -----------------------------------------------------
 

@@ -11,8 +11,12 @@ Every string a feature writer types (step text, docstrings, table cells) may use
 4. ``${config.KEY}``: a wsbdd setting (``${config.url}``, ``${config.token.place}``).
 
 ``$${x}`` is the literal text ``${x}``; a ``$`` not followed by ``{`` is just a
-dollar sign.  Placeholders do not nest (``${a${b}}`` is a mistake, reported as
-one): remember the combined value under its own name instead.
+dollar sign.
+
+A value that is a table (a mapping, from ``[variables.tokens]`` in the settings or
+``I set "tokens" to the table:``) is read entry by entry: ``${tokens.player1}``.
+Placeholders nest, the inner one first: ``${tokens.${client}}`` is the entry of
+``tokens`` for the client at hand.
 
 Two renderings exist because a value lands either in plain text or in JSON.
 :meth:`Variables.render_text` writes ``str(value)``.  :meth:`Variables.render_json_text`
@@ -41,6 +45,7 @@ __all__ = [
     "Variables",
     "find_placeholders",
     "is_valid_name",
+    "root_name",
     "GENERATORS",
     "RESERVED_PREFIXES",
 ]
@@ -102,7 +107,7 @@ def _check_settable(name: object) -> str:
 def _tokens(text: str) -> Iterator[tuple[bool, str]]:
     """Split *text* into ``(False, literal)`` and ``(True, variable_name)`` pieces.
 
-    Raises :class:`FeatureMistake` for an unclosed, empty, nested or malformed
+    Raises :class:`FeatureMistake` for an unclosed, empty or malformed
     placeholder, so mistakes surface before anything is sent.
     """
     pos = 0
@@ -129,14 +134,27 @@ def _tokens(text: str) -> Iterator[tuple[bool, str]]:
 
 
 def _read_placeholder(text: str, dollar: int) -> tuple[str, int]:
-    """Read the placeholder starting at ``text[dollar]``; return (name, index after ``}``)."""
+    """Read the placeholder starting at ``text[dollar]``; return (name, index after ``}``).
+
+    A name may hold placeholders of its own (``${tokens.${client}}``): they are kept
+    in the name as written and filled in first, when the value is looked up.
+    """
     start = dollar + 2
     end = start
-    while end < len(text) and (text[end] in _NAME_CHARS or text[end] in " \t"):
-        end += 1
-    name = text[start:end].strip()
+    parts: list[str] = []
+    while True:
+        while end < len(text) and (text[end] in _NAME_CHARS or text[end] in " \t"):
+            end += 1
+        if not text.startswith("${", end):
+            break
+        inner, after = _read_placeholder(text, end)
+        parts.append(text[start:end] + "${" + inner + "}")
+        start = end = after
+    parts.append(text[start:end])
+    name = "".join(parts).strip()
     if end < len(text) and text[end] == "}":
-        if not name or " " in name or "\t" in name:
+        literal = _INNER.sub("", name)
+        if not name or " " in literal or "\t" in literal or (literal == "" and "${" not in name):
             shown = text[dollar : end + 1]
             if not name:
                 raise FeatureMistake(
@@ -148,12 +166,6 @@ def _read_placeholder(text: str, dollar: int) -> tuple[str, int]:
                 'letters, digits, "_", "." and "-", without spaces.'
             )
         return name, end + 1
-    if text.startswith("${", end):
-        shown = text[dollar : end + 2]
-        raise FeatureMistake(
-            f'Placeholders cannot be nested ("{shown}…"); remember the combined value '
-            'under its own name first and write "${name}".'
-        )
     closing = _STOP_RE.search(text, end)
     if closing and closing.group() == "}":
         closing_at = closing.start()
@@ -170,17 +182,36 @@ def _read_placeholder(text: str, dollar: int) -> tuple[str, int]:
     )
 
 
+_INNER = re.compile(r"\$\{[^{}]*\}")
+"""An innermost placeholder inside a name (``${client}`` in ``tokens.${client}``)."""
+
+
+def root_name(name: str) -> str:
+    """The fixed start of a name that holds placeholders: ``tokens.${client}`` → ``tokens``.
+
+    A name without placeholders is its own root.
+    """
+    if "${" not in name:
+        return name
+    return name[: name.index("${")].rstrip(".")
+
+
 def find_placeholders(text: str) -> list[str]:
     """The variable names *text* uses, in order of first use (escaped ``$${x}`` excluded).
 
-    Raises :class:`FeatureMistake` for a malformed placeholder, which makes it
-    usable for checking feature files before a run.
+    A nested placeholder gives its inner names and the outer name as written:
+    ``${tokens.${client}}`` → ``["client", "tokens.${client}"]``.  Raises
+    :class:`FeatureMistake` for a malformed placeholder, which makes it usable for
+    checking feature files before a run.
     """
     if "$" not in text:
         return []
     seen: dict[str, None] = {}
     for is_name, piece in _tokens(text):
         if is_name:
+            if "${" in piece:
+                for inner in find_placeholders(piece):
+                    seen.setdefault(inner, None)
             seen.setdefault(piece, None)
     return list(seen)
 
@@ -281,10 +312,19 @@ class Variables:
     # -- lookup
 
     def get(self, name: str) -> Any:
-        """The value of ``${name}``; an unknown name is a :class:`FeatureMistake`."""
+        """The value of ``${name}``; an unknown name is a :class:`FeatureMistake`.
+
+        Inner placeholders are filled in first (``tokens.${client}`` → ``tokens.Alice``);
+        ``a.b`` is the variable ``a.b`` if set, else the entry ``b`` of the table ``a``.
+        """
+        if "${" in name:
+            name = self.render_text(name)
         for layer in self._layers:
             if name in layer:
                 return layer[name]
+        found, value = self._entry(name)
+        if found:
+            return value
         generator = GENERATORS.get(name)
         if generator is not None:
             return generator()
@@ -309,7 +349,14 @@ class Variables:
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
+        if "${" in name:
+            try:
+                name = self.render_text(name)
+            except FeatureMistake:
+                return False
         if any(name in layer for layer in self._layers) or name in GENERATORS:
+            return True
+        if self._entry(name)[0]:
             return True
         if name.startswith("env."):
             return name[4:] in self._environ
@@ -317,7 +364,40 @@ class Variables:
             return _lookup_config(self._config, name[7:])[0]
         return False
 
+    def _table_of(self, name: str) -> tuple[str, Any] | None:
+        """The longest dotted start of *name* that is a scenario value holding a table."""
+        cut = name.rfind(".")
+        while cut > 0:
+            head = name[:cut]
+            for layer in self._layers:
+                if head in layer:
+                    if isinstance(layer[head], Mapping):
+                        return head, layer[head]
+                    break
+            cut = name.rfind(".", 0, cut)
+        return None
+
+    def _entry(self, name: str) -> tuple[bool, Any]:
+        """``tokens.player1`` → (True, the entry ``player1`` of the table ``tokens``)."""
+        if "." not in name or name.startswith(RESERVED_PREFIXES):
+            return False, None
+        table = self._table_of(name)
+        if table is None:
+            return False, None
+        head, mapping = table
+        return _lookup_config(mapping, name[len(head) + 1 :])
+
     def _unknown(self, name: str) -> FeatureMistake:
+        table = self._table_of(name)
+        if table is not None:
+            head, mapping = table
+            key = name[len(head) + 1 :]
+            keys = [str(k) for k in mapping]
+            shown = ", ".join(keys[:8]) + (f" and {len(keys) - 8} more" if len(keys) > 8 else "")
+            return FeatureMistake(
+                f'"${{{name}}}" is not set: the table "{head}" has no entry "{key}" '
+                f"(its entries: {shown or 'none'})."
+            )
         known = self.names()
         listed = ", ".join(known) if known else "none"
         text = (

@@ -233,7 +233,7 @@ def collect(project: Project | None = None, extra_features: Iterable[Any] = ()) 
                 entries[key].step_types.add(step_type)
                 continue
             if phrase is not None:
-                text, meaning = _plain(phrase.step), phrase.describe()
+                text, meaning = _plain(phrase.step) + _within(phrase), phrase.describe()
                 source = phrase.where
                 if phrase.file:
                     source += f" ({display(phrase.file)}:{phrase.line or 1})"
@@ -263,9 +263,27 @@ def collect(project: Project | None = None, extra_features: Iterable[Any] = ()) 
     return sorted(sections.values(), key=rank)
 
 
+_SHOWN_TYPES = {"json": "JSON", "condition": "conditions"}
+"""Parameter types a feature writer must know to fill in: the rest read as plain words."""
+
+
 def _plain(step: str) -> str:
-    """``{sender:client}`` → ``{sender}``: the type is for the engineer, not the reader."""
-    return re.sub(r"\{(\w+):\w+\}", r"{\1}", step)
+    """``{sender:client}`` → ``{sender}``: the type is for the engineer, not the reader.
+
+    Except where the reader must write something particular: ``{profile:json}`` →
+    ``{profile as JSON}``, ``{cond:condition}`` → ``{cond as conditions}``.
+    """
+
+    def shown(match: re.Match[str]) -> str:
+        kind = _SHOWN_TYPES.get(match.group(2).strip().lower())
+        return "{" + match.group(1) + (f" as {kind}" if kind else "") + "}"
+
+    return re.sub(r"\{(\w+):(\w+)\}", shown, step)
+
+
+def _within(phrase: Phrase) -> str:
+    """A phrase that waits takes ``within …`` like the built-in steps that wait."""
+    return " [within {time}]" if phrase.await_ else ""
 
 
 def _group_form(phrase: Phrase) -> str:

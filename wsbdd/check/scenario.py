@@ -21,7 +21,7 @@ from typing import Any
 from wsbdd.address import AddressProblem, resolve
 from wsbdd.catalogue.project import Problem, display
 from wsbdd.errors import FeatureMistake
-from wsbdd.variables import GENERATORS, find_placeholders
+from wsbdd.variables import GENERATORS, find_placeholders, root_name
 from wsbdd.vocabulary.phrases import Phrase, json_problem, placeholder_variables, strip_cycles
 from wsbdd.vocabulary.running import read_arguments, substep_text
 
@@ -38,8 +38,11 @@ GROUP_CONNECTS = {
     _LOAD + "crowd_bounded",
     _LOAD + "crowd_tries",
 }
+MULTI_CONNECTS = {_CONNECTION + "all_connected", _CONNECTION + "all_connect"}
 SETS_VARIABLE = {
     "wsbdd.steps.variables.remember",
+    "wsbdd.steps.variables.remember_text_match",
+    "wsbdd.steps.variables.set_table",
     "wsbdd.steps.variables.set_long_text",
     "wsbdd.steps.variables.set_variable",
 }
@@ -59,6 +62,7 @@ TABLES = {
     "wsbdd.steps.receiving.receives_these": "rows",
 }
 _MAX_DEPTH = 8
+PER_CLIENT = ("client", "index")
 _CONDITION_SPLIT = re.compile(r"\s+and\s+(?=\$)")
 
 
@@ -156,8 +160,10 @@ class ScenarioReader:
             state.blind = True  # the project's own Python step
             return
 
-        per_member = name.startswith((_GROUPS, _LOAD)) or (
-            phrase is not None and _group_form(phrase, words)
+        per_member = (
+            name.startswith((_GROUPS, _LOAD))
+            or name in MULTI_CONNECTS
+            or (phrase is not None and _group_form(phrase, words))
         )
         allowed = set(extra)
         if per_member:
@@ -199,7 +205,31 @@ class ScenarioReader:
                 self._variable(step, name, state, allowed, note)
 
     def _variable(self, step: Any, name: str, state: _State, allowed: set[str], note: str) -> None:
+        if "${" in name:  # ${tokens.${client}}: its inner names are checked on their own
+            root = root_name(name)
+            if not root or root in allowed or root in state.variables or state.blind:
+                return
+            if root.startswith(("env.", "config.")):
+                return
+            self._report(
+                step,
+                f'"${{{name}}}" reads the table "{root}", which is not set. Set it in an '
+                f'earlier step, e.g. Given I set "{root}" to the table: (with | client | '
+                f"value | rows), or under [variables.{root}] in the settings.",
+                note,
+            )
+            return
         if name in allowed or name in state.variables or name in GENERATORS:
+            return
+        if name in PER_CLIENT:
+            self._report(
+                step,
+                f'"${{{name}}}" stands for each client only in a step about several clients '
+                '(a group, "clients Alice, Bob are connected …", "every client in group …"); '
+                "in a step about one client, write "
+                + ("its name itself." if name == "client" else "the number itself."),
+                note,
+            )
             return
         if name.startswith("env."):
             return
@@ -387,6 +417,7 @@ class ScenarioReader:
         note: str,
     ) -> None:
         values, actor = read_arguments(phrase, words)
+        self._typed_arguments(step, phrase, values, note)
         if actor is not None and (phrase.sends or phrase.await_):
             if actor.group is not None:
                 self._group_used(step, actor.group, state, note)
@@ -420,6 +451,37 @@ class ScenarioReader:
             sub.location = step.location
             where = f'in step {number} of the phrase "{phrase.step}": {sub.keyword} {sub.name}'
             self.step(sub, state, inner, depth + 1, note or where)
+
+    def _typed_arguments(
+        self, step: Any, phrase: Phrase, values: dict[str, Any], note: str
+    ) -> None:
+        """A ``{x:json}`` argument must be JSON, a ``{x:condition}`` one must read."""
+        from wsbdd.steps import grammar
+
+        names = self._all_names(step)
+        for param in phrase.params:
+            text = strip_cycles(str(values.get(param.name, "")))
+            if param.type == "json":
+                problem = json_problem(text)
+                if problem:
+                    self._report(
+                        step,
+                        f'{{{param.name}}} must be JSON, such as {{"level": 2}}, [1, 2], 3 '
+                        f'or "text": {problem}',
+                        note,
+                    )
+            elif param.type == "condition":
+
+                def read(variables: Any, text: str = text) -> Any:
+                    return grammar.conditions(text, variables)
+
+                def either(text: str = text) -> Any:
+                    try:
+                        return read(placeholder_variables(names, 1))
+                    except FeatureMistake:
+                        return read(placeholder_variables(names, "x"))
+
+                self._mistake(step, note, either)
 
 
 def _check_address(target: str) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
 from wsbdd.report.options import ReportOptions
 from wsbdd.report.text import transcript_text
 from wsbdd.transcript import Event, StepMark
+from wsbdd.variables import find_placeholders, root_name
 
 __all__ = [
     "Conversation",
@@ -100,6 +101,7 @@ class ReportRecorder:
         """Remember the token and credential headers a step gives (rendered when possible)."""
         for token in _TOKEN_IN_STEP.findall(getattr(step, "name", "") or ""):
             self.masker.add(self._render(token, variables))
+            self._add_tables(token, variables)
         table = getattr(step, "table", None)
         if table is not None:
             rows = [list(table.headings)] + [list(row.cells) for row in table.rows]
@@ -107,6 +109,23 @@ class ReportRecorder:
                 if len(cells) >= 2 and is_secret_header(cells[0]):
                     for cell in cells[1:]:
                         self.masker.add_header(cells[0], self._render(cell.strip(), variables))
+
+    def _add_tables(self, text: str, variables: Any) -> None:
+        """A per-client token (``${tokens.${client}}``): every entry of its table is secret."""
+        if variables is None or "${" not in text:
+            return
+        try:
+            names = find_placeholders(text)
+        except Exception:  # noqa: BLE001 - a malformed placeholder is the step's problem
+            return
+        for name in names:
+            if "${" in name:
+                try:
+                    table = variables.get(root_name(name))
+                except Exception:  # noqa: BLE001 - not set (yet)
+                    continue
+                if isinstance(table, Mapping):
+                    self.masker.add(*(str(value) for value in table.values()))
 
     def learn_features(self, features: Iterable[Any]) -> None:
         """Remember every literal token and credential header written in the feature files."""
@@ -126,9 +145,13 @@ class ReportRecorder:
             return
         for name in self.secret_names:
             try:
-                self.masker.add(str(variables.get(name)))
+                value = variables.get(name)
             except Exception:  # noqa: BLE001 - not set (yet) in this scenario
                 continue
+            if isinstance(value, Mapping):  # a table of secrets: one token per client
+                self.masker.add(*(str(entry) for entry in value.values()))
+            else:
+                self.masker.add(str(value))
         settings = getattr(session, "settings", None)
         for name, value in (getattr(settings, "headers", None) or {}).items():
             if is_secret_header(name):

@@ -7,6 +7,7 @@ from typing import Any
 from behave import given, step, then, when
 
 from wsbdd.errors import FeatureMistake
+from wsbdd.match import unescape
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
 from wsbdd.steps.grammar import (
@@ -14,6 +15,7 @@ from wsbdd.steps.grammar import (
     QUOTED,
     WITHIN,
     body_condition,
+    per_client_words,
     quoted,
     seconds,
     split_names,
@@ -37,9 +39,9 @@ def _headers(context: Any, session: Session, with_headers: str | None) -> dict[s
             "  | name    | value |\n  | X-Trace | 42    |"
         )
     rows = [list(table.headings)] + [list(row.cells) for row in table.rows]
-    render = session.vars.render_text
+    # Filled in per client by the session (${client}, ${index}, ${tokens.${client}}).
     return {
-        render(cells[0].strip()): render(cells[1].strip())
+        cells[0].strip(): cells[1].strip()
         for cells in rows
         if len(cells) >= 2 and cells[0].strip().lower() not in ("name", "header")
     }
@@ -55,17 +57,24 @@ def _connect(
     no_subprotocol: str | None,
     with_headers: str | None,
     require: bool,
+    alone: bool = False,
 ) -> None:
     offered: list[str] | None = None  # None: the configured subprotocols
     if no_subprotocol:
         offered = []
     elif subprotocols:
         offered = [p.strip() for p in quoted(subprotocols, session.vars).split(",")]
+    headers = _headers(context, session, with_headers)
+    if alone:
+        texts = [target, token, *(headers or {}).keys(), *(headers or {}).values()]
+        per_client_words(texts, names[0])
+    # Escapes are read here; the session fills in ${…} for each client (${client} is its
+    # name, ${index} its place), after the escapes, as quoted() does for one text.
     session.connect_all(
         names,
-        quoted(target, session.vars) if target else None,
-        token=quoted(token, session.vars) if token is not None else None,
-        headers=_headers(context, session, with_headers),
+        unescape(target) if target else None,
+        token=unescape(token) if token is not None else None,
+        headers=headers,
         subprotocols=offered,
         require=require,
     )
@@ -82,14 +91,18 @@ def connected(session: Session, context: Any, name: str, **options: Any) -> None
     to that URL as a browser joins a link: ``/chat`` replaces the path, ``chat`` sits next
     to it, ``?room=2`` keeps the path with a new query, and a full ``ws://``, ``wss://`` or
     ``http(s)://`` URL is used as it is."""
-    _connect(session, context, [name], require=True, **options)
+    _connect(session, context, [name], require=True, alone=True, **options)
 
 
 @given(r"clients (?P<names>.+?) are connected" + OPTIONS)
 @when(r"clients (?P<names>.+?) are connected" + OPTIONS)
 @wsbdd_step
 def all_connected(session: Session, context: Any, names: str, **options: Any) -> None:
-    """Connect several clients at once: ``clients Alice, Bob and Carol are connected``."""
+    """Connect several clients at once: ``clients Alice, Bob and Carol are connected``.
+
+    Each has its own handshake: ``${client}`` (its name) and ``${index}`` (1, 2, …)
+    may be used in the path, the token and the headers, e.g. ``to "/ws?user=${client}"``.
+    """
     _connect(session, context, split_names(names), require=True, **options)
 
 
@@ -97,7 +110,7 @@ def all_connected(session: Session, context: Any, names: str, **options: Any) ->
 @wsbdd_step
 def connects(session: Session, context: Any, name: str, **options: Any) -> None:
     """Attempt to connect; the outcome (accepted or rejected) is checked by later steps."""
-    _connect(session, context, [name], require=False, **options)
+    _connect(session, context, [name], require=False, alone=True, **options)
 
 
 @step(r"clients (?P<names>.+?) (?:connect|try to connect)" + OPTIONS)

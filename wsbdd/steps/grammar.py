@@ -49,6 +49,8 @@ __all__ = [
     "expand_cycles",
     "per_member",
     "format_seconds",
+    "entries_from_table",
+    "per_client_words",
 ]
 
 # A client name, with an optional leading "client" ("client Alice" or "Alice").
@@ -408,6 +410,55 @@ def per_member(
         member = variables.child(client=name, index=index)
         values.append(build(expand_cycles(text, index) if text is not None else None, member))
     return values
+
+
+def entries_from_table(table: Any, variable: str, variables: Variables) -> dict[str, Any]:
+    """A two-column table (``| client | token |``) → ``{"player1": "abc", …}``.
+
+    A cell is text as written (a token ``007`` stays ``007``); ``"quoted"`` text,
+    ``{…}`` and ``[…]`` are read as JSON.  ``${…}`` in a cell is filled in first.
+    """
+    if table is None or len(table.headings) != 2:
+        raise FeatureMistake(
+            f'Put the entries of "{variable}" in a table of two columns under the step, e.g.\n'
+            "  | client  | token |\n  | player1 | abc   |\n  | player2 | def   |"
+        )
+    entries: dict[str, Any] = {}
+    for row in table.rows:
+        key, value = (str(cell).strip() for cell in row.cells)
+        key = variables.render_text(key)
+        if not key:
+            raise FeatureMistake(
+                f'A row of the table for "{variable}" has no name in its first column.'
+            )
+        if key in entries:
+            raise FeatureMistake(
+                f'The table for "{variable}" names "{key}" twice; name each entry once.'
+            )
+        if value.startswith(('"', "{", "[")):
+            entries[key] = parse_value(variables.render_json_text(value))
+        else:  # as written: a token "007" or "1e5" must not turn into a number
+            entries[key] = variables.render_text(value)
+    return entries
+
+
+_PER_CLIENT = ("client", "index")
+
+
+def per_client_words(texts: Sequence[str | None], name: str) -> None:
+    """Refuse ``${client}``/``${index}`` in a step about one client, with the fix."""
+    from wsbdd.variables import find_placeholders
+
+    for text in texts:
+        if text and "${" in text:
+            for used in find_placeholders(text):
+                if used in _PER_CLIENT:
+                    raise FeatureMistake(
+                        f'"${{{used}}}" stands for each client of a step that connects several '
+                        f'(e.g. clients {name}, Bob are connected to "/ws?user=${{client}}"); '
+                        f"in a step about {name} alone, write "
+                        + (f'"{name}" instead.' if used == "client" else "the number itself.")
+                    )
 
 
 def format_seconds(value: float) -> str:

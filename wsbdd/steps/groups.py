@@ -35,6 +35,7 @@ CONNECT_OPTIONS = (
     r'(?: with token "(?P<token>[^"]*)")?'
     r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
 )
+WITH_HEADERS = r"(?P<with_headers> with headers:)?"
 
 
 def _member_names(group: str, count: int) -> list[str]:
@@ -59,21 +60,26 @@ def _subject(group: str, others: str | None) -> str:
 
 def _connect(
     session: Session,
+    context: Any,
     group: str,
     names: list[str],
     target: str | None,
     token: str | None,
     subprotocols: str | None,
+    with_headers: str | None = None,
     amount: str | None = None,
     unit: str | None = None,
 ) -> None:
-    render = session.vars.render_text
+    from wsbdd.steps.connection import _headers
+
     started = time.monotonic()
+    # Target, token and headers are filled in per member (${client}, ${index}) by the session.
     session.connect_group(
         group,
         names,
-        render(target) if target else None,
-        token=render(token) if token is not None else None,
+        target or None,
+        token=token,
+        headers=_headers(context, session, with_headers),
         subprotocols=[p.strip() for p in subprotocols.split(",")] if subprotocols else None,
     )
     limit = seconds(amount, unit)
@@ -85,22 +91,30 @@ def _connect(
         )
 
 
-@given(r"(?P<count>\d+) clients in " + GROUP + r" are connected" + CONNECT_OPTIONS + WITHIN)
-@when(r"(?P<count>\d+) clients in " + GROUP + r" are connected" + CONNECT_OPTIONS + WITHIN)
+CROWD = r"(?P<count>\d+) clients in " + GROUP + r" are connected" + CONNECT_OPTIONS
+NAMED = r"clients (?P<names>.+?) in " + GROUP + r" are connected" + CONNECT_OPTIONS
+
+
+@given(CROWD + WITHIN + WITH_HEADERS)
+@when(CROWD + WITHIN + WITH_HEADERS)
 @wsbdd_step
 def crowd_connected(session: Session, context: Any, count: str, group: str, **options: Any) -> None:
-    """Connect N clients named after the group (players → player1 … playerN), concurrently."""
-    _connect(session, group, _member_names(group, int(count)), **options)
+    """Connect N clients named after the group (players → player1 … playerN), concurrently.
+
+    Each member has its own handshake: ``${client}`` (player7) and ``${index}`` (7) may
+    be used in the path, token and headers, e.g. ``with token "${tokens.${client}}"``.
+    """
+    _connect(session, context, group, _member_names(group, int(count)), **options)
 
 
-@given(r"clients (?P<names>.+?) in " + GROUP + r" are connected" + CONNECT_OPTIONS)
-@when(r"clients (?P<names>.+?) in " + GROUP + r" are connected" + CONNECT_OPTIONS)
+@given(NAMED + WITH_HEADERS)
+@when(NAMED + WITH_HEADERS)
 @wsbdd_step
 def named_group_connected(
     session: Session, context: Any, names: str, group: str, **options: Any
 ) -> None:
-    """Connect the named clients as members of a group."""
-    _connect(session, group, split_names(names), **options)
+    """Connect the named clients as members of a group (``${client}`` per member, as above)."""
+    _connect(session, context, group, split_names(names), **options)
 
 
 @step(EVERY + r" sends(?: at the same time)? (?P<payload>[\[{].*)")

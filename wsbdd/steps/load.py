@@ -98,16 +98,16 @@ def _connect(
 ) -> None:
     size = _count(count)
     _check_size(size)
-    render = session.vars.render_text
+    # Target and token are filled in per member (${client}, ${index}) by the session.
     metrics = LoadDriver.of(session).connect(
         group,
         _names(group, size),
-        render(target) if target else None,
+        target or None,
         rate=_number(rate) if rate else None,
         over=parse_duration(over) if over else None,
         concurrency=int(concurrency) if concurrency else None,
         require=require,
-        token=render(token) if token is not None else None,
+        token=token,
     )
     limit = seconds(amount, unit)
     if limit is not None and metrics.took > limit:

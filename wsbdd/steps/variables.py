@@ -10,7 +10,7 @@ from behave import step
 from wsbdd.match import parse_value
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import NAME, seconds
+from wsbdd.steps.grammar import NAME, entries_from_table, seconds
 
 
 @step(r"I remember (?P<path>\$.*?) from " + NAME + r"'s last message as \"(?P<variable>[^\"]+)\"")
@@ -18,6 +18,31 @@ from wsbdd.steps.grammar import NAME, seconds
 def remember(session: Session, context: Any, path: str, name: str, variable: str) -> None:
     """Store a value from the message the client's last receive step matched, as ${variable}."""
     session.remember(variable, path, name)
+
+
+@step(
+    r"I remember the text matching \"(?P<pattern>.+)\" from "
+    + NAME
+    + r"'s last message as \"(?P<variable>[^\"]+)\""
+)
+@wsbdd_step
+def remember_text_match(
+    session: Session, context: Any, pattern: str, name: str, variable: str
+) -> None:
+    """Store part of the client's last text frame as ${variable}: the regex's first group
+    (or the whole match when it has no group), e.g. "ack:(\\d+)" keeps the number."""
+    session.remember_match(variable, pattern, name)
+
+
+@step(r'I set "(?P<variable>[^"]+)" to the table:')
+@wsbdd_step
+def set_table(session: Session, context: Any, variable: str) -> None:
+    """Set ${variable} to a table of two columns, read entry by entry: ${tokens.player1}.
+
+    The first column names each entry (a client, say), the second is its value:
+    ``| client | token |`` rows give one token per client, for ``${tokens.${client}}``.
+    """
+    session.vars.set(variable, entries_from_table(context.table, variable, session.vars))
 
 
 @step(r'I set "(?P<variable>[^"]+)" to a text of (?P<length>\d+) characters')
@@ -29,7 +54,7 @@ def set_long_text(session: Session, context: Any, variable: str, length: str) ->
     session.vars.set(variable, (pattern * (n // len(pattern) + 1))[:n])
 
 
-@step(r'I set "(?P<variable>[^"]+)" to (?P<value>.+)')
+@step(r'I set "(?P<variable>[^"]+)" to (?!the table:$)(?P<value>.+)')
 @wsbdd_step
 def set_variable(session: Session, context: Any, variable: str, value: str) -> None:
     """Set ${variable} to a value: "text", a number, true/false, or JSON."""

@@ -41,6 +41,7 @@ from wsbdd.variables import (
     Variables,
     find_placeholders,
     is_valid_name,
+    root_name,
 )
 
 __all__ = [
@@ -54,9 +55,11 @@ __all__ = [
     "preset_names",
     "placeholder_variables",
     "json_problem",
+    "fill_conditions",
+    "WITHIN_RE",
 ]
 
-PARAM_TYPES = ("text", "number", "client", "group")
+PARAM_TYPES = ("text", "number", "client", "group", "json", "condition")
 PHRASE_KEYS = ("step", "send", "await", "within", "remember", "steps", "meaning", "reads")
 KEYWORDS = ("Given", "When", "Then", "And", "But")
 
@@ -65,7 +68,21 @@ NAMES_RE = NAME_RE + r"(?:(?:, | and )" + NAME_RE + r")*"
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CYCLE = re.compile(r"\$\{cycle:([^}]*)\}")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?)?", re.IGNORECASE)
-SAMPLE_VALUES = {"client": "Alice", "group": "players", "number": "3", "text": "hello"}
+SAMPLE_VALUES = {
+    "client": "Alice",
+    "group": "players",
+    "number": "3",
+    "text": "hello",
+    "json": '{"level": 2}',
+    "condition": '$.type is "ok"',
+}
+WITHIN_RE = (
+    r"(?: within (?P<amount>\d+(?:\.\d+)?) ?"
+    r"(?P<unit>ms|milliseconds?|s|secs?|seconds?|minutes?))?"
+)
+"""The optional deadline a phrase that waits (``await``) takes at its end, as built-in steps do."""
+CONDITION_SAMPLE = "$ exists"
+"""What a condition parameter stands for when the phrase's own ``await`` is checked."""
 
 
 class PhraseError(ConfigError, BehaveConfigError):
@@ -167,7 +184,14 @@ class Phrase:
         return ", ".join(parts) + "."
 
 
-_SHORT = {"client": "A", "group": "g", "number": "1", "text": "x"}
+_SHORT = {
+    "client": "A",
+    "group": "g",
+    "number": "1",
+    "text": "x",
+    "json": "1",
+    "condition": "$ exists",
+}
 
 
 def _fill(step: str, values: Mapping[str, str]) -> str:
@@ -265,6 +289,15 @@ def _step_regex(step: str) -> tuple[str, tuple[Param, ...]]:
         before = pieces[position - 1][1] if position > 0 else ""
         after = pieces[position + 1][1] if position + 1 < len(pieces) else ""
         quoted = before.endswith('"') and after.startswith('"')
+        if quoted and kind_of in ("json", "condition"):
+            raise FeatureMistake(
+                f"the parameter {{{piece}}} is written without quotes around it: the feature "
+                + (
+                    'gives JSON as it is, e.g. {"level": 2}'
+                    if kind_of == "json"
+                    else 'gives the condition as it is, e.g. $.type is "ok"'
+                )
+            )
         group = f"p{len(params)}"
         if kind_of == "client" and not actor_seen:
             actor_seen = True
@@ -280,6 +313,10 @@ def _step_regex(step: str) -> tuple[str, tuple[Param, ...]]:
             regex.append(f'(?P<{group}>[^"]+)' if quoted else f"(?P<{group}>{NAME_RE})")
         elif kind_of == "number":
             regex.append(rf"(?P<{group}>-?\d+(?:\.\d+)?)")
+        elif kind_of == "json":  # an object, array, number, "text", true/false/null, ${var}
+            regex.append(rf'(?P<{group}>(?:[\[{{"\-\d]|true|false|null|\$\{{).*?)')
+        elif kind_of == "condition":  # conditions start with a JSONPath: $.type is "x"
+            regex.append(rf"(?P<{group}>\$.*?)")
         else:
             regex.append(f'(?P<{group}>[^"]*)' if quoted else f"(?P<{group}>.+?)")
         params.append(Param(name, kind_of, quoted, group))
@@ -323,6 +360,10 @@ def _check_names(
 ) -> list[str]:
     names = find_placeholders(strip_cycles(text))
     for name in names:
+        if "${" in name:  # ${tokens.${client}}: the table must be known; inner names too
+            name = root_name(name)
+            if not name:
+                continue
         if name in allowed or name in GENERATORS or name.startswith("env."):
             continue
         if name.startswith("config."):
@@ -346,7 +387,19 @@ def _check_names(
     return names
 
 
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_PLACEHOLDER = re.compile(r"\$\{(?:[^{}]|\$\{[^{}]*\})*\}")
+"""A placeholder, with placeholders inside it too (``${tokens.${client}}``)."""
+
+
+def fill_conditions(text: str, conditions: Mapping[str, str]) -> str:
+    """``$.type is "reply" and ${cond}`` with each condition parameter's text written in.
+
+    A condition is words to parse, not a value: it is put into the ``await`` text
+    before that is read (its own ``${…}`` are filled in afterwards, as usual).
+    """
+    for name, condition in conditions.items():
+        text = text.replace("${" + name + "}", condition)
+    return text
 
 
 def json_problem(text: str) -> str | None:
@@ -518,13 +571,43 @@ def _second_pass(
     allowed |= set(settings.variables)
     prefixes = tuple(f"{name}." for name in remembered)
     config_keys = set(settings.config_values())
+    conditions_ = [p.name for p in params if p.type == "condition"]
     for index, text in enumerate(sends, 1):
         what = "send" if len(sends) == 1 else f"send (message {index})"
         _check_names(text, what, allowed, prefixes, config_keys, params)
+        for name in conditions_:
+            if "${" + name + "}" in text:
+                raise draft.error(
+                    f"{what} uses ${{{name}}}, a condition; a condition is what await waits "
+                    f"for: write await = '${{{name}}}' (or combine it: "
+                    f"'$.type is \"reply\" and ${{{name}}}')"
+                )
         _check_json(text, what)
     if await_:
+        for name in conditions_:
+            placeholder = "${" + name + "}"
+            whole = re.findall(
+                r"(?:^|(?<= and ))" + re.escape(placeholder) + r"(?= and |$)", await_.strip()
+            )
+            if len(whole) != await_.count(placeholder):
+                raise draft.error(
+                    f"await uses ${{{name}}} inside a condition; a condition parameter stands "
+                    f"for a whole condition: await = '${{{name}}}' or "
+                    f"'$.type is \"reply\" and ${{{name}}}'"
+                )
         names = _check_names(await_, "await", allowed, prefixes, config_keys, params)
-        _check_condition(await_, names)
+        _check_condition(
+            fill_conditions(await_, dict.fromkeys(conditions_, CONDITION_SAMPLE)), names
+        )
+    elif conditions_:
+        used = any("${" + name + "}" in line for line in steps for name in conditions_)
+        if not used:
+            raise draft.error(
+                f"the condition {{{conditions_[0]}:condition}} is used nowhere; write "
+                f"await = '${{{conditions_[0]}}}'"
+            )
+    if await_:
+        regex += WITHIN_RE
     own_remembered = allowed | {name for name, _ in remember}
     for index, text in enumerate(steps, 1):
         _check_names(text, f"step {index} of steps", own_remembered, prefixes, config_keys, params)

@@ -22,7 +22,7 @@ from typing import Any
 
 from wsbdd.errors import ExpectationFailed, FeatureMistake, WsbddError
 from wsbdd.variables import Variables
-from wsbdd.vocabulary.phrases import KEYWORDS, Phrase, strip_cycles
+from wsbdd.vocabulary.phrases import KEYWORDS, Phrase, fill_conditions, strip_cycles
 
 __all__ = ["make_step_function", "substep_text", "Actor", "read_arguments"]
 
@@ -198,14 +198,37 @@ def _member_variables(
         value = values[param.name]
         if param.type == "text":
             value = layer.render_text(_expand_cycles(value, index))
+        elif param.type == "json":
+            value = _json_argument(param.name, _expand_cycles(value, index), layer)
         own[param.name] = value
     return layer.child(**own)
+
+
+def _json_argument(name: str, text: str, variables: Variables) -> Any:
+    """A ``{name:json}`` argument, parsed: inserted into templates as JSON, not as text."""
+    try:
+        return variables.render_json(text)
+    except FeatureMistake as mistake:
+        raise FeatureMistake(
+            f'{{{name}}} must be JSON, such as {{"level": 2}}, [1, 2], 3 or "text": {mistake}'
+        ) from None
+
+
+def _await_text(phrase: Phrase, values: dict[str, Any], index: int) -> str:
+    """The phrase's ``await``, with the feature's own conditions written in."""
+    assert phrase.await_ is not None
+    conditions = {
+        p.name: _expand_cycles(values[p.name], index)
+        for p in phrase.params
+        if p.type == "condition"
+    }
+    return _expand_cycles(fill_conditions(phrase.await_, conditions), index)
 
 
 def perform(phrase: Phrase, context: Any, groups: dict[str, str | None], step_type: str) -> None:
     """Do what the phrase says, for the client or group the feature line names."""
     from wsbdd.match import compile_path
-    from wsbdd.steps.grammar import conditions, payload_text
+    from wsbdd.steps.grammar import conditions, payload_text, seconds
 
     session = _session(context)
     values, actor = read_arguments(phrase, groups)
@@ -228,13 +251,14 @@ def perform(phrase: Phrase, context: Any, groups: dict[str, str | None], step_ty
 
     replies: list[Any] = []
     if phrase.await_:
-        matchers = [
-            conditions(_expand_cycles(phrase.await_, i), v) for i, v in enumerate(members, 1)
-        ]
+        matchers = [conditions(_await_text(phrase, values, i), v) for i, v in enumerate(members, 1)]
+        # "… within 5 seconds" on the feature line wins over the phrase's own within.
+        within = seconds(groups.get("amount"), groups.get("unit"))
+        within = phrase.within if within is None else within
         if together:
-            replies = list(session.receive_each(names, matchers, phrase.within))
+            replies = list(session.receive_each(names, matchers, within))
         else:
-            replies = [session.receive(names[0], matchers[0], phrase.within)]
+            replies = [session.receive(names[0], matchers[0], within)]
 
     for variable, path in phrase.remember:
         compiled = compile_path(path)
