@@ -187,7 +187,7 @@ def test_an_unreachable_server_is_one_sentence(session):
     with pytest.raises(ConnectionProblem) as failure:
         session.request("I", "GET", "http://127.0.0.1:1/x")
     text = str(failure.value)
-    assert text.startswith("I's GET http://127.0.0.1:1/x failed")
+    assert text.startswith("The GET http://127.0.0.1:1/x failed")
     assert "could not be reached" in text and "\n" not in text
 
 

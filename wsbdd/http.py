@@ -212,6 +212,10 @@ def _who(name: str) -> str:
     return "I" if name == ANONYMOUS else name
 
 
+def _whose(name: str) -> str:
+    return "The" if name == ANONYMOUS else f"{name}'s"
+
+
 def _in_step(step: str) -> str:
     return f' (in the step "{step}")' if step else ""
 
@@ -352,7 +356,7 @@ class HttpClients:
             exchange.error = _error_text(exc, self.timeout)
             exchange.answered_at = time.monotonic()
             raise ConnectionProblem(
-                f"{_who(name)}'s {request.method} {shown_url} failed{_in_step(step)}: "
+                f"{_whose(name)} {request.method} {shown_url} failed{_in_step(step)}: "
                 f"{exchange.error}."
             ) from None
         exchange.answered_at = time.monotonic()

@@ -37,11 +37,18 @@ GROUP_CONNECTS = {
     _LOAD + "crowd_bounded",
     _LOAD + "crowd_tries",
 }
+_HTTP = "wsbdd.steps.http."
 SETS_VARIABLE = {
     "wsbdd.steps.variables.remember",
     "wsbdd.steps.variables.set_long_text",
     "wsbdd.steps.variables.set_variable",
+    _HTTP + "remember_from_response",
+    _HTTP + "remember_header",
+    _HTTP + "remember_cookie",
+    _HTTP + "remember_match",
 }
+HTTP_CLIENTS = {_HTTP + "request", _HTTP + "follows_redirect", _HTTP + "remember_cookie"}
+"""Steps whose client needs no WebSocket: a name's HTTP requests and cookie jar come first."""
 NUMBERED = {"wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"}
 DOCSTRINGS = {
     "wsbdd.steps.sending.sends_docstring": "payload",
@@ -51,11 +58,14 @@ DOCSTRINGS = {
     "wsbdd.steps.receiving.receives_like": "template",
     _GROUPS + "every_receives_like": "template",
     "wsbdd.steps.receiving.receives_these": "templates",
+    _HTTP + "response_like": "template",
+    _HTTP + "request": "payload",
 }
 TABLES = {
     "wsbdd.steps.receiving.receives_table": "conditions",
     _GROUPS + "every_receives_table": "conditions",
     "wsbdd.steps.receiving.receives_these": "rows",
+    _HTTP + "response_table": "conditions",
 }
 _MAX_DEPTH = 8
 _CONDITION_SPLIT = re.compile(r"\s+and\s+(?=\$)")
@@ -332,6 +342,8 @@ class ScenarioReader:
                 except FeatureMistake as mistake:
                     self._report(step, str(mistake), note)
         group = words.get("group")
+        if name in HTTP_CLIENTS:
+            return
         if name in CONNECTS:
             state.clients.update(names)
             return

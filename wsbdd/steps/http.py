@@ -7,7 +7,6 @@ response" is the answer to the latest request.  See docs/http.md.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from behave import step
@@ -29,36 +28,16 @@ from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
 from wsbdd.steps.grammar import NAME, condition, conditions, table_matcher, template_matcher
 
-VERBS = {
-    "GET": "GET",
-    "GETs": "GET",
-    "opens": "GET",
-    "POST": "POST",
-    "POSTs": "POST",
-    "posts": "POST",
-    "PUT": "PUT",
-    "PUTs": "PUT",
-    "puts": "PUT",
-    "PATCH": "PATCH",
-    "PATCHes": "PATCH",
-    "patches": "PATCH",
-    "DELETE": "DELETE",
-    "DELETEs": "DELETE",
-    "deletes": "DELETE",
-    "HEAD": "HEAD",
-    "OPTIONS": "OPTIONS",
-}
-_VERB = "(?P<verb>" + "|".join(sorted(VERBS, key=len, reverse=True)) + ")"
-REQUEST = (
-    NAME
-    + " "
-    + _VERB
-    + r"(?: (?P<form>the form )?(?P<payload>[\[{].*?) to)?"
-    + r' "(?P<target>[^"]*)"'
-    + r'(?P<header_line>(?: with header "[^"]+" "[^"]*")*)'
-    + r"(?: with (?P<argument>headers|query|the form|the JSON|the text):)?"
+METHODS = r"(?P<method>GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)s?"
+VERBS = {"opens": "GET", "posts": "POST", "puts": "PUT", "patches": "PATCH", "deletes": "DELETE"}
+REQUEST_REST = (
+    r"(?: (?:(?P<form>the form )?(?P<payload>[\[{].*?) )?to)?"
+    r' "(?P<target>[^"]*)"'
+    r'(?: with header "(?P<header>[^"]+)" "(?P<header_value>[^"]*)")?'
+    r"(?: with (?P<argument>headers|query|the form|the JSON|the text):)?"
 )
-_HEADER_ON_LINE = re.compile(r' with header "([^"]+)" "([^"]*)"')
+REQUEST = NAME + " " + METHODS + REQUEST_REST
+REQUEST_IN_WORDS = NAME + r" (?P<verb>opens|posts|puts|patches|deletes)" + REQUEST_REST
 
 
 def _rows(context: Any, what: str) -> list[tuple[str, str]]:
@@ -95,22 +74,27 @@ def _docstring(context: Any, example: str) -> str:
 
 
 @step(REQUEST)
+@step(REQUEST_IN_WORDS)
 @wsbdd_step
 def request(
     session: Session,
     context: Any,
     name: str,
-    verb: str,
     form: str | None,
     payload: str | None,
     target: str,
-    header_line: str,
+    header: str | None,
+    header_value: str | None,
     argument: str | None,
+    method: str | None = None,
+    verb: str | None = None,
 ) -> None:
-    """Send an HTTP request with the client's cookies (``I``: anonymous); JSON or a form
-    on the line, headers, a query, or a JSON, text or form body under the step."""
+    """Send an HTTP request with the client's cookies (``I``: anonymous): JSON or a form on
+    the line, a header, or under the step headers, a query, or a JSON, text or form body.
+    ``opens``, ``posts``, ``puts``, ``patches`` and ``deletes`` are GET, POST, PUT, PATCH
+    and DELETE."""
     render = session.vars.render_text
-    headers = {render(k): render(v) for k, v in _HEADER_ON_LINE.findall(header_line or "")}
+    headers = {render(header): render(header_value or "")} if header else {}
     query: list[tuple[str, str]] = []
     body = Body()
     if payload is not None:
@@ -130,7 +114,16 @@ def request(
         body = Body("text", render(_docstring(context, "any text")))
         if not any(k.lower() == "content-type" for k in headers):
             headers["Content-Type"] = "text/plain; charset=utf-8"
-    session.request(name, VERBS[verb], render(target), headers=headers, query=query, body=body)
+    chosen = method or VERBS[verb or "opens"]
+    session.request(name, chosen, render(target), headers=headers, query=query, body=body)
+
+
+@step(NAME + r" follows the redirect")
+@wsbdd_step
+def follows_redirect(session: Session, context: Any, name: str) -> None:
+    """Open the Location of the latest response (a 3xx), as after a form's POST; only
+    within the same origin."""
+    session.follow_redirect(name)
 
 
 @step(r"the response status is (?P<status>\d{3})(?: and (?P<where>\$.+))?")
