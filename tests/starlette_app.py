@@ -200,7 +200,8 @@ def build_chat_app(
     - ``/api/echo`` (any method): what the request carried, as JSON;
     - ``/go/same`` → 302 ``/api/echo?from=same``; ``/go/loop`` → itself; ``/go/away`` →
       302 to ``other_origin`` + ``/stolen``; the WebSockets ``/ws-moved`` (302 to ``/ws``)
-      and ``/ws-away`` (302 to ``other_origin`` as ``ws://…/ws``).
+      and ``/ws-away`` (302 to ``other_origin`` as ``ws://…/ws``); ``/ws-cookie`` accepts
+      with a ``Set-Cookie: seen=yes`` header.
     """
     import secrets as _secrets
 
@@ -308,6 +309,11 @@ def build_chat_app(
     async def go_away(request: Request) -> Response:
         return RedirectResponse(f"{other_origin}/stolen", status_code=302)
 
+    async def ws_cookie(websocket: WebSocket) -> None:
+        await websocket.accept(headers=[(b"set-cookie", b"seen=yes; Path=/")])
+        await websocket.send_json(handshake_facts(websocket))
+        await websocket.close()
+
     async def ws_moved(websocket: WebSocket) -> None:
         await websocket.send_denial_response(RedirectResponse("/ws", status_code=302))
 
@@ -330,6 +336,7 @@ def build_chat_app(
         Route("/go/loop", go_loop),
         Route("/go/away", go_away, methods=["GET", "POST"]),
         WebSocketRoute("/ws-moved", ws_moved),
+        WebSocketRoute("/ws-cookie", ws_cookie),
         WebSocketRoute("/ws-away", ws_away),
     ]
     return build_app(routes, middleware=[Middleware(SessionMiddleware, secret_key=secret_key)])

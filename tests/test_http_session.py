@@ -243,3 +243,9 @@ def test_the_exchanges_are_in_the_transcript_with_secrets_masked(session):
     assert "wonderland" not in posted
     assert events[3].detail["status"] == 302
     assert events[3].step is not None and events[3].step.text == "When Alice logs in"
+
+
+def test_a_cookie_the_handshake_sets_goes_into_the_clients_jar(session):
+    session.connect("Alice", "/ws-cookie")
+    assert session.cookie("Alice", "seen") == "yes"
+    assert session.request("Alice", "GET", "/api/echo").json["cookies"] == {"seen": "yes"}

@@ -161,3 +161,15 @@ def test_the_diagram_draws_an_http_arrow_to_the_server_and_one_back_with_the_sta
         ("http", "received", 2, 4, "left", 'HTTP 202 Accepted in 4 ms {"queued": true}'),
     ]
     assert diagram.messages == 2
+
+
+def test_a_credential_header_written_on_a_step_line_is_masked_in_reports():
+    from types import SimpleNamespace
+
+    from wsbdd.report.collect import ReportRecorder
+
+    recorder = ReportRecorder()
+    line = 'I POST {"a": 1} to "/x" with header "X-Api-Key" "abc-secret-42"'
+    recorder.learn_step(SimpleNamespace(name=line, table=None))
+    recorder.learn_step(SimpleNamespace(name='I GET "/x" with header "X-Trace" "trace-77"'))
+    assert recorder.masker.mask("key abc-secret-42, trace trace-77") == "key ***, trace trace-77"

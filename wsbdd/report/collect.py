@@ -41,6 +41,7 @@ log = logging.getLogger("wsbdd.report")
 
 CONVERSATION_ATTRIBUTE = "wsbdd_conversation"
 _TOKEN_IN_STEP = re.compile(r'\bwith token "([^"]*)"', re.IGNORECASE)
+_HEADER_IN_STEP = re.compile(r'\bwith header "([^"]+)" "([^"]*)"', re.IGNORECASE)
 
 
 @dataclass
@@ -100,6 +101,8 @@ class ReportRecorder:
         """Remember the token and credential headers a step gives (rendered when possible)."""
         for token in _TOKEN_IN_STEP.findall(getattr(step, "name", "") or ""):
             self.masker.add(self._render(token, variables))
+        for header, value in _HEADER_IN_STEP.findall(getattr(step, "name", "") or ""):
+            self.masker.add_header(header, self._render(value, variables))
         table = getattr(step, "table", None)
         if table is not None:
             rows = [list(table.headings)] + [list(row.cells) for row in table.rows]
