@@ -197,7 +197,8 @@ def build_chat_app(
       ``{"command": "join", "room": 1}`` → ``{"type": "joined", "room": 1}``;
     - ``POST /api/rooms/{id}/announce`` with ``X-Api-Key``: 202 ``{"queued": true}``, and
       every socket in room ``id`` gets ``{"type": "announcement", "room": id, "message": text}``;
-    - ``/api/echo`` (any method): what the request carried, as JSON;
+    - ``/api/echo`` (any method): what the request carried, as JSON; ``/api/slow?s=3``
+      answers after 3 s;
     - ``/go/same`` → 302 ``/api/echo?from=same``; ``/go/loop`` → itself; ``/go/away`` →
       302 to ``other_origin`` + ``/stolen``; the WebSockets ``/ws-moved`` (302 to ``/ws``)
       and ``/ws-away`` (302 to ``other_origin`` as ``ws://…/ws``); ``/ws-cookie`` accepts
@@ -300,6 +301,11 @@ def build_chat_app(
             headers={"X-Echo": "yes"},
         )
 
+    async def slow(request: Request) -> Response:
+        # Answers only after the client has long given up (a test of wsbdd's timeout).
+        await asyncio.sleep(float(request.query_params.get("s", "3")))
+        return JSONResponse({"slow": True})
+
     async def go_same(request: Request) -> Response:
         return RedirectResponse("/api/echo?from=same", status_code=302)
 
@@ -332,6 +338,7 @@ def build_chat_app(
             echo_request,
             methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
         ),
+        Route("/api/slow", slow),
         Route("/go/same", go_same),
         Route("/go/loop", go_loop),
         Route("/go/away", go_away, methods=["GET", "POST"]),

@@ -249,3 +249,23 @@ def test_a_cookie_the_handshake_sets_goes_into_the_clients_jar(session):
     session.connect("Alice", "/ws-cookie")
     assert session.cookie("Alice", "seen") == "yes"
     assert session.request("Alice", "GET", "/api/echo").json["cookies"] == {"seen": "yes"}
+
+
+def test_a_server_that_does_not_answer_in_time_is_one_sentence(servers):
+    chat, _, _ = servers
+    with Run.start(Settings(url=chat.ws_url, timeout=0.3)) as run, run.session() as session:
+        session.begin_step('When I GET "/api/slow?s=1"')
+        with pytest.raises(ConnectionProblem) as failure:
+            session.request("I", "GET", "/api/slow?s=1")
+    assert str(failure.value) == (
+        f'The GET {chat.url}/api/slow?s=1 failed (in the step "When I GET "/api/slow?s=1""): '
+        "no answer came within 0.3 s."
+    )
+
+
+def test_a_text_body_is_plain_text_unless_told_otherwise(session):
+    echo = session.request("I", "POST", "/api/echo", body=Body("text", "hi"))
+    assert echo.json["headers"]["content-type"] == "text/plain; charset=utf-8"
+    assert session.request("I", "GET", "/api/echo").status == 200
+    with pytest.raises(ExpectationFailed, match='I have no cookie "sid"'):
+        session.cookie("I", "sid")

@@ -309,6 +309,8 @@ class HttpClients:
         method = method.upper()
         client = self._client(name)
         headers = dict(headers or {})
+        if body.kind == "text" and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "text/plain; charset=utf-8"
         started = time.monotonic()
         try:
             request = client.build_request(

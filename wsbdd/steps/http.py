@@ -112,8 +112,6 @@ def request(
         body = _json_body(_docstring(context, '{"text": "hello"}'), session, form=False)
     elif argument == "the text":
         body = Body("text", render(_docstring(context, "any text")))
-        if not any(k.lower() == "content-type" for k in headers):
-            headers["Content-Type"] = "text/plain; charset=utf-8"
     chosen = method or VERBS[verb or "opens"]
     session.request(name, chosen, render(target), headers=headers, query=query, body=body)
 
