@@ -23,6 +23,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -195,7 +196,10 @@ def origin_of(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) of an ``http(s)``/``ws(s)`` address, default ports filled in."""
     parts = urlsplit(http_base(url))
     scheme = parts.scheme.lower()
-    port = parts.port or (443 if scheme == "https" else 80)
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:  # a port out of range: an origin nothing else has
+        port = -1
     return scheme, (parts.hostname or "").lower(), port
 
 
@@ -243,12 +247,16 @@ class HttpClients:
         self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
         self.verify = verify
         self._clients: dict[str, httpx.Client] = {}
+        self._jars: dict[str, CookieJar] = {}
+        """Each name's cookies, apart from its client: a handshake may fill a jar (a crowd
+        of a thousand) without the cost of an ``httpx.Client`` each."""
         self.exchanges: list[Exchange] = []
 
     def _client(self, name: str) -> httpx.Client:
         client = self._clients.get(name)
         if client is None:
             client = httpx.Client(
+                cookies=self._jar(name),  # shared, not copied: the jar is the name's
                 follow_redirects=False,
                 trust_env=False,  # only the addresses the feature names are contacted
                 timeout=self._timeout,
@@ -258,15 +266,19 @@ class HttpClients:
             self._clients[name] = client
         return client
 
+    def _jar(self, name: str) -> CookieJar:
+        jar = self._jars.get(name)
+        if jar is None:
+            jar = self._jars[name] = CookieJar()
+        return jar
+
     def cookies(self, name: str) -> httpx.Cookies:
         """``name``'s cookie jar (created empty on first use)."""
-        return self._client(name).cookies
+        return httpx.Cookies(self._jar(name))
 
     def cookie(self, name: str, cookie: str) -> str | None:
         """The value of ``name``'s cookie called ``cookie`` (any domain and path), or None."""
-        if name not in self._clients:
-            return None
-        for item in self._clients[name].cookies.jar:
+        for item in self._jars.get(name, ()):
             if item.name == cookie:
                 return item.value
         return None
@@ -274,10 +286,11 @@ class HttpClients:
     def cookie_header(self, name: str, url: str) -> str | None:
         """The ``Cookie`` header ``name``'s jar gives a request to ``url`` (``ws(s)`` or
         ``http(s)``): the cookies whose domain, path and secure flag fit; None if none."""
-        if name not in self._clients:
+        jar = self._jars.get(name)
+        if not jar:
             return None
         request = httpx.Request("GET", http_base(url))
-        self._clients[name].cookies.set_cookie_header(request)
+        httpx.Cookies(jar).set_cookie_header(request)
         return request.headers.get("cookie")
 
     def keep_cookies(self, name: str, url: str, headers: Sequence[tuple[str, str]]) -> None:
@@ -390,7 +403,8 @@ class HttpClients:
         )
 
     def close(self) -> None:
-        """Close every client (their connection pools); the jars go with them."""
+        """Close every client (their connection pools) and empty the jars."""
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        self._jars.clear()
