@@ -415,9 +415,11 @@ def test_mistakes_in_http_steps_are_found(project):
           \"\"\"
           {"id":
           \"\"\"
+        And the response header "WWW-Authenticate" startz with "Basic"
         """,
     )
-    assert len(found) == 3, found
+    assert len(found) == 4, found
+    assert "x.feature:9: " in found[3] and "starts with" in found[3]
     assert "x.feature:3: The JSON is not valid" in found[0]
     assert "x.feature:4: " in found[1] and '"iz"' in found[1]
     assert "x.feature:5: The JSON is not valid" in found[2]

@@ -257,6 +257,9 @@ class ScenarioReader:
         if where and self._mistake(step, note, either(lambda v: grammar.conditions(where, v))):
             for part in _CONDITION_SPLIT.split(where):
                 self._typo(step, part.strip().split(" ", 1)[-1], note)
+        rest = words.get("rest") if name.startswith(_HTTP) else None
+        if rest:  # the response's header or body: a matcher and a value, as in a condition
+            self._mistake(step, note, either(lambda v: grammar.condition(f"$ {rest}", v)))
         payload = words.get("payload")
         if payload:
             self._json(step, payload, note)
