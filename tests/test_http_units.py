@@ -131,6 +131,7 @@ def test_an_exchange_is_a_request_and_an_answer_in_the_transcript_and_its_text()
     ]
     assert events[1].detail["status"] == 202 and events[1].step is marks[0]
     text = transcript_text(events, start=t)
+    assert text.splitlines()[0] == "WebSocket conversation (1 client, 0 frames, 1 HTTP request)"
     assert 'I  -> POST http://127.0.0.1:8000/api/rooms/1/announce {"text": "deploy done"}' in text
     assert 'I  <- HTTP 202 Accepted in 4 ms {"queued": true}' in text
 

@@ -170,9 +170,11 @@ def transcript_text(
     clients = list(dict.fromkeys(e.client for e in events))
     frames = sum(1 for e in events if e.kind in ("sent", "received"))
     width = max(len(c) for c in clients)
+    requests = sum(1 for e in events if e.kind == "http" and e.detail.get("phase") == "request")
+    http = f", {requests} HTTP request{'s' * (requests != 1)}" if requests else ""
     lines = [
         f"WebSocket conversation ({len(clients)} client{'s' * (len(clients) != 1)}, "
-        f"{frames} frame{'s' * (frames != 1)})"
+        f"{frames} frame{'s' * (frames != 1)}{http})"
     ]
     step = None
     for event in events:
