@@ -174,3 +174,11 @@ def test_a_credential_header_written_on_a_step_line_is_masked_in_reports():
     recorder.learn_step(SimpleNamespace(name=line, table=None))
     recorder.learn_step(SimpleNamespace(name='I GET "/x" with header "X-Trace" "trace-77"'))
     assert recorder.masker.mask("key abc-secret-42, trace trace-77") == "key ***, trace trace-77"
+
+
+def test_a_failed_check_on_a_credential_header_does_not_print_its_value():
+    answer = Response(302, "Found", (("Set-Cookie", "session=s3cr3t-value; Path=/"),))
+    with pytest.raises(ExpectationFailed) as failure:
+        expect_header(answer, "Set-Cookie", parse_condition('$ starts with "csrftoken="'))
+    assert "s3cr3t-value" not in str(failure.value)
+    assert "not shown: it carries credentials" in str(failure.value)

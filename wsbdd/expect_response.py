@@ -94,6 +94,15 @@ def expect_matches(response: Response, matcher: MessageMatcher, step: str = "") 
         )
 
 
+_CREDENTIAL_WORDS = ("authorization", "cookie", "api-key", "apikey", "token", "secret")
+
+
+def _carries_credentials(header: str) -> bool:
+    """A header whose value a failure never prints (``Set-Cookie``, ``Authorization``, …)."""
+    lowered = header.lower()
+    return any(word in lowered for word in _CREDENTIAL_WORDS)
+
+
 def _missing_header(response: Response, name: str, step: str) -> ExpectationFailed:
     return ExpectationFailed(
         f'{_in_step(step)}the response has no header "{name}": {describe(response)}.'
@@ -109,9 +118,14 @@ def expect_header(response: Response, name: str, condition: Condition, step: str
             return
         raise _missing_header(response, name, step)
     if not condition.test(value):
+        saw = (
+            "its value did not (not shown: it carries credentials)"
+            if _carries_credentials(name)
+            else f"it {condition.matcher.mismatch([value])}"
+        )
         raise ExpectationFailed(
             f'{_in_step(step)}the response header "{name}" should be one that {words}, but '
-            f"it {condition.matcher.mismatch([value])} ({describe(response)})."
+            f"{saw} ({describe(response)})."
         )
 
 
