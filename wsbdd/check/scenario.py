@@ -47,7 +47,12 @@ SETS_VARIABLE = {
     _HTTP + "remember_cookie",
     _HTTP + "remember_match",
 }
-HTTP_CLIENTS = {_HTTP + "request", _HTTP + "follows_redirect", _HTTP + "remember_cookie"}
+HTTP_CLIENTS = {
+    _HTTP + "request",
+    _HTTP + "request_in_words",
+    _HTTP + "follows_redirect",
+    _HTTP + "remember_cookie",
+}
 """Steps whose client needs no WebSocket: a name's HTTP requests and cookie jar come first."""
 NUMBERED = {"wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"}
 DOCSTRINGS = {
@@ -60,6 +65,7 @@ DOCSTRINGS = {
     "wsbdd.steps.receiving.receives_these": "templates",
     _HTTP + "response_like": "template",
     _HTTP + "request": "payload",
+    _HTTP + "request_in_words": "payload",
 }
 TABLES = {
     "wsbdd.steps.receiving.receives_table": "conditions",

@@ -74,25 +74,33 @@ def _docstring(context: Any, example: str) -> str:
 
 
 @step(REQUEST)
+@wsbdd_step
+def request(session: Session, context: Any, name: str, method: str, **words: Any) -> None:
+    """Send an HTTP request with the client's cookies (``I``: anonymous): JSON or a form on
+    the line, a header, or under the step headers, a query, or a JSON, text or form body."""
+    _request(session, context, name, method, **words)
+
+
 @step(REQUEST_IN_WORDS)
 @wsbdd_step
-def request(
+def request_in_words(session: Session, context: Any, name: str, verb: str, **words: Any) -> None:
+    """The same request in words: ``opens``, ``posts``, ``puts``, ``patches`` and
+    ``deletes`` are GET, POST, PUT, PATCH and DELETE (``Alice opens "/accounts/login/"``)."""
+    _request(session, context, name, VERBS[verb], **words)
+
+
+def _request(
     session: Session,
     context: Any,
     name: str,
+    method: str,
     form: str | None,
     payload: str | None,
     target: str,
     header: str | None,
     header_value: str | None,
     argument: str | None,
-    method: str | None = None,
-    verb: str | None = None,
 ) -> None:
-    """Send an HTTP request with the client's cookies (``I``: anonymous): JSON or a form on
-    the line, a header, or under the step headers, a query, or a JSON, text or form body.
-    ``opens``, ``posts``, ``puts``, ``patches`` and ``deletes`` are GET, POST, PUT, PATCH
-    and DELETE."""
     render = session.vars.render_text
     headers = {render(header): render(header_value or "")} if header else {}
     query: list[tuple[str, str]] = []
@@ -112,8 +120,7 @@ def request(
         body = _json_body(_docstring(context, '{"text": "hello"}'), session, form=False)
     elif argument == "the text":
         body = Body("text", render(_docstring(context, "any text")))
-    chosen = method or VERBS[verb or "opens"]
-    session.request(name, chosen, render(target), headers=headers, query=query, body=body)
+    session.request(name, method, render(target), headers=headers, query=query, body=body)
 
 
 @step(NAME + r" follows the redirect")
