@@ -182,3 +182,37 @@ def test_a_failed_check_on_a_credential_header_does_not_print_its_value():
         expect_header(answer, "Set-Cookie", parse_condition('$ starts with "csrftoken="'))
     assert "s3cr3t-value" not in str(failure.value)
     assert "not shown: it carries credentials" in str(failure.value)
+
+
+def _documented_steps() -> list[str]:
+    """Every step written in backticks in docs/http.md and the README's HTTP table."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    http_table = readme.split("### HTTP beside WebSocket", 1)[1].split("\n### ", 1)[0]
+    texts = (root / "docs" / "http.md").read_text(encoding="utf-8") + http_table
+    found = []
+    for code in re.findall(r"`((?:Given|When|Then|And) [^`]+)`", texts):
+        step = code.split(" ", 1)[1].replace("\\|", "|")
+        if "…" not in step:
+            found.append(step)
+    return found
+
+
+def test_every_http_step_in_the_docs_is_one_registered_step():
+    import wsbdd.steps  # noqa: F401  (registers the steps)
+    from wsbdd.vocabulary.registration import step_registry
+
+    registry = step_registry()
+    documented = _documented_steps()
+    assert len(documented) > 25
+    for text in documented:
+        funcs = {
+            matcher.func
+            for matchers in registry.steps.values()
+            for matcher in matchers
+            if matcher.match(text) is not None
+        }
+        assert len(funcs) == 1, (text, funcs)
