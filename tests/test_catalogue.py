@@ -10,9 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from behave.parser import parse_file
 
 from wsbdd.catalogue import collect, entry_key
-from wsbdd.catalogue.project import load_project
+from wsbdd.catalogue.project import feature_files, load_project
 from wsbdd.catalogue.render import html_page, markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,10 @@ def bundled():
     os.chdir(ROOT)
     try:
         project = load_project(ROOT)
-        yield project, collect(project)
+        # As `wsbdd steps` does: examples the bundled features lack come from tests/features
+        # (run by the tests against real servers other than the demo, e.g. HTTP steps).
+        extra = [parse_file(str(f)) for f in feature_files([ROOT / "tests" / "features"])]
+        yield project, collect(project, extra)
     finally:
         os.chdir(cwd)
 
@@ -57,7 +61,7 @@ def test_every_step_has_a_meaning_and_an_example_from_a_feature_that_runs_in_ci(
     for section in sections:
         for entry in section.entries:
             assert entry.example is not None
-            assert entry.example.file.startswith("features/")
+            assert entry.example.file.startswith(("features/", "tests/features/"))
             assert (ROOT / entry.example.file).is_file()
 
 

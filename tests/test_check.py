@@ -473,3 +473,50 @@ def test_typed_phrase_arguments_are_checked(project):
     ]
     assert found[2].startswith('features/x.feature:7: Unknown matcher "iz"; known matchers: is,')
     assert len(found) == 3
+
+
+def test_http_steps_need_no_connection_and_set_the_variables_they_remember(project):
+    assert (
+        findings(
+            project,
+            """\
+            When Alice opens "/accounts/login/"
+            And I remember the text matching "value=\\"([^\\"]+)\\"" from the response as "csrf"
+            And I remember Alice's cookie "csrftoken" as "cookie"
+            And Alice posts the form {"csrfmiddlewaretoken": "${csrf}", "c": "${cookie}"} to "/x"
+            Then the response status is 302 and $.queued is true
+            And I remember $.id from the response as "id"
+            And I remember the response header "Location" as "next"
+            When I PATCH "/api/${id}${next}" with the JSON:
+              \"\"\"
+              {"text": "hi"}
+              \"\"\"
+            Then the response is like:
+              \"\"\"
+              {"id": "#number"}
+              \"\"\"
+            Given Alice is connected to "/chat/stream/"
+            """,
+        )
+        == []
+    )
+
+
+def test_mistakes_in_http_steps_are_found(project):
+    found = findings(
+        project,
+        """\
+        When I POST {"text": "hi",} to "/api/rooms/1/announce"
+        Then the response is JSON where $.queued iz true
+        And the response is like:
+          \"\"\"
+          {"id":
+          \"\"\"
+        And the response header "WWW-Authenticate" startz with "Basic"
+        """,
+    )
+    assert len(found) == 4, found
+    assert "x.feature:9: " in found[3] and "starts with" in found[3]
+    assert "x.feature:3: The JSON is not valid" in found[0]
+    assert "x.feature:4: " in found[1] and '"iz"' in found[1]
+    assert "x.feature:5: The JSON is not valid" in found[2]

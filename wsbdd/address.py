@@ -153,6 +153,11 @@ def _checked(ref: _Ref, shown: str, schemes: dict[str, str] = _SCHEMES) -> str:
     :class:`AddressProblem`."""
     scheme = (ref.scheme or "").lower()
     if scheme not in _SCHEMES or ref.authority is None:
+        if schemes is _HTTP_SCHEMES:
+            raise AddressProblem(
+                'must be an HTTP URL such as "http://localhost:8000/api" (starting with '
+                "http:// or https://), or a path joined to the configured URL"
+            )
         raise AddressProblem(
             f"must be a WebSocket URL such as {EXAMPLE} (starting with ws://, wss://, http:// "
             "or https://)"

@@ -27,6 +27,7 @@ from websockets.exceptions import (
 )
 from websockets.frames import Opcode
 from websockets.protocol import State
+from websockets.uri import WebSocketURI, parse_uri
 
 from wsbdd import __version__
 from wsbdd.address import mask_secrets
@@ -145,10 +146,42 @@ def mask_url(url: str, secrets: tuple[str, ...] = ("token",)) -> str:
     return mask_secrets(url, secrets)
 
 
+class CrossOriginRedirect(InvalidHandshake):
+    """The server redirected the handshake to another origin, which wsbdd does not follow."""
+
+
+def _origin(uri: WebSocketURI) -> str:
+    return f"{'wss' if uri.secure else 'ws'}://{uri.host}:{uri.port}"
+
+
+class _SameOriginConnect(connect):
+    """websockets' ``connect``, following a handshake redirect only within one origin.
+
+    websockets follows a redirect to another host and strips only ``Authorization``
+    and ``Cookie``: custom credentials (``X-Api-Key``, a token header) would travel
+    there.  wsbdd refuses instead, and says where the server pointed.
+    """
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        before = self.ws_uri
+        result = super().process_redirect(exc)
+        if isinstance(result, str):
+            after = parse_uri(result)
+            if _origin(after) != _origin(before):
+                return CrossOriginRedirect(
+                    f"the server redirected the handshake to {_origin(after)}; wsbdd follows "
+                    "redirects only within one origin, so credentials stay where you sent "
+                    "them: connect to that address directly"
+                )
+        return result
+
+
 def _failure_text(
     exc: BaseException, open_timeout: float, tls: TlsSettings | None = None, secure: bool = False
 ) -> str:
     """Why a connection never opened, as the end of a sentence (*secure*: a wss:// URL)."""
+    if isinstance(exc, CrossOriginRedirect):
+        return str(exc)
     tls = tls or TlsSettings()
     tls_failure = describe_tls_failure(exc, tls) or (
         describe_silent_close(exc, tls) if secure else None
@@ -284,7 +317,7 @@ class Client:
         self.outcome = outcome
         ws = None
         try:
-            ws = await connect(
+            ws = await _SameOriginConnect(
                 url,
                 additional_headers=headers or None,
                 subprotocols=subprotocols or None,  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urljoin
 
 from websockets.exceptions import ConnectionClosed
 
@@ -50,6 +51,8 @@ from wsbdd.expect import (
     unclaimed,
 )
 from wsbdd.handshake import describe_refusal, refusal_response
+from wsbdd.http import ANONYMOUS, Body, HttpClients, masked_address, origin_of
+from wsbdd.http import resolve as resolve_request
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_condition
 from wsbdd.message import Message
 from wsbdd.pool import ClientPool
@@ -170,6 +173,10 @@ class Run:
         self.close()
 
 
+def _who(name: str) -> str:
+    return "I" if name == ANONYMOUS else name
+
+
 def _in_step(step: str) -> str:
     return f' (in the step "{step}")' if step else ""
 
@@ -210,6 +217,12 @@ class Session:
         self.measurements: list[tuple[int, Any]] = []
         """(step index, metrics) of the scenario's load steps, for the reports."""
         self._noise = [parse_condition(text) for text in run.ignore]
+        self.http = HttpClients(
+            self.settings.timeout,
+            self.settings.connect_timeout,
+            verify=shared_ssl_context(self.settings.tls),
+        )
+        """The scenario's HTTP requests: a cookie jar per client name, ``I``'s anonymous one."""
         self.last_response: Response | None = None
         """The scenario's latest HTTP response: an HTTP step's, or the refusal of a handshake."""
 
@@ -306,7 +319,10 @@ class Session:
 
     def transcript(self) -> list[Event]:
         """Every frame and connection event of the scenario so far, in time order."""
-        return self._call(lambda: build_transcript(self.pool.everyone, list(self.step_marks)))
+        exchanges = list(self.http.exchanges)
+        return self._call(
+            lambda: build_transcript(self.pool.everyone, list(self.step_marks), exchanges)
+        )
 
     # -- connecting -----------------------------------------------------------
 
@@ -425,7 +441,9 @@ class Session:
             if old is not None:
                 await old.close()
             client = self.pool.new(name)
-            outcome = await client.connect(url, headers=all_headers, subprotocols=protocols)
+            sent_headers = self._with_cookies(name, url, all_headers)
+            outcome = await client.connect(url, headers=sent_headers, subprotocols=protocols)
+            self._keep_cookies(name, url, client)
             if first is not None and client.connected:
                 await client.send(first)
             outcomes[name] = outcome
@@ -779,6 +797,109 @@ class Session:
                 f"{name} expected the connection to use {want}, but the server chose {have}."
             )
 
+    # -- HTTP -----------------------------------------------------------------------------
+
+    def http_url(self, target: str) -> str:
+        """An HTTP address: ``target`` resolved against the server's (``ws`` → ``http``)."""
+        return resolve_request(self.run.base_url or "http://127.0.0.1/", target)
+
+    def request(
+        self,
+        name: str,
+        method: str,
+        target: str,
+        *,
+        headers: dict[str, str] | None = None,
+        query: Sequence[tuple[str, str]] = (),
+        body: Body | None = None,
+    ) -> Response:
+        """Send an HTTP request as ``name`` (``I``: the scenario's anonymous visitor), with
+        that name's cookies; the answer becomes :attr:`last_response`."""
+        response = self.http.request(
+            name,
+            method,
+            self.http_url(target),
+            headers=headers,
+            query=query,
+            body=body or Body(),
+            step=self.current_step,
+        )
+        self.last_response = response
+        return response
+
+    def follow_redirect(self, name: str) -> Response:
+        """``name`` opens the ``Location`` of the latest response (a 3xx): the way on after
+        a form's POST.  Same-origin redirects from there on are followed as usual."""
+        response = self.response()
+        location = response.header("location")
+        if response.status not in (301, 302, 303, 307, 308) or not location:
+            raise ExpectationFailed(
+                f"{_who(name)} cannot follow a redirect{_in_step(self.current_step)}: the "
+                f"latest response is HTTP {response.status}"
+                + (
+                    ", not a redirect."
+                    if response.status < 300 or response.status > 399
+                    else " with no Location header."
+                )
+            )
+        target = urljoin(response.url, location)
+        if origin_of(target) != origin_of(response.url):
+            raise FeatureMistake(
+                f"The redirect leads to another origin ({masked_address(target)}); wsbdd does "
+                "not take credentials there by itself: write that address in a step to go there."
+            )
+        return self.request(name, "GET", target)
+
+    def response(self) -> Response:
+        """The latest HTTP response; a clear sentence when no request was made yet."""
+        if self.last_response is None:
+            raise FeatureMistake(
+                "There is no response yet in this scenario; make a request first, e.g. "
+                '"When I GET "/api/health"".'
+            )
+        return self.last_response
+
+    def remember_value(self, variable: str, value: Any) -> Any:
+        self.vars.set(variable, value)
+        return value
+
+    def cookie(self, name: str, cookie: str) -> str:
+        """The value of ``name``'s cookie ``cookie``; a sentence naming the cookies it has."""
+        value = self.http.cookie(name, cookie)
+        if value is None:
+            jar = self.http.cookies(name)
+            have = ", ".join(sorted({c.name for c in jar.jar})) or "none"
+            who = "I have" if name == ANONYMOUS else f"{name} has"
+            raise ExpectationFailed(
+                f'{who} no cookie "{cookie}"{_in_step(self.current_step)} (cookies: {have}).'
+            )
+        return value
+
+    def _cookie_header(self, name: str, url: str) -> str | None:
+        """The ``Cookie`` header ``name``'s jar gives the WebSocket handshake to ``url``."""
+        return self.http.cookie_header(name, url)
+
+    def _with_cookies(self, name: str, url: str, headers: dict[str, str]) -> dict[str, str]:
+        """``headers`` plus ``name``'s cookies for ``url`` (after any ``Cookie`` given)."""
+        cookies = self._cookie_header(name, url)
+        if not cookies:
+            return headers
+        merged = dict(headers)
+        given = next((k for k in merged if k.lower() == "cookie"), None)
+        if given is None:
+            merged["Cookie"] = cookies
+        else:
+            merged[given] = f"{merged[given]}; {cookies}"
+        return merged
+
+    def _keep_cookies(self, name: str, url: str, client: Client) -> None:
+        """The ``Set-Cookie`` headers of the handshake's answer go into ``name``'s jar."""
+        response = client.ws.response if client.ws is not None else None
+        if response is not None:
+            self.http.keep_cookies(name, url, list(response.headers.raw_items()))
+        elif client.outcome is not None and client.outcome.headers:
+            self.http.keep_cookies(name, url, list(client.outcome.headers.items()))
+
     # -- groups ---------------------------------------------------------------------------
 
     def group_members(self, group: str) -> list[str]:
@@ -966,6 +1087,7 @@ class Session:
             self._sending = []  # a send still held up is cut short with its connection
             timeout = self.settings.close_timeout + 2
             self.loop_thread.run(self.pool.close_all(), timeout + _BRIDGE_MARGIN)
+        self.http.close()
 
     def __enter__(self) -> Session:
         return self

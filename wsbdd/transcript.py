@@ -15,7 +15,9 @@ from typing import Any, Literal
 
 __all__ = ["Event", "StepMark", "build_transcript"]
 
-EventKind = Literal["connecting", "connected", "rejected", "failed", "sent", "received", "closed"]
+EventKind = Literal[
+    "connecting", "connected", "rejected", "failed", "sent", "received", "closed", "http"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,11 @@ class Event:
     ``sent`` / ``received`` (``frame`` is ``text`` or ``binary``, ``payload`` the
     data, ``seq`` the inbox number for received frames), ``closed`` (``detail``:
     code, reason, clean, by, and ``lost`` when no close frame went either way and
-    nobody closed it).  ``step`` is the mark of the step in progress.
+    nobody closed it), ``http`` (an HTTP request, ``detail["phase"]`` is
+    ``request``: ``method``, ``url``, ``payload`` the body sent; or its answer,
+    ``response``: ``status``, ``reason``, ``elapsed``, ``content_type`` or ``error``,
+    ``payload`` the body received; ``client`` is ``I`` for anonymous requests).
+    ``step`` is the mark of the step in progress.
     """
 
     at: float
@@ -54,11 +60,14 @@ def _step_at(marks: Sequence[StepMark], times: list[float], at: float) -> StepMa
     return marks[index] if index >= 0 else None
 
 
-def build_transcript(clients: Iterable[Any], marks: Sequence[StepMark] = ()) -> list[Event]:
+def build_transcript(
+    clients: Iterable[Any], marks: Sequence[StepMark] = (), exchanges: Iterable[Any] = ()
+) -> list[Event]:
     """Merge the clients' records into one time-ordered list of events.
 
     ``clients`` are :class:`wsbdd.client.Client` objects (anything with ``name``,
-    ``outcome``, ``sent`` and ``inbox``).
+    ``outcome``, ``sent`` and ``inbox``); ``exchanges`` the HTTP requests made
+    (:class:`wsbdd.http.Exchange`: two events each, the request and its answer).
     """
     raw: list[tuple[float, int, Event]] = []
     order = 0
@@ -133,6 +142,30 @@ def build_transcript(clients: Iterable[Any], marks: Sequence[StepMark] = ()) -> 
                     },
                 )
             )
+    for exchange in exchanges:
+        asked = {"phase": "request", "method": exchange.method, "url": exchange.url}
+        add(Event(exchange.sent_at, exchange.client, "http", "text", exchange.body, detail=asked))
+        if exchange.answered_at is None:
+            continue
+        answered = {
+            **asked,
+            "phase": "response",
+            "status": exchange.status,
+            "reason": exchange.reason,
+            "elapsed": exchange.elapsed,
+            "content_type": exchange.content_type,
+            "error": exchange.error,
+        }
+        add(
+            Event(
+                exchange.answered_at,
+                exchange.client,
+                "http",
+                "text",
+                exchange.answer,
+                detail=answered,
+            )
+        )
     raw.sort(key=lambda item: (item[0], item[1]))
     times = [mark.at for mark in marks]
     return [

@@ -23,7 +23,15 @@ from wsbdd.vocabulary.patterns import readable
 from wsbdd.vocabulary.phrases import Phrase
 from wsbdd.vocabulary.registration import phrase_of
 
-__all__ = ["Example", "Entry", "Section", "collect", "bundled_features", "entry_key"]
+__all__ = [
+    "Example",
+    "Entry",
+    "Section",
+    "collect",
+    "bundled_features",
+    "bundled_example_folders",
+    "entry_key",
+]
 
 SECTIONS = {
     "wsbdd.steps.connection": (
@@ -54,6 +62,12 @@ SECTIONS = {
         "Load and latency",
         "Crowds at a rate, sends at a rate, and verdicts on what was measured. Each message "
         "carries ${correlation_id}, so every delivery is timed from send to arrival.",
+    ),
+    "wsbdd.steps.http": (
+        "HTTP beside WebSocket",
+        "Requests by a client (with its cookie jar, which its WebSocket handshake sends too) "
+        "or by I (anonymous); checks on the latest response with the message matchers; "
+        "values remembered from it. Redirects are followed only within one origin.",
     ),
 }
 ORDER = list(SECTIONS)
@@ -198,6 +212,17 @@ def bundled_features() -> Path | None:
     root = Path(__file__).resolve().parent.parent.parent
     folder = root / "features"
     return folder if folder.is_dir() and (root / "environment.py").is_file() else None
+
+
+def bundled_example_folders() -> list[Path]:
+    """Where wsbdd's own examples are, in a source checkout: ``features/`` (run against the
+    demo) and ``tests/features/`` (run by the tests against other real servers: the HTTP
+    steps need an app that speaks HTTP, which the demo does not)."""
+    features = bundled_features()
+    if features is None:
+        return []
+    more = features.parent / "tests" / "features"
+    return [features, *([more] if more.is_dir() else [])]
 
 
 def find_examples(project: Project, features: Iterable[Any]) -> dict[Any, Example]:

@@ -34,7 +34,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(ns: argparse.Namespace, extra: list[str]) -> int:
-    from wsbdd.catalogue import bundled_features, collect
+    from wsbdd.catalogue import bundled_example_folders, collect
     from wsbdd.catalogue.project import feature_files, load_project
     from wsbdd.catalogue.render import html_page, markdown
 
@@ -45,13 +45,12 @@ def run(ns: argparse.Namespace, extra: list[str]) -> int:
     for problem in project.problems:
         print(f"wsbdd steps: {problem}", file=sys.stderr)
     extra_features = []
-    bundled = bundled_features()
-    if bundled is not None and bundled.resolve() not in [
-        p.resolve() for p in project.feature_paths
-    ]:
+    given = [p.resolve() for p in project.feature_paths]
+    bundled = [folder for folder in bundled_example_folders() if folder.resolve() not in given]
+    if bundled:
         from behave.parser import parse_file
 
-        for file in feature_files([bundled]):
+        for file in feature_files(bundled):
             try:
                 extra_features.append(parse_file(str(file)))
             except Exception:  # the bundled features are wsbdd's; a broken one is no reason to stop

@@ -39,13 +39,25 @@ GROUP_CONNECTS = {
     _LOAD + "crowd_tries",
 }
 MULTI_CONNECTS = {_CONNECTION + "all_connected", _CONNECTION + "all_connect"}
+_HTTP = "wsbdd.steps.http."
 SETS_VARIABLE = {
     "wsbdd.steps.variables.remember",
     "wsbdd.steps.variables.remember_text_match",
     "wsbdd.steps.variables.set_table",
     "wsbdd.steps.variables.set_long_text",
     "wsbdd.steps.variables.set_variable",
+    _HTTP + "remember_from_response",
+    _HTTP + "remember_header",
+    _HTTP + "remember_cookie",
+    _HTTP + "remember_match",
 }
+HTTP_CLIENTS = {
+    _HTTP + "request",
+    _HTTP + "request_in_words",
+    _HTTP + "follows_redirect",
+    _HTTP + "remember_cookie",
+}
+"""Steps whose client needs no WebSocket: a name's HTTP requests and cookie jar come first."""
 NUMBERED = {"wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"}
 DOCSTRINGS = {
     "wsbdd.steps.sending.sends_docstring": "payload",
@@ -55,11 +67,15 @@ DOCSTRINGS = {
     "wsbdd.steps.receiving.receives_like": "template",
     _GROUPS + "every_receives_like": "template",
     "wsbdd.steps.receiving.receives_these": "templates",
+    _HTTP + "response_like": "template",
+    _HTTP + "request": "payload",
+    _HTTP + "request_in_words": "payload",
 }
 TABLES = {
     "wsbdd.steps.receiving.receives_table": "conditions",
     _GROUPS + "every_receives_table": "conditions",
     "wsbdd.steps.receiving.receives_these": "rows",
+    _HTTP + "response_table": "conditions",
 }
 _MAX_DEPTH = 8
 PER_CLIENT = ("client", "index")
@@ -281,6 +297,9 @@ class ScenarioReader:
         if name == "wsbdd.steps.connection.rejected" and words.get("body"):
             body = strip_cycles(words["body"])
             self._mistake(step, note, either(lambda v: grammar.body_condition(body, v)))
+        rest = words.get("rest") if name.startswith(_HTTP) else None
+        if rest:  # the response's header or body: a matcher and a value, as in a condition
+            self._mistake(step, note, either(lambda v: grammar.condition(f"$ {rest}", v)))
         payload = words.get("payload")
         if payload:
             self._json(step, payload, note)
@@ -369,6 +388,8 @@ class ScenarioReader:
                 except FeatureMistake as mistake:
                     self._report(step, str(mistake), note)
         group = words.get("group")
+        if name in HTTP_CLIENTS:
+            return
         if name in CONNECTS:
             state.clients.update(names)
             return

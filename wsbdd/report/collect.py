@@ -42,6 +42,7 @@ log = logging.getLogger("wsbdd.report")
 
 CONVERSATION_ATTRIBUTE = "wsbdd_conversation"
 _TOKEN_IN_STEP = re.compile(r'\bwith token "([^"]*)"', re.IGNORECASE)
+_HEADER_IN_STEP = re.compile(r'\bwith header "([^"]+)" "([^"]*)"', re.IGNORECASE)
 
 
 @dataclass
@@ -102,6 +103,8 @@ class ReportRecorder:
         for token in _TOKEN_IN_STEP.findall(getattr(step, "name", "") or ""):
             self.masker.add(self._render(token, variables))
             self._add_tables(token, variables)
+        for header, value in _HEADER_IN_STEP.findall(getattr(step, "name", "") or ""):
+            self.masker.add_header(header, self._render(value, variables))
         table = getattr(step, "table", None)
         if table is not None:
             rows = [list(table.headings)] + [list(row.cells) for row in table.rows]

@@ -6,7 +6,9 @@ the clients on its left, the rest on its right.  Rows come in time order:
 * ``step``: a step started (the step that caused what follows);
 * ``message``: a frame, an arrow from the client to the server (``sent``) or
   back (``received``), with its time offset, a one-line payload and the whole
-  payload pretty-printed for the detail view;
+  payload pretty-printed for the detail view; an HTTP request and its answer
+  are arrows too (``frame`` is ``http``: ``POST http://…`` out, ``HTTP 202
+  Accepted in 4 ms`` back, each with its body);
 * ``mark``: something happened to a connection (connected, rejected with a
   status, could not connect, closed with code and reason);
 * ``failure``: the failed step's explanation, at the moment it failed.
@@ -25,6 +27,7 @@ from wsbdd.report.collect import Conversation
 from wsbdd.report.model import StepReport
 from wsbdd.report.text import (
     describe_event,
+    describe_http,
     format_offset,
     format_size,
     payload_text,
@@ -230,6 +233,8 @@ def build_diagram(
                 points="right" if target > source else "left",
                 **base,
             )
+        if event.kind == "http":
+            return http_row(event, base)
         if event.kind == "connecting":
             return None
         detail = ""
@@ -251,6 +256,31 @@ def build_diagram(
             column=column[event.client],
             summary=visible(mask(describe_event(event))),
             full=visible(mask(detail)),
+            **base,
+        )
+
+    def http_row(event: Event, base: dict[str, str]) -> Row:
+        """An HTTP request (client → server) or its answer (server → client) as an arrow."""
+        answer = event.detail.get("phase") == "response"
+        said = describe_http(event)
+        body = mask(payload_text(event.payload))
+        size = len(body.encode("utf-8"))
+        cut = max(0, len(body) - payload_cap)
+        if cut:
+            body = body[:payload_cap]
+        text = mask(said) + (f" {body}" if body else "")
+        client_col = column[event.client]
+        source, target = (server, client_col) if answer else (client_col, server)
+        return Row(
+            kind="message",
+            direction="received" if answer else "sent",
+            frame="http",
+            text=visible(text),
+            cut=cut,
+            size=format_size(size),
+            start=min(source, target),
+            end=max(source, target) + 1,
+            points="right" if target > source else "left",
             **base,
         )
 
@@ -279,7 +309,7 @@ def build_diagram(
                 Row(kind="note", summary="After the last step: wsbdd closes every connection")
             )
         elif isinstance(item, Event):
-            if item.kind in ("sent", "received"):
+            if item.kind in ("sent", "received", "http"):
                 diagram.messages += 1
                 if drawn >= max_rows:
                     hidden += 1

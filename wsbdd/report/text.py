@@ -24,6 +24,7 @@ __all__ = [
     "format_duration",
     "format_size",
     "describe_event",
+    "describe_http",
     "transcript_text",
 ]
 
@@ -116,6 +117,8 @@ def describe_event(event: Event) -> str:
         return f"rejected with HTTP {detail.get('status')}{reason}"
     if event.kind == "failed":
         return f"could not connect: {detail.get('error') or 'unknown error'}"
+    if event.kind == "http":
+        return describe_http(event)
     if event.kind == "closed":
         code = detail.get("code")
         if detail.get("lost"):
@@ -130,6 +133,22 @@ def describe_event(event: Event) -> str:
             text += " (not cleanly)"
         return text
     return event.kind
+
+
+def describe_http(event: Event) -> str:
+    """``POST http://h/api/x`` (a request) or ``HTTP 202 Accepted in 4 ms`` (its answer)."""
+    detail = event.detail
+    asked = f"{detail.get('method', '')} {detail.get('url', '')}"
+    if detail.get("phase") != "response":
+        return asked
+    if detail.get("error"):
+        return f"{asked} failed: {detail['error']}"
+    text = f"HTTP {detail.get('status')}"
+    if detail.get("reason"):
+        text += f" {detail['reason']}"
+    if detail.get("elapsed") is not None:
+        text += f" in {format_duration(detail['elapsed'])}"
+    return text
 
 
 def transcript_text(
@@ -154,9 +173,11 @@ def transcript_text(
     clients = list(dict.fromkeys(e.client for e in events))
     frames = sum(1 for e in events if e.kind in ("sent", "received"))
     width = max(len(c) for c in clients)
+    requests = sum(1 for e in events if e.kind == "http" and e.detail.get("phase") == "request")
+    http = f", {requests} HTTP request{'s' * (requests != 1)}" if requests else ""
     lines = [
         f"WebSocket conversation ({len(clients)} client{'s' * (len(clients) != 1)}, "
-        f"{frames} frame{'s' * (frames != 1)})"
+        f"{frames} frame{'s' * (frames != 1)}{http})"
     ]
     step = None
     for event in events:
@@ -168,6 +189,12 @@ def transcript_text(
             arrow = "->" if event.kind == "sent" else "<-"
             body = visible(one_line(mask(payload_text(event.payload)), limit))
             lines.append(f"{head}  {arrow} {body}")
+        elif event.kind == "http":
+            arrow = "<-" if event.detail.get("phase") == "response" else "->"
+            said = describe_http(event)
+            body = one_line(payload_text(event.payload), limit)
+            line = f"{said} {body}" if body else said
+            lines.append(f"{head}  {arrow} {visible(one_line(mask(line), limit))}")
         else:
             lines.append(f"{head}  {visible(mask(describe_event(event)))}")
     return "\n".join(lines)

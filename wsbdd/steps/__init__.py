@@ -19,6 +19,7 @@ use_step_matcher(_MATCHER)
 from wsbdd.steps import load  # noqa: E402,F401,I001
 from wsbdd.steps import groups  # noqa: E402,F401,I001
 from wsbdd.steps import connection, receiving, sending, variables  # noqa: E402,F401
+from wsbdd.steps import http  # noqa: E402,F401
 
 use_default_step_matcher()
 
