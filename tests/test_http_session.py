@@ -194,7 +194,7 @@ def test_an_unreachable_server_is_one_sentence(session):
 def test_an_address_that_is_not_http_is_a_feature_mistake(session):
     with pytest.raises(FeatureMistake, match="not an HTTP address"):
         session.request("I", "GET", "ftp://127.0.0.1/x")
-    with pytest.raises(FeatureMistake, match="port out of range"):
+    with pytest.raises(FeatureMistake, match="a port is a whole number from 1 to 65535"):
         session.request("I", "GET", "http://127.0.0.1:99999/x")
 
 
