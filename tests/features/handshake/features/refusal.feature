@@ -5,8 +5,10 @@ Feature: What the handshake and the close said
   Scenario: The refusal says why
     When Mallory tries to connect to "/secure" with token "expired"
     Then Mallory's connection is rejected with status 401 and the body contains "Invalid token"
-    # With the HTTP steps merged, the refusal is "the response":
-    #   And the response header "WWW-Authenticate" starts with "Basic"
+    # The refusal is "the response" of the HTTP steps too:
+    And the response header "WWW-Authenticate" starts with "Basic"
+    And the response status is 401
+    And the response body is "Invalid token"
     And Mallory's connection is rejected and the body is "Invalid token"
     And Mallory's connection is rejected and the body matches "Invalid \w+"
 
