@@ -176,6 +176,20 @@ def test_a_credential_header_written_on_a_step_line_is_masked_in_reports():
     assert recorder.masker.mask("key abc-secret-42, trace trace-77") == "key ***, trace trace-77"
 
 
+def test_a_secret_with_an_escaped_quote_is_masked_whole():
+    from types import SimpleNamespace
+
+    from wsbdd.report.collect import ReportRecorder
+
+    recorder = ReportRecorder()
+    recorder.learn_step(
+        SimpleNamespace(name=r'Alice is connected with token "ab\"cd-9"', table=None)
+    )
+    line = r'I GET "/x" with header "X-Api-Key" "k\"ey-77"'
+    recorder.learn_step(SimpleNamespace(name=line, table=None))
+    assert recorder.masker.mask('sent ab"cd-9 and k"ey-77') == "sent *** and ***"
+
+
 def test_a_failed_check_on_a_credential_header_does_not_print_its_value():
     answer = Response(302, "Found", (("Set-Cookie", "session=s3cr3t-value; Path=/"),))
     with pytest.raises(ExpectationFailed) as failure:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wsbdd.match import unescape
 from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
 from wsbdd.report.options import ReportOptions
 from wsbdd.report.text import transcript_text
@@ -41,8 +42,9 @@ __all__ = [
 log = logging.getLogger("wsbdd.report")
 
 CONVERSATION_ATTRIBUTE = "wsbdd_conversation"
-_TOKEN_IN_STEP = re.compile(r'\bwith token "([^"]*)"', re.IGNORECASE)
-_HEADER_IN_STEP = re.compile(r'\bwith header "([^"]+)" "([^"]*)"', re.IGNORECASE)
+_QUOTED = r'((?:[^"\\]|\\.)*)'  # a step line's quoted text; \" is a quote inside it
+_TOKEN_IN_STEP = re.compile(r'\bwith token "' + _QUOTED + '"', re.IGNORECASE)
+_HEADER_IN_STEP = re.compile(r'\bwith header "([^"]+)" "' + _QUOTED + '"', re.IGNORECASE)
 
 
 @dataclass
@@ -101,10 +103,10 @@ class ReportRecorder:
     def learn_step(self, step: Any, variables: Any = None) -> None:
         """Remember the token and credential headers a step gives (rendered when possible)."""
         for token in _TOKEN_IN_STEP.findall(getattr(step, "name", "") or ""):
-            self.masker.add(self._render(token, variables))
+            self.masker.add(self._render(unescape(token), variables))
             self._add_tables(token, variables)
         for header, value in _HEADER_IN_STEP.findall(getattr(step, "name", "") or ""):
-            self.masker.add_header(header, self._render(value, variables))
+            self.masker.add_header(header, self._render(unescape(value), variables))
         table = getattr(step, "table", None)
         if table is not None:
             rows = [list(table.headings)] + [list(row.cells) for row in table.rows]

@@ -13,14 +13,17 @@ from typing import Any
 from behave import given, step, when
 
 from wsbdd.errors import ExpectationFailed
+from wsbdd.match import unescape
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
 from wsbdd.steps.grammar import (
+    QUOTED,
     WITHIN,
     conditions,
     format_seconds,
     payload_text,
     per_member,
+    quoted,
     seconds,
     split_names,
     table_matcher,
@@ -31,9 +34,9 @@ GROUP = r'group "(?P<group>[^"]+)"'
 OTHERS = r"(?: and (?P<others>[A-Za-z_][\w.\-]*(?:(?:, | and )[A-Za-z_][\w.\-]*)*))?"
 EVERY = r"every client in " + GROUP + OTHERS
 CONNECT_OPTIONS = (
-    r'(?: to "(?P<target>[^"]*)")?'
-    r'(?: with token "(?P<token>[^"]*)")?'
-    r'(?: with subprotocols? "(?P<subprotocols>[^"]*)")?'
+    rf'(?: to "(?P<target>{QUOTED})")?'
+    rf'(?: with token "(?P<token>{QUOTED})")?'
+    rf'(?: with subprotocols? "(?P<subprotocols>{QUOTED})")?'
 )
 WITH_HEADERS = r"(?P<with_headers> with headers:)?"
 
@@ -77,10 +80,12 @@ def _connect(
     session.connect_group(
         group,
         names,
-        target or None,
-        token=token,
+        unescape(target) if target else None,
+        token=unescape(token) if token is not None else None,
         headers=_headers(context, session, with_headers),
-        subprotocols=[p.strip() for p in subprotocols.split(",")] if subprotocols else None,
+        subprotocols=[p.strip() for p in quoted(subprotocols, session.vars).split(",")]
+        if subprotocols
+        else None,
     )
     limit = seconds(amount, unit)
     took = time.monotonic() - started

@@ -26,14 +26,22 @@ from wsbdd.http import Body
 from wsbdd.match import compile_path
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import NAME, condition, conditions, table_matcher, template_matcher
+from wsbdd.steps.grammar import (
+    NAME,
+    QUOTED,
+    condition,
+    conditions,
+    quoted,
+    table_matcher,
+    template_matcher,
+)
 
 METHODS = r"(?P<method>GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)s?"
 VERBS = {"opens": "GET", "posts": "POST", "puts": "PUT", "patches": "PATCH", "deletes": "DELETE"}
 REQUEST_REST = (
     r"(?: (?:(?P<form>the form )?(?P<payload>[\[{].*?) )?to)?"
-    r' "(?P<target>[^"]*)"'
-    r'(?: with header "(?P<header>[^"]+)" "(?P<header_value>[^"]*)")?'
+    rf' "(?P<target>{QUOTED})"'
+    rf'(?: with header "(?P<header>[^"]+)" "(?P<header_value>{QUOTED})")?'
     r"(?: with (?P<argument>headers|query|the form|the JSON|the text):)?"
 )
 REQUEST = NAME + " " + METHODS + REQUEST_REST
@@ -102,7 +110,7 @@ def _request(
     argument: str | None,
 ) -> None:
     render = session.vars.render_text
-    headers = {render(header): render(header_value or "")} if header else {}
+    headers = {render(header): quoted(header_value or "", session.vars)} if header else {}
     query: list[tuple[str, str]] = []
     body = Body()
     if payload is not None:
@@ -120,7 +128,8 @@ def _request(
         body = _json_body(_docstring(context, '{"text": "hello"}'), session, form=False)
     elif argument == "the text":
         body = Body("text", render(_docstring(context, "any text")))
-    session.request(name, method, render(target), headers=headers, query=query, body=body)
+    target = quoted(target, session.vars)
+    session.request(name, method, target, headers=headers, query=query, body=body)
 
 
 @step(NAME + r" follows the redirect")

@@ -24,15 +24,23 @@ from wsbdd.load.schedule import (
     phases_from_rows,
     send_offsets,
 )
+from wsbdd.match import unescape
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import WITHIN, format_seconds, payload_text, per_member, seconds
+from wsbdd.steps.grammar import (
+    QUOTED,
+    WITHIN,
+    format_seconds,
+    payload_text,
+    per_member,
+    seconds,
+)
 
 GROUP = r'group "(?P<group>[^"]+)"'
 NUMBER = r"\d+(?:[.,]\d+)?"
 DURATION = r"\d+(?:\.\d+)? ?(?:ms|milliseconds?|s|secs?|seconds?|minutes?)"
 RATE = NUMBER + r"(?: to " + NUMBER + r")?(?: (?:messages? )?per (?:second|minute)| ?/ ?(?:s|min))"
-TARGET = r'(?: to "(?P<target>[^"]*)")?(?: with token "(?P<token>[^"]*)")?'
+TARGET = rf'(?: to "(?P<target>{QUOTED})")?(?: with token "(?P<token>{QUOTED})")?'
 RAMP = (
     r"(?: at (?P<rate>" + NUMBER + r") (?:clients? )?per second| over (?P<over>" + DURATION + r"))"
 )
@@ -102,12 +110,12 @@ def _connect(
     metrics = LoadDriver.of(session).connect(
         group,
         _names(group, size),
-        target or None,
+        unescape(target) if target else None,
         rate=_number(rate) if rate else None,
         over=parse_duration(over) if over else None,
         concurrency=int(concurrency) if concurrency else None,
         require=require,
-        token=token,
+        token=unescape(token) if token is not None else None,
     )
     limit = seconds(amount, unit)
     if limit is not None and metrics.took > limit:
