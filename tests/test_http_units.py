@@ -190,6 +190,13 @@ def test_a_secret_with_an_escaped_quote_is_masked_whole():
     assert recorder.masker.mask('sent ab"cd-9 and k"ey-77') == "sent *** and ***"
 
 
+def test_the_server_address_in_the_report_hides_a_secret_in_its_query():
+    from wsbdd.report.collect import ReportRecorder
+
+    recorder = ReportRecorder(None, "ws://127.0.0.1:9/ws?token=s3cr3t&room=1")
+    assert recorder.base_url == "ws://127.0.0.1:9/ws?token=***&room=1"
+
+
 def test_a_failed_check_on_a_credential_header_does_not_print_its_value():
     answer = Response(302, "Found", (("Set-Cookie", "session=s3cr3t-value; Path=/"),))
     with pytest.raises(ExpectationFailed) as failure:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wsbdd.address import mask_secrets
 from wsbdd.match import unescape
 from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
 from wsbdd.report.options import ReportOptions
@@ -76,7 +77,8 @@ class ReportRecorder:
 
     def __init__(self, settings: Any = None, base_url: str = "") -> None:
         self.masker = Masker()
-        self.base_url = base_url
+        self.base_url = mask_secrets(base_url) if base_url else ""
+        """The server's address as shown in the report: secret query values as ``***``."""
         self.started = time.time()
         self.secret_names: tuple[str, ...] = tuple(getattr(settings, "secrets", ()) or ())
         extras = getattr(settings, "extras", None) or {}
