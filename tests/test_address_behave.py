@@ -3,33 +3,22 @@ server from our own CA, and wsbdd's own WSBDD_* tool variables in the environmen
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 import trustme
+from subprocesses import behave as run_behave
 
 from tests.starlette_app import StarletteServer
 
 FEATURES = Path(__file__).resolve().parent / "features"
 
 
-def behave(cwd: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "behave", "--no-color", "-f", "plain", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+def behave(cwd: Path, *args: str, env: dict[str, str]) -> CompletedProcess[str]:
+    return run_behave(cwd, "-f", "plain", *args, env=env)
 
 
 @pytest.fixture(scope="module")

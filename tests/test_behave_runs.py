@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
+from subprocesses import behave as run_behave
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def behave(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "behave", "--no-color", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+def behave(cwd: Path, *args: str, env: dict[str, str] | None = None) -> CompletedProcess[str]:
+    return run_behave(cwd, *args, env=env)
 
 
 def failures(output: str) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
+from subprocesses import run_module
 
 from wsbdd.check import check
 
@@ -339,17 +338,8 @@ def test_paths_narrow_the_check_and_a_missing_path_is_a_finding(project):
     ]
 
 
-def wsbdd(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "wsbdd.cli", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+def wsbdd(cwd: Path, *args: str) -> CompletedProcess[str]:
+    return run_module(cwd, "wsbdd.cli", *args, timeout=120)
 
 
 def test_the_command_prints_file_line_sentence_and_exits_1(project):

@@ -8,17 +8,16 @@ frames back exactly as they came (and closes on ``close:CODE:REASON``); a plain
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 from loopback import ThreadedServer
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from starlette_app import StarletteServer, build_app
+from subprocesses import run_module
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -189,17 +188,8 @@ def test_a_close_the_client_began_is_still_the_clients(dropping):
 # -- the feature, as a user runs it ------------------------------------------------------------
 
 
-def run_tool(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    return subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+def run_tool(cwd: Path, *args: str) -> CompletedProcess[str]:
+    return run_module(cwd, *args)
 
 
 def test_the_handshake_feature_passes_under_behave(app):

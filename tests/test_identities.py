@@ -6,12 +6,11 @@ client with what its own handshake carried, and the demo server for tokens.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
+from subprocesses import behave as run_behave
 
 from tests.starlette_app import StarletteServer
 from wsbdd.config import Settings, TokenSettings
@@ -117,18 +116,8 @@ def test_a_load_ramp_gives_each_client_its_own_address_and_token(s):
 FEATURES = Path(__file__).resolve().parent / "features" / "identities"
 
 
-def behave(cwd: Path, url: str, *args: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "behave", "--no-color", "-f", "plain", "-D", f"wsbdd.url={url}"]
-        + list(args),
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+def behave(cwd: Path, url: str, *args: str) -> CompletedProcess[str]:
+    return run_behave(cwd, "-f", "plain", "-D", f"wsbdd.url={url}", *args)
 
 
 def test_the_identities_features_pass_against_the_starlette_app(app):

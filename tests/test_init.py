@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import sysconfig
 import tomllib
 import venv
 import zipfile
 from pathlib import Path
+from subprocess import CompletedProcess
 
 from demo_command import demo_server_command
 from packaging.requirements import Requirement
+from subprocesses import run_module
 
 from wsbdd.scaffold import CI_FILE, FILES, create_project
 
@@ -22,18 +23,8 @@ VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["versi
 WHEEL = f"wsbdd-{VERSION}-py3-none-any.whl"
 
 
-def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+def run(cwd: Path, *args: str, env: dict[str, str] | None = None) -> CompletedProcess[str]:
+    return run_module(cwd, *args, env=env)
 
 
 def test_init_then_behave_passes_against_the_demo_server(tmp_path):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+from subprocess import CompletedProcess
+
+from subprocesses import behave as run_behave
 
 WSBDD_TOML = """\
 [[phrases]]
@@ -52,17 +52,8 @@ Feature: The app's own words
 """
 
 
-def behave(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "behave", "--no-color", "-f", "plain", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+def behave(cwd: Path, *args: str) -> CompletedProcess[str]:
+    return run_behave(cwd, "-f", "plain", *args)
 
 
 def project(tmp_path: Path, config: str, feature: str = FEATURE) -> Path:

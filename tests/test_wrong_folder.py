@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from subprocess import CompletedProcess
 
 from demo_command import demo_server_command
+from subprocesses import behave as run_behave
 
 from wsbdd.scaffold import create_project
 
@@ -24,18 +25,8 @@ Feature: Built-in steps only
 """
 
 
-def behave(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "behave", "--no-color", "-f", "plain", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+def behave(cwd: Path, *args: str, env: dict[str, str] | None = None) -> CompletedProcess[str]:
+    return run_behave(cwd, "-f", "plain", *args, env=env)
 
 
 def glue_only(folder: Path) -> Path:
