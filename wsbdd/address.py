@@ -32,6 +32,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote_plus, urlsplit
 
+from wsbdd.secrets import is_secret_name
+
 __all__ = [
     "AddressProblem",
     "websocket_url",
@@ -48,7 +50,6 @@ _HTTP_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 _PARTS = re.compile(r"^(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$", re.S)
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _UNSAFE = re.compile(r"[\x00-\x20\x7f]")
-_SECRET_WORDS = ("token", "password", "secret", "apikey", "api_key", "api-key")
 
 
 class AddressProblem(ValueError):
@@ -256,12 +257,6 @@ def append_query(url: str, name: str, value: str) -> str:
     query = ref.query
     ref.query = pair if not query else (query + ("" if query.endswith("&") else "&") + pair)
     return ref.text()
-
-
-def is_secret_name(name: str, secrets: tuple[str, ...] = ()) -> bool:
-    """Whether a query parameter called *name* carries a secret (``token``, ``api_key``…)."""
-    lowered = name.lower()
-    return lowered in secrets or any(word in lowered for word in _SECRET_WORDS)
 
 
 def mask_secrets(url: str, secrets: tuple[str, ...] = ("token",)) -> str:

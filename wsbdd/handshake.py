@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsbdd.report.mask import MASK, is_secret_header
 from wsbdd.response import Response
+from wsbdd.secrets import MASK, is_secret_header
 
 __all__ = ["refusal_response", "describe_refusal"]
 

@@ -34,6 +34,7 @@ from wsbdd.address import AddressProblem, resolve_http
 from wsbdd.client import mask_url
 from wsbdd.errors import ConnectionProblem, FeatureMistake
 from wsbdd.response import Response
+from wsbdd.secrets import is_secret_name
 
 __all__ = [
     "ANONYMOUS",
@@ -57,7 +58,6 @@ FOLLOWED = frozenset({"GET", "HEAD", "OPTIONS"})
 PATCH or DELETE (a login form's 302) is what the app said: it is the response, to assert
 on and to follow with ``When Alice follows the redirect``."""
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_SECRET_FIELDS = ("password", "passwd", "token", "secret", "csrf", "api_key", "apikey")
 """Form and query fields whose values never reach a transcript."""
 
 
@@ -100,15 +100,10 @@ def _form_value(value: Any) -> str:
     return json.dumps(value) if isinstance(value, dict | list) else str(value)
 
 
-def _is_secret_field(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in _SECRET_FIELDS)
-
-
 def _masked_fields(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            k: "***" if isinstance(k, str) and _is_secret_field(k) else _masked_fields(v)
+            k: "***" if isinstance(k, str) and is_secret_name(k) else _masked_fields(v)
             for k, v in value.items()
         }
     if isinstance(value, list):
@@ -122,7 +117,7 @@ def masked_address(url: str) -> str:
     if not parts.query:
         return url
     query = [
-        (k, "***" if _is_secret_field(k) else v)
+        (k, "***" if is_secret_name(k) else v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return mask_url(parts._replace(query=urlencode(query, safe="*")).geturl())

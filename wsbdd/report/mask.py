@@ -22,13 +22,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from wsbdd.secrets import MASK, SECRET_HEADERS, is_secret_header
+
 __all__ = ["MASK", "SECRET_HEADERS", "Masker", "MaskingStream", "is_secret_header"]
 
-MASK = "***"
-SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
-)
-"""Header names whose values are always masked (compared case-insensitively)."""
 
 MIN_LENGTH = 4
 """Shorter values are masked only in known places: replacing every ``ab`` in a
@@ -73,10 +70,6 @@ _PLACES = [
         rf"\g<1>{MASK}",
     ),
 ]
-
-
-def is_secret_header(name: str) -> bool:
-    return name.strip().lower() in SECRET_HEADERS
 
 
 def _spellings(value: str) -> set[str]:

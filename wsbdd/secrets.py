@@ -1,0 +1,33 @@
+"""Which names carry secrets: one list for reports, failure sentences and transcripts.
+
+Pure (no I/O).  A header such as ``Authorization`` or ``Cookie``, and a query
+parameter or form field whose name says ``token``, ``password``, ``secret`` or
+``api_key``, is shown as :data:`MASK` wherever wsbdd writes what was sent or
+received: the HTML report, JUnit, Cucumber JSON, the console and failure sentences.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MASK", "SECRET_HEADERS", "SECRET_WORDS", "is_secret_header", "is_secret_name"]
+
+MASK = "***"
+
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token"}
+)
+"""Header names whose values are always masked (compared case-insensitively)."""
+
+SECRET_WORDS = ("token", "password", "passwd", "secret", "apikey", "api_key", "api-key", "csrf")
+"""A query parameter or form field whose name contains one of these carries a secret."""
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether the value of header *name* is a credential."""
+    return name.strip().lower() in SECRET_HEADERS
+
+
+def is_secret_name(name: str, secrets: tuple[str, ...] = ()) -> bool:
+    """Whether a query parameter or form field called *name* carries a secret (``token``,
+    ``password``, ``api_key``…, or one of *secrets*)."""
+    lowered = name.lower()
+    return lowered in secrets or any(word in lowered for word in SECRET_WORDS)
