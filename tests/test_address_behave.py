@@ -10,9 +10,8 @@ from subprocess import CompletedProcess
 
 import pytest
 import trustme
+from starlette_app import StarletteServer
 from subprocesses import behave as run_behave
-
-from tests.starlette_app import StarletteServer
 
 FEATURES = Path(__file__).resolve().parent / "features"
 
@@ -97,3 +96,23 @@ def test_wsbdd_tool_variables_do_not_stop_a_run(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert "1 scenario passed, 0 failed" in output
+
+
+def test_a_bad_step_address_names_its_step_once(tmp_path: Path) -> None:
+    (tmp_path / "features" / "steps").mkdir(parents=True)
+    (tmp_path / "features" / "environment.py").write_text("from wsbdd.environment import *\n")
+    (tmp_path / "features" / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *\n")
+    (tmp_path / "features" / "bad.feature").write_text(
+        "Feature: Bad\n  Scenario: Not a WebSocket address\n"
+        '    Given Alice is connected to "ftp://127.0.0.1/ws"\n'
+    )
+    result = behave(tmp_path, env={})
+    assert result.returncode == 1
+    sentence = (
+        'ASSERT FAILED: In the step "Given Alice is connected to "ftp://127.0.0.1/ws"": The '
+        'address "ftp://127.0.0.1/ws" is not a WebSocket address; write a path such as "/chat", '
+        'a query such as "?room=1", or a full URL starting with ws://, wss://, http:// or '
+        "https://."
+    )
+    assert sentence in result.stdout
+    assert result.stdout.count("In the step") == 1

@@ -87,7 +87,8 @@ def test_the_token_in_the_query_leaves_the_rest_of_the_query_alone(app: Starlett
     assert outcome.url == app.ws_url + "/ws?name=a%20b&flag&token=***"
 
 
-def test_a_bad_target_is_one_sentence_naming_the_step(app: StarletteServer) -> None:
+def test_a_bad_target_is_one_sentence(app: StarletteServer) -> None:
+    """Through the Python API; the step wrapper adds the step's words (test_address_behave)."""
     with Run.start(Settings(url=app.ws_url + "/ws")) as run, run.session() as s:
         s.begin_step('Given Alice is connected to "ftp://127.0.0.1/ws"')
         with pytest.raises(FeatureMistake) as caught:
@@ -96,14 +97,13 @@ def test_a_bad_target_is_one_sentence_naming_the_step(app: StarletteServer) -> N
         with pytest.raises(FeatureMistake) as spaced:
             s.connect("Alice", "/my room")
     assert str(caught.value) == (
-        'The address "ftp://127.0.0.1/ws" (in the step "Given Alice is connected to '
-        '"ftp://127.0.0.1/ws"") is not a WebSocket address; write a path such as "/chat", '
-        'a query such as "?room=1", or a full URL starting with ws://, wss://, http:// or '
-        "https://."
+        'The address "ftp://127.0.0.1/ws" is not a WebSocket address; write a path such as '
+        '"/chat", a query such as "?room=1", or a full URL starting with ws://, wss://, '
+        "http:// or https://."
     )
     assert str(spaced.value) == (
-        'The address "/my room" (in the step "Given Alice is connected to "/my room"") '
-        "contains a space or a control character; write a space in a path or query as %20."
+        'The address "/my room" contains a space or a control character; write a space in a '
+        "path or query as %20."
     )
 
 

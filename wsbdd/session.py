@@ -291,7 +291,7 @@ class Session:
                     f'The configured URL "{self.run.base_url}" {problem}.'
                 ) from None
             raise FeatureMistake(
-                f'The address "{target}"{_in_step(self.current_step)} {problem}.'
+                f'The address "{target}" {problem}.'
             ) from None
 
     def client(self, name: str, *, need_open: bool = False) -> Client:
