@@ -336,10 +336,8 @@ async def _visit(
                         # A throw or a syntax error is an answer, not an error, in
                         # the DevTools protocol: keep it, or a broken script looks
                         # like one that returned nothing.
-                        visit.evaluate_errors[expression] = (
-                            thrown.get("exception", {}).get("description")
-                            or thrown.get("text", "")
-                        )
+                        said = thrown.get("exception", {}).get("description")
+                        visit.evaluate_errors[expression] = said or thrown.get("text", "")
                     return result.get("result", {}).get("value")
 
                 await run(TWO_FRAMES)
