@@ -36,6 +36,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -179,8 +180,9 @@ def run_benchmark(name: str, folder: Path, *, quick: bool, timeout: float) -> Ou
         return outcome
     outcome.seconds = time.perf_counter() - started
     code = process.returncode
-    if code == 2 and "unrecognized arguments" in stderr:
-        flags = "--json" + (" or --quick" if quick else "")
+    refused = re.search(r"unrecognized arguments: (.+)", stderr) if code == 2 else None
+    if refused:
+        flags = " or ".join(refused.group(1).split())
         outcome.status, outcome.reason = "not run", f"it does not take {flags} yet"
         return outcome
     document = _document(stdout)
@@ -376,9 +378,12 @@ def render_page(
         earlier = fresh is not None and o.name not in fresh
         when = f"ran {o.ran_at} at commit {o.commit or 'unknown'}"
         lines.append(
-            f"Reproduce: `{_command(o)}` (add `--json` for this table as JSON)."
-            + (f" Took {o.seconds:.0f} s." if o.seconds else "")
-            + (" Quick sizes." if o.quick else "")
+            (
+                f"Command: `{_command(o)}`."
+                if o.status == "not run"
+                else f"Reproduce: `{_command(o)}` (add `--json` for this table as JSON)."
+                f" Took {o.seconds:.0f} s." + (" Quick sizes." if o.quick else "")
+            )
             + (f" From an earlier run: {when}." if earlier else "")
         )
         if o.status != "ok":
