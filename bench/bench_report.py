@@ -27,8 +27,11 @@ a failure too, unless ``--no-browser`` says to leave the browser out.
 It leaves out: building the run from behave's objects at the end of a real run
 (``build_run``), scrolling, opening each message of a diagram (a payload is laid
 out when its row is opened, one at a time), Firefox, and the cost of the
-transcript while the scenarios run.  Timings are asserted against no goal: they
-depend on the machine (a shared 2-core VM gives noisy numbers; run it twice).
+transcript while the scenarios run.  There is no baseline to take a ratio
+against (no other tool draws these diagrams), so its times are absolute and
+asserted against no goal: they depend on the machine (a shared 2-core VM gives
+noisy numbers; the first note, a fixed Python loop, says how busy it was; run it
+twice).
 The default run takes well under a minute and stops by itself (each browser
 visit has a 120 s deadline).
 
