@@ -105,6 +105,12 @@ class PageVisit:
     screenshot: Path | None = None
     evaluated: dict[str, Any] = field(default_factory=dict)
     """Results of the ``evaluate`` expressions, run after everything was opened."""
+    evaluate_errors: dict[str, str] = field(default_factory=dict)
+    """What each expression run in the page that threw (or did not parse) said, by expression.
+
+    Chromium answers such an expression with ``exceptionDetails`` rather than an
+    uncaught-exception event, so it is not in :attr:`exceptions`.
+    """
 
 
 class _DevTools:
@@ -325,6 +331,13 @@ async def _visit(
                         session=session,
                         timeout=timeout,
                     )
+                    thrown = result.get("exceptionDetails")
+                    if thrown is not None:
+                        # A throw or a syntax error is an answer, not an error, in
+                        # the DevTools protocol: keep it, or a broken script looks
+                        # like one that returned nothing.
+                        said = thrown.get("exception", {}).get("description")
+                        visit.evaluate_errors[expression] = said or thrown.get("text", "")
                     return result.get("result", {}).get("value")
 
                 await run(TWO_FRAMES)
