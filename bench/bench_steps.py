@@ -21,6 +21,7 @@ run in a round by each of, in an order rotated from round to round:
               cheapest): behave's own cost per step, the floor
   noop+ctx    the no-op steps again, with wsbdd's context speed-up
               (``wsbdd.behave_speed``): the floor after it, to show what it saves
+  wsbdd-ctx   wsbdd with that speed-up switched off (behave's own context)
 
 Why behave in a subprocess, timed from inside: that is what a user runs and
 feels, with behave's whole step cycle (look-up, context writes, output capture,
@@ -67,9 +68,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 WARMUP = 20
-ROUNDS = 15  # a round of 200 exchanges is about 1.5 s of five processes
+ROUNDS = 15  # a round of 200 exchanges is 1.5–3 s of six processes
 DEADLINE = 120.0  # seconds, per behave run or script
-VARIANTS = ("wsbdd", "hand", "plain", "noop", "noop+ctx")
+VARIANTS = ("wsbdd", "hand", "plain", "noop", "noop+ctx", "wsbdd-ctx")
 
 # --- the projects each behave run uses ------------------------------------------------
 
@@ -247,6 +248,13 @@ def receives(context, name, where):
 """,
 }
 STEPS["noop+ctx"] = STEPS["noop"]
+# wsbdd with behave's own context (its speed-up switched off): what the speed-up saves wsbdd.
+ENVIRONMENTS["wsbdd-ctx"] = ENVIRONMENTS["wsbdd"].replace(
+    "from wsbdd.environment import *  # noqa: F403\n",
+    "from wsbdd.environment import *  # noqa: F403\n\n"
+    "wsbdd_env.speed_up_context = lambda context: None\n",
+)
+STEPS["wsbdd-ctx"] = STEPS["wsbdd"]
 
 PLAIN = (
     LOOP
@@ -298,7 +306,7 @@ def feature(exchanges: int, warmup: int) -> str:
 
 def write_projects(folder: Path, exchanges: int, warmup: int) -> dict[str, Path]:
     projects = {}
-    for name in ("wsbdd", "hand", "noop", "noop+ctx"):
+    for name in ("wsbdd", "hand", "noop", "noop+ctx", "wsbdd-ctx"):
         project = folder / name.replace("+", "_")
         (project / "features" / "steps").mkdir(parents=True)
         (project / "features" / "exchanges.feature").write_text(feature(exchanges, warmup))
@@ -460,6 +468,8 @@ def rows_from(data: dict[str, object], exchanges: int, rounds: int) -> tuple[lis
         row("no-op behave step with wsbdd's context speed-up, p50", floor_ctx, "µs", None, None),
         row("saved per step by wsbdd's context speed-up, p50", floor - floor_ctx, "µs", None,
             None),
+        row("wsbdd's scenario with behave's own context ÷ with the speed-up",
+            statistics.median(ratios(totals, "wsbdd-ctx", "wsbdd")), "×", None, None),
     ]  # fmt: skip
     for variant in VARIANTS:
         rows.append(
