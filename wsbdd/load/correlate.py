@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from wsbdd.inbox import Inbox
 from wsbdd.load.metrics import Deliveries, Latencies
+from wsbdd.message import Message
 
 __all__ = ["Ledger", "Tally", "Recipients", "PLACEHOLDER", "new_scope"]
 
@@ -121,6 +122,14 @@ class Ledger:
                 found += 1
             inbox.consume(message, by_load=True)
         return found
+
+    def carries(self, message: Message, number: int) -> bool:
+        """Whether ``message`` carries the id of this step's message ``number``."""
+        raw = message.raw
+        text = raw if isinstance(raw, str) else raw.decode("latin-1")
+        if self.prefix not in text:
+            return False
+        return any(int(match[1]) == number for match in self._pattern.finditer(text))
 
     def scanned(self, client: int) -> int:
         """How many of the client's frames :meth:`scan` has read so far."""

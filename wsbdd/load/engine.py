@@ -22,8 +22,9 @@ from websockets.exceptions import ConnectionClosed
 from wsbdd.client import Client, frames_from
 from wsbdd.load.correlate import Ledger, Recipients, Tally
 from wsbdd.load.metrics import format_latency
+from wsbdd.message import Message
 
-__all__ = ["LoopLag", "Progress", "paced_sends", "await_deliveries"]
+__all__ = ["LoopLag", "Progress", "paced_sends", "closed_loop_sends", "await_deliveries"]
 
 
 class LoopLag:
@@ -203,6 +204,83 @@ async def paced_sends(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     return worst, failed
+
+
+async def closed_loop_sends(
+    clients: Sequence[Client],
+    ledger: Ledger,
+    payloads: Sequence[str],
+    placeholder: str,
+    count: int,
+    *,
+    reply: Callable[[Message], bool] | None = None,
+    wait: float,
+    deadline: float,
+) -> tuple[int, int]:
+    """Every client sends its payload ``count`` times, each time waiting for its reply first.
+
+    A closed loop: a client has one message in flight, and sends the next one as
+    soon as the reply to the last one arrived.  The reply is the first frame
+    after the send that carries the message's own correlation id (and, with
+    ``reply``, also matches it).  A client whose reply does not come within
+    ``wait`` seconds stops there (that message is lost).  Frames are looked at
+    once each, as they arrive: a client's wake-up reads only its new frames.
+    Returns (clients that stopped for a missing reply, sends that failed
+    because a connection had closed).
+    """
+    stalled = 0
+    failed = 0
+
+    async def one(index: int, client: Client) -> None:
+        nonlocal stalled, failed
+        payload = payloads[index]
+        ws = client.ws
+        if ws is None:
+            failed += count
+            return
+        carries = ledger.carries
+        with frames_from((client,)) as arrivals:
+            for _ in range(count):
+                if time.monotonic() >= deadline:
+                    return
+                number, ident = ledger.new_id(index)
+                text = payload.replace(placeholder, ident)
+                looked = len(client.inbox.messages)  # the reply comes after the send
+                arrivals.take()
+                ledger.mark_sent(number, time.monotonic())
+                try:
+                    await ws.send(text)
+                except ConnectionClosed:
+                    ledger.sent_at[number] = math.nan
+                    failed += 1
+                    return
+                until = min(deadline, time.monotonic() + wait)
+                while True:
+                    inbox = client.inbox.messages
+                    end = len(inbox)
+                    answered = False
+                    for position in range(looked, end):
+                        message = inbox[position]
+                        if carries(message, number) and (reply is None or reply(message)):
+                            answered = True
+                            break
+                    looked = end
+                    if answered:
+                        break
+                    if client.finished or not await arrivals.wait(until - time.monotonic()):
+                        if not client.finished:
+                            stalled += 1
+                        return
+                    arrivals.take()
+
+    tasks = [asyncio.ensure_future(one(i, c)) for i, c in enumerate(clients)]
+    try:
+        await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return stalled, failed
 
 
 async def await_deliveries(
