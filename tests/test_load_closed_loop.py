@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_behave_runs import behave, failures, make_project
@@ -125,3 +127,28 @@ def test_the_closed_loop_step_reads_in_plain_words(tmp_path: Path):
     result = behave(make_project(tmp_path, CLOSED_LOOP), "-f", "plain")
     assert result.returncode == 0, failures(result.stdout + result.stderr)
     assert "2 scenarios passed, 0 failed" in result.stdout
+
+
+def test_a_closed_loop_arms_no_timeout_per_message(run: Run, monkeypatch: pytest.MonkeyPatch):
+    # Each reply used to be awaited under its own asyncio.timeout (a timer in the loop's
+    # heap, armed and cancelled per message); the deadline is now one timer per client.
+    armed = {"timeouts": 0}
+    for name in ("timeout", "timeout_at"):
+        real = getattr(asyncio, name)
+
+        def counting(*args: Any, _real: Any = real) -> Any:
+            armed["timeouts"] += 1
+            return _real(*args)
+
+        monkeypatch.setattr(asyncio, name, counting)
+    with run.session() as s:
+        load = LoadDriver.of(s)
+        names = [f"t{i}" for i in range(1, 5)]
+        load.connect("crowd", names)
+        texts = load.payloads(names, [ECHO] * 4)
+        armed["timeouts"] = 0
+        sent = load.send_closed("crowd", names, texts, 50)
+        during = armed["timeouts"]
+        assert sent.sent == 200
+        assert load.expect_delivered(None).delivered == 200
+    assert during < len(names), f"{during} timeouts armed for 200 messages"

@@ -129,9 +129,14 @@ class Ledger:
         """Whether ``message`` carries the id of this step's message ``number``."""
         raw = message.raw
         text = raw if isinstance(raw, str) else raw.decode("latin-1")
-        if self.prefix not in text:
-            return False
-        return any(int(match[1]) == number for match in self._pattern.finditer(text))
+        ident = f"{self.prefix}{number}"
+        start = text.find(ident)
+        while start >= 0:
+            end = start + len(ident)
+            if end == len(text) or not text[end].isdigit():  # not the start of a longer id
+                return True
+            start = text.find(ident, end)
+        return False
 
     def scanned(self, client: int) -> int:
         """How many of the client's frames :meth:`scan` has read so far."""

@@ -206,6 +206,49 @@ async def paced_sends(
     return worst, failed
 
 
+class _ReplyWait:
+    """One client's wait for the reply to its message in flight, in a closed loop.
+
+    Told of the client's frames and of its close (as a listener, like
+    :class:`~wsbdd.client.Arrivals`), it wakes its sender through one future per
+    message.  The deadline has one timer per client, not one per message: it fires
+    at most once per ``wait`` seconds and is re-armed for the current deadline when
+    replies have kept coming meanwhile.
+    """
+
+    __slots__ = ("future", "until", "timer", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[None] | None = None
+        self.until = math.inf
+        self.timer: asyncio.TimerHandle | None = None
+
+    def note(self, client: Client | None = None) -> None:
+        future = self.future
+        if future is not None and not future.done():
+            future.set_result(None)
+
+    def arm(self, until: float) -> None:
+        """The current message's deadline (monotonic): keep a timer no later than it."""
+        self.until = until
+        if self.timer is None:
+            self.timer = self.loop.call_later(max(0.0, until - time.monotonic()), self._due)
+
+    def _due(self) -> None:
+        self.timer = None
+        now = time.monotonic()
+        if now >= self.until:
+            self.note()
+        elif self.until < math.inf:
+            self.timer = self.loop.call_later(self.until - now, self._due)
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+
 async def closed_loop_sends(
     clients: Sequence[Client],
     ledger: Ledger,
@@ -230,8 +273,9 @@ async def closed_loop_sends(
     """
     stalled = 0
     failed = 0
+    loop = asyncio.get_running_loop()
 
-    async def one(index: int, client: Client) -> None:
+    async def one(index: int, client: Client, waiting: _ReplyWait) -> None:
         nonlocal stalled, failed
         payload = payloads[index]
         ws = client.ws
@@ -239,47 +283,59 @@ async def closed_loop_sends(
             failed += count
             return
         carries = ledger.carries
-        with frames_from((client,)) as arrivals:
-            for _ in range(count):
-                if time.monotonic() >= deadline:
-                    return
-                number, ident = ledger.new_id(index)
-                text = payload.replace(placeholder, ident)
-                looked = len(client.inbox.messages)  # the reply comes after the send
-                arrivals.take()
-                ledger.mark_sent(number, time.monotonic())
-                try:
-                    await ws.send(text)
-                except ConnectionClosed:
-                    ledger.sent_at[number] = math.nan
-                    failed += 1
-                    return
-                until = min(deadline, time.monotonic() + wait)
-                while True:
-                    inbox = client.inbox.messages
-                    end = len(inbox)
-                    answered = False
-                    for position in range(looked, end):
-                        message = inbox[position]
-                        if carries(message, number) and (reply is None or reply(message)):
-                            answered = True
-                            break
-                    looked = end
-                    if answered:
+        monotonic = time.monotonic
+        for _ in range(count):
+            if monotonic() >= deadline:
+                return
+            number, ident = ledger.new_id(index)
+            text = payload.replace(placeholder, ident)
+            looked = len(client.inbox.messages)  # the reply comes after the send
+            waiting.future = None
+            ledger.mark_sent(number, monotonic())
+            try:
+                await ws.send(text)
+            except ConnectionClosed:
+                ledger.sent_at[number] = math.nan
+                failed += 1
+                return
+            until = min(deadline, monotonic() + wait)
+            waiting.arm(until)
+            while True:
+                inbox = client.inbox.messages
+                end = len(inbox)
+                answered = False
+                for position in range(looked, end):
+                    message = inbox[position]
+                    if carries(message, number) and (reply is None or reply(message)):
+                        answered = True
                         break
-                    if client.finished or not await arrivals.wait(until - time.monotonic()):
-                        if not client.finished:
-                            stalled += 1
-                        return
-                    arrivals.take()
+                looked = end
+                if answered:
+                    break
+                if client.finished:
+                    return
+                if monotonic() >= until:
+                    stalled += 1
+                    return
+                waiting.future = loop.create_future()
+                await waiting.future
 
-    tasks = [asyncio.ensure_future(one(i, c)) for i, c in enumerate(clients)]
+    waits = [_ReplyWait(loop) for _ in clients]
+    for client, waiting in zip(clients, waits, strict=True):
+        client.listeners.add(waiting)  # type: ignore[arg-type]
+    tasks = [
+        asyncio.ensure_future(one(i, c, w))
+        for i, (c, w) in enumerate(zip(clients, waits, strict=True))
+    ]
     try:
         await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        for client, waiting in zip(clients, waits, strict=True):
+            client.listeners.discard(waiting)  # type: ignore[arg-type]
+            waiting.stop()
     return stalled, failed
 
 
