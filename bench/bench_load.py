@@ -14,11 +14,13 @@ What it measures (every mode against the bundled demo server's echo or chat room
               and timed as they come.  The latency here is mostly queueing (the later a
               message in the burst, the longer it waits), so it compares how the tools
               queue, not a reply time.
-  paced       the old workload: C × M' requests at R per second per client (default 20/s).
+  paced       the old workload: C × M' requests (default 40) at R per second per client
+              (default 20/s).
               Every tool is asked for the same C·R messages per second, so its throughput
               is FIXED BY CONSTRUCTION (not reported as a ratio); the latency ratios are
               what it is for.
-  fanout      C' clients (default 50) in one room each send K chat messages at 2/s; the
+  fanout      C' clients (default 50) in one room each send K chat messages (default 4) at
+              2/s; the
               server delivers every one to all C' members.  Delivery latency to the other
               members; throughput again fixed by the schedule (not reported as a ratio).
 
@@ -43,7 +45,8 @@ What it measures (every mode against the bundled demo server's echo or chat room
                VUs arrive over 1 s as Artillery does, then wait at a barrier (a file every
                VU appends to) until all C are connected, so the measured window has no ramp
                in it, as for the others.  Artillery's fixed start-up (~15 s) is left out of
-               its throughput and shown apart ("wall s").
+               its throughput and shown apart ("wall s").  It runs in the first two
+               repetitions only (``--artillery-repetitions``), to keep the run bounded.
 
   Stamp point: the SAME on every side, the moment the client library has parsed a frame.
     wsbdd stamps in its connection's ``process_event`` (websockets has parsed the frame;
@@ -69,7 +72,8 @@ What it measures (every mode against the bundled demo server's echo or chat room
   and loads larger than one process on two cores holds.
 
 How to run (bounded: every wait has a deadline; the default run takes about 3 minutes with
-Artillery, about 1 without; ``--quick`` takes seconds)
+Artillery, under 2 without, on a quiet machine; ``--quick`` takes about 45 s with Artillery,
+a few seconds without)
   python bench/bench_load.py --quick --no-artillery     # smoke run
   python bench/bench_load.py                            # full: 3 repetitions
   python bench/bench_load.py --modes closed --repetitions 5
@@ -891,7 +895,10 @@ def result_rows(reps: dict[str, list[dict[str, Result]]]) -> list[Row]:
             values = [r.throughput for rep in results if tool in rep for r in [rep[tool]]]
             present = [v for v in values if v is not None]
             if present:
-                rows.append(Row(f"{mode}: {tool} throughput", statistics.median(present), unit))
+                what = f"{mode}: {tool} throughput"
+                if mode in ("paced", "fanout"):
+                    what += " (set by the schedule)"
+                rows.append(Row(what, statistics.median(present), unit))
     art = [
         rep["artillery"]
         for mode in ARTILLERY_MODES
@@ -934,12 +941,18 @@ def main() -> None:
     parser.add_argument("--modes", default=",".join(MODES), help=f"of {', '.join(MODES)}")
     parser.add_argument("--clients", type=int, default=100, help="echo clients (default 100)")
     parser.add_argument("--messages", type=int, default=200, help="closed/saturation, per client")
-    parser.add_argument("--paced-messages", type=int, default=60, help="paced, per client")
+    parser.add_argument("--paced-messages", type=int, default=40, help="paced, per client")
     parser.add_argument("--rate", type=float, default=20.0, help="paced sends/s per client")
     parser.add_argument("--fanout-clients", type=int, default=50, help="room members (default 50)")
-    parser.add_argument("--fanout-messages", type=int, default=6, help="chat messages per member")
+    parser.add_argument("--fanout-messages", type=int, default=4, help="chat messages per member")
     parser.add_argument("--fanout-rate", type=float, default=2.0, help="chat sends/s per member")
     parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument(
+        "--artillery-repetitions",
+        type=int,
+        default=2,
+        help="Artillery runs in the first N repetitions only (default 2: ~20 s each)",
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="wait for stragglers, s")
     parser.add_argument("--no-artillery", action="store_true", help="skip the Artillery runs")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
@@ -976,6 +989,10 @@ def main() -> None:
     elif any(m in ARTILLERY_MODES for m in modes):
         artillery = artillery_install(note)
     loop = loop_kind()
+    # Import wsbdd's load path now, so the first wsbdd run does not pay for it.
+    import wsbdd.load.driver
+    import wsbdd.session  # noqa: F401
+
     note(machine(loop, artillery))
     works = {
         "closed": Workload("closed", args.clients, args.messages, None),
@@ -1009,6 +1026,8 @@ def main() -> None:
     for rep in range(args.repetitions):
         for mode, tools in runners.items():
             order = list(tools)
+            if rep >= args.artillery_repetitions and "artillery" in order:
+                order.remove("artillery")
             shift = rep % len(order)
             order = order[shift:] + order[:shift]
             log(f"\nrepetition {rep + 1}/{args.repetitions}, {mode} (order: {', '.join(order)})")
