@@ -15,14 +15,12 @@ What it measures (every mode against the bundled demo server's echo or chat room
               message in the burst, the longer it waits), so it compares how the tools
               queue, not a reply time.
   paced       the old workload: C × M' requests (default 40) at R per second per client
-              (default 20/s).
-              Every tool is asked for the same C·R messages per second, so its throughput
-              is FIXED BY CONSTRUCTION (not reported as a ratio); the latency ratios are
-              what it is for.
+              (default 20/s).  Every tool is asked for the same C·R messages per second, so
+              its throughput is FIXED BY CONSTRUCTION (not reported as a ratio); the
+              latency ratios are what it is for.
   fanout      C' clients (default 50) in one room each send K chat messages (default 4) at
-              2/s; the
-              server delivers every one to all C' members.  Delivery latency to the other
-              members; throughput again fixed by the schedule (not reported as a ratio).
+              2/s; the server delivers every one to all C' members.  Delivery latency to
+              the other members; throughput again fixed by the schedule (not a ratio).
 
   Tools, rotated within each repetition (the order shifts by one per repetition, so no
   tool always runs first or last):
