@@ -1008,6 +1008,13 @@ def main() -> None:
         f"{loop} for wsbdd and the plain script"
     )
     note("server: a fresh `python -m wsbdd.demo --no-rate-limit` process for every tool run")
+    note(
+        "wsbdd runs as a load step does by default: its loop thread and the calling thread "
+        "pinned to one CPU; the plain script is not pinned"
+    )
+    if artillery is not None:
+        shown = min(args.artillery_repetitions, args.repetitions)
+        note(f"Artillery runs in {shown} of {args.repetitions} repetition(s)")
 
     def tools_for(mode: str) -> dict[str, Runner]:
         work = works[mode]

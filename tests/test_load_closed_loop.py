@@ -14,7 +14,7 @@ from test_behave_runs import behave, failures, make_project
 from websockets.sync.server import ServerConnection, serve
 
 from wsbdd.config import Settings
-from wsbdd.errors import ExpectationFailed
+from wsbdd.errors import ExpectationFailed, FeatureMistake
 from wsbdd.load.correlate import Ledger
 from wsbdd.load.driver import SENTINEL, LoadDriver
 from wsbdd.match import where
@@ -152,3 +152,12 @@ def test_a_closed_loop_arms_no_timeout_per_message(run: Run, monkeypatch: pytest
         assert sent.sent == 200
         assert load.expect_delivered(None).delivered == 200
     assert during < len(names), f"{during} timeouts armed for 200 messages"
+
+
+def test_a_closed_loop_count_has_the_same_bound_as_a_paced_one(run: Run):
+    with run.session() as s:
+        load = LoadDriver.of(s)
+        load.connect("crowd", ["b1"])
+        with pytest.raises(FeatureMistake) as info:
+            load.send_closed("crowd", ["b1"], load.payloads(["b1"], [ECHO]), 100_001)
+    assert "100,001 messages per client; at most 100,000 are allowed" in str(info.value)

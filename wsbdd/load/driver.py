@@ -36,6 +36,7 @@ from wsbdd.load.engine import (
     paced_sends,
 )
 from wsbdd.load.metrics import LoadMetrics, format_latency, format_percent, percentile_words
+from wsbdd.load.schedule import MAX_TOTAL_DURATION, count_offsets
 from wsbdd.message import Message, wall_clock
 from wsbdd.session import Session
 
@@ -248,11 +249,13 @@ class LoadDriver:
         for at most ``wait`` seconds (default: the configured timeout); a client
         whose reply does not come stops there, and that message counts as lost.
         """
+        count_offsets(count, None)  # the same bounds on a count as a paced step's
         session = self.session
         clients, texts = self._live(group, names, payloads)
         ledger = Ledger([c.name for c in clients])
         patience = session.settings.timeout if wait is None else wait
-        limit = count * patience + patience
+        # Each reply has its own deadline; this one bounds the step as a whole.
+        limit = min(count * patience, MAX_TOTAL_DURATION) + patience
         metrics = LoadMetrics(clients=len(clients), lag_threshold=self.lag_threshold)
         if self.connections is not None:
             self._carry_connections(metrics)
