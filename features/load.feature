@@ -23,6 +23,21 @@ Feature: Load and latency
     And the median round-trip latency is below 500 ms
     And the 99th percentile connection time is below 5 seconds
 
+  Scenario: Request and reply in a closed loop, as fast as the replies come back
+    Given 20 clients in group "askers" are connected
+    When every client in group "askers" sends {"type": "echo", "content": "${correlation_id}"} 50 times, each waiting for its reply where $.type is "echo"
+    Then every message comes back to its sender
+    And the 99th percentile round-trip latency is below 1 second
+    And the throughput is at least 100 messages per second
+
+  Scenario: A closed loop with the request in a docstring and a bound on each reply
+    Given 5 clients in group "callers" are connected
+    When every client in group "callers" sends 10 times, each waiting for its reply within 5 seconds:
+      """
+      {"type": "echo", "content": "call ${index} ${correlation_id}"}
+      """
+    Then every message comes back to its sender
+
   Scenario: Warm-up, ramp and steady phases
     Given 20 clients in group "fans" are connected over 1 second
     And every client in group "fans" joins room "phases"

@@ -112,3 +112,31 @@ def test_a_receiver_that_sent_nothing_can_be_watched_too():
     tally = ledger.tally([watcher])
     assert (tally.expected, tally.delivered) == (1, 1)
     assert tally.delivery.percentile(50) == pytest.approx(0.25)
+
+
+class _Walked(list):  # type: ignore[type-arg]
+    """A list that counts how often it is walked."""
+
+    walks = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self.walks += 1
+        return super().__iter__()
+
+
+def test_counting_the_receipts_does_not_walk_every_client():
+    # A wait for deliveries asks for the count after every wake-up: with a crowd of
+    # 1,000 that was 1,000 lengths summed per wake-up.
+    ledger = Ledger([f"c{i}" for i in range(1000)], scope="abc123")
+    inbox = Inbox()
+    inbox.append("text", _send(ledger, 0, 1.0), 2.0)
+    ledger.scan(0, inbox)
+    walked = _Walked(ledger._got_ids)
+    ledger._got_ids = walked
+    assert [ledger.total_received for _ in range(100)] == [1] * 100
+    assert walked.walks == 0
+    ledger.add_client("late")
+    inbox2 = Inbox()
+    inbox2.append("text", f"{_send(ledger, 1, 3.0)} twice: {ledger.prefix}0", 4.0)
+    ledger.scan(1000, inbox2)
+    assert ledger.total_received == 3

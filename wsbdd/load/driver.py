@@ -27,9 +27,17 @@ from typing import Any
 from wsbdd.client import Client
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.load.correlate import PLACEHOLDER, Ledger, Recipients, Tally
-from wsbdd.load.engine import LoopLag, Progress, await_deliveries, live_status, paced_sends
+from wsbdd.load.engine import (
+    LoopLag,
+    Progress,
+    await_deliveries,
+    closed_loop_sends,
+    live_status,
+    paced_sends,
+)
 from wsbdd.load.metrics import LoadMetrics, format_latency, format_percent, percentile_words
-from wsbdd.message import wall_clock
+from wsbdd.load.schedule import MAX_TOTAL_DURATION, count_offsets
+from wsbdd.message import Message, wall_clock
 from wsbdd.session import Session
 
 __all__ = ["LoadDriver", "SENTINEL"]
@@ -192,14 +200,7 @@ class LoadDriver:
     ) -> LoadMetrics:
         """Every connected member sends its payload at ``offsets`` (or with ``think`` pauses)."""
         session = self.session
-        pairs = [(session.client(name), text) for name, text in zip(names, payloads, strict=True)]
-        live = [(c, p) for c, p in pairs if c.connected]
-        if not live:
-            raise ConnectionProblem(
-                f'No client in group "{group}" is connected, so none can send; '
-                f"connect them first (the connections {pairs[0][0].how_it_ended()})."
-            )
-        clients = [c for c, _ in live]
+        clients, texts = self._live(group, names, payloads)
         ledger = Ledger([c.name for c in clients])
         schedule = (offsets[-1] if offsets else 0.0) + (think or 0.0) * len(offsets)
         deadline_after = schedule + session.settings.timeout
@@ -216,7 +217,7 @@ class LoadDriver:
                 late, failed = await paced_sends(
                     clients,
                     ledger,
-                    [p for _, p in live],
+                    texts,
                     SENTINEL,
                     offsets,
                     think=think,
@@ -226,6 +227,83 @@ class LoadDriver:
 
         started = time.monotonic()
         late, failed, first = session._run(drive(), deadline_after)
+        self._finish_sending(group, clients, ledger, metrics, started, late, lag, failed)
+        return metrics
+
+    def send_closed(
+        self,
+        group: str,
+        names: Sequence[str],
+        payloads: Sequence[str],
+        count: int,
+        *,
+        reply: Callable[[Message], bool] | None = None,
+        wait: float | None = None,
+    ) -> LoadMetrics:
+        """Every connected member sends its payload ``count`` times, waiting for each reply.
+
+        A closed loop (one message in flight per client): the next send goes as
+        soon as the reply to the last one arrived, so the rate is what the server
+        and the client sustain, not a schedule.  The reply carries the message's
+        correlation id and, with ``reply``, also matches it.  Each reply is awaited
+        for at most ``wait`` seconds (default: the configured timeout); a client
+        whose reply does not come stops there, and that message counts as lost.
+        """
+        count_offsets(count, None)  # the same bounds on a count as a paced step's
+        session = self.session
+        clients, texts = self._live(group, names, payloads)
+        ledger = Ledger([c.name for c in clients])
+        patience = session.settings.timeout if wait is None else wait
+        # Each reply has its own deadline; this one bounds the step as a whole.
+        limit = min(count * patience, MAX_TOTAL_DURATION) + patience
+        metrics = LoadMetrics(clients=len(clients), lag_threshold=self.lag_threshold)
+        if self.connections is not None:
+            self._carry_connections(metrics)
+        lag = LoopLag()
+
+        async def drive() -> tuple[int, int]:
+            async with self._watching(f'group "{group}"', lambda: clients, ledger, lag):
+                return await closed_loop_sends(
+                    clients,
+                    ledger,
+                    texts,
+                    SENTINEL,
+                    count,
+                    reply=reply,
+                    wait=patience,
+                    deadline=time.monotonic() + limit,
+                )
+
+        started = time.monotonic()
+        _, failed = session._run(drive(), limit)
+        self._finish_sending(group, clients, ledger, metrics, started, 0.0, lag, failed)
+        return metrics
+
+    def _live(
+        self, group: str, names: Sequence[str], payloads: Sequence[str]
+    ) -> tuple[list[Client], list[str]]:
+        """The connected members and their payloads; a sentence when none is connected."""
+        session = self.session
+        pairs = [(session.client(name), text) for name, text in zip(names, payloads, strict=True)]
+        live = [(c, p) for c, p in pairs if c.connected]
+        if not live:
+            raise ConnectionProblem(
+                f'No client in group "{group}" is connected, so none can send; '
+                f"connect them first (the connections {pairs[0][0].how_it_ended()})."
+            )
+        return [c for c, _ in live], [p for _, p in live]
+
+    def _finish_sending(
+        self,
+        group: str,
+        clients: list[Client],
+        ledger: Ledger,
+        metrics: LoadMetrics,
+        started: float,
+        late: float,
+        lag: LoopLag,
+        failed: int,
+    ) -> None:
         sent_times = [t for t in ledger.sent_at if not math.isnan(t)]
         metrics.started_at = started
         metrics.sent = len(sent_times)
@@ -239,7 +317,6 @@ class LoadDriver:
             raise ConnectionProblem(
                 f'No message could be sent: the connections of group "{group}" had closed.'
             )
-        return metrics
 
     def _carry_connections(self, metrics: LoadMetrics) -> None:
         c = self.connections

@@ -22,8 +22,9 @@ from websockets.exceptions import ConnectionClosed
 from wsbdd.client import Client, frames_from
 from wsbdd.load.correlate import Ledger, Recipients, Tally
 from wsbdd.load.metrics import format_latency
+from wsbdd.message import Message
 
-__all__ = ["LoopLag", "Progress", "paced_sends", "await_deliveries"]
+__all__ = ["LoopLag", "Progress", "paced_sends", "closed_loop_sends", "await_deliveries"]
 
 
 class LoopLag:
@@ -203,6 +204,139 @@ async def paced_sends(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     return worst, failed
+
+
+class _ReplyWait:
+    """One client's wait for the reply to its message in flight, in a closed loop.
+
+    Told of the client's frames and of its close (as a listener, like
+    :class:`~wsbdd.client.Arrivals`), it wakes its sender through one future per
+    message.  The deadline has one timer per client, not one per message: it fires
+    at most once per ``wait`` seconds and is re-armed for the current deadline when
+    replies have kept coming meanwhile.
+    """
+
+    __slots__ = ("future", "until", "timer", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[None] | None = None
+        self.until = math.inf
+        self.timer: asyncio.TimerHandle | None = None
+
+    def note(self, client: Client | None = None) -> None:
+        future = self.future
+        if future is not None and not future.done():
+            future.set_result(None)
+
+    def arm(self, until: float) -> None:
+        """The current message's deadline (monotonic): keep a timer no later than it."""
+        self.until = until
+        if self.timer is None:
+            self.timer = self.loop.call_later(max(0.0, until - time.monotonic()), self._due)
+
+    def _due(self) -> None:
+        self.timer = None
+        now = time.monotonic()
+        if now >= self.until:
+            self.note()
+        elif self.until < math.inf:
+            self.timer = self.loop.call_later(self.until - now, self._due)
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+
+async def closed_loop_sends(
+    clients: Sequence[Client],
+    ledger: Ledger,
+    payloads: Sequence[str],
+    placeholder: str,
+    count: int,
+    *,
+    reply: Callable[[Message], bool] | None = None,
+    wait: float,
+    deadline: float,
+) -> tuple[int, int]:
+    """Every client sends its payload ``count`` times, each time waiting for its reply first.
+
+    A closed loop: a client has one message in flight, and sends the next one as
+    soon as the reply to the last one arrived.  The reply is the first frame
+    after the send that carries the message's own correlation id (and, with
+    ``reply``, also matches it).  A client whose reply does not come within
+    ``wait`` seconds stops there (that message is lost).  Frames are looked at
+    once each, as they arrive: a client's wake-up reads only its new frames.
+    Returns (clients that stopped for a missing reply, sends that failed
+    because a connection had closed).
+    """
+    stalled = 0
+    failed = 0
+    loop = asyncio.get_running_loop()
+
+    async def one(index: int, client: Client, waiting: _ReplyWait) -> None:
+        nonlocal stalled, failed
+        payload = payloads[index]
+        ws = client.ws
+        if ws is None:
+            failed += count
+            return
+        carries = ledger.carries
+        monotonic = time.monotonic
+        for _ in range(count):
+            if monotonic() >= deadline:
+                return
+            number, ident = ledger.new_id(index)
+            text = payload.replace(placeholder, ident)
+            looked = len(client.inbox.messages)  # the reply comes after the send
+            waiting.future = None
+            ledger.mark_sent(number, monotonic())
+            try:
+                await ws.send(text)
+            except ConnectionClosed:
+                ledger.sent_at[number] = math.nan
+                failed += 1
+                return
+            until = min(deadline, monotonic() + wait)
+            waiting.arm(until)
+            while True:
+                inbox = client.inbox.messages
+                end = len(inbox)
+                answered = False
+                for position in range(looked, end):
+                    message = inbox[position]
+                    if carries(message, number) and (reply is None or reply(message)):
+                        answered = True
+                        break
+                looked = end
+                if answered:
+                    break
+                if client.finished:
+                    return
+                if monotonic() >= until:
+                    stalled += 1
+                    return
+                waiting.future = loop.create_future()
+                await waiting.future
+
+    waits = [_ReplyWait(loop) for _ in clients]
+    for client, waiting in zip(clients, waits, strict=True):
+        client.listeners.add(waiting)  # type: ignore[arg-type]
+    tasks = [
+        asyncio.ensure_future(one(i, c, w))
+        for i, (c, w) in enumerate(zip(clients, waits, strict=True))
+    ]
+    try:
+        await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for client, waiting in zip(clients, waits, strict=True):
+            client.listeners.discard(waiting)  # type: ignore[arg-type]
+            waiting.stop()
+    return stalled, failed
 
 
 async def await_deliveries(

@@ -30,6 +30,7 @@ from wsbdd.steps.base import wsbdd_step
 from wsbdd.steps.grammar import (
     QUOTED,
     WITHIN,
+    conditions,
     format_seconds,
     payload_text,
     per_member,
@@ -201,6 +202,48 @@ def _send(
     driver.send(
         group, names, driver.payloads(names, rendered), offsets, think=think, phases=phases or []
     )
+
+
+CLOSED_LOOP = (
+    r" (?P<count>\d+) times?, each waiting for its reply(?: where (?P<reply>.+?))?" + WITHIN
+)
+
+
+def _send_closed(
+    session: Session, group: str, payload: str, count: str, words: dict[str, Any]
+) -> None:
+    names = session.group_members(group)
+    variables = session.vars.child(correlation_id=SENTINEL)
+    rendered = per_member(names, payload, variables, payload_text)
+    driver = LoadDriver.of(session)
+    reply = words.get("reply")
+    driver.send_closed(
+        group,
+        names,
+        driver.payloads(names, rendered),
+        int(count),
+        reply=conditions(reply, session.vars).matches if reply else None,
+        wait=seconds(words["amount"], words["unit"]),
+    )
+
+
+# Before the paced steps below: a payload followed by "N times" must not stop there.
+@step(r"every client in " + GROUP + r" sends " + PAYLOAD + CLOSED_LOOP)
+@wsbdd_step
+def every_sends_closed_loop(
+    session: Session, context: Any, group: str, payload: str, count: str, **words: Any
+) -> None:
+    """Every member sends N times, each send waiting for the reply to the one before."""
+    _send_closed(session, group, payload, count, words)
+
+
+@step(r"every client in " + GROUP + r" sends" + CLOSED_LOOP + r":")
+@wsbdd_step
+def every_sends_closed_loop_docstring(
+    session: Session, context: Any, group: str, count: str, **words: Any
+) -> None:
+    """The same, with the message in a docstring."""
+    _send_closed(session, group, context.text or "", count, words)
 
 
 @step(r"every client in " + GROUP + r" sends " + PAYLOAD + PACE)
