@@ -6,10 +6,16 @@ they hold on a busy machine.  bench/bench_groups.py measures the time.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from types import SimpleNamespace
 
 import pytest
+from loopback import ThreadedServer
+from websockets.asyncio.server import ServerConnection
 
+from wsbdd.client import ConnectOptions
+from wsbdd.pool import ClientPool
 from wsbdd.session import join_group
 from wsbdd.steps import groups as group_steps
 from wsbdd.steps.grammar import differs_per_member, per_member
@@ -135,3 +141,95 @@ def test_the_every_receives_step_hands_one_shared_matcher_to_all_5000(monkeypatc
     assert received["who"] == names
     assert len(received["matchers"]) == 5_000
     assert len({id(m) for m in received["matchers"]}) == 1
+
+
+# -- closing a crowd: one deadline, not a timer (and a shield) per client -----------------------
+
+
+class CountingLoop(asyncio.SelectorEventLoop):
+    """An event loop that notes every timer armed on it (``call_later`` arms through here)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timers: list[float] = []
+
+    def call_at(self, when, callback, *args, context=None):  # type: ignore[override]
+        self.timers.append(when - self.time())
+        return super().call_at(when, callback, *args, context=context)
+
+
+class PoliteServer(ThreadedServer):
+    """Answers the closing handshake, as websockets does."""
+
+    serve_options = {"ping_interval": None}
+
+    async def handler(self, ws: ServerConnection) -> None:
+        await ws.wait_closed()
+
+
+class StalledServer(ThreadedServer):
+    """Reads nothing once a connection is open: a close frame is never answered."""
+
+    serve_options = {"ping_interval": None, "close_timeout": 0.2}
+
+    def __init__(self, expected: int) -> None:
+        super().__init__()
+        self.expected = expected
+        self.stalled = 0
+        self.all_stalled = threading.Event()
+
+    async def handler(self, ws: ServerConnection) -> None:
+        ws.transport.pause_reading()
+        self.stalled += 1
+        if self.stalled == self.expected:
+            self.all_stalled.set()
+        await ws.wait_closed()
+
+
+def connect_then_close(port: int, count: int, close_timeout: float, ready=None):
+    """Connect ``count`` clients on a counting loop, close them all; return the timers armed
+    while closing, and the clients."""
+
+    async def scenario():
+        pool = ClientPool(ConnectOptions(close_timeout=close_timeout, ping_interval=None))
+        url = f"ws://127.0.0.1:{port}/"
+        await pool.each([f"m{i}" for i in range(count)], lambda n: _connect(pool, n, url))
+        if ready is not None:
+            assert await asyncio.to_thread(ready.wait, 10)
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(30):  # a safety net, armed before the count starts
+            before = len(loop.timers)
+            await pool.close_all()
+        return loop.timers[before:], list(pool)
+
+    with asyncio.Runner(loop_factory=CountingLoop) as runner:
+        return runner.run(scenario())
+
+
+async def _connect(pool: ClientPool, name: str, url: str) -> None:
+    outcome = await pool.new(name).connect(url)
+    assert outcome.opened_at is not None, outcome.error
+
+
+def test_closing_150_clients_arms_one_timer_and_every_close_is_clean():
+    with PoliteServer() as server:
+        timers, clients = connect_then_close(server.port, 150, close_timeout=5.0)
+    assert len(timers) <= 1  # before: three per client (450)
+    for client in clients:
+        assert client.finished
+        outcome = client.outcome
+        assert (outcome.clean, outcome.closed_by, outcome.close_code) == (True, "client", 1000)
+
+
+def test_a_stalled_server_still_has_its_connections_aborted_at_the_one_deadline():
+    with StalledServer(expected=20) as server:
+        timers, clients = connect_then_close(
+            server.port, 20, close_timeout=0.3, ready=server.all_stalled
+        )
+    # One timer, due at the close timeout: when it fired, everyone still closing was dropped.
+    assert len(timers) == 1
+    assert timers[0] == pytest.approx(0.3, abs=0.05)
+    for client in clients:
+        assert client.finished
+        outcome = client.outcome
+        assert (outcome.clean, outcome.closed_by) == (False, "client")
