@@ -16,6 +16,9 @@ from websockets.asyncio.server import ServerConnection
 
 from wsbdd.client import ConnectOptions
 from wsbdd.pool import ClientPool
+from wsbdd.report.collect import ReportRecorder, conversation_of, start_recording
+from wsbdd.report.cucumber import CucumberJsonFormatter
+from wsbdd.report.html import HtmlFormatter
 from wsbdd.session import join_group
 from wsbdd.steps import groups as group_steps
 from wsbdd.steps.grammar import differs_per_member, per_member
@@ -233,3 +236,84 @@ def test_a_stalled_server_still_has_its_connections_aborted_at_the_one_deadline(
         assert client.finished
         outcome = client.outcome
         assert (outcome.clean, outcome.closed_by) == (False, "client")
+
+
+# -- the transcript at scenario end: built only when something reads it ------------------------
+
+
+class TranscriptSession:
+    """What ``ReportRecorder.keep`` reads of a session, counting transcripts built."""
+
+    def __init__(self) -> None:
+        self.built = 0
+        self.vars = Variables()
+        self.settings = None
+        self.step_marks: list = []
+
+    def transcript(self) -> list:
+        self.built += 1
+        return []
+
+
+def recorder_for(formatters: list, junit: bool = False) -> ReportRecorder:
+    runner = SimpleNamespace(formatters=formatters, features=[])
+    return start_recording(
+        None, "", SimpleNamespace(_runner=runner, config=SimpleNamespace(junit=junit))
+    )
+
+
+def test_no_transcript_is_built_when_no_formatter_reads_it():
+    recorder = recorder_for([SimpleNamespace(stream=None)])  # e.g. behave's own pretty
+    session, scenario = TranscriptSession(), SimpleNamespace()
+    assert recorder.keep(scenario, session) is None
+    assert session.built == 0
+    assert conversation_of(scenario) is None
+
+
+@pytest.mark.parametrize(
+    "formatters, junit",
+    [([SimpleNamespace(stream=None, reads_conversations=True)], False), ([], True)],
+)
+def test_a_report_formatter_or_junit_still_gets_every_conversation(formatters, junit):
+    recorder = recorder_for(formatters, junit)
+    session, scenario = TranscriptSession(), SimpleNamespace()
+    recorder.keep(scenario, session, print_text=junit)
+    assert session.built == 1
+    assert conversation_of(scenario) is not None
+
+
+def test_wsbdds_report_formatters_say_they_read_conversations():
+    assert HtmlFormatter.reads_conversations and CucumberJsonFormatter.reads_conversations
+
+
+def test_the_transcript_makes_each_event_once(monkeypatch):
+    from wsbdd import transcript
+    from wsbdd.inbox import Inbox
+
+    made = []
+
+    class CountedEvent(transcript.Event):
+        __slots__ = ()
+
+        def __init__(self, *args, **kwargs):
+            made.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(transcript, "Event", CountedEvent)
+    clients = []
+    for i in range(100):
+        inbox = Inbox()
+        for k in range(3):
+            inbox.append("text", "{}", 2.0 + k + i / 1000)
+        outcome = SimpleNamespace(
+            started_at=1.0, opened_at=1.5, url="ws://x/", status=101, subprotocol=None,
+            closed_at=9.0, close_code=1000, close_reason="", clean=True, closed_by="client",
+            lost=False,
+        )  # fmt: skip
+        clients.append(SimpleNamespace(name=f"m{i}", outcome=outcome, sent=[], inbox=inbox))
+    marks = [transcript.StepMark(float(at), at, f"step {at}") for at in range(4)]
+    events = transcript.build_transcript(clients, marks)
+    assert len(events) == 100 * 6
+    assert len(made) == len(events)  # before: twice, the second time with its step
+    assert [e.at for e in events] == sorted(e.at for e in events)
+    assert events[0].kind == "connecting" and events[0].step == marks[1]
