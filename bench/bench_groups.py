@@ -434,7 +434,7 @@ def main() -> None:
                 )
                 applies, goal, test = GOALS[measure]
                 goal_here = goal if applies in (None, n) else None
-                label = "throughput plain/wsbdd" if measure == "fan-out" else "wsbdd/plain"
+                label = "throughput wsbdd/plain" if measure == "fan-out" else "wsbdd/plain"
                 rows.append(
                     row(
                         f"{measure} {n} clients, {label}",
