@@ -317,3 +317,28 @@ def test_the_transcript_makes_each_event_once(monkeypatch):
     assert len(made) == len(events)  # before: twice, the second time with its step
     assert [e.at for e in events] == sorted(e.at for e in events)
     assert events[0].kind == "connecting" and events[0].step == marks[1]
+
+
+# -- every member disconnects: all at once, not one closing handshake after another -------------
+
+
+def test_every_member_disconnects_in_one_call_for_the_whole_group():
+    closed = []
+    session = SimpleNamespace(
+        current_step="",
+        group_members=lambda group: ["p1", "p2", "p3"],
+        client=lambda name: None,
+        disconnect=lambda name: closed.append([name]),
+        disconnect_each=lambda names: closed.append(list(names)),
+    )
+    group_steps.every_disconnects(SimpleNamespace(wsbdd=session), group="team", others="Alice")
+    assert closed == [["p1", "p2", "p3", "Alice"]]
+
+
+def test_a_disconnected_group_closed_cleanly_from_the_client_side(s):
+    names = [f"p{i}" for i in range(1, 31)]
+    s.connect_group("team", names)
+    s.disconnect_each(names)
+    for name in names:
+        outcome = s.client(name).outcome
+        assert (outcome.clean, outcome.closed_by, outcome.close_code) == (True, "client", 1000)

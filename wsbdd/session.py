@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 from websockets.exceptions import ConnectionClosed
 
 from wsbdd.address import AddressProblem, append_query, resolve
-from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, frames_from
+from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients, frames_from
 from wsbdd.config import Settings, load_settings
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
@@ -704,6 +704,13 @@ class Session:
     def disconnect(self, name: str, code: int = 1000, reason: str = "") -> None:
         client = self.client(name)
         self._run(client.close(code, reason), self.settings.close_timeout + 2)
+
+    def disconnect_each(self, names: Sequence[str], code: int = 1000, reason: str = "") -> None:
+        """Close several clients at once, all within one ``close_timeout`` (a crowd closed
+        one by one waited for each closing handshake in turn)."""
+        clients = [self.client(name) for name in names]
+        timeout = self.settings.close_timeout
+        self._run(close_clients(clients, timeout, code, reason), timeout + 2)
 
     def expect_disconnected(
         self,

@@ -284,5 +284,4 @@ def nobody_receives(
 @step(EVERY + r" disconnects")
 @wsbdd_step
 def every_disconnects(session: Session, context: Any, group: str, others: str | None) -> None:
-    for name in _who(session, group, others):
-        session.disconnect(name)
+    session.disconnect_each(_who(session, group, others))
