@@ -44,6 +44,7 @@ __all__ = [
     "add_query",
     "Arrivals",
     "frames_from",
+    "close_clients",
     "mask_url",
 ]
 
@@ -527,21 +528,31 @@ class Client:
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close from the client side with a closing handshake; abort if the server stalls."""
-        ws = self.ws
-        if ws is None:
-            return
-        if self.outcome is not None and self.outcome.closed_by is None and not self.finished:
+        await close_clients([self], self.options.close_timeout, code, reason)
+
+    def _start_close(self, code: int, reason: str) -> asyncio.Task[None] | None:
+        """Begin the closing handshake; the task ends when the connection has.
+
+        The task itself never gives up: its caller (:func:`close_clients`) keeps the
+        deadline and aborts the connection when it passes.
+        """
+        ws, reader = self.ws, self._reader
+        if ws is None or reader is None or reader.done():
+            return None
+        if self.outcome is not None and self.outcome.closed_by is None:
             self.outcome.closed_by = "client"
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.options.close_timeout + 1
-        try:
-            # Bounded: a server that has stopped reading never takes the close frame.
-            async with asyncio.timeout_at(deadline):
+        # websockets would arm a timer of its own per connection (close_timeout); the
+        # caller's one deadline for every client being closed stands for it.
+        ws.close_timeout = None
+
+        async def close() -> None:
+            try:
                 await ws.close(code, reason)
-        except Exception:  # noqa: BLE001 - closing must never fail a cleanup
-            pass
-        if not await self.wait_closed(max(0.0, deadline - loop.time())):
-            await self.abort()
+            except Exception:  # noqa: BLE001 - closing must never fail a cleanup
+                pass
+            await reader  # it records how the connection closed as it ends
+
+        return asyncio.get_running_loop().create_task(close())
 
     async def abort(self) -> None:
         """Drop the TCP connection without a closing handshake and stop the reader."""
@@ -564,6 +575,29 @@ class Client:
             "sent": len(self.sent),
             "outcome": self.outcome,
         }
+
+
+async def close_clients(
+    clients: Iterable[Client], timeout: float, code: int = 1000, reason: str = ""
+) -> None:
+    """Close ``clients`` with closing handshakes, all at once and within one deadline.
+
+    A client still closing ``timeout`` seconds from now (its server stalls, or has
+    stopped reading and never takes the close frame) is aborted then.  One timer for
+    them all: a timer and a shield of its own per client made closing 5,000 clients
+    cost half as much again as closing them with plain websockets.
+    """
+    closing: dict[asyncio.Task[None], Client] = {}
+    for client in clients:
+        task = client._start_close(code, reason)
+        if task is not None:
+            closing[task] = client
+    if not closing:
+        return
+    _, late = await asyncio.wait(closing, timeout=max(0.0, timeout))
+    if late:
+        await asyncio.gather(*(closing[task].abort() for task in late))
+        await asyncio.gather(*late, return_exceptions=True)
 
 
 class Arrivals:

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 
-from wsbdd.client import Client, ConnectOptions
+from wsbdd.client import Client, ConnectOptions, close_clients
 
 __all__ = ["ClientPool"]
 
@@ -76,7 +76,8 @@ class ClientPool:
         await asyncio.gather(*(bounded(i, name) for i, name in enumerate(names)))
 
     async def close_all(self) -> None:
-        """Close every client; a server that stalls gets its connections aborted."""
+        """Close every client, all within one ``close_timeout``; a server that stalls gets
+        its connections aborted when it passes."""
         clients = list(self._clients.values())
-        await asyncio.gather(*(c.close() for c in clients), return_exceptions=True)
+        await close_clients(clients, self.options.close_timeout)
         await asyncio.gather(*(c.abort() for c in clients if not c.finished))

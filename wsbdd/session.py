@@ -21,7 +21,7 @@ import os
 import re
 import resource
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urljoin
@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 from websockets.exceptions import ConnectionClosed
 
 from wsbdd.address import AddressProblem, append_query, resolve
-from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, frames_from
+from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients, frames_from
 from wsbdd.config import Settings, load_settings
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
@@ -213,7 +213,9 @@ class Session:
         self.vars = self.settings.new_variables(environ=os.environ, config={"url": run.base_url})
         self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
         self.collected: dict[str, list[Message]] = {}
-        self.groups: dict[str, list[str]] = {}
+        self.groups: dict[str, dict[str, None]] = {}
+        """Each group's members in the order they joined (a dict's keys: a set that keeps
+        order, so a crowd of 10,000 joins without a search through the list per name)."""
         self.measurements: list[tuple[int, Any]] = []
         """(step index, metrics) of the scenario's load steps, for the reports."""
         self._noise = [parse_condition(text) for text in run.ignore]
@@ -703,6 +705,13 @@ class Session:
         client = self.client(name)
         self._run(client.close(code, reason), self.settings.close_timeout + 2)
 
+    def disconnect_each(self, names: Sequence[str], code: int = 1000, reason: str = "") -> None:
+        """Close several clients at once, all within one ``close_timeout`` (a crowd closed
+        one by one waited for each closing handshake in turn)."""
+        clients = [self.client(name) for name in names]
+        timeout = self.settings.close_timeout
+        self._run(close_clients(clients, timeout, code, reason), timeout + 2)
+
     def expect_disconnected(
         self,
         name: str,
@@ -930,8 +939,7 @@ class Session:
         outcomes = self.connect_all(
             names, target, token=token, headers=headers, subprotocols=subprotocols, **ramp
         )
-        members = self.groups.setdefault(group, [])
-        members.extend(name for name in names if name not in members)
+        join_group(self.groups.setdefault(group, {}), names)
         return outcomes
 
     def send_each(self, names: Sequence[str], payloads: Sequence[str | bytes]) -> None:
@@ -1092,6 +1100,15 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def join_group(members: dict[str, None], names: Iterable[str]) -> None:
+    """Add ``names`` to a group's ``members`` after those already in it, each once.
+
+    One hash look-up per name: searching a list instead cost 0.2 s for a group of
+    5,000 and grew with the square of its size.
+    """
+    members.update(dict.fromkeys(names))
 
 
 def ensure_open_files(clients: int, *, in_process_server: bool) -> None:

@@ -55,11 +55,6 @@ class Event:
     step: StepMark | None = None
 
 
-def _step_at(marks: Sequence[StepMark], times: list[float], at: float) -> StepMark | None:
-    index = bisect.bisect_right(times, at) - 1
-    return marks[index] if index >= 0 else None
-
-
 def build_transcript(
     clients: Iterable[Any], marks: Sequence[StepMark] = (), exchanges: Iterable[Any] = ()
 ) -> list[Event]:
@@ -68,21 +63,30 @@ def build_transcript(
     ``clients`` are :class:`wsbdd.client.Client` objects (anything with ``name``,
     ``outcome``, ``sent`` and ``inbox``); ``exchanges`` the HTTP requests made
     (:class:`wsbdd.http.Exchange`: two events each, the request and its answer).
+    Events at the same moment keep the order they are gathered in (clients in order,
+    each one's connection, sent frames, received frames, close).
     """
-    raw: list[tuple[float, int, Event]] = []
-    order = 0
+    # Each event is made once, with its step (a crowd's scenario has tens of thousands:
+    # making them twice, and a tuple each to sort them by, cost more than the merge).
+    times = [mark.at for mark in marks]
+    before_first = times[0] if times else float("inf")
+    step_index = bisect.bisect_right
 
-    def add(event: Event) -> None:
-        nonlocal order
-        raw.append((event.at, order, event))
-        order += 1
+    def step_at(at: float) -> StepMark | None:
+        return marks[step_index(times, at) - 1] if at >= before_first else None
 
+    events: list[Event] = []
+    add = events.append
     for client in clients:
         name = client.name
         outcome = client.outcome
         if outcome is not None:
             started = outcome.started_at
-            add(Event(started, name, "connecting", detail={"url": outcome.url}))
+            add(
+                Event(
+                    started, name, "connecting", detail={"url": outcome.url}, step=step_at(started)
+                )
+            )
             if outcome.opened_at is not None:
                 add(
                     Event(
@@ -94,12 +98,14 @@ def build_transcript(
                             "status": outcome.status,
                             "subprotocol": outcome.subprotocol,
                         },
+                        step=step_at(outcome.opened_at),
                     )
                 )
             elif outcome.rejected:
+                at = outcome.finished_at or started
                 add(
                     Event(
-                        outcome.finished_at or started,
+                        at,
                         name,
                         "rejected",
                         detail={
@@ -108,25 +114,33 @@ def build_transcript(
                             "reason": outcome.reason_phrase,
                             "body": outcome.body,
                         },
+                        step=step_at(at),
                     )
                 )
             else:
+                at = outcome.finished_at or started
                 add(
                     Event(
-                        outcome.finished_at or started,
+                        at,
                         name,
                         "failed",
                         detail={"url": outcome.url, "error": outcome.error},
+                        step=step_at(at),
                     )
                 )
         for sent in client.sent:
-            add(Event(sent.at, name, "sent", sent.kind, sent.payload))
+            add(Event(sent.at, name, "sent", sent.kind, sent.payload, step=step_at(sent.at)))
         inbox = client.inbox
         load_counted = getattr(inbox, "counted_by_load", None)
         for message in inbox:
             if load_counted is not None and load_counted(message):
                 continue  # a load step's traffic: its metrics table stands for it
-            add(Event(message.at, name, "received", message.kind, message.raw, message.seq))
+            at = message.at
+            add(
+                Event(
+                    at, name, "received", message.kind, message.raw, message.seq, step=step_at(at)
+                )
+            )
         if outcome is not None and outcome.closed_at is not None:
             add(
                 Event(
@@ -140,11 +154,22 @@ def build_transcript(
                         "by": outcome.closed_by,
                         "lost": outcome.lost,
                     },
+                    step=step_at(outcome.closed_at),
                 )
             )
     for exchange in exchanges:
         asked = {"phase": "request", "method": exchange.method, "url": exchange.url}
-        add(Event(exchange.sent_at, exchange.client, "http", "text", exchange.body, detail=asked))
+        add(
+            Event(
+                exchange.sent_at,
+                exchange.client,
+                "http",
+                "text",
+                exchange.body,
+                detail=asked,
+                step=step_at(exchange.sent_at),
+            )
+        )
         if exchange.answered_at is None:
             continue
         answered = {
@@ -164,20 +189,12 @@ def build_transcript(
                 "text",
                 exchange.answer,
                 detail=answered,
+                step=step_at(exchange.answered_at),
             )
         )
-    raw.sort(key=lambda item: (item[0], item[1]))
-    times = [mark.at for mark in marks]
-    return [
-        Event(
-            e.at,
-            e.client,
-            e.kind,
-            e.frame,
-            e.payload,
-            e.seq,
-            e.detail,
-            _step_at(marks, times, e.at),
-        )
-        for _, _, e in raw
-    ]
+    events.sort(key=_time_of)  # stable: events at the same moment keep their order
+    return events
+
+
+def _time_of(event: Event) -> float:
+    return event.at

@@ -93,7 +93,8 @@ class Known:
 @dataclass
 class _State:
     clients: set[str] = field(default_factory=set)
-    groups: dict[str, list[str]] = field(default_factory=dict)
+    groups: dict[str, dict[str, None]] = field(default_factory=dict)
+    """Each group's members in joining order (dict keys: a crowd of 10,000 adds in linear time)."""
     variables: set[str] = field(default_factory=set)
     blind: bool = False
     """A step the checker cannot see into ran: stop reporting "used before"."""
@@ -395,8 +396,7 @@ class ScenarioReader:
             return
         if name in GROUP_CONNECTS and group:
             members = names or _member_names(group, int(words.get("count") or 0))
-            state.groups.setdefault(group, [])
-            state.groups[group].extend(m for m in members if m not in state.groups[group])
+            state.groups.setdefault(group, {}).update(dict.fromkeys(members))
             state.clients.update(members)
             return
         if group:
@@ -424,7 +424,7 @@ class ScenarioReader:
             'connected" earlier in the scenario.',
             note,
         )
-        state.groups[group] = []
+        state.groups[group] = {}
 
     # -- phrases
 
@@ -457,7 +457,7 @@ class ScenarioReader:
         if actor is not None:
             member = actor.name
             if actor.group is not None:
-                member = (state.groups.get(actor.group) or ["member1"])[0]
+                member = next(iter(state.groups.get(actor.group) or ["member1"]))
             if member:
                 literal["client"] = member
                 if phrase.actor is not None and phrase.actor.type == "client":

@@ -80,6 +80,10 @@ class ReportRecorder:
         self.base_url = mask_secrets(base_url) if base_url else ""
         """The server's address as shown in the report: secret query values as ``***``."""
         self.started = time.time()
+        self.keeps_conversations = True
+        """Whether :meth:`keep` builds each scenario's transcript.  :func:`start_recording`
+        turns it off when nothing in the run reads one: no formatter that says it does
+        (``reads_conversations``, as wsbdd's report formatters), and no JUnit."""
         self.secret_names: tuple[str, ...] = tuple(getattr(settings, "secrets", ()) or ())
         extras = getattr(settings, "extras", None) or {}
         self.options = ReportOptions.from_table(extras.get("report"))
@@ -186,10 +190,14 @@ class ReportRecorder:
     def keep(self, scenario: Any, session: Any, *, print_text: bool = False) -> Conversation | None:
         """Attach the scenario's conversation to ``scenario``; print it for JUnit if asked.
 
+        Nothing is built when nothing reads it (see :attr:`keeps_conversations`).
+
         Call after the clients are closed, so close events are part of it.  Never
         raises: a report problem must not fail a scenario.
         """
         self.learn_session(session)
+        if not (self.keeps_conversations or print_text):
+            return None  # nobody reads it: a crowd's transcript costs a tenth of a second
         try:
             events = session.transcript()
         except Exception:  # noqa: BLE001
@@ -238,9 +246,19 @@ def start_recording(settings: Any, base_url: str, context: Any = None) -> Report
     _current = recorder
     runner = getattr(context, "_runner", None) if context is not None else None
     if runner is not None:
+        formatters = getattr(runner, "formatters", None) or []
         recorder.learn_features(getattr(runner, "features", None) or [])
-        recorder.mask_formatters(getattr(runner, "formatters", None) or [])
+        recorder.mask_formatters(formatters)
+        recorder.keeps_conversations = reads_conversations(
+            formatters, getattr(getattr(context, "config", None), "junit", False)
+        )
     return recorder
+
+
+def reads_conversations(formatters: Iterable[Any], junit: Any) -> bool:
+    """Whether a run with these behave formatters (and ``--junit`` or not) reads the
+    scenarios' conversations: a formatter of its own says so with ``reads_conversations``."""
+    return bool(junit) or any(getattr(f, "reads_conversations", False) for f in formatters)
 
 
 def current_recorder() -> ReportRecorder | None:

@@ -324,6 +324,7 @@ class ReportFormatter(Formatter):
     """A behave formatter that writes one file from the whole run, when behave closes it."""
 
     masks_itself = True  # wsbdd's hooks leave its stream alone: it masks what it writes
+    reads_conversations = True  # the hooks build each scenario's transcript for it
 
     def __init__(self, stream_opener: Any, config: Any) -> None:
         super().__init__(stream_opener, config)

@@ -151,8 +151,9 @@ def _receive(
     unit: str | None,
     op: str = "every",
     n: int = 0,
+    also: list[str] | None = None,
 ) -> None:
-    matchers = per_member(names, text, session.vars, build)
+    matchers = per_member(names, text, session.vars, build, also=also or ())
     session.receive_each(
         names,
         matchers,
@@ -199,7 +200,15 @@ def every_receives_table(
         _subject(group, others),
         amount,
         unit,
+        also=_cells(table),
     )
+
+
+def _cells(table: Any) -> list[str]:
+    """Every cell of a table, headings included (what decides if members differ)."""
+    if table is None:
+        return []
+    return [*table.headings, *(str(cell) for row in table.rows for cell in row.cells)]
 
 
 @step(EVERY + r" receives? a message (?:like|matching)" + WITHIN + r":")
@@ -275,5 +284,4 @@ def nobody_receives(
 @step(EVERY + r" disconnects")
 @wsbdd_step
 def every_disconnects(session: Session, context: Any, group: str, others: str | None) -> None:
-    for name in _who(session, group, others):
-        session.disconnect(name)
+    session.disconnect_each(_who(session, group, others))
