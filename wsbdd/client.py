@@ -59,6 +59,8 @@ class ConnectOptions:
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     max_size: int = 2**20
+    inbox_limit: int = 0
+    """Claimed messages the client's inbox keeps (0: all): see :class:`wsbdd.inbox.Inbox`."""
     ssl: ssl_lib.SSLContext | None = None
     """The TLS context for ``wss://`` URLs (None: websockets' default, which verifies)."""
     tls: TlsSettings = field(default_factory=TlsSettings)
@@ -74,7 +76,7 @@ class ConnectionOutcome:
     finished_at: float | None = None
     status: int | None = None
     reason_phrase: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = None  # type: ignore[assignment]  # a property: see below
     body: str = ""
     subprotocol: str | None = None
     opened_at: float | None = None
@@ -89,6 +91,21 @@ class ConnectionOutcome:
     @property
     def rejected(self) -> bool:
         return self.status is not None and self.status != 101
+
+    def _get_headers(self) -> dict[str, str]:
+        source = self._headers
+        if source is None:
+            source = self._headers = {}
+        elif not isinstance(source, dict):
+            # websockets' Headers, kept by reference until someone asks: the
+            # connection holds that object anyway, and a crowd of 10,000 clients
+            # need not each copy it into a dict nobody reads.
+            source = self._headers = dict(source.raw_items())
+        return source
+
+    def _set_headers(self, value: Any) -> None:
+        """A dict, websockets' ``Headers`` (read lazily) or None."""
+        self._headers = value
 
     @property
     def lost(self) -> bool:
@@ -120,6 +137,14 @@ class ConnectionOutcome:
                 text += f' ("{body[:120]}")'
             return text
         return self.error or "the connection was never opened"
+
+
+# The response headers: a property so that a refusal's or a connection's headers are
+# read from websockets' own object on demand (``ConnectionOutcome(headers={...})``
+# still works: the dataclass's __init__ assigns through the setter).
+ConnectionOutcome.headers = property(  # type: ignore[assignment]
+    ConnectionOutcome._get_headers, ConnectionOutcome._set_headers
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +296,7 @@ class Client:
     def __init__(self, name: str, options: ConnectOptions | None = None) -> None:
         self.name = name
         self.options = options or ConnectOptions()
-        self.inbox = Inbox()
+        self.inbox = Inbox(self.options.inbox_limit)
         self.sent: list[Sent] = []
         self.outcome: ConnectionOutcome | None = None
         self.ws: ClientConnection | None = None
@@ -337,7 +362,7 @@ class Client:
             response = exc.response
             outcome.status = response.status_code
             outcome.reason_phrase = response.reason_phrase
-            outcome.headers = dict(response.headers.raw_items())
+            outcome.headers = response.headers
             outcome.body = bytes(response.body or b"").decode("utf-8", "replace")
             outcome.error = outcome.describe_failure()
         except (InvalidURI, InvalidHandshake, OSError) as exc:  # TimeoutError is an OSError
@@ -350,7 +375,7 @@ class Client:
         outcome.status = ws.response.status_code if ws.response else 101
         outcome.reason_phrase = ws.response.reason_phrase if ws.response else ""
         if ws.response is not None:
-            outcome.headers = dict(ws.response.headers.raw_items())
+            outcome.headers = ws.response.headers
         outcome.subprotocol = ws.subprotocol
         outcome.opened_at = time.monotonic()
         ws.on_frame = self._take  # type: ignore[attr-defined]
