@@ -12,16 +12,17 @@ round to round, are:
             (keeping nothing, as a hand-written script would)
   wsbdd     a wsbdd group (``Session.connect_group``) with the default settings:
             every message stays in the inbox for the whole scenario
-  bounded   the same with ``inbox_limit`` set (``--limit``, default 10): claimed
+  bounded   the same with ``inbox_limit`` set (``--limit``, default 5): claimed
             messages beyond the limit are dropped
 
 Every wsbdd client claims each message as it arrives, the way a group step
 does (``every client in group "crowd" receives a message where $.type is
 "news"``: wsbdd's own ``Receive`` expectation watched on each client, the next
 one started when the last is met, all on the loop thread without behave's
-bridge), so the bounded inbox can drop what was claimed.  For each side it prints KB per client (ΔRSS / N, 1 KB = 1,000
-bytes) idle, after 10 and after 1,000 messages, the median over rounds, and
-wsbdd's extra KB per client over raw.  Goal (issue 12): ≤ 24 KB per client
+bridge), so the bounded inbox can drop what was claimed.  For each side it
+prints KB per client (ΔRSS / N, 1 KB = 1,000 bytes) idle, after 10 and after
+1,000 messages, the median over rounds, and wsbdd's extra KB per client over
+raw.  Goal (issue 12): ≤ 24 KB per client
 after 1,000 messages in bounded mode.  ``--tracemalloc`` also reports Python
 allocations traced per client (slower; run it alone when you need it).
 
@@ -279,7 +280,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--limit", type=int, default=10, help="inbox_limit of the bounded side")
+    parser.add_argument("--limit", type=int, default=5, help="inbox_limit of the bounded side")
     parser.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES))
     parser.add_argument("--quick", action="store_true", help="200 clients, one round")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
@@ -368,7 +369,9 @@ def report(results: dict[str, list[list[dict[str, float]]]], args: Any, took: fl
     for note in notes:
         print(f"# {note}")
     for row in rows:
-        goal = f"  (goal {row['goal']}: {'met' if row['met'] else 'NOT met'})" if row["goal"] else ""
+        goal = (
+            f"  (goal {row['goal']}: {'met' if row['met'] else 'NOT met'})" if row["goal"] else ""
+        )
         print(f"{row['value']:9.2f} {row['unit']}  {row['measure']}{goal}")
 
 

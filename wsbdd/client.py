@@ -13,6 +13,7 @@ import functools
 import ssl as ssl_lib
 import time
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -290,6 +291,9 @@ _WHOLE_KINDS: dict[Opcode, Literal["text", "binary"]] = {
 }
 
 
+_NO_LISTENERS: frozenset[Arrivals] = frozenset()
+
+
 class Client:
     """A named participant in a scenario (``Alice``) with one connection and an inbox."""
 
@@ -302,8 +306,9 @@ class Client:
         self.ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._watches: list[_Watch] = []
-        self.listeners: set[Arrivals] = set()
-        """Told of every frame and of the close: see :func:`frames_from`."""
+        self.listeners: AbstractSet[Arrivals] = _NO_LISTENERS
+        """Told of every frame and of the close: see :func:`frames_from` (a set of its own
+        only once someone listens: most clients never have a listener)."""
         self._pong: asyncio.Future[float] | None = None
         self.pongs: list[float] = []
 
@@ -631,9 +636,11 @@ def frames_from(clients: Iterable[Client]) -> Iterator[Arrivals]:
     arrivals = Arrivals()
     watched = list(clients)
     for client in watched:
-        client.listeners.add(arrivals)
+        if client.listeners is _NO_LISTENERS:
+            client.listeners = set()
+        client.listeners.add(arrivals)  # type: ignore[attr-defined]
     try:
         yield arrivals
     finally:
         for client in watched:
-            client.listeners.discard(arrivals)
+            client.listeners.discard(arrivals)  # type: ignore[attr-defined]

@@ -296,7 +296,9 @@ class Count(Expectation):
         what = f"{self.op} {_plural(self.n)}{_phrase(self.matcher)}"
         if self.matcher is not None and self.unknowable:
             # Some of the messages to count are gone: the count itself is unknown.
-            return Outcome(False, list(self.hits), f"{self.who} expected {what}, but {self.unknowable}")
+            return Outcome(
+                False, list(self.hits), f"{self.who} expected {what}, but {self.unknowable}"
+            )
         count += self.dropped or 0
         if count == 0:
             tail = f", but received none in {format_duration(self.timeout)}."

@@ -17,7 +17,6 @@ dropped message says so (:meth:`Inbox.dropped_note`).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import deque
 from collections.abc import Iterator
 from operator import attrgetter
 from typing import Literal
@@ -51,6 +50,7 @@ class Inbox:
         "dropped",
         "dropped_since_baseline",
         "_claimed",
+        "_cursor",
         "_dead",
     )
 
@@ -68,8 +68,9 @@ class Inbox:
         self.dropped = 0
         """Claimed messages a bounded inbox let go of, in all."""
         self.dropped_since_baseline = 0
-        self._claimed: deque[Message] | None = deque() if limit > 0 else None
-        """Kept claimed messages in the order they were claimed (bounded inboxes only)."""
+        self._claimed = 0
+        """Claimed messages still kept (counted only when bounded)."""
+        self._cursor = 0  # where in ``messages`` the oldest kept claimed one may be
         self._dead = 0  # dropped messages still listed in ``messages``
 
     def __len__(self) -> int:
@@ -112,25 +113,33 @@ class Inbox:
 
     def _claimed_now(self, message: Message) -> None:
         message.release()  # no wait looks at it again: its parsed JSON can go
-        if self._claimed is not None:
-            self._claimed.append(message)
-            self._drop_beyond_limit()
+        if self.limit:
+            self._claimed += 1
+            if self._claimed > self.limit:
+                self._drop_oldest_claimed()
 
-    def _drop_beyond_limit(self) -> None:
-        claimed = self._claimed
-        assert claimed is not None
-        while len(claimed) > self.limit:
-            old = claimed.popleft()
-            old.mark |= _DROPPED
-            self.dropped += 1
-            if old.seq > self.baseline:
-                self.dropped_since_baseline += 1
-            self._dead += 1
+    def _drop_oldest_claimed(self) -> None:
+        """Let go of the oldest claimed messages beyond the limit (in arrival order)."""
+        messages = self.messages
+        index = self._cursor
+        while self._claimed > self.limit:
+            if index >= len(messages):
+                index = 0  # one before the cursor was claimed late: look from the start
+            old = messages[index]
+            index += 1
+            if old.mark and not old.mark & _DROPPED:
+                old.mark |= _DROPPED
+                self._claimed -= 1
+                self.dropped += 1
+                if old.seq > self.baseline:
+                    self.dropped_since_baseline += 1
+                self._dead += 1
+        self._cursor = index
         # Compact once the dead are a quarter of the list (and at least 4): amortized
         # O(1) per message, and few dead messages hold memory in between.
-        if self._dead >= max(4, len(self.messages) >> 2):
-            self.messages = [m for m in self.messages if not m.mark & _DROPPED]
-            self._dead = 0
+        if self._dead >= max(4, len(messages) >> 2):
+            self.messages = [m for m in messages if not m.mark & _DROPPED]
+            self._dead = self._cursor = 0
 
     def counted_by_load(self, message: Message) -> bool:
         return message.mark & _WHO == _BY_LOAD
