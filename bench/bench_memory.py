@@ -2,8 +2,8 @@
 
 What it measures.  N clients (default 1,000) connect to the same minimal
 websockets broadcast server, which runs in its own process.  Then the server
-broadcasts 200-byte JSON messages to every client, in bursts of 10, until each
-client has received 10 and then 1,000 messages.  Each side runs in a fresh
+broadcasts 200-byte JSON messages to every client, in bursts (10, then 110 at a
+time), until each client has received 10 and then 1,000 messages.  Each side runs in a fresh
 subprocess of its own, so the resident set (RSS, from /proc/self/status after
 ``gc.collect()``) holds that side alone.  The sides, in a rotated order from
 round to round, are:
@@ -35,8 +35,10 @@ does not shrink when Python frees memory inside its arenas: the figures are
 the high-water marks a load run would see, and they are noisy on a shared
 machine (±1 KB per client between runs).
 
-Run:  python bench/bench_memory.py [--clients 1000] [--rounds 2] [--limit 10] [--quick] [--json]
-Bounded: each worker stops after 240 s; the default run takes about 1–3 minutes.
+Run:  python bench/bench_memory.py [--clients 1000] [--rounds 1] [--limit 5] [--quick] [--json]
+Bounded: each worker stops after 240 s.  The default run (one round, three
+workers) takes about 1–3 minutes; ``--quick`` (200 clients) about 20 s;
+``--rounds 3`` puts each side once in every position of the order.
 """
 
 from __future__ import annotations
@@ -92,7 +94,8 @@ SERVER = textwrap.dedent(
     """
 )
 
-BURST = 10
+BURST = {10: 10, 1000: 110}
+"""Messages per burst on the way to each point (fewer waits for the last client)."""
 POINTS = (("idle", 0), ("after 10 messages", 10), ("after 1,000 messages", 1000))
 SIDES = ("raw", "wsbdd", "bounded")
 GOAL_KB = 24.0
@@ -168,12 +171,12 @@ async def _raw(url: str, n: int, meter: _Meter) -> list[dict[str, float]]:
     done = 0
     for _, upto in POINTS[1:]:
         while done < upto:
-            wanted = n * (done + BURST)
+            wanted = n * (done + BURST[upto])
             arrived.clear()
-            await control.send(f"burst {BURST}")
-            await asyncio.wait_for(arrived.wait(), 60)
+            await control.send(f"burst {BURST[upto]}")
+            await asyncio.wait_for(arrived.wait(), 120)
             await control.recv()
-            done += BURST
+            done += BURST[upto]
         points.append(meter.read(n))
     await asyncio.gather(*(ws.close() for ws in [*clients, warm, control]))
     for reader in readers:
@@ -181,10 +184,10 @@ async def _raw(url: str, n: int, meter: _Meter) -> list[dict[str, float]]:
     return points
 
 
-async def _claim_burst(clients: list[Any], control: Any, matcher: Any) -> None:
+async def _claim_burst(clients: list[Any], control: Any, matcher: Any, burst: int) -> None:
     """Send one burst and claim every message as it arrives, as a group step does.
 
-    For each client, BURST times over: "every client in group "crowd" receives a
+    For each client, ``burst`` times over: "every client in group "crowd" receives a
     message where $.type is "news"" (wsbdd's own Receive, watched on the client,
     the next one started the moment the last one is met), all on the loop thread.
     """
@@ -207,11 +210,11 @@ async def _claim_burst(clients: list[Any], control: Any, matcher: Any) -> None:
             if remaining == 0:
                 finished.set_result(None)
 
-        client.watch(Receive(client.name, matcher, 60), deliver)
+        client.watch(Receive(client.name, matcher, 120), deliver)
 
     for client in clients:
-        chain(client, BURST)
-    await control.send(f"burst {BURST}")
+        chain(client, burst)
+    await control.send(f"burst {burst}")
     await finished
 
 
@@ -235,9 +238,9 @@ def _wsbdd(url: str, n: int, limit: int | None, meter: _Meter) -> list[dict[str,
     done = 0
     for _, upto in POINTS[1:]:
         while done < upto:
-            session._run(_claim_burst(clients, control, news), 70)
-            session.receive("control")
-            done += BURST
+            session._run(_claim_burst(clients, control, news, BURST[upto]), 130)
+            session.receive("control", timeout=30)
+            done += BURST[upto]
         points.append(meter.read(n))
     session.close()
     run.close()
@@ -254,6 +257,9 @@ def worker(side: str, url: str, n: int, limit: int, traced: bool) -> None:
         points = asyncio.run(_raw(url, n, meter))
     else:
         points = _wsbdd(url, n, limit if side == "bounded" else None, meter)
+        import wsbdd
+
+        points[0]["from"] = os.path.dirname(os.path.dirname(wsbdd.__file__))  # type: ignore[assignment]
     print(json.dumps(points))
 
 
@@ -279,7 +285,7 @@ def run_side(side: str, url: str, args: argparse.Namespace) -> list[dict[str, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1, help="rotating the order")
     parser.add_argument("--limit", type=int, default=5, help="inbox_limit of the bounded side")
     parser.add_argument("--sides", nargs="+", choices=SIDES, default=list(SIDES))
     parser.add_argument("--quick", action="store_true", help="200 clients, one round")
@@ -357,9 +363,11 @@ def report(results: dict[str, list[list[dict[str, float]]]], args: Any, took: fl
                         "met": None,
                     }
                 )
+    checkouts = {p[0]["from"] for rounds in results.values() for p in rounds if "from" in p[0]}
     notes = [
+        f"wsbdd imported from {', '.join(sorted(checkouts))}",
         f"{args.clients} clients, {args.rounds} round(s) in rotated order, each side in its own "
-        f"process; 200-byte JSON messages in bursts of {BURST}; took {took:.0f} s",
+        f"process; 200-byte JSON messages in bursts of 10, then of 110; took {took:.0f} s",
         "RSS growth / clients after gc.collect(); 1 KB = 1,000 bytes; medians over rounds",
         "noisy on a shared machine: compare sides within one run",
     ]
