@@ -2,11 +2,11 @@
 
 What it measures.  N clients (default 1,000) connect to the same minimal
 websockets broadcast server, which runs in its own process.  Then the server
-broadcasts 200-byte JSON messages to every client, in bursts (10, then 110 at a
-time), until each client has received 10 and then 1,000 messages.  Each side runs in a fresh
-subprocess of its own, so the resident set (RSS, from /proc/self/status after
-``gc.collect()``) holds that side alone.  The sides, in a rotated order from
-round to round, are:
+broadcasts 200-byte JSON messages to every client, in bursts of 10 (each
+awaited by every client), until each client has received 10 and then 1,000
+messages.  Each side runs in a fresh subprocess of its own, so the resident
+set (RSS, from /proc/self/status after ``gc.collect()``) holds that side
+alone.  The sides, in an order rotated from round to round, are:
 
   raw       websockets clients, each reading with ``async for`` and ``json.loads``
             (keeping nothing, as a hand-written script would)
@@ -22,9 +22,9 @@ one started when the last is met, all on the loop thread without behave's
 bridge), so the bounded inbox can drop what was claimed.  For each side it
 prints KB per client (ΔRSS / N, 1 KB = 1,000 bytes) idle, after 10 and after
 1,000 messages, the median over rounds, and wsbdd's extra KB per client over
-raw.  Goal (issue 12): ≤ 24 KB per client
-after 1,000 messages in bounded mode.  ``--tracemalloc`` also reports Python
-allocations traced per client (slower; run it alone when you need it).
+raw.  Goal (issue 12): ≤ 24 KB per client after 1,000 messages in bounded
+mode.  ``--tracemalloc`` also reports Python allocations traced per client
+(slower; run it alone when you need it).
 
 What it leaves out.  Speed (see bench_groups.py: this one waits for each
 burst, so its timings mean nothing); the server's memory; kernel socket
@@ -33,12 +33,14 @@ scenario end (a bounded inbox leaves the dropped messages out of it); behave
 itself (the steps' work is called directly, without behave's runner).  RSS
 does not shrink when Python frees memory inside its arenas: the figures are
 the high-water marks a load run would see, and they are noisy on a shared
-machine (±1 KB per client between runs).
+machine (±1 KB per client between runs).  Bigger bursts raise every side
+(bursts of 110 added about 9 KB per client to raw websockets too).
 
 Run:  python bench/bench_memory.py [--clients 1000] [--rounds 1] [--limit 5] [--quick] [--json]
 Bounded: each worker stops after 240 s.  The default run (one round, three
-workers) takes about 1–3 minutes; ``--quick`` (200 clients) about 20 s;
-``--rounds 3`` puts each side once in every position of the order.
+workers) takes about 2–3 minutes (a worker needs about a minute on a busy
+machine); ``--quick`` (200 clients) about 20 s; ``--rounds 3`` puts each side
+once in every position of the order.
 """
 
 from __future__ import annotations
@@ -94,8 +96,8 @@ SERVER = textwrap.dedent(
     """
 )
 
-BURST = {10: 10, 1000: 110}
-"""Messages per burst on the way to each point (fewer waits for the last client)."""
+BURST = {10: 10, 1000: 10}
+"""Messages per burst on the way to each point (see "What it leaves out")."""
 POINTS = (("idle", 0), ("after 10 messages", 10), ("after 1,000 messages", 1000))
 SIDES = ("raw", "wsbdd", "bounded")
 GOAL_KB = 24.0
@@ -367,7 +369,7 @@ def report(results: dict[str, list[list[dict[str, float]]]], args: Any, took: fl
     notes = [
         f"wsbdd imported from {', '.join(sorted(checkouts))}",
         f"{args.clients} clients, {args.rounds} round(s) in rotated order, each side in its own "
-        f"process; 200-byte JSON messages in bursts of 10, then of 110; took {took:.0f} s",
+        f"process; 200-byte JSON messages in bursts of {BURST[10]}; took {took:.0f} s",
         "RSS growth / clients after gc.collect(); 1 KB = 1,000 bytes; medians over rounds",
         "noisy on a shared machine: compare sides within one run",
     ]
