@@ -668,6 +668,18 @@ def test_max_size_errors(value: Any) -> None:
     )
 
 
+def test_inbox_limit_from_the_environment_and_its_default() -> None:
+    assert load().inbox_limit == 0
+    assert load(environ={"WSBDD_INBOX_LIMIT": "5"}).inbox_limit == 5
+
+
+@pytest.mark.parametrize("value", ["-1", "many", 2.5, True, -3])
+def test_inbox_limit_errors(value: Any) -> None:
+    assert config_error({"wsbdd.inbox_limit": value}).endswith(
+        ": must be a whole number of messages, 0 for no limit."
+    )
+
+
 def test_proxy_errors() -> None:
     assert config_error({"wsbdd.proxy": "ftp://p"}) == (
         '-D wsbdd.proxy is "ftp://p": must be a proxy URL such as "http://proxy.example:3128" '

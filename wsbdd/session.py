@@ -291,7 +291,9 @@ class Session:
                 raise ConnectionProblem(
                     f'The configured URL "{self.run.base_url}" {problem}.'
                 ) from None
-            raise FeatureMistake(f'The address "{target}" {problem}.') from None
+            raise FeatureMistake(
+                f'The address "{target}" {problem}.'
+            ) from None
 
     def client(self, name: str, *, need_open: bool = False) -> Client:
         """The client called ``name``; a clear sentence if it does not exist or is closed."""
