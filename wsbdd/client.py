@@ -292,6 +292,7 @@ _WHOLE_KINDS: dict[Opcode, Literal["text", "binary"]] = {
 
 
 _NO_LISTENERS: frozenset[Arrivals] = frozenset()
+_USER_AGENT = f"wsbdd/{__version__}"  # one string for every client's handshake
 
 
 class Client:
@@ -360,7 +361,7 @@ class Client:
                 max_size=opts.max_size,
                 # websockets refuses an ssl argument for a ws:// URL.
                 ssl=opts.ssl if url[:4].lower() == "wss:" else None,
-                user_agent_header=f"wsbdd/{__version__}",
+                user_agent_header=_USER_AGENT,
                 create_connection=_Connection,
             )
         except InvalidStatus as exc:
