@@ -494,8 +494,8 @@ def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
         'pyproject.toml [tool.wsbdd]: unknown key "banana"; known keys: "url", "timeout", '
         '"quiet_window", "settle", "connect_timeout", "close_timeout", "subprotocols", '
         '"compression", "same_cpu", "proxy", "ping_interval", "ping_timeout", "max_size", '
-        '"strict", "ignore", "secrets", "token", "tls", "headers", "variables", "phrases", '
-        '"load", "report".'
+        '"inbox_limit", "strict", "ignore", "secrets", "token", "tls", "headers", "variables", '
+        '"phrases", "load", "report".'
     )
 
 
@@ -665,6 +665,18 @@ def test_boolean_errors() -> None:
 def test_max_size_errors(value: Any) -> None:
     assert config_error({"wsbdd.max_size": value}).endswith(
         ": must be a whole number of bytes above 0, e.g. 1048576."
+    )
+
+
+def test_inbox_limit_from_the_environment_and_its_default() -> None:
+    assert load().inbox_limit == 0
+    assert load(environ={"WSBDD_INBOX_LIMIT": "5"}).inbox_limit == 5
+
+
+@pytest.mark.parametrize("value", ["-1", "many", 2.5, True, -3])
+def test_inbox_limit_errors(value: Any) -> None:
+    assert config_error({"wsbdd.inbox_limit": value}).endswith(
+        ": must be a whole number of messages, 0 for no limit."
     )
 
 

@@ -13,6 +13,7 @@ import functools
 import ssl as ssl_lib
 import time
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -60,6 +61,8 @@ class ConnectOptions:
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     max_size: int = 2**20
+    inbox_limit: int = 0
+    """Claimed messages the client's inbox keeps (0: all): see :class:`wsbdd.inbox.Inbox`."""
     ssl: ssl_lib.SSLContext | None = None
     """The TLS context for ``wss://`` URLs (None: websockets' default, which verifies)."""
     tls: TlsSettings = field(default_factory=TlsSettings)
@@ -75,7 +78,7 @@ class ConnectionOutcome:
     finished_at: float | None = None
     status: int | None = None
     reason_phrase: str = ""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = None  # type: ignore[assignment]  # a property: see below
     body: str = ""
     subprotocol: str | None = None
     opened_at: float | None = None
@@ -90,6 +93,21 @@ class ConnectionOutcome:
     @property
     def rejected(self) -> bool:
         return self.status is not None and self.status != 101
+
+    def _get_headers(self) -> dict[str, str]:
+        source = self._headers
+        if source is None:
+            source = self._headers = {}
+        elif not isinstance(source, dict):
+            # websockets' Headers, kept by reference until someone asks: the
+            # connection holds that object anyway, and a crowd of 10,000 clients
+            # need not each copy it into a dict nobody reads.
+            source = self._headers = dict(source.raw_items())
+        return source
+
+    def _set_headers(self, value: Any) -> None:
+        """A dict, websockets' ``Headers`` (read lazily) or None."""
+        self._headers = value
 
     @property
     def lost(self) -> bool:
@@ -121,6 +139,14 @@ class ConnectionOutcome:
                 text += f' ("{body[:120]}")'
             return text
         return self.error or "the connection was never opened"
+
+
+# The response headers: a property so that a refusal's or a connection's headers are
+# read from websockets' own object on demand (``ConnectionOutcome(headers={...})``
+# still works: the dataclass's __init__ assigns through the setter).
+ConnectionOutcome.headers = property(  # type: ignore[assignment]
+    ConnectionOutcome._get_headers, ConnectionOutcome._set_headers
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,20 +292,25 @@ _WHOLE_KINDS: dict[Opcode, Literal["text", "binary"]] = {
 }
 
 
+_NO_LISTENERS: frozenset[Arrivals] = frozenset()
+_USER_AGENT = f"wsbdd/{__version__}"  # one string for every client's handshake
+
+
 class Client:
     """A named participant in a scenario (``Alice``) with one connection and an inbox."""
 
     def __init__(self, name: str, options: ConnectOptions | None = None) -> None:
         self.name = name
         self.options = options or ConnectOptions()
-        self.inbox = Inbox()
+        self.inbox = Inbox(self.options.inbox_limit)
         self.sent: list[Sent] = []
         self.outcome: ConnectionOutcome | None = None
         self.ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._watches: list[_Watch] = []
-        self.listeners: set[Arrivals] = set()
-        """Told of every frame and of the close: see :func:`frames_from`."""
+        self.listeners: AbstractSet[Arrivals] = _NO_LISTENERS
+        """Told of every frame and of the close: see :func:`frames_from` (a set of its own
+        only once someone listens: most clients never have a listener)."""
         self._pong: asyncio.Future[float] | None = None
         self.pongs: list[float] = []
 
@@ -331,14 +362,14 @@ class Client:
                 max_size=opts.max_size,
                 # websockets refuses an ssl argument for a ws:// URL.
                 ssl=opts.ssl if url[:4].lower() == "wss:" else None,
-                user_agent_header=f"wsbdd/{__version__}",
+                user_agent_header=_USER_AGENT,
                 create_connection=_Connection,
             )
         except InvalidStatus as exc:
             response = exc.response
             outcome.status = response.status_code
             outcome.reason_phrase = response.reason_phrase
-            outcome.headers = dict(response.headers.raw_items())
+            outcome.headers = response.headers
             outcome.body = bytes(response.body or b"").decode("utf-8", "replace")
             outcome.error = outcome.describe_failure()
         except (InvalidURI, InvalidHandshake, OSError) as exc:  # TimeoutError is an OSError
@@ -351,7 +382,7 @@ class Client:
         outcome.status = ws.response.status_code if ws.response else 101
         outcome.reason_phrase = ws.response.reason_phrase if ws.response else ""
         if ws.response is not None:
-            outcome.headers = dict(ws.response.headers.raw_items())
+            outcome.headers = ws.response.headers
         outcome.subprotocol = ws.subprotocol
         outcome.opened_at = time.monotonic()
         ws.on_frame = self._take  # type: ignore[attr-defined]
@@ -368,10 +399,11 @@ class Client:
             self._wake(now)
 
     async def _read(self, ws: ClientConnection) -> None:
-        take = self._take
+        # Most frames reach _take straight from the connection; this loop sees the
+        # rest, so it keeps no bound method of its own alive per idle client.
         try:
             async for data in ws:
-                take("text" if isinstance(data, str) else "binary", data)
+                self._take("text" if isinstance(data, str) else "binary", data)
         except ConnectionClosed:
             pass
         finally:
@@ -640,9 +672,11 @@ def frames_from(clients: Iterable[Client]) -> Iterator[Arrivals]:
     arrivals = Arrivals()
     watched = list(clients)
     for client in watched:
-        client.listeners.add(arrivals)
+        if client.listeners is _NO_LISTENERS:
+            client.listeners = set()
+        client.listeners.add(arrivals)  # type: ignore[attr-defined]
     try:
         yield arrivals
     finally:
         for client in watched:
-            client.listeners.discard(arrivals)
+            client.listeners.discard(arrivals)  # type: ignore[attr-defined]

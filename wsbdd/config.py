@@ -111,6 +111,8 @@ class Settings:
     ping_interval: float | None = 20.0
     ping_timeout: float | None = 20.0
     max_size: int = 1048576
+    inbox_limit: int = 0
+    """Claimed messages each client keeps (0: all); a bound for load crowds' memory."""
     strict: bool = False
     ignore: tuple[str, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=_frozen)
@@ -325,6 +327,14 @@ def _max_size(value: Any, origin: _Origin, path: tuple[str, ...]) -> int:
     return value
 
 
+def _inbox_limit(value: Any, origin: _Origin, path: tuple[str, ...]) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _fail(origin, path, value, "must be a whole number of messages, 0 for no limit")
+    return value
+
+
 def _string_list(check: Callable[[str], str | None] | None = None) -> _Parser:
     """A list of strings; from the environment or ``-D``, one comma-separated string."""
 
@@ -429,6 +439,7 @@ _SCALARS: dict[str, _Parser] = {
     "ping_interval": _duration(positive=True, optional=True),
     "ping_timeout": _duration(positive=True, optional=True),
     "max_size": _max_size,
+    "inbox_limit": _inbox_limit,
     "strict": _boolean,
     "ignore": _string_list(),
     "secrets": _string_list(_variable_name_problem),

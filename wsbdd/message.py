@@ -1,8 +1,11 @@
 """One frame a client received, as the inbox keeps it.
 
-A :class:`Message` is parsed at most once: the first matcher that asks for its
-JSON value pays for ``json.loads`` and every later matcher reuses the result.
-Frames are never mutated after they arrive; the inbox only marks them consumed.
+A :class:`Message` is parsed at most once while it is a candidate: the first
+matcher that asks for its JSON value pays for ``json.loads`` and every later
+matcher reuses the result.  Once a step claims it, the inbox drops the parsed
+value (:meth:`Message.release`): a claimed message is read again rarely (``remember``,
+a failure note), and then parsed again from the raw text, which is kept.  Its
+payload is never mutated; the inbox only marks it claimed.
 """
 
 from __future__ import annotations
@@ -70,6 +73,9 @@ class Message:
     kind: Literal["text", "binary"]
     raw: str | bytes
     _json: Any = field(default=_UNPARSED, repr=False)
+    mark: int = field(default=0, repr=False, compare=False)
+    """Who claimed it (0: nobody yet), and whether a bounded inbox dropped it: kept on the
+    message rather than in a per-inbox array, so it costs nothing once dropped."""
 
     @property
     def json(self) -> Any:
@@ -85,6 +91,14 @@ class Message:
                 value = NOT_JSON
             self._json = value
         return value
+
+    def release(self) -> None:
+        """Forget the parsed value (the raw payload stays): it is parsed again if asked for.
+
+        Parsed JSON costs about twice the raw text in memory; a claimed message is no
+        longer a candidate for any wait, so the inbox releases it.
+        """
+        self._json = _UNPARSED
 
     @property
     def value(self) -> Any:

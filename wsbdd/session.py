@@ -77,6 +77,7 @@ def connect_options(settings: Settings) -> ConnectOptions:
         ping_interval=settings.ping_interval,
         ping_timeout=settings.ping_timeout,
         max_size=settings.max_size,
+        inbox_limit=settings.inbox_limit,
         ssl=shared_ssl_context(settings.tls),
         tls=settings.tls,
     )

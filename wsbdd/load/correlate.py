@@ -101,9 +101,8 @@ class Ledger:
         mode skip them, as they skip anything another step already matched.
         Returns how many ids were found.
         """
-        messages = inbox.messages
         start = self._scanned[client]
-        end = len(messages)
+        end = len(inbox)
         if start >= end:
             return 0
         self._scanned[client] = end
@@ -111,8 +110,7 @@ class Ledger:
         prefix = self.prefix
         ids, ats = self._got_ids[client], self._got_at[client]
         found = 0
-        for index in range(start, end):
-            message = messages[index]
+        for message in inbox.since(start):
             raw = message.raw
             text = raw if isinstance(raw, str) else raw.decode("latin-1")
             if prefix not in text:
