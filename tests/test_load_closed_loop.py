@@ -55,6 +55,22 @@ def test_every_client_waits_for_each_reply_before_its_next_send(run: Run):
         _in_flight_at_most_one(load.last.ledger)
 
 
+def test_a_closed_loop_finds_every_reply_in_a_bounded_inbox():
+    """With inbox_limit, the closed loop still sees every reply and the deliveries are
+    counted once the old claimed frames have been dropped."""
+    settings = Settings(timeout=10.0, ignore=('$.type is "welcome"',), inbox_limit=2)
+    with Run.start(settings) as run, run.session() as s:
+        load = LoadDriver.of(s)
+        names = [f"b{i}" for i in range(1, 4)]
+        load.connect("crowd", names)
+        texts = load.payloads(names, [ECHO] * 3)
+        sent = load.send_closed("crowd", names, texts, 30, reply=where('$.type is "echo"').matches)
+        assert sent.sent == 90
+        metrics = load.expect_delivered(None)
+        assert (metrics.expected, metrics.delivered, metrics.lost) == (90, 90, 0)
+        assert all(s.client(name).inbox.dropped > 0 for name in names)
+
+
 def _silent(ws: ServerConnection) -> None:
     for _ in ws:
         pass  # takes every request, answers none

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -292,7 +292,13 @@ _WHOLE_KINDS: dict[Opcode, Literal["text", "binary"]] = {
 }
 
 
-_NO_LISTENERS: frozenset[Arrivals] = frozenset()
+class Listener(Protocol):
+    """Told of each frame a client receives, and of its close (:meth:`Client.listen`)."""
+
+    def note(self, client: Client) -> None: ...
+
+
+_NO_LISTENERS: frozenset[Listener] = frozenset()
 _USER_AGENT = f"wsbdd/{__version__}"  # one string for every client's handshake
 
 
@@ -308,7 +314,7 @@ class Client:
         self.ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._watches: list[_Watch] = []
-        self.listeners: AbstractSet[Arrivals] = _NO_LISTENERS
+        self.listeners: AbstractSet[Listener] = _NO_LISTENERS
         """Told of every frame and of the close: see :func:`frames_from` (a set of its own
         only once someone listens: most clients never have a listener)."""
         self._pong: asyncio.Future[float] | None = None
@@ -424,6 +430,15 @@ class Client:
             # either way (the TCP connection dropped) nobody did: closed_by stays None.
             server_first = ws.protocol.close_rcvd_then_sent or (rcvd is not None and sent is None)
             outcome.closed_by = "server" if server_first else "client"
+
+    def listen(self, listener: Listener) -> None:
+        """Tell ``listener.note(self)`` of every frame and of the close, until :meth:`unlisten`."""
+        if self.listeners is _NO_LISTENERS:
+            self.listeners = set()
+        self.listeners.add(listener)  # type: ignore[attr-defined]
+
+    def unlisten(self, listener: Listener) -> None:
+        self.listeners.discard(listener)  # type: ignore[attr-defined]
 
     def _wake(self, now: float | None = None, *, ended: bool = False) -> None:
         """A frame arrived at ``now`` (or, ``ended``, the connection did): decide what can
@@ -672,11 +687,9 @@ def frames_from(clients: Iterable[Client]) -> Iterator[Arrivals]:
     arrivals = Arrivals()
     watched = list(clients)
     for client in watched:
-        if client.listeners is _NO_LISTENERS:
-            client.listeners = set()
-        client.listeners.add(arrivals)  # type: ignore[attr-defined]
+        client.listen(arrivals)
     try:
         yield arrivals
     finally:
         for client in watched:
-            client.listeners.discard(arrivals)  # type: ignore[attr-defined]
+            client.unlisten(arrivals)

@@ -289,7 +289,7 @@ async def closed_loop_sends(
                 return
             number, ident = ledger.new_id(index)
             text = payload.replace(placeholder, ident)
-            looked = len(client.inbox.messages)  # the reply comes after the send
+            looked = len(client.inbox)  # frames received so far; the reply comes after them
             waiting.future = None
             ledger.mark_sent(number, monotonic())
             try:
@@ -301,11 +301,12 @@ async def closed_loop_sends(
             until = min(deadline, monotonic() + wait)
             waiting.arm(until)
             while True:
-                inbox = client.inbox.messages
+                # By sequence number, not list position: a bounded inbox (inbox_limit)
+                # drops old claimed frames and compacts its list.
+                inbox = client.inbox
                 end = len(inbox)
                 answered = False
-                for position in range(looked, end):
-                    message = inbox[position]
+                for message in inbox.since(looked):
                     if carries(message, number) and (reply is None or reply(message)):
                         answered = True
                         break
@@ -322,7 +323,7 @@ async def closed_loop_sends(
 
     waits = [_ReplyWait(loop) for _ in clients]
     for client, waiting in zip(clients, waits, strict=True):
-        client.listeners.add(waiting)  # type: ignore[arg-type]
+        client.listen(waiting)
     tasks = [
         asyncio.ensure_future(one(i, c, w))
         for i, (c, w) in enumerate(zip(clients, waits, strict=True))
@@ -334,7 +335,7 @@ async def closed_loop_sends(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         for client, waiting in zip(clients, waits, strict=True):
-            client.listeners.discard(waiting)  # type: ignore[arg-type]
+            client.unlisten(waiting)
             waiting.stop()
     return stalled, failed
 
