@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.sync.server import ServerConnection as SyncConnection
+from websockets.sync.server import serve as sync_serve
 
 
 class ThreadedServer:
@@ -52,3 +56,21 @@ class ThreadedServer:
         assert self._stop is not None
         self.call_soon(self._stop.set_result, None)
         self._thread.join(10)
+
+
+@contextmanager
+def sync_server(handler: Callable[[SyncConnection], None]) -> Iterator[str]:
+    """A websockets *sync* server on 127.0.0.1 port 0 in a thread: its ``ws://`` address.
+
+    For handlers written as plain loops (an echo that answers late, a peer that
+    never answers); stopped, and its thread joined, at the end.
+    """
+    server = sync_serve(handler, "127.0.0.1", 0, compression=None)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.socket.getsockname()[:2]
+        yield f"ws://{host}:{port}"
+    finally:
+        server.shutdown()
+        thread.join(10)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from loopback import sync_server
 from test_behave_runs import behave, failures, make_project
-from websockets.sync.server import ServerConnection, serve
+from websockets.sync.server import ServerConnection
 
 from wsbdd.config import Settings
 from wsbdd.errors import ExpectationFailed, FeatureMistake
@@ -78,15 +78,8 @@ def _silent(ws: ServerConnection) -> None:
 
 @pytest.fixture(scope="module")
 def silent_server() -> Iterator[str]:
-    server = serve(_silent, "127.0.0.1", 0, compression=None)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.socket.getsockname()[:2]
-        yield f"ws://{host}:{port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
+    with sync_server(_silent) as url:
+        yield url
 
 
 def test_a_missing_reply_stops_that_client_after_one_send(silent_server: str):

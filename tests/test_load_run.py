@@ -8,14 +8,14 @@ import pty
 import select
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from loopback import sync_server
 from test_behave_runs import behave, make_project
-from websockets.sync.server import ServerConnection, serve
+from websockets.sync.server import ServerConnection
 
 from wsbdd.config import Settings
 from wsbdd.errors import ExpectationFailed
@@ -97,15 +97,8 @@ def _slow_echo(ws: ServerConnection) -> None:
 
 @pytest.fixture(scope="module")
 def slow_server() -> Iterator[str]:
-    server = serve(_slow_echo, "127.0.0.1", 0, compression=None)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.socket.getsockname()[:2]
-        yield f"ws://{host}:{port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
+    with sync_server(_slow_echo) as url:
+        yield url
 
 
 def test_a_slow_server_fails_the_latency_bound_with_numbers_not_a_hang(slow_server: str):
