@@ -15,7 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from websockets.exceptions import ConnectionClosed
 
@@ -136,6 +136,18 @@ class Progress:
             self._write("\r\x1b[2K")
 
 
+async def _send_correlated(ws: Any, ledger: Ledger, number: int, text: str) -> bool:
+    """Send message ``number``, stamped as it goes; False (the message lost) when the
+    connection has closed."""
+    ledger.mark_sent(number, time.monotonic())
+    try:
+        await ws.send(text)
+    except ConnectionClosed:
+        ledger.sent_at[number] = math.nan
+        return False
+    return True
+
+
 async def paced_sends(
     clients: Sequence[Client],
     ledger: Ledger,
@@ -187,11 +199,7 @@ async def paced_sends(
                 await asyncio.sleep(pause)
             number, ident = ledger.new_id(index)
             text = payload.replace(placeholder, ident)
-            ledger.mark_sent(number, time.monotonic())
-            try:
-                await ws.send(text)
-            except ConnectionClosed:
-                ledger.sent_at[number] = math.nan
+            if not await _send_correlated(ws, ledger, number, text):
                 failed += 1
                 return
             pause = think or 0.0
@@ -291,11 +299,7 @@ async def closed_loop_sends(
             text = payload.replace(placeholder, ident)
             looked = len(client.inbox)  # frames received so far; the reply comes after them
             waiting.future = None
-            ledger.mark_sent(number, monotonic())
-            try:
-                await ws.send(text)
-            except ConnectionClosed:
-                ledger.sent_at[number] = math.nan
+            if not await _send_correlated(ws, ledger, number, text):
                 failed += 1
                 return
             until = min(deadline, monotonic() + wait)
