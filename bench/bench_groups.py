@@ -76,25 +76,55 @@ sys.path.insert(0, str(ROOT))
 
 SERVER = textwrap.dedent(
     """
-    import asyncio, sys
+    import asyncio, json, sys
     from websockets.asyncio.server import serve, broadcast
 
     members = set()
+    changed = asyncio.Condition()
+    sent = 0
+
+    def padded(n):
+        # A 200-byte JSON message (bench_memory's bursts).
+        body = {"type": "news", "seq": n, "content": ""}
+        body["content"] = "x" * (200 - len(json.dumps(body)))
+        return json.dumps(body)
+
+    async def until_members(n, limit):
+        async with changed:
+            await asyncio.wait_for(changed.wait_for(lambda: len(members) == n), limit)
 
     async def handler(ws):
+        global sent
         if ws.request.path == "/control":
             async for text in ws:
+                word, _, arg = text.partition(" ")
                 if text == "count":
                     await ws.send(str(len(members)))
+                elif word == "wait":        # "wait N S": answer once N members, at most S s
+                    n, limit = arg.split()
+                    try:
+                        await until_members(int(n), float(limit))
+                        await ws.send("ok")
+                    except TimeoutError:
+                        await ws.send(f"timeout {len(members)}")
+                elif word == "burst":       # "burst K": K 200-byte messages to every member
+                    for _ in range(int(arg)):
+                        sent += 1
+                        broadcast(members, padded(sent))
+                    await ws.send("sent")
                 else:
                     broadcast(members, text)
                     await ws.send("sent")
             return
-        members.add(ws)
+        async with changed:
+            members.add(ws)
+            changed.notify_all()
         try:
             await ws.wait_closed()
         finally:
-            members.discard(ws)
+            async with changed:
+                members.discard(ws)
+                changed.notify_all()
 
     async def main():
         async with serve(handler, "127.0.0.1", 0, compression=None, ping_interval=None,
@@ -105,6 +135,10 @@ SERVER = textwrap.dedent(
     asyncio.run(main())
     """
 )
+"""The broadcast server every crowd benchmark uses, in its own process.  On ``/control``:
+``count``; ``wait N S`` (answers ``ok`` once exactly N members are connected, or
+``timeout COUNT`` after S seconds); ``burst K`` (K 200-byte messages to every member);
+any other text is broadcast to every member as it is."""
 
 NEWS = json.dumps({"type": "news", "content": "one broadcast for everyone", "id": 1})
 WHERE = '$.type is "news"'
@@ -184,11 +218,11 @@ class Server:
     def wait_for_members(self, n: int, limit: float = 30.0) -> None:
         """Untimed: until the server counts exactly ``n`` group members (handlers that have
         started, or of the other side, not yet ended)."""
-        deadline = time.monotonic() + limit
-        while (now := self.count()) != n:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server counts {now} members, not {n}, after {limit} s")
-            time.sleep(0.01)
+        self._control.send(f"wait {n} {limit}")
+        answer = self._control.recv(timeout=limit + 10)
+        if answer != "ok":
+            now = answer.split()[-1]
+            raise RuntimeError(f"the server counts {now} members, not {n}, after {limit} s")
 
     def close(self) -> None:
         self._open.close()

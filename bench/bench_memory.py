@@ -53,48 +53,8 @@ import os
 import statistics
 import subprocess
 import sys
-import textwrap
 import time
 from typing import Any
-
-SERVER = textwrap.dedent(
-    """
-    import asyncio, json
-    from websockets.asyncio.server import serve, broadcast
-
-    members = set()
-    sent = 0
-
-    def news(n):
-        body = {"type": "news", "seq": n, "content": ""}
-        pad = 200 - len(json.dumps(body))
-        body["content"] = "x" * pad
-        return json.dumps(body)
-
-    async def handler(ws):
-        global sent
-        if ws.request.path == "/control":
-            async for text in ws:          # "burst K": K messages to every member
-                for _ in range(int(text.split()[1])):
-                    sent += 1
-                    broadcast(members, news(sent))
-                await ws.send("sent")
-            return
-        members.add(ws)
-        try:
-            await ws.wait_closed()
-        finally:
-            members.discard(ws)
-
-    async def main():
-        async with serve(handler, "127.0.0.1", 0, compression=None, ping_interval=None,
-                         backlog=4096) as server:
-            print(server.sockets[0].getsockname()[1], flush=True)
-            await asyncio.wait_for(asyncio.Event().wait(), 900)  # bounded: 15 minutes
-
-    asyncio.run(main())
-    """
-)
 
 BURST = {10: 10, 1000: 10}
 """Messages per burst on the way to each point (see "What it leaves out")."""
@@ -302,6 +262,11 @@ def main() -> None:
         return
     if args.quick:
         args.clients, args.rounds = min(args.clients, 200), 1
+
+    # bench_groups' broadcast server (its "burst K" sends the 200-byte messages); imported
+    # here, not at the top, so the measured workers load nothing of bench_groups.
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from bench.bench_groups import SERVER
 
     server = subprocess.Popen([sys.executable, "-c", SERVER], stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
