@@ -16,6 +16,7 @@ Routes used by the tests:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from collections.abc import Callable
@@ -304,8 +305,12 @@ def build_chat_app(
         )
 
     async def slow(request: Request) -> Response:
-        # Answers only after the client has long given up (a test of wsbdd's timeout).
-        await asyncio.sleep(float(request.query_params.get("s", "3")))
+        # Holds its answer until the client gives up (its disconnect), at most s seconds:
+        # a test of wsbdd's timeout that ends when the client does.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(float(request.query_params.get("s", "3"))):
+                while (await request.receive())["type"] != "http.disconnect":
+                    pass
         return JSONResponse({"slow": True})
 
     async def go_same(request: Request) -> Response:
