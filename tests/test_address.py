@@ -125,6 +125,7 @@ def test_shown_urls_hide_secrets_and_keep_everything_else() -> None:
         ("wss://example.com/ws", "/login", "https://example.com/login"),
         (BASE, "https://other.example/login", "https://other.example/login"),
         (BASE, "ws://other.example/x", "http://other.example/x"),
+        (BASE, "/chat/#top", "http://127.0.0.1:8000/chat/"),  # a fragment is never sent
     ],
 )
 def test_http_requests_use_the_same_rule(base: str, target: str | None, url: str) -> None:

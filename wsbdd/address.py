@@ -167,6 +167,8 @@ def _checked(ref: _Ref, shown: str, schemes: dict[str, str] = _SCHEMES) -> str:
         raise AddressProblem(
             "contains a space or a control character; write a space in a path or query as %20"
         )
+    if ref.fragment is not None and schemes is _HTTP_SCHEMES:
+        ref.fragment = None  # a browser never sends it either
     if ref.fragment is not None:
         raise AddressProblem(
             'has a "#…" part, which a WebSocket address cannot carry; write a "#" in a path '

@@ -163,21 +163,34 @@ def value_at(response: Response, path: Any, step: str = "") -> Any:
     return found[0]
 
 
-def capture(text: str, pattern: str, what: str, step: str = "", shown: str = "") -> str:
-    """The first group (else the whole match) of ``pattern`` searched in ``text``."""
+def compile_capture(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled; a broken one is one sentence that shows how to mark the part."""
     try:
-        compiled = re.compile(pattern)
+        return re.compile(pattern)
     except re.error as exc:
         raise FeatureMistake(
             f'"{pattern}" is not a valid regular expression ({exc}); mark the part to keep '
-            'with parentheses, e.g. value="([^"]+)".'
+            'with parentheses, e.g. "ack:(\\d+)" or value="([^"]+)".'
         ) from None
+
+
+def first_capture(compiled: re.Pattern[str], text: str) -> str | None:
+    """The first group (else the whole match) of ``compiled`` searched in ``text``; None when
+    nothing matches."""
     found = compiled.search(text)
     if found is None:
-        raise ExpectationFailed(
-            f'{_in_step(step)}nothing in {what} matches "{pattern}" ({shown or text[:160]}).'
-        )
+        return None
     if compiled.groups:
         group = found.group(1)
         return group if group is not None else ""
     return found.group()
+
+
+def capture(text: str, pattern: str, what: str, step: str = "", shown: str = "") -> str:
+    """The first group (else the whole match) of ``pattern`` searched in ``text``."""
+    value = first_capture(compile_capture(pattern), text)
+    if value is None:
+        raise ExpectationFailed(
+            f'{_in_step(step)}nothing in {what} matches "{pattern}" ({shown or text[:160]}).'
+        )
+    return value

@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import resource
 import time
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urljoin
 
 from websockets.exceptions import ConnectionClosed
 
@@ -50,6 +48,7 @@ from wsbdd.expect import (
     group_verdict,
     unclaimed,
 )
+from wsbdd.expect_response import compile_capture, first_capture
 from wsbdd.handshake import describe_refusal, refusal_response
 from wsbdd.http import ANONYMOUS, Body, HttpClients, masked_address, origin_of
 from wsbdd.http import resolve as resolve_request
@@ -677,12 +676,7 @@ class Session:
         The first group, or the whole match when the pattern has no group; the
         regex is searched for anywhere in the frame's text.
         """
-        try:
-            compiled = re.compile(pattern)
-        except re.error as error:
-            raise FeatureMistake(
-                f'"{pattern}" is not a valid regular expression ({error}); e.g. "ack:(\\d+)".'
-            ) from None
+        compiled = compile_capture(pattern)
         message = self.last_message(name)
         if message.kind != "text":
             raise ExpectationFailed(
@@ -690,21 +684,14 @@ class Session:
                 + describe_messages([message])
             )
         assert isinstance(message.raw, str)
-        found = compiled.search(message.raw)
-        if found is None:
+        value = first_capture(compiled, message.raw)
+        if value is None:
             raise ExpectationFailed(
                 f'{name}\'s last message does not match "{pattern}", so "{variable}" '
                 "cannot be remembered:\n" + describe_messages([message])
             )
-        value = found.group(1) if compiled.groups else found.group(0)
-        self.vars.set(variable, value or "")
-        return value or ""
-
-    # -- connection state -----------------------------------------------------
-
-    def disconnect(self, name: str, code: int = 1000, reason: str = "") -> None:
-        client = self.client(name)
-        self._run(client.close(code, reason), self.settings.close_timeout + 2)
+        self.vars.set(variable, value)
+        return value
 
     def disconnect_each(self, names: Sequence[str], code: int = 1000, reason: str = "") -> None:
         """Close several clients at once, all within one ``close_timeout`` (a crowd closed
@@ -850,7 +837,7 @@ class Session:
                     else " with no Location header."
                 )
             )
-        target = urljoin(response.url, location)
+        target = resolve_request(response.url, location)  # the Location joined as a link
         if origin_of(target) != origin_of(response.url):
             raise FeatureMistake(
                 f"The redirect leads to another origin ({masked_address(target)}); wsbdd does "
