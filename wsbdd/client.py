@@ -17,7 +17,6 @@ from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import (
@@ -42,7 +41,6 @@ __all__ = [
     "ConnectionOutcome",
     "Sent",
     "ConnectOptions",
-    "add_query",
     "Arrivals",
     "frames_from",
     "close_clients",
@@ -156,14 +154,6 @@ class Sent:
     at: float
     kind: Literal["text", "binary"]
     payload: str | bytes
-
-
-def add_query(url: str, name: str, value: str) -> str:
-    """Return ``url`` with one more query parameter."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query.append((name, value))
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def mask_url(url: str, secrets: tuple[str, ...] = ("token",)) -> str:
@@ -354,6 +344,7 @@ class Client:
         outcome = ConnectionOutcome(url=display_url or mask_url(url), started_at=time.monotonic())
         self.outcome = outcome
         ws = None
+        secure = url[:4].lower() == "wss:"
         try:
             ws = await _SameOriginConnect(
                 url,
@@ -367,7 +358,7 @@ class Client:
                 ping_timeout=opts.ping_timeout,
                 max_size=opts.max_size,
                 # websockets refuses an ssl argument for a ws:// URL.
-                ssl=opts.ssl if url[:4].lower() == "wss:" else None,
+                ssl=opts.ssl if secure else None,
                 user_agent_header=_USER_AGENT,
                 create_connection=_Connection,
             )
@@ -379,7 +370,6 @@ class Client:
             outcome.body = bytes(response.body or b"").decode("utf-8", "replace")
             outcome.error = outcome.describe_failure()
         except (InvalidURI, InvalidHandshake, OSError) as exc:  # TimeoutError is an OSError
-            secure = url[:4].lower() == "wss:"
             outcome.error = _failure_text(exc, opts.open_timeout, opts.tls, secure)
         outcome.finished_at = time.monotonic()
         if ws is None:
