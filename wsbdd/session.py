@@ -693,6 +693,12 @@ class Session:
         self.vars.set(variable, value)
         return value
 
+    # -- connection state -----------------------------------------------------
+
+    def disconnect(self, name: str, code: int = 1000, reason: str = "") -> None:
+        client = self.client(name)
+        self._run(client.close(code, reason), self.settings.close_timeout + 2)
+
     def disconnect_each(self, names: Sequence[str], code: int = 1000, reason: str = "") -> None:
         """Close several clients at once, all within one ``close_timeout`` (a crowd closed
         one by one waited for each closing handshake in turn)."""
