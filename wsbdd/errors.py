@@ -14,6 +14,7 @@ __all__ = [
     "FeatureMistake",
     "ConnectionProblem",
     "ConfigError",
+    "in_step",
 ]
 
 
@@ -48,3 +49,8 @@ class ConfigError(Exception):
         super().__init__(message)
         self.file = file
         self.line = line
+
+
+def in_step(step: str) -> str:
+    """`` (in the step "…")`` to put after a sentence's subject, or nothing outside a step."""
+    return f' (in the step "{step}")' if step else ""

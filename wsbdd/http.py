@@ -25,14 +25,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import httpx
 
 from wsbdd import __version__
-from wsbdd.address import AddressProblem, resolve_http
-from wsbdd.client import mask_url
-from wsbdd.errors import ConnectionProblem, FeatureMistake
+from wsbdd.address import AddressProblem, mask_secrets, resolve_http
+from wsbdd.errors import ConnectionProblem, FeatureMistake, in_step
 from wsbdd.response import Response
 from wsbdd.secrets import is_secret_name
 
@@ -58,7 +57,6 @@ FOLLOWED = frozenset({"GET", "HEAD", "OPTIONS"})
 PATCH or DELETE (a login form's 302) is what the app said: it is the response, to assert
 on and to follow with ``When Alice follows the redirect``."""
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-"""Form and query fields whose values never reach a transcript."""
 
 
 @dataclass(frozen=True)
@@ -112,15 +110,9 @@ def _masked_fields(value: Any) -> Any:
 
 
 def masked_address(url: str) -> str:
-    """``url`` with query values named like a secret (token, password, …) as ``***``."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    query = [
-        (k, "***" if is_secret_name(k) else v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-    ]
-    return mask_url(parts._replace(query=urlencode(query, safe="*")).geturl())
+    """``url`` as shown: query values named like a secret (token, password, …) and a
+    password in it as ``***``, the rest as written."""
+    return mask_secrets(url)
 
 
 @dataclass
@@ -193,16 +185,13 @@ def _with_query(url: str, query: Sequence[tuple[str, str]]) -> str:
     return parts._replace(query=f"{parts.query}&{added}" if parts.query else added).geturl()
 
 
-def _who(name: str) -> str:
+def who_is(name: str) -> str:
+    """How a sentence names the one who sends a request: a client's name, or ``I``."""
     return "I" if name == ANONYMOUS else name
 
 
 def _whose(name: str) -> str:
     return "The" if name == ANONYMOUS else f"{name}'s"
-
-
-def _in_step(step: str) -> str:
-    return f' (in the step "{step}")' if step else ""
 
 
 def _error_text(exc: httpx.HTTPError, timeout: float) -> str:
@@ -332,9 +321,9 @@ class HttpClients:
                 return self._response(answer, request, started, redirected_to=target)
             # Only GET, HEAD and OPTIONS get here: the next hop carries no body.
             request = client.build_request(request.method, target, headers=headers)
-        who = _who(name)
+        who = who_is(name)
         raise ConnectionProblem(
-            f"{who} was redirected more than {MAX_REDIRECTS} times{_in_step(step)}, last to "
+            f"{who} was redirected more than {MAX_REDIRECTS} times{in_step(step)}, last to "
             f"{masked_address(str(request.url))}: the server redirects in a loop."
         )
 
@@ -343,7 +332,7 @@ class HttpClients:
     ) -> httpx.Response:
         shown_url = masked_address(str(request.url))
         exchange = Exchange(
-            _who(name), request.method, shown_url, time.monotonic(), body.shown(), step=step
+            who_is(name), request.method, shown_url, time.monotonic(), body.shown(), step=step
         )
         self.exchanges.append(exchange)
         try:
@@ -352,7 +341,7 @@ class HttpClients:
             exchange.error = _error_text(exc, self.timeout)
             exchange.answered_at = time.monotonic()
             raise ConnectionProblem(
-                f"{_whose(name)} {request.method} {shown_url} failed{_in_step(step)}: "
+                f"{_whose(name)} {request.method} {shown_url} failed{in_step(step)}: "
                 f"{exchange.error}."
             ) from None
         exchange.answered_at = time.monotonic()

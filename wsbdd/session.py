@@ -29,7 +29,7 @@ from websockets.exceptions import ConnectionClosed
 from wsbdd.address import AddressProblem, append_query, resolve
 from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients, frames_from
 from wsbdd.config import Settings, load_settings
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
 from wsbdd.expect import (
     SHOWN_CLIENTS,
     AnyOrder,
@@ -50,7 +50,7 @@ from wsbdd.expect import (
 )
 from wsbdd.expect_response import compile_capture, first_capture
 from wsbdd.handshake import describe_refusal, refusal_response
-from wsbdd.http import ANONYMOUS, Body, HttpClients, masked_address, origin_of
+from wsbdd.http import ANONYMOUS, Body, HttpClients, masked_address, origin_of, who_is
 from wsbdd.http import resolve as resolve_request
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_condition
 from wsbdd.message import Message
@@ -173,14 +173,6 @@ class Run:
         self.close()
 
 
-def _who(name: str) -> str:
-    return "I" if name == ANONYMOUS else name
-
-
-def _in_step(step: str) -> str:
-    return f' (in the step "{step}")' if step else ""
-
-
 @dataclass
 class _Sending:
     """A send under way: the future of its sentence of failure (None: it went out)."""
@@ -191,7 +183,7 @@ class _Sending:
 
     def held_up(self, timeout: float) -> str:
         return (
-            f"{self.client} could not finish sending{_in_step(self.step)} within "
+            f"{self.client} could not finish sending{in_step(self.step)} within "
             f"{format_duration(timeout)}: the server has stopped reading what "
             f"{self.client} sends (the connection's buffers are full)."
         )
@@ -516,7 +508,7 @@ class Session:
                 await client.send(payload, at)
         except Exception:
             ended = client.how_it_ended()
-            return f"{client.name} could not send{_in_step(step)}: the connection {ended}."
+            return f"{client.name} could not send{in_step(step)}: the connection {ended}."
         return None
 
     def send_many(self, name: str, payloads: Sequence[str | bytes]) -> None:
@@ -835,7 +827,7 @@ class Session:
         location = response.header("location")
         if response.status not in (301, 302, 303, 307, 308) or not location:
             raise ExpectationFailed(
-                f"{_who(name)} cannot follow a redirect{_in_step(self.current_step)}: the "
+                f"{who_is(name)} cannot follow a redirect{in_step(self.current_step)}: the "
                 f"latest response is HTTP {response.status}"
                 + (
                     ", not a redirect."
@@ -872,7 +864,7 @@ class Session:
             have = ", ".join(sorted({c.name for c in jar.jar})) or "none"
             who = "I have" if name == ANONYMOUS else f"{name} has"
             raise ExpectationFailed(
-                f'{who} no cookie "{cookie}"{_in_step(self.current_step)} (cookies: {have}).'
+                f'{who} no cookie "{cookie}"{in_step(self.current_step)} (cookies: {have}).'
             )
         return value
 
