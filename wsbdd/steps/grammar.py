@@ -480,8 +480,6 @@ _PER_CLIENT = ("client", "index")
 
 def per_client_words(texts: Sequence[str | None], name: str) -> None:
     """Refuse ``${client}``/``${index}`` in a step about one client, with the fix."""
-    from wsbdd.variables import find_placeholders
-
     for text in texts:
         if text and "${" in text:
             for used in find_placeholders(text):
