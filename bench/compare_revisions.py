@@ -9,14 +9,18 @@ same state:
 - the 200-exchange send→reply scenario run by behave (``bench_steps``' wsbdd
   variant, against the demo server in its own process): scenario time and the
   median step, new ÷ old;
-- a crowd of 1,000 clients through behave (``bench_scenarios``): the connect step
-  and one broadcast received and matched by every client, new ÷ old;
+- a crowd through behave (``bench_scenarios``; 1,000 clients by default, ``--crowd
+  1000,10000`` for more): the connect step and one broadcast received and matched by
+  every client, new ÷ old;
+- load, closed loop (``bench_load --modes closed``: 100 echo clients × 200 messages,
+  each waiting for its reply): wsbdd's throughput new ÷ old, and each side's ratio to
+  the plain ``websockets`` script run beside it in the same child;
 - matching one message (``bench_match --quick``): each row's µs, new ÷ old; its
   reference rows (plain dict access, jsonpath_ng alone) run no wsbdd code, so their
   ratios show how far the machine drifted between the two sides.
 
-Ratios below 1 mean the new code is faster.  Left out: memory (``bench_memory
---wsbdd-from``), load and HTTP.  Bounded: every child has its own deadline; the
+Ratios below 1 mean the new code is faster (for throughput, above 1).  Left out:
+memory (``bench_memory --wsbdd-from``) and HTTP.  Bounded: every child has its own deadline; the
 default run takes about three minutes here.
 """
 
@@ -72,19 +76,49 @@ def steps(trees: dict[str, Path], rounds: int) -> list[str]:
     ]
 
 
-def crowd(trees: dict[str, Path], rounds: int) -> list[str]:
+def crowd(trees: dict[str, Path], rounds: int, size: int = 1000) -> list[str]:
     def once() -> tuple[float, float]:
-        found = bench_scenarios.crowd(1000, 1, 5)
+        found = bench_scenarios.crowd(size, 1, 5)
         return found["wsbdd ramp"][0], found["wsbdd broadcast"][0]
 
     found = alternate(max(2, rounds // 2), trees, once)
     ramp, ramps = median_ratio([r for r, _ in found["new"]], [r for r, _ in found["old"]])
     fan, fans = median_ratio([b for _, b in found["new"]], [b for _, b in found["old"]])
     return [
-        f"crowd of 1,000 through behave, connect step new ÷ old: {ramp:.2f} "
+        f"crowd of {size:,} through behave, connect step new ÷ old: {ramp:.2f} "
         f"(rounds {' '.join(f'{r:.2f}' for r in ramps)})",
-        f"crowd of 1,000, one broadcast received and matched, new ÷ old: {fan:.2f} "
+        f"crowd of {size:,}, one broadcast received and matched, new ÷ old: {fan:.2f} "
         f"(rounds {' '.join(f'{r:.2f}' for r in fans)})",
+    ]
+
+
+def load(trees: dict[str, Path], rounds: int) -> list[str]:
+    """bench_load's closed loop in a child per side: wsbdd's throughput and its ratio to plain."""
+
+    def once() -> dict[str, float]:
+        result = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "bench_load.py"),
+                *("--modes", "closed", "--no-artillery", "--repetitions", "1", "--json"),
+            ],
+            env=bench_steps.child_environment("", Path(tempfile.gettempdir()) / "unused"),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+        return {row["measure"]: row["value"] for row in json.loads(result.stdout)["rows"]}
+
+    found = alternate(max(2, rounds // 2), trees, once)
+    mine = "closed: wsbdd throughput"
+    versus = "closed: wsbdd/plain throughput"
+    ratio, per = median_ratio([r[mine] for r in found["new"]], [r[mine] for r in found["old"]])
+    return [
+        f"load, closed loop, wsbdd throughput new ÷ old: {ratio:.2f} "
+        f"(rounds {' '.join(f'{r:.2f}' for r in per)}); wsbdd ÷ plain in the same child: "
+        f"new {statistics.median(r[versus] for r in found['new']):.2f}, "
+        f"old {statistics.median(r[versus] for r in found['old']):.2f}"
     ]
 
 
@@ -114,6 +148,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("old", help="the revision to compare with (e.g. a commit)")
     parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--crowd", default="1000", help="crowd sizes, e.g. 1000,10000")
+    parser.add_argument("--skip", default="", help="of steps,crowd,load,match, comma-separated")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wsbdd-old-") as folder:
         old = Path(folder) / "tree"
@@ -124,10 +160,20 @@ def main() -> None:
         )
         try:
             trees = {"old": old, "new": ROOT}
-            for line in [*steps(trees, args.rounds), *crowd(trees, args.rounds)]:
-                print(line, flush=True)
-            for line in match(trees, args.rounds):
-                print(line, flush=True)
+            skip = {part.strip() for part in args.skip.split(",") if part.strip()}
+            sizes = [int(size) for size in args.crowd.split(",") if size.strip()]
+            parts: list[Callable[[], list[str]]] = []
+            if "steps" not in skip:
+                parts.append(lambda: steps(trees, args.rounds))
+            if "crowd" not in skip:
+                parts += [lambda size=size: crowd(trees, args.rounds, size) for size in sizes]
+            if "load" not in skip:
+                parts.append(lambda: load(trees, args.rounds))
+            if "match" not in skip:
+                parts.append(lambda: match(trees, args.rounds))
+            for part in parts:
+                for line in part():
+                    print(line, flush=True)
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
