@@ -31,7 +31,7 @@ import httpx
 
 from wsbdd import __version__
 from wsbdd.address import AddressProblem, mask_secrets, resolve_http
-from wsbdd.errors import ConnectionProblem, FeatureMistake, in_step
+from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
 from wsbdd.response import Response
 from wsbdd.secrets import is_secret_name
 
@@ -252,6 +252,30 @@ class HttpClients:
             if item.name == cookie:
                 return item.value
         return None
+
+    def need_cookie(self, name: str, cookie: str, step: str = "") -> str:
+        """The value of ``name``'s cookie ``cookie``; a sentence naming the cookies it has
+        (and the step) when there is none."""
+        value = self.cookie(name, cookie)
+        if value is None:
+            have = ", ".join(sorted({c.name for c in self._jars.get(name, ())})) or "none"
+            who = "I have" if name == ANONYMOUS else f"{name} has"
+            raise ExpectationFailed(f'{who} no cookie "{cookie}"{in_step(step)} (cookies: {have}).')
+        return value
+
+    def with_cookies(self, name: str, url: str, headers: dict[str, str]) -> dict[str, str]:
+        """``headers`` plus ``name``'s cookies for ``url`` (a WebSocket handshake's), after any
+        ``Cookie`` header the step gave; ``headers`` itself when the jar has none for ``url``."""
+        cookies = self.cookie_header(name, url)
+        if not cookies:
+            return headers
+        merged = dict(headers)
+        given = next((k for k in merged if k.lower() == "cookie"), None)
+        if given is None:
+            merged["Cookie"] = cookies
+        else:
+            merged[given] = f"{merged[given]}; {cookies}"
+        return merged
 
     def cookie_header(self, name: str, url: str) -> str | None:
         """The ``Cookie`` header ``name``'s jar gives a request to ``url`` (``ws(s)`` or
