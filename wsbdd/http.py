@@ -30,8 +30,9 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 
 from wsbdd import __version__
-from wsbdd.address import AddressProblem, mask_secrets, resolve_http
+from wsbdd.address import mask_secrets
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
+from wsbdd.identities import resolve_request as resolve  # the one rule, shared with Session
 from wsbdd.response import Response
 from wsbdd.secrets import is_secret_name
 
@@ -148,21 +149,6 @@ def http_base(url: str) -> str:
     if url.startswith("wss://"):
         return "https://" + url[len("wss://") :]
     return url
-
-
-def resolve(base: str, target: str) -> str:
-    """``target`` resolved against the server's address as a browser resolves a link, by the
-    same rule as a WebSocket target (:func:`wsbdd.address.resolve_http`): ``/x`` replaces the
-    path, ``x`` is relative to the base's folder, ``?q=1`` keeps the path, and a full
-    ``http(s)://`` address is taken as it is (a ``ws(s)://`` one becomes ``http(s)://``).
-    """
-    target = target.strip()
-    if not target:
-        raise FeatureMistake('The address is empty; write a path like "/api/health".')
-    try:
-        return resolve_http(base, target)
-    except AddressProblem as problem:
-        raise FeatureMistake(f'The address "{target}" {problem}.') from None
 
 
 def origin_of(url: str) -> tuple[str, str, int]:

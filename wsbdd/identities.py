@@ -3,7 +3,8 @@
 Pure functions over the configured URL, the settings and the scenario's variables
 (no I/O, no loop): :class:`~wsbdd.session.Session` calls them before anything
 connects, so a template naming a missing value fails the step before the first
-handshake, and a crowd whose handshake has no ``${`` is prepared once.
+handshake, and a crowd whose handshake has no ``${`` is prepared once.  HTTP
+steps resolve their addresses here too, by the same rule (:func:`resolve_request`).
 
 A handshake is ``(url, headers, first message)``; the first message is the token
 sent as the first frame when ``token.place`` is ``"message"``, otherwise None::
@@ -18,13 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from wsbdd.address import AddressProblem, append_query, resolve
+from wsbdd.address import AddressProblem, append_query, resolve, resolve_http
 from wsbdd.config import TokenSettings
 from wsbdd.errors import ConnectionProblem, FeatureMistake
-from wsbdd.http import resolve as resolve_request
 from wsbdd.variables import Variables
 
-__all__ = ["Handshake", "url_for", "http_url", "prepare", "handshakes"]
+__all__ = ["Handshake", "url_for", "http_url", "resolve_request", "prepare", "handshakes"]
 
 Handshake = tuple[str, dict[str, str], str | None]
 """One client's (url, headers, first message)."""
@@ -41,6 +41,21 @@ def url_for(base_url: str, target: str | None) -> str:
     except AddressProblem as problem:
         if not target:
             raise ConnectionProblem(f'The configured URL "{base_url}" {problem}.') from None
+        raise FeatureMistake(f'The address "{target}" {problem}.') from None
+
+
+def resolve_request(base: str, target: str) -> str:
+    """``target`` resolved against the server's address as a browser resolves a link, by the
+    same rule as a WebSocket target (:func:`wsbdd.address.resolve_http`): ``/x`` replaces the
+    path, ``x`` is relative to the base's folder, ``?q=1`` keeps the path, and a full
+    ``http(s)://`` address is taken as it is (a ``ws(s)://`` one becomes ``http(s)://``).
+    """
+    target = target.strip()
+    if not target:
+        raise FeatureMistake('The address is empty; write a path like "/api/health".')
+    try:
+        return resolve_http(base, target)
+    except AddressProblem as problem:
         raise FeatureMistake(f'The address "{target}" {problem}.') from None
 
 

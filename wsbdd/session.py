@@ -56,7 +56,6 @@ from wsbdd.groups import (
 )
 from wsbdd.handshake import answer_headers, describe_refusal, refusal_response
 from wsbdd.http import Body, HttpClients, masked_address, origin_of, who_is
-from wsbdd.http import resolve as resolve_request
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_condition
 from wsbdd.message import Message
 from wsbdd.open_files import ensure_open_files
@@ -761,7 +760,7 @@ class Session:
                     else " with no Location header."
                 )
             )
-        target = resolve_request(response.url, location)  # the Location joined as a link
+        target = identities.resolve_request(response.url, location)  # the Location joined as a link
         if origin_of(target) != origin_of(response.url):
             raise FeatureMistake(
                 f"The redirect leads to another origin ({masked_address(target)}); wsbdd does "
