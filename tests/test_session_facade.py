@@ -8,9 +8,13 @@ scan reads the source (AST), so it names the file and line of any such use.
 from __future__ import annotations
 
 import ast
+import asyncio
 from pathlib import Path
 
+import pytest
+
 import wsbdd
+from wsbdd.match import where
 from wsbdd.session import Session
 
 PACKAGE = Path(wsbdd.__file__).parent
@@ -82,3 +86,24 @@ def test_no_step_library_or_load_code_touches_a_private_session_member():
     assert uses == [], "use Session's public methods (e.g. run_on_loop) instead:\n" + "\n".join(
         uses
     )
+
+
+# -- the public bridge ---------------------------------------------------------------------------
+
+
+def test_run_on_loop_runs_a_coroutine_on_the_scenarios_loop_with_its_clients(s):
+    s.connect("Alice")
+    alice = s.client("Alice")
+
+    async def on_the_loop() -> bool:
+        await alice.send('{"type": "join", "room": "lobby"}')
+        return asyncio.get_running_loop() is s.loop_thread.loop
+
+    assert s.run_on_loop(on_the_loop(), 5) is True
+    s.receive("Alice", where('$.type is "joined"'))
+
+    async def fails() -> None:
+        raise LookupError("from the loop")
+
+    with pytest.raises(LookupError, match="from the loop"):
+        s.run_on_loop(fails(), 5)
