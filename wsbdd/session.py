@@ -158,7 +158,14 @@ class _Sending:
 
 
 class Session:
-    """One scenario: its named clients, its variables, its strictness."""
+    """One scenario: its named clients, its variables, its strictness.
+
+    A facade: it keeps the scenario's state and the bridge to the loop
+    (:meth:`run_on_loop`), and hands the work to small modules: handshakes and
+    addresses to :mod:`wsbdd.identities`, crowds to :mod:`wsbdd.groups`, strict
+    mode to :mod:`wsbdd.strict`, open-file limits to :mod:`wsbdd.open_files`,
+    cookies to :class:`~wsbdd.http.HttpClients`.
+    """
 
     def __init__(self, run: Run, *, strict: bool = False) -> None:
         self.run = run
