@@ -200,7 +200,7 @@ def _wsbdd(url: str, n: int, limit: int | None, meter: _Meter) -> list[dict[str,
     done = 0
     for _, upto in POINTS[1:]:
         while done < upto:
-            session._run(_claim_burst(clients, control, news, BURST[upto]), 130)
+            session.run_on_loop(_claim_burst(clients, control, news, BURST[upto]), 130)
             session.receive("control", timeout=30)
             done += BURST[upto]
         points.append(meter.read(n))

@@ -12,7 +12,8 @@ from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import Receive, group_verdict
 from wsbdd.inbox import Inbox
 from wsbdd.match import where
-from wsbdd.session import Run, ensure_open_files
+from wsbdd.open_files import ensure_open_files
+from wsbdd.session import Run
 from wsbdd.steps.grammar import expand_cycles
 
 

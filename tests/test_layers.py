@@ -25,6 +25,7 @@ PURE = [
     "wsbdd.expect_response",
     "wsbdd.handshake",
     "wsbdd.address",
+    "wsbdd.identities",
     "wsbdd.secrets",
 ]
 """May import only each other, errors and the standard library (plus jsonpath/hamcrest)."""

@@ -4,6 +4,8 @@ Pure: built from a :class:`~wsbdd.client.ConnectionOutcome` (anything with
 ``status``, ``reason_phrase``, ``headers``, ``body`` and ``url``), so the
 rejection steps can assert on the body and headers with the same matchers as
 messages, and the HTTP steps' assertions work on it as "the response".
+:func:`answer_headers` reads every header of an answer, accepted or refused, for
+the client's cookie jar.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from wsbdd.response import Response
 from wsbdd.secrets import MASK, is_secret_header
 
-__all__ = ["refusal_response", "describe_refusal"]
+__all__ = ["refusal_response", "describe_refusal", "answer_headers"]
 
 BODY_SHOWN = 200
 """Characters of a refusal's body a failure sentence shows."""
@@ -59,3 +61,14 @@ def describe_refusal(response: Response) -> str:
         listed = "; ".join(shown[:HEADERS_SHOWN]) + (f"; … {more} more" if more > 0 else "")
         text += f", headers {listed}"
     return text
+
+
+def answer_headers(client: Any) -> list[tuple[str, str]]:
+    """Every header of the server's answer to ``client``'s handshake (accepted or refused),
+    repeats kept: several ``Set-Cookie`` headers each set a cookie."""
+    response = client.ws.response if client.ws is not None else None
+    if response is not None:
+        return list(response.headers.raw_items())
+    if client.outcome is not None and client.outcome.headers:
+        return list(client.outcome.headers.items())
+    return []

@@ -30,8 +30,9 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 
 from wsbdd import __version__
-from wsbdd.address import AddressProblem, mask_secrets, resolve_http
-from wsbdd.errors import ConnectionProblem, FeatureMistake, in_step
+from wsbdd.address import mask_secrets
+from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
+from wsbdd.identities import resolve_request as resolve  # the one rule, shared with Session
 from wsbdd.response import Response
 from wsbdd.secrets import is_secret_name
 
@@ -150,21 +151,6 @@ def http_base(url: str) -> str:
     return url
 
 
-def resolve(base: str, target: str) -> str:
-    """``target`` resolved against the server's address as a browser resolves a link, by the
-    same rule as a WebSocket target (:func:`wsbdd.address.resolve_http`): ``/x`` replaces the
-    path, ``x`` is relative to the base's folder, ``?q=1`` keeps the path, and a full
-    ``http(s)://`` address is taken as it is (a ``ws(s)://`` one becomes ``http(s)://``).
-    """
-    target = target.strip()
-    if not target:
-        raise FeatureMistake('The address is empty; write a path like "/api/health".')
-    try:
-        return resolve_http(base, target)
-    except AddressProblem as problem:
-        raise FeatureMistake(f'The address "{target}" {problem}.') from None
-
-
 def origin_of(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) of an ``http(s)``/``ws(s)`` address, default ports filled in."""
     parts = urlsplit(http_base(url))
@@ -252,6 +238,30 @@ class HttpClients:
             if item.name == cookie:
                 return item.value
         return None
+
+    def need_cookie(self, name: str, cookie: str, step: str = "") -> str:
+        """The value of ``name``'s cookie ``cookie``; a sentence naming the cookies it has
+        (and the step) when there is none."""
+        value = self.cookie(name, cookie)
+        if value is None:
+            have = ", ".join(sorted({c.name for c in self._jars.get(name, ())})) or "none"
+            who = "I have" if name == ANONYMOUS else f"{name} has"
+            raise ExpectationFailed(f'{who} no cookie "{cookie}"{in_step(step)} (cookies: {have}).')
+        return value
+
+    def with_cookies(self, name: str, url: str, headers: dict[str, str]) -> dict[str, str]:
+        """``headers`` plus ``name``'s cookies for ``url`` (a WebSocket handshake's), after any
+        ``Cookie`` header the step gave; ``headers`` itself when the jar has none for ``url``."""
+        cookies = self.cookie_header(name, url)
+        if not cookies:
+            return headers
+        merged = dict(headers)
+        given = next((k for k in merged if k.lower() == "cookie"), None)
+        if given is None:
+            merged["Cookie"] = cookies
+        else:
+            merged[given] = f"{merged[given]}; {cookies}"
+        return merged
 
     def cookie_header(self, name: str, url: str) -> str | None:
         """The ``Cookie`` header ``name``'s jar gives a request to ``url`` (``ws(s)`` or

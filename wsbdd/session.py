@@ -18,20 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import os
-import resource
 import time
-from collections.abc import Callable, Coroutine, Iterable, Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from websockets.exceptions import ConnectionClosed
 
-from wsbdd.address import AddressProblem, append_query, resolve
-from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients, frames_from
+from wsbdd import identities
+from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients
 from wsbdd.config import Settings, load_settings
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
 from wsbdd.expect import (
-    SHOWN_CLIENTS,
     AnyOrder,
     Count,
     CountOp,
@@ -39,24 +37,32 @@ from wsbdd.expect import (
     GroupOp,
     InOrder,
     Matcher,
-    Outcome,
     Quiet,
     Receive,
     Until,
     describe_messages,
     format_duration,
-    group_verdict,
-    unclaimed,
 )
 from wsbdd.expect_response import compile_capture, first_capture
-from wsbdd.handshake import describe_refusal, refusal_response
-from wsbdd.http import ANONYMOUS, Body, HttpClients, masked_address, origin_of, who_is
-from wsbdd.http import resolve as resolve_request
+from wsbdd.groups import (
+    decide_each,
+    join_group,
+    judge_quiet,
+    judge_receives,
+    members_of,
+    quiet_each,
+    refuse_unopened,
+    send_all,
+)
+from wsbdd.handshake import answer_headers, describe_refusal, refusal_response
+from wsbdd.http import Body, HttpClients, masked_address, origin_of, who_is
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_condition
 from wsbdd.message import Message
+from wsbdd.open_files import ensure_open_files
 from wsbdd.pool import ClientPool
 from wsbdd.response import Response
 from wsbdd.runtime import LoopThread, start_now
+from wsbdd.strict import settle, settle_limit, strict_sentence, unexpected
 from wsbdd.tls import shared_ssl_context
 from wsbdd.transcript import Event, StepMark, build_transcript
 
@@ -80,44 +86,6 @@ def connect_options(settings: Settings) -> ConnectOptions:
         ssl=shared_ssl_context(settings.tls),
         tls=settings.tls,
     )
-
-
-async def _watch_all(
-    clients: Sequence[Client], expectations: Sequence[Expectation]
-) -> list[Outcome | None]:
-    """Every client's expectation decided, with no task per client: each is watched
-    (decided by that client's reader or timer) and the last one decided wakes us."""
-    outcomes: list[Outcome | None] = [None] * len(clients)
-    errors: list[BaseException] = []
-    all_decided = asyncio.get_running_loop().create_future()
-    undecided = len(clients)
-
-    def deliver_to(index: int) -> Callable[[Outcome | BaseException], None]:
-        def deliver(result: Outcome | BaseException) -> None:
-            nonlocal undecided
-            if isinstance(result, BaseException):
-                errors.append(result)
-            else:
-                outcomes[index] = result
-            undecided -= 1
-            if undecided == 0 and not all_decided.done():
-                all_decided.set_result(None)
-
-        return deliver
-
-    stops = [
-        client.watch(expectation, deliver_to(index))
-        for index, (client, expectation) in enumerate(zip(clients, expectations, strict=True))
-    ]
-    try:
-        if undecided:
-            await all_decided
-    finally:
-        for stop in stops:
-            stop()
-    if errors:
-        raise errors[0]
-    return outcomes
 
 
 def _result_of(task: asyncio.Task[Any]) -> Any:
@@ -190,7 +158,14 @@ class _Sending:
 
 
 class Session:
-    """One scenario: its named clients, its variables, its strictness."""
+    """One scenario: its named clients, its variables, its strictness.
+
+    A facade: it keeps the scenario's state and the bridge to the loop
+    (:meth:`run_on_loop`), and hands the work to small modules: handshakes and
+    addresses to :mod:`wsbdd.identities`, crowds to :mod:`wsbdd.groups`, strict
+    mode to :mod:`wsbdd.strict`, open-file limits to :mod:`wsbdd.open_files`,
+    cookies to :class:`~wsbdd.http.HttpClients`.
+    """
 
     def __init__(self, run: Run, *, strict: bool = False) -> None:
         self.run = run
@@ -228,6 +203,19 @@ class Session:
             coro = self._after_sends(coro, timeout)
             limit += timeout
         return self.loop_thread.run(coro, limit)
+
+    def run_on_loop(self, coro: Coroutine[Any, Any, T], timeout: float) -> T:
+        """Run ``coro`` on the scenario's event loop and return what it returns (or raise
+        what it raises): the public bridge for code of its own that works on the scenario's
+        clients, such as :class:`~wsbdd.load.driver.LoadDriver`'s paced sends.
+
+        ``timeout`` is the step's own deadline, which ``coro`` enforces itself (with
+        ``asyncio.timeout`` or a deadline of its own); the bridge waits a margin longer
+        before it gives up.  As in every step, a send still held up from an earlier step
+        is settled first: its failure raises :class:`~wsbdd.errors.ConnectionProblem`
+        and ``coro`` does not run.
+        """
+        return self._run(coro, timeout)
 
     def _call(self, func: Any) -> Any:
         async def _call() -> Any:
@@ -277,14 +265,7 @@ class Session:
     def url_for(self, target: str | None) -> str:
         """The URL a step's target names: ``None`` → the configured URL as written; a path,
         query or full URL → joined to it as a browser joins a link (see :mod:`wsbdd.address`)."""
-        try:
-            return resolve(self.run.base_url, target)
-        except AddressProblem as problem:
-            if not target:
-                raise ConnectionProblem(
-                    f'The configured URL "{self.run.base_url}" {problem}.'
-                ) from None
-            raise FeatureMistake(f'The address "{target}" {problem}.') from None
+        return identities.url_for(self.run.base_url, target)
 
     def client(self, name: str, *, need_open: bool = False) -> Client:
         """The client called ``name``; a clear sentence if it does not exist or is closed."""
@@ -317,64 +298,6 @@ class Session:
         )
 
     # -- connecting -----------------------------------------------------------
-
-    def _prepare(
-        self, target: str | None, token: str | None, headers: dict[str, str] | None
-    ) -> tuple[str, dict[str, str], str | None]:
-        url = self.url_for(target)
-        all_headers = {k: self.vars.render_text(v) for k, v in self.settings.headers.items()}
-        all_headers.update(headers or {})
-        first_message = None
-        if token is not None:
-            how = self.settings.token
-            if how.place == "query":
-                url = append_query(url, how.query_param, token)
-            elif how.place == "header":
-                all_headers[how.header] = f"{how.scheme} {token}".strip() if how.scheme else token
-            else:
-                # A JSON template gets JSON-escaped values; any other text (a bare
-                # "${token}") is sent as written, not as a JSON string.
-                variables = self.vars.child(token=token)
-                if how.message.lstrip().startswith(("{", "[")):
-                    first_message = variables.render_json_text(how.message)
-                else:
-                    first_message = variables.render_text(how.message)
-        return url, all_headers, first_message
-
-    def _handshakes(
-        self,
-        names: Sequence[str],
-        target: str | None,
-        token: str | None,
-        headers: dict[str, str] | None,
-    ) -> Callable[[str], tuple[str, dict[str, str], str | None]]:
-        """Each client's (url, headers, first message), filled in before anything connects.
-
-        A template that names a missing value (``${tokens.player21}``) fails the step
-        here, naming the client, before any client connects.
-        """
-        texts = [target or "", token or "", *(headers or {}).keys(), *(headers or {}).values()]
-        if not any("${" in text for text in texts):
-            same = self._prepare(target, token, headers)
-            return lambda name: same
-
-        def filled(text: str | None, variables: Any) -> str | None:
-            return variables.render_text(text) if text and "${" in text else text
-
-        prepared: dict[str, tuple[str, dict[str, str], str | None]] = {}
-        for index, name in enumerate(names, 1):
-            member = self.vars.child(client=name, index=index)
-            try:
-                prepared[name] = self._prepare(
-                    filled(target, member),
-                    filled(token, member),
-                    {filled(k, member) or k: filled(v, member) or v for k, v in headers.items()}
-                    if headers
-                    else None,
-                )
-            except FeatureMistake as mistake:
-                raise FeatureMistake(f"For {name}: {mistake}") from None
-        return prepared.__getitem__
 
     def connect(
         self,
@@ -421,7 +344,16 @@ class Session:
         at a time; ``watch(clients)``: an async context (progress, loop lag)
         held while connecting.
         """
-        handshake = self._handshakes(names, target, token, headers)
+        handshake = identities.handshakes(
+            names,
+            self.run.base_url,
+            target,
+            token,
+            headers,
+            self.settings.headers,
+            self.settings.token,
+            self.vars,
+        )
         # [] offers no subprotocol at all, even when some are configured.
         protocols = list(self.settings.subprotocols if subprotocols is None else subprotocols)
         outcomes: dict[str, ConnectionOutcome] = {}
@@ -433,9 +365,9 @@ class Session:
             if old is not None:
                 await old.close()
             client = self.pool.new(name)
-            sent_headers = self._with_cookies(name, url, all_headers)
+            sent_headers = self.http.with_cookies(name, url, all_headers)
             outcome = await client.connect(url, headers=sent_headers, subprotocols=protocols)
-            self._keep_cookies(name, url, client)
+            self.http.keep_cookies(name, url, answer_headers(client))
             if first is not None and client.connected:
                 await client.send(first)
             outcomes[name] = outcome
@@ -794,7 +726,7 @@ class Session:
 
     def http_url(self, target: str) -> str:
         """An HTTP address: ``target`` resolved against the server's (``ws`` → ``http``)."""
-        return resolve_request(self.run.base_url or "http://127.0.0.1/", target)
+        return identities.http_url(self.run.base_url, target)
 
     def request(
         self,
@@ -835,7 +767,7 @@ class Session:
                     else " with no Location header."
                 )
             )
-        target = resolve_request(response.url, location)  # the Location joined as a link
+        target = identities.resolve_request(response.url, location)  # the Location joined as a link
         if origin_of(target) != origin_of(response.url):
             raise FeatureMistake(
                 f"The redirect leads to another origin ({masked_address(target)}); wsbdd does "
@@ -858,52 +790,13 @@ class Session:
 
     def cookie(self, name: str, cookie: str) -> str:
         """The value of ``name``'s cookie ``cookie``; a sentence naming the cookies it has."""
-        value = self.http.cookie(name, cookie)
-        if value is None:
-            jar = self.http.cookies(name)
-            have = ", ".join(sorted({c.name for c in jar.jar})) or "none"
-            who = "I have" if name == ANONYMOUS else f"{name} has"
-            raise ExpectationFailed(
-                f'{who} no cookie "{cookie}"{in_step(self.current_step)} (cookies: {have}).'
-            )
-        return value
-
-    def _cookie_header(self, name: str, url: str) -> str | None:
-        """The ``Cookie`` header ``name``'s jar gives the WebSocket handshake to ``url``."""
-        return self.http.cookie_header(name, url)
-
-    def _with_cookies(self, name: str, url: str, headers: dict[str, str]) -> dict[str, str]:
-        """``headers`` plus ``name``'s cookies for ``url`` (after any ``Cookie`` given)."""
-        cookies = self._cookie_header(name, url)
-        if not cookies:
-            return headers
-        merged = dict(headers)
-        given = next((k for k in merged if k.lower() == "cookie"), None)
-        if given is None:
-            merged["Cookie"] = cookies
-        else:
-            merged[given] = f"{merged[given]}; {cookies}"
-        return merged
-
-    def _keep_cookies(self, name: str, url: str, client: Client) -> None:
-        """The ``Set-Cookie`` headers of the handshake's answer go into ``name``'s jar."""
-        response = client.ws.response if client.ws is not None else None
-        if response is not None:
-            self.http.keep_cookies(name, url, list(response.headers.raw_items()))
-        elif client.outcome is not None and client.outcome.headers:
-            self.http.keep_cookies(name, url, list(client.outcome.headers.items()))
+        return self.http.need_cookie(name, cookie, self.current_step)
 
     # -- groups ---------------------------------------------------------------------------
 
     def group_members(self, group: str) -> list[str]:
         """The clients of ``group`` in the order they were added."""
-        if group not in self.groups:
-            known = ", ".join(f'"{g}"' for g in self.groups) or "none yet"
-            raise FeatureMistake(
-                f'There is no group called "{group}" in this scenario. Create it first, e.g. '
-                f'"Given 5 clients in group "{group}" are connected" (groups so far: {known}).'
-            )
-        return list(self.groups[group])
+        return members_of(self.groups, group)
 
     def connect_group(
         self,
@@ -931,12 +824,8 @@ class Session:
     def send_each(self, names: Sequence[str], payloads: Sequence[str | bytes]) -> None:
         """Every client sends its own payload, all at the same moment (not one after another)."""
         clients = [self.client(name, need_open=True) for name in names]
-
-        async def _send() -> None:
-            await asyncio.gather(*(c.send(p) for c, p in zip(clients, payloads, strict=True)))
-
         try:
-            self._run(_send(), self.settings.timeout)
+            self._run(send_all(clients, payloads), self.settings.timeout)
         except ConnectionClosed:
             gone = [c.name for c in clients if not c.connected]
             raise ConnectionProblem(
@@ -960,61 +849,15 @@ class Session:
         """
         limit = self._timeout(timeout)
         clients = [self.client(name) for name in names]
-        for client in clients:
-            if client.outcome is not None and client.outcome.opened_at is None:
-                raise ConnectionProblem(
-                    f"{client.name} is not connected: {client.outcome.describe_failure()}."
-                )
+        refuse_unopened(clients)
         expectations = [
             Receive(c.name, m, limit, self._noise_for(m))
             for c, m in zip(clients, matchers, strict=True)
         ]
         settle = self.settings.settle
-
-        async def _drive() -> list[Outcome | None]:
-            if op in ("every", "at most"):
-                return await _watch_all(clients, expectations)
-            tasks = [
-                asyncio.ensure_future(c.wait(e)) for c, e in zip(clients, expectations, strict=True)
-            ]
-            try:
-                pending = set(tasks)
-                settle_until = None
-                loop = asyncio.get_running_loop()
-                while pending:
-                    wait_for = None if settle_until is None else settle_until - loop.time()
-                    if wait_for is not None and wait_for <= 0:
-                        break
-                    done, pending = await asyncio.wait(
-                        pending, timeout=wait_for, return_when=asyncio.FIRST_COMPLETED
-                    )
-                    met = sum(1 for t in tasks if t.done() and t.result().met)
-                    if met >= n and settle_until is None:
-                        if op == "at least":
-                            break
-                        settle_until = loop.time() + settle
-                    if op == "exactly" and met > n:
-                        break
-            finally:
-                for task in tasks:
-                    if not task.done():
-                        task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-            return [t.result() if t.done() and not t.cancelled() else None for t in tasks]
-
-        outcomes = self._run(_drive(), limit + settle)
-        matcher = matchers[0] if matchers else None
-        verdict = group_verdict(
-            subject,
-            op,
-            n,
-            matcher,
-            limit,
-            [(c.name, e, o) for c, e, o in zip(clients, expectations, outcomes, strict=True)],
-        )
-        if not verdict.met:
-            raise ExpectationFailed(verdict.failure)
-        return verdict.messages
+        outcomes = self._run(decide_each(clients, expectations, op, n, settle), limit + settle)
+        results = [(c.name, e, o) for c, e, o in zip(clients, expectations, outcomes, strict=True)]
+        return judge_receives(subject, op, n, matchers, limit, results)
 
     def receive_nothing_each(
         self, names: Sequence[str], matcher: Matcher | None = None, window: float | None = None
@@ -1022,17 +865,8 @@ class Session:
         """None of the clients has or gets an unread (matching) message within the window."""
         window = self.settings.quiet_window if window is None else window
         clients = [self.client(name) for name in names]
-
-        async def _drive() -> list[Outcome]:
-            return await asyncio.gather(
-                *(c.wait(Quiet(c.name, matcher, window, self._noise_for(matcher))) for c in clients)
-            )
-
-        failures = [o.failure for o in self._run(_drive(), window) if not o.met]
-        if failures:
-            shown = "\n".join(failures[:SHOWN_CLIENTS])
-            more = len(failures) - SHOWN_CLIENTS
-            raise ExpectationFailed(shown + (f"\n… and {more} more clients" if more > 0 else ""))
+        quiet = [Quiet(c.name, matcher, window, self._noise_for(matcher)) for c in clients]
+        judge_quiet(self._run(quiet_each(clients, quiet), window))
 
     # -- end of scenario ------------------------------------------------------
 
@@ -1045,33 +879,10 @@ class Session:
         fast.
         """
         window = self.settings.settle
-
-        async def quiet() -> None:
-            deadline = time.monotonic() + max(1.0, 10 * window)
-            with frames_from(self.pool) as arrivals:
-                while time.monotonic() < deadline:
-                    arrivals.take()
-                    if not await arrivals.wait(window):
-                        return  # a whole window without a frame
-
         if window > 0 and self.loop_thread.running:
-            self._run(quiet(), max(1.0, 10 * window))
-
-        def collect() -> list[tuple[str, list[Message]]]:
-            noise = self.is_noise if self._noise else None
-            return [(c.name, unclaimed(c.inbox, noise)) for c in self.pool]
-
-        leftovers = [(name, msgs) for name, msgs in self._call(collect) if msgs]
-        if not leftovers:
-            return None
-        parts = []
-        for name, messages in leftovers:
-            count = len(messages)
-            noun = "message" if count == 1 else "messages"
-            parts.append(
-                f"{name} received {count} {noun} nobody expected:\n" + describe_messages(messages)
-            )
-        return "Strict mode: " + "\n".join(parts)
+            self._run(settle(self.pool, window), settle_limit(window))
+        noise = self.is_noise if self._noise else None
+        return strict_sentence(self._call(lambda: unexpected(self.pool, noise)))
 
     def close(self) -> None:
         """Close every client of the scenario (pass or fail)."""
@@ -1086,33 +897,3 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def join_group(members: dict[str, None], names: Iterable[str]) -> None:
-    """Add ``names`` to a group's ``members`` after those already in it, each once.
-
-    One hash look-up per name: searching a list instead cost 0.2 s for a group of
-    5,000 and grew with the square of its size.
-    """
-    members.update(dict.fromkeys(names))
-
-
-def ensure_open_files(clients: int, *, in_process_server: bool) -> None:
-    """Raise the open-file limit if a group needs it; say so clearly when it cannot."""
-    per_client = 2 if in_process_server else 1  # the demo server's side is in this process too
-    try:
-        open_now = len(os.listdir("/proc/self/fd"))
-    except OSError:
-        open_now = 64
-    needed = open_now + clients * per_client + 64
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY or soft >= needed:
-        return
-    if hard == resource.RLIM_INFINITY or hard >= needed:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
-        return
-    raise ConnectionProblem(
-        f"Connecting {clients} clients needs about {needed} open files, but this process may "
-        f"open only {hard} (the hard limit of ulimit -n). Raise it, e.g. `ulimit -n {needed}` "
-        "as root, or use fewer clients."
-    )

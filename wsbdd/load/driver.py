@@ -226,7 +226,7 @@ class LoadDriver:
             return late, failed, first
 
         started = time.monotonic()
-        late, failed, first = session._run(drive(), deadline_after)
+        late, failed, first = session.run_on_loop(drive(), deadline_after)
         self._finish_sending(group, clients, ledger, metrics, started, late, lag, failed)
         return metrics
 
@@ -275,7 +275,7 @@ class LoadDriver:
                 )
 
         started = time.monotonic()
-        _, failed = session._run(drive(), limit)
+        _, failed = session.run_on_loop(drive(), limit)
         self._finish_sending(group, clients, ledger, metrics, started, 0.0, lag, failed)
         return metrics
 
@@ -366,7 +366,7 @@ class LoadDriver:
             async with self._watching("waiting for deliveries", lambda: clients, run.ledger, lag):
                 return await await_deliveries(clients, run.ledger, wanted, time.monotonic() + limit)
 
-        tally = session._run(drive(), limit)
+        tally = session.run_on_loop(drive(), limit)
         metrics = run.metrics
         metrics.take_deliveries(tally)
         metrics.took = time.monotonic() - metrics.started_at
