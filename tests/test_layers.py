@@ -26,6 +26,8 @@ PURE = [
     "wsbdd.handshake",
     "wsbdd.address",
     "wsbdd.secrets",
+    "wsbdd.codec",
+    "wsbdd.io.errors",
 ]
 """May import only each other, errors and the standard library (plus jsonpath/hamcrest)."""
 

@@ -24,10 +24,9 @@ from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from websockets.exceptions import ConnectionClosed
-
 from wsbdd.address import AddressProblem, append_query, resolve
 from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients, frames_from
+from wsbdd.codec import codec_factory
 from wsbdd.config import Settings, load_settings
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
 from wsbdd.expect import (
@@ -52,6 +51,7 @@ from wsbdd.expect_response import compile_capture, first_capture
 from wsbdd.handshake import describe_refusal, refusal_response
 from wsbdd.http import ANONYMOUS, Body, HttpClients, masked_address, origin_of, who_is
 from wsbdd.http import resolve as resolve_request
+from wsbdd.io.errors import ConnectionLost
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_condition
 from wsbdd.message import Message
 from wsbdd.pool import ClientPool
@@ -79,6 +79,7 @@ def connect_options(settings: Settings) -> ConnectOptions:
         inbox_limit=settings.inbox_limit,
         ssl=shared_ssl_context(settings.tls),
         tls=settings.tls,
+        codec=codec_factory(settings.codec, settings.auto_reply),
     )
 
 
@@ -887,9 +888,9 @@ class Session:
 
     def _keep_cookies(self, name: str, url: str, client: Client) -> None:
         """The ``Set-Cookie`` headers of the handshake's answer go into ``name``'s jar."""
-        response = client.ws.response if client.ws is not None else None
-        if response is not None:
-            self.http.keep_cookies(name, url, list(response.headers.raw_items()))
+        items = client.handshake_header_items()
+        if items is not None:
+            self.http.keep_cookies(name, url, items)
         elif client.outcome is not None and client.outcome.headers:
             self.http.keep_cookies(name, url, list(client.outcome.headers.items()))
 
@@ -937,7 +938,7 @@ class Session:
 
         try:
             self._run(_send(), self.settings.timeout)
-        except ConnectionClosed:
+        except ConnectionLost:
             gone = [c.name for c in clients if not c.connected]
             raise ConnectionProblem(
                 f"{', '.join(gone[:10])} could not send: the connection closed."
