@@ -240,3 +240,25 @@ def test_auto_reply_keeps_the_client_connected_between_steps(raw_server):
         # The pings and pongs are left out: the conversation is what the steps did.
         assert received == ['{"type": "hello"}', "echo me"] and sent == ["echo me"]
         assert session.client("Alice").codec.answered >= ENOUGH
+
+
+# -- load steps go through the codec ---------------------------------------------------------------
+
+
+def test_a_load_step_sends_through_the_codec_and_counts_what_it_sent(line_session):
+    from wsbdd.load.driver import SENTINEL, LoadDriver
+
+    load = LoadDriver.of(line_session)
+    names = ["c1", "c2", "c3"]
+    load.connect("crowd", names)
+    echo = json.dumps({"type": "echo", "content": f"ping {SENTINEL}"})
+    texts = load.payloads(names, [echo] * 3)
+    sent = load.send_closed("crowd", names, texts, 4, reply=where('$.type is "echo"').matches)
+    assert sent.sent == 12
+    metrics = load.expect_delivered(None)
+    assert (metrics.expected, metrics.delivered, metrics.lost) == (12, 12, 0)
+    for name in names:
+        client = line_session.client(name)
+        # SAY frames (the codec's encoding) reached the server, which echoed EVENTs;
+        # the crowd's sends are counted, not kept for the transcript.
+        assert client.sent_by_load == 4 and client.sent == []
