@@ -18,7 +18,7 @@ from loopback import ThreadedServer
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from wsbdd.codec import AutoReply, register_codec
+from wsbdd.codec import AutoReply, BaseCodec, register_codec
 from wsbdd.config import Settings
 from wsbdd.errors import ConnectionProblem
 from wsbdd.match import where
@@ -262,3 +262,34 @@ def test_a_load_step_sends_through_the_codec_and_counts_what_it_sent(line_sessio
         # SAY frames (the codec's encoding) reached the server, which echoed EVENTs;
         # the crowd's sends are counted, not kept for the transcript.
         assert client.sent_by_load == 4 and client.sent == []
+
+
+# -- a codec's own bug ---------------------------------------------------------------------------
+
+
+class CrashingCodec(BaseCodec):
+    """Raw WebSocket, except that it has a bug: the frame ``BOOM`` makes it raise."""
+
+    name = "crashing"
+
+    def decode(self, frame, at):
+        if frame == "BOOM":
+            raise ValueError("boom")
+        return None
+
+
+def test_a_codec_that_raises_closes_the_connection_and_says_why(raw_server):
+    register_codec("crashing", CrashingCodec, replace=True)
+    run, session = session_for(
+        raw_server, codec="crashing", auto_reply=(AutoReply("pong", when="ping"),)
+    )
+    with run, session:
+        session.connect("Alice")
+        session.send("Alice", "BOOM")  # the server echoes it
+        session.expect_disconnected("Alice", code=1011)
+        client = session.client("Alice")
+        assert client.how_it_ended() == (
+            'closed with code 1011 and reason "wsbdd codec error" after the crashing codec '
+            "failed on a frame (ValueError: boom)"
+        )
+        assert [m.raw for m in client.inbox] == ['{"type": "hello"}', "BOOM"]  # nothing lost

@@ -215,6 +215,10 @@ class Client:
         self._failure: str | None = None
         """Why the codec refused the connection (its ``failed``), if it did."""
         self._closing: asyncio.Task[None] | None = None
+        self._connecting = False
+        self.codec_error: str | None = None
+        """Why the codec failed on a frame (a bug in a codec): the connection is closed
+        with 1011 and every sentence about how it ended says this."""
         self._ready_waiter: asyncio.Future[str | None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -239,7 +243,10 @@ class Client:
 
     def how_it_ended(self) -> str:
         """``closed with code 1000``, or ``was never opened``: ends "the connection …"."""
-        return self.outcome.describe_close() if self.outcome else "was never opened"
+        text = self.outcome.describe_close() if self.outcome else "was never opened"
+        if self.codec_error is not None:
+            text += f" after {self.codec_error}"
+        return text
 
     @property
     def finished(self) -> bool:
@@ -295,6 +302,15 @@ class Client:
             outcome.headers = headers_seen
         outcome.subprotocol = conn.subprotocol
         conn.take_frames(self._take)
+        self._connecting = True
+        try:
+            return await self._handshake(conn, outcome)
+        finally:
+            self._connecting = False
+
+    async def _handshake(self, conn: Connection, outcome: ConnectionOutcome) -> ConnectionOutcome:
+        """The codec's part of connecting: its opening frames, then until it is ready."""
+        opts, codec = self.options, self.codec
         self._reader = asyncio.get_running_loop().create_task(
             self._read(conn), name=f"wsbdd-reader-{self.name}"
         )
@@ -348,13 +364,27 @@ class Client:
         inbox with nothing else to do.
         """
         now = time.monotonic()
-        decoded = self._decode(data, now)
+        try:
+            decoded = self._decode(data, now)
+        except Exception as error:  # noqa: BLE001 - a codec's bug must not kill the reader
+            decoded = self._codec_failed(error)
         if decoded is None:
             self.inbox.append(kind, data, now)
         else:
             self._decoded(decoded, kind, data, now)
         if self._watches or self.listeners:
             self._wake(now)
+
+    def _codec_failed(self, error: Exception) -> None:
+        """A codec raised on a frame: keep the frame as a message (nothing is lost), say
+        why, and close the connection (1011: the client hit an error)."""
+        if self.codec_error is None:
+            self.codec_error = (
+                f"the {self.codec.name} codec failed on a frame ({type(error).__name__}: {error})"
+            )
+            if not self.finished and self._closing is None:
+                self._closing = self._start_close(1011, "wsbdd codec error")
+        return None
 
     def _decoded(
         self, decoded: Decoded, kind: Literal["text", "binary"], data: str | bytes, now: float
@@ -373,7 +403,9 @@ class Client:
                 waiter.set_result(decoded.failed)
             elif decoded.failed is not None and self.outcome is not None:
                 self.outcome.error = decoded.failed
-        if (decoded.closing or decoded.failed is not None) and not self.finished:
+        ends = decoded.closing or (decoded.failed is not None and not self._connecting)
+        if ends and not self.finished and self._closing is None:
+            # (A refusal during connect() is closed by connect() itself.)
             self._closing = self._start_close(1000, "")
         self._arm_timer()
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from wsbdd.codec.base import Codec, Decoded, Frame
 
@@ -57,10 +57,9 @@ class AutoReplying:
     one dict lookup (plus one search per pattern rule).
     """
 
-    name: ClassVar[str] = "auto_reply"
-
     def __init__(self, inner: Codec, rules: Sequence[AutoReply]) -> None:
         self.inner = inner
+        self.name = inner.name  # sentences name the protocol, not the wrapper
         self.exact = {rule.when: rule.reply for rule in rules if rule.pattern is None}
         self.patterns = [rule for rule in rules if rule.pattern is not None]
         self.subprotocols = inner.subprotocols

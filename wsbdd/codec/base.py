@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["Frame", "Received", "Decoded", "Codec", "NO_FRAMES"]
 
@@ -86,7 +86,7 @@ class Codec(Protocol):
     :meth:`next_deadline` again and keep one timer for it.
     """
 
-    name: ClassVar[str]
+    name: str
     """The codec's name in settings and messages (``websocket``, ``socketio``)."""
 
     subprotocols: tuple[str, ...]
