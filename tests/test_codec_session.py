@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from line_codec import LineCodec
@@ -293,3 +295,36 @@ def test_a_codec_that_raises_closes_the_connection_and_says_why(raw_server):
             "failed on a frame (ValueError: boom)"
         )
         assert [m.raw for m in client.inbox] == ['{"type": "hello"}', "BOOM"]  # nothing lost
+
+
+# -- through behave, as a user runs it ----------------------------------------------------------
+
+FEATURE = """\
+Feature: a line protocol through a user codec
+  Scenario: an event comes back decoded while the reader answers the pings
+    Given Alice is connected
+    When Alice sends {"type": "said", "text": "hi"}
+    Then Alice receives a message where $.type is "said" and $.text is "hi"
+    And Alice receives no message within 0.6 seconds
+    And Alice is still connected
+"""
+
+
+def test_a_project_codec_runs_under_behave(line_server, tmp_path):
+    from test_behave_runs import behave, failures, make_project
+
+    project = make_project(
+        tmp_path,
+        FEATURE,
+        f"""\
+        [tool.wsbdd]
+        url = "ws://127.0.0.1:{line_server.port}"
+        codec = "line_proto:LineCodec"
+        """,
+    )
+    shutil.copy(Path(__file__).with_name("line_codec.py"), project / "line_proto.py")
+    result = behave(project, "-f", "plain")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, failures(output)
+    assert "1 scenario passed, 0 failed" in output
+    assert line_server.pongs >= 1 and not line_server.dropped.is_set()
