@@ -471,7 +471,9 @@ class Client:
             outcome.closed_by = closed_by
         waiter = self._ready_waiter
         if waiter is not None and not waiter.done():
-            waiter.set_result(f"the connection {outcome.describe_close()} during the handshake")
+            waiter.set_result(
+                f"the connection {outcome.describe_close()} during the {self.codec.name} handshake"
+            )
 
     def listen(self, listener: Listener) -> None:
         """Tell ``listener.note(self)`` of every frame and of the close, until :meth:`unlisten`."""
