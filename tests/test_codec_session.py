@@ -81,6 +81,9 @@ class LineServer(KeepAliveServer):
         if hello == "HELLO bad":
             await ws.send("DENIED bad name")
             return
+        if hello == "HELLO forbidden":
+            await ws.close(4403, "Forbidden")
+            return
         if hello == "HELLO silent":
             await ws.wait_closed()
             return
@@ -210,6 +213,18 @@ def test_an_app_handshake_that_never_completes_fails_within_the_connect_timeout(
         with pytest.raises(ConnectionProblem) as failed:
             session.connect("Alice")
         assert "the server did not complete the line handshake within 0.3 s" in str(failed.value)
+
+
+def test_a_server_closing_during_the_apps_handshake_fails_the_connect(line_server):
+    register_codec("line-forbidden", lambda: LineCodec(user="forbidden"), replace=True)
+    run, session = session_for(line_server, codec="line-forbidden")
+    with run, session:
+        with pytest.raises(ConnectionProblem) as failed:
+            session.connect("Alice")
+        assert str(failed.value).endswith(
+            ': the connection closed with code 4403 and reason "Forbidden" during the line '
+            "handshake."
+        )
 
 
 def test_closing_sends_the_codecs_farewell_first(line_session, line_server):
