@@ -178,3 +178,30 @@ def test_a_wrong_auto_reply_rule_is_one_sentence(tmp_path, monkeypatch, rules, p
         load_settings(tmp_path, environ={})
     text = str(error.value)
     assert text.startswith("wsbdd.toml auto_reply is ") and problem in text, text
+
+
+def test_only_the_io_module_imports_websockets_on_the_client_side():
+    """Client, Session, the load engine and everything else above the I/O layer reach
+    websockets through wsbdd/io/connection.py only (the demo server and the browser
+    drivers, which are servers and tools, may use it themselves)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "wsbdd"
+    allowed = {"io/connection.py", "report/browser.py", "report/firefox.py"}
+    importers = []
+    for path in sorted(package.rglob("*.py")):
+        name = path.relative_to(package).as_posix()
+        if name.startswith("demo/") or name in allowed:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(m == "websockets" or m.startswith("websockets.") for m in modules):
+                importers.append(name)
+    assert importers == []
