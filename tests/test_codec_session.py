@@ -312,6 +312,45 @@ def test_a_codec_that_raises_closes_the_connection_and_says_why(raw_server):
         assert [m.raw for m in client.inbox] == ['{"type": "hello"}', "BOOM"]  # nothing lost
 
 
+class BrokenOpening(BaseCodec):
+    name = "broken"
+
+    def opening(self, subprotocol, now):
+        raise KeyError("sid")
+
+
+class BrokenTimer(BaseCodec):
+    name = "late"
+
+    def next_deadline(self):
+        return 0.0  # at once
+
+    def tick(self, now):
+        raise RuntimeError("no beat")
+
+
+def test_a_codec_that_raises_when_opening_fails_the_connect_in_words(raw_server):
+    register_codec("broken-opening", BrokenOpening, replace=True)
+    run, session = session_for(raw_server, codec="broken-opening")
+    with run, session:
+        with pytest.raises(ConnectionProblem) as failed:
+            session.connect("Alice")
+        assert str(failed.value).endswith(": the broken codec failed to open (KeyError: 'sid').")
+
+
+def test_a_codec_whose_timer_raises_closes_the_connection_and_says_why(raw_server):
+    register_codec("broken-timer", BrokenTimer, replace=True)
+    run, session = session_for(raw_server, codec="broken-timer")
+    with run, session:
+        session.connect("Alice")
+        session.expect_disconnected("Alice", code=1011)
+        assert (
+            session.client("Alice")
+            .how_it_ended()
+            .endswith("after the late codec failed on its timer (RuntimeError: no beat)")
+        )
+
+
 # -- through behave, as a user runs it ----------------------------------------------------------
 
 FEATURE = """\

@@ -314,7 +314,11 @@ class Client:
         self._reader = asyncio.get_running_loop().create_task(
             self._read(conn), name=f"wsbdd-reader-{self.name}"
         )
-        opening = codec.opening(conn.subprotocol, time.monotonic())
+        try:
+            opening = codec.opening(conn.subprotocol, time.monotonic())
+        except Exception as error:  # noqa: BLE001 - a codec's bug fails the connect, in words
+            problem = f"the {codec.name} codec failed to open ({type(error).__name__}: {error})"
+            opening = Decoded(failed=problem)
         if opening.replies:
             try:
                 for frame in opening.replies:
@@ -375,12 +379,12 @@ class Client:
         if self._watches or self.listeners:
             self._wake(now)
 
-    def _codec_failed(self, error: Exception) -> None:
+    def _codec_failed(self, error: Exception, where: str = "on a frame") -> None:
         """A codec raised on a frame: keep the frame as a message (nothing is lost), say
         why, and close the connection (1011: the client hit an error)."""
         if self.codec_error is None:
             self.codec_error = (
-                f"the {self.codec.name} codec failed on a frame ({type(error).__name__}: {error})"
+                f"the {self.codec.name} codec failed {where} ({type(error).__name__}: {error})"
             )
             if not self.finished and self._closing is None:
                 self._closing = self._start_close(1011, "wsbdd codec error")
@@ -439,7 +443,11 @@ class Client:
 
     def _tick(self) -> None:
         self._timer = None
-        frames = self.codec.tick(time.monotonic())
+        try:
+            frames = self.codec.tick(time.monotonic())
+        except Exception as error:  # noqa: BLE001 - a codec's bug must not kill the timer silently
+            self._codec_failed(error, "on its timer")
+            return
         if frames and self._conn is not None:
             self._conn.send_soon(frames)
         self._arm_timer()
