@@ -197,6 +197,22 @@ def _kind(frame: str | bytes) -> Literal["text", "binary"]:
 class Client:
     """A named participant in a scenario (``Alice``) with one connection and an inbox."""
 
+    # Rarely set: class-level defaults, so a crowd's idle clients do not each carry them.
+    sent_by_load = 0
+    """Frames a load step sent (:meth:`send_counted`): counted, not kept; the step's
+    metrics stand for them in reports, as for the messages it counts."""
+    codec_error: str | None = None
+    """Why the codec failed (a bug in a codec): the connection is closed with 1011 and
+    every sentence about how it ended says this."""
+    _ready = False
+    """The codec counts the connection as ready (its app-level handshake is done)."""
+    _failure: str | None = None
+    """Why the codec refused the connection (its ``failed``), if it did."""
+    _closing: asyncio.Task[None] | None = None
+    _connecting = False
+    _ready_waiter: asyncio.Future[str | None] | None = None
+    _timer: asyncio.TimerHandle | None = None
+
     def __init__(
         self, name: str, options: ConnectOptions | None = None, codec: Codec | None = None
     ) -> None:
@@ -206,21 +222,8 @@ class Client:
         self._decode = self.codec.decode  # bound once: the receive path calls it per frame
         self.inbox = Inbox(self.options.inbox_limit)
         self.sent: list[Sent] = []
-        self.sent_by_load = 0
-        """Frames a load step sent (:meth:`send_counted`): counted, not kept; the step's
-        metrics stand for them in reports, as for the messages it counts."""
         self.outcome: ConnectionOutcome | None = None
         self._conn: Connection | None = None
-        self._ready = False
-        self._failure: str | None = None
-        """Why the codec refused the connection (its ``failed``), if it did."""
-        self._closing: asyncio.Task[None] | None = None
-        self._connecting = False
-        self.codec_error: str | None = None
-        """Why the codec failed on a frame (a bug in a codec): the connection is closed
-        with 1011 and every sentence about how it ended says this."""
-        self._ready_waiter: asyncio.Future[str | None] | None = None
-        self._timer: asyncio.TimerHandle | None = None
         self._reader: asyncio.Task[None] | None = None
         self._watches: list[_Watch] = []
         self.listeners: AbstractSet[Listener] = _NO_LISTENERS
