@@ -374,7 +374,8 @@ class Client:
         try:
             decoded = self._decode(data, now)
         except Exception as error:  # noqa: BLE001 - a codec's bug must not kill the reader
-            decoded = self._codec_failed(error)
+            self._codec_failed(error)
+            decoded = None  # the frame is kept as it stands
         if decoded is None:
             self.inbox.append(kind, data, now)
         else:
@@ -391,7 +392,6 @@ class Client:
             )
             if not self.finished and self._closing is None:
                 self._closing = self._start_close(1011, "wsbdd codec error")
-        return None
 
     def _decoded(
         self, decoded: Decoded, kind: Literal["text", "binary"], data: str | bytes, now: float

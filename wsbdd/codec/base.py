@@ -86,12 +86,17 @@ class Codec(Protocol):
     :meth:`next_deadline` again and keep one timer for it.
     """
 
-    name: str
-    """The codec's name in settings and messages (``websocket``, ``socketio``)."""
+    @property
+    def name(self) -> str:
+        """The codec's name in settings and messages (``websocket``, ``socketio``); a class
+        attribute will do."""
+        ...
 
-    subprotocols: tuple[str, ...]
-    """Subprotocols to offer in the WebSocket handshake (``graphql-transport-ws``,
-    ``v12.stomp``); offered before the configured ones."""
+    @property
+    def subprotocols(self) -> tuple[str, ...]:
+        """Subprotocols to offer in the WebSocket handshake (``graphql-transport-ws``,
+        ``v12.stomp``); offered before the configured ones.  A class attribute will do."""
+        ...
 
     def opening(self, subprotocol: str | None, now: float) -> Decoded:
         """The WebSocket is open, with ``subprotocol`` agreed (None: none).
