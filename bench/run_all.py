@@ -47,7 +47,17 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("steps", "scenarios", "groups", "memory", "load", "match", "report", "http")
+BENCHMARKS = (
+    "steps",
+    "scenarios",
+    "groups",
+    "memory",
+    "load",
+    "match",
+    "report",
+    "http",
+    "receive",
+)
 TIMEOUT = 900.0
 QUICK_TIMEOUT = 300.0
 

@@ -1,9 +1,12 @@
-"""One named client: a WebSocket connection, its reader task and its inbox.
+"""One named client: a WebSocket connection, its codec, its reader and its inbox.
 
-The thin I/O shell around :mod:`wsbdd.inbox` and :mod:`wsbdd.expect`.  Every
-coroutine here runs on wsbdd's event-loop thread.  A single reader task is the
-only consumer of the socket; it appends every frame to the inbox with its
-arrival time and wakes whoever waits, so no frame is ever lost between steps.
+The thin shell that joins :mod:`wsbdd.io.connection` (the socket),
+:mod:`wsbdd.codec` (what frames mean), :mod:`wsbdd.inbox` and
+:mod:`wsbdd.expect`.  Every coroutine here runs on wsbdd's event-loop thread.
+Each frame read goes through the codec and its messages into the inbox, with
+its arrival time, and whoever waits is woken, so no frame is ever lost between
+steps.  This module never imports websockets: a closed connection is
+:class:`~wsbdd.io.errors.ConnectionLost`.
 """
 
 from __future__ import annotations
@@ -12,29 +15,19 @@ import asyncio
 import functools
 import ssl as ssl_lib
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    InvalidHandshake,
-    InvalidStatus,
-    InvalidURI,
-)
-from websockets.frames import Opcode
-from websockets.protocol import State
-from websockets.uri import WebSocketURI, parse_uri
-
-from wsbdd import __version__
 from wsbdd.address import mask_secrets
+from wsbdd.codec import Codec, Decoded, Received, WebSocketCodec
 from wsbdd.config import TlsSettings
 from wsbdd.expect import Expectation, Outcome
 from wsbdd.inbox import Inbox
-from wsbdd.tls import describe_silent_close, describe_tls_failure
+from wsbdd.io.connection import Connection, open_connection
+from wsbdd.io.errors import ConnectFailed, ConnectionLost, HandshakeRefused
 
 __all__ = [
     "Client",
@@ -45,6 +38,7 @@ __all__ = [
     "frames_from",
     "close_clients",
     "mask_url",
+    "ConnectionLost",
 ]
 
 
@@ -65,6 +59,8 @@ class ConnectOptions:
     """The TLS context for ``wss://`` URLs (None: websockets' default, which verifies)."""
     tls: TlsSettings = field(default_factory=TlsSettings)
     """The settings :attr:`ssl` was made from, to say which one to change when TLS fails."""
+    codec: Callable[[], Codec] = WebSocketCodec
+    """Makes each client's codec (:func:`wsbdd.codec.codec_factory` from the settings)."""
 
 
 @dataclass
@@ -163,61 +159,6 @@ def mask_url(url: str, secrets: tuple[str, ...] = ("token",)) -> str:
     return mask_secrets(url, secrets)
 
 
-class CrossOriginRedirect(InvalidHandshake):
-    """The server redirected the handshake to another origin, which wsbdd does not follow."""
-
-
-def _origin(uri: WebSocketURI) -> str:
-    return f"{'wss' if uri.secure else 'ws'}://{uri.host}:{uri.port}"
-
-
-class _SameOriginConnect(connect):
-    """websockets' ``connect``, following a handshake redirect only within one origin.
-
-    websockets follows a redirect to another host and strips only ``Authorization``
-    and ``Cookie``: custom credentials (``X-Api-Key``, a token header) would travel
-    there.  wsbdd refuses instead, and says where the server pointed.
-    """
-
-    def process_redirect(self, exc: Exception) -> Exception | str:
-        before = self.ws_uri
-        result = super().process_redirect(exc)
-        if isinstance(result, str):
-            after = parse_uri(result)
-            if _origin(after) != _origin(before):
-                return CrossOriginRedirect(
-                    f"the server redirected the handshake to {_origin(after)}; wsbdd follows "
-                    "redirects only within one origin, so credentials stay where you sent "
-                    "them: connect to that address directly"
-                )
-        return result
-
-
-def _failure_text(
-    exc: BaseException, open_timeout: float, tls: TlsSettings | None = None, secure: bool = False
-) -> str:
-    """Why a connection never opened, as the end of a sentence (*secure*: a wss:// URL)."""
-    if isinstance(exc, CrossOriginRedirect):
-        return str(exc)
-    tls = tls or TlsSettings()
-    tls_failure = describe_tls_failure(exc, tls) or (
-        describe_silent_close(exc, tls) if secure else None
-    )
-    if tls_failure is not None:
-        return tls_failure
-    if isinstance(exc, InvalidURI):
-        return f"the address is not a valid WebSocket URL ({exc})"
-    if isinstance(exc, TimeoutError):
-        return f"the server did not complete the WebSocket handshake within {open_timeout:g} s"
-    if isinstance(exc, ConnectionRefusedError):
-        return "the connection was refused (is the server running on that port?)"
-    if isinstance(exc, InvalidHandshake):
-        return f"the WebSocket handshake failed ({exc})"
-    if isinstance(exc, OSError):
-        return f"the connection failed ({exc.strerror or exc})"
-    return str(exc)
-
-
 Deliver = Callable[[Outcome | BaseException], None]
 """Told once how a watched expectation ended: its Outcome, or a matcher's exception."""
 
@@ -240,48 +181,6 @@ class _Watch:
         self.done = False
 
 
-class _Connection(ClientConnection):
-    """websockets' client connection, handing each whole data frame straight to its client.
-
-    websockets queues a received message for ``recv()``, whose caller (the client's
-    reader task) runs one turn of the loop later.  A frame that is a whole message
-    goes to :meth:`Client._take` at once instead, when nothing is queued before it
-    (so messages keep their order).  Fragments, frames that are not valid UTF-8,
-    and everything before the client takes over go the usual way, to the reader.
-    """
-
-    on_frame: Callable[[Literal["text", "binary"], str | bytes], None] | None = None
-
-    def process_event(self, event: Any) -> None:
-        take = self.on_frame
-        queued = self.recv_messages
-        if (
-            take is None
-            or not event.fin
-            or event.opcode not in _WHOLE_KINDS
-            or queued.closed
-            or queued.frames.queue
-        ):
-            super().process_event(event)
-            return
-        kind = _WHOLE_KINDS[event.opcode]
-        if kind == "text":
-            try:
-                data: str | bytes = bytes(event.data).decode()
-            except UnicodeDecodeError:
-                super().process_event(event)  # websockets fails the connection its own way
-                return
-        else:
-            data = bytes(event.data)
-        take(kind, data)
-
-
-_WHOLE_KINDS: dict[Opcode, Literal["text", "binary"]] = {
-    Opcode.TEXT: "text",
-    Opcode.BINARY: "binary",
-}
-
-
 class Listener(Protocol):
     """Told of each frame a client receives, and of its close (:meth:`Client.listen`)."""
 
@@ -289,19 +188,42 @@ class Listener(Protocol):
 
 
 _NO_LISTENERS: frozenset[Listener] = frozenset()
-_USER_AGENT = f"wsbdd/{__version__}"  # one string for every client's handshake
+
+
+def _kind(frame: str | bytes) -> Literal["text", "binary"]:
+    return "text" if isinstance(frame, str) else "binary"
 
 
 class Client:
     """A named participant in a scenario (``Alice``) with one connection and an inbox."""
 
-    def __init__(self, name: str, options: ConnectOptions | None = None) -> None:
+    # Rarely set: class-level defaults, so a crowd's idle clients do not each carry them.
+    sent_by_load = 0
+    """Frames a load step sent (:meth:`send_counted`): counted, not kept; the step's
+    metrics stand for them in reports, as for the messages it counts."""
+    codec_error: str | None = None
+    """Why the codec failed (a bug in a codec): the connection is closed with 1011 and
+    every sentence about how it ended says this."""
+    _ready = False
+    """The codec counts the connection as ready (its app-level handshake is done)."""
+    _failure: str | None = None
+    """Why the codec refused the connection (its ``failed``), if it did."""
+    _closing: asyncio.Task[None] | None = None
+    _connecting = False
+    _ready_waiter: asyncio.Future[str | None] | None = None
+    _timer: asyncio.TimerHandle | None = None
+
+    def __init__(
+        self, name: str, options: ConnectOptions | None = None, codec: Codec | None = None
+    ) -> None:
         self.name = name
         self.options = options or ConnectOptions()
+        self.codec: Codec = codec if codec is not None else self.options.codec()
+        self._decode = self.codec.decode  # bound once: the receive path calls it per frame
         self.inbox = Inbox(self.options.inbox_limit)
         self.sent: list[Sent] = []
         self.outcome: ConnectionOutcome | None = None
-        self.ws: ClientConnection | None = None
+        self._conn: Connection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._watches: list[_Watch] = []
         self.listeners: AbstractSet[Listener] = _NO_LISTENERS
@@ -314,16 +236,29 @@ class Client:
 
     @property
     def connected(self) -> bool:
-        return self.ws is not None and self.ws.state is State.OPEN
+        """Open, and ready by its codec's rules (the app-level handshake done)."""
+        return self._ready and self._conn is not None and self._conn.is_open
+
+    @property
+    def opened(self) -> bool:
+        """The WebSocket connection opened at some point (it may have closed since)."""
+        return self._conn is not None
 
     def how_it_ended(self) -> str:
         """``closed with code 1000``, or ``was never opened``: ends "the connection …"."""
-        return self.outcome.describe_close() if self.outcome else "was never opened"
+        text = self.outcome.describe_close() if self.outcome else "was never opened"
+        if self.codec_error is not None:
+            text += f" after {self.codec_error}"
+        return text
 
     @property
     def finished(self) -> bool:
         """True once the connection ended (or never opened): no more frames can arrive."""
         return self._reader is None or self._reader.done()
+
+    def handshake_header_items(self) -> list[tuple[str, str]] | None:
+        """The handshake response's headers, repeated ones (``Set-Cookie``) included."""
+        return self._conn.header_items() if self._conn is not None else None
 
     # -- connecting ----------------------------------------------------------
 
@@ -335,7 +270,8 @@ class Client:
         subprotocols: list[str] | None = None,
         display_url: str | None = None,
     ) -> ConnectionOutcome:
-        """Open the connection; never raises for a refused or rejected handshake.
+        """Open the connection and finish the codec's handshake; never raises for a refused
+        or rejected handshake.
 
         The result is recorded in :attr:`outcome`; callers decide whether a
         failure to connect fails the step.
@@ -343,83 +279,212 @@ class Client:
         opts = self.options
         outcome = ConnectionOutcome(url=display_url or mask_url(url), started_at=time.monotonic())
         self.outcome = outcome
-        ws = None
-        secure = url[:4].lower() == "wss:"
+        codec = self.codec
+        own = codec.subprotocols
+        offered = [*own, *(p for p in subprotocols or () if p not in own)]
         try:
-            ws = await _SameOriginConnect(
-                url,
-                additional_headers=headers or None,
-                subprotocols=subprotocols or None,  # type: ignore[arg-type]
-                compression="deflate" if opts.compression else None,
-                proxy=opts.proxy,
-                open_timeout=opts.open_timeout,
-                close_timeout=opts.close_timeout,
-                ping_interval=opts.ping_interval,
-                ping_timeout=opts.ping_timeout,
-                max_size=opts.max_size,
-                # websockets refuses an ssl argument for a ws:// URL.
-                ssl=opts.ssl if secure else None,
-                user_agent_header=_USER_AGENT,
-                create_connection=_Connection,
-            )
-        except InvalidStatus as exc:
-            response = exc.response
-            outcome.status = response.status_code
-            outcome.reason_phrase = response.reason_phrase
-            outcome.headers = response.headers
-            outcome.body = bytes(response.body or b"").decode("utf-8", "replace")
+            conn = await open_connection(url, opts, headers=headers, subprotocols=offered)
+        except HandshakeRefused as refused:
+            outcome.status = refused.status
+            outcome.reason_phrase = refused.reason_phrase
+            outcome.headers = refused.headers
+            outcome.body = refused.body
             outcome.error = outcome.describe_failure()
-        except (InvalidURI, InvalidHandshake, OSError) as exc:  # TimeoutError is an OSError
-            outcome.error = _failure_text(exc, opts.open_timeout, opts.tls, secure)
-        outcome.finished_at = time.monotonic()
-        if ws is None:
+            outcome.finished_at = time.monotonic()
             return outcome
-        self.ws = ws
-        outcome.status = ws.response.status_code if ws.response else 101
-        outcome.reason_phrase = ws.response.reason_phrase if ws.response else ""
-        if ws.response is not None:
-            outcome.headers = ws.response.headers
-        outcome.subprotocol = ws.subprotocol
-        outcome.opened_at = time.monotonic()
-        ws.on_frame = self._take  # type: ignore[attr-defined]
+        except ConnectFailed as failed:
+            outcome.error = str(failed)
+            outcome.finished_at = time.monotonic()
+            return outcome
+        outcome.finished_at = time.monotonic()
+        self._conn = conn
+        outcome.status = conn.status
+        outcome.reason_phrase = conn.reason_phrase
+        headers_seen = conn.headers
+        if headers_seen is not None:
+            outcome.headers = headers_seen
+        outcome.subprotocol = conn.subprotocol
+        conn.take_frames(self._take)
+        self._connecting = True
+        try:
+            return await self._handshake(conn, outcome)
+        finally:
+            self._connecting = False
+
+    async def _handshake(self, conn: Connection, outcome: ConnectionOutcome) -> ConnectionOutcome:
+        """The codec's part of connecting: its opening frames, then until it is ready."""
+        opts, codec = self.options, self.codec
         self._reader = asyncio.get_running_loop().create_task(
-            self._read(ws), name=f"wsbdd-reader-{self.name}"
+            self._read(conn), name=f"wsbdd-reader-{self.name}"
         )
+        try:
+            opening = codec.opening(conn.subprotocol, time.monotonic())
+        except Exception as error:  # noqa: BLE001 - a codec's bug fails the connect, in words
+            problem = f"the {codec.name} codec failed to open ({type(error).__name__}: {error})"
+            opening = Decoded(failed=problem)
+        if opening.replies:
+            try:
+                for frame in opening.replies:
+                    await conn.send(frame)
+            except ConnectionLost:
+                pass  # the reader records how it ended; not ready, so not connected
+        if opening.messages:
+            self._append(opening.messages, "text", "", time.monotonic())
+        failure = opening.failed
+        if failure is None and opening.ready:
+            self._ready = True
+        elif failure is None:
+            spent = time.monotonic() - outcome.started_at
+            failure = await self._until_ready(opts.open_timeout - spent)
+        self._arm_timer()
+        if failure is not None:
+            outcome.error = failure
+            outcome.finished_at = time.monotonic()
+            await close_clients([self], opts.close_timeout)
+            return outcome
+        outcome.opened_at = time.monotonic()
         return outcome
 
+    async def _until_ready(self, timeout: float) -> str | None:
+        """Wait for the codec to say ``ready``; the failure sentence if it does not."""
+        if self._ready or self._failure is not None:
+            return self._failure
+        if self.finished:
+            return f"the connection {self.how_it_ended()} during the {self.codec.name} handshake"
+        waiter = self._ready_waiter = asyncio.get_running_loop().create_future()
+        try:
+            async with asyncio.timeout(max(0.0, timeout)):
+                return await waiter
+        except TimeoutError:
+            return (
+                f"the server did not complete the {self.codec.name} handshake within "
+                f"{self.options.open_timeout:g} s"
+            )
+        finally:
+            self._ready_waiter = None
+
     def _take(self, kind: Literal["text", "binary"], data: str | bytes) -> None:
-        """A whole frame, straight from the connection (see :class:`_Connection`)."""
+        """A whole frame, straight from the connection or from the reader.
+
+        The receive path: one call to the codec, which returns None for a frame that
+        is a message as it stands (raw WebSocket, always): then the frame goes to the
+        inbox with nothing else to do.
+        """
         now = time.monotonic()
-        self.inbox.append(kind, data, now)
+        try:
+            decoded = self._decode(data, now)
+        except Exception as error:  # noqa: BLE001 - a codec's bug must not kill the reader
+            self._codec_failed(error)
+            decoded = None  # the frame is kept as it stands
+        if decoded is None:
+            self.inbox.append(kind, data, now)
+        else:
+            self._decoded(decoded, kind, data, now)
         if self._watches or self.listeners:
             self._wake(now)
 
-    async def _read(self, ws: ClientConnection) -> None:
+    def _codec_failed(self, error: Exception, where: str = "on a frame") -> None:
+        """A codec raised on a frame: keep the frame as a message (nothing is lost), say
+        why, and close the connection (1011: the client hit an error)."""
+        if self.codec_error is None:
+            self.codec_error = (
+                f"the {self.codec.name} codec failed {where} ({type(error).__name__}: {error})"
+            )
+            if not self.finished and self._closing is None:
+                self._closing = self._start_close(1011, "wsbdd codec error")
+
+    def _decoded(
+        self, decoded: Decoded, kind: Literal["text", "binary"], data: str | bytes, now: float
+    ) -> None:
+        """Do what the codec said about one frame (see :meth:`wsbdd.codec.Codec.decode`)."""
+        if decoded.messages:
+            self._append(decoded.messages, kind, data, now)
+        conn = self._conn
+        if decoded.replies and conn is not None:
+            conn.send_soon(decoded.replies)
+        if decoded.failed is not None or decoded.ready:
+            self._ready = decoded.failed is None
+            self._failure = decoded.failed
+            waiter = self._ready_waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(decoded.failed)
+            elif decoded.failed is not None and self.outcome is not None:
+                self.outcome.error = decoded.failed
+        ends = decoded.closing or (decoded.failed is not None and not self._connecting)
+        if ends and not self.finished and self._closing is None:
+            # (A refusal during connect() is closed by connect() itself.)
+            self._closing = self._start_close(1000, "")
+        self._arm_timer()
+
+    def _append(
+        self,
+        messages: Sequence[Received | str | bytes],
+        kind: Literal["text", "binary"],
+        data: str | bytes,
+        now: float,
+    ) -> None:
+        inbox = self.inbox
+        for item in messages:
+            if isinstance(item, Received):
+                if item.raw is None:
+                    inbox.append_value(kind, data, item.value, now)
+                else:
+                    inbox.append_value(_kind(item.raw), item.raw, item.value, now)
+            else:
+                inbox.append(_kind(item), item, now)
+
+    def _arm_timer(self) -> None:
+        """Keep one timer for the codec's next deadline (heart-beats)."""
+        deadline = self.codec.next_deadline()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if deadline is None or self.finished:
+            return
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_at(loop.time() + deadline - time.monotonic(), self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        try:
+            frames = self.codec.tick(time.monotonic())
+        except Exception as error:  # noqa: BLE001 - a codec's bug must not kill the timer silently
+            self._codec_failed(error, "on its timer")
+            return
+        if frames and self._conn is not None:
+            self._conn.send_soon(frames)
+        self._arm_timer()
+
+    async def _read(self, conn: Connection) -> None:
         # Most frames reach _take straight from the connection; this loop sees the
         # rest, so it keeps no bound method of its own alive per idle client.
         try:
-            async for data in ws:
-                self._take("text" if isinstance(data, str) else "binary", data)
-        except ConnectionClosed:
-            pass
+            await conn.read(self._take)
         finally:
-            self._record_close(ws)
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._record_close(conn)
             self._wake(ended=True)
 
-    def _record_close(self, ws: ClientConnection) -> None:
+    def _record_close(self, conn: Connection) -> None:
         outcome = self.outcome
         if outcome is None or outcome.closed_at is not None:
             return
         outcome.closed_at = time.monotonic()
-        rcvd, sent = ws.protocol.close_rcvd, ws.protocol.close_sent
-        outcome.close_code = ws.close_code if ws.close_code is not None else 1006
-        outcome.close_reason = ws.close_reason or ""
-        outcome.clean = rcvd is not None and sent is not None
-        if outcome.closed_by is None and (rcvd is not None or sent is not None):
-            # Whoever sent the first close frame began the close.  With no close frame
-            # either way (the TCP connection dropped) nobody did: closed_by stays None.
-            server_first = ws.protocol.close_rcvd_then_sent or (rcvd is not None and sent is None)
-            outcome.closed_by = "server" if server_first else "client"
+        code, reason, clean, closed_by = conn.how_it_closed()
+        outcome.close_code = code
+        outcome.close_reason = reason
+        outcome.clean = clean
+        if outcome.closed_by is None:
+            # With no close frame either way (the TCP connection dropped) nobody began
+            # the close: closed_by stays None.
+            outcome.closed_by = closed_by
+        waiter = self._ready_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(
+                f"the connection {outcome.describe_close()} during the {self.codec.name} handshake"
+            )
 
     def listen(self, listener: Listener) -> None:
         """Tell ``listener.note(self)`` of every frame and of the close, until :meth:`unlisten`."""
@@ -443,17 +508,31 @@ class Client:
 
     # -- sending --------------------------------------------------------------
 
-    async def send(self, payload: str | bytes, at: float | None = None) -> None:
-        """Send one frame; ``at`` is when the step asked for it (default: now)."""
-        ws = self._open_ws()
-        kind: Literal["text", "binary"] = "text" if isinstance(payload, str) else "binary"
-        self.sent.append(Sent(time.monotonic() if at is None else at, kind, payload))
-        await ws.send(payload)
+    async def send(self, payload: Any, at: float | None = None) -> None:
+        """Send one step's message: a frame (``str`` text, ``bytes`` binary), or an intent
+        the codec knows; ``at`` is when the step asked for it (default: now).
+
+        Raises :class:`ConnectionLost` when the connection has closed.
+        """
+        conn = self._open_conn()
+        frames = self.codec.encode(payload)
+        when = time.monotonic() if at is None else at
+        sent = self.sent
+        for frame in frames:
+            sent.append(Sent(when, _kind(frame), frame))
+            await conn.send(frame)
+
+    async def send_counted(self, payload: Any) -> None:
+        """:meth:`send` for load steps: through the codec, counted in :attr:`sent_by_load`
+        rather than kept one by one (a crowd sends millions; the step's metrics show them)."""
+        conn = self._open_conn()
+        for frame in self.codec.encode(payload):
+            self.sent_by_load += 1
+            await conn.send(frame)
 
     async def ping(self) -> None:
-        ws = self._open_ws()
-        waiter = await ws.ping()
-        self._pong = asyncio.ensure_future(waiter)
+        """A WebSocket ping; :meth:`wait_pong` waits for its answer."""
+        self._pong = await self._open_conn().ping()
 
     async def wait_pong(self, timeout: float) -> float | None:
         """Seconds the last ping took to be answered, or None if no pong came in time."""
@@ -462,15 +541,16 @@ class Client:
         try:
             async with asyncio.timeout(timeout):
                 latency = await asyncio.shield(self._pong)
-        except (TimeoutError, ConnectionClosed):
+        except (TimeoutError, ConnectionLost):
             return None
         self.pongs.append(latency)
         return latency
 
-    def _open_ws(self) -> ClientConnection:
-        if self.ws is None or self.ws.state is not State.OPEN:
-            raise ConnectionClosed(None, None)
-        return self.ws
+    def _open_conn(self) -> Connection:
+        conn = self._conn
+        if conn is None or not conn.is_open:
+            raise ConnectionLost()
+        return conn
 
     # -- waiting ----------------------------------------------------------------
 
@@ -568,41 +648,42 @@ class Client:
         await close_clients([self], self.options.close_timeout, code, reason)
 
     def _start_close(self, code: int, reason: str) -> asyncio.Task[None] | None:
-        """Begin the closing handshake; the task ends when the connection has.
+        """Begin the closing handshake (after the codec's own closing frames); the task ends
+        when the connection has.
 
         The task itself never gives up: its caller (:func:`close_clients`) keeps the
         deadline and aborts the connection when it passes.
         """
-        ws, reader = self.ws, self._reader
-        if ws is None or reader is None or reader.done():
+        conn, reader = self._conn, self._reader
+        if conn is None or reader is None or reader.done():
             return None
         if self.outcome is not None and self.outcome.closed_by is None:
             self.outcome.closed_by = "client"
-        # websockets would arm a timer of its own per connection (close_timeout); the
-        # caller's one deadline for every client being closed stands for it.
-        ws.close_timeout = None
+        farewell = self.codec.closing() if conn.is_open else ()
 
         async def close() -> None:
             try:
-                await ws.close(code, reason)
-            except Exception:  # noqa: BLE001 - closing must never fail a cleanup
+                for frame in farewell:
+                    await conn.send(frame)
+            except ConnectionLost:
                 pass
+            await conn.close(code, reason)
             await reader  # it records how the connection closed as it ends
 
         return asyncio.get_running_loop().create_task(close())
 
     async def abort(self) -> None:
         """Drop the TCP connection without a closing handshake and stop the reader."""
-        ws = self.ws
+        conn = self._conn
         if self.outcome is not None and self.outcome.closed_by is None and not self.finished:
             self.outcome.closed_by = "client"  # the client dropped it: not a lost connection
-        if ws is not None and ws.transport is not None:
-            ws.transport.abort()
+        if conn is not None:
+            conn.abort()
         if self._reader is not None and not self._reader.done():
             self._reader.cancel()
             await asyncio.gather(self._reader, return_exceptions=True)
-        if ws is not None:
-            self._record_close(ws)
+        if conn is not None:
+            self._record_close(conn)
 
     def describe(self) -> dict[str, Any]:
         """A plain summary (for reports and debugging)."""

@@ -22,6 +22,7 @@ import json
 import math
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -31,6 +32,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from wsbdd.address import EXAMPLE, AddressProblem, websocket_url
+from wsbdd.codec import AutoReply, CodecNotFound, find_codec
 from wsbdd.errors import ConfigError, FeatureMistake
 from wsbdd.variables import RESERVED_PREFIXES, Variables, find_placeholders, is_valid_name
 
@@ -113,6 +115,11 @@ class Settings:
     max_size: int = 1048576
     inbox_limit: int = 0
     """Claimed messages each client keeps (0: all); a bound for load crowds' memory."""
+    codec: str = "websocket"
+    """What frames mean: ``"websocket"`` (one frame, one message), a registered codec's
+    name, or ``"package.module:Class"`` (docs/codecs.md)."""
+    auto_reply: tuple[AutoReply, ...] = ()
+    """Frames the reader answers at once, between steps (simple keep-alives)."""
     strict: bool = False
     ignore: tuple[str, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=_frozen)
@@ -359,6 +366,81 @@ def _string_list(check: Callable[[str], str | None] | None = None) -> _Parser:
     return parse
 
 
+def _codec(value: Any, origin: _Origin, path: tuple[str, ...], project: Path) -> str:
+    """A codec name or ``module:Class``, found (imported) now so a typo stops the run here."""
+    text = _text(value, origin, path).strip()
+    added = str(project.resolve())
+    fresh = added not in sys.path
+    if fresh:  # a project's own codec module, as behave's steps folder would find it
+        sys.path.insert(0, added)
+    try:
+        find_codec(text)
+    except CodecNotFound as problem:
+        raise _fail(origin, path, value, str(problem).rstrip(".")) from None
+    finally:
+        if fresh:
+            sys.path.remove(added)
+    return text
+
+
+_GROUP_REF = re.compile(r"\\(\d+)|\\g<(\w+)>")
+_AUTO_REPLY_HELP = (
+    'write [[auto_reply]] tables with when = "PING" (the exact text) or matches = "^ping" '
+    '(a regular expression), and reply = "PONG"'
+)
+
+
+def _auto_reply(value: Any, origin: _Origin, path: tuple[str, ...]) -> tuple[AutoReply, ...]:
+    """``[[auto_reply]]`` tables (from the environment or ``-D``: the same as a JSON list)."""
+    if isinstance(value, str) and origin.kind in ("env", "userdata"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            problem = f"not a JSON list of rules; {_AUTO_REPLY_HELP}"
+            raise _fail(origin, path, value, problem) from None
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise _fail(origin, path, value, f"must be a list of rules; {_AUTO_REPLY_HELP}")
+    rules = []
+    for rule in value:
+        if not isinstance(rule, dict):
+            raise _fail(origin, path, value, f"every rule must be a table; {_AUTO_REPLY_HELP}")
+        unknown = sorted(set(rule) - {"when", "matches", "reply"})
+        if unknown:
+            raise _fail(origin, path, rule, f'unknown key "{unknown[0]}"; {_AUTO_REPLY_HELP}')
+        reply = rule.get("reply")
+        if not isinstance(reply, str):
+            raise _fail(origin, path, rule, f"the rule has no reply text; {_AUTO_REPLY_HELP}")
+        when, matches = rule.get("when"), rule.get("matches")
+        if (when is None) == (matches is None):
+            raise _fail(
+                origin, path, rule, f"give either when or matches, not both; {_AUTO_REPLY_HELP}"
+            )
+        if when is not None:
+            if not isinstance(when, str) or not when:
+                raise _fail(origin, path, rule, "when must be non-empty text")
+            rules.append(AutoReply(reply, when=when))
+            continue
+        if not isinstance(matches, str) or not matches:
+            raise _fail(origin, path, rule, "matches must be a non-empty regular expression")
+        try:
+            pattern = re.compile(matches)
+        except re.error as error:
+            raise _fail(
+                origin, path, rule, f"matches is not a valid regular expression ({error})"
+            ) from None
+        for number, name in _GROUP_REF.findall(reply):
+            if (number and int(number) > pattern.groups) or (
+                name and name not in pattern.groupindex and not name.isdigit()
+            ):
+                group = number or name
+                problem = f"the reply uses group {group}, which matches lacks"
+                raise _fail(origin, path, rule, problem)
+        rules.append(AutoReply(reply, pattern=pattern))
+    return tuple(rules)
+
+
 def _no_spaces(item: str) -> str | None:
     return "must not contain spaces" if item != item.strip() or " " in item else None
 
@@ -440,6 +522,8 @@ _SCALARS: dict[str, _Parser] = {
     "ping_timeout": _duration(positive=True, optional=True),
     "max_size": _max_size,
     "inbox_limit": _inbox_limit,
+    "codec": _text,  # found in _build, relative to the project folder
+    "auto_reply": _auto_reply,
     "strict": _boolean,
     "ignore": _string_list(),
     "secrets": _string_list(_variable_name_problem),
@@ -665,6 +749,8 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
             if problem:
                 raise ConfigError(f'{origin.table(path)}: the variable name "{path[1]}" {problem}.')
             tables[key][path[1]] = _variable_value(value, origin, path)
+        elif key == "codec":
+            values[key] = _codec(value, origin, path, project)
         else:
             values[key] = _SCALARS[key](value, origin, path)
     return Settings(

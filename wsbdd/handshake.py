@@ -66,9 +66,9 @@ def describe_refusal(response: Response) -> str:
 def answer_headers(client: Any) -> list[tuple[str, str]]:
     """Every header of the server's answer to ``client``'s handshake (accepted or refused),
     repeats kept: several ``Set-Cookie`` headers each set a cookie."""
-    response = client.ws.response if client.ws is not None else None
-    if response is not None:
-        return list(response.headers.raw_items())
+    items = client.handshake_header_items()
+    if items is not None:
+        return list(items)
     if client.outcome is not None and client.outcome.headers:
         return list(client.outcome.headers.items())
     return []

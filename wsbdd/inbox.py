@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from operator import attrgetter
 from typing import Literal
 
-from wsbdd.message import Message
+from wsbdd.message import DecodedMessage, Message
 
 __all__ = ["Inbox"]
 
@@ -84,6 +84,17 @@ class Inbox:
     def append(self, kind: Literal["text", "binary"], raw: str | bytes, at: float) -> Message:
         self.received += 1
         message = Message(self.received, at, kind, raw)
+        self._open.append(message)
+        self.messages.append(message)
+        return message
+
+    def append_value(
+        self, kind: Literal["text", "binary"], raw: str | bytes, value: object, at: float
+    ) -> Message:
+        """A message a codec decoded: ``value`` is what matchers see, ``raw`` what
+        transcripts show (see :class:`~wsbdd.message.DecodedMessage`)."""
+        self.received += 1
+        message = DecodedMessage(self.received, at, kind, raw, value)
         self._open.append(message)
         self.messages.append(message)
         return message

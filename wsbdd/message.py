@@ -6,6 +6,11 @@ matcher reuses the result.  Once a step claims it, the inbox drops the parsed
 value (:meth:`Message.release`): a claimed message is read again rarely (``remember``,
 a failure note), and then parsed again from the raw text, which is kept.  Its
 payload is never mutated; the inbox only marks it claimed.
+
+A message a codec decoded (:class:`DecodedMessage`: a Socket.IO event, a STOMP
+frame) carries the codec's value from the start: ``value`` and ``json`` are that
+value, and ``raw`` is the frame that carried it, for transcripts.  ``kind`` is
+always the kind of that frame (text or binary).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Message", "NOT_JSON", "wall_clock", "render_value"]
+__all__ = ["Message", "DecodedMessage", "NOT_JSON", "wall_clock", "render_value"]
 
 
 class _NotJson:
@@ -124,3 +129,15 @@ class Message:
         if len(text) > limit:
             text = text[: limit - 1] + "…"
         return text
+
+
+class DecodedMessage(Message):
+    """A message a codec decoded: its value came with it and cannot be parsed again from
+    ``raw`` (a Socket.IO ``42[…]`` frame is not the event's JSON), so it is kept when
+    claimed.  ``Message(seq, at, kind, raw, value)``: the fifth field holds the value.
+    """
+
+    __slots__ = ()
+
+    def release(self) -> None:
+        """Kept: the codec's value is the message (see the class docstring)."""

@@ -23,10 +23,9 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from websockets.exceptions import ConnectionClosed
-
 from wsbdd import identities
 from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients
+from wsbdd.codec import codec_factory
 from wsbdd.config import Settings, load_settings
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
 from wsbdd.expect import (
@@ -56,6 +55,7 @@ from wsbdd.groups import (
 )
 from wsbdd.handshake import answer_headers, describe_refusal, refusal_response
 from wsbdd.http import Body, HttpClients, masked_address, origin_of, who_is
+from wsbdd.io.errors import ConnectionLost
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_condition
 from wsbdd.message import Message
 from wsbdd.open_files import ensure_open_files
@@ -85,6 +85,7 @@ def connect_options(settings: Settings) -> ConnectOptions:
         inbox_limit=settings.inbox_limit,
         ssl=shared_ssl_context(settings.tls),
         tls=settings.tls,
+        codec=codec_factory(settings.codec, settings.auto_reply),
     )
 
 
@@ -826,7 +827,7 @@ class Session:
         clients = [self.client(name, need_open=True) for name in names]
         try:
             self._run(send_all(clients, payloads), self.settings.timeout)
-        except ConnectionClosed:
+        except ConnectionLost:
             gone = [c.name for c in clients if not c.connected]
             raise ConnectionProblem(
                 f"{', '.join(gone[:10])} could not send: the connection closed."

@@ -15,11 +15,10 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TextIO
-
-from websockets.exceptions import ConnectionClosed
+from typing import TextIO
 
 from wsbdd.client import Client, frames_from
+from wsbdd.io.errors import ConnectionLost
 from wsbdd.load.correlate import Ledger, Recipients, Tally
 from wsbdd.load.metrics import format_latency
 from wsbdd.message import Message
@@ -136,13 +135,13 @@ class Progress:
             self._write("\r\x1b[2K")
 
 
-async def _send_correlated(ws: Any, ledger: Ledger, number: int, text: str) -> bool:
-    """Send message ``number``, stamped as it goes; False (the message lost) when the
-    connection has closed."""
+async def _send_correlated(client: Client, ledger: Ledger, number: int, text: str) -> bool:
+    """Send message ``number`` through the client's codec, stamped as it goes; False (the
+    message lost) when the connection has closed."""
     ledger.mark_sent(number, time.monotonic())
     try:
-        await ws.send(text)
-    except ConnectionClosed:
+        await client.send_counted(text)
+    except ConnectionLost:
         ledger.sent_at[number] = math.nan
         return False
     return True
@@ -178,8 +177,7 @@ async def paced_sends(
         nonlocal worst, failed
         shift = gap * index / count if stagger and gap > 0 and think is None else 0.0
         payload = payloads[index]
-        ws = client.ws
-        if ws is None:
+        if not client.opened:
             failed += len(offsets)
             return
         pause = 0.0
@@ -199,7 +197,7 @@ async def paced_sends(
                 await asyncio.sleep(pause)
             number, ident = ledger.new_id(index)
             text = payload.replace(placeholder, ident)
-            if not await _send_correlated(ws, ledger, number, text):
+            if not await _send_correlated(client, ledger, number, text):
                 failed += 1
                 return
             pause = think or 0.0
@@ -286,8 +284,7 @@ async def closed_loop_sends(
     async def one(index: int, client: Client, waiting: _ReplyWait) -> None:
         nonlocal stalled, failed
         payload = payloads[index]
-        ws = client.ws
-        if ws is None:
+        if not client.opened:
             failed += count
             return
         carries = ledger.carries
@@ -299,7 +296,7 @@ async def closed_loop_sends(
             text = payload.replace(placeholder, ident)
             looked = len(client.inbox)  # frames received so far; the reply comes after them
             waiting.future = None
-            if not await _send_correlated(ws, ledger, number, text):
+            if not await _send_correlated(client, ledger, number, text):
                 failed += 1
                 return
             until = min(deadline, monotonic() + wait)

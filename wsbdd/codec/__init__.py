@@ -1,0 +1,33 @@
+"""Codecs: the sans-I/O seam between WebSocket frames and a client's messages.
+
+See :mod:`wsbdd.codec.base` for the contract and docs/codecs.md for how to
+write one.  Nothing here touches a socket or an event loop.
+"""
+
+from wsbdd.codec.auto_reply import AutoReply, AutoReplying
+from wsbdd.codec.base import NO_FRAMES, Codec, Decoded, Frame, Received
+from wsbdd.codec.registry import (
+    CodecNotFound,
+    codec_factory,
+    codec_names,
+    find_codec,
+    register_codec,
+)
+from wsbdd.codec.websocket import BaseCodec, WebSocketCodec
+
+__all__ = [
+    "AutoReply",
+    "AutoReplying",
+    "BaseCodec",
+    "Codec",
+    "CodecNotFound",
+    "Decoded",
+    "Frame",
+    "NO_FRAMES",
+    "Received",
+    "WebSocketCodec",
+    "codec_factory",
+    "codec_names",
+    "find_codec",
+    "register_codec",
+]

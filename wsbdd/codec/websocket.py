@@ -1,0 +1,64 @@
+"""The raw WebSocket codec: one frame is one message, ready as soon as the WebSocket opens.
+
+What wsbdd did before codecs existed, and still the default (``codec =
+"websocket"``).  :meth:`WebSocketCodec.decode` returns None for every frame,
+the fast path of the seam: the client appends the frame itself and its JSON is
+parsed only when a step asks.  :class:`BaseCodec` gives user codecs the same
+defaults, so a codec overrides only what its protocol changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from wsbdd.codec.base import NO_FRAMES, Decoded, Frame
+
+__all__ = ["BaseCodec", "WebSocketCodec"]
+
+_READY = Decoded(ready=True)
+
+
+class BaseCodec:
+    """Defaults for a codec: raw frames, ready at open, no timers, nothing to say at close.
+
+    Subclass it and override what your protocol needs (see docs/codecs.md).
+    """
+
+    __slots__ = ()  # a crowd's 10,000 raw codecs hold no state: 16 bytes each
+
+    name: ClassVar[str] = "websocket"
+    subprotocols: tuple[str, ...] = ()
+
+    def opening(self, subprotocol: str | None, now: float) -> Decoded:
+        return _READY
+
+    def decode(self, frame: Frame, at: float) -> Decoded | None:
+        return None
+
+    def encode(self, intent: Any) -> Sequence[Frame]:
+        if isinstance(intent, str | bytes):
+            return (intent,)
+        if isinstance(intent, bytearray | memoryview):
+            return (bytes(intent),)
+        raise TypeError(
+            f"the {self.name} codec sends text or bytes, not {type(intent).__name__}; "
+            "use a codec that knows this kind of message"
+        )
+
+    def tick(self, now: float) -> Sequence[Frame]:
+        return NO_FRAMES
+
+    def next_deadline(self) -> float | None:
+        return None
+
+    def closing(self) -> Sequence[Frame]:
+        return NO_FRAMES
+
+
+class WebSocketCodec(BaseCodec):
+    """Raw WebSocket: every text or binary frame is a message of its own (the default)."""
+
+    __slots__ = ()
+
+    name: ClassVar[str] = "websocket"
