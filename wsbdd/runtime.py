@@ -4,28 +4,46 @@ behave runs steps synchronously.  If connections lived on a loop that only runs
 while a step runs, nothing would read frames or answer keep-alive pings between
 steps, and servers with short ping timeouts would drop the clients (close code
 1011).  So wsbdd keeps one loop running in a daemon thread from ``before_all``
-to ``after_all``; steps hand it coroutines and wait for the result with a
-deadline.  All client state lives on that thread.
+to ``after_all``; steps hand it work and wait for the result with a deadline.
+All client state lives on that thread: other threads reach the loop only
+through ``call_soon_threadsafe``, asyncio's one thread-safe door.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import os
-import selectors
+import sys
 import threading
-import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
-__all__ = ["LoopThread", "on_ws_loop", "current_loop_thread", "start_now"]
+from wsbdd.errors import ConfigError
+
+__all__ = [
+    "LOOP_KINDS",
+    "LoopThread",
+    "current_loop_thread",
+    "new_event_loop",
+    "on_ws_loop",
+    "start_now",
+]
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
+LoopKind = Literal["asyncio", "uvloop"]
+LOOP_KINDS: tuple[LoopKind, ...] = ("asyncio", "uvloop")
+UVLOOP_MISSING = (
+    'The setting loop = "uvloop" needs the uvloop package, which is not installed here: '
+    'install it (pip install uvloop, or wsbdd[uvloop]) or set loop = "asyncio".'
+)
+
 _SAFETY_MARGIN = 5.0  # seconds a bridged call may overrun its own internal deadline
+_EAGER = sys.version_info >= (3, 12)  # asyncio.eager_task_factory exists
 
 _current: LoopThread | None = None
 
@@ -40,78 +58,56 @@ def _current_cpu() -> int | None:
         return None
 
 
-class _TurnTakingSelector(selectors.DefaultSelector):
-    """The selector of a loop whose thread holds ``turn`` except while it waits for I/O."""
+def new_event_loop(kind: str = "asyncio") -> asyncio.AbstractEventLoop:
+    """A new event loop of the kind the ``loop`` setting names.
 
-    def __init__(self, turn: threading.Lock) -> None:
-        super().__init__()
-        self._turn = turn
-
-    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
-        self._turn.release()
-        try:
-            return super().select(timeout)
-        finally:
-            self._turn.acquire()
-
-
-class _TurnTakingLoop(asyncio.SelectorEventLoop):
-    """An event loop that other threads may run callbacks for while it waits for I/O.
-
-    Its thread holds ``turn`` whenever it runs anything and lets go only inside the
-    selector's wait.  Another thread holding ``turn`` may therefore call loop-owned
-    code itself (:meth:`LoopThread.call_in_turn`): nothing else runs it meanwhile.
+    ``"asyncio"`` is asyncio's own selector loop, whatever event loop policy is
+    installed; ``"uvloop"`` needs the uvloop package (a ConfigError says so).
     """
-
-    def __init__(self, turn: threading.Lock) -> None:
-        super().__init__(_TurnTakingSelector(turn))
-        # What turn-taking relies on, beyond asyncio's public API; a Python without
-        # it gets the slower road (the loop's own thread runs the calls).
-        self.can_take_turns = all(
-            hasattr(self, name) for name in ("_ready", "_scheduled", "_write_to_self")
-        ) and hasattr(asyncio, "_set_running_loop")
-
-    def scheduled(self) -> tuple[int, int]:
-        """How many callbacks and timers wait; a change means the loop must look again."""
-        return len(self._ready), len(self._scheduled)
-
-    def first_timer(self) -> float | None:
-        """When the first timer is due (loop time), if there is one."""
-        return self._scheduled[0].when() if self._scheduled else None
-
-    def look_again(self) -> None:
-        """Wake the loop from its wait, to see callbacks or timers added by another thread."""
-        self._write_to_self()
-
-
-def _new_event_loop(turn: threading.Lock) -> asyncio.AbstractEventLoop:
-    # uvloop has no Python selector to take turns with; with it, the loop's own
-    # thread runs what steps ask of it (see LoopThread.call_in_turn).
-    try:
-        import uvloop  # type: ignore[import-not-found]
-    except ImportError:
-        return _TurnTakingLoop(turn)
-    return uvloop.new_event_loop()
+    if kind == "asyncio":
+        return asyncio.SelectorEventLoop()
+    if kind == "uvloop":
+        try:
+            import uvloop  # type: ignore[import-not-found]
+        except ImportError:
+            raise ConfigError(UVLOOP_MISSING) from None
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+        return loop
+    kinds = " or ".join(f'"{name}"' for name in LOOP_KINDS)
+    raise ConfigError(f'The setting loop must be {kinds}, not "{kind}".')
 
 
 class LoopThread:
-    """Runs an event loop in a daemon thread and bridges synchronous callers to it."""
+    """Runs an event loop in a daemon thread and bridges synchronous callers to it.
 
-    def __init__(self, name: str = "wsbdd-loop", *, same_cpu: bool = True) -> None:
-        self._turn = threading.Lock()
-        self.loop = _new_event_loop(self._turn)
+    Every call from another thread goes through ``loop.call_soon_threadsafe``:
+    the loop thread runs the work as one of its callbacks, and the caller waits
+    on a lock that the callback deciding the result releases.
+
+    ``same_cpu``: the loop thread lives on one CPU, and a thread waiting for
+    the loop is moved onto that CPU for the wait and given its CPUs back when
+    the result is in.  Each hand-over is then a switch on one CPU, not a
+    wake-up across CPUs (on virtual machines those take ~100 µs typically, and
+    now and then hundreds of milliseconds).  Between waits the caller runs on
+    all its CPUs, so the threads and processes a step starts do too; so do the
+    threads of the loop's default executor (``asyncio.to_thread``).
+    """
+
+    def __init__(
+        self, name: str = "wsbdd-loop", *, same_cpu: bool = True, loop: str = "asyncio"
+    ) -> None:
+        self.loop = new_event_loop(loop)
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._stopped = False
         self._same_cpu = same_cpu
         self.cpu: int | None = None
-        self._caller: tuple[int, set[int]] | None = None
+        self._one_cpu: set[int] = set()
+        self._all_cpus: set[int] = set()
 
-    def _pin(self) -> None:
-        # The caller and the loop take turns (one waits while the other works, and
-        # the GIL serialises them anyway), so sharing one CPU costs nothing.  It
-        # saves a cross-CPU wake-up per hand-off: on virtual machines those take
-        # ~100 µs typically and now and then hundreds of milliseconds.
+    def _choose_cpu(self) -> None:
+        # The CPU the caller runs on now: the scheduler already spreads new
+        # processes over the CPUs, so parallel runs (shards) each keep their own.
         if not self._same_cpu or not hasattr(os, "sched_setaffinity"):
             return
         allowed = os.sched_getaffinity(0)
@@ -120,31 +116,27 @@ class LoopThread:
         cpu = _current_cpu()
         if cpu not in allowed:
             cpu = min(allowed)
-        self._caller = (threading.get_native_id(), allowed)
-        os.sched_setaffinity(0, {cpu})
-        self.cpu = cpu
-
-    def _unpin(self) -> None:
-        if self._caller is not None:
-            native_id, allowed = self._caller
-            try:
-                os.sched_setaffinity(native_id, allowed)
-            except OSError:
-                pass  # the calling thread has gone; nothing to restore
-            self._caller = None
+        self.cpu, self._one_cpu, self._all_cpus = cpu, {cpu}, set(allowed)
 
     def _run(self) -> None:
         if self.cpu is not None:
-            os.sched_setaffinity(0, {self.cpu})
+            os.sched_setaffinity(0, self._one_cpu)
+            # Threads inherit their creator's CPUs: the executor's get all of them back.
+            self.loop.set_default_executor(
+                concurrent.futures.ThreadPoolExecutor(
+                    thread_name_prefix="wsbdd-executor",
+                    initializer=os.sched_setaffinity,
+                    initargs=(0, self._all_cpus),
+                )
+            )
         asyncio.set_event_loop(self.loop)
         self.loop.call_soon(self._ready.set)
-        with self._turn:  # let go of only while the loop waits for I/O
-            self.loop.run_forever()
+        self.loop.run_forever()
 
     def start(self) -> LoopThread:
         """Start the thread and return once its loop is running."""
         global _current
-        self._pin()
+        self._choose_cpu()
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("the wsbdd event loop did not start within 10 s")
@@ -173,7 +165,8 @@ class LoopThread:
             raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
         # One task, started from a thread-safe callback, that hands its result over
         # as it ends: what asyncio.run_coroutine_threadsafe(...).result() does, with
-        # two loop turns and one future fewer (about 10 µs a call; every step makes one).
+        # one future fewer.  On Python 3.12+ the task starts at once, in that same
+        # callback (an eager task), rather than on the loop's next turn.
 
         async def settle(deliver: Callable[[Any], None]) -> None:
             try:
@@ -187,6 +180,8 @@ class LoopThread:
                 deliver((result,))  # boxed: a result that is an exception is not raised
 
         def begin(deliver: Callable[[Any], None]) -> Callable[[], Any]:
+            if _EAGER:
+                return asyncio.eager_task_factory(self.loop, settle(deliver)).cancel
             return self.loop.create_task(settle(deliver)).cancel
 
         boxed: tuple[T] = self.run_callback(begin, timeout)
@@ -203,16 +198,16 @@ class LoopThread:
 
         For work that callbacks on the loop finish (a frame arriving, a timer),
         without a task: the callback that decides wakes the caller itself.
-        ``begin`` returns a function that abandons the work, or None.  A result
-        that is an exception is raised here.  ``timeout`` is a safety net, as
-        for :meth:`run`.
+        ``begin`` runs as a loop callback, on the loop thread, with the loop
+        running; it must not block.  It returns a function that abandons the
+        work, or None.  A result that is an exception is raised here.
+        ``timeout`` is a safety net, as for :meth:`run`: past it (plus a
+        margin) the work is abandoned and TimeoutError raised.
 
-        ``quiet_timers``: the loop is not woken to learn of timers ``begin`` sets
-        (a wait's deadline).  Nearly always a frame decides first, and waking the
-        loop as the server answers delays the answer.  If nothing has been
-        delivered when the first timer is due, the caller wakes the loop then;
-        from there on the loop keeps its own time.
+        ``quiet_timers`` is accepted and ignored: it was a hint for the
+        turn-taking runtime this one replaced.
         """
+        del quiet_timers  # kept so that callers written for the old runtime still work
         if self.in_loop_thread():
             raise RuntimeError("LoopThread.run_callback() called from the loop thread itself")
         if not self.running:
@@ -240,23 +235,13 @@ class LoopThread:
             for stop in stops:
                 stop()
 
-        started = time.monotonic()
-        wake_at = None  # when the loop must look at timers it was not told of
-        if not self._takes_turns():
-            self.loop.call_soon_threadsafe(start)
-        else:
-            _, wake_at = self._call_in_turn(start, (), wake_for_timers=not quiet_timers)
         limit = -1 if timeout is None else timeout + _SAFETY_MARGIN
+        pinned = self.cpu is not None
+        if pinned:  # on the loop's CPU from before the loop is woken until the result is in
+            os.sched_setaffinity(0, self._one_cpu)
         try:
-            done = False
-            if wake_at is not None:
-                done = finished.acquire(timeout=max(0.0, wake_at - time.monotonic()))
-                if not done:
-                    if isinstance(self.loop, _TurnTakingLoop):  # always, when wake_at is set
-                        self.loop.look_again()  # time for its timers
-                    if timeout is not None:
-                        limit = max(0.0, limit - (time.monotonic() - started))
-            if not done and not finished.acquire(timeout=limit):
+            self.loop.call_soon_threadsafe(start)
+            if not finished.acquire(timeout=limit):
                 with contextlib.suppress(RuntimeError):
                     self.loop.call_soon_threadsafe(abandon)
                 raise TimeoutError(
@@ -266,65 +251,29 @@ class LoopThread:
             with contextlib.suppress(RuntimeError):
                 self.loop.call_soon_threadsafe(abandon)
             raise
+        finally:
+            if pinned:
+                os.sched_setaffinity(0, self._all_cpus)
         if isinstance(box[0], BaseException):
             raise box[0]
         return box[0]
 
-    def _takes_turns(self) -> bool:
-        loop = self.loop
-        return isinstance(loop, _TurnTakingLoop) and loop.can_take_turns and not loop.get_debug()
-
-    def call_in_turn(self, func: Callable[..., T], *args: Any) -> T:
-        """Call ``func(*args)`` for the loop and return its result (or raise its exception).
-
-        The caller waits for the loop to finish what it is doing and reach its wait
-        for I/O (nearly always it is there already), then runs ``func`` itself as
-        if it were a callback on the loop, with the loop as the running loop.
-        Nothing on the loop runs meanwhile.  That spares waking the loop thread
-        and switching threads twice: a send step writes its frame at once.  The
-        loop is woken afterwards only if ``func`` gave it something to do (a
-        callback, a task, a timer).
-
-        ``func`` must not wait for the loop (it would wait for itself) and runs
-        outside any task (``asyncio.current_task()`` is None).  A loop that cannot
-        take turns (uvloop, or asyncio's debug mode, which rightly refuses calls
-        from other threads) runs ``func`` on its own thread while the caller waits.
-        """
-        if not self._takes_turns():
-            boxed: tuple[T] = self.run_callback(lambda deliver: deliver((func(*args),)), None)
-            return boxed[0]
-        return self._call_in_turn(func, args, wake_for_timers=True)[0]
-
-    def _call_in_turn(
-        self, func: Callable[..., T], args: tuple[Any, ...], *, wake_for_timers: bool
-    ) -> tuple[T, float | None]:
-        """:meth:`call_in_turn`; with ``wake_for_timers`` False, the loop is not woken
-        for new timers alone, and the second value is when the first timer is due
-        (loop time), for the caller to wake the loop then.  Else it is None."""
-        loop = self.loop
-        assert isinstance(loop, _TurnTakingLoop)
-        with self._turn:
-            if not self.running or not loop.is_running():
-                raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
-            ready, timers = loop.scheduled()
-            asyncio._set_running_loop(loop)
-            try:
-                result = func(*args)
-            finally:
-                asyncio._set_running_loop(None)
-                ready_now, timers_now = loop.scheduled()
-                quiet = ready_now == ready and not wake_for_timers
-                if ready_now != ready or (timers_now != timers and not quiet):
-                    loop.look_again()
-            return result, loop.first_timer() if quiet and timers_now != timers else None
-
     def call(self, func: Callable[..., T], *args: Any) -> T:
-        """Run a plain function on the loop thread (to read loop-owned state safely)."""
+        """Call ``func(*args)`` on the loop thread, as a loop callback, and return its result.
 
-        async def _call() -> T:
-            return func(*args)
+        For loop-owned state and quick work (starting a send): ``func`` runs with
+        the loop running, outside any task, and must not block.  Its exception is
+        raised here.  No deadline: the loop runs callbacks in the order they came.
+        """
 
-        return self.run(_call(), timeout=10)
+        def begin(deliver: Callable[[Any], None]) -> None:
+            deliver((func(*args),))  # boxed: a result that is an exception is not raised
+
+        boxed: tuple[T] = self.run_callback(begin, None)
+        return boxed[0]
+
+    # The turn-taking runtime's name for :meth:`call`, for callers written for it.
+    call_in_turn = call
 
     def stop(self, timeout: float = 10.0) -> None:
         """Cancel every remaining task, wait for them, and stop and close the loop.
@@ -344,6 +293,7 @@ class LoopThread:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await self.loop.shutdown_asyncgens()
+                await self.loop.shutdown_default_executor()
 
             try:
                 asyncio.run_coroutine_threadsafe(_drain(), self.loop).result(timeout)
@@ -352,7 +302,6 @@ class LoopThread:
                 self._thread.join(timeout)
         if not self.loop.is_running():
             self.loop.close()
-        self._unpin()
         if _current is self:
             _current = None
 
@@ -397,11 +346,15 @@ async def _carry_on(coro: Coroutine[Any, Any, T], yielded: Any) -> T:
 def start_now(coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
     """Run ``coro`` up to its first wait right now, on the loop thread; a future of its result.
 
-    asyncio would start it on the next turn of the loop (what Python 3.12 calls an
-    eager task, for 3.11).  Only for coroutines that need no ``current_task()``
-    before their first wait: until then they run outside any task.
+    asyncio would start it on the next turn of the loop.  On Python 3.12+ this is
+    asyncio's own eager task (``asyncio.eager_task_factory``).  On 3.11 the
+    coroutine runs to its first wait by hand, outside any task, so it must need
+    no ``current_task()`` before then.
     """
     loop = asyncio.get_running_loop()
+    if _EAGER:
+        task: asyncio.Future[T] = asyncio.eager_task_factory(loop, coro)
+        return task
     try:
         yielded = coro.send(None)
     except StopIteration as stop:
@@ -412,11 +365,11 @@ def start_now(coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         failed: asyncio.Future[T] = loop.create_future()
         failed.set_exception(exc)
         return failed
-    task = loop.create_task(_carry_on(coro, yielded))
+    carried = loop.create_task(_carry_on(coro, yielded))
     # Cancelled before its first turn, the task never reaches the coroutine to throw
     # into it; closing it runs its cleanup (a no-op once it has finished).
-    task.add_done_callback(lambda _: coro.close())
-    return task
+    carried.add_done_callback(lambda _: coro.close())
+    return carried
 
 
 def current_loop_thread() -> LoopThread | None:
