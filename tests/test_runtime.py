@@ -23,18 +23,13 @@ def _needs_two_cpus() -> set[int]:
     return os.sched_getaffinity(0)
 
 
-def test_the_loop_lives_on_one_cpu_and_a_caller_moves_there_only_while_it_waits():
+def test_the_loop_lives_on_one_cpu_and_the_caller_keeps_all_of_its_own():
     before = _needs_two_cpus()
-    caller = threading.get_native_id()
     with Run.start(Settings()) as run:
         cpu = run.loop_thread.cpu
         assert cpu in before
-        loop_tid = run.loop_thread.call(threading.get_native_id)
-        assert os.sched_getaffinity(loop_tid) == {cpu}
-        # Read on the loop while the caller waits for the answer.
-        while_waiting = run.loop_thread.call(os.sched_getaffinity, caller)
-        assert while_waiting == {cpu}
-        assert os.sched_getaffinity(0) == before  # between calls: all its CPUs
+        assert os.sched_getaffinity(run.loop_thread._thread.native_id) == {cpu}
+        assert os.sched_getaffinity(0) == before
     assert os.sched_getaffinity(0) == before
 
 
@@ -75,8 +70,7 @@ def test_same_cpu_can_be_switched_off():
         assert run.loop_thread.cpu is None
         if before is not None:
             assert os.sched_getaffinity(0) == before
-            loop_tid = run.loop_thread.call(threading.get_native_id)
-            assert os.sched_getaffinity(loop_tid) == before
+            assert os.sched_getaffinity(run.loop_thread._thread.native_id) == before
 
 
 def test_stop_cancels_and_awaits_every_task():
@@ -149,7 +143,7 @@ def test_a_bridged_call_past_its_deadline_is_cancelled_and_says_so(monkeypatch):
         assert loop_thread.run(still_usable(), timeout=5) == "still usable"
 
 
-def test_calls_and_bridged_coroutines_happen_in_the_order_they_were_made():
+def test_calls_in_turn_and_bridged_coroutines_happen_in_the_order_they_were_made():
     with LoopThread() as loop_thread:
         seen: list[int] = []
 
@@ -158,27 +152,27 @@ def test_calls_and_bridged_coroutines_happen_in_the_order_they_were_made():
             return list(seen)
 
         for n in range(0, 300, 3):
-            loop_thread.call(seen.append, n)
-            loop_thread.call(seen.append, n + 1)
+            loop_thread.call_in_turn(seen.append, n)
+            loop_thread.call_in_turn(seen.append, n + 1)
             assert loop_thread.run(add(n + 2), timeout=5)[-3:] == [n, n + 1, n + 2]
         assert seen == list(range(300))
 
 
-def test_call_runs_on_the_loop_thread_with_the_loop_running():
+def test_call_in_turn_runs_on_the_calling_thread_as_if_on_the_loop():
     with LoopThread() as loop_thread:
 
         def where() -> tuple[threading.Thread, asyncio.AbstractEventLoop]:
             return threading.current_thread(), asyncio.get_running_loop()
 
-        ran_on, running = loop_thread.call(where)
-        assert ran_on.name == "wsbdd-loop" and running is loop_thread.loop
-        with pytest.raises(KeyError, match="raised on the loop"):
-            loop_thread.call(lambda: {}["raised on the loop"])
-        assert loop_thread.call(lambda: "still usable") == "still usable"
-        assert loop_thread.call_in_turn(lambda: "the old name") == "the old name"
+        assert loop_thread.call_in_turn(where) == (threading.current_thread(), loop_thread.loop)
+        with pytest.raises(RuntimeError, match="no running event loop"):
+            asyncio.get_running_loop()  # only while it is the loop's turn
+        with pytest.raises(KeyError, match="raised in turn"):
+            loop_thread.call_in_turn(lambda: {}["raised in turn"])
+        assert loop_thread.call_in_turn(lambda: "still usable") == "still usable"
 
 
-def test_a_call_waits_until_the_loop_has_finished_what_it_was_doing():
+def test_call_in_turn_waits_until_the_loop_has_finished_what_it_was_doing():
     with LoopThread() as loop_thread:
         order: list[str] = []
         busy, gate = threading.Event(), threading.Event()
@@ -190,13 +184,13 @@ def test_a_call_waits_until_the_loop_has_finished_what_it_was_doing():
 
         loop_thread.loop.call_soon_threadsafe(loop_work)
         assert busy.wait(10)
-        gate.set()  # the callback goes on, on the loop thread, while this thread calls
-        loop_thread.call(order.append, "the call")
-        assert order == ["the loop's callback", "the call"]
+        gate.set()  # the callback goes on, on the loop thread, while this thread asks for a turn
+        loop_thread.call_in_turn(order.append, "the call in turn")
+        assert order == ["the loop's callback", "the call in turn"]
 
 
 @pytest.mark.parametrize("how", ["callback", "task", "timer"])
-def test_what_a_call_schedules_runs_without_anything_else_waking_the_loop(how: str):
+def test_what_a_call_in_turn_schedules_runs_without_anything_else_waking_the_loop(how: str):
     # The loop waits for I/O with no timeout; nothing else will wake it.
     with LoopThread() as loop_thread:
         done = threading.Event()
@@ -213,11 +207,11 @@ def test_what_a_call_schedules_runs_without_anything_else_waking_the_loop(how: s
             else:
                 loop.call_later(0.01, done.set)
 
-        loop_thread.call(schedule)
+        loop_thread.call_in_turn(schedule)
         assert done.wait(10)
 
 
-def test_a_coroutine_started_in_a_call_is_carried_on_by_the_loop():
+def test_a_coroutine_started_in_turn_is_carried_on_by_the_loop():
     with LoopThread() as loop_thread:
         gate: list[asyncio.Event] = []
 
@@ -226,9 +220,9 @@ def test_a_coroutine_started_in_a_call_is_carried_on_by_the_loop():
             await gate[0].wait()
             return "carried on by the loop"
 
-        started = loop_thread.call(lambda: start_now(waits()))
+        started = loop_thread.call_in_turn(lambda: start_now(waits()))
         assert not started.done()
-        loop_thread.call(lambda: gate[0].set())
+        loop_thread.call_in_turn(lambda: gate[0].set())
 
         async def result() -> str:
             return await started
@@ -236,69 +230,15 @@ def test_a_coroutine_started_in_a_call_is_carried_on_by_the_loop():
         assert loop_thread.run(result(), timeout=5) == "carried on by the loop"
 
 
-def test_a_loop_in_debug_mode_answers_calls_like_any_other():
-    # asyncio's debug mode refuses loop calls from other threads: none are made.
+def test_a_loop_in_debug_mode_runs_calls_in_turn_on_its_own_thread():
+    # asyncio's debug mode refuses loop calls from other threads, so the caller waits instead.
     with LoopThread() as loop_thread:
         loop_thread.loop.set_debug(True)
-        ran_on = loop_thread.call(threading.current_thread)
+        ran_on = loop_thread.call_in_turn(threading.current_thread)
+        assert ran_on is not threading.current_thread()
         assert ran_on.name == "wsbdd-loop"
-
-        async def answer() -> int:
-            await asyncio.sleep(0)
-            return 42
-
-        assert loop_thread.run(answer(), timeout=5) == 42
         with pytest.raises(KeyError, match="raised on the loop"):
-            loop_thread.call(lambda: {}["raised on the loop"])
-
-
-def test_a_wsbdd_call_made_inside_a_running_loop_leaves_that_loop_running():
-    # A caller inside its own asyncio loop (an async test, a tool) calls wsbdd's
-    # synchronous API: afterwards its loop is still the running loop.
-    with Run.start(Settings(same_cpu=False)) as run:
-        session = run.session()
-
-        async def caller() -> str:
-            mine = asyncio.get_running_loop()
-            session.connect("Alice")
-            session.send("Alice", '{"type": "echo", "content": "from a loop"}')
-            assert asyncio.get_running_loop() is mine
-            assert run.loop_thread.call(asyncio.get_running_loop) is run.loop_thread.loop
-            assert asyncio.get_running_loop() is mine
-            await asyncio.sleep(0)  # the caller's loop still works
-            reply = session.receive("Alice")
-            assert asyncio.get_running_loop() is mine
-            return str(reply.raw)
-
-        assert "from a loop" in asyncio.run(caller())
-        session.close()
-
-
-def test_loop_uvloop_without_uvloop_installed_says_what_to_do(monkeypatch):
-    monkeypatch.setitem(sys.modules, "uvloop", None)  # as if it were not installed
-    with pytest.raises(ConfigError) as raised:
-        LoopThread(loop="uvloop")
-    assert str(raised.value) == UVLOOP_MISSING
-    assert str(raised.value) == (
-        'The setting loop = "uvloop" needs the uvloop package, which is not installed here: '
-        'install it (pip install uvloop, or wsbdd[uvloop]) or set loop = "asyncio".'
-    )
-
-
-def test_loop_asyncio_is_asyncios_own_loop_even_when_uvloop_is_installed():
-    with Run.start(Settings(loop="asyncio")) as run:
-        assert type(run.loop_thread.loop).__module__.startswith("asyncio")
-
-
-def test_loop_uvloop_runs_wsbdd_on_uvloop():
-    uvloop = pytest.importorskip("uvloop")
-    with Run.start(Settings(loop="uvloop")) as run:
-        assert isinstance(run.loop_thread.loop, uvloop.Loop)
-        session = run.session()
-        session.connect("Alice")
-        session.send("Alice", '{"type": "echo", "content": "on uvloop"}')
-        assert "on uvloop" in str(session.receive("Alice").raw)
-        session.close()
+            loop_thread.call_in_turn(lambda: {}["raised on the loop"])
 
 
 def test_start_now_runs_a_coroutine_to_its_first_wait_before_the_loop_turns():
@@ -385,6 +325,87 @@ def test_run_callback_past_its_deadline_abandons_the_work(monkeypatch):
         with pytest.raises(TimeoutError, match="did not finish within 0.1 s"):
             loop_thread.run_callback(lambda deliver: abandoned.set, timeout=0.1)
         assert abandoned.wait(5)
+
+
+def test_a_call_in_turn_made_inside_a_running_loop_puts_that_loop_back():
+    with LoopThread() as loop_thread:
+
+        async def caller() -> None:
+            mine = asyncio.get_running_loop()
+            assert loop_thread.call_in_turn(asyncio.get_running_loop) is loop_thread.loop
+            assert asyncio.get_running_loop() is mine
+            await asyncio.sleep(0)  # the caller's loop still works
+
+        asyncio.run(caller())
+
+
+def test_a_wsbdd_call_made_inside_a_running_loop_leaves_that_loop_running():
+    # A caller inside its own asyncio loop (an async test, a tool) calls wsbdd's
+    # synchronous API: afterwards its loop is still the running loop.
+    with Run.start(Settings(same_cpu=False)) as run:
+        session = run.session()
+
+        async def caller() -> str:
+            mine = asyncio.get_running_loop()
+            session.connect("Alice")
+            session.send("Alice", '{"type": "echo", "content": "from a loop"}')
+            assert asyncio.get_running_loop() is mine
+            assert run.loop_thread.call(asyncio.get_running_loop) is run.loop_thread.loop
+            assert asyncio.get_running_loop() is mine
+            await asyncio.sleep(0)  # the caller's loop still works
+            reply = session.receive("Alice")
+            assert asyncio.get_running_loop() is mine
+            return str(reply.raw)
+
+        assert "from a loop" in asyncio.run(caller())
+        session.close()
+
+
+@pytest.mark.parametrize("turns", [True, False])
+def test_both_roads_to_the_loop_give_the_same_answers(turns: bool):
+    # Without turns (uvloop, asyncio's debug mode, or as here on purpose) every call
+    # goes through call_soon_threadsafe and runs on the loop's own thread.
+    with LoopThread(turns=turns) as loop_thread:
+        ran_on = loop_thread.call_in_turn(threading.current_thread)
+        assert (ran_on is threading.current_thread()) is turns
+        seen: list[int] = []
+
+        async def add(n: int) -> list[int]:
+            seen.append(n)
+            return list(seen)
+
+        for n in range(0, 30, 3):
+            loop_thread.call_in_turn(seen.append, n)
+            loop_thread.call_in_turn(seen.append, n + 1)
+            assert loop_thread.run(add(n + 2), timeout=5)[-3:] == [n, n + 1, n + 2]
+        assert loop_thread.run_callback(lambda deliver: deliver(7), timeout=5) == 7
+
+
+def test_loop_uvloop_without_uvloop_installed_says_what_to_do(monkeypatch):
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as if it were not installed
+    with pytest.raises(ConfigError) as raised:
+        LoopThread(loop="uvloop")
+    assert str(raised.value) == UVLOOP_MISSING
+    assert str(raised.value) == (
+        'The setting loop = "uvloop" needs the uvloop package, which is not installed here: '
+        'install it (pip install uvloop, or wsbdd[uvloop]) or set loop = "asyncio".'
+    )
+
+
+def test_loop_asyncio_is_asyncios_own_loop_even_when_uvloop_is_installed():
+    with Run.start(Settings(loop="asyncio")) as run:
+        assert isinstance(run.loop_thread.loop, asyncio.SelectorEventLoop)
+
+
+def test_loop_uvloop_runs_wsbdd_on_uvloop():
+    uvloop = pytest.importorskip("uvloop")
+    with Run.start(Settings(loop="uvloop")) as run:
+        assert isinstance(run.loop_thread.loop, uvloop.Loop)
+        session = run.session()
+        session.connect("Alice")
+        session.send("Alice", '{"type": "echo", "content": "on uvloop"}')
+        assert "on uvloop" in str(session.receive("Alice").raw)
+        session.close()
 
 
 def _loop_setting_error(tmp_path, monkeypatch, text: str) -> str:

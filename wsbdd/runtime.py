@@ -4,9 +4,10 @@ behave runs steps synchronously.  If connections lived on a loop that only runs
 while a step runs, nothing would read frames or answer keep-alive pings between
 steps, and servers with short ping timeouts would drop the clients (close code
 1011).  So wsbdd keeps one loop running in a daemon thread from ``before_all``
-to ``after_all``; steps hand it work and wait for the result with a deadline.
-All client state lives on that thread: other threads reach the loop only
-through ``call_soon_threadsafe``, asyncio's one thread-safe door.
+to ``after_all``; steps hand it coroutines and wait for the result with a
+deadline.  Client state belongs to that thread: other threads reach it through
+``call_soon_threadsafe``, or by taking the loop's turn (:meth:`LoopThread.call_in_turn`),
+while the loop thread waits for I/O and runs nothing.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import concurrent.futures
 import contextlib
 import functools
 import os
+import selectors
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, Literal, ParamSpec, TypeVar
 
@@ -58,14 +61,63 @@ def _current_cpu() -> int | None:
         return None
 
 
-def new_event_loop(kind: str = "asyncio") -> asyncio.AbstractEventLoop:
+class _TurnTakingSelector(selectors.DefaultSelector):
+    """The selector of a loop whose thread holds ``turn`` except while it waits for I/O."""
+
+    def __init__(self, turn: threading.Lock) -> None:
+        super().__init__()
+        self._turn = turn
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        self._turn.release()
+        try:
+            return super().select(timeout)
+        finally:
+            self._turn.acquire()
+
+
+class _TurnTakingLoop(asyncio.SelectorEventLoop):
+    """An event loop that other threads may run callbacks for while it waits for I/O.
+
+    Its thread holds ``turn`` whenever it runs anything and lets go only inside the
+    selector's wait.  Another thread holding ``turn`` may therefore call loop-owned
+    code itself (:meth:`LoopThread.call_in_turn`): nothing else runs it meanwhile.
+    """
+
+    def __init__(self, turn: threading.Lock) -> None:
+        super().__init__(_TurnTakingSelector(turn))
+        # What turn-taking relies on, beyond asyncio's public API; a Python without
+        # it gets the slower road (the loop's own thread runs the calls).
+        self.can_take_turns = all(
+            hasattr(self, name) for name in ("_ready", "_scheduled", "_write_to_self")
+        ) and all(hasattr(asyncio, name) for name in ("_get_running_loop", "_set_running_loop"))
+
+    def scheduled(self) -> tuple[int, int]:
+        """How many callbacks and timers wait; a change means the loop must look again."""
+        return len(self._ready), len(self._scheduled)
+
+    def first_timer(self) -> float | None:
+        """When the first timer is due (loop time), if there is one."""
+        return self._scheduled[0].when() if self._scheduled else None
+
+    def look_again(self) -> None:
+        """Wake the loop from its wait, to see callbacks or timers added by another thread."""
+        self._write_to_self()
+
+
+def new_event_loop(
+    kind: str = "asyncio", turn: threading.Lock | None = None
+) -> asyncio.AbstractEventLoop:
     """A new event loop of the kind the ``loop`` setting names.
 
     ``"asyncio"`` is asyncio's own selector loop, whatever event loop policy is
-    installed; ``"uvloop"`` needs the uvloop package (a ConfigError says so).
+    installed; given ``turn``, one that takes turns with other threads.
+    ``"uvloop"`` needs the uvloop package (a ConfigError says so).  uvloop has
+    no Python selector to take turns with: with it, the loop's own thread runs
+    what steps ask of it (see :meth:`LoopThread.call_in_turn`).
     """
     if kind == "asyncio":
-        return asyncio.SelectorEventLoop()
+        return asyncio.SelectorEventLoop() if turn is None else _TurnTakingLoop(turn)
     if kind == "uvloop":
         try:
             import uvloop  # type: ignore[import-not-found]
@@ -80,34 +132,37 @@ def new_event_loop(kind: str = "asyncio") -> asyncio.AbstractEventLoop:
 class LoopThread:
     """Runs an event loop in a daemon thread and bridges synchronous callers to it.
 
-    Every call from another thread goes through ``loop.call_soon_threadsafe``:
-    the loop thread runs the work as one of its callbacks, and the caller waits
-    on a lock that the callback deciding the result releases.
-
-    ``same_cpu``: the loop thread lives on one CPU, and a thread waiting for
-    the loop is moved onto that CPU for the wait and given its CPUs back when
-    the result is in.  Each hand-over is then a switch on one CPU, not a
-    wake-up across CPUs (on virtual machines those take ~100 µs typically, and
-    now and then hundreds of milliseconds).  Between waits the caller runs on
-    all its CPUs, so the threads and processes a step starts do too; so do the
-    threads of the loop's default executor (``asyncio.to_thread``).
+    ``same_cpu``: the loop thread stays on one CPU (see :meth:`_choose_cpu`).
+    ``loop``: ``"asyncio"`` or ``"uvloop"`` (the ``loop`` setting).
     """
 
     def __init__(
-        self, name: str = "wsbdd-loop", *, same_cpu: bool = True, loop: str = "asyncio"
+        self,
+        name: str = "wsbdd-loop",
+        *,
+        same_cpu: bool = True,
+        loop: str = "asyncio",
+        turns: bool = True,
     ) -> None:
-        self.loop = new_event_loop(loop)
+        """``turns`` False: the loop never takes turns, and every call goes through
+        ``call_soon_threadsafe`` (for the benchmark that weighs the two roads)."""
+        self._turn = threading.Lock()
+        self.loop = new_event_loop(loop, self._turn if turns else None)
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._stopped = False
         self._same_cpu = same_cpu
         self.cpu: int | None = None
-        self._one_cpu: set[int] = set()
         self._all_cpus: set[int] = set()
 
     def _choose_cpu(self) -> None:
-        # The CPU the caller runs on now: the scheduler already spreads new
-        # processes over the CPUs, so parallel runs (shards) each keep their own.
+        # The loop thread lives on one CPU: a wake-up between it and behave's thread
+        # (each hand-over) then stays on one CPU far more often than not, where a
+        # wake-up across CPUs takes ~100 µs typically on virtual machines, now and
+        # then hundreds of milliseconds.  behave's thread is not pinned: the threads
+        # and processes a step starts inherit its CPUs, and get them all.  The CPU is
+        # the one the caller runs on now: the scheduler already spreads new processes
+        # over the CPUs, so parallel runs (shards) each keep their own.
         if not self._same_cpu or not hasattr(os, "sched_setaffinity"):
             return
         allowed = os.sched_getaffinity(0)
@@ -116,12 +171,13 @@ class LoopThread:
         cpu = _current_cpu()
         if cpu not in allowed:
             cpu = min(allowed)
-        self.cpu, self._one_cpu, self._all_cpus = cpu, {cpu}, set(allowed)
+        self.cpu, self._all_cpus = cpu, set(allowed)
 
     def _run(self) -> None:
         if self.cpu is not None:
-            os.sched_setaffinity(0, self._one_cpu)
-            # Threads inherit their creator's CPUs: the executor's get all of them back.
+            os.sched_setaffinity(0, {self.cpu})
+            # Threads inherit their creator's CPUs: the executor's (asyncio.to_thread,
+            # run_in_executor) get them all back.
             self.loop.set_default_executor(
                 concurrent.futures.ThreadPoolExecutor(
                     thread_name_prefix="wsbdd-executor",
@@ -131,7 +187,8 @@ class LoopThread:
             )
         asyncio.set_event_loop(self.loop)
         self.loop.call_soon(self._ready.set)
-        self.loop.run_forever()
+        with self._turn:  # let go of only while the loop waits for I/O
+            self.loop.run_forever()
 
     def start(self) -> LoopThread:
         """Start the thread and return once its loop is running."""
@@ -165,8 +222,9 @@ class LoopThread:
             raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
         # One task, started from a thread-safe callback, that hands its result over
         # as it ends: what asyncio.run_coroutine_threadsafe(...).result() does, with
-        # one future fewer.  On Python 3.12+ the task starts at once, in that same
-        # callback (an eager task), rather than on the loop's next turn.
+        # two loop turns and one future fewer (about 10 µs a call; every step makes one).
+
+        eager = _EAGER and not self._takes_turns()
 
         async def settle(deliver: Callable[[Any], None]) -> None:
             try:
@@ -180,7 +238,7 @@ class LoopThread:
                 deliver((result,))  # boxed: a result that is an exception is not raised
 
         def begin(deliver: Callable[[Any], None]) -> Callable[[], Any]:
-            if _EAGER:
+            if eager:  # on the loop thread: the task starts in this callback (Python 3.12+)
                 return asyncio.eager_task_factory(self.loop, settle(deliver)).cancel
             return self.loop.create_task(settle(deliver)).cancel
 
@@ -198,16 +256,16 @@ class LoopThread:
 
         For work that callbacks on the loop finish (a frame arriving, a timer),
         without a task: the callback that decides wakes the caller itself.
-        ``begin`` runs as a loop callback, on the loop thread, with the loop
-        running; it must not block.  It returns a function that abandons the
-        work, or None.  A result that is an exception is raised here.
-        ``timeout`` is a safety net, as for :meth:`run`: past it (plus a
-        margin) the work is abandoned and TimeoutError raised.
+        ``begin`` returns a function that abandons the work, or None.  A result
+        that is an exception is raised here.  ``timeout`` is a safety net, as
+        for :meth:`run`.
 
-        ``quiet_timers`` is accepted and ignored: it was a hint for the
-        turn-taking runtime this one replaced.
+        ``quiet_timers``: the loop is not woken to learn of timers ``begin`` sets
+        (a wait's deadline).  Nearly always a frame decides first, and waking the
+        loop as the server answers delays the answer.  If nothing has been
+        delivered when the first timer is due, the caller wakes the loop then;
+        from there on the loop keeps its own time.
         """
-        del quiet_timers  # kept so that callers written for the old runtime still work
         if self.in_loop_thread():
             raise RuntimeError("LoopThread.run_callback() called from the loop thread itself")
         if not self.running:
@@ -235,13 +293,23 @@ class LoopThread:
             for stop in stops:
                 stop()
 
-        limit = -1 if timeout is None else timeout + _SAFETY_MARGIN
-        pinned = self.cpu is not None
-        if pinned:  # on the loop's CPU from before the loop is woken until the result is in
-            os.sched_setaffinity(0, self._one_cpu)
-        try:
+        started = time.monotonic()
+        wake_at = None  # when the loop must look at timers it was not told of
+        if not self._takes_turns():
             self.loop.call_soon_threadsafe(start)
-            if not finished.acquire(timeout=limit):
+        else:
+            _, wake_at = self._call_in_turn(start, (), wake_for_timers=not quiet_timers)
+        limit = -1 if timeout is None else timeout + _SAFETY_MARGIN
+        try:
+            done = False
+            if wake_at is not None:
+                done = finished.acquire(timeout=max(0.0, wake_at - time.monotonic()))
+                if not done:
+                    if isinstance(self.loop, _TurnTakingLoop):  # always, when wake_at is set
+                        self.loop.look_again()  # time for its timers
+                    if timeout is not None:
+                        limit = max(0.0, limit - (time.monotonic() - started))
+            if not done and not finished.acquire(timeout=limit):
                 with contextlib.suppress(RuntimeError):
                     self.loop.call_soon_threadsafe(abandon)
                 raise TimeoutError(
@@ -251,29 +319,68 @@ class LoopThread:
             with contextlib.suppress(RuntimeError):
                 self.loop.call_soon_threadsafe(abandon)
             raise
-        finally:
-            if pinned:
-                os.sched_setaffinity(0, self._all_cpus)
         if isinstance(box[0], BaseException):
             raise box[0]
         return box[0]
 
-    def call(self, func: Callable[..., T], *args: Any) -> T:
-        """Call ``func(*args)`` on the loop thread, as a loop callback, and return its result.
+    def _takes_turns(self) -> bool:
+        loop = self.loop
+        return isinstance(loop, _TurnTakingLoop) and loop.can_take_turns and not loop.get_debug()
 
-        For loop-owned state and quick work (starting a send): ``func`` runs with
-        the loop running, outside any task, and must not block.  Its exception is
-        raised here.  No deadline: the loop runs callbacks in the order they came.
+    def call_in_turn(self, func: Callable[..., T], *args: Any) -> T:
+        """Call ``func(*args)`` for the loop and return its result (or raise its exception).
+
+        The caller waits for the loop to finish what it is doing and reach its wait
+        for I/O (nearly always it is there already), then runs ``func`` itself as
+        if it were a callback on the loop, with the loop as the running loop (a
+        loop the caller itself runs is the running loop again afterwards).
+        Nothing on the loop runs meanwhile.  That spares waking the loop thread
+        and switching threads twice: a send step writes its frame at once.  The
+        loop is woken afterwards only if ``func`` gave it something to do (a
+        callback, a task, a timer).
+
+        ``func`` must not wait for the loop (it would wait for itself) and runs
+        outside any task (``asyncio.current_task()`` is None).  A loop that cannot
+        take turns (uvloop, or asyncio's debug mode, which rightly refuses calls
+        from other threads) runs ``func`` on its own thread while the caller waits.
         """
+        if not self._takes_turns():
+            boxed: tuple[T] = self.run_callback(lambda deliver: deliver((func(*args),)), None)
+            return boxed[0]
+        return self._call_in_turn(func, args, wake_for_timers=True)[0]
 
-        def begin(deliver: Callable[[Any], None]) -> None:
-            deliver((func(*args),))  # boxed: a result that is an exception is not raised
+    def _call_in_turn(
+        self, func: Callable[..., T], args: tuple[Any, ...], *, wake_for_timers: bool
+    ) -> tuple[T, float | None]:
+        """:meth:`call_in_turn`; with ``wake_for_timers`` False, the loop is not woken
+        for new timers alone, and the second value is when the first timer is due
+        (loop time), for the caller to wake the loop then.  Else it is None."""
+        loop = self.loop
+        assert isinstance(loop, _TurnTakingLoop)
+        with self._turn:
+            if not self.running or not loop.is_running():
+                raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
+            ready, timers = loop.scheduled()
+            # The caller's own running loop, if it is inside one, is put back after.
+            previous = asyncio._get_running_loop()
+            asyncio._set_running_loop(loop)
+            try:
+                result = func(*args)
+            finally:
+                asyncio._set_running_loop(previous)
+                ready_now, timers_now = loop.scheduled()
+                quiet = ready_now == ready and not wake_for_timers
+                if ready_now != ready or (timers_now != timers and not quiet):
+                    loop.look_again()
+            return result, loop.first_timer() if quiet and timers_now != timers else None
 
-        boxed: tuple[T] = self.run_callback(begin, None)
-        return boxed[0]
+    def call(self, func: Callable[..., T], *args: Any) -> T:
+        """Run a plain function on the loop thread (to read loop-owned state safely)."""
 
-    # The turn-taking runtime's name for :meth:`call`, for callers written for it.
-    call_in_turn = call
+        async def _call() -> T:
+            return func(*args)
+
+        return self.run(_call(), timeout=10)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Cancel every remaining task, wait for them, and stop and close the loop.
@@ -353,8 +460,8 @@ def start_now(coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
     """
     loop = asyncio.get_running_loop()
     if _EAGER:
-        task: asyncio.Future[T] = asyncio.eager_task_factory(loop, coro)
-        return task
+        eager: asyncio.Future[T] = asyncio.eager_task_factory(loop, coro)
+        return eager
     try:
         yielded = coro.send(None)
     except StopIteration as stop:
@@ -365,11 +472,11 @@ def start_now(coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
         failed: asyncio.Future[T] = loop.create_future()
         failed.set_exception(exc)
         return failed
-    carried = loop.create_task(_carry_on(coro, yielded))
+    task = loop.create_task(_carry_on(coro, yielded))
     # Cancelled before its first turn, the task never reaches the coroutine to throw
     # into it; closing it runs its cleanup (a no-op once it has finished).
-    carried.add_done_callback(lambda _: coro.close())
-    return carried
+    task.add_done_callback(lambda _: coro.close())
+    return task
 
 
 def current_loop_thread() -> LoopThread | None:

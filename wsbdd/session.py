@@ -475,8 +475,8 @@ class Session:
     def send(self, name: str, payload: str | bytes, times: int = 1) -> None:
         """Send a text (``str``) or binary (``bytes``) frame, ``times`` times.
 
-        The step starts the send on the loop and waits for it to reach its first
-        wait (see :meth:`LoopThread.call`), so it has gone out when the step ends.
+        The step writes the frame itself, in the loop's turn (see
+        :meth:`LoopThread.call_in_turn`), so it has gone out when the step ends.
         A send that fails (the connection closed at that very moment) fails the
         step.  Only a send held up by flow control (the server not reading) is
         still being written when the step ends; if it fails, the next step that
@@ -487,7 +487,7 @@ class Session:
         # The step's own time stamps the frame, so that the transcript puts it under
         # this step even when it is written after the next step has begun.
         asked = (client, payload, times, self.current_step, time.monotonic())
-        failure = self.loop_thread.call(self._start_send, asked)
+        failure = self.loop_thread.call_in_turn(self._start_send, asked)
         if failure is not None:
             raise ConnectionProblem(failure)
 
@@ -568,7 +568,7 @@ class Session:
             return client.watch(expectation, deliver)
 
         limit = expectation.timeout * (2 if sends_pending else 1) + _BRIDGE_MARGIN
-        outcome = self.loop_thread.run_callback(begin, limit)
+        outcome = self.loop_thread.run_callback(begin, limit, quiet_timers=True)
         if not outcome.met:
             raise ExpectationFailed(outcome.failure)
         return outcome.messages
