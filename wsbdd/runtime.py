@@ -162,8 +162,13 @@ class LoopThread:
         # then hundreds of milliseconds.  behave's thread is not pinned: the threads
         # and processes a step starts inherit its CPUs, and get them all.  The CPU is
         # the one the caller runs on now: the scheduler already spreads new processes
-        # over the CPUs, so parallel runs (shards) each keep their own.
+        # over the CPUs, so parallel runs (shards) each keep their own.  A loop that
+        # does not take turns (uvloop) is not pinned: every call then wakes the loop
+        # thread and back, and with the loop alone pinned that measured slower than
+        # with nothing pinned (bench/bench_runtime.py).
         if not self._same_cpu or not hasattr(os, "sched_setaffinity"):
+            return
+        if not (isinstance(self.loop, _TurnTakingLoop) and self.loop.can_take_turns):
             return
         allowed = os.sched_getaffinity(0)
         if len(allowed) < 2:
@@ -400,7 +405,6 @@ class LoopThread:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 await self.loop.shutdown_asyncgens()
-                await self.loop.shutdown_default_executor()
 
             try:
                 asyncio.run_coroutine_threadsafe(_drain(), self.loop).result(timeout)
