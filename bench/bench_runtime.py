@@ -20,8 +20,7 @@ each with three pinnings:
   ... both pinned  behave's thread and the loop on one CPU for the whole run: what
                    ``same_cpu`` did until it leaked that one CPU into every thread
                    and process a step starts
-  ... loop pinned  the loop thread alone on one CPU: ``same_cpu`` now (the default;
-                   the runtime does not pin a loop that cannot take turns)
+  ... loop pinned  the loop thread alone on one CPU: ``same_cpu`` now (the default)
   ... unpinned     ``same_cpu = false``
 
 on two workloads:
@@ -111,7 +110,7 @@ def make_run(variant: str, url: str) -> Run:
     settings = Settings(url=url, ignore=('$.type is "welcome"',), timeout=10.0)
     run = Run(settings)
     run.loop_thread = LoopThread(
-        same_cpu=variant == "turns, loop pinned", turns=variant.startswith("turns")
+        same_cpu=variant.endswith("loop pinned"), turns=variant.startswith("turns")
     )
     return run.open()
 
@@ -121,11 +120,7 @@ def one_round(
 ) -> dict[str, list[float]]:
     """One variant's samples for one round, in seconds."""
     run = make_run(variant, url)
-    pin = None
-    if variant.endswith("both pinned"):
-        pin = PinnedAlways(run.loop_thread, caller=True)
-    elif variant == "plain, loop pinned":  # same_cpu leaves a loop that takes no turns be
-        pin = PinnedAlways(run.loop_thread, caller=False)
+    pin = PinnedAlways(run.loop_thread, caller=True) if variant.endswith("both pinned") else None
     samples: dict[str, list[float]] = {"send": [], "receive": [], "exchange": [], "no-op": []}
     clock = time.perf_counter
     echo = where('$.type is "echo"')

@@ -33,15 +33,6 @@ def test_the_loop_lives_on_one_cpu_and_the_caller_keeps_all_of_its_own():
     assert os.sched_getaffinity(0) == before
 
 
-def test_a_loop_that_takes_no_turns_is_not_pinned():
-    # Every call then wakes the loop thread and back: with the loop alone pinned,
-    # that measured slower than with nothing pinned (bench/bench_runtime.py).
-    before = _needs_two_cpus()
-    with LoopThread(turns=False) as loop_thread:
-        assert loop_thread.cpu is None
-        assert os.sched_getaffinity(loop_thread._thread.native_id) == before
-
-
 CHILD_CPUS = "import os; print(sorted(os.sched_getaffinity(0)))"
 
 

@@ -162,13 +162,8 @@ class LoopThread:
         # then hundreds of milliseconds.  behave's thread is not pinned: the threads
         # and processes a step starts inherit its CPUs, and get them all.  The CPU is
         # the one the caller runs on now: the scheduler already spreads new processes
-        # over the CPUs, so parallel runs (shards) each keep their own.  A loop that
-        # does not take turns (uvloop) is not pinned: every call then wakes the loop
-        # thread and back, and with the loop alone pinned that measured slower than
-        # with nothing pinned (bench/bench_runtime.py).
+        # over the CPUs, so parallel runs (shards) each keep their own.
         if not self._same_cpu or not hasattr(os, "sched_setaffinity"):
-            return
-        if not (isinstance(self.loop, _TurnTakingLoop) and self.loop.can_take_turns):
             return
         allowed = os.sched_getaffinity(0)
         if len(allowed) < 2:
