@@ -63,6 +63,29 @@ def test_processes_and_threads_a_step_starts_run_on_every_cpu():
         session.close()
 
 
+SHARD = """
+import os
+from wsbdd.config import Settings
+from wsbdd.session import Run
+with Run.start(Settings(url="ws://127.0.0.1:9")) as run:  # no connection is made
+    print(sorted(os.sched_getaffinity(0)), run.loop_thread.cpu)
+"""
+
+
+def test_a_parallel_shard_started_during_a_run_chooses_its_cpu_among_all():
+    # Until issue 13 a shard started from a pinned run inherited that one CPU, and
+    # every shard piled onto it.
+    before = _needs_two_cpus()
+    with Run.start(Settings()) as run:
+        run.session().connect("Alice")
+        shard = subprocess.run(
+            [sys.executable, "-c", SHARD], capture_output=True, text=True, timeout=60
+        )
+    cpus, cpu = shard.stdout.rsplit(" ", 1)
+    assert cpus == str(sorted(before)), shard.stderr
+    assert int(cpu) in before
+
+
 def test_same_cpu_can_be_switched_off():
 
     before = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
