@@ -167,7 +167,7 @@ def textbook_round(noops: int) -> list[float]:
 
     samples = []
     clock = time.perf_counter
-    with LoopThread(same_cpu=False) as loop_thread:
+    with LoopThread(same_cpu=False, turns=False) as loop_thread:
         loop = loop_thread.loop
         for n in range(WARMUP + noops):
             start = clock()
