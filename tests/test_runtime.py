@@ -4,31 +4,86 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import threading
 from types import SimpleNamespace
 
 import pytest
 
-from wsbdd.config import Settings
-from wsbdd.runtime import LoopThread, on_ws_loop, start_now
+from wsbdd.config import Settings, load_settings
+from wsbdd.errors import ConfigError
+from wsbdd.runtime import UVLOOP_MISSING, LoopThread, on_ws_loop, start_now
 from wsbdd.session import Run
 
 
-def test_the_loop_shares_the_callers_cpu_and_the_caller_gets_its_cpus_back():
-
+def _needs_two_cpus() -> set[int]:
     if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
         pytest.skip("needs Linux with at least two CPUs")
-    before = os.sched_getaffinity(0)
-    run = Run.start(Settings())
-    try:
+    return os.sched_getaffinity(0)
+
+
+def test_the_loop_lives_on_one_cpu_and_the_caller_keeps_all_of_its_own():
+    before = _needs_two_cpus()
+    with Run.start(Settings()) as run:
         cpu = run.loop_thread.cpu
         assert cpu in before
-        assert os.sched_getaffinity(0) == {cpu}
-        loop_tid = run.loop_thread.call(threading.get_native_id)
-        assert os.sched_getaffinity(loop_tid) == {cpu}
-    finally:
-        run.close()
+        assert os.sched_getaffinity(run.loop_thread._thread.native_id) == {cpu}
+        assert os.sched_getaffinity(0) == before
     assert os.sched_getaffinity(0) == before
+
+
+CHILD_CPUS = "import os; print(sorted(os.sched_getaffinity(0)))"
+
+
+def test_processes_and_threads_a_step_starts_run_on_every_cpu():
+    before = _needs_two_cpus()
+    with Run.start(Settings()) as run:
+        session = run.session()
+        session.connect("Alice")
+        session.send("Alice", '{"type": "echo", "content": "hi"}')  # a step talked to the loop
+        # What the next step starts: a process, a thread, and, from an async step,
+        # a thread of the loop's executor.
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD_CPUS], capture_output=True, text=True, timeout=60
+        )
+        assert child.stdout.strip() == str(sorted(before))
+        seen: list[set[int]] = []
+        thread = threading.Thread(target=lambda: seen.append(os.sched_getaffinity(0)))
+        thread.start()
+        thread.join(10)
+        assert seen == [before]
+        context = SimpleNamespace(wsbdd=SimpleNamespace(loop_thread=run.loop_thread))
+
+        @on_ws_loop(timeout=10)
+        async def in_a_worker_thread(ctx: object) -> set[int]:
+            return await asyncio.to_thread(os.sched_getaffinity, 0)
+
+        assert in_a_worker_thread(context) == before
+        session.close()
+
+
+SHARD = """
+import os
+from wsbdd.config import Settings
+from wsbdd.session import Run
+with Run.start(Settings(url="ws://127.0.0.1:9")) as run:  # no connection is made
+    print(sorted(os.sched_getaffinity(0)), run.loop_thread.cpu)
+"""
+
+
+def test_a_parallel_shard_started_during_a_run_chooses_its_cpu_among_all():
+    # Until issue 13 a shard started from a pinned run inherited that one CPU, and
+    # every shard piled onto it.
+    before = _needs_two_cpus()
+    with Run.start(Settings()) as run:
+        run.session().connect("Alice")
+        shard = subprocess.run(
+            [sys.executable, "-c", SHARD], capture_output=True, text=True, timeout=60
+        )
+    cpus, cpu = shard.stdout.rsplit(" ", 1)
+    assert cpus == str(sorted(before)), shard.stderr
+    assert int(cpu) in before
 
 
 def test_same_cpu_can_be_switched_off():
@@ -38,6 +93,7 @@ def test_same_cpu_can_be_switched_off():
         assert run.loop_thread.cpu is None
         if before is not None:
             assert os.sched_getaffinity(0) == before
+            assert os.sched_getaffinity(run.loop_thread._thread.native_id) == before
 
 
 def test_stop_cancels_and_awaits_every_task():
@@ -292,3 +348,117 @@ def test_run_callback_past_its_deadline_abandons_the_work(monkeypatch):
         with pytest.raises(TimeoutError, match="did not finish within 0.1 s"):
             loop_thread.run_callback(lambda deliver: abandoned.set, timeout=0.1)
         assert abandoned.wait(5)
+
+
+def test_a_call_in_turn_made_inside_a_running_loop_puts_that_loop_back():
+    with LoopThread() as loop_thread:
+
+        async def caller() -> None:
+            mine = asyncio.get_running_loop()
+            assert loop_thread.call_in_turn(asyncio.get_running_loop) is loop_thread.loop
+            assert asyncio.get_running_loop() is mine
+            await asyncio.sleep(0)  # the caller's loop still works
+
+        asyncio.run(caller())
+
+
+def test_a_wsbdd_call_made_inside_a_running_loop_leaves_that_loop_running():
+    # A caller inside its own asyncio loop (an async test, a tool) calls wsbdd's
+    # synchronous API: afterwards its loop is still the running loop.
+    with Run.start(Settings(same_cpu=False)) as run:
+        session = run.session()
+
+        async def caller() -> str:
+            mine = asyncio.get_running_loop()
+            session.connect("Alice")
+            session.send("Alice", '{"type": "echo", "content": "from a loop"}')
+            assert asyncio.get_running_loop() is mine
+            assert run.loop_thread.call(asyncio.get_running_loop) is run.loop_thread.loop
+            assert asyncio.get_running_loop() is mine
+            await asyncio.sleep(0)  # the caller's loop still works
+            reply = session.receive("Alice")
+            assert asyncio.get_running_loop() is mine
+            return str(reply.raw)
+
+        assert "from a loop" in asyncio.run(caller())
+        session.close()
+
+
+@pytest.mark.parametrize("turns", [True, False])
+def test_both_roads_to_the_loop_give_the_same_answers(turns: bool):
+    # Without turns (uvloop, asyncio's debug mode, or as here on purpose) every call
+    # goes through call_soon_threadsafe and runs on the loop's own thread.
+    with LoopThread(turns=turns) as loop_thread:
+        ran_on = loop_thread.call_in_turn(threading.current_thread)
+        assert (ran_on is threading.current_thread()) is turns
+        seen: list[int] = []
+
+        async def add(n: int) -> list[int]:
+            seen.append(n)
+            return list(seen)
+
+        for n in range(0, 30, 3):
+            loop_thread.call_in_turn(seen.append, n)
+            loop_thread.call_in_turn(seen.append, n + 1)
+            assert loop_thread.run(add(n + 2), timeout=5)[-3:] == [n, n + 1, n + 2]
+        assert loop_thread.run_callback(lambda deliver: deliver(7), timeout=5) == 7
+
+
+def test_loop_uvloop_without_uvloop_installed_says_what_to_do(monkeypatch):
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as if it were not installed
+    with pytest.raises(ConfigError) as raised:
+        LoopThread(loop="uvloop")
+    assert str(raised.value) == UVLOOP_MISSING
+    assert str(raised.value) == (
+        'The setting loop = "uvloop" needs the uvloop package, which is not installed here: '
+        'install it (pip install uvloop, or wsbdd[uvloop]) or set loop = "asyncio".'
+    )
+
+
+def test_loop_asyncio_is_asyncios_own_loop_even_when_uvloop_is_installed():
+    with Run.start(Settings(loop="asyncio")) as run:
+        assert isinstance(run.loop_thread.loop, asyncio.SelectorEventLoop)
+
+
+def test_loop_uvloop_runs_wsbdd_on_uvloop():
+    uvloop = pytest.importorskip("uvloop")
+    with Run.start(Settings(loop="uvloop")) as run:
+        assert isinstance(run.loop_thread.loop, uvloop.Loop)
+        session = run.session()
+        session.connect("Alice")
+        session.send("Alice", '{"type": "echo", "content": "on uvloop"}')
+        assert "on uvloop" in str(session.receive("Alice").raw)
+        session.close()
+
+
+def _loop_setting_error(tmp_path, monkeypatch, text: str) -> str:
+    (tmp_path / "wsbdd.toml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the sentence names the file as the user sees it
+    with pytest.raises(ConfigError) as raised:
+        load_settings(tmp_path, userdata={}, environ={})
+    return str(raised.value)
+
+
+def test_the_loop_setting_is_asyncio_unless_set(tmp_path):
+    assert load_settings(tmp_path, userdata={}, environ={}).loop == "asyncio"
+    (tmp_path / "wsbdd.toml").write_text('loop = "asyncio"\n', encoding="utf-8")
+    assert load_settings(tmp_path, userdata={}, environ={}).loop == "asyncio"
+    assert load_settings(tmp_path, userdata={}, environ={"WSBDD_LOOP": "asyncio"}).loop == (
+        "asyncio"
+    )
+
+
+def test_the_loop_setting_names_its_two_kinds(tmp_path, monkeypatch):
+    assert _loop_setting_error(tmp_path, monkeypatch, 'loop = "trio"\n') == (
+        'wsbdd.toml loop is "trio": must be "asyncio" or "uvloop".'
+    )
+
+
+def test_loop_uvloop_in_the_settings_without_uvloop_installed_says_what_to_do(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # as if it were not installed
+    assert _loop_setting_error(tmp_path, monkeypatch, 'loop = "uvloop"\n') == (
+        'wsbdd.toml loop is "uvloop": needs the uvloop package, which is not installed '
+        'here: install it (pip install uvloop, or wsbdd[uvloop]) or set loop = "asyncio".'
+    )

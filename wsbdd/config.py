@@ -18,6 +18,7 @@ is wrong, and what is allowed.
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import json
 import math
 import os
@@ -107,7 +108,9 @@ class Settings:
     headers: Mapping[str, str] = field(default_factory=_frozen)
     subprotocols: tuple[str, ...] = ()
     compression: bool = False
-    same_cpu: bool = True  # keep behave's thread and wsbdd's event loop on one CPU
+    same_cpu: bool = True  # a step waiting for wsbdd's event loop waits on the loop's CPU
+    loop: Literal["asyncio", "uvloop"] = "asyncio"
+    """The event loop wsbdd's connections run on; ``"uvloop"`` needs the uvloop package."""
     proxy: str | None = None
     """``None`` never uses a proxy (websockets' own default would read ``HTTPS_PROXY``)."""
     ping_interval: float | None = 20.0
@@ -474,6 +477,21 @@ def _token_place(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
     return text
 
 
+def _loop_kind(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text not in ("asyncio", "uvloop"):
+        raise _fail(origin, path, value, 'must be "asyncio" or "uvloop"')
+    if text == "uvloop" and importlib.util.find_spec("uvloop") is None:
+        raise _fail(
+            origin,
+            path,
+            value,
+            "needs the uvloop package, which is not installed here: install it "
+            '(pip install uvloop, or wsbdd[uvloop]) or set loop = "asyncio"',
+        )
+    return text
+
+
 def _header_name(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
     text = _text(value, origin, path)
     if not _HEADER_NAME_RE.fullmatch(text):
@@ -517,6 +535,7 @@ _SCALARS: dict[str, _Parser] = {
     "subprotocols": _string_list(_no_spaces),
     "compression": _boolean,
     "same_cpu": _boolean,
+    "loop": _loop_kind,
     "proxy": _proxy,
     "ping_interval": _duration(positive=True, optional=True),
     "ping_timeout": _duration(positive=True, optional=True),

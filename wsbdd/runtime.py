@@ -5,27 +5,48 @@ while a step runs, nothing would read frames or answer keep-alive pings between
 steps, and servers with short ping timeouts would drop the clients (close code
 1011).  So wsbdd keeps one loop running in a daemon thread from ``before_all``
 to ``after_all``; steps hand it coroutines and wait for the result with a
-deadline.  All client state lives on that thread.
+deadline.  Client state belongs to that thread: other threads reach it through
+``call_soon_threadsafe``, or by taking the loop's turn (:meth:`LoopThread.call_in_turn`),
+while the loop thread waits for I/O and runs nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import os
 import selectors
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 
-__all__ = ["LoopThread", "on_ws_loop", "current_loop_thread", "start_now"]
+from wsbdd.errors import ConfigError
+
+__all__ = [
+    "LOOP_KINDS",
+    "LoopThread",
+    "current_loop_thread",
+    "new_event_loop",
+    "on_ws_loop",
+    "start_now",
+]
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
+LoopKind = Literal["asyncio", "uvloop"]
+LOOP_KINDS: tuple[LoopKind, ...] = ("asyncio", "uvloop")
+UVLOOP_MISSING = (
+    'The setting loop = "uvloop" needs the uvloop package, which is not installed here: '
+    'install it (pip install uvloop, or wsbdd[uvloop]) or set loop = "asyncio".'
+)
+
 _SAFETY_MARGIN = 5.0  # seconds a bridged call may overrun its own internal deadline
+_EAGER = sys.version_info >= (3, 12)  # asyncio.eager_task_factory exists
 
 _current: LoopThread | None = None
 
@@ -69,7 +90,7 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
         # it gets the slower road (the loop's own thread runs the calls).
         self.can_take_turns = all(
             hasattr(self, name) for name in ("_ready", "_scheduled", "_write_to_self")
-        ) and hasattr(asyncio, "_set_running_loop")
+        ) and all(hasattr(asyncio, name) for name in ("_get_running_loop", "_set_running_loop"))
 
     def scheduled(self) -> tuple[int, int]:
         """How many callbacks and timers wait; a change means the loop must look again."""
@@ -84,34 +105,64 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
         self._write_to_self()
 
 
-def _new_event_loop(turn: threading.Lock) -> asyncio.AbstractEventLoop:
-    # uvloop has no Python selector to take turns with; with it, the loop's own
-    # thread runs what steps ask of it (see LoopThread.call_in_turn).
-    try:
-        import uvloop  # type: ignore[import-not-found]
-    except ImportError:
-        return _TurnTakingLoop(turn)
-    return uvloop.new_event_loop()
+def new_event_loop(
+    kind: str = "asyncio", turn: threading.Lock | None = None
+) -> asyncio.AbstractEventLoop:
+    """A new event loop of the kind the ``loop`` setting names.
+
+    ``"asyncio"`` is asyncio's own selector loop, whatever event loop policy is
+    installed; given ``turn``, one that takes turns with other threads.
+    ``"uvloop"`` needs the uvloop package (a ConfigError says so).  uvloop has
+    no Python selector to take turns with: with it, the loop's own thread runs
+    what steps ask of it (see :meth:`LoopThread.call_in_turn`).
+    """
+    if kind == "asyncio":
+        return asyncio.SelectorEventLoop() if turn is None else _TurnTakingLoop(turn)
+    if kind == "uvloop":
+        try:
+            import uvloop  # type: ignore[import-not-found]
+        except ImportError:
+            raise ConfigError(UVLOOP_MISSING) from None
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+        return loop
+    kinds = " or ".join(f'"{name}"' for name in LOOP_KINDS)
+    raise ConfigError(f'The setting loop must be {kinds}, not "{kind}".')
 
 
 class LoopThread:
-    """Runs an event loop in a daemon thread and bridges synchronous callers to it."""
+    """Runs an event loop in a daemon thread and bridges synchronous callers to it.
 
-    def __init__(self, name: str = "wsbdd-loop", *, same_cpu: bool = True) -> None:
+    ``same_cpu``: the loop thread stays on one CPU (see :meth:`_choose_cpu`).
+    ``loop``: ``"asyncio"`` or ``"uvloop"`` (the ``loop`` setting).
+    """
+
+    def __init__(
+        self,
+        name: str = "wsbdd-loop",
+        *,
+        same_cpu: bool = True,
+        loop: str = "asyncio",
+        turns: bool = True,
+    ) -> None:
+        """``turns`` False: the loop never takes turns, and every call goes through
+        ``call_soon_threadsafe`` (for the benchmark that weighs the two roads)."""
         self._turn = threading.Lock()
-        self.loop = _new_event_loop(self._turn)
+        self.loop = new_event_loop(loop, self._turn if turns else None)
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._stopped = False
         self._same_cpu = same_cpu
         self.cpu: int | None = None
-        self._caller: tuple[int, set[int]] | None = None
+        self._all_cpus: set[int] = set()
 
-    def _pin(self) -> None:
-        # The caller and the loop take turns (one waits while the other works, and
-        # the GIL serialises them anyway), so sharing one CPU costs nothing.  It
-        # saves a cross-CPU wake-up per hand-off: on virtual machines those take
-        # ~100 µs typically and now and then hundreds of milliseconds.
+    def _choose_cpu(self) -> None:
+        # The loop thread lives on one CPU: a wake-up between it and behave's thread
+        # (each hand-over) then stays on one CPU far more often than not, where a
+        # wake-up across CPUs takes ~100 µs typically on virtual machines, now and
+        # then hundreds of milliseconds.  behave's thread is not pinned: the threads
+        # and processes a step starts inherit its CPUs, and get them all.  The CPU is
+        # the one the caller runs on now: the scheduler already spreads new processes
+        # over the CPUs, so parallel runs (shards) each keep their own.
         if not self._same_cpu or not hasattr(os, "sched_setaffinity"):
             return
         allowed = os.sched_getaffinity(0)
@@ -120,22 +171,20 @@ class LoopThread:
         cpu = _current_cpu()
         if cpu not in allowed:
             cpu = min(allowed)
-        self._caller = (threading.get_native_id(), allowed)
-        os.sched_setaffinity(0, {cpu})
-        self.cpu = cpu
-
-    def _unpin(self) -> None:
-        if self._caller is not None:
-            native_id, allowed = self._caller
-            try:
-                os.sched_setaffinity(native_id, allowed)
-            except OSError:
-                pass  # the calling thread has gone; nothing to restore
-            self._caller = None
+        self.cpu, self._all_cpus = cpu, set(allowed)
 
     def _run(self) -> None:
         if self.cpu is not None:
             os.sched_setaffinity(0, {self.cpu})
+            # Threads inherit their creator's CPUs: the executor's (asyncio.to_thread,
+            # run_in_executor) get them all back.
+            self.loop.set_default_executor(
+                concurrent.futures.ThreadPoolExecutor(
+                    thread_name_prefix="wsbdd-executor",
+                    initializer=os.sched_setaffinity,
+                    initargs=(0, self._all_cpus),
+                )
+            )
         asyncio.set_event_loop(self.loop)
         self.loop.call_soon(self._ready.set)
         with self._turn:  # let go of only while the loop waits for I/O
@@ -144,7 +193,7 @@ class LoopThread:
     def start(self) -> LoopThread:
         """Start the thread and return once its loop is running."""
         global _current
-        self._pin()
+        self._choose_cpu()
         self._thread.start()
         if not self._ready.wait(10):
             raise RuntimeError("the wsbdd event loop did not start within 10 s")
@@ -175,6 +224,8 @@ class LoopThread:
         # as it ends: what asyncio.run_coroutine_threadsafe(...).result() does, with
         # two loop turns and one future fewer (about 10 µs a call; every step makes one).
 
+        eager = _EAGER and not self._takes_turns()
+
         async def settle(deliver: Callable[[Any], None]) -> None:
             try:
                 result = await coro
@@ -187,6 +238,8 @@ class LoopThread:
                 deliver((result,))  # boxed: a result that is an exception is not raised
 
         def begin(deliver: Callable[[Any], None]) -> Callable[[], Any]:
+            if eager:  # on the loop thread: the task starts in this callback (Python 3.12+)
+                return asyncio.eager_task_factory(self.loop, settle(deliver)).cancel
             return self.loop.create_task(settle(deliver)).cancel
 
         boxed: tuple[T] = self.run_callback(begin, timeout)
@@ -279,7 +332,8 @@ class LoopThread:
 
         The caller waits for the loop to finish what it is doing and reach its wait
         for I/O (nearly always it is there already), then runs ``func`` itself as
-        if it were a callback on the loop, with the loop as the running loop.
+        if it were a callback on the loop, with the loop as the running loop (a
+        loop the caller itself runs is the running loop again afterwards).
         Nothing on the loop runs meanwhile.  That spares waking the loop thread
         and switching threads twice: a send step writes its frame at once.  The
         loop is woken afterwards only if ``func`` gave it something to do (a
@@ -307,11 +361,13 @@ class LoopThread:
             if not self.running or not loop.is_running():
                 raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
             ready, timers = loop.scheduled()
+            # The caller's own running loop, if it is inside one, is put back after.
+            previous = asyncio._get_running_loop()
             asyncio._set_running_loop(loop)
             try:
                 result = func(*args)
             finally:
-                asyncio._set_running_loop(None)
+                asyncio._set_running_loop(previous)
                 ready_now, timers_now = loop.scheduled()
                 quiet = ready_now == ready and not wake_for_timers
                 if ready_now != ready or (timers_now != timers and not quiet):
@@ -352,7 +408,6 @@ class LoopThread:
                 self._thread.join(timeout)
         if not self.loop.is_running():
             self.loop.close()
-        self._unpin()
         if _current is self:
             _current = None
 
@@ -397,11 +452,15 @@ async def _carry_on(coro: Coroutine[Any, Any, T], yielded: Any) -> T:
 def start_now(coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
     """Run ``coro`` up to its first wait right now, on the loop thread; a future of its result.
 
-    asyncio would start it on the next turn of the loop (what Python 3.12 calls an
-    eager task, for 3.11).  Only for coroutines that need no ``current_task()``
-    before their first wait: until then they run outside any task.
+    asyncio would start it on the next turn of the loop.  On Python 3.12+ this is
+    asyncio's own eager task (``asyncio.eager_task_factory``).  On 3.11 the
+    coroutine runs to its first wait by hand, outside any task, so it must need
+    no ``current_task()`` before then.
     """
     loop = asyncio.get_running_loop()
+    if _EAGER:
+        eager: asyncio.Future[T] = asyncio.eager_task_factory(loop, coro)
+        return eager
     try:
         yielded = coro.send(None)
     except StopIteration as stop:

@@ -101,7 +101,7 @@ class Run:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
-        self.loop_thread = LoopThread(same_cpu=self.settings.same_cpu)
+        self.loop_thread = LoopThread(same_cpu=self.settings.same_cpu, loop=self.settings.loop)
         self.demo: Any = None
         self.base_url = self.settings.url or ""
         self.ignore: tuple[str, ...] = self.settings.ignore
