@@ -31,7 +31,7 @@ import httpx
 
 from wsbdd import __version__
 from wsbdd.address import AddressProblem, mask_secrets, resolve_http
-from wsbdd.errors import ConnectionProblem, FeatureMistake, in_step
+from wsbdd.errors import ConnectionProblem, FeatureMistake
 from wsbdd.response import Response
 from wsbdd.secrets import is_secret_name
 
@@ -323,8 +323,9 @@ class HttpClients:
             request = client.build_request(request.method, target, headers=headers)
         who = who_is(name)
         raise ConnectionProblem(
-            f"{who} was redirected more than {MAX_REDIRECTS} times{in_step(step)}, last to "
-            f"{masked_address(str(request.url))}: the server redirects in a loop."
+            f"{who} was redirected more than {MAX_REDIRECTS} times, last to "
+            f"{masked_address(str(request.url))}: the server redirects in a loop.",
+            step=step,
         )
 
     def _send(
@@ -341,8 +342,8 @@ class HttpClients:
             exchange.error = _error_text(exc, self.timeout)
             exchange.answered_at = time.monotonic()
             raise ConnectionProblem(
-                f"{_whose(name)} {request.method} {shown_url} failed{in_step(step)}: "
-                f"{exchange.error}."
+                f"{_whose(name)} {request.method} {shown_url} failed: {exchange.error}.",
+                step=step,
             ) from None
         exchange.answered_at = time.monotonic()
         exchange.status = answer.status_code

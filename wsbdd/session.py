@@ -29,7 +29,7 @@ from websockets.exceptions import ConnectionClosed
 from wsbdd.address import AddressProblem, append_query, resolve
 from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients, frames_from
 from wsbdd.config import Settings, load_settings
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
+from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
     SHOWN_CLIENTS,
     AnyOrder,
@@ -49,6 +49,7 @@ from wsbdd.expect import (
     unclaimed,
 )
 from wsbdd.expect_response import compile_capture, first_capture
+from wsbdd.failures import Failure, render
 from wsbdd.handshake import describe_refusal, refusal_response
 from wsbdd.http import ANONYMOUS, Body, HttpClients, masked_address, origin_of, who_is
 from wsbdd.http import resolve as resolve_request
@@ -182,11 +183,12 @@ class _Sending:
     step: str
 
     def held_up(self, timeout: float) -> str:
-        return (
-            f"{self.client} could not finish sending{in_step(self.step)} within "
+        sentence = (
+            f"{self.client} could not finish sending within "
             f"{format_duration(timeout)}: the server has stopped reading what "
             f"{self.client} sends (the connection's buffers are full)."
         )
+        return render(Failure(sentence=sentence, step=self.step))
 
 
 class Session:
@@ -508,7 +510,8 @@ class Session:
                 await client.send(payload, at)
         except Exception:
             ended = client.how_it_ended()
-            return f"{client.name} could not send{in_step(step)}: the connection {ended}."
+            sentence = f"{client.name} could not send: the connection {ended}."
+            return render(Failure(sentence=sentence, step=step))
         return None
 
     def send_many(self, name: str, payloads: Sequence[str | bytes]) -> None:
@@ -827,13 +830,14 @@ class Session:
         location = response.header("location")
         if response.status not in (301, 302, 303, 307, 308) or not location:
             raise ExpectationFailed(
-                f"{who_is(name)} cannot follow a redirect{in_step(self.current_step)}: the "
+                f"{who_is(name)} cannot follow a redirect: the "
                 f"latest response is HTTP {response.status}"
                 + (
                     ", not a redirect."
                     if response.status < 300 or response.status > 399
                     else " with no Location header."
-                )
+                ),
+                step=self.current_step,
             )
         target = resolve_request(response.url, location)  # the Location joined as a link
         if origin_of(target) != origin_of(response.url):
@@ -864,7 +868,7 @@ class Session:
             have = ", ".join(sorted({c.name for c in jar.jar})) or "none"
             who = "I have" if name == ANONYMOUS else f"{name} has"
             raise ExpectationFailed(
-                f'{who} no cookie "{cookie}"{in_step(self.current_step)} (cookies: {have}).'
+                f'{who} no cookie "{cookie}" (cookies: {have}).', step=self.current_step
             )
         return value
 
