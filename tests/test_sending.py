@@ -170,7 +170,9 @@ def failed_last_send(server: StallingServer, s: Session) -> SimpleNamespace:
 def test_a_failed_send_in_the_last_step_fails_the_scenario(stalling):
     server, s = stalling
     context = failed_last_send(server, s)
-    with pytest.raises(AssertionError, match=r'In the step "When Alice sends .*": Alice could not send: '):
+    with pytest.raises(
+        AssertionError, match=r'In the step "When Alice sends .*": Alice could not send: '
+    ):
         after_scenario(context, SimpleNamespace(status=Status.passed))
     assert all(c.finished for c in s.pool)  # and its clients are closed all the same
 

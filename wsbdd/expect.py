@@ -33,6 +33,13 @@ __all__ = [
     "unclaimed",
     "format_duration",
     "describe_messages",
+    "message_lines",
+    "ConnectionFacts",
+    "connected",
+    "disconnected",
+    "rejected",
+    "uses_subprotocol",
+    "ponged",
 ]
 
 MAX_SHOWN = 5
@@ -573,3 +580,129 @@ def group_verdict(
             rows.append(f"  … and {len(missed) - SHOWN_CLIENTS} more")
     why = Failure(subject, what, got, tuple(rows), (), text)
     return Outcome(False, messages, why)
+
+
+# -- connection verdicts ------------------------------------------------------------
+#
+# Pure judgements over what happened to a connection, returning an Outcome like the
+# waits above: Session waits for the connection to settle (closed, or a pong), then
+# asks one of these.  Each is unit-tested on a plain ConnectionOutcome.
+
+
+class ConnectionFacts(Protocol):
+    """What the verdicts read of a :class:`wsbdd.client.ConnectionOutcome`."""
+
+    status: int | None
+    opened_at: float | None
+    close_code: int | None
+    close_reason: str
+    clean: bool | None
+    subprotocol: str | None
+
+    @property
+    def rejected(self) -> bool: ...
+    def describe_close(self) -> str: ...
+    def describe_failure(self) -> str: ...
+
+
+def _failed(who: str, expected: str, observed: str) -> Outcome:
+    return Outcome(False, why=Failure(who, expected, observed))
+
+
+def connected(who: str, outcome: ConnectionFacts | None, is_open: bool) -> Outcome:
+    """``who`` is connected now (``is_open``); otherwise why not: never opened, or how it ended."""
+    if is_open:
+        return Outcome(True)
+    if outcome is not None and outcome.opened_at is None:
+        return _failed(who, "to be connected", f"it never was: {outcome.describe_failure()}")
+    ended = outcome.describe_close() if outcome is not None else "was never opened"
+    return _failed(who, "to be connected", f"the connection {ended}")
+
+
+def disconnected(
+    who: str,
+    outcome: ConnectionFacts | None,
+    *,
+    closed: bool,
+    timeout: float,
+    code: int | None = None,
+    reason: str | None = None,
+    clean: bool | None = None,
+) -> Outcome:
+    """The connection ended (``closed``) within ``timeout``, with ``code``, ``reason`` and a
+    clean or abrupt close when asked."""
+    asked = []
+    if code is not None:
+        asked.append(f"code {code}")
+    if reason is not None:
+        asked.append(f'reason "{reason}"')
+    expected = "to be disconnected" + (f" with {' and '.join(asked)}" if asked else "")
+    if clean is not None:
+        expected += " cleanly" if clean else " abruptly"
+    if not closed:
+        return _failed(
+            who, f"{expected} within {format_duration(timeout)}", "the connection is still open"
+        )
+    if outcome is None or outcome.opened_at is None:
+        failure = outcome.describe_failure() if outcome is not None else "it was never opened"
+        return _failed(who, expected, f"it was never connected: {failure}")
+    if (
+        (code is not None and outcome.close_code != code)
+        or (reason is not None and outcome.close_reason != reason)
+        or (clean is not None and outcome.clean != clean)
+    ):
+        return _failed(who, expected, f"the connection {outcome.describe_close()}")
+    return Outcome(True)
+
+
+def rejected(
+    who: str,
+    outcome: ConnectionFacts,
+    *,
+    status: int | None = None,
+    answer: str = "",
+    body_wanted: str | None = None,
+    body_met: bool = True,
+) -> Outcome:
+    """The server refused the handshake (with ``status``; with a body meeting ``body_wanted``,
+    which the caller judged as ``body_met``).  ``answer`` is the refusal as the end of a
+    sentence: ``HTTP 401 Unauthorized, body "Invalid token", headers …``."""
+    wanted = f" with status {status}" if status is not None else ""
+    if outcome.opened_at is not None:
+        return _failed(
+            who,
+            f"the connection to be rejected{wanted}",
+            f"the server accepted it (HTTP {outcome.status})",
+        )
+    if not outcome.rejected:
+        return _failed(
+            who,
+            f"the connection to be rejected{wanted or ' with an HTTP status'}",
+            f"it failed otherwise: {outcome.describe_failure()}",
+        )
+    if status is not None and outcome.status != status:
+        return _failed(
+            who, f"the connection to be rejected{wanted}", f"it was rejected with {answer}"
+        )
+    if body_wanted is not None and not body_met:
+        return _failed(
+            who, f"a rejection with a body that {body_wanted}", f"the server answered {answer}"
+        )
+    return Outcome(True)
+
+
+def uses_subprotocol(who: str, outcome: ConnectionFacts | None, subprotocol: str | None) -> Outcome:
+    """The server chose ``subprotocol`` (None: no subprotocol at all)."""
+    got = outcome.subprotocol if outcome is not None else None
+    if got == subprotocol:
+        return Outcome(True)
+    want = f'"{subprotocol}"' if subprotocol else "no subprotocol"
+    have = f'"{got}"' if got else "none"
+    return _failed(who, f"the connection to use {want}", f"the server chose {have}")
+
+
+def ponged(who: str, latency: float | None, timeout: float) -> Outcome:
+    """A pong came (``latency`` seconds after the ping) within ``timeout``."""
+    if latency is not None:
+        return Outcome(True)
+    return _failed(who, f"a pong within {format_duration(timeout)}", "none came")

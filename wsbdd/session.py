@@ -43,10 +43,15 @@ from wsbdd.expect import (
     Quiet,
     Receive,
     Until,
+    connected,
     describe_messages,
+    disconnected,
     format_duration,
     group_verdict,
+    ponged,
+    rejected,
     unclaimed,
+    uses_subprotocol,
 )
 from wsbdd.expect_response import compile_capture, first_capture
 from wsbdd.failures import Failure, render
@@ -536,10 +541,8 @@ class Session:
                 f'{name} has not pinged the server; add "When {name} pings the server" first.'
             )
         latency = self._run(client.wait_pong(limit), limit)
-        if latency is None:
-            raise ExpectationFailed(
-                f"{name} expected a pong within {format_duration(limit)}, but none came."
-            )
+        _verdict(ponged(name, latency, limit))
+        assert latency is not None
         return latency
 
     # -- receiving ------------------------------------------------------------
@@ -573,7 +576,7 @@ class Session:
         limit = expectation.timeout * (2 if sends_pending else 1) + _BRIDGE_MARGIN
         outcome = self.loop_thread.run_callback(begin, limit, quiet_timers=True)
         if not outcome.met:
-            raise ExpectationFailed(outcome.failure)
+            raise ExpectationFailed(outcome.why or outcome.failure)
         return outcome.messages
 
     def _noise_for(self, matcher: Matcher | None) -> Any:
@@ -711,40 +714,19 @@ class Session:
     ) -> ConnectionOutcome:
         client = self.client(name)
         limit = self._timeout(timeout)
-        if not self._run(client.wait_closed(limit), limit):
-            wanted = f" with code {code}" if code is not None else ""
-            raise ExpectationFailed(
-                f"{name} expected to be disconnected{wanted} within {format_duration(limit)}, "
-                "but the connection is still open."
-            )
+        closed = self._run(client.wait_closed(limit), limit)
         outcome = client.outcome
-        assert outcome is not None
-        if outcome.opened_at is None:
-            raise ExpectationFailed(f"{name} was never connected: {outcome.describe_failure()}.")
-        problems = []
-        if code is not None and outcome.close_code != code:
-            problems.append(f"code {outcome.close_code}, not {code}")
-        if reason is not None and outcome.close_reason != reason:
-            problems.append(f'reason "{outcome.close_reason}", not "{reason}"')
-        if clean is not None and outcome.clean != clean:
-            problems.append("an abrupt close" if clean else "a clean close")
-        if problems:
-            raise ExpectationFailed(
-                f"{name} was disconnected, but with {' and '.join(problems)} "
-                f"(the connection {outcome.describe_close()})."
+        _verdict(
+            disconnected(
+                name, outcome, closed=closed, timeout=limit, code=code, reason=reason, clean=clean
             )
+        )
+        assert outcome is not None
         return outcome
 
     def expect_connected(self, name: str) -> None:
         client = self.client(name)
-        if client.connected:
-            return
-        outcome = client.outcome
-        if outcome is not None and outcome.opened_at is None:
-            raise ExpectationFailed(f"{name} is not connected: {outcome.describe_failure()}.")
-        raise ExpectationFailed(
-            f"{name} expected to be connected, but the connection {client.how_it_ended()}."
-        )
+        _verdict(connected(name, client.outcome, client.connected))
 
     def expect_rejected(
         self, name: str, status: int | None = None, body: Condition | None = None
@@ -757,41 +739,25 @@ class Session:
         client = self.client(name)
         outcome = client.outcome
         assert outcome is not None
-        if outcome.opened_at is not None:
-            raise ExpectationFailed(
-                f"{name} expected the connection to be rejected"
-                + (f" with status {status}" if status is not None else "")
-                + f", but the server accepted it (HTTP {outcome.status})."
-            )
-        if not outcome.rejected:
-            raise ExpectationFailed(
-                f"{name} expected an HTTP rejection, but the connection failed otherwise: "
-                f"{outcome.describe_failure()}."
-            )
+        if outcome.opened_at is not None or not outcome.rejected:
+            _verdict(rejected(name, outcome, status=status))
         response = refusal_response(outcome)
         self.last_response = response
-        if status is not None and outcome.status != status:
-            raise ExpectationFailed(
-                f"{name} expected the connection to be rejected with status {status}, "
-                f"but it was rejected with {describe_refusal(response)}."
+        _verdict(
+            rejected(
+                name,
+                outcome,
+                status=status,
+                answer=describe_refusal(response),
+                body_wanted=body.matcher.describe() if body is not None else None,
+                body_met=body is None or body.test(response.text),
             )
-        if body is not None and not body.test(response.text):
-            wanted = body.matcher.describe()
-            raise ExpectationFailed(
-                f"{name}'s rejection was expected to have a body that {wanted}, but the "
-                f"server answered {describe_refusal(response)}."
-            )
+        )
         return outcome
 
     def expect_subprotocol(self, name: str, subprotocol: str | None) -> None:
         client = self.client(name)
-        got = client.outcome.subprotocol if client.outcome else None
-        if got != subprotocol:
-            want = f'"{subprotocol}"' if subprotocol else "no subprotocol"
-            have = f'"{got}"' if got else "none"
-            raise ExpectationFailed(
-                f"{name} expected the connection to use {want}, but the server chose {have}."
-            )
+        _verdict(uses_subprotocol(name, client.outcome, subprotocol))
 
     # -- HTTP -----------------------------------------------------------------------------
 
@@ -1017,7 +983,7 @@ class Session:
             [(c.name, e, o) for c, e, o in zip(clients, expectations, outcomes, strict=True)],
         )
         if not verdict.met:
-            raise ExpectationFailed(verdict.failure)
+            raise ExpectationFailed(verdict.why or verdict.failure)
         return verdict.messages
 
     def receive_nothing_each(
@@ -1090,6 +1056,12 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _verdict(outcome: Outcome) -> None:
+    """Raise a failed verdict's failure, as data."""
+    if outcome.why is not None:
+        raise ExpectationFailed(outcome.why)
 
 
 def join_group(members: dict[str, None], names: Iterable[str]) -> None:
