@@ -92,16 +92,20 @@ def render(failure: Failure) -> str:
     return "\n".join([head, *failure.candidates, *failure.notes])
 
 
-def _window(text: str, at: int, context: int) -> str:
+def _window(text: str, at: int, context: int, quoted: bool) -> str:
     start, end = max(0, at - context), min(len(text), at + context + 1)
-    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    inside = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return f'"{inside}"' if quoted else inside
 
 
-def where_they_differ(expected: str, observed: str, *, context: int = DIFF_CONTEXT) -> str:
-    """Where two renderings first differ, pytest-style, for values too long to show whole.
+def where_they_differ(
+    expected: str, observed: str, *, quoted: bool = False, context: int = DIFF_CONTEXT
+) -> str:
+    """Where two long values first differ, pytest-style, with a little context each side.
 
-    ``first difference at character 93: expected …quick brown fox…, was …quick brown cat…``;
-    empty when they are equal.  Positions count from 1, in the renderings given.
+    ``first difference at character 93: expected "…brown fox…", was "…brown cat…"``;
+    empty when they are equal.  Positions count from 1.  ``quoted`` puts each
+    excerpt in double quotes (for text; JSON renderings carry their own).
     """
     if expected == observed:
         return ""
@@ -110,18 +114,12 @@ def where_they_differ(expected: str, observed: str, *, context: int = DIFF_CONTE
         if a != b:
             break
         at += 1
-    if at == min(len(expected), len(observed)):
-        # One is the start of the other: say which is longer and what follows.
-        if len(observed) < len(expected):
-            return (
-                f"the value stops at character {at} where the expected one goes on with "
-                f"{_window(expected, at, context)}"
-            )
-        return (
-            f"the value goes on after the expected one ends, at character {at + 1}: "
-            f"{_window(observed, at, context)}"
-        )
+    head = f"first difference at character {at + 1}: expected "
+    if at == len(observed):
+        return f"{head}{_window(expected, at, context, quoted)}, but the value ends there"
+    if at == len(expected):
+        return f"{head}the value to end, but it goes on: {_window(observed, at, context, quoted)}"
     return (
-        f"first difference at character {at + 1}: expected {_window(expected, at, context)}, "
-        f"was {_window(observed, at, context)}"
+        f"{head}{_window(expected, at, context, quoted)}, "
+        f"was {_window(observed, at, context, quoted)}"
     )
