@@ -70,7 +70,8 @@ class Failure:
         """The first sentence, without the step (what a one-line summary shows)."""
         if self.sentence:
             return self.sentence
-        head = f"{self.who} expected {self.expected}" if self.who else f"expected {self.expected}"
+        # No one named: the run itself expected it ("Expected at least 95% of connections …").
+        head = f"{self.who} expected {self.expected}" if self.who else f"Expected {self.expected}"
         if self.observed:
             joint = "\nbut " if "\n" in self.expected else ", but "
             head += joint + self.observed
