@@ -289,9 +289,17 @@ class LoadDriver:
         pairs = [(session.client(name), text) for name, text in zip(names, payloads, strict=True)]
         live = [(c, p) for c, p in pairs if c.connected]
         if not live:
+            first = pairs[0][0]
+            outcome = first.outcome
+            # A crowd that never opened did not "close with code 1006": say why it never did.
+            why = (
+                f"{first.name} was never connected: {outcome.describe_failure()}"
+                if outcome is not None and outcome.opened_at is None
+                else f"{first.name}'s connection {first.how_it_ended()}"
+            )
             raise ConnectionProblem(
                 f'No client in group "{group}" is connected, so none can send; '
-                f"connect them first (the connections {pairs[0][0].how_it_ended()})."
+                f"connect them first. {why}."
             )
         return [c for c, _ in live], [p for _, p in live]
 
