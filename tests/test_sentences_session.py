@@ -13,6 +13,7 @@ from tests.sentences import assert_raises_sentence, clock
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import format_duration
 from wsbdd.match import where
+from wsbdd.response import Response
 
 
 @pytest.fixture
@@ -178,3 +179,41 @@ def test_receiving_nothing_each(alice):
         kind=ExpectationFailed,
     )
     assert clock(str(error)).count("\n") == 1
+
+
+def test_remembering_text_from_a_binary_message(alice):
+    alice.send("Alice", b"\x00\x01")
+    alice.receive("Alice")
+    assert_raises_sentence(
+        'Alice\'s last message is binary, so no text in it can match "ack:(\\d+)":\n'
+        "  #2 HH:MM:SS.mmm binary 2 bytes 0x0001",
+        alice.remember_match,
+        "v",
+        r"ack:(\d+)",
+        "Alice",
+        kind=ExpectationFailed,
+    )
+
+
+def test_following_a_redirect_needs_one(s):
+    s.connect("Mallory", "/secure", require=False)  # the refusal is the latest response
+    s.begin_step("When Mallory follows the redirect")
+    assert_raises_sentence(
+        'In the step "When Mallory follows the redirect": Mallory cannot follow a redirect: the '
+        "latest response is HTTP 401, not a redirect.",
+        s.follow_redirect,
+        "Mallory",
+        kind=ExpectationFailed,
+    )
+    s.last_response = Response(302, "Found", (("location", "https://elsewhere.example/x"),))
+    s.last_response = Response(
+        302, "Found", (("location", "https://elsewhere.example/x"),), url="http://127.0.0.1/a"
+    )
+    assert_raises_sentence(
+        # A feature-text mistake: the step wrapper names the step (test_behave_runs.py).
+        "The redirect leads to another origin (https://elsewhere.example/x); wsbdd does not "
+        "take credentials there by itself: write that address in a step to go there.",
+        s.follow_redirect,
+        "Mallory",
+        kind=FeatureMistake,
+    )
