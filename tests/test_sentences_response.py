@@ -16,6 +16,7 @@ from wsbdd.expect_response import (
     expect_text,
     value_at,
 )
+from wsbdd.http import resolve
 from wsbdd.match import compile_path, parse_condition, where
 from wsbdd.response import Response
 
@@ -162,5 +163,32 @@ def test_capture():
         'value="([^"]+)".',
         compile_capture,
         "ack:(",
+        kind=FeatureMistake,
+    )
+
+
+def test_http_addresses():
+    assert resolve("ws://h:8000/", "/api/x") == "http://h:8000/api/x"
+    assert_raises_sentence(
+        'The address is empty; write a path like "/api/health".',
+        resolve,
+        "ws://h:8000/",
+        "  ",
+        kind=FeatureMistake,
+    )
+    assert_raises_sentence(
+        'The address "ftp://h/x" is not an HTTP address; write a path such as "/api/login", or a '
+        "full URL starting with http:// or https://.",
+        resolve,
+        "ws://h:8000/",
+        "ftp://h/x",
+        kind=FeatureMistake,
+    )
+    assert_raises_sentence(
+        'The address "http://h:70000/x" has the port "70000"; a port is a whole number from 1 to '
+        "65535.",
+        resolve,
+        "ws://h:8000/",
+        "http://h:70000/x",
         kind=FeatureMistake,
     )
