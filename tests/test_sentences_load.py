@@ -210,3 +210,29 @@ def test_a_crowd_none_of_which_connected_cannot_send(s):
         kind=ConnectionProblem,
     )
     assert error.failure.step == ""
+
+
+def test_percentile_words_and_latency_kinds():
+    from wsbdd.load.metrics import parse_percentile
+
+    assert parse_percentile("95th") == 95.0
+    example = 'write it like "95th", "99.9th", "median" or "maximum".'
+    assert_raises_sentence(
+        f'wsbdd does not know the percentile "fastest": {example}',
+        parse_percentile,
+        "fastest",
+        kind=FeatureMistake,
+    )
+    assert_raises_sentence(
+        f'The percentile "101st" is above 100, the highest there is: {example}',
+        parse_percentile,
+        "101st",
+        kind=FeatureMistake,
+    )
+    assert_raises_sentence(
+        'wsbdd measures no "jitter" latency: name one of "delivery", "round-trip" or '
+        '"connection", as in "the 95th percentile delivery latency".',
+        LoadMetrics().latencies,
+        "jitter",
+        kind=FeatureMistake,
+    )
