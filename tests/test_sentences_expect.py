@@ -420,3 +420,53 @@ def test_a_verdict_raised_by_the_harness_keeps_its_data():
     )
     with pytest.raises(AssertionError):
         assert_raises_sentence("anything", lambda: None)
+
+
+def _waited(name: str, **payload: object):
+    inbox = Inbox()
+    if payload:
+        add(inbox, **payload)
+    receive = Receive(name, where("$.correct is true"), 1.0)
+    return name, receive, run(receive, inbox)
+
+
+def test_group_verdicts_by_count():
+    right = [_waited(f"p{i}", correct=True) for i in (1, 2)]
+    wrong = [_waited(f"p{i}", correct=False) for i in (3, 4, 5)]
+    matcher = where("$.correct is true")
+    assert_met(group_verdict("client", "at least", 2, matcher, 1.0, right + wrong))
+    closest = [
+        f'  p{i}: 1 unread message, closest #1 {{"correct": false}} ($.correct was false)'
+        for i in (3, 4, 5)
+    ]
+    assert_failure(
+        "Exactly 3 of the 5 clients were expected to receive a message where $.correct is true "
+        "within 1.0 s, but 2 of 5 did (p1, p2).\nThose that did not:\n" + "\n".join(closest),
+        group_verdict("client", "exactly", 3, matcher, 1.0, right + wrong),
+    )
+    assert_failure(
+        "At most 1 of the 5 clients were expected to receive a message where $.correct is true "
+        "within 1.0 s, but 2 of 5 did (p1, p2).",
+        group_verdict("client", "at most", 1, matcher, 1.0, right + wrong),
+    )
+    assert_failure(
+        "At least 1 of the 3 clients were expected to receive a message where $.correct is true "
+        "within 1.0 s, but 0 of 3 did.\nThose that did not:\n" + "\n".join(closest),
+        group_verdict("client", "at least", 1, matcher, 1.0, wrong),
+    )
+
+
+def test_a_long_group_failure_is_summarised():
+    many = [_waited(f"p{i}") for i in range(1, 35)]
+    rows = [f"  p{i}: received no message in that time" for i in range(1, 11)]
+    assert_failure(
+        'Every client in group "crowd" was expected to receive a message where $.correct is '
+        "true within 1.0 s, but 34 of 34 did not:\n"
+        + "\n".join(rows)
+        + "\n  … and 24 more: "
+        + ", ".join(f"p{i}" for i in range(11, 31))
+        + " …",
+        group_verdict('client in group "crowd"', "every", 0, where("$.correct is true"), 1.0, many),
+    )
+    exactly = group_verdict("client", "exactly", 1, None, 1.0, many)
+    assert exactly.failure.splitlines()[-1] == "  … and 24 more"
