@@ -736,21 +736,17 @@ class Session:
 
         The refusal becomes :attr:`last_response`, so later steps can check its headers.
         """
-        client = self.client(name)
-        outcome = client.outcome
+        outcome = self.client(name).outcome
         assert outcome is not None
-        if outcome.opened_at is not None or not outcome.rejected:
-            _verdict(rejected(name, outcome, status=status))
-        response = refusal_response(outcome)
-        self.last_response = response
+        answer, body_met = "", True
+        if outcome.opened_at is None and outcome.rejected:
+            response = self.last_response = refusal_response(outcome)
+            answer = describe_refusal(response)
+            body_met = body is None or body.test(response.text)
+        wanted = body.matcher.describe() if body is not None else None
         _verdict(
             rejected(
-                name,
-                outcome,
-                status=status,
-                answer=describe_refusal(response),
-                body_wanted=body.matcher.describe() if body is not None else None,
-                body_met=body is None or body.test(response.text),
+                name, outcome, status=status, answer=answer, body_wanted=wanted, body_met=body_met
             )
         )
         return outcome
