@@ -7,6 +7,9 @@ import pytest
 from wsbdd.config import Settings
 from wsbdd.session import Run
 
+# The sentence harness's asserts show both texts when they differ, as a test's own do.
+pytest.register_assert_rewrite("tests.sentences")
+
 
 @pytest.fixture(scope="module")
 def run():

@@ -87,7 +87,7 @@ def test_a_failed_expectation_is_one_sentence_and_the_next_scenario_still_runs(t
     assert result.returncode == 1
     assert (
         'ASSERT FAILED: Bob expected a message where $.content starts with "hello" within '
-        "500 ms; Bob had " in output
+        "500 ms, but had " in output
     )
     assert re.search(
         r'#\d+ \d\d:\d\d:\d\d\.\d{3} \{"type":"chat".*\(\$\.content was "Hi"\)', output

@@ -97,7 +97,7 @@ def test_a_body_that_says_something_else_fails_with_what_the_server_said(s):
         s.expect_rejected("Mallory", 401, body=body('contains "Token expired"'))
     message = str(failed.value)
     assert message.startswith(
-        'Mallory\'s rejection was expected to have a body that contains "Token expired", '
+        'Mallory expected a rejection with a body that contains "Token expired", '
         'but the server answered HTTP 401 Unauthorized, body "Invalid token", headers '
     )
     assert 'www-authenticate: Basic realm="chat"' in message

@@ -176,10 +176,11 @@ def test_a_redirect_loop_is_one_sentence_naming_the_step(session):
     session.begin_step("When I GET /go/loop")
     with pytest.raises(ConnectionProblem) as failure:
         session.request("I", "GET", "/go/loop")
-    text = str(failure.value)
-    assert "redirected more than 10 times" in text
-    assert '(in the step "When I GET /go/loop")' in text
-    assert "redirects in a loop" in text
+    assert str(failure.value) == (
+        f'In the step "When I GET /go/loop": I was redirected more than 10 times, last to '
+        f"{session.http_url('/go/loop')}: the server redirects in a loop."
+    )
+    assert failure.value.failure.step == "When I GET /go/loop"
 
 
 def test_an_unreachable_server_is_one_sentence(session):
@@ -187,7 +188,7 @@ def test_an_unreachable_server_is_one_sentence(session):
     with pytest.raises(ConnectionProblem) as failure:
         session.request("I", "GET", "http://127.0.0.1:1/x")
     text = str(failure.value)
-    assert text.startswith("The GET http://127.0.0.1:1/x failed")
+    assert text.startswith('In the step "When I GET "http://127.0.0.1:1/x"": The GET ')
     assert "could not be reached" in text and "\n" not in text
 
 
@@ -258,7 +259,7 @@ def test_a_server_that_does_not_answer_in_time_is_one_sentence(servers):
         with pytest.raises(ConnectionProblem) as failure:
             session.request("I", "GET", "/api/slow?s=1")
     assert str(failure.value) == (
-        f'The GET {chat.url}/api/slow?s=1 failed (in the step "When I GET "/api/slow?s=1""): '
+        f'In the step "When I GET "/api/slow?s=1"": The GET {chat.url}/api/slow?s=1 failed: '
         "no answer came within 0.3 s."
     )
 

@@ -29,6 +29,7 @@ PURE = [
     "wsbdd.secrets",
     "wsbdd.codec",
     "wsbdd.io.errors",
+    "wsbdd.failures",
 ]
 """May import only each other, errors and the standard library (plus jsonpath/hamcrest)."""
 
@@ -60,6 +61,13 @@ def test_a_pure_module_imports_no_io_and_nothing_above_it(module):
         if m not in parents and not any(m == a or m.startswith(a + ".") for a in allowed)
     )
     assert above == []
+
+
+def test_failures_and_errors_are_the_bottom_layer():
+    """Every layer raises and renders failures: they import no other wsbdd module."""
+    for module in ("wsbdd.failures", "wsbdd.errors"):
+        wsbdd_modules = {m for m in imported_by(module) if m.startswith("wsbdd.")}
+        assert wsbdd_modules <= {"wsbdd.failures", "wsbdd.errors"}, module
 
 
 def test_the_python_api_needs_neither_behave_nor_the_reports():

@@ -302,9 +302,15 @@ def test_each_scenario_is_there_in_the_writers_words_with_status_and_tags(run: R
 
 def test_a_failed_step_explains_itself_at_the_step_and_in_the_diagram(run: Run):
     scenario = run.scenario("Bob waits for a greeting that never comes")
-    sentence = 'Bob expected a message where $.content starts with "hello" within 300 ms; Bob had '
+    sentence = 'Bob expected a message where $.content starts with "hello" within 300 ms, but had '
     at_step = scenario.find("li", "st-failed").find("p", "sentence").text()
     assert at_step.startswith(sentence) and "ASSERT FAILED" not in at_step
+    # The failure's fields, from the exception's data, folded under the sentence.
+    fields = scenario.find("li", "st-failed").find("details", "fields").text()
+    assert fields.startswith(
+        'Expected and observedWhoBobExpecteda message where $.content starts with "hello" '
+        "within 300 msObservedhad 2 unread messages, none matched:Closest#1 "
+    )
     rows = scenario.find("div", "dg").children
     rows = [r for r in rows if isinstance(r, Node)]
     failure = next(i for i, r in enumerate(rows) if "fail" in r.classes)

@@ -408,3 +408,29 @@ def test_the_command_line_says_where_the_reports_are(tmp_path: Path):
     text = describe_reports(tmp_path, tmp_path.parent)
     assert f"{tmp_path.name}/report.html  (open it in a browser)" in text
     assert "JUnit XML" in text and "Cucumber JSON" in text
+
+
+def test_an_expectation_failure_shows_its_fields_folded_under_the_sentence():
+    from wsbdd.failures import Failure, render
+    from wsbdd.report.html import failure_fields
+
+    failure = Failure(
+        "Bob",
+        'a message where $.type is "chat" within 1.0 s',
+        "had 1 unread message:",
+        ('  #1 12:00:00.000 {"type": "<b>"}   ($.type was "<b>")',),
+    )
+    assert failure_fields(failure) == [
+        ("Who", "Bob"),
+        ("Expected", 'a message where $.type is "chat" within 1.0 s'),
+        ("Observed", "had 1 unread message:"),
+        ("Closest", '#1 12:00:00.000 {"type": "<b>"}   ($.type was "<b>")'),
+    ]
+    assert failure_fields(Failure(sentence="There is no client called Zed.")) == []
+    run = _run()
+    step = run.features[0].scenarios[0].steps[0]
+    step.error, step.failure = render(failure), failure
+    page = Page(render_html(run))
+    assert ("dt", {}) in page.tags and "Expected and observed" in page.text
+    assert all(attrs.get("class") for tag, attrs in page.tags if tag == "b")  # text, not markup
+    assert '#1 12:00:00.000 {"type": "<b>"}' in "".join(page.text)

@@ -127,7 +127,7 @@ def test_a_send_that_fails_at_once_fails_its_own_step(s, monkeypatch):
     with pytest.raises(ConnectionProblem) as failure:
         s.send("Alice", '{"type": "echo"}')
     assert str(failure.value) == (
-        'Alice could not send (in the step "When Alice sends {"type": "echo"}"): '
+        'In the step "When Alice sends {"type": "echo"}": Alice could not send: '
         f"the connection {s.client('Alice').how_it_ended()}."
     )
     s.send("Bob", '{"type": "echo", "content": "after"}')  # the session goes on
@@ -141,7 +141,7 @@ def test_a_held_up_send_that_fails_fails_the_next_step_naming_the_send_step(stal
     s.begin_step("Then Alice receives a message where $.frames is 128")
     with pytest.raises(ConnectionProblem) as failure:
         s.receive("Alice", where("$.frames is 128"))
-    assert str(failure.value).startswith(f'Alice could not send (in the step "{SEND_MANY}"): ')
+    assert str(failure.value).startswith(f'In the step "{SEND_MANY}": Alice could not send: ')
     assert s.sends_problem() is None  # reported once
 
 
@@ -152,7 +152,7 @@ def test_a_send_the_server_never_reads_fails_the_next_step_in_its_time(stalling)
     with pytest.raises(ConnectionProblem) as failure:
         s.receive("Alice", where("$.frames is 128"), timeout=0.2)
     assert str(failure.value) == (
-        f'Alice could not finish sending (in the step "{SEND_MANY}") within 200 ms: the '
+        f'In the step "{SEND_MANY}": Alice could not finish sending within 200 ms: the '
         "server has stopped reading what Alice sends (the connection's buffers are full)."
     )
     s.close()  # the close frame cannot go out either: the connection is dropped in time
@@ -170,7 +170,9 @@ def failed_last_send(server: StallingServer, s: Session) -> SimpleNamespace:
 def test_a_failed_send_in_the_last_step_fails_the_scenario(stalling):
     server, s = stalling
     context = failed_last_send(server, s)
-    with pytest.raises(AssertionError, match=r'Alice could not send \(in the step "When Alice'):
+    with pytest.raises(
+        AssertionError, match=r'In the step "When Alice sends .*": Alice could not send: '
+    ):
         after_scenario(context, SimpleNamespace(status=Status.passed))
     assert all(c.finished for c in s.pool)  # and its clients are closed all the same
 

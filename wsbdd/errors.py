@@ -4,9 +4,28 @@ Every class here subclasses :class:`AssertionError` on purpose: behave prints an
 ``AssertionError`` as ``ASSERT FAILED: <sentence>`` without a Python traceback,
 which is what a tester reading a CI log at 2 a.m. needs.  Anything else that
 escapes a step is a bug in wsbdd and keeps its traceback.
+
+The hierarchy::
+
+    AssertionError
+     └── WsbddError              holds a Failure (wsbdd.failures); str() renders it
+          ├── ExpectationFailed  the application did not behave as the scenario says
+          ├── FeatureMistake     the feature text is wrong
+          └── ConnectionProblem  a client could not connect, or lost its connection
+    Exception
+     └── ConfigError             the settings are invalid (file, line)
+
+Each error holds its failure as data (``error.failure``: who, expected, observed,
+candidates, notes, step) and derives its text from it with
+:func:`wsbdd.failures.render`, the one composer, which is also the only code
+that writes ``In the step "…":``.
 """
 
 from __future__ import annotations
+
+from typing import Self
+
+from wsbdd.failures import Failure, render
 
 __all__ = [
     "WsbddError",
@@ -14,12 +33,37 @@ __all__ = [
     "FeatureMistake",
     "ConnectionProblem",
     "ConfigError",
-    "in_step",
+    "Failure",
 ]
 
 
 class WsbddError(AssertionError):
-    """Base class: the message is written for a person, not a programmer."""
+    """Base class: the message is written for a person, not a programmer.
+
+    Built from a sentence (``FeatureMistake("The address … is not valid.")``) or from
+    a :class:`~wsbdd.failures.Failure`; ``step`` names the step it belongs to.
+    """
+
+    failure: Failure
+
+    def __init__(self, failure: str | Failure = "", *, step: str = "") -> None:
+        if not isinstance(failure, Failure):
+            failure = Failure(sentence=str(failure))
+        self.failure = failure.at_step(step)
+        # args hold the text, so pickling (parallel shards) and behave's printing of
+        # ``exc.args`` keep the sentence; the fields stay on ``failure``.
+        super().__init__(render(self.failure))
+
+    def __str__(self) -> str:
+        return render(self.failure)
+
+    def at_step(self, step: str) -> Self:
+        """Place this failure in ``step`` (unless it names one already); returns itself."""
+        failure = self.failure.at_step(step)
+        if failure is not self.failure:
+            self.failure = failure
+            self.args = (render(failure),)
+        return self
 
 
 class ExpectationFailed(WsbddError):
@@ -49,8 +93,3 @@ class ConfigError(Exception):
         super().__init__(message)
         self.file = file
         self.line = line
-
-
-def in_step(step: str) -> str:
-    """`` (in the step "…")`` to put after a sentence's subject, or nothing outside a step."""
-    return f' (in the step "{step}")' if step else ""

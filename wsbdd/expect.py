@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from wsbdd.failures import Failure, render
 from wsbdd.inbox import Inbox
 from wsbdd.message import Message, wall_clock
 
@@ -32,6 +33,13 @@ __all__ = [
     "unclaimed",
     "format_duration",
     "describe_messages",
+    "message_lines",
+    "ConnectionFacts",
+    "connected",
+    "disconnected",
+    "rejected",
+    "uses_subprotocol",
+    "ponged",
 ]
 
 MAX_SHOWN = 5
@@ -73,8 +81,15 @@ def describe_messages(
     messages: Sequence[Message], matcher: Matcher | None = None, limit: int = MAX_SHOWN
 ) -> str:
     """One line per message (the closest to ``matcher`` first chosen), oldest first."""
+    return "\n".join(message_lines(messages, matcher, limit))
+
+
+def message_lines(
+    messages: Sequence[Message], matcher: Matcher | None = None, limit: int = MAX_SHOWN
+) -> tuple[str, ...]:
+    """:func:`describe_messages`, one line each: a failure's candidates."""
     if not messages:
-        return ""
+        return ()
     shown = list(messages)
     if len(shown) > limit:
         if matcher is not None:
@@ -86,7 +101,13 @@ def describe_messages(
     hidden = len(messages) - len(shown)
     if hidden:
         lines.append(f"  … and {hidden} more not shown")
-    return "\n".join(lines)
+    return tuple(lines)
+
+
+def _and(items: Sequence[object]) -> str:
+    """``2``, ``2 and 3``, ``2, 3 and 4``."""
+    texts = [str(item) for item in items]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
 def _plural(n: int, word: str = "message") -> str:
@@ -95,11 +116,17 @@ def _plural(n: int, word: str = "message") -> str:
 
 @dataclass
 class Outcome:
-    """How a wait ended: met (with the messages it claimed) or failed (with the sentence)."""
+    """How a wait ended: met (with the messages it claimed) or failed (with why, as data)."""
 
     met: bool
     messages: list[Message] = field(default_factory=list)
-    failure: str = ""
+    why: Failure | None = None
+    """The failure as data (who, expected, observed, candidates); None when met."""
+
+    @property
+    def failure(self) -> str:
+        """The failure's sentence, as :func:`wsbdd.failures.render` writes it ("" when met)."""
+        return render(self.why) if self.why is not None else ""
 
 
 class Expectation:
@@ -127,8 +154,8 @@ class Expectation:
     def closed(self, inbox: Inbox, now: float, how: str) -> Outcome:
         """The connection ended: no more messages can come."""
         outcome = self.expire(inbox, now)
-        if not outcome.met:
-            outcome.failure += f"\n{self.who}'s connection {how} while waiting."
+        if outcome.why is not None:
+            outcome.why = outcome.why.noted(f"{self.who}'s connection {how} while waiting.")
         return outcome
 
     def _is_noise(self, message: Message) -> bool:
@@ -159,29 +186,27 @@ class Receive(Expectation):
         return None
 
     def expire(self, inbox: Inbox, now: float) -> Outcome:
-        head = (
-            f"{self.who} expected a message{_phrase(self.matcher)} "
-            f"within {format_duration(self.timeout)}"
-        )
+        expected = f"a message{_phrase(self.matcher)} within {format_duration(self.timeout)}"
+        candidates: tuple[str, ...] = ()
         if not self.examined:
-            text = f"{head}; {self.who} received no message in that time."
+            observed = "received no message in that time"
         else:
             n = len(self.examined)
             none = "it did not match" if n == 1 else "none matched"
-            text = (
-                f"{head}; {self.who} had {_plural(n, 'unread message')}, {none}:\n"
-                + describe_messages(self.examined, self.matcher)
-            )
+            observed = f"had {_plural(n, 'unread message')}, {none}:"
+            candidates = message_lines(self.examined, self.matcher)
         claimed = next(
             (m for m in inbox.since_baseline() if inbox.is_consumed(m) and self.matcher.matches(m)),
             None,
         )
+        notes: tuple[str, ...] = ()
         if claimed is not None:
-            text += (
-                f"\nA matching message (#{claimed.seq} at {wall_clock(claimed.at)}) had already "
-                "been claimed by an earlier step; each message satisfies one step."
+            notes = (
+                f"A matching message (#{claimed.seq} at {wall_clock(claimed.at)}) had already "
+                "been claimed by an earlier step; each message satisfies one step.",
             )
-        return Outcome(False, failure=text)
+        why = Failure(self.who, expected, observed, candidates, notes)
+        return Outcome(False, why=why)
 
 
 class Quiet(Expectation):
@@ -208,12 +233,9 @@ class Quiet(Expectation):
                     continue
             elif not self.matcher.matches(message):
                 continue
-            return Outcome(
-                False,
-                [message],
-                f"{self.who} expected no message{_phrase(self.matcher)} within "
-                f"{format_duration(self.timeout)}, but received:\n{_line(message)}",
-            )
+            expected = f"no message{_phrase(self.matcher)} within {format_duration(self.timeout)}"
+            why = Failure(self.who, expected, "received:", (_line(message),))
+            return Outcome(False, [message], why)
         self.pos = len(inbox)
         return None
 
@@ -296,15 +318,13 @@ class Count(Expectation):
         what = f"{self.op} {_plural(self.n)}{_phrase(self.matcher)}"
         if self.matcher is not None and self.unknowable:
             # Some of the messages to count are gone: the count itself is unknown.
-            return Outcome(
-                False, list(self.hits), f"{self.who} expected {what}, but {self.unknowable}"
-            )
+            return Outcome(False, list(self.hits), Failure(self.who, what, self.unknowable))
         count += self.dropped or 0
         if count == 0:
-            tail = f", but received none in {format_duration(self.timeout)}."
+            why = Failure(self.who, what, f"received none in {format_duration(self.timeout)}")
         else:
-            tail = f", but received {count}:\n" + describe_messages(self.hits, limit=10)
-        return Outcome(False, list(self.hits), f"{self.who} expected {what}{tail}")
+            why = Failure(self.who, what, f"received {count}:", message_lines(self.hits, limit=10))
+        return Outcome(False, list(self.hits), why)
 
     def expire(self, inbox: Inbox, now: float) -> Outcome:
         count = len(self.hits) + (self.dropped or 0 if self.matcher is None else 0)
@@ -349,31 +369,33 @@ class InOrder(Expectation):
     def expire(self, inbox: Inbox, now: float) -> Outcome:
         k = len(self.hits)
         missing = self.matchers[k]
-        lines = [
-            f"{self.who} expected {len(self.matchers)} messages in this order within "
-            f"{format_duration(self.timeout)}:",
-            _rows(self.matchers),
-        ]
+        expected = (
+            f"{len(self.matchers)} messages in this order within "
+            f"{format_duration(self.timeout)}:\n{_rows(self.matchers)}"
+        )
         if k:
             got = ", ".join(f"row {i} by #{m.seq}" for i, m in enumerate(self.hits, 1))
-            lines.append(f"Matched {got}; nothing after #{self.hits[-1].seq} matched row {k + 1}.")
+            observed = f"matched {got}, and nothing after #{self.hits[-1].seq} matched row {k + 1}"
         else:
-            lines.append("No message matched row 1.")
+            observed = "no message matched row 1"
         early = [
             m
             for m in self.seen
             if k and m.seq < self.hits[-1].seq and m not in self.hits and missing.matches(m)
         ]
+        notes: tuple[str, ...] = ()
         if early:
-            lines.append(
+            notes = (
                 f"#{early[0].seq} matches row {k + 1} but arrived before #{self.hits[-1].seq}: "
-                "the order differs."
+                "the order differs.",
             )
         after = [m for m in self.seen if not self.hits or m.seq > self.hits[-1].seq]
+        candidates: tuple[str, ...] = ()
         if after:
-            lines.append(f"Unread messages it looked at for row {k + 1}:")
-            lines.append(describe_messages(after, missing))
-        return Outcome(False, list(self.hits), "\n".join(lines))
+            observed += f"; the unread messages it looked at for row {k + 1}:"
+            candidates = message_lines(after, missing)
+        why = Failure(self.who, expected, observed, candidates, notes)
+        return Outcome(False, list(self.hits), why)
 
 
 def _assign(matchers: Sequence[Matcher], messages: Sequence[Message]) -> dict[int, int]:
@@ -423,19 +445,23 @@ class AnyOrder(Expectation):
         return None
 
     def expire(self, inbox: Inbox, now: float) -> Outcome:
-        lines = [
-            f"{self.who} expected {len(self.matchers)} messages in any order within "
-            f"{format_duration(self.timeout)}:",
-            _rows(self.matchers),
-        ]
+        expected = (
+            f"{len(self.matchers)} messages in any order within "
+            f"{format_duration(self.timeout)}:\n{_rows(self.matchers)}"
+        )
         unread = list(inbox.unconsumed())
+        left: list[int] = []
+        candidates: list[str] = []
         for row, matcher in enumerate(self.matchers):
             if row in self.assigned:
                 continue
-            lines.append(f"No message was left for row {row + 1}. Closest unread messages:")
-            lines.append(describe_messages(unread, matcher, limit=3) or "  (none)")
+            left.append(row + 1)
+            candidates.append(f"Closest unread messages for row {row + 1}:")
+            candidates.extend(message_lines(unread, matcher, limit=3) or ("  (none)",))
+        rows = f"row {left[0]}" if len(left) == 1 else "rows " + _and(left)
+        why = Failure(self.who, expected, f"no message was left for {rows}", tuple(candidates))
         hits = [self.pool[j] for j in self.assigned.values()]
-        return Outcome(False, hits, "\n".join(lines))
+        return Outcome(False, hits, why)
 
 
 class Until(Expectation):
@@ -462,17 +488,16 @@ class Until(Expectation):
         return None
 
     def expire(self, inbox: Inbox, now: float) -> Outcome:
-        text = (
-            f"{self.who} collected messages until one{_phrase(self.marker)}, but none came "
-            f"within {format_duration(self.timeout)}"
+        expected = (
+            f"a message{_phrase(self.marker)} to end its collection within "
+            f"{format_duration(self.timeout)}"
         )
         if self.collected:
-            text += f"; collected {len(self.collected)}:\n" + describe_messages(
-                self.collected, self.marker
-            )
+            observed = f"none came; it collected {len(self.collected)}:"
+            why = Failure(self.who, expected, observed, message_lines(self.collected, self.marker))
         else:
-            text += "; nothing arrived."
-        return Outcome(False, list(self.collected), text)
+            why = Failure(self.who, expected, "nothing arrived")
+        return Outcome(False, list(self.collected), why)
 
 
 def unclaimed(inbox: Inbox, noise: Noise | None = None) -> list[Message]:
@@ -539,16 +564,145 @@ def group_verdict(
                 + ", ".join(name for name, _ in missed[SHOWN_CLIENTS : SHOWN_CLIENTS + 20])
                 + (" …" if len(missed) > SHOWN_CLIENTS + 20 else "")
             )
-        return Outcome(False, messages, "\n".join([head, *rows]))
+        why = Failure(subject, what, f"{len(missed)} of {total} did not", tuple(rows), (), head)
+        return Outcome(False, messages, why)
     names = [name for name, _ in met]
     shown = ", ".join(names[:SHOWN_CLIENTS]) + (" …" if len(names) > SHOWN_CLIENTS else "")
     got = f"{count} of {total} did" + (f" ({shown})" if names else "")
     text = (
         f"{op.capitalize()} {n} of the {total} clients were expected to receive {what}, but {got}."
     )
+    rows = []
     if count < n and missed:
-        rows = [f"  {name}: {_short_reason(receive)}" for name, receive in missed[:SHOWN_CLIENTS]]
+        rows = ["Those that did not:"]
+        rows += [f"  {name}: {_short_reason(receive)}" for name, receive in missed[:SHOWN_CLIENTS]]
         if len(missed) > SHOWN_CLIENTS:
             rows.append(f"  … and {len(missed) - SHOWN_CLIENTS} more")
-        text += "\nThose that did not:\n" + "\n".join(rows)
-    return Outcome(False, messages, text)
+    why = Failure(subject, what, got, tuple(rows), (), text)
+    return Outcome(False, messages, why)
+
+
+# -- connection verdicts ------------------------------------------------------------
+#
+# Pure judgements over what happened to a connection, returning an Outcome like the
+# waits above: Session waits for the connection to settle (closed, or a pong), then
+# asks one of these.  Each is unit-tested on a plain ConnectionOutcome.
+
+
+class ConnectionFacts(Protocol):
+    """What the verdicts read of a :class:`wsbdd.client.ConnectionOutcome`."""
+
+    status: int | None
+    opened_at: float | None
+    close_code: int | None
+    close_reason: str
+    clean: bool | None
+    subprotocol: str | None
+
+    @property
+    def rejected(self) -> bool: ...
+    def describe_close(self) -> str: ...
+    def describe_failure(self) -> str: ...
+
+
+def _failed(who: str, expected: str, observed: str) -> Outcome:
+    return Outcome(False, why=Failure(who, expected, observed))
+
+
+def connected(who: str, outcome: ConnectionFacts | None, is_open: bool) -> Outcome:
+    """``who`` is connected now (``is_open``); otherwise why not: never opened, or how it ended."""
+    if is_open:
+        return Outcome(True)
+    if outcome is not None and outcome.opened_at is None:
+        return _failed(who, "to be connected", f"it never was: {outcome.describe_failure()}")
+    ended = outcome.describe_close() if outcome is not None else "was never opened"
+    return _failed(who, "to be connected", f"the connection {ended}")
+
+
+def disconnected(
+    who: str,
+    outcome: ConnectionFacts | None,
+    *,
+    closed: bool,
+    timeout: float,
+    code: int | None = None,
+    reason: str | None = None,
+    clean: bool | None = None,
+) -> Outcome:
+    """The connection ended (``closed``) within ``timeout``, with ``code``, ``reason`` and a
+    clean or abrupt close when asked."""
+    asked = []
+    if code is not None:
+        asked.append(f"code {code}")
+    if reason is not None:
+        asked.append(f'reason "{reason}"')
+    expected = "to be disconnected" + (f" with {' and '.join(asked)}" if asked else "")
+    if clean is not None:
+        expected += " cleanly" if clean else " abruptly"
+    if not closed:
+        return _failed(
+            who, f"{expected} within {format_duration(timeout)}", "the connection is still open"
+        )
+    if outcome is None or outcome.opened_at is None:
+        failure = outcome.describe_failure() if outcome is not None else "it was never opened"
+        return _failed(who, expected, f"it was never connected: {failure}")
+    if (
+        (code is not None and outcome.close_code != code)
+        or (reason is not None and outcome.close_reason != reason)
+        or (clean is not None and outcome.clean != clean)
+    ):
+        return _failed(who, expected, f"the connection {outcome.describe_close()}")
+    return Outcome(True)
+
+
+def rejected(
+    who: str,
+    outcome: ConnectionFacts,
+    *,
+    status: int | None = None,
+    answer: str = "",
+    body_wanted: str | None = None,
+    body_met: bool = True,
+) -> Outcome:
+    """The server refused the handshake (with ``status``; with a body meeting ``body_wanted``,
+    which the caller judged as ``body_met``).  ``answer`` is the refusal as the end of a
+    sentence: ``HTTP 401 Unauthorized, body "Invalid token", headers …``."""
+    wanted = f" with status {status}" if status is not None else ""
+    if outcome.opened_at is not None:
+        return _failed(
+            who,
+            f"the connection to be rejected{wanted}",
+            f"the server accepted it (HTTP {outcome.status})",
+        )
+    if not outcome.rejected:
+        return _failed(
+            who,
+            f"the connection to be rejected{wanted or ' with an HTTP status'}",
+            f"it failed otherwise: {outcome.describe_failure()}",
+        )
+    if status is not None and outcome.status != status:
+        return _failed(
+            who, f"the connection to be rejected{wanted}", f"it was rejected with {answer}"
+        )
+    if body_wanted is not None and not body_met:
+        return _failed(
+            who, f"a rejection with a body that {body_wanted}", f"the server answered {answer}"
+        )
+    return Outcome(True)
+
+
+def uses_subprotocol(who: str, outcome: ConnectionFacts | None, subprotocol: str | None) -> Outcome:
+    """The server chose ``subprotocol`` (None: no subprotocol at all)."""
+    got = outcome.subprotocol if outcome is not None else None
+    if got == subprotocol:
+        return Outcome(True)
+    want = f'"{subprotocol}"' if subprotocol else "no subprotocol"
+    have = f'"{got}"' if got else "none"
+    return _failed(who, f"the connection to use {want}", f"the server chose {have}")
+
+
+def ponged(who: str, latency: float | None, timeout: float) -> Outcome:
+    """A pong came (``latency`` seconds after the ping) within ``timeout``."""
+    if latency is not None:
+        return Outcome(True)
+    return _failed(who, f"a pong within {format_duration(timeout)}", "none came")

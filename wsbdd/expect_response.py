@@ -32,10 +32,6 @@ __all__ = [
 BODY_SHOWN = 160
 
 
-def _in_step(step: str) -> str:
-    return f'In the step "{step}": ' if step else ""
-
-
 def describe(response: Response) -> str:
     """``HTTP 200 OK, text/html, body starting "<!doctype html>…"`` for sentences."""
     text = f"HTTP {response.status}"
@@ -74,8 +70,8 @@ def expect_status(response: Response, status: int, step: str = "") -> None:
             else ""
         )
         raise ExpectationFailed(
-            f"{_in_step(step)}the response status should be {status}, but it was "
-            f"{describe(response)}{note}."
+            f"the response status should be {status}, but it was {describe(response)}{note}.",
+            step=step,
         )
 
 
@@ -83,14 +79,16 @@ def expect_matches(response: Response, matcher: MessageMatcher, step: str = "") 
     """The body meets ``matcher`` (conditions or a template), read as JSON."""
     if _needs_json(matcher) and not response.is_json:
         raise ExpectationFailed(
-            f"{_in_step(step)}the response should be JSON {matcher.describe()}, but its body "
-            f"is not JSON: {describe(response)}."
+            f"the response should be JSON {matcher.describe()}, but its body "
+            f"is not JSON: {describe(response)}.",
+            step=step,
         )
     message = as_message(response)
     if not matcher.matches(message):
         raise ExpectationFailed(
-            f"{_in_step(step)}the response should be {matcher.describe()}, but "
-            f"{matcher.mismatch(message)} ({describe(response)})."
+            f"the response should be {matcher.describe()}, but "
+            f"{matcher.mismatch(message)} ({describe(response)}).",
+            step=step,
         )
 
 
@@ -105,7 +103,8 @@ def _carries_credentials(header: str) -> bool:
 
 def _missing_header(response: Response, name: str, step: str) -> ExpectationFailed:
     return ExpectationFailed(
-        f'{_in_step(step)}the response has no header "{name}": {describe(response)}.'
+        f'the response has no header "{name}": {describe(response)}.',
+        step=step,
     )
 
 
@@ -124,8 +123,9 @@ def expect_header(response: Response, name: str, condition: Condition, step: str
             else f"it {condition.matcher.mismatch([value])}"
         )
         raise ExpectationFailed(
-            f'{_in_step(step)}the response header "{name}" should be one that {words}, but '
-            f"{saw} ({describe(response)})."
+            f'the response header "{name}" should be one that {words}, but '
+            f"{saw} ({describe(response)}).",
+            step=step,
         )
 
 
@@ -133,8 +133,8 @@ def expect_no_header(response: Response, name: str, step: str = "") -> None:
     value = response.header(name)
     if value is not None:
         raise ExpectationFailed(
-            f'{_in_step(step)}the response should have no header "{name}", but it has one '
-            f"({describe(response)})."
+            f'the response should have no header "{name}", but it has one ({describe(response)}).',
+            step=step,
         )
 
 
@@ -143,8 +143,9 @@ def expect_text(response: Response, condition: Condition, step: str = "") -> Non
     text = response.text
     if not condition.test(text):
         raise ExpectationFailed(
-            f"{_in_step(step)}the response body should be text that "
-            f"{condition.matcher.describe()}, but it was {describe(response)}."
+            f"the response body should be text that "
+            f"{condition.matcher.describe()}, but it was {describe(response)}.",
+            step=step,
         )
 
 
@@ -152,13 +153,14 @@ def value_at(response: Response, path: Any, step: str = "") -> Any:
     """The first value the compiled JSONPath ``path`` selects in the JSON body."""
     if not response.is_json and path.text not in ("$", "$."):
         raise ExpectationFailed(
-            f"{_in_step(step)}the response has no {path.text}: its body is not JSON "
-            f"({describe(response)})."
+            f"the response has no {path.text}: its body is not JSON ({describe(response)}).",
+            step=step,
         )
     found = path.find(response.value)
     if not found:
         raise ExpectationFailed(
-            f"{_in_step(step)}the response has no {path.text} ({describe(response)})."
+            f"the response has no {path.text} ({describe(response)}).",
+            step=step,
         )
     return found[0]
 
@@ -191,6 +193,7 @@ def capture(text: str, pattern: str, what: str, step: str = "", shown: str = "")
     value = first_capture(compile_capture(pattern), text)
     if value is None:
         raise ExpectationFailed(
-            f'{_in_step(step)}nothing in {what} matches "{pattern}" ({shown or text[:160]}).'
+            f'nothing in {what} matches "{pattern}" ({shown or text[:160]}).',
+            step=step,
         )
     return value

@@ -198,7 +198,7 @@ def judge_receives(
     matcher = matchers[0] if matchers else None
     verdict = group_verdict(subject, op, n, matcher, timeout, results)
     if not verdict.met:
-        raise ExpectationFailed(verdict.failure)
+        raise ExpectationFailed(verdict.why or verdict.failure)
     return verdict.messages
 
 

@@ -31,7 +31,7 @@ import httpx
 
 from wsbdd import __version__
 from wsbdd.address import mask_secrets
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
+from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.identities import resolve_request as resolve  # the one rule, shared with Session
 from wsbdd.response import Response
 from wsbdd.secrets import is_secret_name
@@ -246,7 +246,7 @@ class HttpClients:
         if value is None:
             have = ", ".join(sorted({c.name for c in self._jars.get(name, ())})) or "none"
             who = "I have" if name == ANONYMOUS else f"{name} has"
-            raise ExpectationFailed(f'{who} no cookie "{cookie}"{in_step(step)} (cookies: {have}).')
+            raise ExpectationFailed(f'{who} no cookie "{cookie}" (cookies: {have}).', step=step)
         return value
 
     def with_cookies(self, name: str, url: str, headers: dict[str, str]) -> dict[str, str]:
@@ -333,8 +333,9 @@ class HttpClients:
             request = client.build_request(request.method, target, headers=headers)
         who = who_is(name)
         raise ConnectionProblem(
-            f"{who} was redirected more than {MAX_REDIRECTS} times{in_step(step)}, last to "
-            f"{masked_address(str(request.url))}: the server redirects in a loop."
+            f"{who} was redirected more than {MAX_REDIRECTS} times, last to "
+            f"{masked_address(str(request.url))}: the server redirects in a loop.",
+            step=step,
         )
 
     def _send(
@@ -351,8 +352,8 @@ class HttpClients:
             exchange.error = _error_text(exc, self.timeout)
             exchange.answered_at = time.monotonic()
             raise ConnectionProblem(
-                f"{_whose(name)} {request.method} {shown_url} failed{in_step(step)}: "
-                f"{exchange.error}."
+                f"{_whose(name)} {request.method} {shown_url} failed: {exchange.error}.",
+                step=step,
             ) from None
         exchange.answered_at = time.monotonic()
         exchange.status = answer.status_code

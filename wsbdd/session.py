@@ -27,7 +27,7 @@ from wsbdd import identities
 from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients
 from wsbdd.codec import codec_factory
 from wsbdd.config import Settings, load_settings
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, in_step
+from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
     AnyOrder,
     Count,
@@ -36,13 +36,20 @@ from wsbdd.expect import (
     GroupOp,
     InOrder,
     Matcher,
+    Outcome,
     Quiet,
     Receive,
     Until,
+    connected,
     describe_messages,
+    disconnected,
     format_duration,
+    ponged,
+    rejected,
+    uses_subprotocol,
 )
 from wsbdd.expect_response import compile_capture, first_capture
+from wsbdd.failures import Failure, render
 from wsbdd.groups import (
     decide_each,
     join_group,
@@ -151,11 +158,12 @@ class _Sending:
     step: str
 
     def held_up(self, timeout: float) -> str:
-        return (
-            f"{self.client} could not finish sending{in_step(self.step)} within "
+        sentence = (
+            f"{self.client} could not finish sending within "
             f"{format_duration(timeout)}: the server has stopped reading what "
             f"{self.client} sends (the connection's buffers are full)."
         )
+        return render(Failure(sentence=sentence, step=self.step))
 
 
 class Session:
@@ -441,7 +449,8 @@ class Session:
                 await client.send(payload, at)
         except Exception:
             ended = client.how_it_ended()
-            return f"{client.name} could not send{in_step(step)}: the connection {ended}."
+            sentence = f"{client.name} could not send: the connection {ended}."
+            return render(Failure(sentence=sentence, step=step))
         return None
 
     def send_many(self, name: str, payloads: Sequence[str | bytes]) -> None:
@@ -466,10 +475,8 @@ class Session:
                 f'{name} has not pinged the server; add "When {name} pings the server" first.'
             )
         latency = self._run(client.wait_pong(limit), limit)
-        if latency is None:
-            raise ExpectationFailed(
-                f"{name} expected a pong within {format_duration(limit)}, but none came."
-            )
+        _verdict(ponged(name, latency, limit))
+        assert latency is not None
         return latency
 
     # -- receiving ------------------------------------------------------------
@@ -503,7 +510,7 @@ class Session:
         limit = expectation.timeout * (2 if sends_pending else 1) + _BRIDGE_MARGIN
         outcome = self.loop_thread.run_callback(begin, limit, quiet_timers=True)
         if not outcome.met:
-            raise ExpectationFailed(outcome.failure)
+            raise ExpectationFailed(outcome.why or outcome.failure)
         return outcome.messages
 
     def _noise_for(self, matcher: Matcher | None) -> Any:
@@ -641,40 +648,19 @@ class Session:
     ) -> ConnectionOutcome:
         client = self.client(name)
         limit = self._timeout(timeout)
-        if not self._run(client.wait_closed(limit), limit):
-            wanted = f" with code {code}" if code is not None else ""
-            raise ExpectationFailed(
-                f"{name} expected to be disconnected{wanted} within {format_duration(limit)}, "
-                "but the connection is still open."
-            )
+        closed = self._run(client.wait_closed(limit), limit)
         outcome = client.outcome
-        assert outcome is not None
-        if outcome.opened_at is None:
-            raise ExpectationFailed(f"{name} was never connected: {outcome.describe_failure()}.")
-        problems = []
-        if code is not None and outcome.close_code != code:
-            problems.append(f"code {outcome.close_code}, not {code}")
-        if reason is not None and outcome.close_reason != reason:
-            problems.append(f'reason "{outcome.close_reason}", not "{reason}"')
-        if clean is not None and outcome.clean != clean:
-            problems.append("an abrupt close" if clean else "a clean close")
-        if problems:
-            raise ExpectationFailed(
-                f"{name} was disconnected, but with {' and '.join(problems)} "
-                f"(the connection {outcome.describe_close()})."
+        _verdict(
+            disconnected(
+                name, outcome, closed=closed, timeout=limit, code=code, reason=reason, clean=clean
             )
+        )
+        assert outcome is not None
         return outcome
 
     def expect_connected(self, name: str) -> None:
         client = self.client(name)
-        if client.connected:
-            return
-        outcome = client.outcome
-        if outcome is not None and outcome.opened_at is None:
-            raise ExpectationFailed(f"{name} is not connected: {outcome.describe_failure()}.")
-        raise ExpectationFailed(
-            f"{name} expected to be connected, but the connection {client.how_it_ended()}."
-        )
+        _verdict(connected(name, client.outcome, client.connected))
 
     def expect_rejected(
         self, name: str, status: int | None = None, body: Condition | None = None
@@ -684,44 +670,24 @@ class Session:
 
         The refusal becomes :attr:`last_response`, so later steps can check its headers.
         """
-        client = self.client(name)
-        outcome = client.outcome
+        outcome = self.client(name).outcome
         assert outcome is not None
-        if outcome.opened_at is not None:
-            raise ExpectationFailed(
-                f"{name} expected the connection to be rejected"
-                + (f" with status {status}" if status is not None else "")
-                + f", but the server accepted it (HTTP {outcome.status})."
+        answer, body_met = "", True
+        if outcome.opened_at is None and outcome.rejected:
+            response = self.last_response = refusal_response(outcome)
+            answer = describe_refusal(response)
+            body_met = body is None or body.test(response.text)
+        wanted = body.matcher.describe() if body is not None else None
+        _verdict(
+            rejected(
+                name, outcome, status=status, answer=answer, body_wanted=wanted, body_met=body_met
             )
-        if not outcome.rejected:
-            raise ExpectationFailed(
-                f"{name} expected an HTTP rejection, but the connection failed otherwise: "
-                f"{outcome.describe_failure()}."
-            )
-        response = refusal_response(outcome)
-        self.last_response = response
-        if status is not None and outcome.status != status:
-            raise ExpectationFailed(
-                f"{name} expected the connection to be rejected with status {status}, "
-                f"but it was rejected with {describe_refusal(response)}."
-            )
-        if body is not None and not body.test(response.text):
-            wanted = body.matcher.describe()
-            raise ExpectationFailed(
-                f"{name}'s rejection was expected to have a body that {wanted}, but the "
-                f"server answered {describe_refusal(response)}."
-            )
+        )
         return outcome
 
     def expect_subprotocol(self, name: str, subprotocol: str | None) -> None:
         client = self.client(name)
-        got = client.outcome.subprotocol if client.outcome else None
-        if got != subprotocol:
-            want = f'"{subprotocol}"' if subprotocol else "no subprotocol"
-            have = f'"{got}"' if got else "none"
-            raise ExpectationFailed(
-                f"{name} expected the connection to use {want}, but the server chose {have}."
-            )
+        _verdict(uses_subprotocol(name, client.outcome, subprotocol))
 
     # -- HTTP -----------------------------------------------------------------------------
 
@@ -760,13 +726,14 @@ class Session:
         location = response.header("location")
         if response.status not in (301, 302, 303, 307, 308) or not location:
             raise ExpectationFailed(
-                f"{who_is(name)} cannot follow a redirect{in_step(self.current_step)}: the "
+                f"{who_is(name)} cannot follow a redirect: the "
                 f"latest response is HTTP {response.status}"
                 + (
                     ", not a redirect."
                     if response.status < 300 or response.status > 399
                     else " with no Location header."
-                )
+                ),
+                step=self.current_step,
             )
         target = identities.resolve_request(response.url, location)  # the Location joined as a link
         if origin_of(target) != origin_of(response.url):
@@ -898,3 +865,9 @@ class Session:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _verdict(outcome: Outcome) -> None:
+    """Raise a failed verdict's failure, as data."""
+    if outcome.why is not None:
+        raise ExpectationFailed(outcome.why)

@@ -26,6 +26,8 @@ from typing import Any
 
 from wsbdd.client import Client
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.expect import Outcome
+from wsbdd.failures import Failure
 from wsbdd.load.correlate import PLACEHOLDER, Ledger, Recipients, Tally
 from wsbdd.load.engine import (
     LoopLag,
@@ -287,9 +289,17 @@ class LoadDriver:
         pairs = [(session.client(name), text) for name, text in zip(names, payloads, strict=True)]
         live = [(c, p) for c, p in pairs if c.connected]
         if not live:
+            first = pairs[0][0]
+            outcome = first.outcome
+            # A crowd that never opened did not "close with code 1006": say why it never did.
+            why = (
+                f"{first.name} was never connected: {outcome.describe_failure()}"
+                if outcome is not None and outcome.opened_at is None
+                else f"{first.name}'s connection {first.how_it_ended()}"
+            )
             raise ConnectionProblem(
                 f'No client in group "{group}" is connected, so none can send; '
-                f"connect them first (the connections {pairs[0][0].how_it_ended()})."
+                f"connect them first. {why}."
             )
         return [c for c, _ in live], [p for _, p in live]
 
@@ -395,33 +405,26 @@ class LoadDriver:
         tally = run.tally
         assert tally is not None
         limit = self.session.settings.timeout if timeout is None else timeout
-        who = _describe(recipients)
-        if metrics.sent and not run.ledger.total_received:
-            raise ExpectationFailed(
-                f"None of the {metrics.sent:,} messages came back with its correlation id "
-                f"within {format_latency(limit)}, so no delivery could be timed: the server must "
-                f"send the id back in what it delivers. Put {PLACEHOLDER} in a field it echoes "
-                f'(e.g. "content": "hi {PLACEHOLDER}"), or set [tool.wsbdd.load] id_field.\n'
-                + metrics.table()
-            )
-        share = 100.0 * metrics.delivered / metrics.expected if metrics.expected else 100.0
-        if share + 1e-9 >= at_least and not (at_least >= 100.0 and metrics.lost):
-            return metrics
-        wanted = "every message" if at_least >= 100.0 else f"at least {at_least:g}% of messages"
         example = ""
         if tally.missing:
             number, client = tally.missing[0]
             ledger = run.ledger
             sender = ledger.clients[ledger.sender[number]]
             example = (
-                f"; e.g. {ledger.clients[client]} never got message {number + 1} from {sender} "
+                f"{ledger.clients[client]} never got message {number + 1} from {sender} "
                 f"(sent at {wall_clock(ledger.sent_at[number])})"
             )
-        raise ExpectationFailed(
-            f"Expected {wanted} to reach {who} within {format_latency(limit)}, but only "
-            f"{format_percent(metrics.delivered, metrics.expected)} of the deliveries arrived "
-            f"({metrics.lost:,} lost){example}.{self._blame(metrics)}\n{metrics.table()}"
+        _verdict(
+            delivered(
+                metrics,
+                _describe(recipients),
+                limit,
+                at_least=at_least,
+                any_back=bool(run.ledger.total_received),
+                example=example,
+            )
         )
+        return metrics
 
     def expect_percentile(self, kind: str, percentile: float, bound: float) -> LoadMetrics:
         """The ``percentile`` of ``kind`` latency (delivery, round-trip, connection) < ``bound``."""
@@ -429,22 +432,8 @@ class LoadDriver:
             metrics = self.connections or self._metrics_for(kind)
         else:
             metrics = self._metrics_for(kind)
-        samples = metrics.latencies(kind)
-        what = percentile_words(percentile) + f" {kind} latency"
-        if not len(samples):
-            raise ExpectationFailed(
-                f"Expected the {what} below {format_latency(bound)}, but no {kind} latency was "
-                f"measured: {_why_no_samples(kind)}\n{metrics.table()}"
-            )
-        value = samples.percentile(percentile)
-        assert value is not None
-        if value < bound:
-            return metrics
-        raise ExpectationFailed(
-            f"Expected the {what} below {format_latency(bound)}, but it was "
-            f"{format_latency(value)} over {len(samples):,} samples."
-            f"{self._blame(metrics)}\n{metrics.table()}"
-        )
+        _verdict(latency_below(metrics, kind, percentile, bound))
+        return metrics
 
     def expect_connections(self, at_least: float) -> LoadMetrics:
         """At least ``at_least`` % of the last crowd's connections opened."""
@@ -454,35 +443,118 @@ class LoadDriver:
                 "No crowd has connected in this scenario yet: add one first, e.g. "
                 '"Given 100 clients in group "crowd" try to connect at 50 per second".'
             )
-        share = 100.0 * metrics.connected / metrics.connect_attempts
-        if share + 1e-9 >= at_least:
-            return metrics
-        first = ""
-        if self._failures:
-            name, why = self._failures[0]
-            first = f"; the first to fail was {name}: {why}"
-        raise ExpectationFailed(
-            f"Expected at least {at_least:g}% of connections to succeed, but "
-            f"{format_percent(metrics.connected, metrics.connect_attempts)} did{first}."
-            f"{self._blame(metrics)}\n{metrics.table()}"
-        )
+        first = self._failures[0] if self._failures else None
+        _verdict(connections_opened(metrics, at_least, first))
+        return metrics
 
     def expect_throughput(self, what: str, bound: float) -> LoadMetrics:
         """``what`` ``sent`` or ``delivered`` messages per second is at least ``bound``."""
         metrics = self._metrics_for("delivery")
-        rate = metrics.send_rate if what == "sent" else metrics.delivery_rate
-        if rate is not None and rate >= bound:
-            return metrics
-        shown = "nothing measurable" if rate is None else f"{rate:,.0f} per second"
-        raise ExpectationFailed(
-            f"Expected at least {bound:,g} {what} messages per second, but the run reached "
-            f"{shown}.{self._blame(metrics)}\n{metrics.table()}"
-        )
+        _verdict(throughput_at_least(metrics, what, bound))
+        return metrics
 
-    @staticmethod
-    def _blame(metrics: LoadMetrics) -> str:
-        note = metrics.saturation_note()
-        return f" {note}" if note else ""
+
+# -- verdicts: pure, over the metrics ------------------------------------------------------
+#
+# Each returns an Outcome as the expectations of wsbdd.expect do: the failure as data
+# (who is the run itself: "Expected …, but …"), the metrics table as its last note.
+
+
+def _blame(metrics: LoadMetrics) -> str:
+    note = metrics.saturation_note()
+    return f" {note}" if note else ""
+
+
+def _load_failure(metrics: LoadMetrics, expected: str, observed: str) -> Outcome:
+    """``Expected <expected>, but <observed>.`` then the metrics table."""
+    observed = observed if observed.endswith(".") else observed + "."
+    return Outcome(
+        False, why=Failure("", expected, observed + _blame(metrics), notes=(metrics.table(),))
+    )
+
+
+def delivered(
+    metrics: LoadMetrics,
+    who: str,
+    timeout: float,
+    *,
+    at_least: float = 100.0,
+    any_back: bool = True,
+    example: str = "",
+) -> Outcome:
+    """Every (or ``at_least`` %) of the expected deliveries reached ``who`` in ``timeout``."""
+    if metrics.sent and not any_back:
+        sentence = (
+            f"None of the {metrics.sent:,} messages came back with its correlation id "
+            f"within {format_latency(timeout)}, so no delivery could be timed: the server must "
+            f"send the id back in what it delivers. Put {PLACEHOLDER} in a field it echoes "
+            f'(e.g. "content": "hi {PLACEHOLDER}"), or set [tool.wsbdd.load] id_field.'
+        )
+        return Outcome(False, why=Failure(sentence=sentence, notes=(metrics.table(),)))
+    share = 100.0 * metrics.delivered / metrics.expected if metrics.expected else 100.0
+    if share + 1e-9 >= at_least and not (at_least >= 100.0 and metrics.lost):
+        return Outcome(True)
+    wanted = "every message" if at_least >= 100.0 else f"at least {at_least:g}% of messages"
+    return _load_failure(
+        metrics,
+        f"{wanted} to reach {who} within {format_latency(timeout)}",
+        f"only {format_percent(metrics.delivered, metrics.expected)} of the deliveries arrived "
+        f"({metrics.lost:,} lost)" + (f"; e.g. {example}" if example else ""),
+    )
+
+
+def latency_below(metrics: LoadMetrics, kind: str, percentile: float, bound: float) -> Outcome:
+    """The ``percentile`` of ``kind`` latency (delivery, round-trip, connection) < ``bound``."""
+    samples = metrics.latencies(kind)
+    expected = f"the {percentile_words(percentile)} {kind} latency below {format_latency(bound)}"
+    if not len(samples):
+        return Outcome(
+            False,
+            why=Failure(
+                "",
+                expected,
+                f"no {kind} latency was measured: {_why_no_samples(kind)}",
+                notes=(metrics.table(),),
+            ),
+        )
+    value = samples.percentile(percentile)
+    assert value is not None
+    if value < bound:
+        return Outcome(True)
+    return _load_failure(
+        metrics, expected, f"it was {format_latency(value)} over {len(samples):,} samples"
+    )
+
+
+def connections_opened(
+    metrics: LoadMetrics, at_least: float, first: tuple[str, str] | None = None
+) -> Outcome:
+    """At least ``at_least`` % of a crowd's connections opened; ``first`` failure: (who, why)."""
+    share = 100.0 * metrics.connected / metrics.connect_attempts
+    if share + 1e-9 >= at_least:
+        return Outcome(True)
+    tail = f"; the first to fail was {first[0]}: {first[1]}" if first else ""
+    return _load_failure(
+        metrics,
+        f"at least {at_least:g}% of connections to succeed",
+        f"{format_percent(metrics.connected, metrics.connect_attempts)} did{tail}",
+    )
+
+
+def throughput_at_least(metrics: LoadMetrics, what: str, bound: float) -> Outcome:
+    """``what`` (``sent`` or ``delivered``) messages per second reached at least ``bound``."""
+    rate = metrics.send_rate if what == "sent" else metrics.delivery_rate
+    if rate is not None and rate >= bound:
+        return Outcome(True)
+    shown = "nothing measurable" if rate is None else f"{rate:,.0f} per second"
+    return _load_failure(
+        metrics, f"at least {bound:,g} {what} messages per second", f"the run reached {shown}"
+    )
+
+
+def _verdict(outcome: Outcome) -> None:
+    if outcome.why is not None:
+        raise ExpectationFailed(outcome.why)
 
 
 def _opened(client: Client) -> bool:

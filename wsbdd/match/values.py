@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from wsbdd.errors import FeatureMistake
+from wsbdd.failures import LONG, where_they_differ
 from wsbdd.message import render_value
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "kind_of",
     "show",
     "type_hint",
+    "long_difference",
     "is_number",
     "is_uuid",
     "is_timestamp",
@@ -152,11 +154,30 @@ def type_hint(actual: Any, expected: Any) -> str:
     for the classic ``5`` versus ``"5"`` confusion, not to decorate every failure.
     """
     if kind_of(actual) == kind_of(expected):
-        return ""
+        return long_difference(actual, expected)
     if show(actual).strip('"') != show(expected).strip('"'):
         return ""
     return f" ({kind_of(actual)}, not {_the(expected)})"
 
+
+def long_difference(actual: Any, expected: Any) -> str:
+    """`` (first difference at character 93: expected …fox…, was …cat…)`` for two values of one
+    kind too long to show whole, pytest-style; empty for short or equal ones.
+
+    A sentence cuts a long value after :data:`wsbdd.failures.LONG` characters, and two
+    long values that differ late would read identically: this says where they part.
+    """
+    wanted, seen = render_value(expected, _WHOLE), render_value(actual, _WHOLE)
+    if max(len(wanted), len(seen)) <= LONG or wanted == seen:
+        return ""
+    if isinstance(expected, str) and isinstance(actual, str):
+        # Positions in the text itself, not in its JSON rendering; escapes as JSON shows them.
+        return f" ({where_they_differ(wanted[1:-1], seen[1:-1], quoted=True)})"
+    return f" ({where_they_differ(wanted, seen)})"
+
+
+_WHOLE = 1 << 20
+"""No cut: the difference is looked for in the whole rendering."""
 
 _SCALARS = (str, int, float, type(None))
 

@@ -31,6 +31,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from wsbdd import __version__
+from wsbdd.failures import Failure
 from wsbdd.load.metrics import format_latency
 from wsbdd.report.diagram import build_diagram
 from wsbdd.report.model import ReportFormatter, RunReport, ScenarioReport, StepReport
@@ -104,7 +105,22 @@ def _step_view(step: StepReport, clean: Any) -> dict[str, Any]:
         else None,
         "error": clean(step.error),
         "error_detail": clean(step.error_detail),
+        "failure": [(label, clean(value)) for label, value in failure_fields(step.failure)],
     }
+
+
+def failure_fields(failure: Failure | None) -> list[tuple[str, str]]:
+    """An expectation failure's fields, labelled, for the report's folded table (empty for a
+    failure that is only a sentence)."""
+    if failure is None or not failure.expected:
+        return []
+    rows = [("Who", failure.who)] if failure.who else []
+    rows.append(("Expected", failure.expected))
+    if failure.observed:
+        rows.append(("Observed", failure.observed))
+    if failure.candidates:
+        rows.append(("Closest", "\n".join(line.strip() for line in failure.candidates)))
+    return rows
 
 
 class _Cleaner:

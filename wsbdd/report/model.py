@@ -16,6 +16,7 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 
+from wsbdd.failures import Failure, render
 from wsbdd.report.collect import (
     Conversation,
     ReportRecorder,
@@ -97,6 +98,8 @@ class StepReport:
     table: list[list[str]] | None = None
     location: str = ""
     background: bool = False
+    failure: Failure | None = None
+    """The failure as data when wsbdd raised it (who, expected, observed, candidates)."""
 
     @property
     def outcome(self) -> str:
@@ -218,6 +221,11 @@ def _step_report(step: Any, locations: dict[int, str], background: bool) -> Step
     error, detail = (
         explain(getattr(step, "error_message", None)) if status != "passed" else ("", "")
     )
+    failure = getattr(getattr(step, "exception", None), "failure", None)
+    if not isinstance(failure, Failure) or status == "passed":
+        failure = None
+    elif not detail:
+        error = render(failure)  # the one renderer's text, as on the console and in JUnit
     if status == "undefined" and not error:
         error = (
             "wsbdd does not know this step. Check its wording against the step list "
@@ -235,6 +243,7 @@ def _step_report(step: Any, locations: dict[int, str], background: bool) -> Step
         duration=duration if status not in ("skipped", "untested") else None,
         error=error,
         error_detail=detail,
+        failure=failure,
         text=str(step.text) if step.text is not None else None,
         content_type=getattr(step.text, "content_type", "") or "" if step.text is not None else "",
         table=table,

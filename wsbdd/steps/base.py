@@ -31,7 +31,6 @@ def wsbdd_step(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(session, context, **words)
         except FeatureMistake as exc:
-            where = f'In the step "{session.current_step}": ' if session.current_step else ""
-            raise FeatureMistake(f"{where}{exc}") from None
+            raise exc.at_step(session.current_step) from None
 
     return step

@@ -212,8 +212,8 @@ def remember_header(session: Session, context: Any, header: str, variable: str) 
     value = response.header(header)
     if value is None:
         raise ExpectationFailed(
-            f'In the step "{session.current_step}": the response has no header "{header}": '
-            f"{describe(response)}."
+            f'the response has no header "{header}": {describe(response)}.',
+            step=session.current_step,
         )
     session.remember_value(variable, value)
 

@@ -298,12 +298,8 @@ def make_step_function(phrase: Phrase, step_type: str) -> Callable[..., None]:
         try:
             perform(phrase, context, groups, step_type)
         except FeatureMistake as exc:
-            text = str(exc)
             session = getattr(context, "wsbdd", None)
-            current = getattr(session, "current_step", "")
-            if text.startswith('In the step "') or not current:
-                raise
-            raise FeatureMistake(f'In the step "{current}": {text}') from None
+            raise exc.at_step(getattr(session, "current_step", "")) from None
 
     phrase_step.__doc__ = phrase.describe()
     phrase_step.__wsbdd_phrase__ = phrase  # type: ignore[attr-defined]
