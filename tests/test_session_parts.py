@@ -14,6 +14,7 @@ import pytest
 
 from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import Outcome, Receive
+from wsbdd.failures import Failure
 from wsbdd.groups import join_group, judge_quiet, judge_receives, members_of, refuse_unopened
 from wsbdd.http import ANONYMOUS, HttpClients
 from wsbdd.match import AnyMessage, where
@@ -77,7 +78,7 @@ def test_a_group_receive_returns_what_every_member_claimed_or_names_who_did_not(
 
 def test_quiet_members_pass_and_the_loud_ones_are_shown_ten_at_most():
     judge_quiet([Outcome(True)] * 3)
-    loud = [Outcome(False, failure=f"p{i} received 1 message") for i in range(1, 13)]
+    loud = [Outcome(False, why=Failure(sentence=f"p{i} received 1 message")) for i in range(1, 13)]
     with pytest.raises(ExpectationFailed) as info:
         judge_quiet([Outcome(True), *loud])
     lines = str(info.value).splitlines()
