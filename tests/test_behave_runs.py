@@ -230,31 +230,27 @@ def test_the_server_url_can_be_given_on_the_command_line_or_in_the_environment(t
     )
 
 
-ASYNC_STEP = """\
-from behave import when
-from wsbdd.runtime import on_ws_loop
+def readme_async_step() -> str:
+    """The README's example of a user's own async step, as a user would paste it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Your own async steps", 1)[1]
+    found = re.search(r"```python\n(.*?)```", section, flags=re.S)
+    assert found, "the README's async step section lost its example"
+    return found.group(1)
 
-
-@when("{name} sends a burst of {count:d}")
-@on_ws_loop(timeout=5)
-async def burst(context, name, count):
-    client = context.wsbdd.client(name)
-    for i in range(count):
-        await client.send('{"type": "echo", "content": "burst %d"}' % i)
-"""
 
 USES_ASYNC_STEP = """\
     Feature: A user's own async step
       Scenario: The step awaits a wsbdd connection on wsbdd's loop
         Given Alice is connected
-        When Alice sends a burst of 4
-        Then Alice has received 4 messages where $.content starts with "burst"
+        When Alice sends a burst
+        Then Alice has received 10 messages where $.type is "echo"
 """
 
 
-def test_a_users_async_step_runs_on_the_wsbdd_loop(tmp_path):
+def test_the_readmes_async_step_runs_on_the_wsbdd_loop(tmp_path):
     project = make_project(tmp_path, USES_ASYNC_STEP)
-    (project / "features" / "steps" / "my_steps.py").write_text(ASYNC_STEP)
+    (project / "features" / "steps" / "my_steps.py").write_text(readme_async_step())
     result = behave(project, "-f", "plain")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "1 scenario passed, 0 failed" in result.stdout
