@@ -10,7 +10,7 @@ scenarios (1,000 by default, 100 with ``--quick``) it measures:
 - **write**: rendering the report (``render_html``) and writing the file;
 - **size**: the file, in all and per scenario;
 - **page load** in a real headless Chromium (Debian's ``chromium``, driven over
-  the DevTools protocol by :mod:`wsbdd.report.browser`, as the tests do): first
+  the DevTools protocol by ``tests/browsers/chromium.py``, as the tests do): first
   contentful paint, DOMContentLoaded and load, from a cold and a warm start;
 - **opening the diagrams**, in a second visit: first what the report's own
   "Open failed" button does (each failed scenario's diagram), then every
@@ -58,6 +58,9 @@ from wsbdd.report.mask import Masker
 from wsbdd.report.model import FeatureReport, RunReport, ScenarioReport, StepReport
 from wsbdd.report.options import ReportOptions
 from wsbdd.transcript import Event, StepMark
+
+# The browser drivers live with the tests (they are not part of the installed package).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 CLIENTS = ("Alice", "Bob", "Carol")
 STEPS = (
@@ -306,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
             notes.append("browser left out (--no-browser): no page load, no diagrams opened")
             say(notes[-1])
         else:
-            from wsbdd.report.browser import ChromiumMissing, visit
+            from browsers.chromium import ChromiumMissing, visit
 
             try:
                 cold = visit(path, timeout=BROWSER_TIMEOUT)

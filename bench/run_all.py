@@ -251,7 +251,9 @@ def _version(package: str) -> str:
 def _chromium() -> str:
     """The browser the report benchmark opens its page in, as it names itself."""
     try:
-        from wsbdd.report.browser import find_chromium
+        # The browser drivers live with the tests (they are not part of the installed package).
+        sys.path.insert(0, str(ROOT / "tests"))
+        from browsers.chromium import find_chromium
 
         binary = find_chromium()
         if binary is None:

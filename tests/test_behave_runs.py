@@ -6,11 +6,13 @@ import re
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
 from subprocesses import behave as run_behave
+from subprocesses import run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,28 +42,53 @@ def make_project(tmp_path: Path, feature: str, pyproject: str = "") -> Path:
     return tmp_path
 
 
-def test_the_bundled_features_pass_against_the_demo_server():
-    result = behave(ROOT, "-f", "plain")
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, failures(output)
+@dataclass(frozen=True)
+class BundledRun:
+    """What one `wsbdd demo` run of the bundled features printed and wrote."""
+
+    result: CompletedProcess[str]
+    reports: Path
+
+    @property
+    def output(self) -> str:
+        return self.result.stdout + self.result.stderr
+
+
+@pytest.fixture(scope="module")
+def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
+    """The bundled features, run once for every test that needs them (the slowest thing here).
+
+    `wsbdd demo` runs behave in the repository's root with its configuration, as
+    `behave` there would, and also writes the three reports; so one run shows both
+    that the features pass and that the command a newcomer types works.
+    """
+    where = tmp_path_factory.mktemp("bundled")
+    reports = where / "reports"
+    result = run_module(
+        where, "wsbdd.cli", "demo", "--reports", str(reports), "--no-color", "-f", "plain"
+    )
+    return BundledRun(result, reports)
+
+
+def test_the_bundled_features_pass_against_the_demo_server(bundled_run: BundledRun):
+    output = bundled_run.output
+    assert bundled_run.result.returncode == 0, failures(output)
     assert re.search(r"\d+ scenarios passed, 0 failed", output)
     assert "Traceback" not in output
     assert "Task was destroyed but it is pending" not in output
 
 
-def test_wsbdd_demo_runs_the_bundled_features_and_writes_junit(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "wsbdd.cli", "demo", "--reports", str(tmp_path), "-f", "progress"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-    assert "against the bundled demo server" in result.stdout
-    junit = sorted(p.name for p in (tmp_path / "junit").glob("*.xml"))
+def test_wsbdd_demo_runs_the_bundled_features_and_writes_the_reports(bundled_run: BundledRun):
+    assert bundled_run.result.returncode == 0, failures(bundled_run.output)
+    assert "against the bundled demo server" in bundled_run.result.stdout
+    junit = sorted(p.name for p in (bundled_run.reports / "junit").glob("*.xml"))
     assert "TESTS-chat.xml" in junit
+    assert (
+        (bundled_run.reports / "report.html")
+        .read_text(encoding="utf-8")
+        .startswith("<!DOCTYPE html>")
+    )
+    assert (bundled_run.reports / "cucumber.json").read_text(encoding="utf-8").startswith("[")
 
 
 FAILING = """\
@@ -203,31 +230,27 @@ def test_the_server_url_can_be_given_on_the_command_line_or_in_the_environment(t
     )
 
 
-ASYNC_STEP = """\
-from behave import when
-from wsbdd.runtime import on_ws_loop
+def readme_async_step() -> str:
+    """The README's example of a user's own async step, as a user would paste it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Your own async steps", 1)[1]
+    found = re.search(r"```python\n(.*?)```", section, flags=re.S)
+    assert found, "the README's async step section lost its example"
+    return found.group(1)
 
-
-@when("{name} sends a burst of {count:d}")
-@on_ws_loop(timeout=5)
-async def burst(context, name, count):
-    client = context.wsbdd.client(name)
-    for i in range(count):
-        await client.send('{"type": "echo", "content": "burst %d"}' % i)
-"""
 
 USES_ASYNC_STEP = """\
     Feature: A user's own async step
       Scenario: The step awaits a wsbdd connection on wsbdd's loop
         Given Alice is connected
-        When Alice sends a burst of 4
-        Then Alice has received 4 messages where $.content starts with "burst"
+        When Alice sends a burst
+        Then Alice has received 10 messages where $.type is "echo"
 """
 
 
-def test_a_users_async_step_runs_on_the_wsbdd_loop(tmp_path):
+def test_the_readmes_async_step_runs_on_the_wsbdd_loop(tmp_path):
     project = make_project(tmp_path, USES_ASYNC_STEP)
-    (project / "features" / "steps" / "my_steps.py").write_text(ASYNC_STEP)
+    (project / "features" / "steps" / "my_steps.py").write_text(readme_async_step())
     result = behave(project, "-f", "plain")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "1 scenario passed, 0 failed" in result.stdout

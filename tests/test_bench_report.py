@@ -18,8 +18,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from wsbdd.report.browser import INSTALL_HINT, find_chromium
+from browsers.chromium import INSTALL_HINT, find_chromium
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_report.py"
 

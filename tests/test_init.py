@@ -174,6 +174,11 @@ def test_the_ci_install_line_installs_wsbdd_from_a_fresh_clone(tmp_path):
     # the wheel says what wsbdd needs, so CI gets the dependencies from PyPI
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert same_requirements(requirements(project / "vendor" / WHEEL), declared)
+    # the wheel ships the type hints' marker and not the tests' browser drivers
+    with zipfile.ZipFile(project / "vendor" / WHEEL) as built:
+        shipped = built.namelist()
+    assert "wsbdd/py.typed" in shipped
+    assert not [name for name in shipped if "browser" in name or "firefox" in name]
     # building it left nothing behind in the wsbdd checkout
     assert not (ROOT / "build").exists()
 

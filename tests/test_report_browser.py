@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from wsbdd.report.browser import INSTALL_HINT, find_chromium, visit
-from wsbdd.report.firefox import FIREFOX_HINT, find_firefox, visit_firefox
+from browsers.chromium import INSTALL_HINT, find_chromium, visit
+from browsers.firefox import FIREFOX_HINT, find_firefox, visit_firefox
 
 HOSTILE = """<!doctype html>
 <html><head><meta charset="utf-8"><title>calm</title></head>

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browsers.chromium import INSTALL_HINT, find_chromium, visit
+from browsers.firefox import FIREFOX_HINT, find_firefox, visit_firefox
 from test_report_cucumber import assert_valid_cucumber
-
-from wsbdd.report.browser import INSTALL_HINT, find_chromium, visit
-from wsbdd.report.firefox import FIREFOX_HINT, find_firefox, visit_firefox
 
 SECRETS = ("alice-token", "bob-token", "sk-live-0123456789", "cookie-secret-42")
 

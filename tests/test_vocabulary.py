@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from behave.step_registry import StepRegistry
+from test_check import NOT_JSON, python_json_reason
 
 from wsbdd.catalogue.project import _builtin_registry
 from wsbdd.config import load_settings
@@ -438,8 +439,8 @@ def test_a_json_parameter_that_is_not_json_is_one_sentence_naming_the_step(run):
             call(phrase, session, 'Alice echoes the object {"level": 2,}')
         assert str(caught.value) == (
             'In the step "When Alice echoes the object {"level": 2,}": {value} must be JSON, '
-            'such as {"level": 2}, [1, 2], 3 or "text": The JSON is not valid: Expecting '
-            'property name enclosed in double quotes at line 1, column 13: {"level": 2,}'
+            'such as {"level": 2}, [1, 2], 3 or "text": The JSON is not valid: '
+            f"{python_json_reason(NOT_JSON)}: {NOT_JSON}"
         )
 
 

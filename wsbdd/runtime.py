@@ -489,13 +489,15 @@ def on_ws_loop(
     """Turn a user's ``async def`` step into a synchronous step run on wsbdd's loop.
 
     behave would otherwise run an ``async def`` step on its own loop, where
-    wsbdd's connections cannot be awaited ("attached to a different loop")::
+    wsbdd's connections cannot be awaited ("attached to a different loop").
+    A step of your own (shown, not run: it needs behave's context; the README's
+    example of the same kind runs in tests/test_behave_runs.py)::
 
-        @when('{name} asks the server for the time')
+        @when("{name} asks the server for the time")
         @on_ws_loop(timeout=5)
         async def step_impl(context, name):
             client = context.wsbdd.client(name)
-            await client.send_json({"type": "time"})
+            await client.send('{"type": "time"}')
     """
 
     def decorate(func: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:

@@ -1,14 +1,17 @@
 """The synchronous face of wsbdd: a test run, and one scenario's clients and variables.
 
-behave steps call these methods; so can a pytest test, without behave::
+behave steps call these methods; so can a pytest test, without behave. With no
+``url`` setting, :meth:`Run.start` starts the bundled demo server on a free port:
 
-    from wsbdd.session import Run
-    from wsbdd.match import where
-
-    with Run.start() as run, run.session() as s:      # starts the demo server
-        s.connect("Alice")
-        s.send_json("Alice", {"type": "join", "room": "lobby"})
-        s.receive("Alice", where('$.type is "joined"'))
+>>> from wsbdd.config import Settings
+>>> from wsbdd.match import where
+>>> from wsbdd.session import Run
+>>> with Run.start(Settings()) as run, run.session() as s:
+...     opened = s.connect("Alice")
+...     s.send("Alice", '{"type": "join", "room": "lobby"}')
+...     joined = s.receive("Alice", where('$.type is "joined"'))
+>>> opened.status, joined.json["room"]
+(101, 'lobby')
 
 Each method bridges to the event-loop thread, enforces its own deadline and
 raises an :class:`~wsbdd.errors.WsbddError` whose text is a plain sentence.

@@ -44,11 +44,15 @@ class DemoServer:
     """The reference chat server that wsbdd's own features run against.
 
     A real WebSocket server on ``websockets.asyncio.server``. Start it on a
-    free port, point clients at :attr:`url`, stop it when done::
+    free port, point clients at :attr:`url`, stop it when done:
 
-        async with DemoServer() as server:
-            async with connect(server.url) as ws:
-                ...
+    >>> import asyncio, json
+    >>> from websockets.asyncio.client import connect
+    >>> async def first_message() -> str:
+    ...     async with DemoServer() as server, connect(server.url) as ws:
+    ...         return json.loads(await ws.recv())["type"]
+    >>> asyncio.run(first_message())
+    'welcome'
     """
 
     def __init__(

@@ -5,13 +5,28 @@ A :class:`LoadDriver` sits on one scenario's :class:`~wsbdd.session.Session`
 what a load test needs: connecting N clients at a rate, sending at a rate for a
 count or a duration, waiting for the deliveries with a deadline, and judging
 percentiles, ratios and throughput with a sentence and the metrics table.
-Usable from Python without behave::
+Usable from Python without behave; here three fans in one room of the bundled
+demo server each send two chat messages, and each message reaches all three:
 
-    load = LoadDriver.of(session)
-    load.connect("crowd", names, rate=200)
-    load.send(names, payload, count_offsets(5, 2.0))
-    load.expect_delivered("crowd")
-    load.expect_percentile("delivery", 95, 0.2)
+>>> import json
+>>> from wsbdd.config import Settings
+>>> from wsbdd.load.driver import SENTINEL, LoadDriver
+>>> from wsbdd.load.schedule import count_offsets
+>>> from wsbdd.match import where
+>>> from wsbdd.session import Run
+>>> fans = ["fan1", "fan2", "fan3"]
+>>> join = json.dumps({"type": "join", "room": "stage"})
+>>> chat = json.dumps({"type": "message", "room": "stage", "content": f"go {SENTINEL}"})
+>>> with Run.start(Settings(ignore=('$.type is "welcome"',))) as run, run.session() as s:
+...     load = LoadDriver.of(s)
+...     _ = load.connect("crowd", fans, rate=200)
+...     s.send_each(fans, [join] * 3)
+...     _ = s.receive_each(fans, [where('$.type is "joined"')] * 3)
+...     _ = load.send("crowd", fans, load.payloads(fans, [chat] * 3), count_offsets(2, 10.0))
+...     metrics = load.expect_delivered("crowd")
+...     _ = load.expect_percentile("delivery", 95, 5.0)
+>>> (metrics.sent, metrics.delivered, metrics.lost)
+(6, 18, 0)
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Open a report in a real headless Firefox and say what happened.
 
-The Firefox half of :mod:`wsbdd.report.browser`: it drives Debian's
+The Firefox half of :mod:`browsers.chromium`: it drives Debian's
 ``firefox-esr`` over WebDriver BiDi (the W3C protocol Firefox speaks on
 ``--remote-debugging-port``, with the ``websockets`` client wsbdd already
-depends on) and fills the same :class:`~wsbdd.report.browser.PageVisit`:
+depends on) and fills the same :class:`~browsers.chromium.PageVisit`:
 console errors, uncaught exceptions, every request the page made, the title,
 ``window.pwned``, optionally after opening every ``<details>`` element, and a
 screenshot.
@@ -17,8 +17,8 @@ own account (updates, telemetry, safe browsing, captive-portal checks, remote
 settings), ``MOZ_DISABLE_NONLOCAL_CONNECTIONS=1`` (Mozilla's own test switch: no
 connection leaves 127.0.0.1, and remote settings stay off) and picks its own port.
 
-``python -m wsbdd.report.firefox reports/report.html shot.png`` prints the
-findings as JSON.
+``cd tests && python -m browsers.firefox ../reports/report.html shot.png`` prints
+the findings as JSON.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from wsbdd.report.browser import (
+from browsers.chromium import (
     OPEN_ALL,
     TWO_FRAMES,
     PageVisit,
@@ -51,7 +51,7 @@ __all__ = ["find_firefox", "visit_firefox", "FirefoxMissing", "FIREFOX_HINT", "P
 
 FIREFOX_HINT = (
     "Firefox is not installed; install it with "
-    "`apt-get update && apt-get install -y firefox-esr` (Debian) "
+    "`apt-get update && apt-get install -y --no-install-recommends firefox-esr` (Debian) "
     "or set WSBDD_FIREFOX to the browser's path."
 )
 
@@ -391,7 +391,7 @@ def visit_firefox(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_cli("wsbdd.report.firefox", visit_firefox, argv)
+    return run_cli("browsers.firefox", visit_firefox, argv)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,16 @@
 """Open a report in a real headless Chromium and say what happened.
 
-Used by wsbdd's tests and its report benchmark: it drives Debian's
+Used by wsbdd's tests and its report benchmark (it is not part of the installed
+package): it drives Debian's
 ``chromium`` over the DevTools protocol (with the ``websockets`` client wsbdd
 already depends on) and records console errors, uncaught exceptions, every
 network request, the page title and paint timings, optionally after opening
 every ``<details>`` element, and takes a screenshot.
 
-Its Firefox counterpart is :mod:`wsbdd.report.firefox`.
+Its Firefox counterpart is :mod:`browsers.firefox`.
 
-``python -m wsbdd.report.browser reports/report.html shot.png`` prints the
-findings as JSON.
+``cd tests && python -m browsers.chromium ../reports/report.html shot.png`` prints
+the findings as JSON.
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ __all__ = [
 ]
 
 INSTALL_HINT = (
-    "Chromium is not installed; install it with `apt-get update && apt-get install -y chromium` "
+    "Chromium is not installed; install it with `apt-get update && apt-get install -y "
+    "--no-install-recommends chromium` "
     "(Debian/Ubuntu) or set WSBDD_CHROMIUM to the browser's path."
 )
 FLAGS = (
@@ -267,7 +269,7 @@ async def stop_browser(process: asyncio.subprocess.Process, grace: float = 10) -
             await drain
 
 
-# Page scripts shared with wsbdd.report.firefox: open every <details>; wait for two frames.
+# Page scripts shared with browsers.firefox: open every <details>; wait for two frames.
 OPEN_ALL = """(() => {
   const all = document.querySelectorAll('details');
   all.forEach(d => { d.open = true; });
@@ -468,7 +470,7 @@ def run_cli(program: str, open_page: Callable[..., PageVisit], argv: Sequence[st
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_cli("wsbdd.report.browser", visit, argv)
+    return run_cli("browsers.chromium", visit, argv)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,101 @@
+"""The README's test command installs the browsers lightly, and says in one sentence when it can't.
+
+Its first part (everything before ``python3 -m venv``) is run here in bash, as
+written in the README, on a PATH without the browsers: once with no apt-get at
+all, and (as root, as CI runs) once with apt-get whose lock another process
+holds. Nothing is installed: the lock is taken on a private copy of apt's lists
+folder (``APT_CONFIG`` points apt-get at it), so apt-get fails before it asks
+the network or dpkg for anything.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_report_tools import _readme_test_command
+
+PACKAGES = "chromium firefox-esr npm"
+
+
+def _install_part() -> str:
+    """The command up to the virtual environment: what checks and installs the system tools."""
+    command = _readme_test_command()
+    head, found, _ = command.partition(" && python3 -m venv ")
+    assert found, "the test command no longer makes .venv after installing the tools"
+    return head
+
+
+def _run(bin_dir: Path, tmp: Path, extra_env: dict[str, str] | None = None):
+    """The install part in bash with only ``bin_dir`` on PATH; REACHED means it let the rest run."""
+    return subprocess.run(
+        ["/bin/bash", "-c", _install_part() + " && echo REACHED"],
+        env={"PATH": str(bin_dir), "TMPDIR": str(tmp), **(extra_env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _bin(tmp_path: Path, *tools: str) -> Path:
+    """A PATH folder holding only these tools (the browsers and npm are missing from it)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for tool in tools:
+        found = shutil.which(tool)
+        assert found, f"{tool} is not installed"
+        (folder / tool).symlink_to(found)
+    return folder
+
+
+def test_the_browsers_come_without_the_packages_they_only_recommend():
+    command = _install_part()
+    assert "apt-get install -y --no-install-recommends " in command
+    # sudo drops the caller's environment, so the variable is set on apt-get's side of it.
+    assert "$s env DEBIAN_FRONTEND=noninteractive apt-get install" in command
+
+
+def test_without_apt_get_the_command_stops_with_one_sentence(tmp_path: Path):
+    done = _run(_bin(tmp_path, "id"), tmp_path)
+    assert done.returncode != 0
+    assert "REACHED" not in done.stdout
+    assert done.stderr == (
+        f"The tests need {PACKAGES}, and apt-get could not install them (this is not Debian "
+        "or Ubuntu, another install holds apt's lock, or you are neither root nor a sudoer; "
+        f"apt's output is in {tmp_path}/wsbdd-apt.log): install them by hand, then run this "
+        "command again.\n"
+    )
+
+
+def test_when_everything_is_there_apt_is_not_asked(tmp_path: Path):
+    tools = [*PACKAGES.split(), "id"]
+    if not all(shutil.which(tool) for tool in tools):
+        pytest.fail(f"install {PACKAGES} (the README's test command does)", pytrace=False)
+    done = _run(_bin(tmp_path, *tools), tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "REACHED\n", "")
+    assert not (tmp_path / "wsbdd-apt.log").exists()
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("apt-get") is None,
+    reason="as a user the command asks sudo, which drops APT_CONFIG; CI runs it as root",
+)
+def test_a_locked_apt_is_one_sentence_not_apt_output(tmp_path: Path):
+    lists = tmp_path / "lists"
+    (lists / "partial").mkdir(parents=True)
+    (tmp_path / "cache").mkdir()
+    config = tmp_path / "apt.conf"
+    config.write_text(f'Dir::State::Lists "{lists}/";\nDir::Cache "{tmp_path / "cache"}/";\n')
+    with open(lists / "lock", "w") as lock:
+        fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another install holds apt's lock
+        done = _run(_bin(tmp_path, "id", "apt-get", "env"), tmp_path, {"APT_CONFIG": str(config)})
+    assert done.returncode != 0
+    assert "REACHED" not in done.stdout
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"The tests need {PACKAGES}, and apt-get could not install")
+    assert "Could not get lock" in (tmp_path / "wsbdd-apt.log").read_text()
