@@ -153,8 +153,8 @@ def test_a_missing_cookie_is_a_sentence_naming_the_cookies_there_are(http):
     with pytest.raises(ExpectationFailed) as info:
         http.need_cookie("Alice", "token", 'Then Alice has the cookie "token"')
     assert str(info.value) == (
-        'Alice has no cookie "token" (in the step "Then Alice has the cookie "token"") '
-        "(cookies: b, sid)."
+        'In the step "Then Alice has the cookie "token"": '
+        'Alice has no cookie "token" (cookies: b, sid).'
     )
     with pytest.raises(ExpectationFailed, match=r'^I have no cookie "sid" \(cookies: none\)\.$'):
         http.need_cookie(ANONYMOUS, "sid")
