@@ -1,16 +1,25 @@
 """The layers hold: pure modules import no I/O library and nothing above them.
 
-Each module is imported alone in a fresh interpreter, and the modules it brought
-in are compared with what its layer may use (docs/architecture.md).
+Two checks. The import contract in ``.importlinter`` (run with import-linter)
+reads every import statement, including those inside functions, and fails when
+a lower layer imports a higher one. And each pure module is imported alone in a
+fresh interpreter, and the modules it brought in are compared with what its
+layer may use (docs/architecture.md): that also sees imports made at run time.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 
 IO_LIBRARIES = ("websockets", "httpx", "behave", "uvloop")
 
@@ -54,11 +63,11 @@ def test_a_pure_module_imports_no_io_and_nothing_above_it(module):
     assert roots(modules, *IO_LIBRARIES) == []
     allowed = (*PURE, "wsbdd.errors", "wsbdd.config")
     wsbdd_modules = {m for m in modules if m.startswith("wsbdd.")}
-    parents = {p.rpartition(".")[0] for p in PURE}  # a package's __init__ (wsbdd.io), alone
+    # A folder's own __init__ comes with its modules (wsbdd.model with wsbdd.model.message).
     above = sorted(
         m
         for m in wsbdd_modules
-        if m not in parents and not any(m == a or m.startswith(a + ".") for a in allowed)
+        if not any(m == a or m.startswith(a + ".") or a.startswith(m + ".") for a in allowed)
     )
     assert above == []
 
@@ -74,3 +83,54 @@ def test_the_python_api_needs_neither_behave_nor_the_reports():
     modules = imported_by("wsbdd.session")
     assert roots(modules, "behave") == []
     assert [m for m in modules if m.startswith(ABOVE_THE_FACADE)] == []
+
+
+def lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` on the package in ``project`` (its ``.importlinter``), uncached."""
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    return subprocess.run(
+        [LINT_IMPORTS, "--no-cache", "--no-logo"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_import_contract_holds():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def copy_of_the_package(tmp_path: Path) -> Path:
+    shutil.copytree(
+        ROOT / "wsbdd", tmp_path / "wsbdd", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
+    return tmp_path
+
+
+def test_the_contract_fails_when_a_lower_layer_imports_a_higher_one(tmp_path):
+    project = copy_of_the_package(tmp_path)
+    lower = project / "wsbdd/message.py"
+    # Inside a function, as a lazy import would be: the contract still sees it.
+    lower.write_text(
+        lower.read_text() + "\n\ndef _session():\n    from wsbdd.session import Session\n\n"
+        "    return Session\n"
+    )
+    result = lint_imports(project)
+    assert result.returncode != 0
+    assert "Layers: nothing below imports anything above BROKEN" in result.stdout
+    assert "wsbdd.message -> wsbdd.session" in result.stdout
+
+
+def test_the_contract_fails_when_a_pure_module_imports_an_io_library(tmp_path):
+    project = copy_of_the_package(tmp_path)
+    pure = project / "wsbdd/inbox.py"
+    pure.write_text(pure.read_text() + "\n\nimport websockets  # noqa: E402, F401\n")
+    result = lint_imports(project)
+    assert result.returncode != 0
+    assert "The pure layers import no I/O library BROKEN" in result.stdout
+    assert "wsbdd.inbox -> websockets" in result.stdout

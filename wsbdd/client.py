@@ -89,7 +89,7 @@ class ConnectionOutcome:
         return self.status is not None and self.status != 101
 
     def _get_headers(self) -> dict[str, str]:
-        source = self._headers
+        source: Any = self._headers  # type: ignore[has-type]  # set by the property
         if source is None:
             source = self._headers = {}
         elif not isinstance(source, dict):

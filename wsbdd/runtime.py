@@ -94,15 +94,16 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
 
     def scheduled(self) -> tuple[int, int]:
         """How many callbacks and timers wait; a change means the loop must look again."""
-        return len(self._ready), len(self._scheduled)
+        return len(self._ready), len(self._scheduled)  # type: ignore[attr-defined]  # see above
 
     def first_timer(self) -> float | None:
         """When the first timer is due (loop time), if there is one."""
-        return self._scheduled[0].when() if self._scheduled else None
+        timers = self._scheduled  # type: ignore[attr-defined]  # asyncio's own; see above
+        return timers[0].when() if timers else None
 
     def look_again(self) -> None:
         """Wake the loop from its wait, to see callbacks or timers added by another thread."""
-        self._write_to_self()
+        self._write_to_self()  # type: ignore[attr-defined]  # asyncio's own; see above
 
 
 def new_event_loop(
@@ -239,7 +240,9 @@ class LoopThread:
 
         def begin(deliver: Callable[[Any], None]) -> Callable[[], Any]:
             if eager:  # on the loop thread: the task starts in this callback (Python 3.12+)
-                return asyncio.eager_task_factory(self.loop, settle(deliver)).cancel
+                return asyncio.eager_task_factory(  # type: ignore[attr-defined]  # 3.12+
+                    self.loop, settle(deliver)
+                ).cancel
             return self.loop.create_task(settle(deliver)).cancel
 
         boxed: tuple[T] = self.run_callback(begin, timeout)
@@ -459,7 +462,7 @@ def start_now(coro: Coroutine[Any, Any, T]) -> asyncio.Future[T]:
     """
     loop = asyncio.get_running_loop()
     if _EAGER:
-        eager: asyncio.Future[T] = asyncio.eager_task_factory(loop, coro)
+        eager: asyncio.Future[T] = asyncio.eager_task_factory(loop, coro)  # type: ignore[attr-defined]
         return eager
     try:
         yielded = coro.send(None)

@@ -13,6 +13,7 @@ checker cannot see: after one, "used before" findings stop for that scenario.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -333,8 +334,8 @@ class ScenarioReader:
             if headings[:2] == ["path", "matcher"]:
                 for row in table.rows:
                     self._typo(step, f"{str(row.cells[1]).strip()} x", note, exact=True)
-            builder = grammar.table_matcher if table_kind == "conditions" else grammar.row_matchers
-            self._mistake(step, note, either(lambda v: builder(table, v)))
+            by_table = grammar.table_matcher if table_kind == "conditions" else grammar.row_matchers
+            self._mistake(step, note, either(lambda v: by_table(table, v)))
 
     def _typo(self, step: Any, rest: str, note: str, exact: bool = False) -> None:
         """A matcher phrase one letter off (``is greter than 3``) reads as ``is "greter than 3"``.
@@ -353,7 +354,7 @@ class ScenarioReader:
                 continue
             same_size = [m for m in MATCHER_WORDS if len(m.split()) == size]
             if exact or difflib.get_close_matches(candidate, same_size, n=1, cutoff=0.85):
-                self._mistake(step, note, lambda words=candidate: value_matcher(words))
+                self._mistake(step, note, functools.partial(value_matcher, candidate))
                 return
 
     def _all_names(self, step: Any) -> list[str]:

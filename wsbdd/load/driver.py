@@ -368,6 +368,7 @@ class LoadDriver:
         """
         run = self._need_run()
         session = self.session
+        names: list[str] | None
         if isinstance(recipients, str):
             names = session.group_members(recipients)
         else:

@@ -72,7 +72,7 @@ def _containers(steps: tuple[str | int, ...]) -> tuple[tuple[str | int, type], .
     return tuple((step, dict if isinstance(step, str) else list) for step in steps)
 
 
-def _walk(value: Any, steps: tuple[tuple[str | int, type], ...]) -> Any:
+def _walk(value: Any, steps: tuple[tuple[str | int, type[Any]], ...]) -> Any:
     """The value at the end of ``steps`` inside ``value``, or ``_MISSING``."""
     try:
         for key, container in steps:
@@ -193,9 +193,9 @@ def _plain_steps_of(nodes: list[Any]) -> tuple[str | int, ...] | None:
 
 # What jsonpath_ng's Expression.find decides with; reading them from the module
 # keeps the fast path in step with the installed version (or off, if they moved).
-_COMPARE = getattr(_filter_module, "_compare", None)
-_OPERATORS = getattr(_filter_module, "OPERATOR_MAP", None)
-_EQUALITY_ONLY = getattr(_filter_module, "EQUALITY_ONLY_OPERATOR_MAP", None)
+_COMPARE: Any = getattr(_filter_module, "_compare", None)
+_OPERATORS: Any = getattr(_filter_module, "OPERATOR_MAP", None)
+_EQUALITY_ONLY: Any = getattr(_filter_module, "EQUALITY_ONLY_OPERATOR_MAP", None)
 
 
 def _member_test(expression: Any) -> Any:

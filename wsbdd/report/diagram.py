@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from wsbdd.message import wall_clock
 from wsbdd.report.collect import Conversation
@@ -200,7 +201,7 @@ def build_diagram(
 
     def event_row(event: Event) -> Row | None:
         step = visible(mask(event.step.text)) if event.step else ""
-        base = {
+        base: dict[str, Any] = {
             "offset": format_offset(event.at - t0),
             "clock": wall_clock(event.at),
             "client": visible(event.client),
@@ -259,7 +260,7 @@ def build_diagram(
             **base,
         )
 
-    def http_row(event: Event, base: dict[str, str]) -> Row:
+    def http_row(event: Event, base: dict[str, Any]) -> Row:
         """An HTTP request (client → server) or its answer (server → client) as an arrow."""
         answer = event.detail.get("phase") == "response"
         said = describe_http(event)

@@ -159,8 +159,8 @@ def _receive(
         matchers,
         seconds(amount, unit),
         subject=subject,
-        op=op,
-        n=n,  # type: ignore[arg-type]
+        op=op,  # type: ignore[arg-type]  # the step's regex admits only GroupOp words
+        n=n,
     )
 
 

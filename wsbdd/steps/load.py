@@ -166,12 +166,14 @@ def crowd_tries(session: Session, context: Any, count: str, group: str, **words:
 
 
 def _offsets(words: dict[str, Any]) -> list[float]:
-    count, rate, duration, rate2 = (
+    # The step's regex decides which are given; each given one is text.
+    given: tuple[Any, Any, Any, Any] = (
         words.get("count"),
         words.get("rate"),
         words.get("duration"),
         words.get("rate2"),
     )
+    count, rate, duration, rate2 = given
     if duration is not None:
         low, high = parse_rate(rate2)
         return send_offsets([Phase("steady", parse_duration(duration), low, high)])

@@ -658,7 +658,7 @@ def _preset(name: Any, draft: _Draft) -> tuple[list[Any], str, str]:
     return list(data.get("phrases", [])), f'preset "{name}"', str(source)
 
 
-def _line_of(file: str | None, needle: str, fallback: int | None = None) -> int | None:
+def _line_of(file: str | None, needle: str | None, fallback: int | None = None) -> int | None:
     if not file or not needle:
         return fallback
     try:
