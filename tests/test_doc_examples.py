@@ -9,7 +9,9 @@
   ``>>>`` is a doctest. A block whose line before the fence is
   ``<!-- example: not run (why) -->`` is skipped for that reason, and one marked
   ``<!-- example: run by tests/FILE.py -->`` is run by that test instead (it needs
-  behave or an app of its own); both markers are checked here.
+  behave or an app of its own); both markers are checked here. A block marked
+  ``<!-- example: continues the block above -->`` runs after the page's previous
+  block, in its namespace, as a reader reads them.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ from starlette_app import StarletteServer, build_chat_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-MARKER = re.compile(r"<!-- example: (not run \((?P<why>.+)\)|run by (?P<test>tests/\S+\.py)) -->")
+MARKER = re.compile(
+    r"<!-- example: (not run \((?P<why>.+)\)|run by (?P<test>tests/\S+\.py)"
+    r"|(?P<continues>continues the block above)) -->"
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,8 @@ class Block:
     code: str
     skipped: str | None = None
     run_by: str | None = None
+    after: Block | None = None
+    """The block this one continues (run first, in the same namespace)."""
 
     @property
     def name(self) -> str:
@@ -61,6 +68,7 @@ def python_blocks(page: Path) -> list[Block]:
                 "\n".join(lines[i + 1 : end]) + "\n",
                 marker and marker.group("why"),
                 marker and marker.group("test"),
+                blocks[-1] if marker and marker.group("continues") and blocks else None,
             )
         )
     return blocks
@@ -126,8 +134,13 @@ def test_the_python_in_the_docs_runs(block: Block, clean_place: Path):
         failed = run_doctests([parsed])
         assert not failed, failed
         return
+    chain = [block]
+    while chain[0].after is not None:
+        chain.insert(0, chain[0].after)
+    namespace = {"__name__": "__doc_example__"}
     with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(block.code, block.name, "exec"), {"__name__": "__doc_example__"})
+        for part in chain:
+            exec(compile(part.code, part.name, "exec"), namespace)
 
 
 @pytest.mark.parametrize(

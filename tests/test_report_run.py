@@ -306,10 +306,12 @@ def test_a_failed_step_explains_itself_at_the_step_and_in_the_diagram(run: Run):
     assert at_step.startswith(sentence) and "ASSERT FAILED" not in at_step
     # The failure's fields, from the exception's data, folded under the sentence.
     fields = scenario.find("li", "st-failed").find("details", "fields").text()
-    assert fields.startswith(
-        'Expected and observedWhoBobExpecteda message where $.content starts with "hello" '
-        "within 300 msObservedhad 2 unread messages, none matched:Closest#1 "
-    )
+    # How many arrived by then (2 or 3) depends on when the server's acks land.
+    assert re.match(
+        r'Expected and observedWhoBobExpecteda message where \$\.content starts with "hello" '
+        r"within 300 msObservedhad [23] unread messages, none matched:Closest#1 ",
+        fields,
+    ), fields
     rows = scenario.find("div", "dg").children
     rows = [r for r in rows if isinstance(r, Node)]
     failure = next(i for i, r in enumerate(rows) if "fail" in r.classes)
