@@ -15,13 +15,13 @@ from loopback import ThreadedServer
 from websockets.asyncio.server import ServerConnection
 
 from wsbdd.client import ConnectOptions
+from wsbdd.match.grammar import differs_per_member, per_member
 from wsbdd.pool import ClientPool
 from wsbdd.report.collect import ReportRecorder, conversation_of, start_recording
 from wsbdd.report.cucumber import CucumberJsonFormatter
 from wsbdd.report.html import HtmlFormatter
 from wsbdd.session import join_group
 from wsbdd.steps import groups as group_steps
-from wsbdd.steps.grammar import differs_per_member, per_member
 from wsbdd.variables import Variables
 
 # -- membership ------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import Receive, group_verdict
 from wsbdd.inbox import Inbox
 from wsbdd.match import where
+from wsbdd.match.grammar import expand_cycles
 from wsbdd.session import Run, ensure_open_files
-from wsbdd.steps.grammar import expand_cycles
 
 
 def waited(name: str, *payloads: dict, matcher=None, timeout: float = 1.0):

@@ -276,8 +276,7 @@ class ScenarioReader:
     # -- the words of a built-in step
 
     def _words(self, step: Any, name: str, words: dict[str, Any], state: _State, note: str) -> None:
-        from wsbdd.match import compile_path
-        from wsbdd.steps import grammar
+        from wsbdd.match import compile_path, grammar
 
         one = placeholder_variables(self._all_names(step), 1)
         text = placeholder_variables(self._all_names(step), "x")
@@ -377,7 +376,7 @@ class ScenarioReader:
     def _clients(
         self, step: Any, name: str, words: dict[str, Any], state: _State, note: str
     ) -> None:
-        from wsbdd.steps.grammar import split_names
+        from wsbdd.match.grammar import split_names
 
         names: list[str] = []
         if words.get("name"):
@@ -477,7 +476,7 @@ class ScenarioReader:
         self, step: Any, phrase: Phrase, values: dict[str, Any], note: str
     ) -> None:
         """A ``{x:json}`` argument must be JSON, a ``{x:condition}`` one must read."""
-        from wsbdd.steps import grammar
+        from wsbdd.match import grammar
 
         names = self._all_names(step)
         for param in phrase.params:

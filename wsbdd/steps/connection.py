@@ -8,9 +8,7 @@ from behave import given, step, then, when
 
 from wsbdd.errors import FeatureMistake
 from wsbdd.match import unescape
-from wsbdd.session import Session
-from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import (
+from wsbdd.match.grammar import (
     NAME,
     QUOTED,
     WITHIN,
@@ -20,6 +18,8 @@ from wsbdd.steps.grammar import (
     seconds,
     split_names,
 )
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
 
 OPTIONS = (
     rf'(?: to "(?P<target>{QUOTED})")?'

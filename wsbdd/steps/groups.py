@@ -14,9 +14,7 @@ from behave import given, step, when
 
 from wsbdd.errors import ExpectationFailed
 from wsbdd.match import unescape
-from wsbdd.session import Session
-from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import (
+from wsbdd.match.grammar import (
     QUOTED,
     WITHIN,
     conditions,
@@ -29,6 +27,8 @@ from wsbdd.steps.grammar import (
     table_matcher,
     template_matcher,
 )
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'
 OTHERS = r"(?: and (?P<others>[A-Za-z_][\w.\-]*(?:(?:, | and )[A-Za-z_][\w.\-]*)*))?"

@@ -25,9 +25,7 @@ from wsbdd.load.schedule import (
     send_offsets,
 )
 from wsbdd.match import unescape
-from wsbdd.session import Session
-from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import (
+from wsbdd.match.grammar import (
     QUOTED,
     WITHIN,
     conditions,
@@ -36,6 +34,8 @@ from wsbdd.steps.grammar import (
     per_member,
     seconds,
 )
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'
 NUMBER = r"\d+(?:[.,]\d+)?"

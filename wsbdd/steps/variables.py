@@ -8,9 +8,9 @@ from typing import Any
 from behave import step
 
 from wsbdd.match import parse_value
+from wsbdd.match.grammar import NAME, entries_from_table, seconds
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import NAME, entries_from_table, seconds
 
 
 @step(r"I remember (?P<path>\$.*?) from " + NAME + r"'s last message as \"(?P<variable>[^\"]+)\"")

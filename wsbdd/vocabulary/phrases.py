@@ -447,7 +447,7 @@ def _check_json(text: str, what: str) -> None:
 
 
 def _check_condition(text: str, names: Sequence[str]) -> None:
-    from wsbdd.steps.grammar import conditions  # the step layer's own reading of "where"
+    from wsbdd.match.grammar import conditions  # the step layer's own reading of "where"
 
     text = strip_cycles(text)
     try:

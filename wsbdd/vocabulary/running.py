@@ -53,7 +53,7 @@ def read_arguments(
     Text values are returned as written (``${…}`` still in them): in the group form
     each member fills them in with its own ``${client}`` and ``${index}``.
     """
-    from wsbdd.steps.grammar import split_names
+    from wsbdd.match.grammar import split_names
 
     values: dict[str, Any] = {}
     actor: Actor | None = None
@@ -88,7 +88,7 @@ def _session(context: Any) -> Any:
 
 def _expand_cycles(text: str, index: int) -> str:
     try:
-        from wsbdd.steps.grammar import expand_cycles
+        from wsbdd.match.grammar import expand_cycles
     except ImportError:  # an older step library: first value for everyone
         return strip_cycles(text)
     return expand_cycles(text, index)
@@ -228,7 +228,7 @@ def _await_text(phrase: Phrase, values: dict[str, Any], index: int) -> str:
 def perform(phrase: Phrase, context: Any, groups: dict[str, str | None], step_type: str) -> None:
     """Do what the phrase says, for the client or group the feature line names."""
     from wsbdd.match import compile_path
-    from wsbdd.steps.grammar import conditions, payload_text, seconds
+    from wsbdd.match.grammar import conditions, payload_text, seconds
 
     session = _session(context)
     values, actor = read_arguments(phrase, groups)
