@@ -13,7 +13,6 @@ checker cannot see: after one, "used before" findings stop for that scenario.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +78,6 @@ TABLES = {
 }
 _MAX_DEPTH = 8
 PER_CLIENT = ("client", "index")
-_CONDITION_SPLIT = re.compile(r"\s+and\s+(?=\$)")
 
 
 @dataclass
@@ -291,9 +289,8 @@ class ScenarioReader:
             return run
 
         where = strip_cycles(words["where"]) if words.get("where") else None
-        if where and self._mistake(step, note, either(lambda v: grammar.conditions(where, v))):
-            for part in _CONDITION_SPLIT.split(where):
-                self._typo(step, part.strip().split(" ", 1)[-1], note)
+        if where:  # read as the step reads it (wsbdd.match.grammar): they cannot disagree
+            self._mistake(step, note, either(lambda v: grammar.conditions(where, v)))
         if name == "wsbdd.steps.connection.rejected" and words.get("body"):
             body = strip_cycles(words["body"])
             self._mistake(step, note, either(lambda v: grammar.body_condition(body, v)))
@@ -328,32 +325,8 @@ class ScenarioReader:
         table_kind = TABLES.get(name)
         if table_kind and step.table is not None:
             table = step.table
-            headings = [str(h).strip().lower() for h in table.headings]
-            if headings[:2] == ["path", "matcher"]:
-                for row in table.rows:
-                    self._typo(step, f"{str(row.cells[1]).strip()} x", note, exact=True)
             builder = grammar.table_matcher if table_kind == "conditions" else grammar.row_matchers
             self._mistake(step, note, either(lambda v: builder(table, v)))
-
-    def _typo(self, step: Any, rest: str, note: str, exact: bool = False) -> None:
-        """A matcher phrase one letter off (``is greter than 3``) reads as ``is "greter than 3"``.
-
-        The step library would accept it and compare with that text; almost
-        always a typo, so it is reported with the matcher it resembles.
-        """
-        from wsbdd.match import MATCHER_WORDS, value_matcher
-
-        words = rest.lower().split()
-        for size in (3, 2, 1) if not exact else (len(words) - 1,):
-            candidate = " ".join(words[:size])
-            if size < 1 or len(words) < size or candidate in MATCHER_WORDS:
-                if candidate in MATCHER_WORDS:
-                    return
-                continue
-            same_size = [m for m in MATCHER_WORDS if len(m.split()) == size]
-            if exact or difflib.get_close_matches(candidate, same_size, n=1, cutoff=0.85):
-                self._mistake(step, note, lambda words=candidate: value_matcher(words))
-                return
 
     def _all_names(self, step: Any) -> list[str]:
         names: list[str] = []

@@ -95,7 +95,6 @@ class Condition:
         return f"parse_condition({self.describe()!r})"
 
 
-
 # -- where a path ends, where conditions split --------------------------------------------
 
 _SIMPLE_PATH_END = re.compile(r"[^\s\[\]()'\"]*(?=\s|\Z)")

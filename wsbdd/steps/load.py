@@ -26,6 +26,7 @@ from wsbdd.load.schedule import (
 )
 from wsbdd.match import unescape
 from wsbdd.match.grammar import (
+    DURATION,
     QUOTED,
     WITHIN,
     conditions,
@@ -39,7 +40,6 @@ from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'
 NUMBER = r"\d+(?:[.,]\d+)?"
-DURATION = r"\d+(?:\.\d+)? ?(?:ms|milliseconds?|s|secs?|seconds?|minutes?)"
 RATE = NUMBER + r"(?: to " + NUMBER + r")?(?: (?:messages? )?per (?:second|minute)| ?/ ?(?:s|min))"
 TARGET = rf'(?: to "(?P<target>{QUOTED})")?(?: with token "(?P<token>{QUOTED})")?'
 RAMP = (

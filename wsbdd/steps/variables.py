@@ -8,7 +8,7 @@ from typing import Any
 from behave import step
 
 from wsbdd.match import parse_value
-from wsbdd.match.grammar import NAME, entries_from_table, seconds
+from wsbdd.match.grammar import NAME, NUMBER, UNIT, entries_from_table, seconds
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
 
@@ -67,7 +67,7 @@ def set_variable(session: Session, context: Any, variable: str, value: str) -> N
     session.vars.set(variable, parse_value(rendered))
 
 
-@step(r"I wait (?P<amount>\d+(?:\.\d+)?) ?(?P<unit>ms|milliseconds?|s|secs?|seconds?)")
+@step(rf"I wait (?P<amount>{NUMBER}) ?(?P<unit>{UNIT})")
 @wsbdd_step
 def pause(session: Session, context: Any, amount: str, unit: str) -> None:
     """A deliberate pause the scenario asks for (e.g. to let a rate limit reset).
