@@ -103,11 +103,9 @@ def _qualified(func: Any) -> str:
 
 
 def _member_names(group: str, count: int) -> list[str]:
-    try:
-        from wsbdd.steps.groups import _member_names as names  # how the step names members
-    except ImportError:
-        return []
-    return list(names(group, count))
+    from wsbdd.match.grammar import member_names  # how the group steps name members
+
+    return member_names(group, count)
 
 
 class ScenarioReader:

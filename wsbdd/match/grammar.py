@@ -61,6 +61,7 @@ __all__ = [
     "seconds",
     "split_names",
     "count_word",
+    "member_names",
     "condition",
     "conditions",
     "parse_condition",
@@ -158,6 +159,14 @@ def split_names(text: str) -> list[str]:
     if duplicates:
         raise FeatureMistake(f"{', '.join(duplicates)} is listed twice; name each client once.")
     return parts
+
+
+def member_names(group: str, count: int) -> list[str]:
+    """The names of a crowd's members: ``players`` → player1 … playerN (a plural group
+    name loses its s)."""
+    base = group[:-1] if group.endswith("s") and len(group) > 1 else group
+    base = "".join(ch if ch.isalnum() or ch in "_.-" else "_" for ch in base)
+    return [f"{base}{i}" for i in range(1, count + 1)]
 
 
 def count_word(text: str) -> int:

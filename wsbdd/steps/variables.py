@@ -54,7 +54,8 @@ def set_long_text(session: Session, context: Any, variable: str, length: str) ->
     session.vars.set(variable, (pattern * (n // len(pattern) + 1))[:n])
 
 
-@step(r'I set "(?P<variable>[^"]+)" to (?!the table:$)(?P<value>.+)')
+# Not "the table:" nor "a text of N characters": those are the two steps above.
+@step(r'I set "(?P<variable>[^"]+)" to (?!the table:$|a text of \d+ characters$)(?P<value>.+)')
 @wsbdd_step
 def set_variable(session: Session, context: Any, variable: str, value: str) -> None:
     """Set ${variable} to a value: "text", a number, true/false, or JSON."""

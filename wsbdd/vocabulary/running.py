@@ -154,7 +154,7 @@ def _run_steps(
 ) -> None:
     from behave.parser import parse_steps
 
-    from wsbdd.vocabulary.registration import step_registry
+    from wsbdd.step_lookup import step_registry
 
     registry = step_registry()
 
