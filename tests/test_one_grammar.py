@@ -175,3 +175,18 @@ def test_ignore_reads_and_as_a_step_does():
     assert len(parse_conditions('$.type is "ping" and $.room is "x"')) == 2
     with pytest.raises(FeatureMistake, match='put text in quotes: \\$.type is "ping"'):
         parse_conditions("$.type is ping")
+
+
+def test_variables_are_filled_in_quoted_values_of_both_kinds():
+    from wsbdd.match import grammar
+
+    variables = Variables()
+    variables.set("client", "player1")
+    variables.set("n", 3)
+    read = grammar.conditions(
+        "$.text contains '\"who\": \"${client}\"' and $.name is \"${client}\" and $.n is ${n}",
+        variables,
+    )
+    assert read.describe() == (
+        'where $.text contains "\\"who\\": \\"player1\\"" and $.name is "player1" and $.n is 3'
+    )

@@ -87,3 +87,26 @@ def test_the_step_library_registers_without_an_order():
     text = (ROOT / "wsbdd" / "steps" / "__init__.py").read_text(encoding="utf-8")
     assert "must be tried before" not in text
     assert "must be registered after" not in (ROOT / "wsbdd" / "steps" / "load.py").read_text()
+
+
+def _imports(path: Path) -> set[str]:
+    import ast
+
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
+def test_the_vocabulary_and_the_steps_do_not_import_each_other():
+    """steps → vocabulary only; running → step_lookup, never back to registration."""
+    for path in (ROOT / "wsbdd" / "vocabulary").glob("*.py"):
+        assert not {n for n in _imports(path) if n.startswith("wsbdd.steps")}, path.name
+    running = _imports(ROOT / "wsbdd" / "vocabulary" / "running.py")
+    assert not {n for n in running if n.startswith("wsbdd.vocabulary.registration")}
+    for path in (ROOT / "wsbdd" / "check").glob("*.py"):
+        assert not {n for n in _imports(path) if n.startswith("wsbdd.steps")}, path.name

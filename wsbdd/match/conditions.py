@@ -317,7 +317,8 @@ def _read_value(
         text = quoted_text(value_text)
         return variables.render_text(text) if "${" in text else text
     if first == "'" and len(value_text) >= 2 and value_text[-1] == "'":
-        return parse_value(value_text)
+        # Taken as written, variables filled in (a single-quoted text holds JSON's quotes).
+        return parse_value(variables.render_text(value_text) if "${" in value_text else value_text)
     if first == "$":
         whole = _VARIABLE_ONLY.fullmatch(value_text)
         if whole is not None:
