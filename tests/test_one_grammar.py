@@ -184,7 +184,7 @@ def test_variables_are_filled_in_quoted_values_of_both_kinds():
     variables.set("client", "player1")
     variables.set("n", 3)
     read = grammar.conditions(
-        "$.text contains '\"who\": \"${client}\"' and $.name is \"${client}\" and $.n is ${n}",
+        '$.text contains \'"who": "${client}"\' and $.name is "${client}" and $.n is ${n}',
         variables,
     )
     assert read.describe() == (
