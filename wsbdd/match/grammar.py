@@ -61,6 +61,9 @@ __all__ = [
     "seconds",
     "split_names",
     "count_word",
+    "COUNT",
+    "COUNT_WORDS",
+    "NAME_TEXT",
     "member_names",
     "condition",
     "conditions",
@@ -169,10 +172,15 @@ def member_names(group: str, count: int) -> list[str]:
     return [f"{base}{i}" for i in range(1, count + 1)]
 
 
+COUNT_WORDS: dict[str, int] = {"no": 0, "a": 1, "one": 1, "two": 2, "three": 3}
+"""Counts written as words; any other count is digits."""
+COUNT = r"(?:\d+|" + "|".join(COUNT_WORDS) + ")"
+"""A count inside a step pattern: "3", "no", "a", "one", "two", "three"."""
+
+
 def count_word(text: str) -> int:
     """``"3"`` → 3, ``"no"`` → 0, ``"one"`` → 1."""
-    words = {"no": 0, "one": 1, "a": 1, "two": 2, "three": 3}
-    return words[text] if text in words else int(text)
+    return COUNT_WORDS[text] if text in COUNT_WORDS else int(text)
 
 
 def cell_value(text: str, variables: Variables) -> Any:

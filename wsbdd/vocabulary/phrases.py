@@ -35,7 +35,7 @@ from behave.exception import ConfigError as BehaveConfigError
 from wsbdd.config import Settings
 from wsbdd.errors import ConfigError, FeatureMistake
 from wsbdd.match import compile_path
-from wsbdd.match.grammar import NAMES, WITHIN, parse_duration
+from wsbdd.match.grammar import NAME_TEXT, NAMES, WITHIN, parse_duration
 from wsbdd.variables import (
     GENERATORS,
     RESERVED_PREFIXES,
@@ -64,7 +64,7 @@ PARAM_TYPES = ("text", "number", "client", "group", "json", "condition")
 PHRASE_KEYS = ("step", "send", "await", "within", "remember", "steps", "meaning", "reads")
 KEYWORDS = ("Given", "When", "Then", "And", "But")
 
-NAME_RE = r"[A-Za-z_][\w.\-]*"
+NAME_RE = NAME_TEXT
 NAMES_RE = NAMES
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CYCLE = re.compile(r"\$\{cycle:([^}]*)\}")
