@@ -190,3 +190,37 @@ def test_variables_are_filled_in_quoted_values_of_both_kinds():
     assert read.describe() == (
         'where $.text contains "\\"who\\": \\"player1\\"" and $.name is "player1" and $.n is 3'
     )
+
+
+BEHAVE_ROWS = [text for text, verdict, _ in ROWS if verdict == MISTAKE and "${" not in text][:6]
+
+
+def test_behave_gives_each_mistake_the_same_sentence_and_runs_the_valid_rows(tmp_path: Path):
+    """A sample of the table through a real behave run against the demo server."""
+    from subprocesses import behave
+
+    scenarios = [
+        "  Scenario: Valid\n"
+        "    Given Alice is connected\n"
+        '    When Alice sends {"type": "echo", "content": "hi"}\n'
+        '    Then Alice receives a message where $.type is "echo"'
+        ' and $.content is one of "hi", "ho"\n'
+    ]
+    for number, text in enumerate(BEHAVE_ROWS, 1):
+        scenarios.append(
+            f"  Scenario: Row {number}\n"
+            "    Given Alice is connected\n"
+            f"    Then Alice receives a message where {text}\n"
+        )
+    (tmp_path / "features" / "steps").mkdir(parents=True)
+    (tmp_path / "features" / "environment.py").write_text("from wsbdd.environment import *\n")
+    (tmp_path / "features" / "steps" / "wsbdd_steps.py").write_text("from wsbdd.steps import *\n")
+    (tmp_path / "features" / "rows.feature").write_text("Feature: Rows\n" + "\n".join(scenarios))
+    result = behave(tmp_path, "-f", "plain")
+    output = result.stdout
+    assert "Traceback" not in output + result.stderr
+    failed = [line for line in output.splitlines() if line.startswith("ASSERT FAILED: ")]
+    assert len(failed) == len(BEHAVE_ROWS), output[-3000:]
+    for text, line in zip(BEHAVE_ROWS, failed, strict=True):
+        assert python_reading(text)[1] in line, (text, line)
+    assert f"1 scenario passed, {len(BEHAVE_ROWS)} failed" in output
