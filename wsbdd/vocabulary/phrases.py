@@ -35,7 +35,7 @@ from behave.exception import ConfigError as BehaveConfigError
 from wsbdd.config import Settings
 from wsbdd.errors import ConfigError, FeatureMistake
 from wsbdd.match import compile_path
-from wsbdd.match.grammar import NAME_TEXT, NAMES, WITHIN, parse_duration
+from wsbdd.match.grammar import NAME_TEXT, NAMES, WITHIN, conditions, parse_duration
 from wsbdd.variables import (
     GENERATORS,
     RESERVED_PREFIXES,
@@ -444,8 +444,6 @@ def _check_json(text: str, what: str) -> None:
 
 
 def _check_condition(text: str, names: Sequence[str]) -> None:
-    from wsbdd.match.grammar import conditions  # the step layer's own reading of "where"
-
     text = strip_cycles(text)
     try:
         conditions(text, placeholder_variables(names, 1))
