@@ -323,8 +323,8 @@ class ScenarioReader:
         table_kind = TABLES.get(name)
         if table_kind and step.table is not None:
             table = step.table
-            builder = grammar.table_matcher if table_kind == "conditions" else grammar.row_matchers
-            self._mistake(step, note, either(lambda v: builder(table, v)))
+            reader = grammar.table_matcher if table_kind == "conditions" else grammar.row_matchers
+            self._mistake(step, note, either(lambda v: reader(table, v)))
 
     def _all_names(self, step: Any) -> list[str]:
         names: list[str] = []
