@@ -224,3 +224,55 @@ def test_behave_gives_each_mistake_the_same_sentence_and_runs_the_valid_rows(tmp
     for text, line in zip(BEHAVE_ROWS, failed, strict=True):
         assert python_reading(text)[1] in line, (text, line)
     assert f"1 scenario passed, {len(BEHAVE_ROWS)} failed" in output
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "ms",
+        "msec",
+        "millis",
+        "milliseconds",
+        "s",
+        "sec",
+        "second",
+        "seconds",
+        "min",
+        "minute",
+        "minutes",
+        "h",
+        "hours",
+    ],
+)
+def test_one_set_of_duration_units_everywhere(unit: str):
+    """A step's deadline, a wait, a load step's ramp, a phase table, a phrase's within and
+    a setting read "2 <unit>" as the same number of seconds (there were six readers)."""
+    import wsbdd.steps  # noqa: F401
+    from wsbdd.config import load_settings
+    from wsbdd.load.schedule import parse_duration as phase_duration
+    from wsbdd.match.grammar import DURATION_UNITS, parse_duration
+    from wsbdd.step_lookup import step_registry
+    from wsbdd.vocabulary import parse_phrases
+
+    expected = 2 * DURATION_UNITS[unit]
+    assert parse_duration(f"2 {unit}") == expected
+    assert phase_duration(f"2 {unit}") == expected
+    settings = load_settings(".", userdata={"wsbdd.timeout": f"2 {unit}"}, environ={})
+    assert settings.timeout == pytest.approx(expected)
+    (phrase,) = parse_phrases(
+        [{"step": "{client} waits", "await": "$ exists", "within": f"2 {unit}"}], "test"
+    )
+    assert phrase.within == pytest.approx(expected)
+
+    registry = step_registry()
+    lines = {
+        f"Bob receives a message where $.type exists within 2 {unit}": "receives_where",
+        f"I wait 2 {unit}": "pause",
+        f'50 clients in group "crowd" are connected over 2 {unit}': "crowd_ramp",
+        f'every client in group "g" sends {{"a": 1}} for 2 {unit} at 5 per second': (
+            "every_sends_paced"
+        ),
+    }
+    for line, name in lines.items():
+        found = [m for steps in registry.steps.values() for m in steps if m.match(line)]
+        assert {m.func.__name__ for m in found} == {name}, line
