@@ -276,3 +276,27 @@ def test_one_set_of_duration_units_everywhere(unit: str):
     for line, name in lines.items():
         found = [m for steps in registry.steps.values() for m in steps if m.match(line)]
         assert {m.func.__name__ for m in found} == {name}, line
+
+
+def _table(headings: list[str], *rows: list[str]) -> object:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(headings=headings, rows=[SimpleNamespace(cells=row) for row in rows])
+
+
+def test_a_table_cell_is_one_value_but_its_matcher_is_checked():
+    from wsbdd.match import grammar
+
+    variables = Variables()
+    table = _table(["path", "matcher", "value"], ["$.type", "is", "chat"], ["$.n", ">", "3"])
+    assert grammar.table_matcher(table, variables).describe() == (
+        'where $.type is "chat" and $.n is greater than 3'
+    )
+    rows = grammar.row_matchers(_table(["$.type", "$.n"], ["chat", "is at least 2"]), variables)
+    assert rows[0].describe() == 'where $.type is "chat" and $.n is at least 2'
+    with pytest.raises(FeatureMistake, match='Unknown matcher "is greather than"; did you mean'):
+        grammar.table_matcher(
+            _table(["path", "matcher", "value"], ["$.n", "is greather than", "3"]), variables
+        )
+    with pytest.raises(FeatureMistake, match='did you mean "is greater than"'):
+        grammar.row_matchers(_table(["$.n"], ["is greather than 3"]), variables)
