@@ -381,6 +381,11 @@ def test_environ_defaults_to_the_process_environment(monkeypatch: pytest.MonkeyP
         ("2 seconds", 2.0),
         ("1 second", 1.0),
         (" 3 S ", 3.0),
+        # Issue 13: one set of units everywhere (wsbdd.match.grammar.DURATION_UNITS), so a
+        # setting takes minutes as a step's "within 2 minutes" does.
+        ("2 minutes", 120.0),
+        ("1 min", 60.0),
+        ("5 MSEC", 0.005),
     ],
 )
 def test_durations(text: Any, seconds: float) -> None:
@@ -577,7 +582,7 @@ def test_zero_wait_is_rejected(key: str) -> None:
     )
 
 
-@pytest.mark.parametrize("value", ["soon", "2 minutes", "", True, [1], "nan", "inf", "1e400"])
+@pytest.mark.parametrize("value", ["soon", "2 fortnights", "", True, [1], "nan", "inf", "1e400"])
 def test_not_a_duration(value: Any) -> None:
     text = config_error({"wsbdd.quiet_window": value})
     assert text.startswith("-D wsbdd.quiet_window is ")

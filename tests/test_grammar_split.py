@@ -15,7 +15,7 @@ import pytest
 
 from wsbdd.errors import FeatureMistake
 from wsbdd.match import MATCHER_WORDS
-from wsbdd.steps.grammar import _path_end, _split_conditions, _split_words
+from wsbdd.match.conditions import _path_end, _split_conditions, _split_words
 
 PIECES = ["$.a", " and ", "$", '"', "'", "\\", "[", "]", "(", ")", "x", " ", "?(@.b"]
 
@@ -129,10 +129,11 @@ SAMPLES = [
 @pytest.mark.parametrize("text", CONDITION_TEXTS)
 def test_a_shape_read_once_gives_the_same_matcher_as_reading_the_whole_text(text: str):
     from wsbdd.match import Where
+    from wsbdd.match.conditions import _fixed_conditions
+    from wsbdd.match.grammar import _NO_VARIABLES, condition
     from wsbdd.message import Message
-    from wsbdd.steps.grammar import _NO_VARIABLES, _fixed_conditions, _split_conditions, condition
 
-    by_shape = _fixed_conditions(text)
+    by_shape = Where(_fixed_conditions(text))
     in_full = Where([condition(part, _NO_VARIABLES) for part in _split_conditions(text)])
     assert by_shape.describe() == in_full.describe()
     for n, sample in enumerate(SAMPLES, 1):
@@ -141,9 +142,11 @@ def test_a_shape_read_once_gives_the_same_matcher_as_reading_the_whole_text(text
 
 
 def test_a_shape_with_a_mistake_is_reported_with_the_writers_text():
-    from wsbdd.steps.grammar import conditions
+    from wsbdd.match.grammar import conditions
     from wsbdd.variables import Variables
 
     with pytest.raises(FeatureMistake) as mistake:
         conditions('"chat" is $.type', Variables())
-    assert str(mistake.value).startswith('""chat" is $.type" is not a condition;')
+    assert str(mistake.value).startswith(
+        'The condition ""chat" is $.type" does not start with a JSONPath;'
+    )

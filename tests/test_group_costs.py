@@ -16,12 +16,12 @@ from websockets.asyncio.server import ServerConnection
 
 from wsbdd.client import ConnectOptions
 from wsbdd.groups import join_group
+from wsbdd.match.grammar import differs_per_member, per_member
 from wsbdd.pool import ClientPool
 from wsbdd.report.collect import ReportRecorder, conversation_of, start_recording
 from wsbdd.report.cucumber import CucumberJsonFormatter
 from wsbdd.report.html import HtmlFormatter
 from wsbdd.steps import groups as group_steps
-from wsbdd.steps.grammar import differs_per_member, per_member
 from wsbdd.variables import Variables
 
 # -- membership ------------------------------------------------------------------------------

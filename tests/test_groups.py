@@ -12,9 +12,9 @@ from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import Receive, group_verdict
 from wsbdd.inbox import Inbox
 from wsbdd.match import where
+from wsbdd.match.grammar import expand_cycles
 from wsbdd.open_files import ensure_open_files
 from wsbdd.session import Run
-from wsbdd.steps.grammar import expand_cycles
 
 
 def waited(name: str, *payloads: dict, matcher=None, timeout: float = 1.0):

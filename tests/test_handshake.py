@@ -24,9 +24,9 @@ from websockets.exceptions import ConnectionClosed
 from wsbdd.config import Settings
 from wsbdd.errors import ExpectationFailed
 from wsbdd.match import where
+from wsbdd.match.grammar import body_condition
 from wsbdd.report.text import transcript_text
 from wsbdd.session import Run
-from wsbdd.steps.grammar import body_condition
 from wsbdd.variables import Variables
 
 PROJECT = Path(__file__).resolve().parent / "features" / "handshake"

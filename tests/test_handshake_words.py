@@ -14,10 +14,10 @@ from wsbdd.client import ConnectionOutcome
 from wsbdd.errors import FeatureMistake
 from wsbdd.handshake import describe_refusal, refusal_response
 from wsbdd.match import Like, TextIs, where
+from wsbdd.match.grammar import body_condition, conditions, quoted
 from wsbdd.message import Message
 from wsbdd.report.text import describe_event
 from wsbdd.step_lookup import StepPattern
-from wsbdd.steps.grammar import body_condition, conditions, quoted
 from wsbdd.transcript import Event
 from wsbdd.variables import Variables
 from wsbdd.vocabulary.registration import step_registry

@@ -45,7 +45,6 @@ CHAT = {
             True,
         ),
         ('$["odd key"] does not exist', '$["odd key"]', '$["odd key"] does not exist', True),
-        ("$.content is Hi there", "$.content", '$.content is "Hi there"', True),
         ("$.type IS NOT  'chat'", "$.type", '$.type is not "chat"', False),
         (
             '$.type is one of "chat", "presence"',
@@ -54,7 +53,6 @@ CHAT = {
             True,
         ),
         ('$.type is one of ["a", "b"]', "$.type", '$.type is one of ["a", "b"]', False),
-        ("$.status is nothing", "$.status", '$.status is "nothing"', False),
         ("$.n is 2", "$.n", "$.n is 2", True),
         ('$.n is "2"', "$.n", '$.n is "2"', False),
         ("$.tags is empty", "$.tags", "$.tags is empty", True),
@@ -123,7 +121,7 @@ def test_plain_text_messages() -> None:
         ),
         (
             "$.a[ is 5",
-            'The JSONPath "$.a[ is 5" is not valid (Parse error at 1:8 near token 5 (NUMBER)); '
+            'The JSONPath "$.a[" is not valid (Parse error near the end of string); '
             "check its brackets and quotes, e.g. $.items[0].name or $.items[?(@.id == 3)].",
         ),
         (
@@ -160,6 +158,18 @@ def test_plain_text_messages() -> None:
             "$.n is nul",
             'Unknown matcher "is nul"; did you mean "is null"? To compare with the text "nul", '
             'put it in quotes: is "nul".',
+        ),
+        (
+            # Issue 13: text in a condition is quoted; unquoted words are a mistake, not text.
+            "$.content is Hi there",
+            'The condition "$.content is Hi there" compares with Hi there, which is not a '
+            "number, true, false, null, JSON or quoted text; put text in quotes: "
+            '$.content is "Hi there".',
+        ),
+        (
+            "$.n is bigger than 3",
+            'Unknown matcher "is bigger than"; did you mean "is greater than"? To compare with '
+            'the text "bigger than 3", put it in quotes: is "bigger than 3".',
         ),
         (
             "$.kind is string",

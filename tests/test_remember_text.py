@@ -40,7 +40,7 @@ def test_a_broken_regular_expression_is_a_feature_mistake(s):
 
 
 def test_client_and_index_in_a_step_about_one_client_are_explained():
-    from wsbdd.steps.grammar import per_client_words
+    from wsbdd.match.grammar import per_client_words
 
     with pytest.raises(FeatureMistake) as caught:
         per_client_words(["/ws?user=${client}", None], "Alice")

@@ -18,6 +18,7 @@ is wrong, and what is allowed.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib.util
 import json
 import math
@@ -238,11 +239,8 @@ def _suggest(word: str, choices: Iterable[str], show: Callable[[str], str] = str
 
 # -- parsing single values ------------------------------------------------------------------
 
-_DURATION_RE = re.compile(
-    r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*"
-    r"(ms|msec|msecs|millis|milliseconds?|s|sec|secs|seconds?)?",
-    re.IGNORECASE,
-)
+_DURATION_NUMBER = r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*"
+"""A setting's number may have a sign (refused with its own sentence) or a bare point."""
 _DURATION_HELP = 'use a number of seconds (2, 2.5) or text such as "500 ms" or "2 seconds"'
 _TRUE = frozenset({"true", "yes", "1", "on"})
 _FALSE = frozenset({"false", "no", "0", "off"})
@@ -251,6 +249,21 @@ _HEADER_NAME_RE = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PROXY_SCHEMES = ("http", "https", "socks4", "socks4a", "socks5", "socks5h")
 
 _Parser = Callable[[Any, _Origin, tuple[str, ...]], Any]
+
+
+@functools.cache
+def _duration_re() -> re.Pattern[str]:
+    # The units are the grammar's (wsbdd.match.grammar), the same in every step and
+    # setting; imported when first needed so reading settings does not load matching.
+    from wsbdd.match.grammar import UNIT
+
+    return re.compile(_DURATION_NUMBER + f"({UNIT})?")
+
+
+def _unit_seconds(unit: str) -> float:
+    from wsbdd.match.grammar import DURATION_UNITS
+
+    return DURATION_UNITS[unit]
 
 
 def _duration(*, positive: bool, optional: bool = False) -> _Parser:
@@ -264,10 +277,8 @@ def _duration(*, positive: bool, optional: bool = False) -> _Parser:
             raise _fail(origin, path, value, f"not a duration; {_DURATION_HELP}{off_help}")
         if isinstance(value, int | float):
             seconds = float(value)
-        elif isinstance(value, str) and (match := _DURATION_RE.fullmatch(value.strip())):
-            seconds = float(match.group(1))
-            if (match.group(2) or "s").lower().startswith("m"):
-                seconds /= 1000
+        elif isinstance(value, str) and (match := _duration_re().fullmatch(value.strip().lower())):
+            seconds = float(match.group(1)) * _unit_seconds(match.group(2) or "s")
         else:
             raise _fail(origin, path, value, f"not a duration; {_DURATION_HELP}{off_help}")
         if not math.isfinite(seconds):

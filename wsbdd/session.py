@@ -66,7 +66,7 @@ from wsbdd.groups import (
 from wsbdd.handshake import answer_headers, describe_refusal, refusal_response
 from wsbdd.http import Body, HttpClients, masked_address, origin_of, who_is
 from wsbdd.io.errors import ConnectionLost
-from wsbdd.match import AnyMessage, Condition, compile_path, parse_condition
+from wsbdd.match import AnyMessage, Condition, compile_path, parse_conditions
 from wsbdd.message import Message
 from wsbdd.open_files import ensure_open_files
 from wsbdd.pool import ClientPool
@@ -197,7 +197,8 @@ class Session:
         order, so a crowd of 10,000 joins without a search through the list per name)."""
         self.measurements: list[tuple[int, Any]] = []
         """(step index, metrics) of the scenario's load steps, for the reports."""
-        self._noise = [parse_condition(text) for text in run.ignore]
+        # An entry may join conditions with `and $` (all must hold), as a step's `where` does.
+        self._noise = [tuple(parse_conditions(text)) for text in run.ignore]
         self.http = HttpClients(
             self.settings.timeout,
             self.settings.connect_timeout,
@@ -272,7 +273,7 @@ class Session:
 
     def is_noise(self, message: Message) -> bool:
         value = message.value
-        return any(condition.test(value) for condition in self._noise)
+        return any(all(c.test(value) for c in conditions) for conditions in self._noise)
 
     def url_for(self, target: str | None) -> str:
         """The URL a step's target names: ``None`` → the configured URL as written; a path,

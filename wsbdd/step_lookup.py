@@ -27,7 +27,7 @@ from typing import Any
 from behave.matchers import Match, SimplifiedRegexMatcher, register_step_matcher_class
 from behave.model_type import Argument, FileLocation
 
-__all__ = ["NAME", "StepPattern", "required_text"]
+__all__ = ["NAME", "StepPattern", "required_text", "step_registry"]
 
 NAME = "wsbdd-re"
 
@@ -97,6 +97,23 @@ class StepPattern(SimplifiedRegexMatcher):
 
 
 register_step_matcher_class(NAME, StepPattern, override=True)
+
+
+def step_registry() -> Any:
+    """The registry behave's ``@given`` writes to: the one wsbdd's built-in steps are in.
+
+    ``behave.step_registry.registry`` is not always it: behave's ``main`` replaces
+    that module attribute with a fresh registry before a run, while ``from behave
+    import given`` (and the runner) keep the one made when behave was imported.
+    """
+    import behave
+    from behave.step_registry import StepRegistry
+    from behave.step_registry import registry as module_registry
+
+    for cell in getattr(behave.given, "__closure__", None) or ():
+        if isinstance(cell.cell_contents, StepRegistry):
+            return cell.cell_contents
+    return module_registry
 
 
 def _needle_of(definition: Any) -> str:

@@ -79,12 +79,12 @@ def _sentence(text: str) -> str:
 
 
 def _ignore_problems(project: Project) -> list[Problem]:
-    from wsbdd.match import parse_condition
+    from wsbdd.match import parse_conditions
 
     problems = []
     for condition in project.settings.ignore:
         try:
-            parse_condition(condition)
+            parse_conditions(condition)
         except FeatureMistake as mistake:
             where = project.settings.origin_of("ignore")
             file = where.split(" ", 1)[0]

@@ -13,8 +13,6 @@ checker cannot see: after one, "used before" findings stop for that scenario.
 from __future__ import annotations
 
 import difflib
-import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,7 +78,6 @@ TABLES = {
 }
 _MAX_DEPTH = 8
 PER_CLIENT = ("client", "index")
-_CONDITION_SPLIT = re.compile(r"\s+and\s+(?=\$)")
 
 
 @dataclass
@@ -106,11 +103,9 @@ def _qualified(func: Any) -> str:
 
 
 def _member_names(group: str, count: int) -> list[str]:
-    try:
-        from wsbdd.steps.groups import _member_names as names  # how the step names members
-    except ImportError:
-        return []
-    return list(names(group, count))
+    from wsbdd.match.grammar import member_names  # how the group steps name members
+
+    return member_names(group, count)
 
 
 class ScenarioReader:
@@ -277,8 +272,7 @@ class ScenarioReader:
     # -- the words of a built-in step
 
     def _words(self, step: Any, name: str, words: dict[str, Any], state: _State, note: str) -> None:
-        from wsbdd.match import compile_path
-        from wsbdd.steps import grammar
+        from wsbdd.match import compile_path, grammar
 
         one = placeholder_variables(self._all_names(step), 1)
         text = placeholder_variables(self._all_names(step), "x")
@@ -293,9 +287,8 @@ class ScenarioReader:
             return run
 
         where = strip_cycles(words["where"]) if words.get("where") else None
-        if where and self._mistake(step, note, either(lambda v: grammar.conditions(where, v))):
-            for part in _CONDITION_SPLIT.split(where):
-                self._typo(step, part.strip().split(" ", 1)[-1], note)
+        if where:  # read as the step reads it (wsbdd.match.grammar): they cannot disagree
+            self._mistake(step, note, either(lambda v: grammar.conditions(where, v)))
         if name == "wsbdd.steps.connection.rejected" and words.get("body"):
             body = strip_cycles(words["body"])
             self._mistake(step, note, either(lambda v: grammar.body_condition(body, v)))
@@ -330,32 +323,8 @@ class ScenarioReader:
         table_kind = TABLES.get(name)
         if table_kind and step.table is not None:
             table = step.table
-            headings = [str(h).strip().lower() for h in table.headings]
-            if headings[:2] == ["path", "matcher"]:
-                for row in table.rows:
-                    self._typo(step, f"{str(row.cells[1]).strip()} x", note, exact=True)
-            by_table = grammar.table_matcher if table_kind == "conditions" else grammar.row_matchers
-            self._mistake(step, note, either(lambda v: by_table(table, v)))
-
-    def _typo(self, step: Any, rest: str, note: str, exact: bool = False) -> None:
-        """A matcher phrase one letter off (``is greter than 3``) reads as ``is "greter than 3"``.
-
-        The step library would accept it and compare with that text; almost
-        always a typo, so it is reported with the matcher it resembles.
-        """
-        from wsbdd.match import MATCHER_WORDS, value_matcher
-
-        words = rest.lower().split()
-        for size in (3, 2, 1) if not exact else (len(words) - 1,):
-            candidate = " ".join(words[:size])
-            if size < 1 or len(words) < size or candidate in MATCHER_WORDS:
-                if candidate in MATCHER_WORDS:
-                    return
-                continue
-            same_size = [m for m in MATCHER_WORDS if len(m.split()) == size]
-            if exact or difflib.get_close_matches(candidate, same_size, n=1, cutoff=0.85):
-                self._mistake(step, note, functools.partial(value_matcher, candidate))
-                return
+            reader = grammar.table_matcher if table_kind == "conditions" else grammar.row_matchers
+            self._mistake(step, note, either(lambda v: reader(table, v)))
 
     def _all_names(self, step: Any) -> list[str]:
         names: list[str] = []
@@ -378,7 +347,7 @@ class ScenarioReader:
     def _clients(
         self, step: Any, name: str, words: dict[str, Any], state: _State, note: str
     ) -> None:
-        from wsbdd.steps.grammar import split_names
+        from wsbdd.match.grammar import split_names
 
         names: list[str] = []
         if words.get("name"):
@@ -478,7 +447,7 @@ class ScenarioReader:
         self, step: Any, phrase: Phrase, values: dict[str, Any], note: str
     ) -> None:
         """A ``{x:json}`` argument must be JSON, a ``{x:condition}`` one must read."""
-        from wsbdd.steps import grammar
+        from wsbdd.match import grammar
 
         names = self._all_names(step)
         for param in phrase.params:

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from wsbdd.errors import FeatureMistake
+from wsbdd.match.grammar import parse_duration as _parse_duration
 
 __all__ = [
     "Phase",
@@ -147,11 +148,6 @@ _RATE = re.compile(
     r"(?:\s+per\s+client)?"
 )
 _RATE_EXAMPLE = 'write it like "5 per second" or "1 to 5 per second"'
-
-_DURATION = re.compile(
-    rf"(?P<amount>{_NUMBER})\s*"
-    r"(?P<unit>ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hours?)"
-)
 _DURATION_EXAMPLE = 'write it like "30 seconds", "500 ms" or "1.5 minutes"'
 
 
@@ -170,17 +166,12 @@ def parse_rate(text: str) -> tuple[float, float]:
 
 
 def parse_duration(text: str) -> float:
-    """``"2 seconds"`` → 2.0, ``"500 ms"`` → 0.5, ``"1.5 minutes"`` → 90.0, ``"90s"`` → 90.0."""
-    found = _DURATION.fullmatch(text.strip().lower())
-    if not found:
-        raise FeatureMistake(f'wsbdd cannot read the duration "{text}": {_DURATION_EXAMPLE}.')
-    return float(found["amount"]) * _unit_seconds(found["unit"])
+    """``"2 seconds"`` → 2.0, ``"500 ms"`` → 0.5, ``"1.5 minutes"`` → 90.0, ``"90s"`` → 90.0.
 
-
-def _unit_seconds(unit: str) -> float:
-    if unit == "ms" or unit.startswith("milli"):
-        return 0.001
-    return {"s": 1.0, "m": 60.0, "h": 3600.0}[unit[0]]
+    The grammar's one duration reader (:func:`wsbdd.match.grammar.parse_duration`):
+    every step and setting takes the same units.
+    """
+    return _parse_duration(text)
 
 
 _TABLE_EXAMPLE = (

@@ -5,7 +5,10 @@ Pure code, no sockets and no asyncio: everything here works on plain values and
 
 * :func:`compile_path` compiles a JSONPath once (plain paths take a fast path);
 * :func:`value_matcher` names a matcher in words (``starts with``, ``is a uuid``);
-* :func:`parse_condition` reads ``$.content starts with "hello"``;
+* :func:`parse_condition` reads ``$.content starts with "hello"`` and
+  :func:`parse_conditions` several joined by `` and $``;
+* :mod:`wsbdd.match.grammar` reads the rest of a step's words (durations,
+  counts, client lists, values, tables), importing no behave;
 * :class:`Where`, :class:`Like`, :class:`TextIs`, :class:`BytesAre` and
   :class:`AnyMessage` are what an inbox waits for.
 
@@ -15,7 +18,7 @@ only if none is) is explained in :mod:`wsbdd.match.words`; the template rules
 and markers in :mod:`wsbdd.match.template`.
 """
 
-from .conditions import Condition, parse_condition
+from .conditions import Condition, condition_from_cell, parse_condition, parse_conditions
 from .messages import AnyMessage, BytesAre, Like, MessageMatcher, TextIs, Where, where
 from .paths import JsonPath, compile_path
 from .template import MARKERS
@@ -36,6 +39,8 @@ __all__ = [
     "unescape",
     "Condition",
     "parse_condition",
+    "parse_conditions",
+    "condition_from_cell",
     "MessageMatcher",
     "Where",
     "Like",

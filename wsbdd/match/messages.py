@@ -21,7 +21,7 @@ from hamcrest.core.description import Description
 
 from wsbdd.message import NOT_JSON, Message
 
-from .conditions import Condition, parse_condition
+from .conditions import Condition, parse_conditions
 from .template import compile_template
 from .values import show
 
@@ -130,8 +130,12 @@ class Where(MessageMatcher):
 
 
 def where(*conditions: str) -> Where:
-    """``where('$.type is "chat"', '$.content starts with "hi"')``."""
-    return Where([parse_condition(condition) for condition in conditions])
+    """``where('$.type is "chat"', '$.content starts with "hi"')``: all must hold.
+
+    Each text is read as the Gherkin step reads it (:func:`parse_conditions`), so
+    ``where('$.type is "chat" and $.n is 3')`` is two conditions, as in a feature.
+    """
+    return Where([c for condition in conditions for c in parse_conditions(condition)])
 
 
 class Like(MessageMatcher):

@@ -5,21 +5,30 @@ containing ``from wsbdd.steps import *``.  The step matcher is set to wsbdd's ``
 while the library registers and restored afterwards, so your own step files
 keep behave's default.  wsbdd's matcher is behave's ``re`` one with
 the per-match work done once (see ``wsbdd.step_lookup``).
+
+The order the modules register in does not matter: no two built-in steps match
+the same line (``tests/test_step_overlaps.py`` checks every built-in step against
+the feature lines in features/, tests/features/ and docs/, and each step's samples).
+The words inside the steps are read by ``wsbdd.match.grammar``, which registers nothing.
 """
 
 from behave import use_default_step_matcher, use_step_matcher
 
 from wsbdd.step_lookup import NAME as _MATCHER
+from wsbdd.step_lookup import speed_up as _speed_up
+from wsbdd.step_lookup import step_registry as _step_registry
 
 use_step_matcher(_MATCHER)
 
-# load first: its "every client in group … sends {…} 5 times at 2 per second" must be tried
-# before the group step that sends once; groups next: its "clients … in group …" must be
-# tried before "clients … are connected".
-from wsbdd.steps import load  # noqa: E402,F401,I001
-from wsbdd.steps import groups  # noqa: E402,F401,I001
-from wsbdd.steps import connection, receiving, sending, variables  # noqa: E402,F401
-from wsbdd.steps import http  # noqa: E402,F401
+from wsbdd.steps import (  # noqa: E402,F401
+    connection,
+    groups,
+    http,
+    load,
+    receiving,
+    sending,
+    variables,
+)
 
 use_default_step_matcher()
 
@@ -31,8 +40,6 @@ if _vocabulary.AUTO:
     _vocabulary.register_configured_phrases()
 
 # Look steps up as behave does, minus a call per definition that cannot match.
-from wsbdd.step_lookup import speed_up as _speed_up  # noqa: E402
-
-_speed_up(_vocabulary.step_registry())
+_speed_up(_step_registry())
 
 __all__: list[str] = []

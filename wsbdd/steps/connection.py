@@ -8,10 +8,9 @@ from behave import given, step, then, when
 
 from wsbdd.errors import FeatureMistake
 from wsbdd.match import unescape
-from wsbdd.session import Session
-from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import (
+from wsbdd.match.grammar import (
     NAME,
+    NAMES,
     QUOTED,
     WITHIN,
     body_condition,
@@ -20,6 +19,8 @@ from wsbdd.steps.grammar import (
     seconds,
     split_names,
 )
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
 
 OPTIONS = (
     rf'(?: to "(?P<target>{QUOTED})")?'
@@ -94,8 +95,10 @@ def connected(session: Session, context: Any, name: str, **options: Any) -> None
     _connect(session, context, [name], require=True, alone=True, **options)
 
 
-@given(r"clients (?P<names>.+?) are connected" + OPTIONS)
-@when(r"clients (?P<names>.+?) are connected" + OPTIONS)
+# A list of names only ("Alice, Bob and Carol"): "clients … in group "x" are connected"
+# is the group step (steps/groups.py), never this one with "in group" read as a name.
+@given(rf"clients (?P<names>{NAMES}) are connected" + OPTIONS)
+@when(rf"clients (?P<names>{NAMES}) are connected" + OPTIONS)
 @wsbdd_step
 def all_connected(session: Session, context: Any, names: str, **options: Any) -> None:
     """Connect several clients at once: ``clients Alice, Bob and Carol are connected``.

@@ -14,13 +14,13 @@ from behave import given, step, when
 
 from wsbdd.errors import ExpectationFailed
 from wsbdd.match import unescape
-from wsbdd.session import Session
-from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import (
+from wsbdd.match.grammar import (
+    NAMES,
     QUOTED,
     WITHIN,
     conditions,
     format_seconds,
+    member_names,
     payload_text,
     per_member,
     quoted,
@@ -29,9 +29,11 @@ from wsbdd.steps.grammar import (
     table_matcher,
     template_matcher,
 )
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'
-OTHERS = r"(?: and (?P<others>[A-Za-z_][\w.\-]*(?:(?:, | and )[A-Za-z_][\w.\-]*)*))?"
+OTHERS = rf"(?: and (?P<others>{NAMES}))?"
 EVERY = r"every client in " + GROUP + OTHERS
 CONNECT_OPTIONS = (
     rf'(?: to "(?P<target>{QUOTED})")?'
@@ -41,11 +43,7 @@ CONNECT_OPTIONS = (
 WITH_HEADERS = r"(?P<with_headers> with headers:)?"
 
 
-def _member_names(group: str, count: int) -> list[str]:
-    """``players`` → player1 … playerN (a plural group name loses its s)."""
-    base = group[:-1] if group.endswith("s") and len(group) > 1 else group
-    base = "".join(ch if ch.isalnum() or ch in "_.-" else "_" for ch in base)
-    return [f"{base}{i}" for i in range(1, count + 1)]
+_member_names = member_names  # ``players`` → player1 … playerN (the grammar's naming)
 
 
 def _who(session: Session, group: str, others: str | None) -> list[str]:
@@ -97,7 +95,7 @@ def _connect(
 
 
 CROWD = r"(?P<count>\d+) clients in " + GROUP + r" are connected" + CONNECT_OPTIONS
-NAMED = r"clients (?P<names>.+?) in " + GROUP + r" are connected" + CONNECT_OPTIONS
+NAMED = rf"clients (?P<names>{NAMES}) in " + GROUP + r" are connected" + CONNECT_OPTIONS
 
 
 @given(CROWD + WITHIN + WITH_HEADERS)
@@ -122,7 +120,9 @@ def named_group_connected(
     _connect(session, context, group, split_names(names), **options)
 
 
-@step(EVERY + r" sends(?: at the same time)? (?P<payload>[\[{].*)")
+# The payload ends with its JSON's closing bracket: "… sends {…} 5 times at 2 per second"
+# is a load step (steps/load.py), never this one with the rate words in its payload.
+@step(EVERY + r" sends(?: at the same time)? (?P<payload>[\[{].*[\]}])")
 @wsbdd_step
 def every_sends(
     session: Session, context: Any, group: str, others: str | None, payload: str

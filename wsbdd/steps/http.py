@@ -24,9 +24,7 @@ from wsbdd.expect_response import (
 )
 from wsbdd.http import Body
 from wsbdd.match import compile_path
-from wsbdd.session import Session
-from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import (
+from wsbdd.match.grammar import (
     NAME,
     QUOTED,
     condition,
@@ -35,6 +33,8 @@ from wsbdd.steps.grammar import (
     table_matcher,
     template_matcher,
 )
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
 
 METHODS = r"(?P<method>GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)s?"
 VERBS = {"opens": "GET", "posts": "POST", "puts": "PUT", "patches": "PATCH", "deletes": "DELETE"}

@@ -2,9 +2,9 @@
 
 Every message a load step sends carries a correlation id (``${correlation_id}``
 in the payload, or an ``id`` field wsbdd adds), so delivery latency is timed
-from the send to each receipt, on one clock.  Registered before the group
-steps, whose "every client in group … sends {…}" would otherwise swallow the
-rate words into the payload.
+from the send to each receipt, on one clock.  The group step "every client in
+group … sends {…}" takes a payload that ends with its JSON, so it never reads
+the rate words here as part of the payload (tests/test_step_overlaps.py).
 """
 
 from __future__ import annotations
@@ -25,21 +25,22 @@ from wsbdd.load.schedule import (
     send_offsets,
 )
 from wsbdd.match import unescape
-from wsbdd.session import Session
-from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import (
+from wsbdd.match.grammar import (
+    DURATION,
     QUOTED,
     WITHIN,
     conditions,
     format_seconds,
+    member_names,
     payload_text,
     per_member,
     seconds,
 )
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'
 NUMBER = r"\d+(?:[.,]\d+)?"
-DURATION = r"\d+(?:\.\d+)? ?(?:ms|milliseconds?|s|secs?|seconds?|minutes?)"
 RATE = NUMBER + r"(?: to " + NUMBER + r")?(?: (?:messages? )?per (?:second|minute)| ?/ ?(?:s|min))"
 TARGET = rf'(?: to "(?P<target>{QUOTED})")?(?: with token "(?P<token>{QUOTED})")?'
 RAMP = (
@@ -74,11 +75,7 @@ def _number(text: str) -> float:
 
 
 def _names(group: str, count: int) -> list[str]:
-    # Imported here, not at the top: importing the group steps registers them, and
-    # they must be registered after these (see wsbdd/steps/__init__.py).
-    from wsbdd.steps.groups import _member_names
-
-    return _member_names(group, count)
+    return member_names(group, count)
 
 
 def _check_size(count: int) -> None:

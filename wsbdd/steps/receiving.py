@@ -13,9 +13,10 @@ from behave import step
 from wsbdd.errors import ExpectationFailed, FeatureMistake
 from wsbdd.expect import describe_messages
 from wsbdd.match import BytesAre, TextIs
-from wsbdd.session import Session
-from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import (
+from wsbdd.match.grammar import (
+    COUNT as COUNT_WORD,
+)
+from wsbdd.match.grammar import (
     NAME,
     WITHIN,
     conditions,
@@ -28,8 +29,10 @@ from wsbdd.steps.grammar import (
     template_matcher,
     templates,
 )
+from wsbdd.session import Session
+from wsbdd.steps.base import wsbdd_step
 
-COUNT = r"(?:(?P<op>exactly|at least|at most) )?(?P<count>\d+|no|one|a) messages?"
+COUNT = rf"(?:(?P<op>exactly|at least|at most) )?(?P<count>{COUNT_WORD}) messages?"
 
 
 @step(NAME + r" receives (?:a|any) message" + WITHIN)

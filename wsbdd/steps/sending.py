@@ -7,9 +7,9 @@ from typing import Any
 from behave import step
 
 from wsbdd.errors import FeatureMistake
+from wsbdd.match.grammar import NAME, decode_binary, payload_text, quoted
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import NAME, decode_binary, payload_text, quoted
 
 
 def _docstring(context: Any, example: str) -> str:

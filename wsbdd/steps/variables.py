@@ -8,9 +8,9 @@ from typing import Any
 from behave import step
 
 from wsbdd.match import parse_value
+from wsbdd.match.grammar import NAME, NUMBER, UNIT, entries_from_table, seconds
 from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
-from wsbdd.steps.grammar import NAME, entries_from_table, seconds
 
 
 @step(r"I remember (?P<path>\$.*?) from " + NAME + r"'s last message as \"(?P<variable>[^\"]+)\"")
@@ -54,7 +54,8 @@ def set_long_text(session: Session, context: Any, variable: str, length: str) ->
     session.vars.set(variable, (pattern * (n // len(pattern) + 1))[:n])
 
 
-@step(r'I set "(?P<variable>[^"]+)" to (?!the table:$)(?P<value>.+)')
+# Not "the table:" nor "a text of N characters": those are the two steps above.
+@step(r'I set "(?P<variable>[^"]+)" to (?!the table:$|a text of \d+ characters$)(?P<value>.+)')
 @wsbdd_step
 def set_variable(session: Session, context: Any, variable: str, value: str) -> None:
     """Set ${variable} to a value: "text", a number, true/false, or JSON."""
@@ -67,7 +68,7 @@ def set_variable(session: Session, context: Any, variable: str, value: str) -> N
     session.vars.set(variable, parse_value(rendered))
 
 
-@step(r"I wait (?P<amount>\d+(?:\.\d+)?) ?(?P<unit>ms|milliseconds?|s|secs?|seconds?)")
+@step(rf"I wait (?P<amount>{NUMBER}) ?(?P<unit>{UNIT})")
 @wsbdd_step
 def pause(session: Session, context: Any, amount: str, unit: str) -> None:
     """A deliberate pause the scenario asks for (e.g. to let a rate limit reset).

@@ -35,6 +35,7 @@ from behave.exception import ConfigError as BehaveConfigError
 from wsbdd.config import Settings
 from wsbdd.errors import ConfigError, FeatureMistake
 from wsbdd.match import compile_path
+from wsbdd.match.grammar import NAME_TEXT, NAMES, WITHIN, conditions, parse_duration
 from wsbdd.variables import (
     GENERATORS,
     RESERVED_PREFIXES,
@@ -63,11 +64,10 @@ PARAM_TYPES = ("text", "number", "client", "group", "json", "condition")
 PHRASE_KEYS = ("step", "send", "await", "within", "remember", "steps", "meaning", "reads")
 KEYWORDS = ("Given", "When", "Then", "And", "But")
 
-NAME_RE = r"[A-Za-z_][\w.\-]*"
-NAMES_RE = NAME_RE + r"(?:(?:, | and )" + NAME_RE + r")*"
+NAME_RE = NAME_TEXT
+NAMES_RE = NAMES
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CYCLE = re.compile(r"\$\{cycle:([^}]*)\}")
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?)?", re.IGNORECASE)
 SAMPLE_VALUES = {
     "client": "Alice",
     "group": "players",
@@ -76,10 +76,7 @@ SAMPLE_VALUES = {
     "json": '{"level": 2}',
     "condition": '$.type is "ok"',
 }
-WITHIN_RE = (
-    r"(?: within (?P<amount>\d+(?:\.\d+)?) ?"
-    r"(?P<unit>ms|milliseconds?|s|secs?|seconds?|minutes?))?"
-)
+WITHIN_RE = WITHIN
 """The optional deadline a phrase that waits (``await``) takes at its end, as built-in steps do."""
 CONDITION_SAMPLE = "$ exists"
 """What a condition parameter stands for when the phrase's own ``await`` is checked."""
@@ -447,8 +444,6 @@ def _check_json(text: str, what: str) -> None:
 
 
 def _check_condition(text: str, names: Sequence[str]) -> None:
-    from wsbdd.steps.grammar import conditions  # the step layer's own reading of "where"
-
     text = strip_cycles(text)
     try:
         conditions(text, placeholder_variables(names, 1))
@@ -481,10 +476,11 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
 def _duration(value: Any) -> float:
     if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
         return float(value)
-    if isinstance(value, str) and (match := _DURATION.fullmatch(value.strip())):
-        amount = float(match.group(1))
-        unit = (match.group(2) or "s").lower()
-        seconds = amount / 1000 if unit.startswith("m") else amount
+    if isinstance(value, str):
+        try:
+            seconds = parse_duration(value, unit_required=False)
+        except FeatureMistake:
+            seconds = 0.0
         if seconds > 0:
             return seconds
     raise FeatureMistake(

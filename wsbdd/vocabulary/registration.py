@@ -18,7 +18,7 @@ from behave.matchers import SimplifiedRegexMatcher
 
 from wsbdd.config import load_settings
 from wsbdd.errors import ConfigError
-from wsbdd.step_lookup import StepPattern
+from wsbdd.step_lookup import StepPattern, step_registry
 from wsbdd.vocabulary.patterns import readable, samples
 from wsbdd.vocabulary.phrases import Phrase, PhraseError, load_phrases
 from wsbdd.vocabulary.running import make_step_function
@@ -28,6 +28,7 @@ __all__ = [
     "STEP_TYPES",
     "describe_step",
     "find_clash",
+    "find_overlaps",
     "register_phrases",
     "register_configured_phrases",
     "phrase_of",
@@ -39,23 +40,6 @@ AUTO = True
 to register them itself and report a broken configuration as a finding."""
 
 STEP_TYPES = ("given", "when", "then")
-
-
-def step_registry() -> Any:
-    """The registry behave's ``@given`` writes to: the one wsbdd's built-in steps are in.
-
-    ``behave.step_registry.registry`` is not always it: behave's ``main`` replaces
-    that module attribute with a fresh registry before a run, while ``from behave
-    import given`` (and the runner) keep the one made when behave was imported.
-    """
-    import behave
-    from behave.step_registry import StepRegistry
-    from behave.step_registry import registry as module_registry
-
-    for cell in getattr(behave.given, "__closure__", None) or ():
-        if isinstance(cell.cell_contents, StepRegistry):
-            return cell.cell_contents
-    return module_registry
 
 
 def _registry(registry: Any | None) -> Any:
@@ -116,6 +100,45 @@ def find_clash(phrase: Phrase, registry: Any | None = None) -> tuple[Any, str] |
             if phrase.compiled.fullmatch(text):
                 return matcher, text
     return None
+
+
+def _applies_together(a: str, b: str) -> bool:
+    """Two definitions compete for a line when they have the same step type, or one is @step."""
+    return a == b or "step" in (a, b)
+
+
+def find_overlaps(
+    registry: Any | None = None, lines: Iterable[str] = (), *, builtin_only: bool = True
+) -> list[tuple[Any, Any, str]]:
+    """Pairs of registered steps that both match a line, with the line: ``(a, b, line)``.
+
+    The lines tried are ``lines`` (real feature lines) plus every step's own sample
+    lines.  Two such steps make a feature's meaning depend on which registered
+    first; wsbdd's built-in steps have none (tests/test_step_overlaps.py).
+    """
+    registry = _registry(registry)
+    definitions = [
+        (step_type, matcher)
+        for step_type in (*STEP_TYPES, "step")
+        for matcher in registry.steps.get(step_type, [])
+        if not builtin_only or (getattr(matcher.func, "__module__", "") or "").startswith("wsbdd.")
+    ]
+    texts = dict.fromkeys(lines)
+    for _, matcher in definitions:
+        texts.update(dict.fromkeys(_pattern_samples(matcher)))
+    found: list[tuple[Any, Any, str]] = []
+    seen: set[tuple[int, int]] = set()
+    for text in texts:
+        hits = [(step_type, m) for step_type, m in definitions if _matches(m, text)]
+        for index, (type_a, a) in enumerate(hits):
+            for type_b, b in hits[index + 1 :]:
+                if a.func is b.func or not _applies_together(type_a, type_b):
+                    continue
+                key = (id(a.func), id(b.func))
+                if key not in seen:
+                    seen.add(key)
+                    found.append((a, b, text))
+    return found
 
 
 def _already_registered(phrase: Phrase, registry: Any) -> bool:

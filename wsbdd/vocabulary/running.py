@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from wsbdd.errors import ExpectationFailed, FeatureMistake, WsbddError
+from wsbdd.match.grammar import conditions, expand_cycles, payload_text, seconds, split_names
 from wsbdd.variables import Variables
-from wsbdd.vocabulary.phrases import KEYWORDS, Phrase, fill_conditions, strip_cycles
+from wsbdd.vocabulary.phrases import KEYWORDS, Phrase, fill_conditions
 
 __all__ = ["make_step_function", "substep_text", "Actor", "read_arguments"]
 
@@ -53,8 +54,6 @@ def read_arguments(
     Text values are returned as written (``${…}`` still in them): in the group form
     each member fills them in with its own ``${client}`` and ``${index}``.
     """
-    from wsbdd.steps.grammar import split_names
-
     values: dict[str, Any] = {}
     actor: Actor | None = None
     first = phrase.actor
@@ -87,10 +86,6 @@ def _session(context: Any) -> Any:
 
 
 def _expand_cycles(text: str, index: int) -> str:
-    try:
-        from wsbdd.steps.grammar import expand_cycles
-    except ImportError:  # an older step library: first value for everyone
-        return strip_cycles(text)
     return expand_cycles(text, index)
 
 
@@ -154,7 +149,7 @@ def _run_steps(
 ) -> None:
     from behave.parser import parse_steps
 
-    from wsbdd.vocabulary.registration import step_registry
+    from wsbdd.step_lookup import step_registry
 
     registry = step_registry()
 
@@ -228,7 +223,6 @@ def _await_text(phrase: Phrase, values: dict[str, Any], index: int) -> str:
 def perform(phrase: Phrase, context: Any, groups: dict[str, str | None], step_type: str) -> None:
     """Do what the phrase says, for the client or group the feature line names."""
     from wsbdd.match import compile_path
-    from wsbdd.steps.grammar import conditions, payload_text, seconds
 
     session = _session(context)
     values, actor = read_arguments(phrase, groups)
