@@ -1,0 +1,1 @@
+"""The synchronous Python API (Run, Session) and the parts it is made of."""

@@ -1,0 +1,1 @@
+"""behave glue: the hooks (environment), step lookup, behave's speed-ups."""

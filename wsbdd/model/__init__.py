@@ -1,0 +1,1 @@
+"""The pure model: messages, inbox, variables, addresses, errors, transcript."""

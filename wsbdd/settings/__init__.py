@@ -1,0 +1,1 @@
+"""Settings: pyproject / wsbdd.toml / WSBDD_* / -D, and TLS."""
