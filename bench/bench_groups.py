@@ -289,13 +289,13 @@ def plain_round(server: Server, n: int, broadcasts: int, loop: str) -> dict[str,
 
 
 def wsbdd_round(server: Server, n: int, broadcasts: int, loop: str) -> dict[str, Any]:
-    from wsbdd.config import Settings
+    from wsbdd.settings.config import Settings
 
     try:
         from wsbdd.match.grammar import conditions, per_member
     except ImportError:  # a wsbdd from before issue 13, measured side by side with this one
         from wsbdd.steps.grammar import conditions, per_member
-    from wsbdd.session import Run
+    from wsbdd.facade.session import Run
 
     settings = Settings(
         url=server.url, ping_interval=None, connect_timeout=60, close_timeout=CLOSE_TIMEOUT
@@ -350,8 +350,8 @@ def memory_per_client(url: str, n: int) -> float:
         import sys
         sys.path.insert(0, {str(ROOT)!r})
         from bench.bench_groups import rss_kib
-        from wsbdd.config import Settings
-        from wsbdd.session import Run
+        from wsbdd.settings.config import Settings
+        from wsbdd.facade.session import Run
         run = Run.start(Settings(url={url!r}, ping_interval=None, connect_timeout=60))
         session = run.session()
         session.connect("warm-up")

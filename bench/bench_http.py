@@ -8,7 +8,7 @@ cold or a warm machine):
 
 - **request**: ``GET /api/me`` (a small JSON answer), one at a time:
   ``Session.request`` (what ``When I GET "/api/me"`` calls: cookie jar, masking, the
-  transcript record, a :class:`~wsbdd.response.Response`) against ``httpx.Client.get``;
+  transcript record, a :class:`~wsbdd.model.response.Response`) against ``httpx.Client.get``;
 - **REST → push**: ``POST /api/rooms/1/announce`` and wait for the push on a
   signed-in WebSocket: ``Session.request`` + ``Session.receive`` against
   ``httpx.Client.post`` + ``websockets.sync`` ``recv()``.
@@ -42,10 +42,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from starlette_app import StarletteServer, build_chat_app  # noqa: E402
 
-from wsbdd.config import Settings  # noqa: E402
-from wsbdd.http import Body  # noqa: E402
+from wsbdd.facade.session import Run, Session  # noqa: E402
+from wsbdd.io.http import Body  # noqa: E402
 from wsbdd.match import where  # noqa: E402
-from wsbdd.session import Run, Session  # noqa: E402
+from wsbdd.settings.config import Settings  # noqa: E402
 
 KEY = "k3y-for-bench"
 PASSWORD = "pw-for-bench"

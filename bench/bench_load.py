@@ -278,7 +278,7 @@ class Workload:
 
 def loop_kind() -> str:
     """What kind of event loop wsbdd's LoopThread creates here ("uvloop" or "asyncio")."""
-    from wsbdd.runtime import LoopThread
+    from wsbdd.io.runtime import LoopThread
 
     loop = LoopThread().loop
     try:
@@ -288,11 +288,11 @@ def loop_kind() -> str:
 
 
 def wsbdd_run(url: str, work: Workload, timeout: float) -> Result:
-    from wsbdd.config import Settings
+    from wsbdd.facade.session import Run
     from wsbdd.load.driver import SENTINEL, LoadDriver
     from wsbdd.load.schedule import count_offsets
     from wsbdd.match import where
-    from wsbdd.session import Run
+    from wsbdd.settings.config import Settings
 
     started = time.monotonic()
     run = Run.start(Settings(url=url, ping_interval=None, timeout=timeout))
@@ -988,8 +988,8 @@ def main() -> None:
         artillery = artillery_install(note)
     loop = loop_kind()
     # Import wsbdd's load path now, so the first wsbdd run does not pay for it.
-    import wsbdd.load.driver
-    import wsbdd.session  # noqa: F401
+    import wsbdd.facade.session  # noqa: F401
+    import wsbdd.load.driver  # noqa: F401
 
     note(machine(loop, artillery))
     works = {

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from jsonpath_ng.ext import parse as jsonpath_parse
 
 from wsbdd.match import compile_path, where
-from wsbdd.message import Message
+from wsbdd.model.message import Message
 
 # A 139-byte chat frame, as in notes/perf-limits.md.
 CHAT = {

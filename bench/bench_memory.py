@@ -181,9 +181,9 @@ async def _claim_burst(clients: list[Any], control: Any, matcher: Any, burst: in
 
 
 def _wsbdd(url: str, n: int, limit: int | None, meter: _Meter) -> list[dict[str, float]]:
-    from wsbdd.config import Settings
+    from wsbdd.facade.session import Run
     from wsbdd.match import where
-    from wsbdd.session import Run
+    from wsbdd.settings.config import Settings
 
     extra = {} if limit is None else {"inbox_limit": limit}
     run = Run.start(Settings(url=url, ping_interval=None, connect_timeout=60, **extra))

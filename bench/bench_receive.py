@@ -10,7 +10,7 @@ the inbox; no step waits, so nothing is woken).  Three variants run on the same
 - ``seam``: ``Client._take`` as it is (raw WebSocket codec: ``decode`` returns
   None, the frame goes to the inbox as it stands);
 - ``no codec``: the same method with the codec call removed, which is exactly
-  ``Client._take`` before the seam (``git show 62c0e13:wsbdd/client.py``);
+  ``Client._take`` before the seam (``git show 62c0e13:wsbdd/io/client.py``);
 - ``auto_reply``: the seam with one ``auto_reply`` rule that the frame does not
   match (the price of a keep-alive rule on every other frame).
 
@@ -34,9 +34,9 @@ from collections.abc import Callable
 from types import MethodType
 from typing import Literal
 
-from wsbdd.client import Client, ConnectOptions
 from wsbdd.codec import AutoReply, codec_factory
-from wsbdd.inbox import Inbox
+from wsbdd.io.client import Client, ConnectOptions
+from wsbdd.model.inbox import Inbox
 
 FRAME = json.dumps(
     {"type": "chat", "room": "lobby", "from": "alice", "content": "hello everyone", "seq": 42}

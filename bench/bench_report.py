@@ -52,12 +52,12 @@ import timeit
 from pathlib import Path
 from typing import Any
 
+from wsbdd.model.transcript import Event, StepMark
 from wsbdd.report.collect import Conversation
 from wsbdd.report.html import render_html
 from wsbdd.report.mask import Masker
 from wsbdd.report.model import FeatureReport, RunReport, ScenarioReport, StepReport
 from wsbdd.report.options import ReportOptions
-from wsbdd.transcript import Event, StepMark
 
 # The browser drivers live with the tests (they are not part of the installed package).
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))

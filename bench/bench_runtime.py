@@ -69,10 +69,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.bench_steps import demo_server  # noqa: E402
-from wsbdd.config import Settings  # noqa: E402
+from wsbdd.facade.session import Run  # noqa: E402
+from wsbdd.io.runtime import LoopThread  # noqa: E402
 from wsbdd.match import where  # noqa: E402
-from wsbdd.runtime import LoopThread  # noqa: E402
-from wsbdd.session import Run  # noqa: E402
+from wsbdd.settings.config import Settings  # noqa: E402
 
 ROUNDS = 20
 EXCHANGES = 300

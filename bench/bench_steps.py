@@ -20,7 +20,7 @@ run in a round by each of, in an order rotated from round to round:
   noop        the same feature and behave, every step a ``pass`` (``re`` matcher, the
               cheapest): behave's own cost per step, the floor
   noop+ctx    the no-op steps again, with wsbdd's context speed-up
-              (``wsbdd.behave_speed``): the floor after it, to show what it saves
+              (``wsbdd.glue.behave_speed``): the floor after it, to show what it saves
   wsbdd-ctx   wsbdd with that speed-up switched off (behave's own context)
 
 Why behave in a subprocess, timed from inside: that is what a user runs and
@@ -44,7 +44,7 @@ for the record, and the same over behave's no-op step as users have it (net).
 And the floor before and after wsbdd's context speed-up.  The floor is behave
 as a user has it: its ``re`` matcher works out the step function's location
 again on every match (``os.getcwd`` + ``relpath``, roughly 10 µs), which wsbdd's
-matcher (``wsbdd.step_lookup``) does once, so that part of the floor is a cost
+matcher (``wsbdd.glue.step_lookup``) does once, so that part of the floor is a cost
 wsbdd's own steps do not pay.
 
 Left out: connecting (see bench_groups), reports (wsbdd.html formatter off: behave's
@@ -184,7 +184,7 @@ ENVIRONMENTS["noop+ctx"] = (
     + """
 
 def before_all(context):
-    from wsbdd.behave_speed import speed_up_context
+    from wsbdd.glue.behave_speed import speed_up_context
     speed_up_context(context)
 """
 )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wsbdd.config import Settings
-from wsbdd.session import Run
+from wsbdd.facade.session import Run
+from wsbdd.settings.config import Settings
 
 # The sentence harness's asserts show both texts when they differ, as a test's own do.
 pytest.register_assert_rewrite("tests.sentences")

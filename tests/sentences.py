@@ -17,9 +17,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from wsbdd.errors import WsbddError
 from wsbdd.expect import Outcome
-from wsbdd.failures import render
+from wsbdd.model.errors import WsbddError
+from wsbdd.model.failures import render
 
 __all__ = ["assert_met", "assert_failure", "assert_raises_sentence", "sentence_of", "clock"]
 

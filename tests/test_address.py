@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wsbdd.address import (
+from wsbdd.model.address import (
     AddressProblem,
     append_query,
     mask_secrets,

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from tests.starlette_app import StarletteServer
-from wsbdd.config import Settings, TokenSettings, load_settings
-from wsbdd.errors import ConnectionProblem, FeatureMistake
+from wsbdd.facade.session import Run
 from wsbdd.match import where
-from wsbdd.session import Run
+from wsbdd.model.errors import ConnectionProblem, FeatureMistake
+from wsbdd.settings.config import Settings, TokenSettings, load_settings
 
 
 @pytest.fixture(scope="module")

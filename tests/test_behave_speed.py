@@ -11,7 +11,7 @@ import pytest
 from behave.runner import Context, ContextMaskWarning
 from subprocesses import behave
 
-from wsbdd.behave_speed import speed_up_context
+from wsbdd.glue.behave_speed import speed_up_context
 
 
 class _Runner:  # what Context needs of behave's runner (weakref-able)
@@ -186,7 +186,7 @@ def test_in_a_behave_run_wsbdd_skips_the_walks_and_behaves_warnings_remain(tmp_p
     result = behave(tmp_path, "-f", "plain", "--no-capture")
     assert result.returncode == 0, result.stdout + result.stderr
     outcome = __import__("json").loads((tmp_path / "outcome.json").read_text())
-    assert outcome["class"] == "wsbdd.behave_speed"
+    assert outcome["class"] == "wsbdd.glue.behave_speed"
     # 41 steps; behave alone walks the stack twice per step (82), and once per write
     # of context.scenario/.tags/.feature and wsbdd's hooks' own attributes.
     assert outcome["walks"] < 20, outcome  # 8 here

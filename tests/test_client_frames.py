@@ -13,9 +13,9 @@ import json
 import pytest
 from loopback import ThreadedServer
 
-from wsbdd.config import Settings
+from wsbdd.facade.session import Run
 from wsbdd.match import where
-from wsbdd.session import Run
+from wsbdd.settings.config import Settings
 
 
 class Server(ThreadedServer):

@@ -23,9 +23,9 @@ from wsbdd.codec import (
     find_codec,
     register_codec,
 )
-from wsbdd.config import Settings, load_settings
-from wsbdd.errors import ConfigError
-from wsbdd.inbox import Inbox
+from wsbdd.model.errors import ConfigError
+from wsbdd.model.inbox import Inbox
+from wsbdd.settings.config import Settings, load_settings
 
 
 def test_the_raw_codec_is_ready_at_open_and_every_frame_is_a_message_as_it_stands():

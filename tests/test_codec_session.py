@@ -21,10 +21,10 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from wsbdd.codec import AutoReply, BaseCodec, register_codec
-from wsbdd.config import Settings
-from wsbdd.errors import ConnectionProblem
+from wsbdd.facade.session import Run
 from wsbdd.match import where
-from wsbdd.session import Run
+from wsbdd.model.errors import ConnectionProblem
+from wsbdd.settings.config import Settings
 
 PING_EVERY = 0.05
 PONG_WITHIN = 1.0  # generous: the machine is shared; the client answers within a loop turn

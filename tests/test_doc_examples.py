@@ -115,7 +115,7 @@ def test_the_docstring_examples_run(module: str, clean_place: Path):
 
 def test_the_examples_we_promised_are_there():
     """The module examples this suite was written for; a rename must not drop them quietly."""
-    assert {"wsbdd.session", "wsbdd.demo.server", "wsbdd.load.driver"} <= set(
+    assert {"wsbdd.facade.session", "wsbdd.demo.server", "wsbdd.load.driver"} <= set(
         modules_with_doctests()
     )
     assert len([b for b in BLOCKS if b.skipped is None and b.run_by is None]) >= 2

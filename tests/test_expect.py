@@ -4,8 +4,8 @@ import json
 import re
 
 from wsbdd.expect import AnyOrder, Count, InOrder, Quiet, Receive, Until, unclaimed
-from wsbdd.inbox import Inbox
 from wsbdd.match import AnyMessage, Like, where
+from wsbdd.model.inbox import Inbox
 
 
 def add(inbox: Inbox, at: float, **fields: object) -> None:

@@ -13,9 +13,9 @@ import json
 
 import pytest
 
-from wsbdd.errors import FeatureMistake
 from wsbdd.match import MATCHER_WORDS
 from wsbdd.match.conditions import _path_end, _split_conditions, _split_words
+from wsbdd.model.errors import FeatureMistake
 
 PIECES = ["$.a", " and ", "$", '"', "'", "\\", "[", "]", "(", ")", "x", " ", "?(@.b"]
 
@@ -131,7 +131,7 @@ def test_a_shape_read_once_gives_the_same_matcher_as_reading_the_whole_text(text
     from wsbdd.match import Where
     from wsbdd.match.conditions import _fixed_conditions
     from wsbdd.match.grammar import _NO_VARIABLES, condition
-    from wsbdd.message import Message
+    from wsbdd.model.message import Message
 
     by_shape = Where(_fixed_conditions(text))
     in_full = Where([condition(part, _NO_VARIABLES) for part in _split_conditions(text)])
@@ -143,7 +143,7 @@ def test_a_shape_read_once_gives_the_same_matcher_as_reading_the_whole_text(text
 
 def test_a_shape_with_a_mistake_is_reported_with_the_writers_text():
     from wsbdd.match.grammar import conditions
-    from wsbdd.variables import Variables
+    from wsbdd.model.variables import Variables
 
     with pytest.raises(FeatureMistake) as mistake:
         conditions('"chat" is $.type', Variables())

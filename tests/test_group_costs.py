@@ -14,15 +14,15 @@ import pytest
 from loopback import ThreadedServer
 from websockets.asyncio.server import ServerConnection
 
-from wsbdd.client import ConnectOptions
-from wsbdd.groups import join_group
+from wsbdd.facade.groups import join_group
+from wsbdd.io.client import ConnectOptions
+from wsbdd.io.pool import ClientPool
 from wsbdd.match.grammar import differs_per_member, per_member
-from wsbdd.pool import ClientPool
+from wsbdd.model.variables import Variables
 from wsbdd.report.collect import ReportRecorder, conversation_of, start_recording
 from wsbdd.report.cucumber import CucumberJsonFormatter
 from wsbdd.report.html import HtmlFormatter
 from wsbdd.steps import groups as group_steps
-from wsbdd.variables import Variables
 
 # -- membership ------------------------------------------------------------------------------
 
@@ -287,8 +287,8 @@ def test_wsbdds_report_formatters_say_they_read_conversations():
 
 
 def test_the_transcript_makes_each_event_once(monkeypatch):
-    from wsbdd import transcript
-    from wsbdd.inbox import Inbox
+    from wsbdd.model import transcript
+    from wsbdd.model.inbox import Inbox
 
     made = []
 

@@ -7,14 +7,14 @@ import re
 
 import pytest
 
-from wsbdd.config import Settings
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import Receive, group_verdict
-from wsbdd.inbox import Inbox
+from wsbdd.facade.open_files import ensure_open_files
+from wsbdd.facade.session import Run
 from wsbdd.match import where
 from wsbdd.match.grammar import expand_cycles
-from wsbdd.open_files import ensure_open_files
-from wsbdd.session import Run
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.model.inbox import Inbox
+from wsbdd.settings.config import Settings
 
 
 def waited(name: str, *payloads: dict, matcher=None, timeout: float = 1.0):

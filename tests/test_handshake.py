@@ -21,13 +21,13 @@ from subprocesses import run_module
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from wsbdd.config import Settings
-from wsbdd.errors import ExpectationFailed
+from wsbdd.facade.session import Run
 from wsbdd.match import where
 from wsbdd.match.grammar import body_condition
+from wsbdd.model.errors import ExpectationFailed
+from wsbdd.model.variables import Variables
 from wsbdd.report.text import transcript_text
-from wsbdd.session import Run
-from wsbdd.variables import Variables
+from wsbdd.settings.config import Settings
 
 PROJECT = Path(__file__).resolve().parent / "features" / "handshake"
 """A project as `wsbdd init` lays it out: wsbdd.toml, features/, features/steps/."""

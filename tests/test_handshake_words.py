@@ -10,16 +10,16 @@ from __future__ import annotations
 import pytest
 
 import wsbdd.steps  # noqa: F401  (registers the steps)
-from wsbdd.client import ConnectionOutcome
-from wsbdd.errors import FeatureMistake
-from wsbdd.handshake import describe_refusal, refusal_response
+from wsbdd.glue.step_lookup import StepPattern
+from wsbdd.io.client import ConnectionOutcome
 from wsbdd.match import Like, TextIs, where
 from wsbdd.match.grammar import body_condition, conditions, quoted
-from wsbdd.message import Message
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.handshake import describe_refusal, refusal_response
+from wsbdd.model.message import Message
+from wsbdd.model.transcript import Event
+from wsbdd.model.variables import Variables
 from wsbdd.report.text import describe_event
-from wsbdd.step_lookup import StepPattern
-from wsbdd.transcript import Event
-from wsbdd.variables import Variables
 from wsbdd.vocabulary.registration import step_registry
 
 

@@ -13,12 +13,12 @@ import re
 import pytest
 from starlette_app import StarletteServer, build_chat_app, build_recorder
 
-from wsbdd.config import Settings
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
-from wsbdd.expect_response import expect_matches, expect_status
-from wsbdd.http import Body
+from wsbdd.expect.response import expect_matches, expect_status
+from wsbdd.facade.session import Run, Session
+from wsbdd.io.http import Body
 from wsbdd.match import where
-from wsbdd.session import Run, Session
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.settings.config import Settings
 
 API_KEY = "k3y-for-tests"
 

@@ -7,16 +7,16 @@ import time
 
 import pytest
 
-from wsbdd.errors import ExpectationFailed, FeatureMistake
-from wsbdd.expect_response import capture, describe, expect_header, expect_matches, value_at
-from wsbdd.http import Body, Exchange, http_base, origin_of, resolve
+from wsbdd.expect.response import capture, describe, expect_header, expect_matches, value_at
+from wsbdd.io.http import Body, Exchange, http_base, origin_of, resolve
 from wsbdd.match import compile_path, parse_condition, where
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.model.response import Response
+from wsbdd.model.transcript import StepMark, build_transcript
 from wsbdd.report.collect import Conversation
 from wsbdd.report.diagram import build_diagram
 from wsbdd.report.model import StepReport
 from wsbdd.report.text import transcript_text
-from wsbdd.response import Response
-from wsbdd.transcript import StepMark, build_transcript
 
 
 @pytest.mark.parametrize(

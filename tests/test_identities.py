@@ -13,10 +13,10 @@ import pytest
 from subprocesses import behave as run_behave
 
 from tests.starlette_app import StarletteServer
-from wsbdd.config import Settings, TokenSettings
-from wsbdd.errors import FeatureMistake
+from wsbdd.facade.session import Run
 from wsbdd.match import where
-from wsbdd.session import Run
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.settings.config import Settings, TokenSettings
 
 
 @pytest.fixture(scope="module")
@@ -153,8 +153,8 @@ def test_a_client_without_a_token_fails_the_step_with_one_sentence(app, tmp_path
 def test_a_table_of_per_client_tokens_is_masked_in_reports():
     from types import SimpleNamespace
 
+    from wsbdd.model.variables import Variables
     from wsbdd.report.collect import ReportRecorder
-    from wsbdd.variables import Variables
 
     variables = Variables({"tokens": {"player1": "first-secret", "player2": "second-secret"}})
     step = SimpleNamespace(

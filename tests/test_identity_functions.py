@@ -1,4 +1,5 @@
-"""wsbdd.identities on data: each client's address, headers and token, before anything connects.
+"""wsbdd.facade.identities on data: each client's address, headers and token, before anything
+connects.
 
 Pure functions, so no server: what a handshake will carry is checked as values.
 tests/test_identities.py and tests/test_address_session.py check the same against a real app.
@@ -8,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from wsbdd.config import TokenSettings
-from wsbdd.errors import ConnectionProblem, FeatureMistake
-from wsbdd.identities import handshakes, http_url, prepare, url_for
-from wsbdd.variables import Variables
+from wsbdd.facade.identities import handshakes, http_url, prepare, url_for
+from wsbdd.model.errors import ConnectionProblem, FeatureMistake
+from wsbdd.model.variables import Variables
+from wsbdd.settings.config import TokenSettings
 
 BASE = "ws://h:1/api/ws?v=1"
 

@@ -1,6 +1,6 @@
 """The inbox: append-only, consumed marks, forget, last message."""
 
-from wsbdd.inbox import Inbox
+from wsbdd.model.inbox import Inbox
 
 
 def filled(*texts: str) -> Inbox:

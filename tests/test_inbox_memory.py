@@ -14,17 +14,17 @@ import pytest
 from test_behave_runs import behave, failures, make_project
 from websockets.datastructures import Headers
 
-import wsbdd.message
-from wsbdd.client import Client, ConnectionOutcome, frames_from
+import wsbdd.model.message
 from wsbdd.expect import Count, Receive
-from wsbdd.inbox import Inbox
+from wsbdd.io.client import Client, ConnectionOutcome, frames_from
 from wsbdd.load.correlate import Ledger
 from wsbdd.match import where
+from wsbdd.model.inbox import Inbox
 
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every text wsbdd.message parses as JSON."""
+    """Every text wsbdd.model.message parses as JSON."""
     seen: list[str] = []
     real = json.loads
 
@@ -32,7 +32,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(text)
         return real(text)
 
-    monkeypatch.setattr(wsbdd.message.json, "loads", counting)
+    monkeypatch.setattr(wsbdd.model.message.json, "loads", counting)
     return seen
 
 

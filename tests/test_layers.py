@@ -24,26 +24,26 @@ LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
 IO_LIBRARIES = ("websockets", "httpx", "behave", "uvloop")
 
 PURE = [
-    "wsbdd.message",
-    "wsbdd.inbox",
+    "wsbdd.model.message",
+    "wsbdd.model.inbox",
     "wsbdd.expect",
     "wsbdd.match",
     "wsbdd.match.grammar",  # the one grammar: importing it registers no step (no behave)
-    "wsbdd.variables",
-    "wsbdd.transcript",
-    "wsbdd.response",
-    "wsbdd.expect_response",
-    "wsbdd.handshake",
-    "wsbdd.address",
-    "wsbdd.identities",
-    "wsbdd.secrets",
+    "wsbdd.model.variables",
+    "wsbdd.model.transcript",
+    "wsbdd.model.response",
+    "wsbdd.expect.response",
+    "wsbdd.model.handshake",
+    "wsbdd.model.address",
+    "wsbdd.facade.identities",
+    "wsbdd.model.secrets",
     "wsbdd.codec",
     "wsbdd.io.errors",
-    "wsbdd.failures",
+    "wsbdd.model.failures",
 ]
 """May import only each other, errors and the standard library (plus jsonpath/hamcrest)."""
 
-ABOVE_THE_FACADE = ("wsbdd.steps", "wsbdd.vocabulary", "wsbdd.report", "wsbdd.environment")
+ABOVE_THE_FACADE = ("wsbdd.steps", "wsbdd.vocabulary", "wsbdd.report", "wsbdd.glue.environment")
 
 
 def imported_by(module: str) -> list[str]:
@@ -62,7 +62,7 @@ def roots(modules: list[str], *prefixes: str) -> list[str]:
 def test_a_pure_module_imports_no_io_and_nothing_above_it(module):
     modules = imported_by(module)
     assert roots(modules, *IO_LIBRARIES) == []
-    allowed = (*PURE, "wsbdd.errors", "wsbdd.config")
+    allowed = (*PURE, "wsbdd.model.errors", "wsbdd.settings.config")
     wsbdd_modules = {m for m in modules if m.startswith("wsbdd.")}
     # A folder's own __init__ comes with its modules (wsbdd.model with wsbdd.model.message).
     above = sorted(
@@ -75,13 +75,13 @@ def test_a_pure_module_imports_no_io_and_nothing_above_it(module):
 
 def test_failures_and_errors_are_the_bottom_layer():
     """Every layer raises and renders failures: they import no other wsbdd module."""
-    for module in ("wsbdd.failures", "wsbdd.errors"):
+    for module in ("wsbdd.model.failures", "wsbdd.model.errors"):
         wsbdd_modules = {m for m in imported_by(module) if m.startswith("wsbdd.")}
-        assert wsbdd_modules <= {"wsbdd.failures", "wsbdd.errors"}, module
+        assert wsbdd_modules <= {"wsbdd.model.failures", "wsbdd.model.errors"}, module
 
 
 def test_the_python_api_needs_neither_behave_nor_the_reports():
-    modules = imported_by("wsbdd.session")
+    modules = imported_by("wsbdd.facade.session")
     assert roots(modules, "behave") == []
     assert [m for m in modules if m.startswith(ABOVE_THE_FACADE)] == []
 
@@ -115,23 +115,23 @@ def copy_of_the_package(tmp_path: Path) -> Path:
 
 def test_the_contract_fails_when_a_lower_layer_imports_a_higher_one(tmp_path):
     project = copy_of_the_package(tmp_path)
-    lower = project / "wsbdd/message.py"
+    lower = project / "wsbdd/model/message.py"
     # Inside a function, as a lazy import would be: the contract still sees it.
     lower.write_text(
-        lower.read_text() + "\n\ndef _session():\n    from wsbdd.session import Session\n\n"
+        lower.read_text() + "\n\ndef _session():\n    from wsbdd.facade.session import Session\n\n"
         "    return Session\n"
     )
     result = lint_imports(project)
     assert result.returncode != 0
     assert "Layers: nothing below imports anything above BROKEN" in result.stdout
-    assert "wsbdd.message -> wsbdd.session" in result.stdout
+    assert "wsbdd.model.message -> wsbdd.facade.session" in result.stdout
 
 
 def test_the_contract_fails_when_a_pure_module_imports_an_io_library(tmp_path):
     project = copy_of_the_package(tmp_path)
-    pure = project / "wsbdd/inbox.py"
+    pure = project / "wsbdd/model/inbox.py"
     pure.write_text(pure.read_text() + "\n\nimport websockets  # noqa: E402, F401\n")
     result = lint_imports(project)
     assert result.returncode != 0
     assert "The pure layers import no I/O library BROKEN" in result.stdout
-    assert "wsbdd.inbox -> websockets" in result.stdout
+    assert "wsbdd.model.inbox -> websockets" in result.stdout

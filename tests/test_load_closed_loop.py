@@ -13,13 +13,13 @@ from loopback import sync_server
 from test_behave_runs import behave, failures, make_project
 from websockets.sync.server import ServerConnection
 
-from wsbdd.config import Settings
-from wsbdd.errors import ExpectationFailed, FeatureMistake
+from wsbdd.facade.session import Run
 from wsbdd.load.correlate import Ledger
 from wsbdd.load.driver import SENTINEL, LoadDriver
 from wsbdd.match import where
-from wsbdd.message import Message
-from wsbdd.session import Run
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.model.message import Message
+from wsbdd.settings.config import Settings
 
 ECHO = json.dumps({"type": "echo", "content": f"ping {SENTINEL}"})
 

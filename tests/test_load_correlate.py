@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from wsbdd.inbox import Inbox
 from wsbdd.load.correlate import Ledger
+from wsbdd.model.inbox import Inbox
 
 
 def _send(ledger: Ledger, sender: int, at: float) -> str:

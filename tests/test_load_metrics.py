@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from wsbdd.errors import FeatureMistake
 from wsbdd.load.metrics import (
     Latencies,
     LoadMetrics,
@@ -12,6 +11,7 @@ from wsbdd.load.metrics import (
     format_percent,
     parse_percentile,
 )
+from wsbdd.model.errors import FeatureMistake
 
 TEN = [0.010, 0.001, 0.009, 0.002, 0.008, 0.003, 0.007, 0.004, 0.006, 0.005]
 

@@ -17,12 +17,12 @@ from loopback import sync_server
 from test_behave_runs import behave, make_project
 from websockets.sync.server import ServerConnection
 
-from wsbdd.config import Settings
-from wsbdd.errors import ExpectationFailed
+from wsbdd.facade.session import Run, Session
 from wsbdd.load.driver import SENTINEL, LoadDriver
 from wsbdd.load.schedule import count_offsets
 from wsbdd.match import where
-from wsbdd.session import Run, Session
+from wsbdd.model.errors import ExpectationFailed
+from wsbdd.settings.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,10 +158,10 @@ def test_a_connection_ramp_spreads_the_handshakes_over_time(run: Run):
 
 
 PROGRESS_SCRIPT = """
-from wsbdd.config import Settings
+from wsbdd.settings.config import Settings
 from wsbdd.load.driver import LoadDriver, SENTINEL
 from wsbdd.load.schedule import count_offsets
-from wsbdd.session import Run
+from wsbdd.facade.session import Run
 with Run.start(Settings(timeout=10.0)) as run, run.session() as s:
     load = LoadDriver.of(s)
     names = [f"p{i}" for i in range(1, 11)]

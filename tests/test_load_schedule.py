@@ -4,7 +4,6 @@ import math
 
 import pytest
 
-from wsbdd.errors import FeatureMistake
 from wsbdd.load.schedule import (
     MAX_SENDS_PER_CLIENT,
     Phase,
@@ -14,6 +13,7 @@ from wsbdd.load.schedule import (
     phases_from_rows,
     send_offsets,
 )
+from wsbdd.model.errors import FeatureMistake
 
 # --- send_offsets ------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from wsbdd.errors import FeatureMistake
 from wsbdd.match import Condition, parse_condition
+from wsbdd.model.errors import FeatureMistake
 
 CHAT = {
     "type": "chat",

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from wsbdd.errors import FeatureMistake
 from wsbdd.match import Like
-from wsbdd.message import Message
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.message import Message
 
 UUID = "3f1c2a9e-8b7d-4c1e-9f00-123456789abc"
 

@@ -18,7 +18,7 @@ from wsbdd.match import (
     parse_condition,
     where,
 )
-from wsbdd.message import Message
+from wsbdd.model.message import Message
 
 
 def text(value: Any, seq: int = 1) -> Message:

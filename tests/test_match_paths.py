@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from jsonpath_ng.ext import parse as jsonpath_parse
 
-from wsbdd.errors import FeatureMistake
 from wsbdd.match import JsonPath, compile_path
 from wsbdd.match.paths import _ends_in_many, _FilterPath, _is_singular, _JsonPathNg, _PlainPath
+from wsbdd.model.errors import FeatureMistake
 
 DOCS: list[Any] = [
     {

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from wsbdd.errors import FeatureMistake
 from wsbdd.match import parse_value, unescape
 from wsbdd.match.values import is_timestamp, is_uuid, json_equal, show, type_hint
+from wsbdd.model.errors import FeatureMistake
 
 
 @pytest.mark.parametrize(

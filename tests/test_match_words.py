@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from hamcrest import assert_that
 
-from wsbdd.errors import FeatureMistake
 from wsbdd.match import KNOWN_MATCHERS, MATCHER_WORDS, NO_VALUE, value_matcher
+from wsbdd.model.errors import FeatureMistake
 
 UUID = "3f1c2a9e-8b7d-4c1e-9f00-123456789abc"
 _ = NO_VALUE

@@ -28,7 +28,7 @@ def test_the_package_type_checks(tmp_path):
 def test_mypy_reports_a_type_error_it_is_shown(tmp_path):
     """The check above can fail: the same settings catch a wrong type in a module."""
     wrong = tmp_path / "wrong.py"
-    wrong.write_text("from wsbdd.message import Message\n\nsize: int = Message.__name__\n")
+    wrong.write_text("from wsbdd.model.message import Message\n\nsize: int = Message.__name__\n")
     result = mypy(str(wrong), cache=tmp_path / "cache")
     assert result.returncode == 1
     assert "wrong.py:3: error: Incompatible types in assignment" in result.stdout

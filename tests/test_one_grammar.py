@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from wsbdd.check import check
-from wsbdd.errors import FeatureMistake
 from wsbdd.match import where
-from wsbdd.variables import Variables
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.variables import Variables
 
 OK = "ok"
 MISTAKE = "mistake"
@@ -109,8 +109,8 @@ def python_reading(text: str) -> tuple[str, str]:
 
 def gherkin_reading(text: str) -> tuple[str, str]:
     import wsbdd.steps  # noqa: F401  (registers the built-in steps)
+    from wsbdd.glue.step_lookup import step_registry
     from wsbdd.match import grammar
-    from wsbdd.step_lookup import step_registry
 
     line = f"Bob receives a message where {text}"
     found = [
@@ -248,10 +248,10 @@ def test_one_set_of_duration_units_everywhere(unit: str):
     """A step's deadline, a wait, a load step's ramp, a phase table, a phrase's within and
     a setting read "2 <unit>" as the same number of seconds (there were six readers)."""
     import wsbdd.steps  # noqa: F401
-    from wsbdd.config import load_settings
+    from wsbdd.glue.step_lookup import step_registry
     from wsbdd.load.schedule import parse_duration as phase_duration
     from wsbdd.match.grammar import DURATION_UNITS, parse_duration
-    from wsbdd.step_lookup import step_registry
+    from wsbdd.settings.config import load_settings
     from wsbdd.vocabulary import parse_phrases
 
     expected = 2 * DURATION_UNITS[unit]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wsbdd.errors import ExpectationFailed, FeatureMistake
 from wsbdd.match import where
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 
 
 def test_the_first_group_is_remembered_or_the_whole_match_without_one(s):

@@ -30,12 +30,12 @@ from typing import Any
 
 import pytest
 
+from wsbdd.model.transcript import Event, StepMark
 from wsbdd.report.collect import Conversation
 from wsbdd.report.cucumber import to_cucumber
 from wsbdd.report.mask import Masker
 from wsbdd.report.model import FeatureReport, RunReport, ScenarioReport, StepReport
 from wsbdd.report.options import ReportOptions
-from wsbdd.transcript import Event, StepMark
 
 # The README's test command installs the consumers next to the venv's Python.
 NODE_MODULES = Path(

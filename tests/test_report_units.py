@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from wsbdd.errors import ConfigError
+from wsbdd.model.errors import ConfigError
+from wsbdd.model.transcript import Event, StepMark
 from wsbdd.report.collect import Conversation
 from wsbdd.report.cucumber import to_cucumber
 from wsbdd.report.diagram import build_diagram
@@ -19,7 +20,6 @@ from wsbdd.report.model import FeatureReport, RunReport, ScenarioReport, StepRep
 from wsbdd.report.options import ReportOptions
 from wsbdd.report.outputs import behave_args, describe_reports
 from wsbdd.report.text import transcript_text, visible
-from wsbdd.transcript import Event, StepMark
 
 HOSTILE = (
     "<script>window.pwned='script';document.title='pwned'</script>"
@@ -411,7 +411,7 @@ def test_the_command_line_says_where_the_reports_are(tmp_path: Path):
 
 
 def test_an_expectation_failure_shows_its_fields_folded_under_the_sentence():
-    from wsbdd.failures import Failure, render
+    from wsbdd.model.failures import Failure, render
     from wsbdd.report.html import failure_fields
 
     failure = Failure(

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from wsbdd.config import Settings, load_settings
-from wsbdd.errors import ConfigError
-from wsbdd.runtime import UVLOOP_MISSING, LoopThread, on_ws_loop, start_now
-from wsbdd.session import Run
+from wsbdd.facade.session import Run
+from wsbdd.io.runtime import UVLOOP_MISSING, LoopThread, on_ws_loop, start_now
+from wsbdd.model.errors import ConfigError
+from wsbdd.settings.config import Settings, load_settings
 
 
 def _needs_two_cpus() -> set[int]:
@@ -65,8 +65,8 @@ def test_processes_and_threads_a_step_starts_run_on_every_cpu():
 
 SHARD = """
 import os
-from wsbdd.config import Settings
-from wsbdd.session import Run
+from wsbdd.settings.config import Settings
+from wsbdd.facade.session import Run
 with Run.start(Settings(url="ws://127.0.0.1:9")) as run:  # no connection is made
     print(sorted(os.sched_getaffinity(0)), run.loop_thread.cpu)
 """
@@ -146,7 +146,7 @@ def test_on_ws_loop_runs_a_coroutine_on_the_wsbdd_loop_with_a_deadline():
 
 
 def test_a_bridged_call_past_its_deadline_is_cancelled_and_says_so(monkeypatch):
-    monkeypatch.setattr("wsbdd.runtime._SAFETY_MARGIN", 0.0)
+    monkeypatch.setattr("wsbdd.io.runtime._SAFETY_MARGIN", 0.0)
     cancelled = threading.Event()
     with LoopThread(same_cpu=False) as loop_thread:
 
@@ -342,7 +342,7 @@ def test_run_callback_raises_a_delivered_exception_or_one_begin_raised():
 
 
 def test_run_callback_past_its_deadline_abandons_the_work(monkeypatch):
-    monkeypatch.setattr("wsbdd.runtime._SAFETY_MARGIN", 0.0)
+    monkeypatch.setattr("wsbdd.io.runtime._SAFETY_MARGIN", 0.0)
     abandoned = threading.Event()
     with LoopThread() as loop_thread:
         with pytest.raises(TimeoutError, match="did not finish within 0.1 s"):

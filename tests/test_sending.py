@@ -21,11 +21,11 @@ from behave.model_core import Status
 from loopback import ThreadedServer
 from websockets.asyncio.server import ServerConnection
 
-from wsbdd.config import Settings
-from wsbdd.environment import after_scenario
-from wsbdd.errors import ConnectionProblem
+from wsbdd.facade.session import Run, Session
+from wsbdd.glue.environment import after_scenario
 from wsbdd.match import where
-from wsbdd.session import Run, Session
+from wsbdd.model.errors import ConnectionProblem
+from wsbdd.settings.config import Settings
 
 
 def lose_the_race(s: Session, monkeypatch: pytest.MonkeyPatch) -> None:

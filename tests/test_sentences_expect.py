@@ -12,8 +12,6 @@ import pickle
 import pytest
 
 from tests.sentences import assert_failure, assert_met, assert_raises_sentence
-from wsbdd.client import ConnectionOutcome
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
     AnyOrder,
     Count,
@@ -28,9 +26,11 @@ from wsbdd.expect import (
     rejected,
     uses_subprotocol,
 )
-from wsbdd.failures import Failure, render, where_they_differ
-from wsbdd.inbox import Inbox
+from wsbdd.io.client import ConnectionOutcome
 from wsbdd.match import where
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.model.failures import Failure, render, where_they_differ
+from wsbdd.model.inbox import Inbox
 
 
 def add(inbox: Inbox, **fields: object) -> None:

@@ -7,7 +7,6 @@ asked of a real driver on a real session against the demo server.
 from __future__ import annotations
 
 from tests.sentences import assert_failure, assert_met, assert_raises_sentence
-from wsbdd.errors import ConnectionProblem, FeatureMistake
 from wsbdd.load.driver import (
     LoadDriver,
     connections_opened,
@@ -16,6 +15,7 @@ from wsbdd.load.driver import (
     throughput_at_least,
 )
 from wsbdd.load.metrics import Latencies, LoadMetrics
+from wsbdd.model.errors import ConnectionProblem, FeatureMistake
 
 SOME_LOST = LoadMetrics(
     clients=2, sent=4, expected=4, delivered=3, took=1.0, connect_attempts=2, connected=1

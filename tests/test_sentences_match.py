@@ -7,9 +7,9 @@ sentences are pinned with it.)
 from __future__ import annotations
 
 from tests.sentences import assert_raises_sentence
-from wsbdd.errors import FeatureMistake
 from wsbdd.match import Like, compile_path
 from wsbdd.match.values import parse_value
+from wsbdd.model.errors import FeatureMistake
 
 
 def test_jsonpaths():

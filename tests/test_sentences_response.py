@@ -1,12 +1,11 @@
-"""Every failure sentence of wsbdd.expect_response, pinned whole (tests/sentences.py)."""
+"""Every failure sentence of wsbdd.expect.response, pinned whole (tests/sentences.py)."""
 
 from __future__ import annotations
 
 import json
 
 from tests.sentences import assert_raises_sentence
-from wsbdd.errors import ExpectationFailed, FeatureMistake
-from wsbdd.expect_response import (
+from wsbdd.expect.response import (
     capture,
     compile_capture,
     expect_header,
@@ -16,9 +15,10 @@ from wsbdd.expect_response import (
     expect_text,
     value_at,
 )
-from wsbdd.http import resolve
+from wsbdd.io.http import resolve
 from wsbdd.match import compile_path, parse_condition, where
-from wsbdd.response import Response
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.model.response import Response
 
 STEP = "Then the response is fine"
 JSON = Response(

@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 
 from tests.sentences import assert_raises_sentence, clock
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import format_duration
 from wsbdd.match import where
-from wsbdd.response import Response
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.model.response import Response
 
 
 @pytest.fixture

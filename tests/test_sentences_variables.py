@@ -1,12 +1,12 @@
-"""Every failure sentence of wsbdd.variables, pinned whole (tests/sentences.py)."""
+"""Every failure sentence of wsbdd.model.variables, pinned whole (tests/sentences.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.sentences import assert_raises_sentence
-from wsbdd.errors import FeatureMistake
-from wsbdd.variables import Variables
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.variables import Variables
 
 
 @pytest.fixture

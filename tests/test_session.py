@@ -11,10 +11,10 @@ import time
 import pytest
 from websockets.asyncio.server import serve
 
-from wsbdd.config import Settings
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.facade.session import Run
 from wsbdd.match import where
-from wsbdd.session import Run
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.settings.config import Settings
 
 
 def reader_tasks(run: Run) -> list[str]:
@@ -205,7 +205,7 @@ def test_no_compression_is_negotiated_unless_configured(s):
 
 
 def test_a_token_can_travel_in_a_header():
-    from wsbdd.config import TokenSettings
+    from wsbdd.settings.config import TokenSettings
 
     settings = Settings(token=TokenSettings(place="header"))
     with Run.start(settings) as run, run.session() as s:
@@ -214,7 +214,7 @@ def test_a_token_can_travel_in_a_header():
 
 
 def test_a_token_can_travel_in_the_first_message():
-    from wsbdd.config import TokenSettings
+    from wsbdd.settings.config import TokenSettings
 
     settings = Settings(token=TokenSettings(place="message"))
     with Run.start(settings) as run, run.session() as s:

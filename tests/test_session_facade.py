@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import wsbdd
+from wsbdd.facade.session import Session
 from wsbdd.match import where
-from wsbdd.session import Session
 
 PACKAGE = Path(wsbdd.__file__).parent
 CALLERS = ("load", "steps", "vocabulary")

@@ -12,15 +12,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import Outcome, Receive
-from wsbdd.failures import Failure
-from wsbdd.groups import join_group, judge_quiet, judge_receives, members_of, refuse_unopened
-from wsbdd.http import ANONYMOUS, HttpClients
+from wsbdd.facade.groups import join_group, judge_quiet, judge_receives, members_of, refuse_unopened
+from wsbdd.facade.open_files import ensure_open_files, files_needed
+from wsbdd.facade.strict import strict_sentence
+from wsbdd.io.http import ANONYMOUS, HttpClients
 from wsbdd.match import AnyMessage, where
-from wsbdd.message import Message
-from wsbdd.open_files import ensure_open_files, files_needed
-from wsbdd.strict import strict_sentence
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.model.failures import Failure
+from wsbdd.model.message import Message
 
 # -- groups ---------------------------------------------------------------------------------
 

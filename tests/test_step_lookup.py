@@ -7,7 +7,7 @@ from behave.matchers import SimplifiedRegexMatcher
 from behave.model_type import FileLocation
 
 import wsbdd.steps  # noqa: F401  (registers the steps)
-from wsbdd.step_lookup import StepPattern, required_text
+from wsbdd.glue.step_lookup import StepPattern, required_text
 from wsbdd.vocabulary.patterns import samples
 from wsbdd.vocabulary.registration import step_registry
 

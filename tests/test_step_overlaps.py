@@ -47,7 +47,7 @@ def test_the_corpus_is_real():
 
 def test_no_two_built_in_steps_match_one_line():
     import wsbdd.steps  # noqa: F401  (registers the built-in steps)
-    from wsbdd.step_lookup import step_registry
+    from wsbdd.glue.step_lookup import step_registry
     from wsbdd.vocabulary.patterns import readable
     from wsbdd.vocabulary.registration import find_overlaps
 
@@ -62,7 +62,7 @@ def test_the_overlap_check_finds_an_overlap():
     """The check is not vacuous: a copy of a built-in pattern with a looser payload clashes."""
     from behave.step_registry import StepRegistry
 
-    from wsbdd.step_lookup import StepPattern
+    from wsbdd.glue.step_lookup import StepPattern
     from wsbdd.vocabulary.registration import find_overlaps
 
     def group_sends() -> None: ...

@@ -15,10 +15,10 @@ import pytest
 import trustme
 
 from tests.starlette_app import StarletteServer
-from wsbdd.config import Settings, load_settings
-from wsbdd.errors import ConfigError, ConnectionProblem
+from wsbdd.facade.session import Run
 from wsbdd.match import where
-from wsbdd.session import Run
+from wsbdd.model.errors import ConfigError, ConnectionProblem
+from wsbdd.settings.config import Settings, load_settings
 
 
 class Certificates:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from wsbdd.config import Settings
+from wsbdd.facade.session import Run
 from wsbdd.match import where
-from wsbdd.session import Run
+from wsbdd.settings.config import Settings
 
 
 def test_a_scenario_transcript_has_every_event_in_time_order_with_its_step():

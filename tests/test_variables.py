@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from wsbdd.errors import FeatureMistake
-from wsbdd.variables import GENERATORS, Variables, find_placeholders, is_valid_name
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.variables import GENERATORS, Variables, find_placeholders, is_valid_name
 
 ENV = {"HOME": "/home/tester", "API_TOKEN": "s3cret"}
 CONFIG = {"url": "ws://app/ws", "timeout": 2.0, "token.place": "query", "nested": {"a": {"b": 7}}}

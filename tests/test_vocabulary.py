@@ -14,9 +14,9 @@ from behave.step_registry import StepRegistry
 from test_check import NOT_JSON, python_json_reason
 
 from wsbdd.catalogue.project import _builtin_registry
-from wsbdd.config import load_settings
-from wsbdd.errors import ExpectationFailed, FeatureMistake
-from wsbdd.session import Run
+from wsbdd.facade.session import Run
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.settings.config import load_settings
 from wsbdd.vocabulary import (
     PhraseError,
     find_clash,

@@ -116,7 +116,7 @@ def test_wsbdd_check_from_the_wrong_folder_says_why_phrases_match_no_step(tmp_pa
 
 
 def test_the_sentences_keep_the_case_of_paths_and_prefer_the_nearest_file(tmp_path):
-    from wsbdd.settings_notice import nearby_settings, no_settings_notice, settings_file
+    from wsbdd.glue.settings_notice import nearby_settings, no_settings_notice, settings_file
 
     outer = tmp_path / "Work"
     (outer / "Shop" / "features").mkdir(parents=True)

@@ -23,8 +23,8 @@ from typing import Any
 from behave.parser import ParserError, parse_file
 from behave.step_registry import StepRegistry
 
-from wsbdd.config import Settings, load_settings
-from wsbdd.errors import ConfigError
+from wsbdd.model.errors import ConfigError
+from wsbdd.settings.config import Settings, load_settings
 from wsbdd.vocabulary.phrases import Phrase, PhraseError, load_phrases
 
 __all__ = ["Problem", "Project", "load_project", "feature_files", "display", "scenarios"]

@@ -31,8 +31,8 @@ from wsbdd.catalogue.project import Problem, Project, display, feature_files, lo
 from wsbdd.check.scenario import Known, ScenarioReader
 from wsbdd.check.suggest import Suggester
 from wsbdd.check.tags import tag_problems
-from wsbdd.config import load_settings
-from wsbdd.errors import ConfigError, FeatureMistake
+from wsbdd.model.errors import ConfigError, FeatureMistake
+from wsbdd.settings.config import load_settings
 from wsbdd.vocabulary.phrases import SAMPLE_VALUES, Phrase, load_phrases
 from wsbdd.vocabulary.running import substep_text
 

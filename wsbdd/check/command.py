@@ -36,7 +36,7 @@ def run(ns: argparse.Namespace, extra: list[str]) -> int:
         print(problem)
     took = time.perf_counter() - started
     if problems:
-        from wsbdd.settings_notice import check_hint
+        from wsbdd.glue.settings_notice import check_hint
 
         hint = check_hint(Path.cwd(), ns.paths)
         if hint:  # run from the wrong folder, the project's phrases "match no step"

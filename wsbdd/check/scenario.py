@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from wsbdd.address import AddressProblem, resolve
 from wsbdd.catalogue.project import Problem, display
-from wsbdd.errors import FeatureMistake
-from wsbdd.variables import GENERATORS, find_placeholders, root_name
+from wsbdd.model.address import AddressProblem, resolve
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.variables import GENERATORS, find_placeholders, root_name
 from wsbdd.vocabulary.phrases import Phrase, json_problem, placeholder_variables, strip_cycles
 from wsbdd.vocabulary.running import read_arguments, substep_text
 

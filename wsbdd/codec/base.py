@@ -1,7 +1,7 @@
 """The codec seam: how frames on a WebSocket become messages, and intents become frames.
 
 Sans-I/O, in the style of websockets' ``Protocol``: a codec never touches a
-socket, a loop or a clock of its own.  The client (:mod:`wsbdd.client`) calls
+socket, a loop or a clock of its own.  The client (:mod:`wsbdd.io.client`) calls
 it with each frame it reads and the time it read it, writes the frames the
 codec returns, and arms one timer for :meth:`Codec.next_deadline`.  So a codec
 is tested on strings and bytes, with times passed in by hand.
@@ -51,7 +51,7 @@ class Decoded:
     - ``replies``: frames the reader writes at once, between steps (a pong, an
       ack, a heart-beat), in order.  They never reach the inbox.
     - ``ready``: the connection now counts as ready (the app-level handshake is
-      complete); :meth:`wsbdd.client.Client.connect` waits for it.
+      complete); :meth:`wsbdd.io.client.Client.connect` waits for it.
     - ``failed``: the app refused the connection (``CONNECT_ERROR``, STOMP
       ``ERROR``): the end of a sentence "… could not connect: <failed>".  The
       client closes the WebSocket.

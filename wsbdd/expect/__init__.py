@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from wsbdd.failures import Failure, render
-from wsbdd.inbox import Inbox
-from wsbdd.message import Message, wall_clock
+from wsbdd.model.failures import Failure, render
+from wsbdd.model.inbox import Inbox
+from wsbdd.model.message import Message, wall_clock
 
 __all__ = [
     "Matcher",
@@ -125,7 +125,8 @@ class Outcome:
 
     @property
     def failure(self) -> str:
-        """The failure's sentence, as :func:`wsbdd.failures.render` writes it ("" when met)."""
+        """The failure's sentence, as :func:`wsbdd.model.failures.render` writes it ("" when
+        met)."""
         return render(self.why) if self.why is not None else ""
 
 
@@ -590,7 +591,7 @@ def group_verdict(
 
 
 class ConnectionFacts(Protocol):
-    """What the verdicts read of a :class:`wsbdd.client.ConnectionOutcome`."""
+    """What the verdicts read of a :class:`wsbdd.io.client.ConnectionOutcome`."""
 
     status: int | None
     opened_at: float | None

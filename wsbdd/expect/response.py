@@ -1,6 +1,6 @@
 """Verdicts on an HTTP response: status, JSON conditions, templates, headers, body text.
 
-Pure (no sockets): each check takes a :class:`~wsbdd.response.Response` and the
+Pure (no sockets): each check takes a :class:`~wsbdd.model.response.Response` and the
 step's words, and raises :class:`~wsbdd.errors.ExpectationFailed` with one
 sentence naming the step, what was wanted and what came (status, content type
 and the start of the body).  The matchers are the message ones
@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from wsbdd.errors import ExpectationFailed, FeatureMistake
 from wsbdd.match import Condition, Like, MessageMatcher, Where
-from wsbdd.message import Message
-from wsbdd.response import Response
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.model.message import Message
+from wsbdd.model.response import Response
 
 __all__ = [
     "as_message",

@@ -20,8 +20,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from wsbdd.client import Client
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
     SHOWN_CLIENTS,
     Expectation,
@@ -31,7 +29,9 @@ from wsbdd.expect import (
     Receive,
     group_verdict,
 )
-from wsbdd.message import Message
+from wsbdd.io.client import Client
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.model.message import Message
 
 __all__ = [
     "join_group",

@@ -10,7 +10,7 @@ A handshake is ``(url, headers, first message)``; the first message is the token
 sent as the first frame when ``token.place`` is ``"message"``, otherwise None::
 
     >>> from wsbdd.config import TokenSettings
-    >>> from wsbdd.variables import Variables
+    >>> from wsbdd.model.variables import Variables
     >>> prepare("ws://h/ws", "/chat", "t1", None, {}, TokenSettings(), Variables())
     ('ws://h/chat?token=t1', {}, None)
 """
@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from wsbdd.address import AddressProblem, append_query, resolve, resolve_http
-from wsbdd.config import TokenSettings
-from wsbdd.errors import ConnectionProblem, FeatureMistake
-from wsbdd.variables import Variables
+from wsbdd.model.address import AddressProblem, append_query, resolve, resolve_http
+from wsbdd.model.errors import ConnectionProblem, FeatureMistake
+from wsbdd.model.variables import Variables
+from wsbdd.settings.config import TokenSettings
 
 __all__ = ["Handshake", "url_for", "http_url", "resolve_request", "prepare", "handshakes"]
 
@@ -32,7 +32,7 @@ Handshake = tuple[str, dict[str, str], str | None]
 
 def url_for(base_url: str, target: str | None) -> str:
     """The URL a step's target names: ``None`` → the configured URL as written; a path,
-    query or full URL → joined to it as a browser joins a link (see :mod:`wsbdd.address`).
+    query or full URL → joined to it as a browser joins a link (see :mod:`wsbdd.model.address`).
 
     A bad configured URL is a :class:`ConnectionProblem` (the settings are wrong), a bad
     target a :class:`FeatureMistake` (the step is)."""
@@ -46,7 +46,7 @@ def url_for(base_url: str, target: str | None) -> str:
 
 def resolve_request(base: str, target: str) -> str:
     """``target`` resolved against the server's address as a browser resolves a link, by the
-    same rule as a WebSocket target (:func:`wsbdd.address.resolve_http`): ``/x`` replaces the
+    same rule as a WebSocket target (:func:`wsbdd.model.address.resolve_http`): ``/x`` replaces the
     path, ``x`` is relative to the base's folder, ``?q=1`` keeps the path, and a full
     ``http(s)://`` address is taken as it is (a ``ws(s)://`` one becomes ``http(s)://``).
     """

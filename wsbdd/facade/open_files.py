@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import resource
 
-from wsbdd.errors import ConnectionProblem
+from wsbdd.model.errors import ConnectionProblem
 
 __all__ = ["ensure_open_files", "files_needed"]
 

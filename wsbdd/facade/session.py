@@ -26,11 +26,7 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from wsbdd import identities
-from wsbdd.client import Client, ConnectionOutcome, ConnectOptions, close_clients
 from wsbdd.codec import codec_factory
-from wsbdd.config import Settings, load_settings
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import (
     AnyOrder,
     Count,
@@ -51,9 +47,9 @@ from wsbdd.expect import (
     rejected,
     uses_subprotocol,
 )
-from wsbdd.expect_response import compile_capture, first_capture
-from wsbdd.failures import Failure, render
-from wsbdd.groups import (
+from wsbdd.expect.response import compile_capture, first_capture
+from wsbdd.facade import identities
+from wsbdd.facade.groups import (
     decide_each,
     join_group,
     judge_quiet,
@@ -63,18 +59,22 @@ from wsbdd.groups import (
     refuse_unopened,
     send_all,
 )
-from wsbdd.handshake import answer_headers, describe_refusal, refusal_response
-from wsbdd.http import Body, HttpClients, masked_address, origin_of, who_is
+from wsbdd.facade.open_files import ensure_open_files
+from wsbdd.facade.strict import settle, settle_limit, strict_sentence, unexpected
+from wsbdd.io.client import Client, ConnectionOutcome, ConnectOptions, close_clients
 from wsbdd.io.errors import ConnectionLost
+from wsbdd.io.http import Body, HttpClients, masked_address, origin_of, who_is
+from wsbdd.io.pool import ClientPool
+from wsbdd.io.runtime import LoopThread, start_now
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_conditions
-from wsbdd.message import Message
-from wsbdd.open_files import ensure_open_files
-from wsbdd.pool import ClientPool
-from wsbdd.response import Response
-from wsbdd.runtime import LoopThread, start_now
-from wsbdd.strict import settle, settle_limit, strict_sentence, unexpected
-from wsbdd.tls import shared_ssl_context
-from wsbdd.transcript import Event, StepMark, build_transcript
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.model.failures import Failure, render
+from wsbdd.model.handshake import answer_headers, describe_refusal, refusal_response
+from wsbdd.model.message import Message
+from wsbdd.model.response import Response
+from wsbdd.model.transcript import Event, StepMark, build_transcript
+from wsbdd.settings.config import Settings, load_settings
+from wsbdd.settings.tls import shared_ssl_context
 
 __all__ = ["Run", "Session"]
 
@@ -174,8 +174,8 @@ class Session:
 
     A facade: it keeps the scenario's state and the bridge to the loop
     (:meth:`run_on_loop`), and hands the work to small modules: handshakes and
-    addresses to :mod:`wsbdd.identities`, crowds to :mod:`wsbdd.groups`, strict
-    mode to :mod:`wsbdd.strict`, open-file limits to :mod:`wsbdd.open_files`,
+    addresses to :mod:`wsbdd.facade.identities`, crowds to :mod:`wsbdd.facade.groups`, strict
+    mode to :mod:`wsbdd.facade.strict`, open-file limits to :mod:`wsbdd.facade.open_files`,
     cookies to :class:`~wsbdd.http.HttpClients`.
     """
 
@@ -277,7 +277,8 @@ class Session:
 
     def url_for(self, target: str | None) -> str:
         """The URL a step's target names: ``None`` → the configured URL as written; a path,
-        query or full URL → joined to it as a browser joins a link (see :mod:`wsbdd.address`)."""
+        query or full URL → joined to it as a browser joins a link (see
+        :mod:`wsbdd.model.address`)."""
         return identities.url_for(self.run.base_url, target)
 
     def client(self, name: str, *, need_open: bool = False) -> Client:

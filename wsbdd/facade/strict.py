@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 
-from wsbdd.client import frames_from
 from wsbdd.expect import Noise, describe_messages, unclaimed
-from wsbdd.message import Message
-from wsbdd.pool import ClientPool
+from wsbdd.io.client import frames_from
+from wsbdd.io.pool import ClientPool
+from wsbdd.model.message import Message
 
 __all__ = ["settle_limit", "settle", "unexpected", "strict_sentence"]
 

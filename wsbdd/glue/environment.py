@@ -19,11 +19,11 @@ from typing import Any
 
 from behave.model_core import Status
 
-from wsbdd.behave_speed import speed_up_context
-from wsbdd.config import load_settings
+from wsbdd.facade.session import Run, Session
+from wsbdd.glue.behave_speed import speed_up_context
+from wsbdd.glue.settings_notice import no_settings_notice, undefined_steps_hint
 from wsbdd.report.collect import ReportRecorder, start_recording
-from wsbdd.session import Run, Session
-from wsbdd.settings_notice import no_settings_notice, undefined_steps_hint
+from wsbdd.settings.config import load_settings
 
 __all__ = ["before_all", "after_all", "before_scenario", "after_scenario", "before_step"]
 

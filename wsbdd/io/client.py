@@ -1,7 +1,7 @@
 """One named client: a WebSocket connection, its codec, its reader and its inbox.
 
 The thin shell that joins :mod:`wsbdd.io.connection` (the socket),
-:mod:`wsbdd.codec` (what frames mean), :mod:`wsbdd.inbox` and
+:mod:`wsbdd.codec` (what frames mean), :mod:`wsbdd.model.inbox` and
 :mod:`wsbdd.expect`.  Every coroutine here runs on wsbdd's event-loop thread.
 Each frame read goes through the codec and its messages into the inbox, with
 its arrival time, and whoever waits is woken, so no frame is ever lost between
@@ -21,13 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from wsbdd.address import mask_secrets
 from wsbdd.codec import Codec, Decoded, Received, WebSocketCodec
-from wsbdd.config import TlsSettings
 from wsbdd.expect import Expectation, Outcome
-from wsbdd.inbox import Inbox
 from wsbdd.io.connection import Connection, open_connection
 from wsbdd.io.errors import ConnectFailed, ConnectionLost, HandshakeRefused
+from wsbdd.model.address import mask_secrets
+from wsbdd.model.inbox import Inbox
+from wsbdd.settings.config import TlsSettings
 
 __all__ = [
     "Client",
@@ -54,7 +54,7 @@ class ConnectOptions:
     ping_timeout: float | None = 20.0
     max_size: int = 2**20
     inbox_limit: int = 0
-    """Claimed messages the client's inbox keeps (0: all): see :class:`wsbdd.inbox.Inbox`."""
+    """Claimed messages the client's inbox keeps (0: all): see :class:`wsbdd.model.inbox.Inbox`."""
     ssl: ssl_lib.SSLContext | None = None
     """The TLS context for ``wss://`` URLs (None: websockets' default, which verifies)."""
     tls: TlsSettings = field(default_factory=TlsSettings)

@@ -3,7 +3,7 @@
 Everything websockets-specific lives here: opening the connection (with wsbdd's
 same-origin redirect rule), reading frames, writing them, WebSocket pings,
 closing, and reading how the connection ended.  Above this module,
-:mod:`wsbdd.client` talks to a :class:`Connection` and catches
+:mod:`wsbdd.io.client` talks to a :class:`Connection` and catches
 :class:`~wsbdd.io.errors.ConnectionLost`; it never sees a websockets type.
 
 Every coroutine here runs on wsbdd's event-loop thread.
@@ -27,12 +27,12 @@ from websockets.protocol import State
 from websockets.uri import WebSocketURI, parse_uri
 
 from wsbdd import __version__
-from wsbdd.config import TlsSettings
 from wsbdd.io.errors import ConnectFailed, ConnectionLost, HandshakeRefused
-from wsbdd.tls import describe_silent_close, describe_tls_failure
+from wsbdd.settings.config import TlsSettings
+from wsbdd.settings.tls import describe_silent_close, describe_tls_failure
 
 if TYPE_CHECKING:
-    from wsbdd.client import ConnectOptions
+    from wsbdd.io.client import ConnectOptions
 
 __all__ = ["Connection", "open_connection", "TakeFrame"]
 

@@ -1,6 +1,6 @@
 """What the I/O layer raises, in wsbdd's own words (pure: importing it loads no I/O library).
 
-The layers above (:mod:`wsbdd.client`, :mod:`wsbdd.session`, the load engine)
+The layers above (:mod:`wsbdd.io.client`, :mod:`wsbdd.session`, the load engine)
 catch these instead of websockets' exceptions, so they never import websockets.
 """
 
@@ -14,7 +14,7 @@ __all__ = ["ConnectionLost", "HandshakeRefused", "ConnectFailed"]
 class ConnectionLost(Exception):
     """A send or ping found the connection closed (or it closed meanwhile).
 
-    How it ended is on the client's :class:`~wsbdd.client.ConnectionOutcome`.
+    How it ended is on the client's :class:`~wsbdd.io.client.ConnectionOutcome`.
     """
 
 

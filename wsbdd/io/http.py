@@ -30,11 +30,11 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 
 from wsbdd import __version__
-from wsbdd.address import mask_secrets
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
-from wsbdd.identities import resolve_request as resolve  # the one rule, shared with Session
-from wsbdd.response import Response
-from wsbdd.secrets import is_secret_name
+from wsbdd.facade.identities import resolve_request as resolve  # the one rule, shared with Session
+from wsbdd.model.address import mask_secrets
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.model.response import Response
+from wsbdd.model.secrets import is_secret_name
 
 __all__ = [
     "ANONYMOUS",

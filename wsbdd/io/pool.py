@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 
-from wsbdd.client import Client, ConnectOptions, close_clients
+from wsbdd.io.client import Client, ConnectOptions, close_clients
 
 __all__ = ["ClientPool"]
 

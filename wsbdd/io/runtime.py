@@ -24,7 +24,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any, Literal, ParamSpec, TypeVar
 
-from wsbdd.errors import ConfigError
+from wsbdd.model.errors import ConfigError
 
 __all__ = [
     "LOOP_KINDS",

@@ -20,9 +20,9 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wsbdd.inbox import Inbox
 from wsbdd.load.metrics import Deliveries, Latencies
-from wsbdd.message import Message
+from wsbdd.model.inbox import Inbox
+from wsbdd.model.message import Message
 
 __all__ = ["Ledger", "Tally", "Recipients", "PLACEHOLDER", "new_scope"]
 

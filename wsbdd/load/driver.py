@@ -39,10 +39,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from wsbdd.client import Client
-from wsbdd.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.expect import Outcome
-from wsbdd.failures import Failure
+from wsbdd.facade.session import Session
+from wsbdd.io.client import Client
 from wsbdd.load.correlate import PLACEHOLDER, Ledger, Recipients, Tally
 from wsbdd.load.engine import (
     LoopLag,
@@ -54,8 +53,9 @@ from wsbdd.load.engine import (
 )
 from wsbdd.load.metrics import LoadMetrics, format_latency, format_percent, percentile_words
 from wsbdd.load.schedule import MAX_TOTAL_DURATION, count_offsets
-from wsbdd.message import Message, wall_clock
-from wsbdd.session import Session
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
+from wsbdd.model.failures import Failure
+from wsbdd.model.message import Message, wall_clock
 
 __all__ = ["LoadDriver", "SENTINEL"]
 

@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
-from wsbdd.client import Client, frames_from
+from wsbdd.io.client import Client, frames_from
 from wsbdd.io.errors import ConnectionLost
 from wsbdd.load.correlate import Ledger, Recipients, Tally
 from wsbdd.load.metrics import format_latency
-from wsbdd.message import Message
+from wsbdd.model.message import Message
 
 __all__ = ["LoopLag", "Progress", "paced_sends", "closed_loop_sends", "await_deliveries"]
 
@@ -216,7 +216,7 @@ class _ReplyWait:
     """One client's wait for the reply to its message in flight, in a closed loop.
 
     Told of the client's frames and of its close (as a listener, like
-    :class:`~wsbdd.client.Arrivals`), it wakes its sender through one future per
+    :class:`~wsbdd.io.client.Arrivals`), it wakes its sender through one future per
     message.  The deadline has one timer per client, not one per message: it fires
     at most once per ``wait`` seconds and is re-armed for the current deadline when
     replies have kept coming meanwhile.

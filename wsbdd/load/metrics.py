@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from typing import Any
 
-from wsbdd.errors import FeatureMistake
+from wsbdd.model.errors import FeatureMistake
 
 __all__ = [
     "Latencies",

@@ -15,8 +15,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from wsbdd.errors import FeatureMistake
 from wsbdd.match.grammar import parse_duration as _parse_duration
+from wsbdd.model.errors import FeatureMistake
 
 __all__ = [
     "Phase",

@@ -1,7 +1,7 @@
 """Matching received messages: JSONPath conditions, word matchers, Karate-style templates.
 
 Pure code, no sockets and no asyncio: everything here works on plain values and
-:class:`~wsbdd.message.Message` objects, so it is tested without a server.
+:class:`~wsbdd.model.message.Message` objects, so it is tested without a server.
 
 * :func:`compile_path` compiles a JSONPath once (plain paths take a fast path);
 * :func:`value_matcher` names a matcher in words (``starts with``, ``is a uuid``);

@@ -39,8 +39,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from wsbdd.errors import FeatureMistake
-from wsbdd.variables import Variables
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.variables import Variables
 
 from .paths import JsonPath, compile_path
 from .values import parse_value, quoted_text, show

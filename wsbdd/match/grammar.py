@@ -33,8 +33,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from wsbdd.errors import FeatureMistake
-from wsbdd.variables import GENERATORS, Variables, find_placeholders
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.variables import GENERATORS, Variables, find_placeholders
 
 from .conditions import (
     Condition,

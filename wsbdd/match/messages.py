@@ -1,4 +1,4 @@
-"""What an inbox waits for: a predicate over one received :class:`~wsbdd.message.Message`.
+"""What an inbox waits for: a predicate over one received :class:`~wsbdd.model.message.Message`.
 
 Every :class:`MessageMatcher` can say what it wants, completing the sentence
 "Bob expected a message …" (``where $.type is "chat"``, ``like {…}``,
@@ -19,7 +19,7 @@ from typing import Any
 from hamcrest.core.base_matcher import BaseMatcher
 from hamcrest.core.description import Description
 
-from wsbdd.message import NOT_JSON, Message
+from wsbdd.model.message import NOT_JSON, Message
 
 from .conditions import Condition, parse_conditions
 from .template import compile_template

@@ -35,7 +35,7 @@ from jsonpath_ng.ext import filter as _filter_module
 from jsonpath_ng.ext import parse as _jsonpath_parse
 from jsonpath_ng.ext.filter import Expression, Filter
 
-from wsbdd.errors import FeatureMistake
+from wsbdd.model.errors import FeatureMistake
 
 __all__ = ["JsonPath", "compile_path"]
 

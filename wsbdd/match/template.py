@@ -39,7 +39,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from wsbdd.errors import FeatureMistake
+from wsbdd.model.errors import FeatureMistake
 
 from .values import is_number, is_timestamp, is_uuid, json_equal, kind_of, show, type_hint
 

@@ -14,9 +14,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from wsbdd.errors import FeatureMistake
-from wsbdd.failures import LONG, where_they_differ
-from wsbdd.message import render_value
+from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.failures import LONG, where_they_differ
+from wsbdd.model.message import render_value
 
 __all__ = [
     "unescape",
@@ -164,7 +164,7 @@ def long_difference(actual: Any, expected: Any) -> str:
     """`` (first difference at character 93: expected …fox…, was …cat…)`` for two values of one
     kind too long to show whole, pytest-style; empty for short or equal ones.
 
-    A sentence cuts a long value after :data:`wsbdd.failures.LONG` characters, and two
+    A sentence cuts a long value after :data:`wsbdd.model.failures.LONG` characters, and two
     long values that differ late would read identically: this says where they part.
     """
     wanted, seen = render_value(expected, _WHOLE), render_value(actual, _WHOLE)

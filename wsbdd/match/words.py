@@ -46,7 +46,7 @@ from typing import Any
 from hamcrest.core.base_matcher import BaseMatcher
 from hamcrest.core.description import Description
 
-from wsbdd.errors import FeatureMistake
+from wsbdd.model.errors import FeatureMistake
 
 from .template import compile_template
 from .values import is_number, is_timestamp, is_uuid, json_equal, kind_of, show, type_hint

@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote_plus, urlsplit
 
-from wsbdd.secrets import is_secret_name
+from wsbdd.model.secrets import is_secret_name
 
 __all__ = [
     "AddressProblem",

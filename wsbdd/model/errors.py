@@ -8,7 +8,7 @@ escapes a step is a bug in wsbdd and keeps its traceback.
 The hierarchy::
 
     AssertionError
-     └── WsbddError              holds a Failure (wsbdd.failures); str() renders it
+     └── WsbddError              holds a Failure (wsbdd.model.failures); str() renders it
           ├── ExpectationFailed  the application did not behave as the scenario says
           ├── FeatureMistake     the feature text is wrong
           └── ConnectionProblem  a client could not connect, or lost its connection
@@ -17,7 +17,7 @@ The hierarchy::
 
 Each error holds its failure as data (``error.failure``: who, expected, observed,
 candidates, notes, step) and derives its text from it with
-:func:`wsbdd.failures.render`, the one composer, which is also the only code
+:func:`wsbdd.model.failures.render`, the one composer, which is also the only code
 that writes ``In the step "…":``.
 """
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from wsbdd.failures import Failure, render
+from wsbdd.model.failures import Failure, render
 
 __all__ = [
     "WsbddError",
@@ -41,7 +41,7 @@ class WsbddError(AssertionError):
     """Base class: the message is written for a person, not a programmer.
 
     Built from a sentence (``FeatureMistake("The address … is not valid.")``) or from
-    a :class:`~wsbdd.failures.Failure`; ``step`` names the step it belongs to.
+    a :class:`~wsbdd.model.failures.Failure`; ``step`` names the step it belongs to.
     """
 
     failure: Failure

@@ -1,6 +1,6 @@
 """What a refused WebSocket handshake said: its HTTP response, as data and in a sentence.
 
-Pure: built from a :class:`~wsbdd.client.ConnectionOutcome` (anything with
+Pure: built from a :class:`~wsbdd.io.client.ConnectionOutcome` (anything with
 ``status``, ``reason_phrase``, ``headers``, ``body`` and ``url``), so the
 rejection steps can assert on the body and headers with the same matchers as
 messages, and the HTTP steps' assertions work on it as "the response".
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsbdd.response import Response
-from wsbdd.secrets import MASK, is_secret_header
+from wsbdd.model.response import Response
+from wsbdd.model.secrets import MASK, is_secret_header
 
 __all__ = ["refusal_response", "describe_refusal", "answer_headers"]
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from operator import attrgetter
 from typing import Literal
 
-from wsbdd.message import DecodedMessage, Message
+from wsbdd.model.message import DecodedMessage, Message
 
 __all__ = ["Inbox"]
 
@@ -92,7 +92,7 @@ class Inbox:
         self, kind: Literal["text", "binary"], raw: str | bytes, value: object, at: float
     ) -> Message:
         """A message a codec decoded: ``value`` is what matchers see, ``raw`` what
-        transcripts show (see :class:`~wsbdd.message.DecodedMessage`)."""
+        transcripts show (see :class:`~wsbdd.model.message.DecodedMessage`)."""
         self.received += 1
         message = DecodedMessage(self.received, at, kind, raw, value)
         self._open.append(message)

@@ -61,7 +61,7 @@ def build_transcript(
 ) -> list[Event]:
     """Merge the clients' records into one time-ordered list of events.
 
-    ``clients`` are :class:`wsbdd.client.Client` objects (anything with ``name``,
+    ``clients`` are :class:`wsbdd.io.client.Client` objects (anything with ``name``,
     ``outcome``, ``sent`` and ``inbox``); ``exchanges`` the HTTP requests made
     (:class:`wsbdd.http.Exchange`: two events each, the request and its answer).
     Events at the same moment keep the order they are gathered in (clients in order,

@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from wsbdd.errors import FeatureMistake
+from wsbdd.model.errors import FeatureMistake
 
 __all__ = [
     "Variables",

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wsbdd.address import mask_secrets
 from wsbdd.match import unescape
+from wsbdd.model.address import mask_secrets
+from wsbdd.model.transcript import Event, StepMark
+from wsbdd.model.variables import find_placeholders, root_name
 from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
 from wsbdd.report.options import ReportOptions
 from wsbdd.report.text import transcript_text
-from wsbdd.transcript import Event, StepMark
-from wsbdd.variables import find_placeholders, root_name
 
 __all__ = [
     "Conversation",

@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wsbdd.message import wall_clock
+from wsbdd.model.message import wall_clock
+from wsbdd.model.transcript import Event, StepMark
 from wsbdd.report.collect import Conversation
 from wsbdd.report.model import StepReport
 from wsbdd.report.text import (
@@ -35,7 +36,6 @@ from wsbdd.report.text import (
     pretty_payload,
     visible,
 )
-from wsbdd.transcript import Event, StepMark
 
 __all__ = ["Lane", "Row", "Diagram", "build_diagram", "FIRST_LANE"]
 

@@ -31,8 +31,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from wsbdd import __version__
-from wsbdd.failures import Failure
 from wsbdd.load.metrics import format_latency
+from wsbdd.model.failures import Failure
 from wsbdd.report.diagram import build_diagram
 from wsbdd.report.model import ReportFormatter, RunReport, ScenarioReport, StepReport
 from wsbdd.report.text import format_duration, one_line, visible

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from wsbdd.secrets import MASK, SECRET_HEADERS, is_secret_header
+from wsbdd.model.secrets import MASK, SECRET_HEADERS, is_secret_header
 
 __all__ = ["MASK", "SECRET_HEADERS", "Masker", "MaskingStream", "is_secret_header"]
 

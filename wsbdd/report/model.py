@@ -16,7 +16,7 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 
-from wsbdd.failures import Failure, render
+from wsbdd.model.failures import Failure, render
 from wsbdd.report.collect import (
     Conversation,
     ReportRecorder,

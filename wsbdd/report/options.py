@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wsbdd.errors import ConfigError
+from wsbdd.model.errors import ConfigError
 
 __all__ = ["ReportOptions"]
 

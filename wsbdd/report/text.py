@@ -12,8 +12,8 @@ import json
 import re
 from collections.abc import Callable, Sequence
 
-from wsbdd.message import wall_clock
-from wsbdd.transcript import Event
+from wsbdd.model.message import wall_clock
+from wsbdd.model.transcript import Event
 
 __all__ = [
     "visible",

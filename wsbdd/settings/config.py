@@ -33,10 +33,10 @@ from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from wsbdd.address import EXAMPLE, AddressProblem, websocket_url
 from wsbdd.codec import AutoReply, CodecNotFound, find_codec
-from wsbdd.errors import ConfigError, FeatureMistake
-from wsbdd.variables import RESERVED_PREFIXES, Variables, find_placeholders, is_valid_name
+from wsbdd.model.address import EXAMPLE, AddressProblem, websocket_url
+from wsbdd.model.errors import ConfigError, FeatureMistake
+from wsbdd.model.variables import RESERVED_PREFIXES, Variables, find_placeholders, is_valid_name
 
 __all__ = [
     "Settings",
@@ -740,7 +740,7 @@ def _tls_settings(tls: dict[str, Any], origins: dict[str, _Origin]) -> TlsSettin
         )
     settings = TlsSettings(**tls)
     if any(key in tls for key in _TLS_PATHS):
-        from wsbdd.tls import TlsFileProblem, client_ssl_context
+        from wsbdd.settings.tls import TlsFileProblem, client_ssl_context
 
         try:
             client_ssl_context(settings)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import ssl
 
-from wsbdd.config import TlsSettings
+from wsbdd.settings.config import TlsSettings
 
 __all__ = [
     "client_ssl_context",

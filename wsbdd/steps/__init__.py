@@ -4,7 +4,7 @@ In a project: ``features/steps/wsbdd_steps.py`` (or ``steps/wsbdd_steps.py``)
 containing ``from wsbdd.steps import *``.  The step matcher is set to wsbdd's ``re``
 while the library registers and restored afterwards, so your own step files
 keep behave's default.  wsbdd's matcher is behave's ``re`` one with
-the per-match work done once (see ``wsbdd.step_lookup``).
+the per-match work done once (see ``wsbdd.glue.step_lookup``).
 
 The order the modules register in does not matter: no two built-in steps match
 the same line (``tests/test_step_overlaps.py`` checks every built-in step against
@@ -14,9 +14,9 @@ The words inside the steps are read by ``wsbdd.match.grammar``, which registers 
 
 from behave import use_default_step_matcher, use_step_matcher
 
-from wsbdd.step_lookup import NAME as _MATCHER
-from wsbdd.step_lookup import speed_up as _speed_up
-from wsbdd.step_lookup import step_registry as _step_registry
+from wsbdd.glue.step_lookup import NAME as _MATCHER
+from wsbdd.glue.step_lookup import speed_up as _speed_up
+from wsbdd.glue.step_lookup import step_registry as _step_registry
 
 use_step_matcher(_MATCHER)
 

@@ -6,8 +6,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from wsbdd.errors import FeatureMistake
-from wsbdd.session import Session
+from wsbdd.facade.session import Session
+from wsbdd.model.errors import FeatureMistake
 
 __all__ = ["wsbdd_step"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from behave import given, step, then, when
 
-from wsbdd.errors import FeatureMistake
+from wsbdd.facade.session import Session
 from wsbdd.match import unescape
 from wsbdd.match.grammar import (
     NAME,
@@ -19,7 +19,7 @@ from wsbdd.match.grammar import (
     seconds,
     split_names,
 )
-from wsbdd.session import Session
+from wsbdd.model.errors import FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
 OPTIONS = (

@@ -12,7 +12,7 @@ from typing import Any
 
 from behave import given, step, when
 
-from wsbdd.errors import ExpectationFailed
+from wsbdd.facade.session import Session
 from wsbdd.match import unescape
 from wsbdd.match.grammar import (
     NAMES,
@@ -29,7 +29,7 @@ from wsbdd.match.grammar import (
     table_matcher,
     template_matcher,
 )
-from wsbdd.session import Session
+from wsbdd.model.errors import ExpectationFailed
 from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'

@@ -11,8 +11,7 @@ from typing import Any
 
 from behave import step
 
-from wsbdd.errors import ExpectationFailed, FeatureMistake
-from wsbdd.expect_response import (
+from wsbdd.expect.response import (
     capture,
     describe,
     expect_header,
@@ -22,7 +21,8 @@ from wsbdd.expect_response import (
     expect_text,
     value_at,
 )
-from wsbdd.http import Body
+from wsbdd.facade.session import Session
+from wsbdd.io.http import Body
 from wsbdd.match import compile_path
 from wsbdd.match.grammar import (
     NAME,
@@ -33,7 +33,7 @@ from wsbdd.match.grammar import (
     table_matcher,
     template_matcher,
 )
-from wsbdd.session import Session
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
 METHODS = r"(?P<method>GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)s?"

@@ -13,7 +13,7 @@ from typing import Any
 
 from behave import given, step, then, when
 
-from wsbdd.errors import ExpectationFailed, FeatureMistake
+from wsbdd.facade.session import Session
 from wsbdd.load.driver import SENTINEL, LoadDriver
 from wsbdd.load.metrics import parse_percentile
 from wsbdd.load.schedule import (
@@ -36,7 +36,7 @@ from wsbdd.match.grammar import (
     per_member,
     seconds,
 )
-from wsbdd.session import Session
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'

@@ -10,8 +10,8 @@ from typing import Any
 
 from behave import step
 
-from wsbdd.errors import ExpectationFailed, FeatureMistake
 from wsbdd.expect import describe_messages
+from wsbdd.facade.session import Session
 from wsbdd.match import BytesAre, TextIs
 from wsbdd.match.grammar import (
     COUNT as COUNT_WORD,
@@ -29,7 +29,7 @@ from wsbdd.match.grammar import (
     template_matcher,
     templates,
 )
-from wsbdd.session import Session
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
 COUNT = rf"(?:(?P<op>exactly|at least|at most) )?(?P<count>{COUNT_WORD}) messages?"

@@ -6,9 +6,9 @@ from typing import Any
 
 from behave import step
 
-from wsbdd.errors import FeatureMistake
+from wsbdd.facade.session import Session
 from wsbdd.match.grammar import NAME, decode_binary, payload_text, quoted
-from wsbdd.session import Session
+from wsbdd.model.errors import FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
 

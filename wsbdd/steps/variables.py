@@ -7,9 +7,9 @@ from typing import Any
 
 from behave import step
 
+from wsbdd.facade.session import Session
 from wsbdd.match import parse_value
 from wsbdd.match.grammar import NAME, NUMBER, UNIT, entries_from_table, seconds
-from wsbdd.session import Session
 from wsbdd.steps.base import wsbdd_step
 
 

@@ -32,11 +32,10 @@ from typing import Any
 
 from behave.exception import ConfigError as BehaveConfigError
 
-from wsbdd.config import Settings
-from wsbdd.errors import ConfigError, FeatureMistake
 from wsbdd.match import compile_path
 from wsbdd.match.grammar import NAME_TEXT, NAMES, WITHIN, conditions, parse_duration
-from wsbdd.variables import (
+from wsbdd.model.errors import ConfigError, FeatureMistake
+from wsbdd.model.variables import (
     GENERATORS,
     RESERVED_PREFIXES,
     Variables,
@@ -44,6 +43,7 @@ from wsbdd.variables import (
     is_valid_name,
     root_name,
 )
+from wsbdd.settings.config import Settings
 
 __all__ = [
     "PARAM_TYPES",

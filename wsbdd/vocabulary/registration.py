@@ -16,9 +16,9 @@ from typing import Any
 
 from behave.matchers import SimplifiedRegexMatcher
 
-from wsbdd.config import load_settings
-from wsbdd.errors import ConfigError
-from wsbdd.step_lookup import StepPattern, step_registry
+from wsbdd.glue.step_lookup import StepPattern, step_registry
+from wsbdd.model.errors import ConfigError
+from wsbdd.settings.config import load_settings
 from wsbdd.vocabulary.patterns import readable, samples
 from wsbdd.vocabulary.phrases import Phrase, PhraseError, load_phrases
 from wsbdd.vocabulary.running import make_step_function

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from wsbdd.errors import ExpectationFailed, FeatureMistake, WsbddError
 from wsbdd.match.grammar import conditions, expand_cycles, payload_text, seconds, split_names
-from wsbdd.variables import Variables
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake, WsbddError
+from wsbdd.model.variables import Variables
 from wsbdd.vocabulary.phrases import KEYWORDS, Phrase, fill_conditions
 
 __all__ = ["make_step_function", "substep_text", "Actor", "read_arguments"]
@@ -149,7 +149,7 @@ def _run_steps(
 ) -> None:
     from behave.parser import parse_steps
 
-    from wsbdd.step_lookup import step_registry
+    from wsbdd.glue.step_lookup import step_registry
 
     registry = step_registry()
 
