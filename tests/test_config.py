@@ -331,7 +331,7 @@ def test_userdata_strings_and_toml_booleans() -> None:
         {
             "wsbdd.url": "ws://cli/ws",
             "wsbdd.timeout": "2.5",  # [tool.behave.userdata] numbers arrive as strings
-            "wsbdd.facade.strict": True,  # TOML booleans stay booleans
+            "wsbdd.strict": True,  # TOML booleans stay booleans
             "wsbdd.compression": "false",
             "wsbdd.subprotocols": "x,y",
             "wsbdd.headers.X-Api-Key": "abc",
@@ -408,7 +408,7 @@ def test_durations(text: Any, seconds: float) -> None:
     ],
 )
 def test_booleans(text: Any, value: bool) -> None:
-    assert load({"wsbdd.facade.strict": text}).strict is value
+    assert load({"wsbdd.strict": text}).strict is value
 
 
 def test_zero_is_allowed_for_quiet_window_and_settle() -> None:
@@ -662,8 +662,8 @@ def test_token_place_lists_the_allowed_values() -> None:
 
 
 def test_boolean_errors() -> None:
-    assert config_error({"wsbdd.facade.strict": "maybe"}) == (
-        '-D wsbdd.facade.strict is "maybe": must be true or false (yes/no, on/off and 1/0 work too).'
+    assert config_error({"wsbdd.strict": "maybe"}) == (
+        '-D wsbdd.strict is "maybe": must be true or false (yes/no, on/off and 1/0 work too).'
     )
 
 

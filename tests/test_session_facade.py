@@ -29,7 +29,7 @@ def _private(name: str) -> bool:
 def private_session_members() -> set[str]:
     """Session's private methods and the private attributes its methods set on ``self``."""
     names = {name for name in vars(Session) if _private(name)}
-    tree = ast.parse((PACKAGE / "session.py").read_text())
+    tree = ast.parse((PACKAGE / "facade" / "session.py").read_text())
     session_class = next(
         node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "Session"
     )

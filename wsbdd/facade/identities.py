@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from wsbdd.model.address import AddressProblem, append_query, resolve, resolve_http
+from wsbdd.model.address import AddressProblem, append_query, resolve, resolve_request
 from wsbdd.model.errors import ConnectionProblem, FeatureMistake
 from wsbdd.model.variables import Variables
 from wsbdd.settings.config import TokenSettings
@@ -41,21 +41,6 @@ def url_for(base_url: str, target: str | None) -> str:
     except AddressProblem as problem:
         if not target:
             raise ConnectionProblem(f'The configured URL "{base_url}" {problem}.') from None
-        raise FeatureMistake(f'The address "{target}" {problem}.') from None
-
-
-def resolve_request(base: str, target: str) -> str:
-    """``target`` resolved against the server's address as a browser resolves a link, by the
-    same rule as a WebSocket target (:func:`wsbdd.model.address.resolve_http`): ``/x`` replaces the
-    path, ``x`` is relative to the base's folder, ``?q=1`` keeps the path, and a full
-    ``http(s)://`` address is taken as it is (a ``ws(s)://`` one becomes ``http(s)://``).
-    """
-    target = target.strip()
-    if not target:
-        raise FeatureMistake('The address is empty; write a path like "/api/health".')
-    try:
-        return resolve_http(base, target)
-    except AddressProblem as problem:
         raise FeatureMistake(f'The address "{target}" {problem}.') from None
 
 

@@ -30,8 +30,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 import httpx
 
 from wsbdd import __version__
-from wsbdd.facade.identities import resolve_request as resolve  # the one rule, shared with Session
 from wsbdd.model.address import mask_secrets
+from wsbdd.model.address import resolve_request as resolve  # the one rule, shared with Session
 from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.model.response import Response
 from wsbdd.model.secrets import is_secret_name

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote_plus, urlsplit
 
+from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.secrets import is_secret_name
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "websocket_url",
     "resolve",
     "resolve_http",
+    "resolve_request",
     "append_query",
     "mask_secrets",
 ]
@@ -280,3 +282,18 @@ def mask_secrets(url: str, secrets: tuple[str, ...] = ("token",)) -> str:
             pieces.append(piece)
         ref.query = "&".join(pieces)
     return ref.text()
+
+
+def resolve_request(base: str, target: str) -> str:
+    """``target`` resolved against the server's address as a browser resolves a link, by the
+    same rule as a WebSocket target (:func:`wsbdd.model.address.resolve_http`): ``/x`` replaces the
+    path, ``x`` is relative to the base's folder, ``?q=1`` keeps the path, and a full
+    ``http(s)://`` address is taken as it is (a ``ws(s)://`` one becomes ``http(s)://``).
+    """
+    target = target.strip()
+    if not target:
+        raise FeatureMistake('The address is empty; write a path like "/api/health".')
+    try:
+        return resolve_http(base, target)
+    except AddressProblem as problem:
+        raise FeatureMistake(f'The address "{target}" {problem}.') from None
