@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from line_codec import LineCodec
+from line_codec import LineCodec, Say
 from loopback import ThreadedServer
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from wsbdd.codec import AutoReply, BaseCodec, register_codec
 from wsbdd.facade.session import Run
 from wsbdd.match import where
-from wsbdd.model.errors import ConnectionProblem
+from wsbdd.model.errors import ConnectionProblem, FeatureMistake
 from wsbdd.settings.config import Settings
 
 PING_EVERY = 0.05
@@ -171,6 +171,62 @@ def test_a_send_is_encoded_and_an_event_is_decoded_into_the_value_matchers_see(l
     assert message.raw == 'EVENT {"type": "said", "text": "hi"}'  # what transcripts show
     sent = [e.payload for e in line_session.transcript() if e.kind == "sent"]
     assert sent == ['SAY {"type": "said", "text": "hi"}']
+
+
+def test_an_intent_goes_out_as_the_frames_its_codec_made_and_the_transcript_shows_them(
+    line_session,
+):
+    line_session.connect("Alice")
+    line_session.begin_step('When Alice says {"type": "said", "text": "hi"}')
+    line_session.send("Alice", Say({"type": "said", "text": "hi"}))
+    line_session.begin_step('Then Alice hears an event where $.text is "hi"')
+    message = line_session.receive("Alice", where('$.text is "hi"'))
+    assert message.value == {"type": "said", "text": "hi"}  # what JSONPath saw
+    assert message.raw == 'EVENT {"type": "said", "text": "hi"}'  # what the wire carried
+    events = {e.kind: e for e in line_session.transcript() if e.kind in ("sent", "received")}
+    assert (events["sent"].frame, events["sent"].payload) == (
+        "text",
+        'SAY {"type": "said", "text": "hi"}',
+    )
+    assert events["sent"].step is not None and events["sent"].step.text.startswith(
+        "When Alice says"
+    )
+    assert events["received"].payload == message.raw
+
+
+def test_an_intent_the_codec_refuses_fails_the_step_in_one_sentence(line_session):
+    line_session.connect("Alice")
+    line_session.begin_step("When Alice says the bytes 01")
+    with pytest.raises(FeatureMistake) as refused:
+        line_session.send("Alice", b"\x01")
+    assert str(refused.value) == (
+        'In the step "When Alice says the bytes 01": The line codec cannot send bytes: '
+        "it sends text or a Say, not bytes."
+    )
+    # Nothing went out, the connection is as it was, and the next send works.
+    assert [e for e in line_session.transcript() if e.kind == "sent"] == []
+    line_session.expect_connected("Alice")
+    line_session.send("Alice", Say({"type": "after"}))
+    line_session.receive("Alice", where('$.type is "after"'))
+
+
+def test_intents_go_through_groups_and_many_sends_the_same_way(line_session):
+    names = ["Alice", "Bob"]
+    line_session.connect_all(names)
+    line_session.send_each(names, [Say({"to": "Alice"}), Say({"to": "Bob"})])
+    line_session.send_many("Alice", [Say({"n": 1}), '{"n": 2}'])
+    line_session.receive("Bob", where('$.to is "Bob"'))
+    for expected in ('$.to is "Alice"', "$.n is 1", "$.n is 2"):
+        line_session.receive("Alice", where(expected))
+    line_session.begin_step("When everyone sends bytes")
+    with pytest.raises(FeatureMistake) as refused:
+        line_session.send_each(names, [b"\x01", b"\x02"])
+    assert str(refused.value) == (
+        'In the step "When everyone sends bytes": The line codec cannot send bytes: '
+        "it sends text or a Say, not bytes."
+    )
+    with pytest.raises(FeatureMistake, match="The line codec cannot send an int: "):
+        line_session.send_many("Bob", [Say({}), 7])
 
 
 def test_the_reader_answers_the_servers_keep_alives_between_steps(line_session, line_server):
