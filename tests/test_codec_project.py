@@ -88,7 +88,10 @@ def test_an_event_that_never_comes_fails_showing_the_event_that_came(run):
 def test_the_transcript_and_the_report_show_the_frames_the_intent_made(run):
     result, report = run
     assert '-> SAY {"type": "said", "text": "hi"}' in result.stdout  # the Say intent's frame
-    assert '<- EVENT {"type": "said", "text": "hi"}' in result.stdout
+    # A received event: the frame on the wire, and what the codec decoded it into.
+    decoded = '<- EVENT {"type": "said", "text": "hi"}  (decoded: {"type": "said", "text": "hi"})'
+    assert decoded in result.stdout
+    assert 'decoded: <code>{"type": "said", "text": "hi"}</code>' in report
     sent = 'data-dir="sent" data-frame="text">'
     received = 'data-dir="received" data-frame="text">'
     assert sent in report and received in report

@@ -192,6 +192,7 @@ def test_an_intent_goes_out_as_the_frames_its_codec_made_and_the_transcript_show
         "When Alice says"
     )
     assert events["received"].payload == message.raw
+    assert events["received"].detail["value"] == message.value  # shown beside the frame
 
 
 def test_an_intent_the_codec_refuses_fails_the_step_in_one_sentence(line_session):
@@ -312,6 +313,8 @@ def test_auto_reply_keeps_the_client_connected_between_steps(raw_server):
         sent = [e.payload for e in session.transcript() if e.kind == "sent"]
         # The pings and pongs are left out: the conversation is what the steps did.
         assert received == ['{"type": "hello"}', "echo me"] and sent == ["echo me"]
+        # Raw WebSocket: the frame is the value; the transcript keeps no copy of it.
+        assert all("value" not in e.detail for e in session.transcript())
         assert session.client("Alice").codec.answered >= ENOUGH
 
 
