@@ -149,3 +149,11 @@ def test_the_example_protocol_imports_only_wsbdds_public_names(module: Path):
     imports = wsbdd_imports(module.read_text(encoding="utf-8"))
     assert imports, "the example uses wsbdd"
     assert private(imports) == []
+
+
+def test_docs_codecs_shows_the_steps_module_whole():
+    steps = (TESTS / "line_steps.py").read_text(encoding="utf-8")
+    body = steps[steps.index("from behave import step") :]
+    page = (TESTS.parent / "docs" / "codecs.md").read_text(encoding="utf-8")
+    marker = "<!-- example: run by tests/test_codec_project.py -->\n```python\n"
+    assert marker + body + "```\n" in page
