@@ -340,6 +340,36 @@ def test_a_load_step_sends_through_the_codec_and_counts_what_it_sent(line_sessio
         assert client.sent_by_load == 4 and client.sent == []
 
 
+class SayOnlyCodec(LineCodec):
+    """The line protocol for a codec that sends only its own intent, never plain text."""
+
+    def encode(self, intent):
+        if isinstance(intent, str):
+            raise TypeError("it sends a Say, not text")
+        return super().encode(intent)
+
+
+@pytest.mark.parametrize("how", ["paced", "closed"])
+def test_a_load_step_whose_text_the_codec_refuses_fails_in_one_sentence(line_server, how):
+    from wsbdd.load.driver import SENTINEL, LoadDriver
+
+    register_codec("say-only", SayOnlyCodec, replace=True)
+    run, session = session_for(line_server, codec="say-only")
+    with run, session:
+        load = LoadDriver.of(session)
+        names = ["c1", "c2"]
+        load.connect("crowd", names)
+        texts = load.payloads(names, [json.dumps({"type": "echo", "content": SENTINEL})] * 2)
+        with pytest.raises(FeatureMistake) as refused:
+            if how == "paced":
+                load.send("crowd", names, texts, [0.0, 0.01])
+            else:
+                load.send_closed("crowd", names, texts, 2)
+        # Before, the senders' gathered TypeErrors were dropped: the step passed, sending nothing.
+        assert str(refused.value) == "The line codec cannot send text: it sends a Say, not text."
+        assert [session.client(n).sent_by_load for n in names] == [0, 0]
+
+
 # -- a codec's own bug ---------------------------------------------------------------------------
 
 
