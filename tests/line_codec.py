@@ -7,15 +7,26 @@ The protocol ("line.v1"), one text frame per line:
 - client ``BEAT`` now and then → server ``EVENT {"type": "beat-seen"}``;
 - client ``SAY <json>`` → server ``EVENT <json>`` (events are JSON after ``EVENT ``);
 - client ``BYE`` before it closes.
+
+A step sends text (``SAY`` + the text, what the built-in "Alice sends …" gives) or the
+codec's own intent, :class:`Say` (``SAY`` + its event as JSON), as tests/line_steps.py does.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from wsbdd.codec import BaseCodec, Decoded, Frame, Received
+
+
+@dataclass(frozen=True)
+class Say:
+    """The intent "say this event": the codec writes ``SAY <the event as JSON>``."""
+
+    event: Any
 
 
 class LineCodec(BaseCodec):
@@ -46,10 +57,12 @@ class LineCodec(BaseCodec):
             return Decoded(messages=[Received(json.loads(rest))])
         return None
 
-    def encode(self, intent: Any) -> Sequence[Frame]:
+    def encode(self, intent: object) -> Sequence[Frame]:
+        if isinstance(intent, Say):
+            return (f"SAY {json.dumps(intent.event)}",)
         if isinstance(intent, str):
             return (f"SAY {intent}",)
-        return super().encode(intent)
+        raise TypeError(f"it sends text or a Say, not {type(intent).__name__}")
 
     def next_deadline(self) -> float | None:
         return self.due

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from line_codec import LineCodec
+from line_codec import LineCodec, Say
 
 from wsbdd.codec import (
     AutoReply,
@@ -21,6 +21,7 @@ from wsbdd.codec import (
     WebSocketCodec,
     codec_factory,
     find_codec,
+    refused_intent,
     register_codec,
 )
 from wsbdd.model.errors import ConfigError
@@ -40,8 +41,31 @@ def test_the_raw_codec_is_ready_at_open_and_every_frame_is_a_message_as_it_stand
 
 
 def test_the_raw_codec_refuses_an_intent_it_does_not_know_in_a_sentence():
-    with pytest.raises(TypeError, match="the websocket codec sends text or bytes, not dict"):
+    with pytest.raises(TypeError) as refused:
         WebSocketCodec().encode({"event": "chat"})
+    assert refused_intent("websocket", {"event": "chat"}, refused.value) == (
+        "The websocket codec cannot send a dict: it sends text or bytes, not dict; choose a "
+        "codec that knows this kind of message in the codec setting."
+    )
+
+
+def test_a_refused_intent_is_named_by_its_kind_never_by_its_contents():
+    secret = Say({"token": "s3cret"})
+    sentence = refused_intent("websocket", secret, TypeError("no"))
+    assert sentence == "The websocket codec cannot send a Say: no."
+    assert refused_intent("line", b"x", TypeError("")) == (
+        "The line codec cannot send bytes: it does not know this kind of message."
+    )
+    assert refused_intent("x", Exception(), TypeError("r.")).startswith(
+        "The x codec cannot send an Exception: r."
+    )
+
+
+def test_the_line_codec_encodes_its_own_intent_and_refuses_others():
+    codec = LineCodec()
+    assert codec.encode(Say({"type": "said", "n": 1})) == ('SAY {"type": "said", "n": 1}',)
+    with pytest.raises(TypeError, match="it sends text or a Say, not bytes"):
+        codec.encode(b"\x01")
 
 
 def test_a_user_codec_is_driven_on_strings_alone():

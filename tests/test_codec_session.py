@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from line_codec import LineCodec
+from line_codec import LineCodec, Say
 from loopback import ThreadedServer
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -23,7 +23,7 @@ from websockets.exceptions import ConnectionClosed
 from wsbdd.codec import AutoReply, BaseCodec, register_codec
 from wsbdd.facade.session import Run
 from wsbdd.match import where
-from wsbdd.model.errors import ConnectionProblem
+from wsbdd.model.errors import ConnectionProblem, FeatureMistake
 from wsbdd.settings.config import Settings
 
 PING_EVERY = 0.05
@@ -173,6 +173,63 @@ def test_a_send_is_encoded_and_an_event_is_decoded_into_the_value_matchers_see(l
     assert sent == ['SAY {"type": "said", "text": "hi"}']
 
 
+def test_an_intent_goes_out_as_the_frames_its_codec_made_and_the_transcript_shows_them(
+    line_session,
+):
+    line_session.connect("Alice")
+    line_session.begin_step('When Alice says {"type": "said", "text": "hi"}')
+    line_session.send("Alice", Say({"type": "said", "text": "hi"}))
+    line_session.begin_step('Then Alice hears an event where $.text is "hi"')
+    message = line_session.receive("Alice", where('$.text is "hi"'))
+    assert message.value == {"type": "said", "text": "hi"}  # what JSONPath saw
+    assert message.raw == 'EVENT {"type": "said", "text": "hi"}'  # what the wire carried
+    events = {e.kind: e for e in line_session.transcript() if e.kind in ("sent", "received")}
+    assert (events["sent"].frame, events["sent"].payload) == (
+        "text",
+        'SAY {"type": "said", "text": "hi"}',
+    )
+    assert events["sent"].step is not None and events["sent"].step.text.startswith(
+        "When Alice says"
+    )
+    assert events["received"].payload == message.raw
+    assert events["received"].detail["value"] == message.value  # shown beside the frame
+
+
+def test_an_intent_the_codec_refuses_fails_the_step_in_one_sentence(line_session):
+    line_session.connect("Alice")
+    line_session.begin_step("When Alice says the bytes 01")
+    with pytest.raises(FeatureMistake) as refused:
+        line_session.send("Alice", b"\x01")
+    assert str(refused.value) == (
+        'In the step "When Alice says the bytes 01": The line codec cannot send bytes: '
+        "it sends text or a Say, not bytes."
+    )
+    # Nothing went out, the connection is as it was, and the next send works.
+    assert [e for e in line_session.transcript() if e.kind == "sent"] == []
+    line_session.expect_connected("Alice")
+    line_session.send("Alice", Say({"type": "after"}))
+    line_session.receive("Alice", where('$.type is "after"'))
+
+
+def test_intents_go_through_groups_and_many_sends_the_same_way(line_session):
+    names = ["Alice", "Bob"]
+    line_session.connect_all(names)
+    line_session.send_each(names, [Say({"to": "Alice"}), Say({"to": "Bob"})])
+    line_session.send_many("Alice", [Say({"n": 1}), '{"n": 2}'])
+    line_session.receive("Bob", where('$.to is "Bob"'))
+    for expected in ('$.to is "Alice"', "$.n is 1", "$.n is 2"):
+        line_session.receive("Alice", where(expected))
+    line_session.begin_step("When everyone sends bytes")
+    with pytest.raises(FeatureMistake) as refused:
+        line_session.send_each(names, [b"\x01", b"\x02"])
+    assert str(refused.value) == (
+        'In the step "When everyone sends bytes": The line codec cannot send bytes: '
+        "it sends text or a Say, not bytes."
+    )
+    with pytest.raises(FeatureMistake, match="The line codec cannot send an int: "):
+        line_session.send_many("Bob", [Say({}), 7])
+
+
 def test_the_reader_answers_the_servers_keep_alives_between_steps(line_session, line_server):
     line_session.connect("Alice")
     # No step runs while we wait here: the loop thread's reader answers each PING.
@@ -256,6 +313,8 @@ def test_auto_reply_keeps_the_client_connected_between_steps(raw_server):
         sent = [e.payload for e in session.transcript() if e.kind == "sent"]
         # The pings and pongs are left out: the conversation is what the steps did.
         assert received == ['{"type": "hello"}', "echo me"] and sent == ["echo me"]
+        # Raw WebSocket: the frame is the value; the transcript keeps no copy of it.
+        assert all("value" not in e.detail for e in session.transcript())
         assert session.client("Alice").codec.answered >= ENOUGH
 
 
@@ -279,6 +338,36 @@ def test_a_load_step_sends_through_the_codec_and_counts_what_it_sent(line_sessio
         # SAY frames (the codec's encoding) reached the server, which echoed EVENTs;
         # the crowd's sends are counted, not kept for the transcript.
         assert client.sent_by_load == 4 and client.sent == []
+
+
+class SayOnlyCodec(LineCodec):
+    """The line protocol for a codec that sends only its own intent, never plain text."""
+
+    def encode(self, intent):
+        if isinstance(intent, str):
+            raise TypeError("it sends a Say, not text")
+        return super().encode(intent)
+
+
+@pytest.mark.parametrize("how", ["paced", "closed"])
+def test_a_load_step_whose_text_the_codec_refuses_fails_in_one_sentence(line_server, how):
+    from wsbdd.load.driver import SENTINEL, LoadDriver
+
+    register_codec("say-only", SayOnlyCodec, replace=True)
+    run, session = session_for(line_server, codec="say-only")
+    with run, session:
+        load = LoadDriver.of(session)
+        names = ["c1", "c2"]
+        load.connect("crowd", names)
+        texts = load.payloads(names, [json.dumps({"type": "echo", "content": SENTINEL})] * 2)
+        with pytest.raises(FeatureMistake) as refused:
+            if how == "paced":
+                load.send("crowd", names, texts, [0.0, 0.01])
+            else:
+                load.send_closed("crowd", names, texts, 2)
+        # Before, the senders' gathered TypeErrors were dropped: the step passed, sending nothing.
+        assert str(refused.value) == "The line codec cannot send text: it sends a Say, not text."
+        assert [session.client(n).sent_by_load for n in names] == [0, 0]
 
 
 # -- a codec's own bug ---------------------------------------------------------------------------

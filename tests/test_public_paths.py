@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 PUBLIC = {
     "wsbdd.environment": ["before_all", "after_all", "before_scenario", "after_scenario"],
-    "wsbdd.steps": [],
+    "wsbdd.steps": ["session_of", "wsbdd_step"],
     "wsbdd.session": ["Run", "Session"],
     "wsbdd.match": ["where"],
     "wsbdd.runtime": ["on_ws_loop"],
@@ -23,7 +23,15 @@ PUBLIC = {
     "wsbdd.http": ["Body"],
     "wsbdd.errors": ["WsbddError", "ExpectationFailed", "FeatureMistake", "ConfigError"],
     "wsbdd.demo": ["DemoServer"],
-    "wsbdd.codec": ["BaseCodec", "Codec", "Decoded", "Received", "register_codec"],
+    "wsbdd.codec": [
+        "BaseCodec",
+        "Codec",
+        "Decoded",
+        "Frame",
+        "Intent",
+        "Received",
+        "register_codec",
+    ],
 }
 """Each public module and the names users take from it."""
 

@@ -5,7 +5,7 @@ write one.  Nothing here touches a socket or an event loop.
 """
 
 from wsbdd.codec.auto_reply import AutoReply, AutoReplying
-from wsbdd.codec.base import NO_FRAMES, Codec, Decoded, Frame, Received
+from wsbdd.codec.base import NO_FRAMES, Codec, Decoded, Frame, Intent, Received, refused_intent
 from wsbdd.codec.registry import (
     CodecNotFound,
     codec_factory,
@@ -23,11 +23,13 @@ __all__ = [
     "CodecNotFound",
     "Decoded",
     "Frame",
+    "Intent",
     "NO_FRAMES",
     "Received",
     "WebSocketCodec",
     "codec_factory",
     "codec_names",
     "find_codec",
+    "refused_intent",
     "register_codec",
 ]

@@ -18,12 +18,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["Frame", "Received", "Decoded", "Codec", "NO_FRAMES"]
+__all__ = ["Frame", "Intent", "Received", "Decoded", "Codec", "NO_FRAMES", "refused_intent"]
 
 Frame = str | bytes
 """One WebSocket frame: ``str`` is a text frame, ``bytes`` a binary one."""
 
 NO_FRAMES: tuple[Frame, ...] = ()
+
+Intent = object
+"""What one send of a step hands the codec: a frame (``str`` text, ``bytes`` binary, what
+"Alice sends …" gives), or a codec's own intent object (a Socket.IO ``Emit``, a GraphQL
+``Subscribe``, the example's ``Say``).  Any object will do: the codec's :meth:`Codec.encode`
+decides, and refuses with :class:`TypeError` what it does not know.  Spelled ``object``
+rather than ``Any`` so that type checkers keep checking what a step does with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +137,15 @@ class Codec(Protocol):
         """
         ...
 
-    def encode(self, intent: Any) -> Sequence[Frame]:
+    def encode(self, intent: Intent) -> Sequence[Frame]:
         """The frames that carry one send of a step, in order.
 
         ``intent`` is a frame (``str`` / ``bytes``, what "Alice sends …" gives) or a
         codec's own intent object (an ``Emit``, a ``Subscribe``).  A codec must
-        raise :class:`TypeError` with a sentence for an intent it does not know.
+        raise :class:`TypeError` for an intent it does not know, before it returns any
+        frame, with the reason as the end of a sentence (``it sends text or bytes, not
+        Shout``): the step fails with "The <name> codec cannot send a Shout: <reason>."
+        (see :func:`refused_intent`).
         After calling this method you must write the frames, in order, and record
         them as sent (transcripts show them).
         """
@@ -159,3 +169,21 @@ class Codec(Protocol):
         After calling this method you must write them, then close the WebSocket.
         """
         ...
+
+
+def _what(intent: Intent) -> str:
+    """An intent as a sentence names it: ``text``, ``bytes``, ``a Say``, ``an Emit``."""
+    if isinstance(intent, str):
+        return "text"
+    if isinstance(intent, bytes | bytearray | memoryview):
+        return "bytes"
+    kind = type(intent).__name__
+    return f"{'an' if kind[:1].lower() in 'aeiou' else 'a'} {kind}"
+
+
+def refused_intent(codec_name: str, intent: Intent, error: BaseException) -> str:
+    """The sentence for a send the codec refused: ``The line codec cannot send a Shout: it
+    sends text, bytes or a Say.``  Names the intent's kind, never its contents (an intent
+    may carry a token)."""
+    reason = str(error).strip().rstrip(".") or "it does not know this kind of message"
+    return f"The {codec_name} codec cannot send {_what(intent)}: {reason}."

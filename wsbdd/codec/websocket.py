@@ -10,9 +10,9 @@ defaults, so a codec overrides only what its protocol changes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from wsbdd.codec.base import NO_FRAMES, Decoded, Frame
+from wsbdd.codec.base import NO_FRAMES, Decoded, Frame, Intent
 
 __all__ = ["BaseCodec", "WebSocketCodec"]
 
@@ -36,14 +36,14 @@ class BaseCodec:
     def decode(self, frame: Frame, at: float) -> Decoded | None:
         return None
 
-    def encode(self, intent: Any) -> Sequence[Frame]:
+    def encode(self, intent: Intent) -> Sequence[Frame]:
         if isinstance(intent, str | bytes):
             return (intent,)
         if isinstance(intent, bytearray | memoryview):
             return (bytes(intent),)
         raise TypeError(
-            f"the {self.name} codec sends text or bytes, not {type(intent).__name__}; "
-            "use a codec that knows this kind of message"
+            f"it sends text or bytes, not {type(intent).__name__}; choose a codec that "
+            "knows this kind of message in the codec setting"
         )
 
     def tick(self, now: float) -> Sequence[Frame]:

@@ -88,7 +88,7 @@ def refuse_unopened(clients: Iterable[Client]) -> None:
 # -- on the loop --------------------------------------------------------------------------------
 
 
-async def send_all(clients: Sequence[Client], payloads: Sequence[str | bytes]) -> None:
+async def send_all(clients: Sequence[Client], payloads: Sequence[object]) -> None:
     """Every client sends its own payload, all at the same moment (not one after another)."""
     await asyncio.gather(*(c.send(p) for c, p in zip(clients, payloads, strict=True)))
 

@@ -26,7 +26,7 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from wsbdd.codec import codec_factory
+from wsbdd.codec import Intent, codec_factory, refused_intent
 from wsbdd.expect import (
     AnyOrder,
     Count,
@@ -169,6 +169,20 @@ class _Sending:
         return render(Failure(sentence=sentence, step=self.step))
 
 
+class _Refused(str):
+    """The sentence of a send whose intent the codec refused, and its step: a mistake in
+    the step, not a connection problem (a ``str`` so the sends' bookkeeping stays one list
+    of sentences)."""
+
+    step: str
+
+
+def _send_error(failure: str) -> ConnectionProblem | FeatureMistake:
+    if isinstance(failure, _Refused):
+        return FeatureMistake(str(failure), step=failure.step)
+    return ConnectionProblem(failure)
+
+
 class Session:
     """One scenario: its named clients, its variables, its strictness.
 
@@ -261,7 +275,7 @@ class Session:
         failure = await self._sends_failure(timeout)
         if failure is not None:
             coro.close()
-            raise ConnectionProblem(failure)
+            raise _send_error(failure)
         return await coro
 
     def sends_problem(self) -> str | None:
@@ -418,11 +432,15 @@ class Session:
 
     # -- sending --------------------------------------------------------------
 
-    def send(self, name: str, payload: str | bytes, times: int = 1) -> None:
-        """Send a text (``str``) or binary (``bytes``) frame, ``times`` times.
+    def send(self, name: str, payload: Intent, times: int = 1) -> None:
+        """Send a text (``str``) or binary (``bytes``) frame, or a codec's own intent object
+        (see :data:`wsbdd.codec.Intent`), ``times`` times.
 
-        The step writes the frame itself, in the loop's turn (see
-        :meth:`LoopThread.call_in_turn`), so it has gone out when the step ends.
+        The codec's ``encode`` turns ``payload`` into frames; those frames are what was
+        sent (the transcript and the report show them).  An intent the codec refuses
+        fails the step with :class:`FeatureMistake`: "The line codec cannot send a
+        Shout: …".  The step writes the frames itself, in the loop's turn (see
+        :meth:`LoopThread.call_in_turn`), so they have gone out when the step ends.
         A send that fails (the connection closed at that very moment) fails the
         step.  Only a send held up by flow control (the server not reading) is
         still being written when the step ends; if it fails, the next step that
@@ -435,9 +453,9 @@ class Session:
         asked = (client, payload, times, self.current_step, time.monotonic())
         failure = self.loop_thread.call_in_turn(self._start_send, asked)
         if failure is not None:
-            raise ConnectionProblem(failure)
+            raise _send_error(failure)
 
-    def _start_send(self, asked: tuple[Client, str | bytes, int, str, float]) -> str | None:
+    def _start_send(self, asked: tuple[Client, Intent, int, str, float]) -> str | None:
         """On the loop: start a send; unless a send is still being written, the first
         failure of those under way."""
         client, _, _, step, _ = asked
@@ -447,24 +465,33 @@ class Session:
         return self._finished_sends_failure()
 
     async def _send(
-        self, client: Client, payload: str | bytes, times: int, step: str, at: float
+        self, client: Client, payload: Intent, times: int, step: str, at: float
     ) -> str | None:
         try:
             for _ in range(times):
                 await client.send(payload, at)
+        except TypeError as exc:
+            # The codec's encode refused the intent (it raises before any frame goes out).
+            refused = _Refused(refused_intent(client.codec.name, payload, exc))
+            refused.step = step
+            return refused
         except Exception:
             ended = client.how_it_ended()
             sentence = f"{client.name} could not send: the connection {ended}."
             return render(Failure(sentence=sentence, step=step))
         return None
 
-    def send_many(self, name: str, payloads: Sequence[str | bytes]) -> None:
-        """One client sends several frames, in order."""
+    def send_many(self, name: str, payloads: Sequence[Intent]) -> None:
+        """One client sends several frames or intents, in order."""
         client = self.client(name, need_open=True)
 
         async def _send() -> None:
             for payload in payloads:
-                await client.send(payload)
+                try:
+                    await client.send(payload)
+                except TypeError as exc:
+                    sentence = refused_intent(client.codec.name, payload, exc)
+                    raise FeatureMistake(sentence, step=self.current_step) from None
 
         self._run(_send(), self.settings.timeout)
 
@@ -794,8 +821,9 @@ class Session:
         join_group(self.groups.setdefault(group, {}), names)
         return outcomes
 
-    def send_each(self, names: Sequence[str], payloads: Sequence[str | bytes]) -> None:
-        """Every client sends its own payload, all at the same moment (not one after another)."""
+    def send_each(self, names: Sequence[str], payloads: Sequence[Intent]) -> None:
+        """Every client sends its own payload (a frame or an intent), all at the same moment
+        (not one after another)."""
         clients = [self.client(name, need_open=True) for name in names]
         try:
             self._run(send_all(clients, payloads), self.settings.timeout)
@@ -804,6 +832,10 @@ class Session:
             raise ConnectionProblem(
                 f"{', '.join(gone[:10])} could not send: the connection closed."
             ) from None
+        except TypeError as exc:
+            # One codec serves the run, so the first refusal speaks for every client.
+            sentence = refused_intent(clients[0].codec.name, payloads[0], exc)
+            raise FeatureMistake(sentence, step=self.current_step) from None
 
     def receive_each(
         self,

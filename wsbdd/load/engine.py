@@ -17,10 +17,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
+from wsbdd.codec import refused_intent
 from wsbdd.io.client import Client, frames_from
 from wsbdd.io.errors import ConnectionLost
 from wsbdd.load.correlate import Ledger, Recipients, Tally
 from wsbdd.load.metrics import format_latency
+from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.message import Message
 
 __all__ = ["LoopLag", "Progress", "paced_sends", "closed_loop_sends", "await_deliveries"]
@@ -144,7 +146,18 @@ async def _send_correlated(client: Client, ledger: Ledger, number: int, text: st
     except ConnectionLost:
         ledger.sent_at[number] = math.nan
         return False
+    except TypeError as exc:  # the codec's encode refused the text: nothing went out
+        ledger.sent_at[number] = math.nan
+        raise FeatureMistake(refused_intent(client.codec.name, text, exc)) from None
     return True
+
+
+def _raise_refusal(results: Sequence[object]) -> None:
+    """The senders' tasks end with their exceptions gathered: a codec that refused the
+    step's text fails the step (every client's first send is refused the same way)."""
+    for result in results:
+        if isinstance(result, FeatureMistake):
+            raise result
 
 
 async def paced_sends(
@@ -208,7 +221,7 @@ async def paced_sends(
     finally:
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        _raise_refusal(await asyncio.gather(*tasks, return_exceptions=True))
     return worst, failed
 
 
@@ -334,10 +347,11 @@ async def closed_loop_sends(
     finally:
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        results = await asyncio.gather(*tasks, return_exceptions=True)
         for client, waiting in zip(clients, waits, strict=True):
             client.unlisten(waiting)
             waiting.stop()
+        _raise_refusal(results)
     return stalled, failed
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Literal
 
+from wsbdd.model.message import DecodedMessage
+
 __all__ = ["Event", "StepMark", "build_transcript"]
 
 EventKind = Literal[
@@ -37,7 +39,9 @@ class Event:
     ``kind``: ``connecting`` (handshake started), ``connected``, ``rejected``
     (HTTP status in ``detail``), ``failed`` (never opened: ``detail["error"]``),
     ``sent`` / ``received`` (``frame`` is ``text`` or ``binary``, ``payload`` the
-    data, ``seq`` the inbox number for received frames), ``closed`` (``detail``:
+    data on the wire, ``seq`` the inbox number for received frames; for a message a
+    codec decoded, ``detail["value"]`` is what the codec made of the frame, what
+    JSONPath and the matchers saw), ``closed`` (``detail``:
     code, reason, clean, by, and ``lost`` when no close frame went either way and
     nobody closed it), ``http`` (an HTTP request, ``detail["phase"]`` is
     ``request``: ``method``, ``url``, ``payload`` the body sent; or its answer,
@@ -137,11 +141,12 @@ def build_transcript(
             if load_counted is not None and load_counted(message):
                 continue  # a load step's traffic: its metrics table stands for it
             at = message.at
-            add(
-                Event(
-                    at, name, "received", message.kind, message.raw, message.seq, step=step_at(at)
-                )
+            event = Event(
+                at, name, "received", message.kind, message.raw, message.seq, step=step_at(at)
             )
+            if type(message) is DecodedMessage:  # raw WebSocket's value is its frame: no copy
+                event.detail["value"] = message.value
+            add(event)
         if outcome is not None and outcome.closed_at is not None:
             add(
                 Event(

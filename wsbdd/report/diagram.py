@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wsbdd.model.message import wall_clock
+from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.transcript import Event, StepMark
 from wsbdd.report.collect import Conversation
 from wsbdd.report.model import StepReport
@@ -38,6 +38,9 @@ from wsbdd.report.text import (
 )
 
 __all__ = ["Lane", "Row", "Diagram", "build_diagram", "FIRST_LANE"]
+
+_RAW = object()
+"""No decoded value: the frame is the message (raw WebSocket)."""
 
 FIRST_LANE = 2
 """Grid column of the first lane; column 1 holds the time offsets."""
@@ -73,6 +76,8 @@ class Row:
     """Characters of the payload left out (over ``payload_cap``)."""
     json: bool = False
     """The payload is a JSON document (the report indents it when opened)."""
+    value: str = ""
+    """A codec's message: what it decoded the frame into (what the matchers saw), as JSON."""
     size: str = ""
     start: int = 0
     """First grid column the arrow covers (message rows)."""
@@ -221,11 +226,13 @@ def build_diagram(
                 text = text[:payload_cap]
             client_col = column[event.client]
             source, target = (client_col, server) if event.kind == "sent" else (server, client_col)
+            decoded = event.detail.get("value", _RAW)
             return Row(
                 kind="message",
                 direction=event.kind,
                 frame=event.frame or "text",
                 text=visible(text),
+                value="" if decoded is _RAW else visible(mask(render_value(decoded, payload_cap))),
                 cut=cut,
                 json=event.frame != "binary" and not cut and _is_json(text),
                 size=format_size(size),

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 
-from wsbdd.model.message import wall_clock
+from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.transcript import Event
 
 __all__ = [
@@ -188,6 +188,9 @@ def transcript_text(
         if event.kind in ("sent", "received"):
             arrow = "->" if event.kind == "sent" else "<-"
             body = visible(one_line(mask(payload_text(event.payload)), limit))
+            if "value" in event.detail:  # a codec's message: what the matchers saw, too
+                value = visible(one_line(mask(render_value(event.detail["value"], limit)), limit))
+                body = f"{body}  (decoded: {value})"
             lines.append(f"{head}  {arrow} {body}")
         elif event.kind == "http":
             arrow = "<-" if event.detail.get("phase") == "response" else "->"

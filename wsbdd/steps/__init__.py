@@ -42,4 +42,10 @@ if _vocabulary.AUTO:
 # Look steps up as behave does, minus a call per definition that cannot match.
 _speed_up(_step_registry())
 
+# For a project's own steps (a protocol's steps module, docs/codecs.md): the helpers the
+# built-in steps use.  Left out of __all__, so `from wsbdd.steps import *` still brings
+# nothing but the registered steps.
+from wsbdd.steps.base import session_of as session_of  # noqa: E402
+from wsbdd.steps.base import wsbdd_step as wsbdd_step  # noqa: E402
+
 __all__: list[str] = []
