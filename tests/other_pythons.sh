@@ -93,12 +93,11 @@ for i in "${!chosen[@]}"; do
         status=1
         continue
     fi
-    started=$SECONDS
     "$venv/bin/python" -m pytest -q -ra -p no:cacheprovider "${pytest_args[@]}" 2>&1 | tee "$log"
     result=${PIPESTATUS[0]}
     ((result == 0)) || status=1
     # pytest's last line is the verdict ("1234 passed in 250.00s"); the whole output is in the log.
-    summary+=("$version  $(tail -n 1 "$log" | tr -d '=' | sed 's/^ *//; s/ *$//')  ($((SECONDS - started)) s, $log)")
+    summary+=("$version  $(tail -n 1 "$log" | tr -d '=' | sed 's/^ *//; s/ *$//')  ($log)")
 done
 
 echo
