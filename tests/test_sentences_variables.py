@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from tests.sentences import assert_raises_sentence
@@ -95,16 +97,21 @@ def test_json_that_is_not_valid():
     v = Variables(environ={})
     v.set("n", 3)
     assert v.render_json('{"a": ${n}}') == {"a": 3}
+    # After the colon come Python's json's own words: 3.13 names a trailing comma, and points
+    # at the comma rather than at the brace after it.
+    json_says = (
+        "Illegal trailing comma before end of object at line 1, column 8"
+        if sys.version_info >= (3, 13)
+        else "Expecting property name enclosed in double quotes at line 1, column 9"
+    )
     assert_raises_sentence(
-        "The JSON is not valid (after replacing variables): Expecting property name enclosed in "
-        'double quotes at line 1, column 9: {"a": 3,}',
+        f'The JSON is not valid (after replacing variables): {json_says}: {{"a": 3,}}',
         v.render_json,
         '{"a": ${n},}',
         kind=FeatureMistake,
     )
     assert_raises_sentence(
-        "The JSON is not valid: Expecting property name enclosed in double quotes at line 1, "
-        'column 9: {"a": 1,}',
+        f'The JSON is not valid: {json_says}: {{"a": 1,}}',
         v.render_json,
         '{"a": 1,}',
         kind=FeatureMistake,
