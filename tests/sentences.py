@@ -21,7 +21,14 @@ from wsbdd.expect import Outcome
 from wsbdd.model.errors import WsbddError
 from wsbdd.model.failures import render
 
-__all__ = ["assert_met", "assert_failure", "assert_raises_sentence", "sentence_of", "clock"]
+__all__ = [
+    "assert_met",
+    "assert_failure",
+    "assert_raises_sentence",
+    "sentence_of",
+    "clock",
+    "run_step",
+]
 
 _CLOCK = re.compile(r"\b\d\d:\d\d:\d\d\.\d\d\d\b")
 
@@ -69,3 +76,26 @@ def assert_raises_sentence(
     assert isinstance(error, kind), f"{type(error).__name__}, not {kind.__name__}: {error}"
     assert clock(str(error)) == expected
     return error
+
+
+def run_step(session: Any, line: str, *, table: Any = None, text: str | None = None) -> Any:
+    """Run the built-in step ``line`` ("When Alice sends …") the way behave would.
+
+    The step is looked up by its pattern among the registered steps, with a context
+    holding ``session`` (what wsbdd's hooks put there), ``table`` and ``text``, so a
+    sentence is reached through the words a tester writes.
+    """
+    import types
+
+    import wsbdd.steps  # noqa: F401  (registers the built-in steps)
+    from wsbdd.glue.step_lookup import step_registry
+
+    keyword, _, rest = line.partition(" ")
+    kind = {"given": "given", "when": "when", "then": "then"}[keyword.lower()]
+    steps = step_registry().steps
+    found = [m for m in steps[kind] + steps["step"] if m.match(rest)]
+    assert len(found) == 1, f"{len(found)} steps match {line!r}"
+    words = {argument.name: argument.value for argument in found[0].match(rest).arguments}
+    session.begin_step(line)
+    context = types.SimpleNamespace(wsbdd=session, table=table, text=text)
+    return found[0].func(context, **words)

@@ -1,0 +1,262 @@
+"""The built-in steps' own sentences, pinned whole, reached through the step text a tester writes.
+
+``run_step`` looks the line up among the registered steps and runs it with a real
+Session against the demo server; a feature-text mistake names its step (the one
+prefix, written by the renderer).  The load schedule's sentences come through the
+load steps here too.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+
+import pytest
+from behave.model import Table
+
+from tests.sentences import assert_raises_sentence, run_step
+from wsbdd.load.schedule import parse_rate
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.steps import load as load_steps
+
+
+def in_step(line: str, sentence: str) -> str:
+    return f'In the step "{line}": {sentence}'
+
+
+def mistake(s, line: str, sentence: str, **context) -> None:
+    assert_raises_sentence(
+        in_step(line, sentence), run_step, s, line, kind=FeatureMistake, **context
+    )
+
+
+def test_a_step_without_wsbdd_hooks():
+    assert_raises_sentence(
+        "wsbdd's hooks are not installed: put `from wsbdd.environment import *` in "
+        "environment.py next to your steps folder.",
+        load_steps.every_sends_in_phases,
+        types.SimpleNamespace(),
+        group="g",
+        payload="{}",
+        kind=FeatureMistake,
+    )
+
+
+def test_docstrings_and_tables_the_step_needs(s):
+    run_step(s, "Given Alice is connected")
+    mistake(
+        s,
+        "When Alice sends:",
+        'This step needs a docstring under it (between """ lines), e.g. {"type": "ping"}',
+    )
+    mistake(
+        s,
+        "Then Alice receives a message like:",
+        'This step needs a JSON docstring under it (between """ lines).',
+    )
+    mistake(
+        s,
+        "Then Alice receives these messages in order:",
+        "Put the expected messages under the step, as a table whose headings are JSONPaths "
+        "(| $.type | $.content |) or a docstring JSON array of templates.",
+    )
+    mistake(
+        s,
+        "Then Alice receives the text:",
+        'This step needs the expected text in a docstring under it (between """ lines).',
+    )
+    mistake(
+        s,
+        'When Alice sends binary hex "zz"',
+        '"zz" is not valid hex; write it like "01 ff 7a".',
+    )
+    headers = (
+        "Put the headers in a table under the step:\n  | name    | value |\n  | X-Trace | 42    |"
+    )
+    mistake(s, "Given Bob is connected with headers:", headers)
+    mistake(s, 'Given 2 clients in group "g" are connected with headers:', headers)
+
+
+def test_http_steps(s):
+    mistake(
+        s,
+        'When I GET "/chat" with query:',
+        "Put the query parameters in a table under the step:\n"
+        "  | name | value |\n  | page | 2     |",
+    )
+    mistake(
+        s,
+        'When I POST "/chat" with the form:',
+        'A form is a JSON object of fields, e.g. {"username": "alice", "password": "…"}.',
+        text="[1]",
+    )
+    mistake(
+        s,
+        'When I POST "/chat" with the JSON:',
+        'This step needs a docstring under it (between """ lines), e.g. {"text": "hello"}',
+    )
+    run_step(s, 'When I GET "/chat"')
+    line = 'Then I remember the response header "ETag" as "tag"'
+    assert_raises_sentence(
+        in_step(
+            line,
+            'the response has no header "ETag": HTTP 426 Upgrade Required, text/plain; '
+            'charset=utf-8, body starting "Failed to open a WebSocket connection: invalid '
+            "Connection header: keep-alive. You cannot access a WebSocket server directly with "
+            'a browser. You need a WebSocke…".',
+        ),
+        run_step,
+        s,
+        line,
+        kind=ExpectationFailed,
+    )
+
+
+def test_collected_messages(s):
+    run_step(s, "Given Alice is connected")
+    mistake(
+        s,
+        "Then Alice collected at least 1 message",
+        'Alice has not collected messages yet; use "Then Alice receives messages until one '
+        'where …" first.',
+    )
+    run_step(s, 'When Alice sends {"type": "echo", "content": "x"}')
+    run_step(s, 'Then Alice receives messages until one where $.type is "echo"')
+    assert run_step(s, "Then Alice collected exactly 1 message") is None
+    assert_raises_sentence(
+        'Alice expected to have collected exactly 2 messages where $.content is "y", but '
+        "collected 0 of 1:\n"
+        '  #2 HH:MM:SS.mmm {"type":"echo","content":"x","n":1}   ($.content was "x")',
+        run_step,
+        s,
+        'Then Alice collected exactly 2 messages where $.content is "y"',
+        kind=ExpectationFailed,
+    )
+
+
+# -- load steps and their schedule ------------------------------------------------------
+
+SENDS = 'When every client in group "g" sends {"a": 1}'
+TOO_MANY = (
+    "This load would send {n} messages per client; at most 100,000 are allowed, so lower the "
+    'rate or shorten the run, like "10 per second" for "60 seconds" (600 messages).'
+)
+COLUMNS = "| phase | duration | rate | with rows like | warm-up | 30 seconds | 1 to 5 per second |"
+
+
+def test_crowd_sizes(s):
+    mistake(
+        s,
+        'Given 0 clients in group "g" are connected at 10 clients per second',
+        'A crowd needs at least one client, e.g. "10 clients in group …".',
+    )
+    mistake(
+        s,
+        'Given 30,000 clients in group "g" are connected at 10 clients per second',
+        "30,000 clients is more than one wsbdd process can hold (about 20,000 open files); use "
+        "fewer clients, or spread the load over several machines.",
+    )
+
+
+def test_paces(s):
+    run_step(s, 'Given 2 clients in group "g" are connected')
+    mistake(
+        s,
+        SENDS + " 5 times at 1 to 5 per second",
+        '"5 times at 1 to 5 per second" mixes a count with a ramp; for a ramp give a duration '
+        'instead, e.g. "for 10 seconds at 1 to 5 per second".',
+    )
+    mistake(s, SENDS + " 2000000 times", TOO_MANY.format(n="2,000,000"))
+    mistake(
+        s,
+        SENDS + " 5 times at 0 per second",
+        'At a rate of 0 per second no message would ever be sent; write a rate above 0, like "5 '
+        'per second".',
+    )
+
+
+@pytest.mark.parametrize(
+    ("headings", "rows", "sentence"),
+    [
+        (
+            None,
+            None,
+            "A phased load needs a table under the step: | phase | duration | rate |, "
+            "e.g. | warm-up | 2 s | 1 per second |.",
+        ),
+        (
+            ["phase", "duration", "rate", "x"],
+            [["a", "1 s", "1 per second", "y"]],
+            'The phase table has a column "x" that wsbdd does not know: use the columns '
+            f"{COLUMNS}.",
+        ),
+        (
+            ["phase", "duration"],
+            [["a", "1 s"]],
+            f'The phase table needs a "rate" column: write it like {COLUMNS}.',
+        ),
+        (
+            ["phase", "duration", "rate"],
+            [],
+            f"The phase table has no rows: write it like {COLUMNS}.",
+        ),
+        (
+            ["phase", "duration", "rate"],
+            [["a", "1 parsec", "1 per second"]],
+            'Row 1 of the phase table has the duration "1 parsec", which wsbdd cannot read: write '
+            'it like "30 seconds", "500 ms" or "1.5 minutes".',
+        ),
+        (
+            ["phase", "duration", "rate"],
+            [["a", "0 s", "1 per second"]],
+            'Row 1 of the phase table lasts "0 s": every phase must last more than 0 seconds, like '
+            '"30 seconds".',
+        ),
+        (
+            ["phase", "duration", "rate"],
+            [["a", "1 s", "lots"]],
+            'Row 1 of the phase table has the rate "lots", which wsbdd cannot read: write it like '
+            '"5 per second" or "1 to 5 per second".',
+        ),
+        (
+            ["phase", "duration", "rate"],
+            [["a", "59 minutes", "1 per second"], ["b", "2 minutes", "1 per second"]],
+            "Row 2 of the phase table takes the phases to 3,660 seconds in all, more than the one "
+            "hour wsbdd allows: shorten them, like | steady | 10 minutes | 5 per second |.",
+        ),
+        (
+            ["phase", "duration", "rate"],
+            [["a", "50 minutes", "1000 per second"]],
+            TOO_MANY.format(n="3,000,000"),
+        ),
+    ],
+)
+def test_phase_tables(s, headings, rows, sentence):
+    run_step(s, 'Given 2 clients in group "g" are connected')
+    table = Table(headings, rows=rows) if headings else None
+    mistake(s, SENDS + " in phases:", sentence, table=table)
+
+
+def test_rates():
+    assert parse_rate("1 to 5 per second") == (1.0, 5.0)
+    assert_raises_sentence(
+        'wsbdd cannot read the rate "lots": write it like "5 per second" or "1 to 5 per second".',
+        parse_rate,
+        "lots",
+        kind=FeatureMistake,
+    )
+
+
+def test_connecting_a_group_slower_than_allowed(s):
+    """The time taken varies; the sentence around it is pinned."""
+    line = 'Given 2 clients in group "g" are connected within 0 seconds'
+    error = assert_raises_sentence_shape(s, line)
+    assert error == ('Connecting 2 clients in group "g" took N, more than the 0.0 s allowed.')
+
+
+def assert_raises_sentence_shape(s, line: str) -> str:
+    from tests.sentences import sentence_of
+
+    error = sentence_of(run_step, s, line)
+    assert isinstance(error, ExpectationFailed)
+    return re.sub(r"took [\d.,]+ (ms|s)", "took N", str(error))
