@@ -299,3 +299,21 @@ def test_entry_tables():
         v,
         kind=FeatureMistake,
     )
+
+
+def test_unknown_matchers_and_markers():
+    assert_raises_sentence(
+        'Unknown matcher "frobs"; known matchers: ' + _KNOWN + ".",
+        value_matcher,
+        "frobs",
+        kind=FeatureMistake,
+    )
+    assert_raises_sentence(
+        'Unknown marker "##ignore" in the JSON template; did you mean "#ignore"? Known markers: '
+        "#ignore, #present, #notpresent, #null, #notnull, #string, #number, #boolean, #array, "
+        "#object, #uuid, #timestamp, #regex <pattern>, #[n], #[], ##string (to compare with "
+        'text that starts with #, use a condition such as $.tag is "##ignore").',
+        Like,
+        {"a": "##ignore"},
+        kind=FeatureMistake,
+    )

@@ -11,6 +11,7 @@ import pytest
 
 from tests.sentences import assert_config_sentence
 from wsbdd.model.errors import ConfigError, FeatureMistake
+from wsbdd.report.options import ReportOptions
 from wsbdd.settings.config import load_settings
 
 FILES = [
@@ -306,3 +307,28 @@ def test_a_configured_variable_that_cannot_be_filled_in(project):
         {},
         kind=FeatureMistake,
     )
+
+
+@pytest.mark.parametrize(
+    ("table", "sentence"),
+    [
+        (
+            {"nope": 1},
+            "nope is not a report setting; known settings: cucumber_transcripts, diagram_chars, payload_cap, title.",
+        ),
+        ({"title": ""}, "title must be a non-empty text."),
+        ({"cucumber_transcripts": "yes"}, "cucumber_transcripts must be true or false."),
+        ({"payload_cap": True}, 'payload_cap must be a size like 65536 or "64 KiB", not true.'),
+        ({"payload_cap": "lots"}, 'payload_cap must be a size like 65536 or "64 KiB", not "lots".'),
+        ({"payload_cap": 10}, "payload_cap must be at least 256 bytes, not 10."),
+        (
+            {"diagram_chars": "ten"},
+            'diagram_chars must be a whole number of at least 20, not "ten".',
+        ),
+        ({"diagram_chars": 0}, "diagram_chars must be a whole number of at least 20, not 0."),
+    ],
+)
+def test_report_settings(table, sentence):
+    """[tool.wsbdd.report], as TOML gives it; values are shown as written in TOML."""
+    assert ReportOptions.from_table({"title": "Run"}).title == "Run"
+    assert_config_sentence(f"[tool.wsbdd.report] {sentence}", ReportOptions.from_table, table)

@@ -15,7 +15,7 @@ import pytest
 from behave.model import Table
 
 from tests.sentences import assert_raises_sentence, run_step
-from wsbdd.load.schedule import parse_rate
+from wsbdd.load.schedule import count_offsets, parse_rate
 from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.steps import load as load_steps
 
@@ -260,3 +260,25 @@ def assert_raises_sentence_shape(s, line: str) -> str:
     error = sentence_of(run_step, s, line)
     assert isinstance(error, ExpectationFailed)
     return re.sub(r"took [\d.,]+ (ms|s)", "took N", str(error))
+
+
+def test_a_negative_count():
+    """The step's words take digits only; a count from Python can still be negative."""
+    assert count_offsets(2, None) == [0.0, 0.0]
+    assert_raises_sentence(
+        'A client cannot send -1 messages; write a count of 0 or more, like "100 messages".',
+        count_offsets,
+        -1,
+        None,
+        kind=FeatureMistake,
+    )
+
+
+def test_a_group_address_with_a_variable_not_set(s):
+    line = 'Given 2 clients in group "g" are connected to "/chat?x=${nope}"'
+    mistake(
+        s,
+        line,
+        'For g1: The variable "${nope}" is not set. Set it earlier in the scenario, e.g. And I '
+        'remember $.id from Bob\'s last message as "nope"; variables set so far: client, index.',
+    )

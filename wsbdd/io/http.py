@@ -309,6 +309,13 @@ class HttpClients:
             request = client.build_request(
                 method, _with_query(url, query), headers=headers, **body.as_httpx()
             )
+        except UnicodeEncodeError as exc:
+            # httpx's own words ("'ascii' codec can't encode …") name no header and no fix.
+            raise FeatureMistake(
+                f'"{masked_address(url)}" cannot be requested: a header holds '
+                f'"{exc.object[exc.start : exc.end]}", and HTTP headers carry ASCII only; '
+                "percent-encode it, or send it in the body."
+            ) from None
         except (httpx.HTTPError, ValueError, TypeError) as exc:
             raise FeatureMistake(f'"{masked_address(url)}" cannot be requested ({exc}).') from None
         current_body = body
