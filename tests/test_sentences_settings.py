@@ -16,6 +16,26 @@ from wsbdd.settings.config import load_settings
 
 FILES = [
     pytest.param(
+        "timeout = nan",
+        'wsbdd.toml timeout is NaN: not a duration; use a number of seconds (2, 2.5) or text such as "500 ms" or "2 seconds".',
+        id="timeout nan",
+    ),
+    pytest.param(
+        "[token]\nquery_param = 3",
+        "wsbdd.toml [token] query_param is 3: must be text in quotes.",
+        id="text not text",
+    ),
+    pytest.param(
+        '[token]\nquery_param = "a\\nb"',
+        'wsbdd.toml [token] query_param is "a\\nb": must be a single line.',
+        id="text two lines",
+    ),
+    pytest.param(
+        '[tls]\nclient_cert = "k.pem"',
+        "wsbdd.toml [tls] client_cert: the client certificate and key cannot be loaded (not in PEM form); give a PEM certificate in tls.client_cert and its private key (not protected by a password) in tls.client_key, or both in tls.client_cert.",
+        id="tls cert",
+    ),
+    pytest.param(
         'timeout = "soon"',
         'wsbdd.toml timeout is "soon": not a duration; use a number of seconds (2, 2.5) or text such as "500 ms" or "2 seconds".',
         id="timeout text",

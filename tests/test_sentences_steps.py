@@ -282,3 +282,55 @@ def test_a_group_address_with_a_variable_not_set(s):
         'For g1: The variable "${nope}" is not set. Set it earlier in the scenario, e.g. And I '
         'remember $.id from Bob\'s last message as "nope"; variables set so far: client, index.',
     )
+
+
+def test_receiving_through_the_session(s):
+    """A wait that fails through the Session (one client, a group, a collection)."""
+    run_step(s, "Given Alice is connected")
+    run_step(s, 'Then Alice receives a message where $.type is "welcome"')
+    assert_raises_sentence(
+        'Alice expected a message where $.type is "nope" within 100 ms, but received no '
+        "message in that time.",
+        run_step,
+        s,
+        'Then Alice receives a message where $.type is "nope" within 0.1 seconds',
+        kind=ExpectationFailed,
+    )
+    assert_raises_sentence(
+        'Alice expected a message where $.type is "nope" to end its collection within 100 ms, '
+        "but nothing arrived.",
+        run_step,
+        s,
+        'Then Alice receives messages until one where $.type is "nope" within 0.1 seconds',
+        kind=ExpectationFailed,
+    )
+    run_step(s, 'Given 2 clients in group "g" are connected')
+    run_step(s, 'Then every client in group "g" receives a message where $.type is "welcome"')
+    assert_raises_sentence(
+        'Every client in group "g" was expected to receive a message where $.type is "nope" '
+        "within 100 ms, but 2 of 2 did not:\n"
+        "  g1: received no message in that time\n"
+        "  g2: received no message in that time",
+        run_step,
+        s,
+        'Then every client in group "g" receives a message where $.type is "nope" within 0.1 '
+        "seconds",
+        kind=ExpectationFailed,
+    )
+
+
+def test_wsbdd_check_reads_addresses(tmp_path, monkeypatch):
+    from wsbdd.check import check
+
+    monkeypatch.chdir(tmp_path)
+    steps = tmp_path / "features" / "steps"
+    steps.mkdir(parents=True)
+    (tmp_path / "features" / "environment.py").write_text("from wsbdd.environment import *\n")
+    (steps / "wsbdd_steps.py").write_text("from wsbdd.steps import *\n")
+    (tmp_path / "features" / "x.feature").write_text(
+        'Feature: F\n  Scenario: S\n    Given Alice is connected to "ws://h:0/"\n'
+    )
+    assert [str(problem) for problem in check()] == [
+        'features/x.feature:3: The address "ws://h:0/" has the port 0; a port is a whole '
+        "number from 1 to 65535."
+    ]
