@@ -317,3 +317,15 @@ def test_unknown_matchers_and_markers():
         {"a": "##ignore"},
         kind=FeatureMistake,
     )
+
+
+def test_a_matcher_cell_holding_more_than_a_matcher():
+    assert_raises_sentence(
+        'Unknown matcher "is chat"; did you mean "is a text"? Known matchers: ' + _KNOWN + ".",
+        condition_from_cell,
+        "$.a",
+        "is chat",
+        "x",
+        Variables(),
+        kind=FeatureMistake,
+    )

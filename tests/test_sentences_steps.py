@@ -334,3 +334,34 @@ def test_wsbdd_check_reads_addresses(tmp_path, monkeypatch):
         'features/x.feature:3: The address "ws://h:0/" has the port 0; a port is a whole '
         "number from 1 to 65535."
     ]
+
+
+def test_a_collection_that_never_ends(s):
+    run_step(s, "Given Alice is connected")
+    run_step(s, 'Then Alice receives a message where $.type is "welcome"')
+    run_step(s, 'When Alice sends {"type": "echo", "content": "x"}')
+    assert_raises_sentence(
+        'Alice expected a message where $.type is "nope" to end its collection within 200 ms, '
+        "but none came; it collected 1:\n"
+        '  #2 HH:MM:SS.mmm {"type":"echo","content":"x","n":1}   ($.type was "echo")',
+        run_step,
+        s,
+        'Then Alice receives messages until one where $.type is "nope" within 0.2 seconds',
+        kind=ExpectationFailed,
+    )
+
+
+def test_a_configured_url_that_is_not_a_websocket_url():
+    from wsbdd.facade.session import Run
+    from wsbdd.model.errors import ConnectionProblem
+    from wsbdd.settings.config import Settings
+
+    # Settings from Python are not checked as a file's are: the session says it.
+    with Run.start(Settings(timeout=2.0, url="ftp://x/")) as run, run.session() as s:
+        assert_raises_sentence(
+            'The configured URL "ftp://x/" must be a WebSocket URL such as '
+            '"ws://localhost:8000/ws" (starting with ws://, wss://, http:// or https://).',
+            s.connect,
+            "Alice",
+            kind=ConnectionProblem,
+        )

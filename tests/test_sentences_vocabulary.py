@@ -364,3 +364,16 @@ def test_running_a_phrase(s):
     )
     # The inner step's failure keeps its data; the phrase adds a note to it.
     assert error.failure.notes == ("(That was step 1 of the phrase: When Alice sends:)",)
+
+
+def test_registering_phrases_from_a_broken_configuration(tmp_path):
+    from wsbdd.vocabulary.registration import register_configured_phrases
+
+    (tmp_path / "wsbdd.toml").write_text("timout = 3\n")
+    assert_config_sentence(
+        f'{tmp_path / "wsbdd.toml"}: unknown key "timout"; did you mean "timeout"?',
+        register_configured_phrases,
+        tmp_path,
+        StepRegistry(),
+        kind=PhraseError,
+    )
