@@ -16,7 +16,7 @@ from behave.model import Table
 
 from tests.sentences import assert_raises_sentence, run_step
 from wsbdd.load.schedule import count_offsets, parse_rate
-from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.steps import load as load_steps
 
 
@@ -365,3 +365,25 @@ def test_a_configured_url_that_is_not_a_websocket_url():
             "Alice",
             kind=ConnectionProblem,
         )
+
+
+def lose_the_race(s, monkeypatch) -> None:
+    """Let a send past its check that the clients are open, as if each connection ended
+    a moment after the check (as tests/test_sending.py does): the race a step can lose."""
+    check = s.client
+    monkeypatch.setattr(s, "client", lambda name, need_open=False: check(name))
+
+
+def test_a_group_send_that_loses_the_race_to_a_close(s, monkeypatch):
+    names = [f"p{n}" for n in range(1, 13)]
+    s.connect_all(names)
+    for name in names:
+        s.disconnect(name)
+    lose_the_race(s, monkeypatch)
+    assert_raises_sentence(
+        "p1, p2, p3, p4, p5, p6, p7, p8, p9, p10 and 2 more could not send: the connection closed.",
+        s.send_each,
+        names,
+        ['{"type": "echo"}'] * len(names),
+        kind=ConnectionProblem,
+    )
