@@ -146,3 +146,17 @@ def test_codecs():
     with pytest.raises(ValueError) as taken:
         register_codec("websocket", lambda: None)
     assert str(taken.value) == 'a codec called "websocket" is already registered'
+
+
+def test_a_header_name_http_cannot_write(s, run):
+    line = 'When I GET "/x" with headers:'
+    url = run.base_url.replace("ws://", "http://").rstrip("/") + "/x"
+    assert_raises_sentence(
+        f'In the step "{line}": The GET {url} failed: the request cannot be written (Illegal '
+        'header name "X N"); a header name is letters, digits and - without spaces.',
+        run_step,
+        s,
+        line,
+        table=Table(["name", "value"], rows=[["X N", "a"]]),
+        kind=ConnectionProblem,
+    )
