@@ -16,7 +16,12 @@ import pytest
 from behave.step_registry import StepRegistry
 
 import wsbdd.steps  # noqa: F401  (a phrase's steps run the built-in steps)
-from tests.sentences import assert_config_sentence, assert_raises_sentence, step_context
+from tests.sentences import (
+    assert_config_sentence,
+    assert_raises_sentence,
+    sentence_of,
+    step_context,
+)
 from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.vocabulary.phrases import PhraseError, parse_phrases
 from wsbdd.vocabulary.registration import register_phrases
@@ -377,3 +382,35 @@ def test_registering_phrases_from_a_broken_configuration(tmp_path):
         StepRegistry(),
         kind=PhraseError,
     )
+
+
+@pytest.fixture
+def spinning():
+    """A phrase whose steps run itself, registered for this test only."""
+    from wsbdd.glue.step_lookup import step_registry
+
+    (phrase,) = phrases(
+        "[[tool.wsbdd.phrases]]\nstep = '{client} spins'\nsteps = ['When ${client} spins']\n"
+    )
+    registry = step_registry()
+    before = {kind: list(steps) for kind, steps in registry.steps.items()}
+    register_phrases([phrase])
+    yield phrase
+    for kind, steps in before.items():
+        registry.steps[kind][:] = steps
+
+
+def test_a_phrase_that_runs_itself(s, spinning):
+    s.connect("Alice")
+    s.begin_step("When Alice spins")
+    error = sentence_of(make_step_function(spinning, "when"), step_context(s), p0="Alice")
+    assert isinstance(error, FeatureMistake)
+    head = (
+        "In the step \"When Alice spins\": The phrase 1 '{client} spins' in "
+        f"{WHERE} keeps expanding into itself through its steps; a phrase's steps must not "
+        "lead back to the same phrase."
+    )
+    # Each level of the phrase says which of its steps it was running.
+    lines = str(error).split("\n")
+    assert lines[0] == head
+    assert set(lines[1:]) == {"(That was step 1 of the phrase: When Alice spins)"}
