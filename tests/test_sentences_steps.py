@@ -387,3 +387,26 @@ def test_a_group_send_that_loses_the_race_to_a_close(s, monkeypatch):
         ['{"type": "echo"}'] * len(names),
         kind=ConnectionProblem,
     )
+
+
+def test_a_crowd_larger_than_the_open_file_limit_allows():
+    import resource
+
+    from tests.sentences import sentence_of
+    from wsbdd.facade.open_files import ensure_open_files
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY:
+        pytest.skip("no hard limit of open files here")
+    clients = hard + 1
+    error = sentence_of(ensure_open_files, clients, in_process_server=False)
+    assert isinstance(error, ConnectionProblem)
+    # How many files are open right now varies by a few; the sentence around it is pinned.
+    needed = int(re.search(r"needs about (\d+) open files", str(error)).group(1))
+    assert needed > hard
+    assert str(error) == (
+        f"Connecting {clients} clients needs about {needed} open files, but this process may "
+        f"open only {hard} (the hard limit of ulimit -n). Raise it, e.g. `ulimit -n {needed}` "
+        "as root, or use fewer clients."
+    )
+    assert resource.getrlimit(resource.RLIMIT_NOFILE) == (soft, hard)  # left as it was
