@@ -191,7 +191,7 @@ def test_auto_reply_rules_from_the_environment_are_json(tmp_path):
         ('[[auto_reply]]\nwhen = "PING"\n', "the rule has no reply text"),
         ('[[auto_reply]]\nwhen = "a"\nmatches = "b"\nreply = "c"\n', "give either when or"),
         ('[[auto_reply]]\nmatches = "("\nreply = "c"\n', "matches is not a valid regular"),
-        ("[[auto_reply]]\nmatches = \"^x$\"\nreply = '\\1'\n", "uses group 1, which matches"),
+        ("[[auto_reply]]\nmatches = \"^x$\"\nreply = '\\1'\n", "but matches has no group 1"),
         ('[[auto_reply]]\nwhen = "a"\nanswer = "b"\n', 'unknown key "answer"'),
     ],
 )

@@ -470,3 +470,18 @@ def test_a_long_group_failure_is_summarised():
     )
     exactly = group_verdict("client", "exactly", 1, None, 1.0, many)
     assert exactly.failure.splitlines()[-1] == "  … and 24 more"
+
+
+def test_a_count_over_messages_a_bounded_inbox_let_go():
+    inbox = Inbox(limit=1)
+    add(inbox, type="echo")
+    add(inbox, type="echo")
+    for message in list(inbox.since(0)):
+        inbox.consume(message)  # claimed: the oldest is let go beyond the limit
+    assert_failure(
+        'Alice expected exactly 2 messages where $.type is "echo", but Alice\'s inbox keeps only '
+        "its 1 most recently claimed messages (inbox_limit = 1) and has dropped 1 claimed "
+        "message this step would need to look at; raise inbox_limit (0 keeps every message) to "
+        "check them.",
+        run(Count("Alice", "exactly", 2, where('$.type is "echo"'), 1.0, 0), inbox),
+    )

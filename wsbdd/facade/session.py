@@ -828,9 +828,12 @@ class Session:
         try:
             self._run(send_all(clients, payloads), self.settings.timeout)
         except ConnectionLost:
-            gone = [c.name for c in clients if not c.connected]
+            # Name who could not send (all of them when the loss was not yet noticed),
+            # and how many more a long group holds, so the list is never empty or cut short.
+            gone = [c.name for c in clients if not c.connected] or [c.name for c in clients]
+            more = f" and {len(gone) - 10} more" if len(gone) > 10 else ""
             raise ConnectionProblem(
-                f"{', '.join(gone[:10])} could not send: the connection closed."
+                f"{', '.join(gone[:10])}{more} could not send: the connection closed."
             ) from None
         except TypeError as exc:
             # One codec serves the run, so the first refusal speaks for every client.

@@ -20,6 +20,7 @@ address and body with secrets masked.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -187,6 +188,13 @@ def _error_text(exc: httpx.HTTPError, timeout: float) -> str:
         return f"the server could not be reached ({exc or 'connection refused'})"
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return f"the address cannot be used ({exc})"
+    if isinstance(exc, httpx.LocalProtocolError):
+        # h11 refused to write it; its words show bytes (b'X N') where the tester wrote text.
+        said = re.sub(r"b'([^']*)'", r'"\1"', str(exc))
+        return (
+            f"the request cannot be written ({said}); a header name is letters, digits "
+            "and - without spaces"
+        )
     return f"the request failed ({type(exc).__name__}: {exc})"
 
 
@@ -309,6 +317,13 @@ class HttpClients:
             request = client.build_request(
                 method, _with_query(url, query), headers=headers, **body.as_httpx()
             )
+        except UnicodeEncodeError as exc:
+            # httpx's own words ("'ascii' codec can't encode …") name no header and no fix.
+            raise FeatureMistake(
+                f'"{masked_address(url)}" cannot be requested: a header holds '
+                f'"{exc.object[exc.start : exc.end]}", and HTTP headers carry ASCII only; '
+                "percent-encode it, or send it in the body."
+            ) from None
         except (httpx.HTTPError, ValueError, TypeError) as exc:
             raise FeatureMistake(f'"{masked_address(url)}" cannot be requested ({exc}).') from None
         current_body = body

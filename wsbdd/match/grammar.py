@@ -393,12 +393,13 @@ def entries_from_table(table: Any, variable: str, variables: Variables) -> dict[
             "  | client  | token |\n  | player1 | abc   |\n  | player2 | def   |"
         )
     entries: dict[str, Any] = {}
-    for row in table.rows:
+    for number, row in enumerate(table.rows, start=1):
         key, value = (str(cell).strip() for cell in row.cells)
         key = variables.render_text(key)
         if not key:
             raise FeatureMistake(
-                f'A row of the table for "{variable}" has no name in its first column.'
+                f'Row {number} of the table for "{variable}" has no name in its first column; '
+                "write one, like | player1 | abc |."
             )
         if key in entries:
             raise FeatureMistake(

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,9 +40,16 @@ def _where(key: str) -> str:
     return f"[tool.wsbdd.report] {key}"
 
 
+def _toml(value: Any) -> str:
+    """The value as the tester wrote it in TOML (true, "ten"), not as Python shows it."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _size(value: Any, key: str) -> int:
     if isinstance(value, bool):
-        raise ConfigError(f'{_where(key)} must be a size like 65536 or "64 KiB", not {value!r}.')
+        raise ConfigError(
+            f'{_where(key)} must be a size like 65536 or "64 KiB", not {_toml(value)}.'
+        )
     if isinstance(value, int):
         size = value
     else:
@@ -59,7 +67,7 @@ def _size(value: Any, key: str) -> int:
 def _count(value: Any, key: str, lowest: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
         raise ConfigError(
-            f"{_where(key)} must be a whole number of at least {lowest}, not {value!r}."
+            f"{_where(key)} must be a whole number of at least {lowest}, not {_toml(value)}."
         )
     return value
 

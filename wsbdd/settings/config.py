@@ -449,7 +449,10 @@ def _auto_reply(value: Any, origin: _Origin, path: tuple[str, ...]) -> tuple[Aut
                 name and name not in pattern.groupindex and not name.isdigit()
             ):
                 group = number or name
-                problem = f"the reply uses group {group}, which matches lacks"
+                problem = (
+                    f"the reply uses group {group}, but matches has no group {group}; add it "
+                    "to matches (a part in parentheses) or take it out of the reply"
+                )
                 raise _fail(origin, path, rule, problem)
         rules.append(AutoReply(reply, pattern=pattern))
     return tuple(rules)
@@ -777,7 +780,9 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
         elif key == "variables":
             problem = _variable_name_problem(path[1])
             if problem:
-                raise ConfigError(f'{origin.table(path)}: the variable name "{path[1]}" {problem}.')
+                # "the variable name "1 x" is not a variable name" said it twice.
+                named = "" if problem.startswith("is not") else "the variable name "
+                raise ConfigError(f'{origin.table(path)}: {named}"{path[1]}" {problem}.')
             tables[key][path[1]] = _variable_value(value, origin, path)
         elif key == "codec":
             values[key] = _codec(value, origin, path, project)

@@ -10,7 +10,7 @@ from typing import Any
 
 from behave import step
 
-from wsbdd.expect import describe_messages
+from wsbdd.expect import message_lines
 from wsbdd.facade.session import Session
 from wsbdd.match import BytesAre, TextIs
 from wsbdd.match.grammar import (
@@ -30,6 +30,7 @@ from wsbdd.match.grammar import (
     templates,
 )
 from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.model.failures import Failure
 from wsbdd.steps.base import wsbdd_step
 
 COUNT = rf"(?:(?P<op>exactly|at least|at most) )?(?P<count>{COUNT_WORD}) messages?"
@@ -180,8 +181,12 @@ def collected(
     if not ok:
         what = f" {matcher.describe()}" if matcher else ""
         raise ExpectationFailed(
-            f"{name} expected to have collected {op} {n} messages{what}, but collected "
-            f"{len(hits)} of {len(messages)}:\n" + describe_messages(messages, matcher, limit=10)
+            Failure(
+                who=name,
+                expected=f"to have collected {op} {n} messages{what}",
+                observed=f"collected {len(hits)} of {len(messages)}" + (":" if messages else ""),
+                candidates=message_lines(messages, matcher, limit=10),
+            )
         )
 
 

@@ -500,7 +500,8 @@ class _Draft:
     def error(self, problem: str) -> PhraseError:
         label = f"phrase {self.number}" + (f" '{self.step}'" if self.step else "")
         problem = problem.rstrip(".")
-        return PhraseError(f"{self.where}, {label}: {problem}.", self.file, self.line)
+        end = "" if problem.endswith("?") else "."  # 'did you mean "send"?' ends already
+        return PhraseError(f"{self.where}, {label}: {problem}{end}", self.file, self.line)
 
 
 def _first_pass(draft: _Draft) -> tuple[str, tuple[Param, ...], tuple[tuple[str, str], ...]]:
@@ -523,7 +524,11 @@ def _first_pass(draft: _Draft) -> tuple[str, tuple[Param, ...], tuple[tuple[str,
     pairs = []
     for name, path in remember.items():
         if not is_valid_name(name) or name.startswith(RESERVED_PREFIXES):
-            raise draft.error(f'remember: "{name}" is not a variable name you can set')
+            raise draft.error(
+                f'remember: "{name}" is not a variable name you can set; use letters, digits '
+                "and _ . - (env. and config. names read the environment and the settings), "
+                'e.g. remember = { quiz_id = "$.id" }'
+            )
         if not isinstance(path, str):
             raise draft.error(f'remember: the path for "{name}" must be a JSONPath in quotes')
         compile_path(path)

@@ -22,6 +22,7 @@ from typing import Any
 
 from wsbdd.match.grammar import conditions, expand_cycles, payload_text, seconds, split_names
 from wsbdd.model.errors import ExpectationFailed, FeatureMistake, WsbddError
+from wsbdd.model.failures import Failure
 from wsbdd.model.variables import Variables
 from wsbdd.vocabulary.phrases import KEYWORDS, Phrase, fill_conditions
 
@@ -169,8 +170,10 @@ def _run_steps(
         try:
             match.run(context)
         except WsbddError as exc:
-            note = f"\n(That was step {number} of the phrase: {shown})"
-            raise type(exc)(f"{exc}{note}") from None
+            # The inner failure keeps its data (who, expected, candidates, its step); the
+            # renderer writes the note after it.
+            note = f"(That was step {number} of the phrase: {shown})"
+            raise type(exc)(exc.failure.noted(note)) from None
         finally:
             with mode() if mode else contextlib.nullcontext():
                 context.text, context.table = saved
@@ -260,11 +263,14 @@ def perform(phrase: Phrase, context: Any, groups: dict[str, str | None], step_ty
         for name, reply in zip(names, replies, strict=True):
             hits = compiled.find(reply.value)
             if not hits:
-                from wsbdd.expect import describe_messages
+                from wsbdd.expect import message_lines
 
                 raise ExpectationFailed(
-                    f'{name}\'s reply has no {compiled.text}, so "{variable}" cannot be '
-                    f"remembered:\n" + describe_messages([reply])
+                    Failure(
+                        sentence=f'{name}\'s reply has no {compiled.text}, so "{variable}" '
+                        "cannot be remembered:",
+                        candidates=message_lines([reply]),
+                    )
                 )
             found.append(hits[0])
         if together:

@@ -1,0 +1,346 @@
+"""Every place wsbdd writes a failure sentence is known: pinned whole, or listed with why not.
+
+An AST scan of wsbdd/ (the demo server aside: its errors go to its own WebSocket
+clients as JSON, not to a tester) counts, per function, the *sentence sites*:
+
+- ``raise SomeError(...)``: an exception built there (a bare ``raise`` or
+  ``raise error`` re-raises a sentence built elsewhere, and is not counted);
+- ``Failure(...)`` outside a ``raise`` (a failure built as data for an Outcome).
+
+Each function's count must equal its entry in :data:`PINNED` (sites whose whole
+sentence a ``tests/test_sentences_*.py`` test pins with the harness in
+tests/sentences.py) plus its entry in :data:`NOT_PINNED` (sites left out, with the
+reason).  A new sentence makes the count grow, and this test fails until the
+sentence is pinned and counted here (docs/contributing.md, "Failure sentences").
+
+The pinned counts were taken by running only the tests/test_sentences_*.py files
+under coverage and counting the sites they reach; to check them again::
+
+    .venv/bin/pip install coverage
+    .venv/bin/python -m coverage run --source=wsbdd -m pytest -q tests/test_sentences_*.py
+    .venv/bin/python -m coverage json -o /tmp/cov.json
+    .venv/bin/python tests/test_sentences_sites.py /tmp/cov.json
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "wsbdd"
+
+# Why a site is not pinned by the harness.
+INTERNAL = "a programming error inside wsbdd or a plugin, not a tester's sentence"
+GUARD = "a guard behind a check that refuses the input first with its own (pinned) sentence"
+NO_TEXT = "carries no sentence: caught above, where the pinned sentence is written"
+RERAISE = "re-raises an Outcome's failure that is pinned on data (test_sentences_load.py)"
+WRAPPED = "an AddressProblem fragment the settings or the session wrap (pinned there)"
+RACE = "a send failing mid-write: only when the connection drops at that very moment"
+SENDING = (
+    "pinned whole outside the harness, in tests/test_sending.py: a real server that stops "
+    "reading, and a send that loses the race to a close"
+)
+GATHERED = "the scenario's leftover problems, each a sentence pinned where it is made"
+HTTPX = "httpx refusing to build a request for a reason other than a non-ASCII header"
+UVLOOP = "depends on whether uvloop is installed where the tests run"
+UNREADABLE = "needs a settings file the test process cannot read (root reads anything)"
+WHEEL = "building the vendored wheel from a broken source tree (wsbdd init --vendor)"
+TIMED = "the sentence carries measured connect times (the group variant is pinned, time masked)"
+
+PINNED = {
+    "check.scenario:_check_address": 1,
+    "codec.registry:find_codec": 3,
+    "codec.registry:register_codec": 2,
+    "expect.response:capture": 1,
+    "expect.response:compile_capture": 1,
+    "expect.response:expect_header": 2,
+    "expect.response:expect_matches": 2,
+    "expect.response:expect_no_header": 1,
+    "expect.response:expect_status": 1,
+    "expect.response:expect_text": 1,
+    "expect.response:value_at": 2,
+    "expect:AnyOrder.expire": 1,
+    "expect:Count._failed": 3,
+    "expect:InOrder.expire": 1,
+    "expect:Quiet.feed": 1,
+    "expect:Receive.expire": 1,
+    "expect:Until.expire": 2,
+    "expect:_failed": 1,
+    "expect:group_verdict": 2,
+    "facade.groups:judge_quiet": 1,
+    "facade.groups:judge_receives": 1,
+    "facade.groups:members_of": 1,
+    "facade.groups:refuse_unopened": 1,
+    "facade.identities:handshakes": 1,
+    "facade.identities:url_for": 2,
+    "facade.open_files:ensure_open_files": 1,
+    "facade.session:Session._wait": 2,
+    "facade.session:Session.client": 3,
+    "facade.session:Session.collected_by": 1,
+    "facade.session:Session.connect_all": 1,
+    "facade.session:Session.expect_pong": 1,
+    "facade.session:Session.follow_redirect": 2,
+    "facade.session:Session.last_message": 1,
+    "facade.session:Session.remember": 1,
+    "facade.session:Session.remember_match": 2,
+    "facade.session:Session.response": 1,
+    "facade.session:Session.send_each": 2,  # the refused intent: tests/test_codec_session.py
+    "facade.session:Session.send_many._send": 1,  # tests/test_codec_session.py
+    "facade.session:_verdict": 1,
+    "io.connection:open_connection": 2,
+    "io.http:HttpClients._send": 1,
+    "io.http:HttpClients.need_cookie": 1,
+    "io.http:HttpClients.request": 2,
+    "load.engine:_send_correlated": 1,  # a refused intent: tests/test_codec_session.py
+    "load.driver:LoadDriver._live": 1,
+    "load.driver:LoadDriver._need_run": 1,
+    "load.driver:LoadDriver.connect": 1,
+    "load.driver:LoadDriver.expect_connections": 1,
+    "load.driver:LoadDriver.payloads": 2,
+    "load.driver:_load_failure": 1,
+    "load.driver:delivered": 1,
+    "load.driver:latency_below": 1,
+    "load.metrics:LoadMetrics.latencies": 1,
+    "load.metrics:parse_percentile": 2,
+    "load.schedule:_headings": 1,
+    "load.schedule:count_offsets": 3,
+    "load.schedule:parse_rate": 1,
+    "load.schedule:phases_from_rows": 6,
+    "load.schedule:send_offsets": 1,
+    "match.conditions:_condition_parts": 2,
+    "match.conditions:_read_value": 2,
+    "match.conditions:_split_words": 1,
+    "match.conditions:condition_from_cell": 1,
+    "match.grammar:decode_binary": 1,
+    "match.grammar:entries_from_table": 3,
+    "match.grammar:parse_duration": 1,
+    "match.grammar:per_client_words": 1,
+    "match.grammar:row_matchers": 2,
+    "match.grammar:split_names": 2,
+    "match.grammar:table_matcher": 2,
+    "match.grammar:template_matcher": 1,
+    "match.grammar:templates": 1,
+    "match.paths:compile_path": 2,
+    "match.template:_compile_regex": 1,
+    "match.template:_marker": 2,
+    "match.template:compile_template": 1,
+    "match.values:parse_value": 1,
+    "match.values:quoted_text": 1,
+    "match.words:_build_length": 1,
+    "match.words:_build_one_of": 1,
+    "match.words:_number": 1,
+    "match.words:_regex": 1,
+    "match.words:_text_of": 1,
+    "match.words:value_matcher": 3,
+    "model.address:_checked": 8,
+    "model.address:resolve": 1,
+    "model.address:resolve_http": 1,
+    "model.address:resolve_request": 2,
+    "model.errors:WsbddError.__init__": 1,
+    "model.variables:Variables.get": 3,
+    "model.variables:Variables.render_json": 1,
+    "model.variables:_check_settable": 2,
+    "model.variables:_read_placeholder": 4,
+    "report.options:ReportOptions.from_table": 3,
+    "report.options:_count": 1,
+    "report.options:_size": 3,
+    "settings.config:Settings.new_variables": 1,
+    "settings.config:_auto_reply": 10,
+    "settings.config:_boolean": 1,
+    "settings.config:_build": 1,
+    "settings.config:_check_template": 1,
+    "settings.config:_codec": 1,
+    "settings.config:_duration.parse": 5,
+    "settings.config:_from_table": 3,
+    "settings.config:_header_name": 1,
+    "settings.config:_inbox_limit": 1,
+    "settings.config:_loop_kind": 1,
+    "settings.config:_max_size": 1,
+    "settings.config:_proxy": 2,
+    "settings.config:_read_toml": 1,
+    "settings.config:_string_list.parse": 3,
+    "settings.config:_text": 3,
+    "settings.config:_tls_file": 1,
+    "settings.config:_tls_settings": 2,
+    "settings.config:_token_place": 1,
+    "settings.config:_url": 2,
+    "settings.config:_userdata_path": 2,
+    "settings.config:load_settings": 1,
+    "settings.tls:client_ssl_context": 2,
+    "steps.base:session_of": 1,
+    "steps.base:wsbdd_step.step": 1,
+    "steps.connection:_headers": 1,
+    "steps.groups:_connect": 1,
+    "steps.http:_docstring": 1,
+    "steps.http:_json_body": 1,
+    "steps.http:_rows": 1,
+    "steps.http:remember_header": 1,
+    "steps.load:_check_size": 2,
+    "steps.load:_offsets": 1,
+    "steps.load:every_sends_in_phases": 1,
+    "steps.receiving:collected": 1,
+    "steps.receiving:receives_text_docstring": 1,
+    "steps.receiving:receives_these": 1,
+    "steps.sending:_docstring": 1,
+    "vocabulary.phrases:_check_condition": 1,
+    "vocabulary.phrases:_check_json": 1,
+    "vocabulary.phrases:_check_names": 2,
+    "vocabulary.phrases:_duration": 1,
+    "vocabulary.phrases:_first_pass": 6,
+    "vocabulary.phrases:_param_type": 1,
+    "vocabulary.phrases:_preset": 2,
+    "vocabulary.phrases:_second_pass": 9,
+    "vocabulary.phrases:_step_regex": 6,
+    "vocabulary.phrases:_strings": 2,
+    "vocabulary.phrases:_template_pieces": 2,
+    "vocabulary.phrases:parse_phrases": 4,
+    "vocabulary.registration:register_configured_phrases": 1,
+    "vocabulary.registration:register_phrases": 1,
+    "vocabulary.running:_deeper": 1,
+    "vocabulary.running:_json_argument": 1,
+    "vocabulary.running:_run_steps": 2,
+    "vocabulary.running:_session": 1,
+    "vocabulary.running:make_step_function.phrase_step": 1,
+    "vocabulary.running:perform": 1,
+}
+
+NOT_PINNED = {
+    "codec.websocket:BaseCodec.encode": (1, INTERNAL),
+    "facade.session:Session._after_sends": (1, SENDING),
+    "facade.session:Session._send": (1, SENDING),
+    "facade.session:Session.send": (1, SENDING),
+    "facade.session:_Sending.held_up": (1, SENDING),
+    "glue.environment:after_scenario": (1, GATHERED),
+    "io.client:Client._open_conn": (1, NO_TEXT),
+    "io.client:Client.wait_pong": (1, NO_TEXT),
+    "io.connection:Connection.ping": (1, NO_TEXT),
+    "io.connection:Connection.ping.pong": (1, NO_TEXT),
+    "io.connection:Connection.send": (1, NO_TEXT),
+    "io.http:HttpClients.request": (1, HTTPX),
+    "io.runtime:LoopThread._call_in_turn": (1, INTERNAL),
+    "io.runtime:LoopThread.run": (2, INTERNAL),
+    "io.runtime:LoopThread.run_callback": (3, INTERNAL),
+    "io.runtime:LoopThread.start": (1, INTERNAL),
+    "io.runtime:new_event_loop": (2, UVLOOP),
+    "io.runtime:on_ws_loop.decorate.sync_step": (2, INTERNAL),
+    "load.driver:LoadDriver._finish_sending": (1, RACE),
+    "load.driver:_verdict": (1, RERAISE),
+    "load.metrics:Latencies.histogram": (1, GUARD),
+    "load.metrics:Latencies.percentile": (1, GUARD),
+    "load.schedule:Phase.__post_init__": (2, GUARD),
+    "match.conditions:_no_constant": (1, NO_TEXT),
+    "match.values:_no_constant": (1, NO_TEXT),
+    "model.address:_checked": (1, WRAPPED),
+    "model.address:websocket_url": (1, WRAPPED),
+    "model.response:Response.json": (1, INTERNAL),
+    "scaffold.wheel:_build_from_source": (3, WHEEL),
+    "scaffold.wheel:_repack": (3, WHEEL),
+    "scaffold.wheel:build_wheel": (1, WHEEL),
+    "settings.config:_loop_kind": (1, UVLOOP),
+    "settings.config:_read_toml": (1, UNREADABLE),
+    "steps.load:_connect": (1, TIMED),
+}
+
+
+def _failures(node: ast.AST) -> Iterator[ast.Call]:
+    """``Failure(...)`` calls in one statement's expressions (not in nested statements)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.stmt):
+            continue
+        if isinstance(child, ast.Call) and getattr(child.func, "id", None) == "Failure":
+            yield child
+        yield from _failures(child)
+
+
+def sentence_sites(package: Path = PACKAGE) -> dict[str, list[int]]:
+    """``{"module:function": [line, …]}`` for every sentence site in the package."""
+    sites: dict[str, list[int]] = {}
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package).with_suffix("")
+        if relative.parts[0] == "demo":
+            continue
+        module = ".".join(relative.parts).removesuffix(".__init__")
+
+        def walk(node: ast.AST, names: tuple[str, ...], module: str = module) -> None:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    walk(child, (*names, child.name))
+                    continue
+                key = f"{module}:{'.'.join(names) or '<module>'}"
+                if isinstance(child, ast.Raise):
+                    if isinstance(child.exc, ast.Call):
+                        sites.setdefault(key, []).append(child.lineno)
+                elif isinstance(child, ast.stmt):
+                    for _ in _failures(child):
+                        sites.setdefault(key, []).append(child.lineno)
+                walk(child, names)
+
+        walk(ast.parse(path.read_text(encoding="utf-8")), ())
+    return sites
+
+
+def test_every_sentence_site_is_pinned_or_listed_with_a_reason():
+    found = Counter({key: len(lines) for key, lines in sentence_sites().items()})
+    known = Counter(PINNED)
+    for key, (count, _) in NOT_PINNED.items():
+        known[key] += count
+    grew = {key: (known[key], found[key]) for key in found if found[key] > known[key]}
+    shrank = {key: (known[key], found[key]) for key in known if found[key] < known[key]}
+    assert not grew, (
+        "New failure sentences (listed: known, found). Pin each whole in a "
+        "tests/test_sentences_*.py test and count it in PINNED here "
+        f"(docs/contributing.md, 'Failure sentences'): {grew}"
+    )
+    assert not shrank, f"Sentence sites went away (known, found); lower the counts: {shrank}"
+
+
+def test_the_reasons_are_given():
+    assert all(reason for _, reason in NOT_PINNED.values())
+    assert not set(PINNED) & {key for key, (count, _) in NOT_PINNED.items() if count == 0}
+
+
+def test_the_scan_counts_sentences_not_re_raises(tmp_path):
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "server.py").write_text("def f():\n    raise ValueError('demo')\n")
+    (tmp_path / "steps.py").write_text(
+        "def f(x):\n"
+        "    if x:\n"
+        "        raise FeatureMistake('one')\n"
+        "    try:\n"
+        "        pass\n"
+        "    except KeyError as error:\n"
+        "        raise FeatureMistake(Failure(sentence='two')) from None\n"
+        "    why = Failure('Alice', 'a message', 'none')\n"
+        "    raise\n"
+        "class C:\n"
+        "    def g(self, error):\n"
+        "        raise error\n"
+    )
+    assert sentence_sites(tmp_path) == {"steps:f": [3, 7, 8]}
+
+
+def test_the_registry_adds_up_to_what_the_scan_finds():
+    sites = sentence_sites()
+    listed = sum(PINNED.values()) + sum(count for count, _ in NOT_PINNED.values())
+    assert sum(map(len, sites.values())) == listed
+
+
+def _report(coverage_json: str) -> None:
+    """Print each site's line and whether the sentence tests reached it (see the docstring)."""
+    files = json.loads(Path(coverage_json).read_text())["files"]
+    for key, lines in sorted(sentence_sites().items()):
+        module = key.split(":")[0].replace(".", "/")
+        path = next(
+            (p for p in (f"wsbdd/{module}.py", f"wsbdd/{module}/__init__.py") if p in files), ""
+        )
+        reached = set(files[path]["executed_lines"]) if path else set()
+        for line in lines:
+            print(f"{'reached' if line in reached else 'MISSED '}  {key}  line {line}")
+
+
+if __name__ == "__main__":
+    _report(sys.argv[1])
