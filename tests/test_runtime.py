@@ -60,6 +60,18 @@ def test_processes_and_threads_a_step_starts_run_on_every_cpu():
             return await asyncio.to_thread(os.sched_getaffinity, 0)
 
         assert in_a_worker_thread(context) == before
+
+        @on_ws_loop(timeout=30)
+        async def starts_a_process(ctx: object) -> str:
+            child = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", CHILD_CPUS, stdout=asyncio.subprocess.PIPE
+            )
+            out, _ = await child.communicate()
+            return out.decode().strip()
+
+        # A process an async step starts on the loop itself, and the loop is back on its CPU.
+        assert starts_a_process(context) == str(sorted(before))
+        assert os.sched_getaffinity(run.loop_thread._thread.native_id) == {run.loop_thread.cpu}
         session.close()
 
 

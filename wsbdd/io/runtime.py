@@ -21,7 +21,7 @@ import selectors
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator
 from typing import Any, Literal, ParamSpec, TypeVar
 
 from wsbdd.model.errors import ConfigError
@@ -190,6 +190,25 @@ class LoopThread:
         self.loop.call_soon(self._ready.set)
         with self._turn:  # let go of only while the loop waits for I/O
             self.loop.run_forever()
+
+    @contextlib.contextmanager
+    def every_cpu(self) -> Iterator[None]:
+        """On the loop thread: run the block with every CPU, then go back to the loop's one.
+
+        A user's ``async`` step runs on this thread, and a process it starts
+        (``asyncio.create_subprocess_exec``) inherits this thread's CPUs: for the
+        length of such a step the thread has them all, so nothing a step starts is
+        confined to one CPU.  Two system calls per ``async`` step; built-in steps
+        never pay them.
+        """
+        if self.cpu is None:
+            yield
+            return
+        os.sched_setaffinity(0, self._all_cpus)
+        try:
+            yield
+        finally:
+            os.sched_setaffinity(0, {self.cpu})
 
     def start(self) -> LoopThread:
         """Start the thread and return once its loop is running."""
@@ -515,10 +534,11 @@ def on_ws_loop(
                 )
 
             async def _run() -> Any:
-                if timeout is None:
-                    return await func(context, *args, **kwargs)
-                async with asyncio.timeout(timeout):
-                    return await func(context, *args, **kwargs)
+                with loop_thread.every_cpu():  # what the step starts gets every CPU
+                    if timeout is None:
+                        return await func(context, *args, **kwargs)
+                    async with asyncio.timeout(timeout):
+                        return await func(context, *args, **kwargs)
 
             try:
                 return loop_thread.run(_run(), timeout=timeout)
