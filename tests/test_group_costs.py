@@ -7,6 +7,7 @@ they hold on a busy machine.  bench/bench_groups.py measures the time.
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from types import SimpleNamespace
 
@@ -14,10 +15,13 @@ import pytest
 from loopback import ThreadedServer
 from websockets.asyncio.server import ServerConnection
 
-from wsbdd.facade.groups import join_group
+from wsbdd.expect import Receive
+from wsbdd.facade.groups import decide_each, join_group, send_all
+from wsbdd.io import pool as pool_module
 from wsbdd.io.client import ConnectOptions
 from wsbdd.io.pool import ClientPool
 from wsbdd.match.grammar import differs_per_member, per_member
+from wsbdd.match.messages import AnyMessage
 from wsbdd.model.variables import Variables
 from wsbdd.report.collect import ReportRecorder, conversation_of, start_recording
 from wsbdd.report.cucumber import CucumberJsonFormatter
@@ -342,3 +346,118 @@ def test_a_disconnected_group_closed_cleanly_from_the_client_side(s):
     for name in names:
         outcome = s.client(name).outcome
         assert (outcome.clean, outcome.closed_by, outcome.close_code) == (True, "client", 1000)
+
+
+# -- the garbage collector and a crowd ---------------------------------------------------------
+
+
+class EchoServer(ThreadedServer):
+    serve_options = {"ping_interval": None}
+
+    async def handler(self, ws: ServerConnection) -> None:
+        async for text in ws:
+            await ws.send(text)
+
+
+class Collections:
+    """Counts the garbage collector's runs (any generation, any thread) while installed."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self.runs += 1
+
+    def __enter__(self) -> Collections:
+        # A collection after every 50 new objects: a step that lets the collector run
+        # certainly meets one; never the older generations, so each run is cheap.
+        self.thresholds = gc.get_threshold()
+        gc.set_threshold(50, 1_000_000, 1_000_000)
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+        gc.set_threshold(*self.thresholds)
+
+
+def crowd_steps(port: int, count: int) -> dict[str, object]:
+    """Connect ``count`` clients, have each receive its echo, close them: the collector's
+    runs during each part, and whether the crowd was frozen in between."""
+
+    async def scenario() -> dict[str, object]:
+        pool = ClientPool(ConnectOptions(ping_interval=None))
+        url = f"ws://127.0.0.1:{port}/"
+        names = [f"m{i}" for i in range(count)]
+        seen: dict[str, object] = {}
+        with Collections() as collections:
+            await pool.each(names, lambda n: _connect(pool, n, url))
+            seen["connect"] = collections.runs
+            seen["frozen"] = gc.get_freeze_count() > 0 and pool.froze
+            clients = list(pool)
+            await send_all(clients, ["hello"] * count)
+            expectations = [Receive(c.name, AnyMessage(), 10.0) for c in clients]
+            before = collections.runs
+            outcomes = await decide_each(clients, expectations, "every", 0, 0.0)
+            seen["receive"] = collections.runs - before
+            assert all(o is not None and o.met for o in outcomes)
+            before = collections.runs
+            await pool.close_all()
+            seen["close"] = collections.runs - before
+        seen["frozen after"] = gc.get_freeze_count() > 0 or pool.froze
+        seen["collector on"] = gc.isenabled()
+        return seen
+
+    with asyncio.Runner() as runner:
+        return runner.run(scenario())
+
+
+def test_a_crowd_connects_receives_and_closes_with_the_collector_paused(monkeypatch):
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    assert gc.get_freeze_count() == 0
+    with EchoServer() as server:
+        seen = crowd_steps(server.port, 30)
+    # At most one run each, as the step starts (the youngest generation may be nearly
+    # full already); before: one every 50 new objects, dozens to hundreds per part.
+    assert seen["connect"] <= 1 and seen["receive"] <= 1 and seen["close"] <= 1, seen
+    del seen["connect"], seen["receive"], seen["close"]
+    assert seen == {
+        "frozen": True,
+        "frozen after": False,  # the scenario's crowd is collectable again
+        "collector on": True,
+    }
+
+
+def test_a_few_clients_leave_the_collector_alone(monkeypatch):
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    with EchoServer() as server:
+        seen = crowd_steps(server.port, 10)
+    assert seen["connect"] > 0 and seen["receive"] > 0 and seen["close"] > 0
+    assert (seen["frozen"], seen["frozen after"], seen["collector on"]) == (False, False, True)
+
+
+def test_a_program_that_froze_objects_itself_is_left_as_it_was(monkeypatch):
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with EchoServer() as server:
+            seen = crowd_steps(server.port, 30)
+        assert seen["frozen"] is False and gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_a_collector_turned_off_by_the_program_stays_off(monkeypatch):
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    gc.disable()
+    try:
+        with pool_module.collector_paused(100):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pool_module.collector_paused(100), pool_module.collector_paused(100):
+        assert not gc.isenabled()
+    assert gc.isenabled()

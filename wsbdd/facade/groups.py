@@ -30,6 +30,7 @@ from wsbdd.expect import (
     group_verdict,
 )
 from wsbdd.io.client import Client
+from wsbdd.io.pool import collector_paused
 from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.model.message import Message
 
@@ -145,7 +146,20 @@ async def decide_each(
     have met and ``settle`` more seconds brought no other (or at once when more
     than ``n`` met), so a step does not wait out the timeout of the clients that
     were never meant to receive.
+
+    For a crowd the garbage collector waits meanwhile (:func:`wsbdd.io.pool.collector_paused`).
     """
+    with collector_paused(len(clients)):
+        return await _decide_each(clients, expectations, op, n, settle)
+
+
+async def _decide_each(
+    clients: Sequence[Client],
+    expectations: Sequence[Expectation],
+    op: GroupOp,
+    n: int,
+    settle: float,
+) -> list[Outcome | None]:
     if op in ("every", "at most"):
         return await watch_all(clients, expectations)
     tasks = [asyncio.ensure_future(c.wait(e)) for c, e in zip(clients, expectations, strict=True)]
