@@ -461,3 +461,49 @@ def test_a_collector_turned_off_by_the_program_stays_off(monkeypatch):
     with pool_module.collector_paused(100), pool_module.collector_paused(100):
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+# -- one timer for a group receive, not one per member ----------------------------------------
+
+
+def group_receive(port: int, count: int, timeout: float, send: bool):
+    """Connect ``count`` clients on a counting loop; every member waits for a message
+    (each sends one to the echo server once all wait, if ``send``): the timers armed
+    while they waited, and the outcomes."""
+
+    async def scenario():
+        pool = ClientPool(ConnectOptions(ping_interval=None))
+        url = f"ws://127.0.0.1:{port}/"
+        await pool.each([f"m{i}" for i in range(count)], lambda n: _connect(pool, n, url))
+        clients = list(pool)
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(30):  # a safety net, armed before the count starts
+            before = len(loop.timers)
+            expectations = [Receive(c.name, AnyMessage(), timeout) for c in clients]
+            waiting = asyncio.ensure_future(decide_each(clients, expectations, "every", 0, 0.0))
+            await asyncio.sleep(0)  # every member is watching before anything is sent
+            if send:
+                await send_all(clients, ["hello"] * count)
+            outcomes = await waiting
+            armed = loop.timers[before:]
+        await pool.close_all()
+        return armed, outcomes
+
+    with asyncio.Runner(loop_factory=CountingLoop) as runner:
+        return runner.run(scenario())
+
+
+def test_a_group_receive_of_40_members_arms_one_timer():
+    with EchoServer() as server:
+        armed, outcomes = group_receive(server.port, 40, 10.0, send=True)
+    assert len(armed) <= 1  # before: one per member (40)
+    assert all(o is not None and o.met for o in outcomes)
+    assert [o.messages[0].raw for o in outcomes] == ["hello"] * 40
+
+
+def test_members_that_receive_nothing_fail_at_the_one_deadline():
+    with EchoServer() as server:
+        armed, outcomes = group_receive(server.port, 20, 0.2, send=False)
+    assert 1 <= len(armed) <= 3  # the one deadline (re-armed if it went off a hair early)
+    assert all(o is not None and not o.met for o in outcomes)
+    assert "received no message in that time" in str(outcomes[0].why)
