@@ -26,9 +26,9 @@ What it measures, for each size, in one run, both sides against the same server:
 Garbage collection: wsbdd pauses Python's cyclic collector while a crowd (500+
 clients) connects, receives or closes, and freezes a connected crowd until the
 scenario closes (docs/load.md, "Crowds and the garbage collector"); the plain
-script keeps Python's defaults, as a script a user writes would.  The one full
-collection that frees the crowd afterwards lands in wsbdd's "transcript" column
-(the first allocations after closing), not in closing.
+script keeps Python's defaults, as a script a user writes would.  The crowd stays
+frozen until the next round's pool is made, so the one full collection that frees
+it lands in no timed column (a user meets it when the next scenario starts).
 
 Fairness: the order of the two sides alternates from round to round; both run the
 same event loop, chosen explicitly (``--loop asyncio``, the default, even when uvloop
@@ -149,7 +149,7 @@ any other text is broadcast to every member as it is."""
 
 GC_NOTE = (
     "garbage collector: wsbdd pauses it while a crowd of 500+ connects, receives or closes "
-    "and freezes a connected crowd until the scenario closes (docs/load.md); the plain "
+    "and freezes a connected crowd until the next scenario (docs/load.md); the plain "
     "script keeps Python's defaults, as a script a user writes does"
 )
 NEWS = json.dumps({"type": "news", "content": "one broadcast for everyone", "id": 1})

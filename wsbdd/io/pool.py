@@ -15,8 +15,11 @@ connect ramp, and half of every group receive.  So, for a crowd (at least
   (:func:`collector_paused`; it runs again as soon as the step's work on the
   loop ends, and reference counting frees everything without cycles meanwhile);
 - once the crowd has connected, the objects alive then are frozen
-  (``gc.freeze()``): later collections skip them, and the scenario's
-  :meth:`ClientPool.close_all` unfreezes them, so nothing outlives the scenario.
+  (``gc.freeze()``): later collections skip them.  They are unfrozen when the
+  next scenario's pool is made (:func:`thaw_crowds`; behave's ``after_all`` calls
+  it too), once the crowd is garbage: unfreezing at the scenario's close made the
+  next full collection walk a crowd the scenario still held (its transcript and
+  report are built after closing), about a second at 10,000 clients, for nothing.
   A program that froze objects itself before (``gc.get_freeze_count()`` not 0)
   is left as it is: wsbdd then freezes nothing.
 """
@@ -31,11 +34,35 @@ from contextlib import contextmanager
 
 from wsbdd.io.client import Client, ConnectOptions, close_clients
 
-__all__ = ["ClientPool", "CROWD", "collector_paused"]
+__all__ = ["ClientPool", "CROWD", "collector_paused", "thaw_crowds"]
 
 CROWD = 500
 """From this many clients at once, connecting, a group receive and closing pause the
 garbage collector, and a crowd that connected is frozen (see the module's text)."""
+
+
+_frozen_by_wsbdd = False
+"""wsbdd froze a crowd that has not been unfrozen yet (one flag for the process: gc's
+permanent generation is the process's)."""
+
+
+def thaw_crowds() -> None:
+    """Unfreeze what wsbdd froze for a crowd (nothing if it froze nothing): the next full
+    collection frees the crowds no one holds any more."""
+    global _frozen_by_wsbdd
+    if _frozen_by_wsbdd:
+        gc.unfreeze()
+        _frozen_by_wsbdd = False
+
+
+def _freeze_crowd() -> bool:
+    """Freeze what is alive now (a crowd that just connected), unless the program froze
+    objects itself; True if frozen."""
+    global _frozen_by_wsbdd
+    if _frozen_by_wsbdd or gc.get_freeze_count() == 0:
+        gc.freeze()
+        _frozen_by_wsbdd = True
+    return _frozen_by_wsbdd
 
 
 @contextmanager
@@ -58,12 +85,13 @@ class ClientPool:
     """Clients by name, in the order they were created.  Lives on the loop thread."""
 
     def __init__(self, options: ConnectOptions | None = None, max_handshakes: int = 200) -> None:
+        thaw_crowds()  # an earlier scenario's crowd: garbage by now, or about to be
         self.options = options or ConnectOptions()
         self._clients: dict[str, Client] = {}
         self.everyone: list[Client] = []  # every client created, replaced ones included
         self._handshakes = asyncio.Semaphore(max_handshakes)
         self.froze = False
-        """This pool froze a crowd (``gc.freeze()``); :meth:`close_all` unfreezes it."""
+        """This pool froze a crowd (``gc.freeze()``): see :func:`thaw_crowds`."""
 
     def __contains__(self, name: object) -> bool:
         return name in self._clients
@@ -119,25 +147,12 @@ class ClientPool:
             if len(names) >= CROWD:
                 # Before the collector runs again: what the pause let pile up in the
                 # youngest generation (the whole crowd) is not walked even once.
-                self._freeze()
-
-    def _freeze(self) -> None:
-        """Freeze what is alive now (a crowd that just connected): later collections skip it."""
-        if self.froze or gc.get_freeze_count() == 0:
-            gc.freeze()
-            self.froze = True
+                self.froze = _freeze_crowd() or self.froze
 
     async def close_all(self) -> None:
         """Close every client, all within one ``close_timeout``; a server that stalls gets
         its connections aborted when it passes."""
         clients = list(self._clients.values())
-        try:
-            with collector_paused(len(clients)):
-                await close_clients(clients, self.options.close_timeout)
-                await asyncio.gather(*(c.abort() for c in clients if not c.finished))
-        finally:
-            if self.froze:
-                # Back to the oldest generation: the next full collection frees the
-                # scenario's crowd and whatever cycles it left.
-                gc.unfreeze()
-                self.froze = False
+        with collector_paused(len(clients)):
+            await close_clients(clients, self.options.close_timeout)
+            await asyncio.gather(*(c.abort() for c in clients if not c.finished))
