@@ -23,6 +23,13 @@ What it measures, for each size, in one run, both sides against the same server:
              wsbdd's default loop (kept as it was; memory after traffic is
              bench/bench_memory.py's).
 
+Garbage collection: wsbdd pauses Python's cyclic collector while a crowd (500+
+clients) connects, receives or closes, and freezes a connected crowd until the
+scenario closes (docs/load.md, "Crowds and the garbage collector"); the plain
+script keeps Python's defaults, as a script a user writes would.  The crowd stays
+frozen until the next round's pool is made, so the one full collection that frees
+it lands in no timed column (a user meets it when the next scenario starts).
+
 Fairness: the order of the two sides alternates from round to round; both run the
 same event loop, chosen explicitly (``--loop asyncio``, the default, even when uvloop
 is installed; ``--loop uvloop`` runs both on uvloop); the plain script runs in the
@@ -140,6 +147,11 @@ SERVER = textwrap.dedent(
 ``timeout COUNT`` after S seconds); ``burst K`` (K 200-byte messages to every member);
 any other text is broadcast to every member as it is."""
 
+GC_NOTE = (
+    "garbage collector: wsbdd pauses it while a crowd of 500+ connects, receives or closes "
+    "and freezes a connected crowd until the next scenario (docs/load.md); the plain "
+    "script keeps Python's defaults, as a script a user writes does"
+)
 NEWS = json.dumps({"type": "news", "content": "one broadcast for everyone", "id": 1})
 WHERE = '$.type is "news"'
 HANDSHAKES = 200  # at a time, both sides (wsbdd's ClientPool default)
@@ -500,6 +512,7 @@ def main() -> None:
             "left out: behave itself, the server's cost, TLS, compression, keep-alive pings, "
             "memory after traffic (bench/bench_memory.py)"
         )
+        notes.append(GC_NOTE)
     finally:
         server.close()
     if args.json:

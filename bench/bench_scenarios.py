@@ -24,7 +24,9 @@ step to the next step (all N received and matched: two behave step cycles,
 about 0.1 ms, are inside, a few per mille of a broadcast).  The raw script
 stamps around the same work.  Reported: fan-out throughput raw ÷ wsbdd (median
 broadcast time; goal ≥ 0.8) and ramp wsbdd ÷ raw (goal ≤ 1.15, for 10,000 in the
-issue).  Left out: memory (bench_groups), closing, behave's start-up.
+issue).  Left out: memory (bench_groups), closing, behave's start-up.  wsbdd
+pauses Python's garbage collector during a crowd's steps (docs/load.md); the raw
+script keeps Python's defaults.
 
 Suite: the wall time of ``behave features --tags=~@load`` in the repository, the
 whole process as a user waits for it (wsbdd only, for the record).
@@ -54,7 +56,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import bench_steps  # noqa: E402  (the clock, the child environment, the loop kind)
-from bench.bench_groups import SERVER  # noqa: E402  (the broadcast server)
+from bench.bench_groups import GC_NOTE, SERVER  # noqa: E402  (the broadcast server)
 
 DEADLINE = 300.0  # seconds, per process
 BROADCASTS = 5
@@ -232,7 +234,8 @@ def document(
     notes = [
         f"crowd: {rounds} rounds per size, behave (wsbdd) and raw websockets rotated; "
         f"{broadcasts} broadcasts per round, their median kept; broadcast server in its own "
-        f"process; event loop: {bench_steps.loop_kind()} on both sides."
+        f"process; event loop: {bench_steps.loop_kind()} on both sides.",
+        GC_NOTE,
     ]
 
     def row(measure: str, value: float, unit: str, goal: str | None, met: bool | None) -> None:

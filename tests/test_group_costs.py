@@ -7,6 +7,7 @@ they hold on a busy machine.  bench/bench_groups.py measures the time.
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from types import SimpleNamespace
 
@@ -14,10 +15,15 @@ import pytest
 from loopback import ThreadedServer
 from websockets.asyncio.server import ServerConnection
 
-from wsbdd.facade.groups import join_group
+from wsbdd.expect import Receive
+from wsbdd.facade.groups import decide_each, join_group, send_all
+from wsbdd.glue import environment as wsbdd_environment
+from wsbdd.io import client as client_module
+from wsbdd.io import pool as pool_module
 from wsbdd.io.client import ConnectOptions
 from wsbdd.io.pool import ClientPool
 from wsbdd.match.grammar import differs_per_member, per_member
+from wsbdd.match.messages import AnyMessage
 from wsbdd.model.variables import Variables
 from wsbdd.report.collect import ReportRecorder, conversation_of, start_recording
 from wsbdd.report.cucumber import CucumberJsonFormatter
@@ -342,3 +348,208 @@ def test_a_disconnected_group_closed_cleanly_from_the_client_side(s):
     for name in names:
         outcome = s.client(name).outcome
         assert (outcome.clean, outcome.closed_by, outcome.close_code) == (True, "client", 1000)
+
+
+# -- the garbage collector and a crowd ---------------------------------------------------------
+
+
+class EchoServer(ThreadedServer):
+    serve_options = {"ping_interval": None}
+
+    async def handler(self, ws: ServerConnection) -> None:
+        async for text in ws:
+            await ws.send(text)
+
+
+class Collections:
+    """Counts the garbage collector's runs (any generation, any thread) while installed."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self.runs += 1
+
+    def __enter__(self) -> Collections:
+        # A collection after every 50 new objects: a step that lets the collector run
+        # certainly meets one; never the older generations, so each run is cheap.
+        self.thresholds = gc.get_threshold()
+        gc.set_threshold(50, 1_000_000, 1_000_000)
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+        gc.set_threshold(*self.thresholds)
+
+
+def crowd_steps(port: int, count: int) -> dict[str, object]:
+    """Connect ``count`` clients, have each receive its echo, close them: the collector's
+    runs during each part, and whether the crowd was frozen in between."""
+
+    async def scenario() -> dict[str, object]:
+        pool = ClientPool(ConnectOptions(ping_interval=None))
+        url = f"ws://127.0.0.1:{port}/"
+        names = [f"m{i}" for i in range(count)]
+        seen: dict[str, object] = {}
+        with Collections() as collections:
+            await pool.each(names, lambda n: _connect(pool, n, url))
+            seen["connect"] = collections.runs
+            seen["frozen"] = gc.get_freeze_count() > 0 and pool.froze
+            clients = list(pool)
+            await send_all(clients, ["hello"] * count)
+            expectations = [Receive(c.name, AnyMessage(), 10.0) for c in clients]
+            before = collections.runs
+            outcomes = await decide_each(clients, expectations, "every", 0, 0.0)
+            seen["receive"] = collections.runs - before
+            assert all(o is not None and o.met for o in outcomes)
+            before = collections.runs
+            await pool.close_all()
+            seen["close"] = collections.runs - before
+        # Still frozen after closing (the scenario's transcript and report read the crowd),
+        # until the next scenario's pool is made.
+        seen["frozen after close"] = gc.get_freeze_count() > 0
+        ClientPool()
+        seen["frozen after the next pool"] = gc.get_freeze_count() > 0
+        seen["collector on"] = gc.isenabled()
+        return seen
+
+    with asyncio.Runner() as runner:
+        return runner.run(scenario())
+
+
+def test_a_crowd_connects_receives_and_closes_with_the_collector_paused(monkeypatch):
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    assert gc.get_freeze_count() == 0
+    with EchoServer() as server:
+        seen = crowd_steps(server.port, 30)
+    # At most one run each, as the step starts (the youngest generation may be nearly
+    # full already); before: one every 50 new objects, dozens to hundreds per part.
+    assert seen["connect"] <= 1 and seen["receive"] <= 1 and seen["close"] <= 1, seen
+    del seen["connect"], seen["receive"], seen["close"]
+    assert seen == {
+        "frozen": True,
+        "frozen after close": True,
+        "frozen after the next pool": False,  # the old crowd is collectable again
+        "collector on": True,
+    }
+
+
+def test_a_few_clients_leave_the_collector_alone(monkeypatch):
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    with EchoServer() as server:
+        seen = crowd_steps(server.port, 10)
+    assert seen["connect"] > 0 and seen["receive"] > 0 and seen["close"] > 0
+    assert (seen["frozen"], seen["frozen after close"], seen["collector on"]) == (
+        False,
+        False,
+        True,
+    )
+
+
+def test_a_program_that_froze_objects_itself_is_left_as_it_was(monkeypatch):
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    gc.freeze()
+    try:
+        with EchoServer() as server:
+            seen = crowd_steps(server.port, 30)
+        # wsbdd froze nothing more and unfroze nothing (the count itself may drop by an
+        # object or two that reference counting freed meanwhile).
+        assert seen["frozen"] is False and seen["frozen after the next pool"] is True
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_after_all_thaws_the_last_scenarios_crowd(monkeypatch):
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    with EchoServer() as server:
+
+        async def connect() -> None:
+            pool = ClientPool(ConnectOptions(ping_interval=None))
+            url = f"ws://127.0.0.1:{server.port}/"
+            await pool.each([f"m{i}" for i in range(25)], lambda n: _connect(pool, n, url))
+            await pool.close_all()
+
+        asyncio.run(connect())
+    assert gc.get_freeze_count() > 0
+    wsbdd_environment.after_all(SimpleNamespace(config=SimpleNamespace(paths=[], junit=False)))
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_collector_turned_off_by_the_program_stays_off(monkeypatch):
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    gc.disable()
+    try:
+        with pool_module.collector_paused(100):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pool_module.collector_paused(100), pool_module.collector_paused(100):
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+# -- one timer for a group receive, not one per member ----------------------------------------
+
+
+def group_receive(port: int, count: int, timeout: float, send: bool):
+    """Connect ``count`` clients on a counting loop; every member waits for a message
+    (each sends one to the echo server once all wait, if ``send``): the timers armed
+    while they waited, and the outcomes."""
+
+    async def scenario():
+        pool = ClientPool(ConnectOptions(ping_interval=None))
+        url = f"ws://127.0.0.1:{port}/"
+        await pool.each([f"m{i}" for i in range(count)], lambda n: _connect(pool, n, url))
+        clients = list(pool)
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(30):  # a safety net, armed before the count starts
+            before = len(loop.timers)
+            expectations = [Receive(c.name, AnyMessage(), timeout) for c in clients]
+            waiting = asyncio.ensure_future(decide_each(clients, expectations, "every", 0, 0.0))
+            await asyncio.sleep(0)  # every member is watching before anything is sent
+            if send:
+                await send_all(clients, ["hello"] * count)
+            outcomes = await waiting
+            armed = loop.timers[before:]
+        await pool.close_all()
+        return armed, outcomes
+
+    with asyncio.Runner(loop_factory=CountingLoop) as runner:
+        return runner.run(scenario())
+
+
+def test_a_group_receive_of_40_members_arms_one_timer():
+    with EchoServer() as server:
+        armed, outcomes = group_receive(server.port, 40, 10.0, send=True)
+    assert len(armed) <= 1  # before: one per member (40)
+    assert all(o is not None and o.met for o in outcomes)
+    assert [o.messages[0].raw for o in outcomes] == ["hello"] * 40
+
+
+def test_members_that_receive_nothing_fail_at_the_one_deadline():
+    with EchoServer() as server:
+        armed, outcomes = group_receive(server.port, 20, 0.2, send=False)
+    assert 1 <= len(armed) <= 3  # the one deadline (re-armed if it went off a hair early)
+    assert all(o is not None and not o.met for o in outcomes)
+    assert "received no message in that time" in str(outcomes[0].why)
+
+
+def test_a_crowd_on_one_address_masks_it_once(monkeypatch):
+    masked = []
+
+    def counting(url, secrets):
+        masked.append(url)
+        return url
+
+    monkeypatch.setattr(client_module, "mask_secrets", counting)
+    client_module.mask_url.cache_clear()
+    try:
+        with EchoServer() as server:
+            armed, outcomes = group_receive(server.port, 30, 5.0, send=True)
+    finally:
+        client_module.mask_url.cache_clear()
+    assert masked == [f"ws://127.0.0.1:{server.port}/"]  # before: once per client (30)

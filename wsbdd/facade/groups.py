@@ -18,6 +18,7 @@ placeholder is one shared matcher (tests/test_group_costs.py counts both).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from wsbdd.expect import (
@@ -30,6 +31,7 @@ from wsbdd.expect import (
     group_verdict,
 )
 from wsbdd.io.client import Client
+from wsbdd.io.pool import collector_paused
 from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.model.message import Message
 
@@ -96,12 +98,20 @@ async def send_all(clients: Sequence[Client], payloads: Sequence[object]) -> Non
 async def watch_all(
     clients: Sequence[Client], expectations: Sequence[Expectation]
 ) -> list[Outcome | None]:
-    """Every client's expectation decided, with no task per client: each is watched
-    (decided by that client's reader or timer) and the last one decided wakes us."""
-    outcomes: list[Outcome | None] = [None] * len(clients)
+    """Every client's expectation decided, with no task and no timer per client: each is
+    watched (decided by that client's reader) and one timer for them all judges the ones
+    still undecided at the deadline; the last one decided wakes us.
+
+    The expectations' deadlines must not move earlier once watched (a Receive's never
+    moves): the one timer goes off at the latest of them.
+    """
+    count = len(clients)
+    outcomes: list[Outcome | None] = [None] * count
+    decided = [False] * count
     errors: list[BaseException] = []
-    all_decided = asyncio.get_running_loop().create_future()
-    undecided = len(clients)
+    loop = asyncio.get_running_loop()
+    all_decided = loop.create_future()
+    undecided = count
 
     def deliver_to(index: int) -> Callable[[Outcome | BaseException], None]:
         def deliver(result: Outcome | BaseException) -> None:
@@ -110,20 +120,39 @@ async def watch_all(
                 errors.append(result)
             else:
                 outcomes[index] = result
+            decided[index] = True
             undecided -= 1
             if undecided == 0 and not all_decided.done():
                 all_decided.set_result(None)
 
         return deliver
 
+    timer: asyncio.TimerHandle | None = None
+
+    def arm() -> None:
+        nonlocal timer
+        latest = max(e.deadline for e, done in zip(expectations, decided, strict=True) if not done)
+        timer = loop.call_at(loop.time() + latest - time.monotonic(), deadline_passed)
+
+    def deadline_passed() -> None:
+        now = time.monotonic()
+        for client, done in zip(clients, decided, strict=True):
+            if not done:
+                client.judge_untimed(now)
+        if undecided:
+            arm()  # it went off a hair early for some of them
+
     stops = [
-        client.watch(expectation, deliver_to(index))
+        client.watch(expectation, deliver_to(index), timer=False)
         for index, (client, expectation) in enumerate(zip(clients, expectations, strict=True))
     ]
     try:
         if undecided:
+            arm()
             await all_decided
     finally:
+        if timer is not None:
+            timer.cancel()
         for stop in stops:
             stop()
     if errors:
@@ -145,7 +174,20 @@ async def decide_each(
     have met and ``settle`` more seconds brought no other (or at once when more
     than ``n`` met), so a step does not wait out the timeout of the clients that
     were never meant to receive.
+
+    For a crowd the garbage collector waits meanwhile (:func:`wsbdd.io.pool.collector_paused`).
     """
+    with collector_paused(len(clients)):
+        return await _decide_each(clients, expectations, op, n, settle)
+
+
+async def _decide_each(
+    clients: Sequence[Client],
+    expectations: Sequence[Expectation],
+    op: GroupOp,
+    n: int,
+    settle: float,
+) -> list[Outcome | None]:
     if op in ("every", "at most"):
         return await watch_all(clients, expectations)
     tasks = [asyncio.ensure_future(c.wait(e)) for c, e in zip(clients, expectations, strict=True)]

@@ -22,6 +22,7 @@ from behave.model_core import Status
 from wsbdd.facade.session import Run, Session
 from wsbdd.glue.behave_speed import speed_up_context
 from wsbdd.glue.settings_notice import no_settings_notice, undefined_steps_hint
+from wsbdd.io.pool import thaw_crowds
 from wsbdd.report.collect import ReportRecorder, start_recording
 from wsbdd.settings.config import load_settings
 
@@ -116,6 +117,7 @@ def after_all(context: Any) -> None:
     run: Run | None = getattr(context, "wsbdd_run", None)
     if run is not None:
         run.close()
+    thaw_crowds()  # the last scenario's crowd, frozen while it was connected
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None and context.config.junit:
         recorder.finish(context.config.junit_directory)
