@@ -17,6 +17,7 @@ from websockets.asyncio.server import ServerConnection
 
 from wsbdd.expect import Receive
 from wsbdd.facade.groups import decide_each, join_group, send_all
+from wsbdd.facade.session import Run
 from wsbdd.glue import environment as wsbdd_environment
 from wsbdd.io import client as client_module
 from wsbdd.io import pool as pool_module
@@ -28,6 +29,7 @@ from wsbdd.model.variables import Variables
 from wsbdd.report.collect import ReportRecorder, conversation_of, start_recording
 from wsbdd.report.cucumber import CucumberJsonFormatter
 from wsbdd.report.html import HtmlFormatter
+from wsbdd.settings.config import Settings
 from wsbdd.steps import groups as group_steps
 
 # -- membership ------------------------------------------------------------------------------
@@ -553,3 +555,14 @@ def test_a_crowd_on_one_address_masks_it_once(monkeypatch):
     finally:
         client_module.mask_url.cache_clear()
     assert masked == [f"ws://127.0.0.1:{server.port}/"]  # before: once per client (30)
+
+
+def test_closing_a_run_thaws_its_last_crowd(monkeypatch):
+    """The Python API's end (``Run.close``) unfreezes what a crowd froze, as after_all does."""
+    monkeypatch.setattr(pool_module, "CROWD", 20)
+    with EchoServer() as server, Run.start(Settings(url=f"ws://127.0.0.1:{server.port}/")) as run:
+        session = run.session()
+        session.connect_all([f"m{i}" for i in range(25)])
+        assert gc.get_freeze_count() > 0
+        session.close()
+    assert gc.get_freeze_count() == 0

@@ -64,7 +64,7 @@ from wsbdd.facade.strict import settle, settle_limit, strict_sentence, unexpecte
 from wsbdd.io.client import Client, ConnectionOutcome, ConnectOptions, close_clients
 from wsbdd.io.errors import ConnectionLost
 from wsbdd.io.http import Body, HttpClients, masked_address, origin_of, who_is
-from wsbdd.io.pool import ClientPool
+from wsbdd.io.pool import ClientPool, thaw_crowds
 from wsbdd.io.runtime import LoopThread, start_now
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_conditions
 from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
@@ -141,6 +141,7 @@ class Run:
             self.loop_thread.run(self.demo.stop(), timeout=10)
             self.demo = None
         self.loop_thread.stop()
+        thaw_crowds()  # a crowd frozen while connected is garbage once the run ends
 
     def session(self, *, strict: bool | None = None) -> Session:
         return Session(self, strict=self.settings.strict if strict is None else strict)
