@@ -20,7 +20,8 @@ each with three pinnings:
   ... both pinned  behave's thread and the loop on one CPU for the whole run: what
                    ``same_cpu`` did until it leaked that one CPU into every thread
                    and process a step starts
-  ... loop pinned  the loop thread alone on one CPU: ``same_cpu`` now (the default)
+  ... loop pinned  the loop thread on one CPU, the caller joining it only while it
+                   waits for the loop: ``same_cpu`` now (the default)
   ... unpinned     ``same_cpu = false``
 
 on two workloads:

@@ -36,6 +36,30 @@ def test_the_loop_lives_on_one_cpu_and_the_caller_keeps_all_of_its_own():
 CHILD_CPUS = "import os; print(sorted(os.sched_getaffinity(0)))"
 
 
+def test_the_caller_waits_on_the_loops_cpu_and_gets_its_own_back():
+    before = _needs_two_cpus()
+    caller = threading.get_native_id()
+    with Run.start(Settings(url="ws://127.0.0.1:9")) as run:  # no connection is made
+        seen: list[set[int]] = []
+
+        def begin(deliver):
+            seen.append(os.sched_getaffinity(caller))
+            deliver(None)
+
+        run.loop_thread.run_callback(begin, 5)
+        assert seen == [{run.loop_thread.cpu}]  # while it waited
+        assert os.sched_getaffinity(0) == before  # and after
+        # A caller that pinned itself keeps its own choice.
+        other = min(before - {run.loop_thread.cpu})
+        os.sched_setaffinity(0, {other})
+        try:
+            run.loop_thread.run_callback(begin, 5)
+            assert seen[-1] == {run.loop_thread.cpu}
+            assert os.sched_getaffinity(0) == {other}
+        finally:
+            os.sched_setaffinity(0, before)
+
+
 def test_processes_and_threads_a_step_starts_run_on_every_cpu():
     before = _needs_two_cpus()
     with Run.start(Settings()) as run:
