@@ -223,7 +223,8 @@ NOT_PINNED = {
     "io.http:HttpClients.request": (1, HTTPX),
     "io.runtime:LoopThread._call_in_turn": (1, INTERNAL),
     "io.runtime:LoopThread.run": (2, INTERNAL),
-    "io.runtime:LoopThread.run_callback": (3, INTERNAL),
+    "io.runtime:LoopThread.run_callback": (2, INTERNAL),
+    "io.runtime:LoopThread._hand_over": (1, INTERNAL),  # the bridge's safety net
     "io.runtime:LoopThread.start": (1, INTERNAL),
     "io.runtime:new_event_loop": (2, UVLOOP),
     "io.runtime:on_ws_loop.decorate.sync_step": (2, INTERNAL),
