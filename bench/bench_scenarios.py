@@ -16,7 +16,8 @@ handshakes at a time as wsbdd does; per broadcast: send on the control
 connection, then every client ``recv()`` + ``json.loads`` + compare).  The
 server is bench_groups' minimal broadcast server in its own process (a message
 on ``/control`` goes to every other connection).  Same event loop kind on both
-sides (uvloop if installed, as wsbdd then does), no compression, no proxy.
+sides (asyncio, wsbdd's default; BENCH_LOOP=uvloop for uvloop on both), no compression,
+no proxy.
 
 Timed from inside: behave stamps ``time.perf_counter()`` first thing in
 ``before_step``; the ramp is the connect step, a broadcast is from its send

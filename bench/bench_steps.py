@@ -31,8 +31,9 @@ step of the exchange and are left out: each behave variant stamps
 the gap to the next step's stamp (the trailing "done" step closes the last
 one).  Each run first plays a warm-up scenario of 20 exchanges.  The plain
 script stamps before its send and after the matching reply.  All clients use
-the same event loop kind (uvloop if installed, as wsbdd then does; asyncio
-otherwise), no compression, no proxy, pings every 20 s: wsbdd's defaults.
+the same event loop kind: asyncio, wsbdd's default (``BENCH_LOOP=uvloop`` runs
+every side on uvloop, wsbdd through its ``loop`` setting), no compression, no
+proxy, pings every 20 s: wsbdd's defaults.
 
 Reported: the scenario's time (first exchange step to the "done" step) as
 ratios per round, median over rounds: wsbdd ÷ hand (goal ≤ 0.75), wsbdd ÷
@@ -103,13 +104,14 @@ def _save():
 
 LOOP = """
 def new_loop():
-    # The loop kind wsbdd uses: uvloop when installed, asyncio otherwise.
-    try:
+    # The loop kind wsbdd uses: asyncio (its default), or uvloop on every side with
+    # BENCH_LOOP=uvloop (wsbdd then gets WSBDD_LOOP=uvloop).
+    import os
+    if os.environ.get("BENCH_LOOP") == "uvloop":
         import uvloop
-    except ImportError:
-        import asyncio
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+        return uvloop.new_event_loop()
+    import asyncio
+    return asyncio.new_event_loop()
 """
 
 ENVIRONMENTS = {
@@ -353,6 +355,7 @@ def child_environment(url: str, out: Path) -> dict[str, str]:
         BENCH_STEPS_URL=url,
         BENCH_STEPS_OUT=str(out),
         WSBDD_URL=url,
+        WSBDD_LOOP=loop_kind(),  # wsbdd on the same loop as the baselines
         PYTHONPATH=os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
     )
     return env
@@ -504,11 +507,8 @@ def rows_from(data: dict[str, object], exchanges: int, rounds: int) -> tuple[lis
 
 
 def loop_kind() -> str:
-    try:
-        import uvloop  # type: ignore[import-not-found]  # noqa: F401
-    except ImportError:
-        return "asyncio"
-    return "uvloop"
+    """The event loop every side uses: asyncio (wsbdd's default) unless BENCH_LOOP=uvloop."""
+    return "uvloop" if os.environ.get("BENCH_LOOP") == "uvloop" else "asyncio"
 
 
 def document(exchanges: int = 200, rounds: int = ROUNDS) -> dict[str, object]:
