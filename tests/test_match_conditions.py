@@ -136,7 +136,8 @@ def test_plain_text_messages() -> None:
         ),
         (
             '$.type equalz "chat"',
-            'Unknown matcher "equalz"; did you mean "equals"? Known matchers: is, is not, '
+            'Unknown matcher "equalz"; did you mean "equals" (the same as "is")? '
+            "Known matchers: is, is not, "
             "contains, does not contain, starts with, ends with, matches, does not match, "
             "is greater than, is less than, is at least, is at most, is one of, has length, "
             "is a number, is a string, is a boolean, is a list, is an object, is a uuid, "

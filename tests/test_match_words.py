@@ -211,7 +211,8 @@ KNOWN = (
         (
             "equalz",
             "x",
-            f'Unknown matcher "equalz"; did you mean "equals"? Known matchers: {KNOWN}.',
+            'Unknown matcher "equalz"; did you mean "equals" (the same as "is")? '
+            f"Known matchers: {KNOWN}.",
         ),
         ("frobnicates", "x", f'Unknown matcher "frobnicates"; known matchers: {KNOWN}.'),
         ("is", _, 'The matcher "is" needs a value after it, e.g. $.type is "chat".'),

@@ -81,7 +81,11 @@ ROWS: list[tuple[str, str, str]] = [
         MISTAKE,
         'lists its values with "and"; separate them with commas',
     ),
-    ('$.t equalz "x"', MISTAKE, 'Unknown matcher "equalz"; did you mean "equals"?'),
+    (
+        '$.t equalz "x"',
+        MISTAKE,
+        'Unknown matcher "equalz"; did you mean "equals" (the same as "is")?',
+    ),
     ('$.a is "x" and $.b iz "y"', MISTAKE, 'Unknown matcher "iz"'),
     ('type is "chat"', MISTAKE, "does not start with a JSONPath"),
     ("$.type", MISTAKE, "has no matcher after the path"),

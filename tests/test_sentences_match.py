@@ -328,7 +328,8 @@ def test_unknown_matchers_and_markers():
 
 def test_a_matcher_cell_holding_more_than_a_matcher():
     assert_raises_sentence(
-        'Unknown matcher "is chat"; did you mean "is a text"? Known matchers: ' + _KNOWN + ".",
+        'Unknown matcher "is chat"; did you mean "is a text" (the same as "is a string")? '
+        "Known matchers: " + _KNOWN + ".",
         condition_from_cell,
         "$.a",
         "is chat",

@@ -41,6 +41,10 @@ CROWD = 500
 garbage collector, and a crowd that connected is frozen (see the module's text)."""
 
 
+FROZEN_AT_START = gc.get_freeze_count()
+"""Objects frozen before wsbdd was imported: Python 3.12 freezes a few hundred of its own at
+start-up, so "the program froze objects itself" means more than these."""
+
 _frozen_by_wsbdd = False
 """wsbdd froze a crowd that has not been unfrozen yet (one flag for the process: gc's
 permanent generation is the process's)."""
@@ -59,7 +63,7 @@ def _freeze_crowd() -> bool:
     """Freeze what is alive now (a crowd that just connected), unless the program froze
     objects itself; True if frozen."""
     global _frozen_by_wsbdd
-    if _frozen_by_wsbdd or gc.get_freeze_count() == 0:
+    if _frozen_by_wsbdd or gc.get_freeze_count() <= FROZEN_AT_START:
         gc.freeze()
         _frozen_by_wsbdd = True
     return _frozen_by_wsbdd

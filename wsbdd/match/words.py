@@ -589,7 +589,11 @@ def takes_value(words: str) -> bool:
 def unknown_matcher(words: str) -> FeatureMistake:
     """The mistake for an unknown matcher phrase, with the closest known one."""
     close = difflib.get_close_matches(words.lower(), MATCHER_WORDS, n=1)
-    guess = f'did you mean "{close[0]}"? Known' if close else "known"
+    guess = "known"
+    if close:
+        alias = _ALIASES.get(close[0])  # an alias is not in the list below: name its word
+        same = f' (the same as "{alias}")' if alias else ""
+        guess = f'did you mean "{close[0]}"{same}? Known'
     return FeatureMistake(
         f'Unknown matcher "{words}"; {guess} matchers: {", ".join(KNOWN_MATCHERS)}.'
     )
