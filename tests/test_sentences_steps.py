@@ -14,7 +14,7 @@ import types
 import pytest
 from behave.model import Table
 
-from tests.sentences import assert_raises_sentence, run_step
+from tests.sentences import assert_raises_sentence, run_step, sentence_of
 from wsbdd.load.schedule import count_offsets, parse_rate
 from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.steps import load as load_steps
@@ -251,7 +251,10 @@ def test_connecting_a_group_slower_than_allowed(s):
     """The time taken varies; the sentence around it is pinned."""
     line = 'Given 2 clients in group "g" are connected within 0 seconds'
     error = assert_raises_sentence_shape(s, line)
-    assert error == ('Connecting 2 clients in group "g" took N, more than the 0.0 s allowed.')
+    assert error == ('Connecting 2 clients in group "g" took N, more than the 0 ms allowed.')
+    # Under a second, the time is in ms to three digits: never "took 0.0 s, more than 0.0 s".
+    took = sentence_of(run_step, s, line.replace('"g"', '"h"'))
+    assert re.search(r"took (\d+|\d*\.\d+) ms,", str(took)) and "took 0 ms" not in str(took)
 
 
 def assert_raises_sentence_shape(s, line: str) -> str:

@@ -430,7 +430,18 @@ def per_client_words(texts: Sequence[str | None], name: str) -> None:
 
 
 def format_seconds(value: float) -> str:
-    return f"{value:.1f} s"
+    """A measured time for a sentence: ``12.3 s``, or under a second in ``ms`` with three
+    significant digits, so that a time over a short limit never reads as equal to it
+    ("took 0.0 s, more than the 0.0 s allowed").
+
+    >>> format_seconds(12.34), format_seconds(0.25), format_seconds(0.0123), format_seconds(0.00042)
+    ('12.3 s', '250 ms', '12.3 ms', '0.420 ms')
+    """
+    if value >= 1:
+        return f"{value:.1f} s"
+    ms = value * 1000
+    digits = 0 if ms >= 100 or ms == 0 else 1 if ms >= 10 else 2 if ms >= 1 else 3
+    return f"{ms:.{digits}f} ms"
 
 
 def decode_binary(encoding: str, data: str) -> bytes:
