@@ -153,20 +153,7 @@ def broadcast_server() -> Iterator[str]:
 
 
 def run_child(command: list[str], cwd: Path, url: str, out: Path) -> dict:
-    out.unlink(missing_ok=True)
-    result = subprocess.run(
-        command,
-        cwd=cwd,
-        env=bench_steps.child_environment(url, out),
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE,
-        stdin=subprocess.DEVNULL,
-    )
-    if result.returncode != 0 or not out.exists():
-        tail = (result.stdout + result.stderr)[-3000:]
-        raise SystemExit(f"{command[-1]} failed (exit {result.returncode}):\n{tail}")
-    return json.loads(out.read_text())
+    return bench_steps.run_child(command, cwd, url, out, command[-1], DEADLINE)
 
 
 def crowd(size: int, rounds: int, broadcasts: int) -> dict[str, list[float]]:

@@ -361,27 +361,34 @@ def child_environment(url: str, out: Path) -> dict[str, str]:
     return env
 
 
-def run_one(variant: str, project: Path, url: str, exchanges: int, warmup: int) -> list[float]:
-    """Run one variant once; the timed scenario's stamps (exchange steps, then "done")."""
-    out = project / f"stamps-{variant.replace('+', '_')}.json"
+def run_child(
+    command: list[str], cwd: Path, url: str, out: Path, what: str, deadline: float = DEADLINE
+) -> dict:
+    """Run one benchmark child (behave or a script) to its end; the JSON it wrote to ``out``."""
     out.unlink(missing_ok=True)
-    if variant == "plain":
-        command = [sys.executable, str(project / "plain.py"), str(warmup), str(exchanges)]
-    else:
-        command = [sys.executable, "-m", "behave", "--no-color", "-f", "plain", "features"]
     result = subprocess.run(
         command,
-        cwd=project,
+        cwd=cwd,
         env=child_environment(url, out),
         capture_output=True,
         text=True,
-        timeout=DEADLINE,
+        timeout=deadline,
         stdin=subprocess.DEVNULL,
     )
     if result.returncode != 0 or not out.exists():
         tail = (result.stdout + result.stderr)[-3000:]
-        raise SystemExit(f"{variant} run failed (exit {result.returncode}):\n{tail}")
-    stamps = json.loads(out.read_text())["timed"]
+        raise SystemExit(f"{what} failed (exit {result.returncode}):\n{tail}")
+    return json.loads(out.read_text())
+
+
+def run_one(variant: str, project: Path, url: str, exchanges: int, warmup: int) -> list[float]:
+    """Run one variant once; the timed scenario's stamps (exchange steps, then "done")."""
+    out = project / f"stamps-{variant.replace('+', '_')}.json"
+    if variant == "plain":
+        command = [sys.executable, str(project / "plain.py"), str(warmup), str(exchanges)]
+    else:
+        command = [sys.executable, "-m", "behave", "--no-color", "-f", "plain", "features"]
+    stamps = run_child(command, project, url, out, f"{variant} run")["timed"]
     if variant != "plain":
         stamps = stamps[1:]  # the connect step's stamp: the first exchange starts at the next
     if len(stamps) != (exchanges + 1 if variant == "plain" else 2 * exchanges + 1):

@@ -512,7 +512,8 @@ def group_receive(port: int, count: int, timeout: float, send: bool):
             before = len(loop.timers)
             expectations = [Receive(c.name, AnyMessage(), timeout) for c in clients]
             waiting = asyncio.ensure_future(decide_each(clients, expectations, "every", 0, 0.0))
-            await asyncio.sleep(0)  # every member is watching before anything is sent
+            await asyncio.sleep(0)  # one turn: the task registers every member's watch
+            assert all(c._watches for c in clients)  # so nothing is sent before they watch
             if send:
                 await send_all(clients, ["hello"] * count)
             outcomes = await waiting
