@@ -40,10 +40,6 @@ NO_TEXT = "carries no sentence: caught above, where the pinned sentence is writt
 RERAISE = "re-raises an Outcome's failure that is pinned on data (test_sentences_load.py)"
 WRAPPED = "an AddressProblem fragment the settings or the session wrap (pinned there)"
 RACE = "a send failing mid-write: only when the connection drops at that very moment"
-SENDING = (
-    "pinned whole outside the harness, in tests/test_sending.py: a real server that stops "
-    "reading, and a send that loses the race to a close"
-)
 GATHERED = "the scenario's leftover problems, each a sentence pinned where it is made"
 HTTPX = "httpx refusing to build a request for a reason other than a non-ASCII header"
 UVLOOP = "depends on whether uvloop is installed where the tests run"
@@ -210,10 +206,6 @@ PINNED = {
 
 NOT_PINNED = {
     "codec.websocket:BaseCodec.encode": (1, INTERNAL),
-    "facade.session:Session._after_sends": (1, SENDING),
-    "facade.session:Session._send": (1, SENDING),
-    "facade.session:Session.send": (1, SENDING),
-    "facade.session:_Sending.held_up": (1, SENDING),
     "glue.environment:after_scenario": (1, GATHERED),
     "io.client:Client._open_conn": (1, NO_TEXT),
     "io.client:Client.wait_pong": (1, NO_TEXT),

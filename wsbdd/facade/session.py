@@ -67,8 +67,7 @@ from wsbdd.io.http import Body, HttpClients, masked_address, origin_of, who_is
 from wsbdd.io.pool import ClientPool, thaw_crowds
 from wsbdd.io.runtime import LoopThread, start_now
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_conditions
-from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
-from wsbdd.model.failures import Failure, render
+from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, WsbddError
 from wsbdd.model.handshake import answer_headers, describe_refusal, refusal_response
 from wsbdd.model.message import Message
 from wsbdd.model.response import Response
@@ -155,33 +154,19 @@ class Run:
 
 @dataclass
 class _Sending:
-    """A send under way: the future of its sentence of failure (None: it went out)."""
+    """A send under way: the future of its failure, naming its step (None: it went out)."""
 
-    done: asyncio.Future[str | None]
+    done: asyncio.Future[WsbddError | None]
     client: str
     step: str
 
-    def held_up(self, timeout: float) -> str:
+    def held_up(self, timeout: float) -> ConnectionProblem:
         sentence = (
             f"{self.client} could not finish sending within "
             f"{format_duration(timeout)}: the server has stopped reading what "
             f"{self.client} sends (the connection's buffers are full)."
         )
-        return render(Failure(sentence=sentence, step=self.step))
-
-
-class _Refused(str):
-    """The sentence of a send whose intent the codec refused, and its step: a mistake in
-    the step, not a connection problem (a ``str`` so the sends' bookkeeping stays one list
-    of sentences)."""
-
-    step: str
-
-
-def _send_error(failure: str) -> ConnectionProblem | FeatureMistake:
-    if isinstance(failure, _Refused):
-        return FeatureMistake(str(failure), step=failure.step)
-    return ConnectionProblem(failure)
+        return ConnectionProblem(sentence, step=self.step)
 
 
 class Session:
@@ -251,7 +236,7 @@ class Session:
 
         return self._run(_call(), 10)
 
-    async def _sends_failure(self, timeout: float) -> str | None:
+    async def _sends_failure(self, timeout: float) -> WsbddError | None:
         """On the loop: wait up to ``timeout`` for the sends under way; the first failure's
         sentence, if any (a send still not written by then is one)."""
         writing = self._still_writing()
@@ -267,7 +252,7 @@ class Session:
         """The sends under way that have not finished: held up by flow control."""
         return [send for send in self._sending if not send.done.done()]
 
-    def _finished_sends_failure(self) -> str | None:
+    def _finished_sends_failure(self) -> WsbddError | None:
         """On the loop, when every send under way has finished: the first failure's sentence."""
         sending, self._sending = self._sending, []
         return next((failure for send in sending if (failure := send.done.result())), None)
@@ -276,7 +261,7 @@ class Session:
         failure = await self._sends_failure(timeout)
         if failure is not None:
             coro.close()
-            raise _send_error(failure)
+            raise failure
         return await coro
 
     def sends_problem(self) -> str | None:
@@ -284,7 +269,8 @@ class Session:
         if not self._sending or not self.loop_thread.running:
             return None
         timeout = self.settings.timeout
-        return self.loop_thread.run(self._sends_failure(timeout), timeout + _BRIDGE_MARGIN)
+        failure = self.loop_thread.run(self._sends_failure(timeout), timeout + _BRIDGE_MARGIN)
+        return None if failure is None else str(failure)
 
     def is_noise(self, message: Message) -> bool:
         value = message.value
@@ -454,9 +440,9 @@ class Session:
         asked = (client, payload, times, self.current_step, time.monotonic())
         failure = self.loop_thread.call_in_turn(self._start_send, asked)
         if failure is not None:
-            raise _send_error(failure)
+            raise failure
 
-    def _start_send(self, asked: tuple[Client, Intent, int, str, float]) -> str | None:
+    def _start_send(self, asked: tuple[Client, Intent, int, str, float]) -> WsbddError | None:
         """On the loop: start a send; unless a send is still being written, the first
         failure of those under way."""
         client, _, _, step, _ = asked
@@ -467,19 +453,18 @@ class Session:
 
     async def _send(
         self, client: Client, payload: Intent, times: int, step: str, at: float
-    ) -> str | None:
+    ) -> WsbddError | None:
         try:
             for _ in range(times):
                 await client.send(payload, at)
         except TypeError as exc:
-            # The codec's encode refused the intent (it raises before any frame goes out).
-            refused = _Refused(refused_intent(client.codec.name, payload, exc))
-            refused.step = step
-            return refused
+            # The codec's encode refused the intent (it raises before any frame goes out):
+            # a mistake in the step, not a connection problem.
+            return FeatureMistake(refused_intent(client.codec.name, payload, exc), step=step)
         except Exception:
             ended = client.how_it_ended()
             sentence = f"{client.name} could not send: the connection {ended}."
-            return render(Failure(sentence=sentence, step=step))
+            return ConnectionProblem(sentence, step=step)
         return None
 
     def send_many(self, name: str, payloads: Sequence[Intent]) -> None:
@@ -536,7 +521,7 @@ class Session:
                     return task.cancel
                 failure = self._finished_sends_failure()
                 if failure is not None:
-                    deliver(ConnectionProblem(failure))
+                    deliver(failure)
                     return None
             return client.watch(expectation, deliver)
 
