@@ -22,6 +22,7 @@ from starlette.routing import Route
 from starlette_app import StarletteServer
 
 from tests.sentences import assert_raises_sentence
+from wsbdd.codec import WebSocketCodec
 from wsbdd.io.client import Client, ConnectOptions, frames_from
 from wsbdd.io.polling import (
     PollingConnection,
@@ -137,8 +138,18 @@ def converse(script: Callable[[], Awaitable[Any]]) -> Any:
     return asyncio.run(bounded())
 
 
+class EngineIOFrames(WebSocketCodec):
+    """Every frame into the inbox as it came, as the raw WebSocket codec does, but counted
+    as Engine.IO (so the client may poll): the tests see each packet the transport handed on."""
+
+    engine_io = True
+
+
 def client(transport: str, name: str = "Alice", **options: Any) -> Client:
-    return Client(name, ConnectOptions(transport=transport, open_timeout=5.0, **options))  # type: ignore[arg-type]
+    return Client(
+        name,
+        ConnectOptions(transport=transport, open_timeout=5.0, codec=EngineIOFrames, **options),
+    )
 
 
 async def until(who: Client, test: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
@@ -522,7 +533,7 @@ def test_nobody_listening():
 def polling_session(s):
     """The conftest session, its clients connecting over long-polling (the setting
     ``[socketio] transport = "polling"`` gives them this option)."""
-    s.pool.options = dataclasses.replace(s.pool.options, transport="polling")
+    s.pool.options = dataclasses.replace(s.pool.options, transport="polling", codec=EngineIOFrames)
     return s
 
 
