@@ -9,9 +9,11 @@ the frame the transport handed over.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import engineio
@@ -22,7 +24,8 @@ from starlette.routing import Route
 from starlette_app import StarletteServer
 
 from tests.sentences import assert_raises_sentence
-from wsbdd.codec import WebSocketCodec
+from wsbdd.codec import Emit, WebSocketCodec
+from wsbdd.facade.session import Run, Session
 from wsbdd.io.client import Client, ConnectOptions, frames_from
 from wsbdd.io.polling import (
     PollingConnection,
@@ -31,9 +34,11 @@ from wsbdd.io.polling import (
     polling_url,
     websocket_url,
 )
+from wsbdd.match import where
 from wsbdd.model.errors import ConnectionProblem, FeatureMistake
 from wsbdd.model.transcript import build_transcript
 from wsbdd.report.text import transcript_text
+from wsbdd.settings.config import Settings, SocketIOSettings
 
 DEADLINE = 20.0  # seconds any one test's conversation may take, at most
 QUICK_EXIT = {"timeout_graceful_shutdown": 1}
@@ -243,6 +248,17 @@ def test_polling_only_hands_over_each_packet_as_a_frame_open_packet_first(server
     outcome = alice.outcome
     assert outcome is not None and outcome.transport == "polling"
     assert outcome.upgraded_at is None and outcome.status == 200 and not outcome.rejected
+    kinds = [event.kind for event in build_transcript([alice])]
+    assert kinds == [
+        "connecting",
+        "connected",
+        "sent",
+        "sent",
+        "received",
+        "received",
+        "received",
+        "closed",
+    ]
     # Engine.IO's close packet went: a clean close the client began.
     assert (outcome.close_code, outcome.clean, outcome.closed_by) == (1000, True, "client")
 
@@ -601,4 +617,143 @@ def test_the_sentence_for_a_ping_on_long_polling(polling_session, polling_only_s
         polling_session.ping,
         "Alice",
         kind=FeatureMistake,
+    )
+
+
+# -- Socket.IO end to end: the real codec on the real servers (tests/socketio_apps/) ------------
+
+
+@contextlib.contextmanager
+def socketio_session(server: Any, transport: str, **socketio: Any) -> Iterator[Session]:
+    settings = Settings(
+        url=server.url,
+        timeout=5.0,
+        codec="socket.io",
+        socketio=SocketIOSettings(transport=transport, **socketio),  # type: ignore[arg-type]
+    )
+    with Run.start(settings) as run, run.session() as session:
+        yield session
+
+
+def settled(session: Session, name: str) -> str:
+    """Which transport ``name`` ends up on, once its upgrade is done or given up."""
+    polling = conn(session.client(name))
+    result: str = session._run(polling.settled(), 10.0)
+    return result
+
+
+@pytest.fixture(scope="module", params=["python", "node"])
+def polling_only_app(request):
+    """Each real server again, refusing WebSocket (its connections and upgrades)."""
+    from socketio_servers import SocketIOServerError, node_socketio_server, python_socketio_server
+
+    start = python_socketio_server if request.param == "python" else node_socketio_server
+    try:
+        with start(polling_only=True) as running:
+            yield running
+    except SocketIOServerError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.mark.parametrize("transport", ["polling", "polling-only"])
+def test_events_acks_and_binary_over_polling(socketio_app, transport):
+    with socketio_session(socketio_app, transport) as s:
+        s.connect_all(["Alice", "Bob"])
+        room = f"room-{socketio_app.kind}-{transport}"
+        for name in ("Alice", "Bob"):
+            s.send(name, Emit("join", ({"room": room},), wants_ack=True))
+            s.receive(name, where(f'$.type is "ack" and $.args[0].room is "{room}"'))
+        s.send("Alice", Emit("chat", ({"room": room, "text": "hi"},), wants_ack=True))
+        s.receive("Alice", where('$.type is "ack" and $.args[0].ok is true'))
+        s.receive("Bob", where('$.event is "chat" and $.args[0].text is "hi"'))
+        s.send("Alice", Emit("binary", ({"blob": b"\x00\xff"},), wants_ack=True))
+        back = s.receive("Alice", where('$.event is "binary"'))
+        assert back.value["args"] == [{"data": b"\x00\x01\x02\xff"}, {"blob": b"\x00\xff"}]
+        s.receive("Alice", where('$.type is "ack" and $.args[0].attachments is 1'))
+        expected = "websocket" if transport == "polling" else "polling"
+        assert settled(s, "Alice") == expected
+        assert s.client("Alice").outcome.transport == expected
+        # The connection still carries events after its upgrade (or without one).
+        s.send("Alice", Emit("echo", ("after",)))
+        s.receive("Alice", where('$.event is "echo" and $.args[0] is "after"'))
+
+
+def test_a_server_that_allows_polling_only(polling_only_app):
+    with socketio_session(polling_only_app, "polling") as s:
+        s.connect("Alice")
+        assert settled(s, "Alice") == "polling"
+        s.send("Alice", Emit("echo", ({"n": 1},), wants_ack=True))
+        s.receive("Alice", where('$.type is "ack" and $.args[0].n is 1'))
+        outcome = s.client("Alice").outcome
+        assert outcome.transport == "polling" and outcome.upgraded_at is None
+
+
+def test_websocket_against_a_polling_only_server_is_refused(polling_only_app):
+    with socketio_session(polling_only_app, "websocket") as s:
+        outcome = s.connect("Alice", require=False)
+        assert outcome.opened_at is None and outcome.rejected  # 400 on Python, 403 on Node
+
+
+@pytest.mark.parametrize("transport", ["polling", "polling-only"])
+def test_the_server_disconnecting_the_client_over_polling(socketio_app, transport):
+    with socketio_session(socketio_app, transport) as s:
+        s.connect("Alice")
+        settled(s, "Alice")
+        s.send("Alice", Emit("kick"))
+        outcome = s.expect_disconnected("Alice")
+        assert outcome.app_reason == "io server disconnect"
+        if transport == "polling-only":  # (a WebSocket's close code is the server's choice)
+            assert (outcome.close_code, outcome.clean) == (1000, True)
+
+
+def test_the_heartbeat_travels_by_post(polling_only_app):
+    # The server pings every 200 ms (Node) or 1 s (python-engineio counts in whole seconds)
+    # and gives up 200 ms after a ping: the codec's pongs must go out in POSTs in time.
+    from socketio_servers import node_socketio_server, python_socketio_server
+
+    start = python_socketio_server if polling_only_app.kind == "python" else node_socketio_server
+    interval = 1000 if polling_only_app.kind == "python" else 200
+    with start(polling_only=True, ping_interval=interval, ping_timeout=200) as quick:
+        with socketio_session(quick, "polling-only") as s:
+            s.connect("Alice")
+            s.receive_nothing("Alice", None, 3 * interval / 1000 + 0.3)
+            assert s.client("Alice").connected
+            s.send("Alice", Emit("echo", ("still here",)))
+            s.receive("Alice", where('$.event is "echo"'))
+
+
+def test_no_event_is_lost_or_repeated_across_the_upgrade(node_socketio):
+    # The fan-out streams ticks while the connection upgrades: each arrives once, in order.
+    with socketio_session(node_socketio, "polling") as s:
+        s.connect("Alice")
+        s.send("Alice", Emit("fanout", ({"count": 300},)))
+        s.receive("Alice", where('$.event is "tick" and $.args[0].n is 300'))
+        assert settled(s, "Alice") == "websocket"
+        ticks = [
+            m.value["args"][0]["n"]
+            for m in s.client("Alice").inbox
+            if m.value.get("event") == "tick"
+        ]
+        assert ticks == list(range(1, 301))
+
+
+def test_the_transcript_shows_the_upgrade(python_socketio):
+    with socketio_session(python_socketio, "polling") as s:
+        s.connect("Alice")
+        settled(s, "Alice")
+        s.send("Alice", Emit("echo", ("x",)))
+        s.receive("Alice", where('$.event is "echo"'))
+        text = transcript_text(s.transcript())
+    assert "Alice  connected over long-polling" in text
+    assert "Alice  transport: polling → websocket" in text
+
+
+def test_an_engine_io_3_server_over_polling(node_socketio_v2):
+    with socketio_session(node_socketio_v2, "polling") as s:
+        outcome = s.connect("Alice", require=False)
+    assert re.sub(r'"sid":"[^"]+"', '"sid":"…"', outcome.error or "") == (
+        'the server answered the long-polling handshake in Engine.IO 3 ("97:0{"sid":"…",'
+        '"upgrades":["websocket"],"…"), the protocol of Socket.IO 2; wsbdd speaks Engine.IO 4, '
+        "so the server needs Socket.IO 3 or later (or allowEIO3 on a Node server still serving "
+        "Socket.IO 2 clients)"
     )

@@ -121,9 +121,6 @@ def build_transcript(
                         step=step_at(outcome.opened_at),
                     )
                 )
-            if upgraded_at is not None:
-                moved = {"from": "polling", "to": outcome.transport}
-                add(Event(upgraded_at, name, "transport", detail=moved, step=step_at(upgraded_at)))
             elif outcome.rejected:
                 at = outcome.finished_at or started
                 add(
@@ -151,6 +148,9 @@ def build_transcript(
                         step=step_at(at),
                     )
                 )
+            if upgraded_at is not None:
+                moved = {"from": "polling", "to": outcome.transport}
+                add(Event(upgraded_at, name, "transport", detail=moved, step=step_at(upgraded_at)))
         for sent in client.sent:
             add(Event(sent.at, name, "sent", sent.kind, sent.payload, step=step_at(sent.at)))
         inbox = client.inbox
