@@ -757,3 +757,36 @@ def test_an_engine_io_3_server_over_polling(node_socketio_v2):
         "so the server needs Socket.IO 3 or later (or allowEIO3 on a Node server still serving "
         "Socket.IO 2 clients)"
     )
+
+
+@pytest.mark.parametrize("kind", ["python", "node"])
+def test_a_server_that_vanishes_loses_the_connection(kind):
+    from socketio_servers import node_socketio_server, python_socketio_server
+
+    start = python_socketio_server if kind == "python" else node_socketio_server
+    with start() as doomed, socketio_session(doomed, "polling-only") as s:
+        s.connect("Alice")
+        doomed.process.kill()  # no close packet, no HTTP answer: the poll's connection drops
+        doomed.process.wait(10)
+        outcome = s.expect_disconnected("Alice")
+        assert outcome.lost and outcome.close_code == 1006 and outcome.closed_by is None
+        assert outcome.app_reason == "transport close"
+        assert outcome.describe_close() == (
+            "was lost without a closing handshake (1006) (transport close)"
+        )
+
+
+def test_a_refused_namespace_over_polling(socketio_app):
+    with socketio_session(
+        socketio_app,
+        "polling",
+        namespaces=("/", "/admin"),
+        auth={"username": "admin", "password": "wrong"},
+    ) as s:
+        assert_raises_sentence(
+            f"Mallory could not connect to ws://127.0.0.1:{socketio_app.port}: the server "
+            'refused namespace "/admin": authentication failed.',
+            s.connect,
+            "Mallory",
+            kind=ConnectionProblem,
+        )
