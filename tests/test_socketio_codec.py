@@ -79,6 +79,7 @@ def test_the_raw_codec_keeps_the_address_and_describes_nothing():
     assert raw.url_for("ws://h/x?y=1") == "ws://h/x?y=1"
     assert raw.describe("hello") is None
     assert raw.app_reason("server") is None
+    assert raw.refusal_hint(404, "Not Found") is None
 
 
 def test_registered_under_both_names():
@@ -401,6 +402,7 @@ def test_auto_reply_passes_the_optional_members_on():
     assert wrapped.url_for("ws://h") == "ws://h/socket.io/?EIO=4&transport=websocket"
     assert wrapped.describe(Emit("a")) == "emit a"
     assert wrapped.app_reason("client") is None  # never opened
+    assert wrapped.refusal_hint(404, "").startswith("no Socket.IO server answers at the path")
 
 
 # -- settings ------------------------------------------------------------------------------

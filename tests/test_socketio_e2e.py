@@ -12,7 +12,7 @@ import dataclasses
 from typing import Any
 
 import pytest
-from socketio_servers import python_socketio_server
+from socketio_servers import node_socketio_server, python_socketio_server
 
 from wsbdd.codec import Acknowledge, Emit, JoinNamespace
 from wsbdd.facade.session import Run, Session
@@ -166,3 +166,30 @@ def test_a_socket_io_2_server_is_refused_in_one_sentence(node_socketio_v2):
             f"{node_socketio_v2.ws_url} speaks Engine.IO 3 (Socket.IO 2), which wsbdd does not "
             "support; upgrade the server to Socket.IO 3 or later."
         )
+
+
+@pytest.mark.parametrize(
+    ("start_server", "answer"),
+    [
+        (
+            python_socketio_server,
+            "the server rejected the handshake with HTTP 403 Forbidden; a Socket.IO server "
+            "answers so when it serves long-polling only (then set [socketio] transport = "
+            '"polling-only") or refuses the connection itself',
+        ),
+        (
+            node_socketio_server,
+            'the server rejected the handshake with HTTP 400 Bad Request ("{"code":0,"message":'
+            '"Transport unknown"}"); the server does not take the WebSocket transport; if it '
+            'serves long-polling only, set [socketio] transport = "polling-only"',
+        ),
+    ],
+    ids=["python", "node"],
+)
+def test_a_server_for_long_polling_only_says_what_to_set(start_server, answer):
+    with start_server(polling_only=True) as server:
+        run, session = start(server.url)
+        with run, session:
+            with pytest.raises(ConnectionProblem) as refused:
+                session.connect("Alice")
+            assert str(refused.value) == f"Alice could not connect to {server.ws_url}: {answer}."

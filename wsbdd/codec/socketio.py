@@ -256,6 +256,33 @@ class SocketIOCodec(BaseCodec):
         query += [("EIO", "4"), ("transport", "websocket")]
         return urlunsplit((scheme, parts.netloc, path, urlencode(query), parts.fragment))
 
+    def refusal_hint(self, status: int, body: str) -> str | None:
+        """Socket.IO servers refuse a WebSocket handshake they cannot serve with a status
+        and a short body; say what that means for the settings."""
+        text = body.lower()
+        if status == 404:
+            return (
+                f"no Socket.IO server answers at the path {self.path}; check the [socketio] "
+                "path setting (and that the server is a Socket.IO one)"
+            )
+        if "version" in text:  # python-engineio's and socket.io's words for an EIO mismatch
+            return (
+                "the server does not accept Engine.IO 4: if it speaks Engine.IO 3 (Socket.IO "
+                "2), wsbdd does not support it; upgrade the server to Socket.IO 3 or later"
+            )
+        if "transport" in text:  # socket.io's "Transport unknown"
+            return (
+                "the server does not take the WebSocket transport; if it serves long-polling "
+                'only, set [socketio] transport = "polling-only"'
+            )
+        if status == 403 and not text.strip():
+            # python-socketio (ASGI) refuses a WebSocket it will not serve with a bare 403.
+            return (
+                "a Socket.IO server answers so when it serves long-polling only (then set "
+                '[socketio] transport = "polling-only") or refuses the connection itself'
+            )
+        return None
+
     # -- state ------------------------------------------------------------------------
 
     def namespace(self, name: str) -> NamespaceState | None:
