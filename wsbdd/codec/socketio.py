@@ -144,7 +144,11 @@ def _label(*parts: str) -> str:
 
 
 def _args_text(args: Sequence[Any]) -> str:
-    return ", ".join(_json(arg) for arg in args)
+    try:
+        # One call for the usual case, JSON with no bytes in it: "[1, {…}]" less its brackets.
+        return json.dumps(list(args), ensure_ascii=False)[1:-1]
+    except (TypeError, ValueError):
+        return ", ".join(_json(arg) for arg in args)  # bytes among them: shown by size
 
 
 def _where(namespace: str) -> str:
