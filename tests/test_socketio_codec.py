@@ -378,6 +378,11 @@ def test_app_reasons_when_the_codec_said_nothing():
     assert codec.app_reason(None) == "transport close"
     assert codec.app_reason("client") == "io client disconnect"
     assert SocketIOCodec().app_reason("server") is None  # never opened: no Socket.IO session
+    refused = SocketIOCodec()
+    refused.opening(None, 0)
+    refused.decode(OPEN, 0)
+    refused.decode('44{"message":"no"}', 0)
+    assert refused.app_reason("client") is None  # refused: it never began either
 
 
 # -- protocol messages in the inbox --------------------------------------------------------

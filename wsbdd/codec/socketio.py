@@ -51,7 +51,8 @@ __all__ = [
 class Emit:
     """Emit ``event`` with ``args`` on ``namespace``; ``wants_ack`` asks the server to
     acknowledge it, and :meth:`SocketIOCodec.encode` then sets ``ack_id`` to the id the
-    server's ack will carry (``$.ack`` of the ack message)."""
+    server's ack will carry (``$.ack`` of the ack message).  Each encode takes a new id:
+    sent twice, the emit keeps the second one."""
 
     event: str
     args: tuple[Any, ...] = ()
@@ -629,8 +630,8 @@ class SocketIOCodec(BaseCodec):
     def app_reason(self, closed_by: str | None) -> str | None:
         if self._reason is not None:
             return self._reason
-        if not self.opened:
-            return None
+        if not self.ready:
+            return None  # no Socket.IO session began (refused, or never answered)
         return "io client disconnect" if closed_by == "client" else "transport close"
 
 
