@@ -51,7 +51,8 @@ __all__ = [
 class Emit:
     """Emit ``event`` with ``args`` on ``namespace``; ``wants_ack`` asks the server to
     acknowledge it, and :meth:`SocketIOCodec.encode` then sets ``ack_id`` to the id the
-    server's ack will carry (``$.ack`` of the ack message)."""
+    server's ack will carry (``$.ack`` of the ack message).  Each encode takes a new id:
+    sent twice, the emit keeps the second one."""
 
     event: str
     args: tuple[Any, ...] = ()
@@ -144,7 +145,11 @@ def _label(*parts: str) -> str:
 
 
 def _args_text(args: Sequence[Any]) -> str:
-    return ", ".join(_json(arg) for arg in args)
+    try:
+        # One call for the usual case, JSON with no bytes in it: "[1, {…}]" less its brackets.
+        return json.dumps(list(args), ensure_ascii=False)[1:-1]
+    except (TypeError, ValueError):
+        return ", ".join(_json(arg) for arg in args)  # bytes among them: shown by size
 
 
 def _where(namespace: str) -> str:
@@ -258,6 +263,33 @@ class SocketIOCodec(BaseCodec):
         query = [(k, v) for k, v in query if k not in ("EIO", "transport")]
         query += [("EIO", "4"), ("transport", "websocket")]
         return urlunsplit((scheme, parts.netloc, path, urlencode(query), parts.fragment))
+
+    def refusal_hint(self, status: int, body: str) -> str | None:
+        """Socket.IO servers refuse a WebSocket handshake they cannot serve with a status
+        and a short body; say what that means for the settings."""
+        text = body.lower()
+        if status == 404:
+            return (
+                f"no Socket.IO server answers at the path {self.path}; check the [socketio] "
+                "path setting (and that the server is a Socket.IO one)"
+            )
+        if "version" in text:  # python-engineio's and socket.io's words for an EIO mismatch
+            return (
+                "the server does not accept Engine.IO 4: if it speaks Engine.IO 3 (Socket.IO "
+                "2), wsbdd does not support it; upgrade the server to Socket.IO 3 or later"
+            )
+        if "transport" in text:  # socket.io's "Transport unknown"
+            return (
+                "the server does not take the WebSocket transport; if it serves long-polling "
+                'only, set [socketio] transport = "polling-only"'
+            )
+        if status == 403 and not text.strip():
+            # python-socketio (ASGI) refuses a WebSocket it will not serve with a bare 403.
+            return (
+                "a Socket.IO server answers so when it serves long-polling only (then set "
+                '[socketio] transport = "polling-only") or refuses the connection itself'
+            )
+        return None
 
     # -- state ------------------------------------------------------------------------
 
@@ -605,8 +637,8 @@ class SocketIOCodec(BaseCodec):
     def app_reason(self, closed_by: str | None) -> str | None:
         if self._reason is not None:
             return self._reason
-        if not self.opened:
-            return None
+        if not self.ready:
+            return None  # no Socket.IO session began (refused, or never answered)
         return "io client disconnect" if closed_by == "client" else "transport close"
 
 

@@ -93,6 +93,9 @@ class ConnectionOutcome:
     long-polling) until it upgrades."""
     upgraded_at: float | None = None
     """When a connection that began on long-polling moved to its WebSocket."""
+    hint: str | None = None
+    """What the codec made of an HTTP refusal of the handshake (a Socket.IO server
+    mounted elsewhere): added to :meth:`describe_failure`."""
     app_reason: str | None = None
     """Why the connection ended at the application level, when its codec knows
     (Socket.IO: ``io server disconnect``, ``ping timeout``, ``transport close``, ``io
@@ -151,6 +154,8 @@ class ConnectionOutcome:
             body = self.body.strip()
             if body:
                 text += f' ("{body[:120]}")'
+            if self.hint:
+                text += f"; {self.hint}"
             return text
         return self.error or "the connection was never opened"
 
@@ -347,6 +352,9 @@ class Client:
             outcome.reason_phrase = refused.reason_phrase
             outcome.headers = refused.headers
             outcome.body = refused.body
+            refusal_hint = getattr(codec, "refusal_hint", None)  # optional: BaseCodec has it
+            if refusal_hint is not None:
+                outcome.hint = refusal_hint(refused.status, refused.body)
             outcome.error = outcome.describe_failure()
             outcome.finished_at = time.monotonic()
             return outcome
