@@ -187,8 +187,8 @@ def _not_engine_io_4(text: str) -> str:
     if _ENGINE_IO_3.match(text):
         return (
             f'the server answered the long-polling handshake in Engine.IO 3 ("{shown}"), the '
-            "protocol of Socket.IO 2; wsbdd speaks Engine.IO 4, so the server needs Socket.IO 3 "
-            "or later (or allowEIO3 on a Node server still serving Socket.IO 2 clients)"
+            "protocol of Socket.IO 2, which wsbdd does not support; upgrade the server to "
+            "Socket.IO 3 or later"
         )
     return (
         f"the server's answer to the long-polling handshake is not an Engine.IO open packet "
