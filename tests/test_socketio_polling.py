@@ -433,6 +433,42 @@ def test_no_packet_is_lost_or_repeated_across_the_upgrade(server):
     assert frames(alice)[-1] == "4end"
 
 
+def test_sends_keep_their_order_across_the_upgrade(server):
+    # The client answers every streamed message with one of its own, before, during and
+    # after the switch; the server must get them all once, in order.
+    async def script() -> tuple[Client, list[str]]:
+        alice = client("polling")
+        await alice.connect(address(server, "&stream=1"))
+        polling = conn(alice)
+        settled = asyncio.ensure_future(polling.settled())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10.0
+        sent = after = 0
+        with frames_from([alice]) as arrivals:
+            while after < 5 and sent < 2000:
+                for _ in range(len(arrivals.take()) or 1):
+                    await alice.send(f"4c:{sent}")
+                    sent += 1
+                    after += settled.done()
+                if not await arrivals.wait(deadline - loop.time()):
+                    raise AssertionError("the stream stopped")
+        assert await settled == "websocket", polling.upgrade_problem
+        await alice.send("4stop")
+        await alice.send("4report")
+        await until(alice, lambda: str(frames(alice)[-1]).startswith("4["), "report")
+        report = json.loads(str(frames(alice)[-1])[1:])
+        await alice.close()
+        return alice, report
+
+    alice, report = converse(script)
+    mine = [text for text in report if text.startswith("c:")]
+    assert mine == [f"c:{n}" for n in range(len(mine))]
+    upgraded_at = alice.outcome.upgraded_at if alice.outcome else None
+    assert upgraded_at is not None
+    times = [entry.at for entry in alice.sent if str(entry.payload).startswith("4c:")]
+    assert times[0] < upgraded_at < times[-1], "the sends should straddle the upgrade"
+
+
 def test_the_transcript_says_when_the_transport_changed(server):
     async def script() -> Client:
         alice = client("polling")

@@ -529,9 +529,9 @@ class PollingConnection:
         ConnectionLost if the session has ended.  Waits only while many frames are queued
         (back-pressure), not for the POST's answer: a WebSocket send waits for no answer
         either."""
-        ws = self._ws
-        if ws is not None and not self._pending:
-            await ws.send(frame)
+        ws, writer = self._ws, self._writer
+        if ws is not None and not self._pending and (writer is None or writer.done()):
+            await ws.send(frame)  # nothing queued before it: straight to the WebSocket
             return
         if not self.is_open and ws is None:
             raise ConnectionLost()
