@@ -269,6 +269,15 @@ async def open_polling(
 
 _End = tuple[int, str, bool, Literal["client", "server", None]]
 
+
+def _seconds(milliseconds: Any, default: float) -> float:
+    """An open packet's interval (milliseconds) in seconds; ``default`` when it is no number
+    (the codec says what is wrong with such a server; polling goes on with the default)."""
+    if isinstance(milliseconds, int | float) and milliseconds > 0:
+        return float(milliseconds) / 1000
+    return default
+
+
 _CLOSE_PACKET_GRACE = 1.0
 """Seconds the poll in flight may still answer after a POST failed (see
 :meth:`PollingConnection._post_failed`)."""
@@ -313,12 +322,13 @@ class PollingConnection:
         self._subprotocols = subprotocols
         self._upgrade_wanted = upgrade
         self._on_transport = on_transport
-        interval = float(info.get("pingInterval") or 25000) / 1000
-        timeout = float(info.get("pingTimeout") or 20000) / 1000
+        interval = _seconds(info.get("pingInterval"), 25.0)
+        timeout = _seconds(info.get("pingTimeout"), 20.0)
         self._poll_timeout = interval + timeout + options.open_timeout
         """A poll waits at most for the server's next ping and its grace: an answer later
         than that means the server is gone."""
-        self._max_payload = int(info.get("maxPayload") or 1_000_000)
+        payload = info.get("maxPayload")
+        self._max_payload = payload if isinstance(payload, int) and payload > 0 else 1_000_000
         self.transport: Literal["polling", "websocket"] = "polling"
         self.upgrade_problem: str | None = None
         """Why the upgrade to WebSocket did not happen (the connection stayed on polling)."""
