@@ -469,7 +469,7 @@ class SocketIOCodec(BaseCodec):
         state = self.namespaces.setdefault(namespace, NamespaceState(namespace))
         state.state, state.sid, state.message = "connected", sid, None
         messages: tuple[Received, ...] = ()
-        if namespace != self._first:
+        if namespace != self._first or self.ready:  # the first one's ack is the connection
             value = {"type": "connect", "namespace": namespace, "sid": sid}
             messages = (Received(value, label=f"{namespace} connect", protocol=True),)
         ready = False
