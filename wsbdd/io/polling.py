@@ -342,6 +342,8 @@ class PollingConnection:
         self._writer: asyncio.Task[None] | None = None
         self._write_lock = asyncio.Lock()
         self._closing = False
+        self._client_close: tuple[int, str] | None = None
+        """The close code and reason of the client's own close, once it began."""
         self._end: _End | None = None
         self._ended = asyncio.Event()
         self._settled = asyncio.Event()
@@ -459,7 +461,7 @@ class PollingConnection:
         finally:
             self._get = None
         if response.status_code != 200:
-            self._finish((1006, _server_said(response), False, "server"))
+            self._refused(response)
             return
         text = response.content.decode("utf-8", "replace")
         try:
@@ -594,8 +596,19 @@ class PollingConnection:
                     self._post_failed((1006, "", False, None))
                     return
                 if response.status_code != 200:
-                    self._post_failed((1006, _server_said(response), False, "server"))
+                    self._refused(response)
                     return
+
+    def _refused(self, response: httpx.Response) -> None:
+        """A poll or POST was answered with an HTTP error (400 "Session ID unknown"): the
+        server no longer knows the session.  While the client closes, that is the end it
+        asked for (the server ended the session first, as Node does after its DISCONNECT):
+        a clean close.  Otherwise the server ended it without a word."""
+        closing = self._client_close
+        if closing is not None:
+            self._finish((*closing, True, "client"))
+        else:
+            self._post_failed((1006, _server_said(response), False, "server"))
 
     def _post_failed(self, end: _End) -> None:
         """A POST failed: the session is over, but the poll in flight may still bring the
@@ -644,6 +657,7 @@ class PollingConnection:
         if self._end is not None or self._closing:
             return
         self._closing = True
+        self._client_close = (code, reason)
         self._drop_upgrade()
         self._pending.append("1")
         await asyncio.shield(self._kick())
