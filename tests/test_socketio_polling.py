@@ -469,6 +469,23 @@ def test_sends_keep_their_order_across_the_upgrade(server):
     assert times[0] < upgraded_at < times[-1], "the sends should straddle the upgrade"
 
 
+def test_closing_while_the_upgrade_is_under_way(server):
+    # Closed right after the open packet, while the probe is out: the close is clean and
+    # nothing is left waiting (settled() answers, the reader ends).
+    async def script() -> Client:
+        alice = client("polling")
+        await alice.connect(address(server))
+        await alice.close()
+        assert alice.finished
+        await conn(alice).settled()
+        return alice
+
+    alice = converse(script)
+    outcome = alice.outcome
+    assert outcome is not None
+    assert (outcome.close_code, outcome.clean, outcome.closed_by) == (1000, True, "client")
+
+
 def test_the_transcript_says_when_the_transport_changed(server):
     async def script() -> Client:
         alice = client("polling")

@@ -497,6 +497,9 @@ class PollingConnection:
                 answer = await ws.recv()
         except (ConnectionLost, TimeoutError):
             answer = None
+        except asyncio.CancelledError:
+            ws.abort()  # the session ended during the probe: no WebSocket left behind
+            raise
         if answer != "3probe" or self._end is not None or self._closing:
             if self.upgrade_problem is None and self._end is None:
                 self.upgrade_problem = f"the server answered the probe with {answer!r}"
@@ -661,6 +664,9 @@ class PollingConnection:
         self._drop_upgrade()
         self._pending.append("1")
         await asyncio.shield(self._kick())
+        if self._ws is not None:  # the upgrade completed meanwhile: close its WebSocket
+            await self._ws.close(code, reason)
+            return
         # A POST that failed ended the session already (not cleanly); else it is clean.
         self._finish((code, reason, True, "client"))
 
