@@ -832,3 +832,20 @@ def test_a_refused_namespace_over_polling(socketio_app):
             "Mallory",
             kind=ConnectionProblem,
         )
+
+
+def test_the_codec_sees_the_same_frames_on_both_transports(socketio_app):
+    # Text with non-ASCII characters, numbers, nested JSON and bytes: what the inbox keeps
+    # as each message's frame is the same whichever transport carried it.
+    def exchange(transport: str) -> list[Any]:
+        with socketio_session(socketio_app, transport) as s:
+            s.connect("Alice")
+            s.send("Alice", Emit("echo", ({"text": "héllo ☃", "n": [1, 2.5, None]}, "two")))
+            s.receive("Alice", where('$.event is "echo"'))
+            s.send("Alice", Emit("binary", ({"blob": b"\x00\x01"},)))
+            s.receive("Alice", where('$.event is "binary"'))
+            return [(m.kind, m.raw, m.value) for m in s.client("Alice").inbox]
+
+    over_websocket = exchange("websocket")
+    assert exchange("polling-only") == over_websocket
+    assert over_websocket[0][2]["args"] == [{"text": "héllo ☃", "n": [1, 2.5, None]}, "two"]
