@@ -98,6 +98,9 @@ PINNED = {
     "facade.session:_verdict": 1,
     "io.connection:open_connection": 2,
     "io.http:HttpClients._send": 1,
+    # tests/test_socketio_polling.py pins these through a Session.
+    "io.polling:open_polling": 3,
+    "io.polling:PollingConnection.ping": 1,
     "io.http:HttpClients.need_cookie": 1,
     "io.http:HttpClients.request": 2,
     "load.engine:_send_correlated": 1,  # a refused intent: tests/test_codec_session.py
@@ -224,6 +227,9 @@ NOT_PINNED = {
     "io.connection:Connection.ping": (1, NO_TEXT),
     "io.connection:Connection.ping.pong": (1, NO_TEXT),
     "io.connection:Connection.send": (1, NO_TEXT),
+    "io.connection:Connection.recv": (1, NO_TEXT),
+    "io.polling:PollingConnection.send": (2, NO_TEXT),
+    "io.polling:decode_payload": (1, NO_TEXT),
     "io.http:HttpClients.request": (1, HTTPX),
     "io.runtime:LoopThread._call_in_turn": (1, INTERNAL),
     "io.runtime:LoopThread.run": (2, INTERNAL),

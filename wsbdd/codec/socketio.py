@@ -203,6 +203,9 @@ class SocketIOCodec(BaseCodec):
     )
 
     name: ClassVar[str] = "socket.io"
+    engine_io: ClassVar[bool] = True
+    """Its frames are Engine.IO packets, so the client may carry them on long-polling (the
+    ``[socketio] transport`` setting: :mod:`wsbdd.io.polling`)."""
 
     def __init__(
         self,
@@ -327,8 +330,12 @@ class SocketIOCodec(BaseCodec):
             self._last_ping = at
             return Decoded(replies=(eio.Packet(eio.PONG, packet.data or None).encode(),))
         if kind == eio.CLOSE:
-            self._reason = "transport close"
-            return Decoded(closing=True, reason="transport close")
+            # After a DISCONNECT ("41": io server disconnect) the server may still end the
+            # transport with Engine.IO's close packet (Node does on long-polling): the
+            # reason the app gave first stands.
+            if self._reason is None:
+                self._reason = "transport close"
+            return Decoded(closing=True, reason=self._reason)
         if kind in (eio.PONG, eio.NOOP, eio.UPGRADE, eio.OPEN):
             return Decoded()  # nothing for a client on an open WebSocket
         raise self._malformed(frame, f"Engine.IO has no packet type {kind!r}")

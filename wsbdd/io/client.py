@@ -25,6 +25,7 @@ from wsbdd.codec import Codec, Decoded, Received, WebSocketCodec
 from wsbdd.expect import Expectation, Outcome
 from wsbdd.io.connection import Connection, open_connection
 from wsbdd.io.errors import ConnectFailed, ConnectionLost, HandshakeRefused
+from wsbdd.io.polling import PollingConnection, open_polling
 from wsbdd.model.address import mask_secrets
 from wsbdd.model.inbox import Inbox
 from wsbdd.settings.config import TlsSettings
@@ -87,6 +88,11 @@ class ConnectionOutcome:
     closed_by: Literal["client", "server", None] = None
     """Who began the close; None when the connection was lost with no close frame at all."""
     error: str | None = None
+    transport: str = "websocket"
+    """The transport carrying the connection now: ``websocket``, or ``polling`` (Engine.IO
+    long-polling) until it upgrades."""
+    upgraded_at: float | None = None
+    """When a connection that began on long-polling moved to its WebSocket."""
     hint: str | None = None
     """What the codec made of an HTTP refusal of the handshake (a Socket.IO server
     mounted elsewhere): added to :meth:`describe_failure`."""
@@ -97,7 +103,11 @@ class ConnectionOutcome:
 
     @property
     def rejected(self) -> bool:
-        return self.status is not None and self.status != 101
+        if self.status is None:
+            return False
+        # A long-polling handshake is accepted with 200, a WebSocket one with 101.
+        began_polling = self.transport == "polling" or self.upgraded_at is not None
+        return self.status != (200 if began_polling else 101)
 
     def _get_headers(self) -> dict[str, str]:
         source: Any = self._headers  # type: ignore[has-type]  # set by the property
@@ -156,6 +166,17 @@ class ConnectionOutcome:
 ConnectionOutcome.headers = property(  # type: ignore[assignment]
     ConnectionOutcome._get_headers, ConnectionOutcome._set_headers
 )
+
+
+Transport = Connection | PollingConnection
+"""A client's connection: a WebSocket, or an Engine.IO long-polling session (which may
+upgrade to a WebSocket of its own)."""
+
+
+def _transport_changed(outcome: ConnectionOutcome, name: str, at: float) -> None:
+    """A long-polling session moved to its WebSocket: the transcript shows when."""
+    outcome.transport = name
+    outcome.upgraded_at = at
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +268,7 @@ class Client:
         self.inbox = Inbox(self.options.inbox_limit)
         self.sent: list[Sent] = []
         self.outcome: ConnectionOutcome | None = None
-        self._conn: Connection | None = None
+        self._conn: Transport | None = None
         self._reader: asyncio.Task[None] | None = None
         self._watches: list[_Watch] = []
         self.listeners: AbstractSet[Listener] = _NO_LISTENERS
@@ -313,7 +334,22 @@ class Client:
         own = codec.subprotocols
         offered = [*own, *(p for p in subprotocols or () if p not in own)]
         try:
-            conn = await open_connection(url, opts, headers=headers, subprotocols=offered)
+            # Long-polling carries Engine.IO packets only: other codecs keep the WebSocket.
+            if opts.transport == "websocket" or not getattr(codec, "engine_io", False):
+                conn: Transport = await open_connection(
+                    url, opts, headers=headers, subprotocols=offered
+                )
+            else:
+                outcome.transport = "polling"
+                conn = await open_polling(
+                    url,
+                    opts,
+                    headers=headers,
+                    subprotocols=offered,
+                    upgrade=opts.transport == "polling",
+                    on_transport=functools.partial(_transport_changed, outcome),
+                    who=self.name,
+                )
         except HandshakeRefused as refused:
             outcome.status = refused.status
             outcome.reason_phrase = refused.reason_phrase
@@ -344,7 +380,7 @@ class Client:
         finally:
             self._connecting = False
 
-    async def _handshake(self, conn: Connection, outcome: ConnectionOutcome) -> ConnectionOutcome:
+    async def _handshake(self, conn: Transport, outcome: ConnectionOutcome) -> ConnectionOutcome:
         """The codec's part of connecting: its opening frames, then until it is ready."""
         opts, codec = self.options, self.codec
         self._reader = asyncio.get_running_loop().create_task(
@@ -497,7 +533,7 @@ class Client:
             self._conn.send_soon(frames)
         self._arm_timer()
 
-    async def _read(self, conn: Connection) -> None:
+    async def _read(self, conn: Transport) -> None:
         # Most frames reach _take straight from the connection; this loop sees the
         # rest, so it keeps no bound method of its own alive per idle client.
         try:
@@ -509,7 +545,7 @@ class Client:
             self._record_close(conn)
             self._wake(ended=True)
 
-    def _record_close(self, conn: Connection) -> None:
+    def _record_close(self, conn: Transport) -> None:
         outcome = self.outcome
         if outcome is None or outcome.closed_at is not None:
             return
@@ -598,7 +634,7 @@ class Client:
         self.pongs.append(latency)
         return latency
 
-    def _open_conn(self) -> Connection:
+    def _open_conn(self) -> Transport:
         conn = self._conn
         if conn is None or not conn.is_open:
             raise ConnectionLost()

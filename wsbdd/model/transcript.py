@@ -19,7 +19,15 @@ from wsbdd.model.message import DecodedMessage
 __all__ = ["Event", "StepMark", "build_transcript"]
 
 EventKind = Literal[
-    "connecting", "connected", "rejected", "failed", "sent", "received", "closed", "http"
+    "connecting",
+    "connected",
+    "rejected",
+    "failed",
+    "sent",
+    "received",
+    "closed",
+    "http",
+    "transport",
 ]
 
 
@@ -47,6 +55,9 @@ class Event:
     ``request``: ``method``, ``url``, ``payload`` the body sent; or its answer,
     ``response``: ``status``, ``reason``, ``elapsed``, ``content_type`` or ``error``,
     ``payload`` the body received; ``client`` is ``I`` for anonymous requests).
+    ``transport`` (an Engine.IO session that began on long-polling moved to its
+    WebSocket: ``detail`` ``from`` and ``to``, the transports' names; frames before it
+    went by polling, frames after it by WebSocket).
     ``step`` is the mark of the step in progress.
     """
 
@@ -92,17 +103,21 @@ def build_transcript(
                     started, name, "connecting", detail={"url": outcome.url}, step=step_at(started)
                 )
             )
+            upgraded_at = getattr(outcome, "upgraded_at", None)
             if outcome.opened_at is not None:
+                opened = {
+                    "url": outcome.url,
+                    "status": outcome.status,
+                    "subprotocol": outcome.subprotocol,
+                }
+                if upgraded_at is not None or getattr(outcome, "transport", "") == "polling":
+                    opened["transport"] = "polling"
                 add(
                     Event(
                         outcome.opened_at,
                         name,
                         "connected",
-                        detail={
-                            "url": outcome.url,
-                            "status": outcome.status,
-                            "subprotocol": outcome.subprotocol,
-                        },
+                        detail=opened,
                         step=step_at(outcome.opened_at),
                     )
                 )
@@ -133,6 +148,9 @@ def build_transcript(
                         step=step_at(at),
                     )
                 )
+            if upgraded_at is not None:
+                moved = {"from": "polling", "to": outcome.transport}
+                add(Event(upgraded_at, name, "transport", detail=moved, step=step_at(upgraded_at)))
         for sent in client.sent:
             add(Event(sent.at, name, "sent", sent.kind, sent.payload, step=step_at(sent.at)))
         inbox = client.inbox

@@ -111,7 +111,11 @@ def describe_event(event: Event) -> str:
         text = "connected"
         if detail.get("subprotocol"):
             text += f" (subprotocol {detail['subprotocol']})"
+        if detail.get("transport") == "polling":
+            text += " over long-polling"
         return text
+    if event.kind == "transport":
+        return f"transport: {detail.get('from')} → {detail.get('to')}"
     if event.kind == "rejected":
         reason = f" {detail['reason']}" if detail.get("reason") else ""
         return f"rejected with HTTP {detail.get('status')}{reason}"
