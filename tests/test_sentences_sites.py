@@ -45,6 +45,7 @@ HTTPX = "httpx refusing to build a request for a reason other than a non-ASCII h
 UVLOOP = "depends on whether uvloop is installed where the tests run"
 UNREADABLE = "needs a settings file the test process cannot read (root reads anything)"
 WHEEL = "building the vendored wheel from a broken source tree (wsbdd init --vendor)"
+SOCKETIO = "needs a Socket.IO server (pinned in test_reconnection_socketio.py once it runs)"
 TIMED = "the sentence carries measured connect times (the group variant is pinned, time masked)"
 
 PINNED = {
@@ -75,7 +76,10 @@ PINNED = {
     "facade.identities:url_for": 2,
     "facade.open_files:ensure_open_files": 1,
     "facade.session:Session._wait": 2,
-    "facade.session:Session.client": 3,
+    "facade.reconnection:judge_reconnect": 5,
+    "facade.reconnection:judge_recovered": 2,
+    "facade.session:Session.client": 4,
+    "facade.session:Session.expect_reconnected": 1,
     "facade.session:Session.collected_by": 1,
     "facade.session:Session.connect_all": 1,
     "facade.session:Session.expect_pong": 1,
@@ -153,6 +157,7 @@ PINNED = {
     "settings.config:_duration.parse": 5,
     "settings.config:_from_table": 3,
     "settings.config:_header_name": 1,
+    "settings.config:_attempts": 1,
     "settings.config:_inbox_limit": 1,
     "settings.config:_loop_kind": 1,
     "settings.config:_max_size": 1,
@@ -205,6 +210,8 @@ PINNED = {
 }
 
 NOT_PINNED = {
+    "facade.reconnection:judge_reconnect": (3, SOCKETIO),
+    "facade.reconnection:judge_recovered": (2, SOCKETIO),
     "codec.websocket:BaseCodec.encode": (1, INTERNAL),
     "glue.environment:after_scenario": (1, GATHERED),
     "io.client:Client._open_conn": (1, NO_TEXT),

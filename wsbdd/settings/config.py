@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from wsbdd.codec import AutoReply, CodecNotFound, find_codec
 from wsbdd.model.address import EXAMPLE, AddressProblem, websocket_url
 from wsbdd.model.errors import ConfigError, FeatureMistake
+from wsbdd.model.reconnection import ReconnectPolicy
 from wsbdd.model.variables import RESERVED_PREFIXES, Variables, find_placeholders, is_valid_name
 
 __all__ = [
@@ -124,6 +125,9 @@ class Settings:
     name, or ``"package.module:Class"`` (docs/codecs.md)."""
     auto_reply: tuple[AutoReply, ...] = ()
     """Frames the reader answers at once, between steps (simple keep-alives)."""
+    reconnection: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    """``[reconnection]``: whether every client reconnects by itself when its connection
+    is lost, how many times it tries and how long it waits (docs/socketio.md)."""
     strict: bool = False
     ignore: tuple[str, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=_frozen)
@@ -145,7 +149,7 @@ class Settings:
             if f.name in ("variables", "secrets", "source", "extras", "origins"):
                 continue
             value = getattr(self, f.name)
-            if f.name in ("token", "tls"):
+            if f.name in ("token", "tls", "reconnection"):
                 for sub in fields(value):
                     item = getattr(value, sub.name)
                     values[f"{f.name}.{sub.name}"] = str(item) if isinstance(item, Path) else item
@@ -353,6 +357,14 @@ def _inbox_limit(value: Any, origin: _Origin, path: tuple[str, ...]) -> int:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _fail(origin, path, value, "must be a whole number of messages, 0 for no limit")
+    return value
+
+
+def _attempts(value: Any, origin: _Origin, path: tuple[str, ...]) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise _fail(origin, path, value, "must be a whole number of tries from 1 to 100, e.g. 5")
     return value
 
 
@@ -575,7 +587,17 @@ _TLS_PATHS = {
     "client_key": "the client's private key file (PEM)",
 }
 _TLS: dict[str, _Parser] = {"verify": _boolean, **{key: _text for key in _TLS_PATHS}}
-_NESTED: dict[str, dict[str, _Parser]] = {"token": _TOKEN, "tls": _TLS}
+_RECONNECTION: dict[str, _Parser] = {
+    "enabled": _boolean,
+    "attempts": _attempts,
+    "delay": _duration(positive=True),
+    "max_delay": _duration(positive=True),
+}
+_NESTED: dict[str, dict[str, _Parser]] = {
+    "token": _TOKEN,
+    "tls": _TLS,
+    "reconnection": _RECONNECTION,
+}
 _FREE_TABLES = ("headers", "variables")
 _KNOWN_KEYS = [*_SCALARS, *_NESTED, *_FREE_TABLES, *EXTRA_TABLES]
 _PATHS = [
@@ -757,6 +779,7 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
     values: dict[str, Any] = {}
     token: dict[str, Any] = {}
     tls: dict[str, Any] = {}
+    reconnection: dict[str, Any] = {}
     tls_origins: dict[str, _Origin] = {}
     tables: dict[str, dict[str, Any]] = {name: {} for name in _FREE_TABLES}
     extras: dict[str, Any] = {}
@@ -768,6 +791,8 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
             extras[key] = value
         elif key == "token":
             token[path[1]] = _TOKEN[path[1]](value, origin, path)
+        elif key == "reconnection":
+            reconnection[path[1]] = _RECONNECTION[path[1]](value, origin, path)
         elif key == "tls":
             tls_origins[path[1]] = origin
             if path[1] in _TLS_PATHS:
@@ -792,6 +817,7 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
         **values,
         token=TokenSettings(**token),
         tls=_tls_settings(tls, tls_origins),
+        reconnection=ReconnectPolicy(**reconnection),
         headers=_frozen(tables["headers"]),
         variables=_frozen(tables["variables"]),
         extras=_frozen(extras),
