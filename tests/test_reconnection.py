@@ -202,3 +202,18 @@ def test_a_server_that_went_away_is_given_up_on_after_the_attempts(s):
 def test_the_delays_double_up_to_the_bound():
     assert ReconnectPolicy().delays() == [0.2, 0.4, 0.8, 1.6, 2.0]
     assert ReconnectPolicy(attempts=3, delay=1, max_delay=1.5).delays() == [1, 1.5, 1.5]
+
+
+def test_the_report_draws_the_loss_and_the_reconnection_as_marks(s):
+    from wsbdd.report.collect import Conversation
+    from wsbdd.report.diagram import build_diagram
+
+    s.connect("Alice", reconnection=True)
+    s.drop("Alice")
+    s.expect_reconnected("Alice", 5)
+    events = s.transcript()
+    diagram = build_diagram(Conversation(events, [], events[0].at))
+    assert diagram is not None
+    marks = [(row.mark, row.summary) for row in diagram.rows if row.kind == "mark"]
+    assert ("lost", "lost the connection (dropped without a closing handshake, 1006)") in marks
+    assert ("reconnected", "reconnected (attempt 1)") in marks
