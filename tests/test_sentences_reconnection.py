@@ -1,22 +1,26 @@
 """Reconnection's failure sentences, pinned whole, against real servers on 127.0.0.1.
 
 The raw WebSocket ones run against the bundled demo and small websockets servers;
-the Socket.IO ones (io server disconnect, the same sid after a recovery, recovery
-offered but not given, recovered when it should not be) against the test apps of
-tests/socketio_apps, in test_reconnection_socketio.py.
+the Socket.IO ones (io server disconnect, no recovery offered, recovery offered but
+not given, the same sid after a recovery, recovered when it should not be) against
+the test apps of tests/socketio_apps (python-socketio, Node socket.io 4 with recovery).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from websockets.asyncio.server import ServerConnection
 
 from tests.loopback import ThreadedServer
 from tests.sentences import assert_raises_sentence
+from tests.socketio_sessions import emit, recovering_node_server, session_for
 from wsbdd.facade.session import Run
 from wsbdd.io.client import frames_from
+from wsbdd.match import where
 from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
 from wsbdd.model.reconnection import ReconnectPolicy
 from wsbdd.settings.config import Settings
@@ -184,5 +188,100 @@ def test_a_reconnection_with_failed_attempts_so_far():
             s.expect_reconnected,
             "Alice",
             0.1,
+            kind=ExpectationFailed,
+        )
+
+
+def test_a_client_that_never_connected(s):
+    s.connect("Alice", "ws://127.0.0.1:1", reconnection=True, require=False)
+    assert_raises_sentence(
+        "Alice did not reconnect: it never connected (the connection was refused (is the "
+        "server running on that port?)).",
+        s.expect_reconnected,
+        "Alice",
+        0.2,
+        kind=ExpectationFailed,
+    )
+
+
+# -- against the Socket.IO test servers ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def node_recovery() -> Iterator[Any]:
+    with recovering_node_server() as server:
+        yield server
+
+
+def test_a_server_disconnect_is_not_reconnected(socketio_app):
+    with session_for(socketio_app) as s:
+        s.connect("Alice", reconnection=True)
+        emit(s, "Alice", "kick")
+        assert_raises_sentence(
+            "Alice did not reconnect: the server ended the session on purpose (io server "
+            "disconnect), and a socket.io client does not reconnect after that.",
+            s.expect_reconnected,
+            "Alice",
+            5,
+            kind=ExpectationFailed,
+        )
+
+
+def test_a_server_without_recovery(python_socketio):
+    with session_for(python_socketio) as s:
+        s.connect("Alice", reconnection=True)
+        emit(s, "Alice", "echo", "an event to resume from")
+        s.receive("Alice", where('$.event is "echo"'))
+        s.drop("Alice")
+        s.expect_reconnected("Alice", 5)
+        sid = s.client("Alice").reconnects[-1].sid
+        assert_raises_sentence(
+            "Alice's connection was not recovered: the server does not offer connection-state "
+            f"recovery, so it started a new session (sid {sid}).",
+            s.expect_recovered,
+            "Alice",
+            kind=ExpectationFailed,
+        )
+
+
+def test_recovery_needs_an_event_to_resume_from(node_recovery):
+    with session_for(node_recovery) as s:
+        s.connect("Alice", reconnection=True)
+        s.drop("Alice")  # no event received yet: no offset to give
+        s.expect_reconnected("Alice", 5, new_sid=True)
+        sid = s.client("Alice").reconnects[-1].sid
+        assert_raises_sentence(
+            "Alice's connection was not recovered: the server offers recovery but started a "
+            f"new session (sid {sid}); it recovers a session only within its "
+            "maxDisconnectionDuration, and only once Alice has received an event to resume "
+            "from.",
+            s.expect_recovered,
+            "Alice",
+            kind=ExpectationFailed,
+        )
+
+
+def test_a_recovered_session_keeps_its_sid(node_recovery):
+    with session_for(node_recovery) as s:
+        s.connect("Alice", reconnection=True)
+        emit(s, "Alice", "echo", "an event to resume from")
+        s.receive("Alice", where('$.event is "echo"'))
+        sid = s.client("Alice").codec.session_id()
+        s.drop("Alice")
+        assert_raises_sentence(
+            f'Alice reconnected with the same session id "{sid}", not a new one (the server '
+            "recovered the session, which keeps its id).",
+            s.expect_reconnected,
+            "Alice",
+            5,
+            new_sid=True,
+            kind=ExpectationFailed,
+        )
+        assert_raises_sentence(
+            f"Alice's connection was recovered (sid {sid}): the server restored the session "
+            "and replayed the events it missed.",
+            s.expect_recovered,
+            "Alice",
+            False,
             kind=ExpectationFailed,
         )

@@ -70,7 +70,11 @@ def judge_reconnect(
                 "(it is still open)."
             )
         outcome = client.outcome
-        app_reason = getattr(outcome, "app_reason", None) if outcome is not None else None
+        if outcome is not None and outcome.opened_at is None and not client.reconnects:
+            raise ExpectationFailed(
+                f"{name} did not reconnect: it never connected ({outcome.describe_failure()})."
+            )
+        app_reason = outcome.app_reason if outcome is not None else None
         if not may_reconnect(client.codec):
             reason = f" ({app_reason})" if app_reason else ""
             raise ExpectationFailed(
