@@ -78,10 +78,11 @@ def test_a_dropped_client_reconnects_and_keeps_its_inbox(s):
 
 def test_a_step_waiting_for_a_message_waits_through_the_gap(s):
     s.connect("Alice", reconnection=True)
+    first = s.receive("Alice", where('$.type is "welcome"'))
     s.drop("Alice")
     # Asked during the gap: only the new connection's greeting can answer it.
     welcome = s.receive("Alice", where('$.type is "welcome"'), timeout=5)
-    assert welcome.at >= s.client("Alice").outcome.started_at
+    assert welcome.seq > first.seq and welcome.at >= s.client("Alice").outcome.started_at
     s.expect_reconnected("Alice", 5)
 
 
