@@ -106,3 +106,29 @@ def test_offsets_are_taken_off_every_event_when_recovery_is_on(node_recovery):
         emit(s, "Alice", "ask", {"question": "q"})
         question = s.receive("Alice", where('$.event is "question"')).value
         assert question["args"] == [{"question": "q"}] and "ack" in question
+
+
+def test_a_client_given_its_own_codec_reconnects_with_the_same_auth(python_socketio):
+    # As a step that connects with an auth of its own does: the client is handed a codec
+    # object, not a way to make one; its reconnection must not fall back to the run's auth.
+    from tests.socketio_sessions import FAST
+    from wsbdd.codec import Emit, SocketIOCodec
+    from wsbdd.expect import Receive
+    from wsbdd.facade.reconnection import wait_reconnect
+    from wsbdd.io.client import Client
+
+    with session_for(python_socketio) as s:
+        client = Client("Zed", s.pool.options, SocketIOCodec(auth={"name": "Zed"}))
+        client.reconnection = FAST
+
+        async def scenario() -> Any:
+            await client.connect(python_socketio.url)
+            await client.drop()
+            record = await wait_reconnect(client, 5)
+            assert record is not None and record.at is not None
+            await client.send(Emit("whoami", wants_ack=True))
+            outcome = await client.wait(Receive("Zed", where('$.type is "ack"'), 5))
+            await client.close()
+            return outcome.messages[0].value["args"][0]
+
+        assert s.loop_thread.run(scenario(), 20)["name"] == "Zed"

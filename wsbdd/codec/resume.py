@@ -22,6 +22,9 @@ reconnects like raw WebSocket (always, with nothing carried over, no session id)
 ``recovered() -> bool | None``
     Whether the server restored the old session on this connection; None when the
     server does not offer recovery at all.
+``renewed() -> Codec``
+    A fresh codec configured as this one (Socket.IO: the same namespaces, auth and
+    path), for a client that was given a codec object rather than a way to make one.
 
 Sans-I/O like every codec: these only look at and set the codec's own state.  A codec
 wrapped by ``auto_reply`` rules is looked through.
@@ -33,7 +36,7 @@ from typing import Any
 
 from wsbdd.codec.base import Codec
 
-__all__ = ["may_reconnect", "resumption", "resume", "session_id", "recovered"]
+__all__ = ["may_reconnect", "resumption", "resume", "session_id", "recovered", "renewed"]
 
 
 def _inner(codec: Codec) -> Any:
@@ -68,4 +71,11 @@ def session_id(codec: Codec) -> str | None:
 
 def recovered(codec: Codec) -> bool | None:
     method = getattr(_inner(codec), "recovered", None)
+    return None if method is None else method()
+
+
+def renewed(codec: Codec) -> Codec | None:
+    """A fresh codec configured as ``codec`` (None: it cannot say; not through a wrapper,
+    whose rules it would lose)."""
+    method = getattr(codec, "renewed", None)
     return None if method is None else method()

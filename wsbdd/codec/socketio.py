@@ -678,6 +678,12 @@ class SocketIOCodec(BaseCodec):
             if offset is not None:
                 self._offsets[name] = offset
 
+    def renewed(self) -> SocketIOCodec:
+        """A fresh codec for the next connection: the same namespaces, auth and path."""
+        return SocketIOCodec(
+            namespaces=self._initial, auth=self.auth, auth_for=self.auth_for, path=self.path
+        )
+
     def session_id(self) -> str | None:
         """The sid of the first namespace (the one the connection is ready with)."""
         state = self.namespaces.get(self._first)

@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from wsbdd.codec import Codec, Decoded, Received, WebSocketCodec
-from wsbdd.codec.resume import may_reconnect, recovered, resume, resumption, session_id
+from wsbdd.codec.resume import (
+    may_reconnect,
+    recovered,
+    renewed,
+    resume,
+    resumption,
+    session_id,
+)
 from wsbdd.expect import Expectation, Outcome
 from wsbdd.io.connection import Connection, open_connection
 from wsbdd.io.errors import ConnectFailed, ConnectionLost, HandshakeRefused
@@ -888,8 +895,12 @@ class Client:
             self.earlier = []
         if self.outcome is not None:
             self.earlier.append(self.outcome)
-        make = self._codec_factory or self.options.codec
-        codec = make()
+        if self._codec_factory is not None:
+            codec = self._codec_factory()
+        else:
+            # A codec given as an object (a step's own Socket.IO auth): one configured the
+            # same, when it can say; else the run's.
+            codec = renewed(self.codec) or self.options.codec()
         resume(codec, state)
         self.codec = codec
         self._decode = codec.decode
