@@ -52,6 +52,18 @@ def test_a_client_connected_without_reconnection(s):
     )
 
 
+def test_a_connection_that_is_not_open_cannot_drop(s):
+    s.connect("Alice")
+    s.drop("Alice")
+    assert_raises_sentence(
+        "Alice's connection cannot drop: it is not open (the connection was lost without a "
+        "closing handshake (1006)).",
+        s.drop,
+        "Alice",
+        kind=ConnectionProblem,
+    )
+
+
 def test_a_connection_that_was_not_lost(s):
     s.connect("Alice", reconnection=True)
     assert_raises_sentence(

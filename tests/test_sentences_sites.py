@@ -88,6 +88,7 @@ PINNED = {
     "facade.reconnection:judge_reconnect": 8,
     "facade.reconnection:judge_recovered": 4,
     "facade.session:Session.client": 4,
+    "facade.session:Session.drop": 1,
     "facade.session:Session.expect_reconnected": 1,
     "facade.session:Session.collected_by": 1,
     "facade.session:Session.connect_all": 1,

@@ -706,7 +706,12 @@ class Session:
     def drop(self, name: str) -> None:
         """Cut ``name``'s TCP connection as a network failure would (no closing handshake):
         the server sees its transport close, and a client with reconnection reconnects."""
-        client = self.client(name, need_open=True)
+        client = self.client(name)
+        if not client.connected:
+            raise ConnectionProblem(
+                f"{name}'s connection cannot drop: it is not open (the connection "
+                f"{client.how_it_ended()})."
+            )
         self._run(client.drop(), self.settings.close_timeout + 2)
 
     def expect_reconnected(
