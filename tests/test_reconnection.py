@@ -218,3 +218,15 @@ def test_the_report_draws_the_loss_and_the_reconnection_as_marks(s):
     marks = [(row.mark, row.summary) for row in diagram.rows if row.kind == "mark"]
     assert ("lost", "lost the connection (dropped without a closing handshake, 1006)") in marks
     assert ("reconnected", "reconnected (attempt 1)") in marks
+
+
+def test_a_step_waiting_when_the_client_gives_up_says_why(s):
+    with Echo() as server:
+        s.connect("Alice", f"ws://127.0.0.1:{server.port}", reconnection=True)
+    with pytest.raises(ExpectationFailed) as failed:
+        s.receive("Alice", where('$ is "anything"'), timeout=5)
+    assert (
+        "Alice's connection was lost (closed with code 1001), and Alice gave up reconnecting "
+        "after 3 attempts (the last: the connection was refused (is the server running on "
+        "that port?)) while waiting."
+    ) in str(failed.value), str(failed.value)

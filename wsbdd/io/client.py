@@ -305,6 +305,10 @@ class Client:
 
     def how_it_ended(self) -> str:
         """``closed with code 1000``, or ``was never opened``: ends "the connection …"."""
+        if self.reconnects and self.reconnects[-1].gave_up_at is not None:
+            # The latest outcome is a failed attempt's: the loss is what ended it.
+            record = self.reconnects[-1]
+            return f"was lost ({record.why}), and {self.name} {record.describe_gave_up()}"
         text = self.outcome.describe_close() if self.outcome else "was never opened"
         if self.codec_error is not None:
             text += f" after {self.codec_error}"
