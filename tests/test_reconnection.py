@@ -230,3 +230,24 @@ def test_a_step_waiting_when_the_client_gives_up_says_why(s):
         "after 3 attempts (the last: the connection was refused (is the server running on "
         "that port?)) while waiting."
     ) in str(failed.value), str(failed.value)
+
+
+def test_the_settings_read_from_the_files_the_environment_and_d(tmp_path):
+    from wsbdd.settings.config import load_settings
+
+    (tmp_path / "wsbdd.toml").write_text(
+        '[reconnection]\nattempts = 3\ndelay = "50 ms"\n\n[socketio]\nreconnection = true\n'
+    )
+    settings = load_settings(tmp_path, environ={"WSBDD_RECONNECTION_MAX_DELAY": "1 s"})
+    assert settings.reconnection == ReconnectPolicy(
+        enabled=True, attempts=3, delay=0.05, max_delay=1.0
+    )
+    off = load_settings(tmp_path, userdata={"wsbdd.reconnection.enabled": "false"}, environ={})
+    assert off.reconnection.enabled is False
+    # Both spellings in the file, -D saying no: -D wins, whichever spelling the file used.
+    (tmp_path / "wsbdd.toml").write_text(
+        "[reconnection]\nenabled = true\n\n[socketio]\nreconnection = true\n"
+    )
+    off = load_settings(tmp_path, userdata={"wsbdd.reconnection.enabled": "false"}, environ={})
+    assert off.reconnection.enabled is False
+    assert load_settings(tmp_path / "nothing", environ={}).reconnection == ReconnectPolicy()

@@ -897,11 +897,16 @@ def _tls_settings(tls: dict[str, Any], origins: dict[str, _Origin]) -> TlsSettin
     return settings
 
 
+_SOURCE_RANK = {"pyproject": 0, "wsbdd.toml": 1, "env": 2, "userdata": 3}
+"""The order sources override each other in (see the module docstring)."""
+
+
 def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Settings:
     values: dict[str, Any] = {}
     token: dict[str, Any] = {}
     tls: dict[str, Any] = {}
     reconnection: dict[str, Any] = {}
+    reconnection_rank: dict[str, int] = {}
     tls_origins: dict[str, _Origin] = {}
     socketio: dict[str, Any] = {}
     chosen: str | None = None  # where the protocol (or codec) setting came from
@@ -915,10 +920,15 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
             extras[key] = value
         elif key == "token":
             token[path[1]] = _TOKEN[path[1]](value, origin, path)
-        elif key == "reconnection":
-            reconnection[path[1]] = _RECONNECTION[path[1]](value, origin, path)
-        elif key == "socketio" and path[1] == "reconnection":
-            reconnection["enabled"] = _boolean(value, origin, path)
+        elif key == "reconnection" or (key == "socketio" and path[1] == "reconnection"):
+            sub = "enabled" if key == "socketio" else path[1]
+            parse = _boolean if key == "socketio" else _RECONNECTION[sub]
+            # [socketio] reconnection and [reconnection] enabled are one setting: the
+            # later source wins (-D over the environment over the files), whichever spelling.
+            rank = _SOURCE_RANK[origin.kind]
+            if rank >= reconnection_rank.get(sub, -1):
+                reconnection[sub] = parse(value, origin, path)
+                reconnection_rank[sub] = rank
         elif key == "socketio":
             socketio[path[1]] = _SOCKETIO[path[1]](value, origin, path)
         elif key == "tls":
