@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
+from typing import Any
 
 import pytest
 from websockets.asyncio.server import ServerConnection
@@ -251,3 +253,41 @@ def test_the_settings_read_from_the_files_the_environment_and_d(tmp_path):
     off = load_settings(tmp_path, userdata={"wsbdd.reconnection.enabled": "false"}, environ={})
     assert off.reconnection.enabled is False
     assert load_settings(tmp_path / "nothing", environ={}).reconnection == ReconnectPolicy()
+
+
+class StallsTheSecondHandshake(ThreadedServer):
+    """Accepts one WebSocket; the next handshake is never answered (a server half up)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.second = threading.Event()
+        self.requests = 0
+        self.serve_options = {"process_request": self.process_request}
+
+    async def process_request(self, connection: Any, request: Any) -> None:
+        self.requests += 1
+        if self.requests > 1:
+            self.second.set()
+            assert self._stop is not None
+            await asyncio.shield(self._stop)  # the handshake hangs until the server stops
+
+    async def handler(self, ws: ServerConnection) -> None:
+        await ws.wait_closed()
+
+
+def test_closing_the_scenario_stops_an_attempt_in_the_middle_of_its_handshake():
+    with StallsTheSecondHandshake() as server, Run.start(Settings(reconnection=FAST)) as run:
+        with run.session() as s:
+            s.connect("Alice", f"ws://127.0.0.1:{server.port}", reconnection=True)
+            s.drop("Alice")
+            assert server.second.wait(10)  # the attempt is waiting for the server
+            client = s.client("Alice")
+            assert client.reconnecting
+        assert not client.reconnecting and client.finished
+        assert client.reconnects[-1].stopped and client.reconnects[-1].at is None
+
+        async def tasks() -> list[str]:
+            return [t.get_name() for t in asyncio.all_tasks()]
+
+        left = run.loop_thread.run(tasks(), 5)
+        assert not [name for name in left if "reconnect" in name or "Alice" in name]
