@@ -259,6 +259,16 @@ def start(kind: str, **options: Any) -> contextlib.AbstractContextManager[Any]:
 
 @pytest.mark.parametrize("kind", SERVERS)
 @run_async
+async def test_count_says_how_many_clients_the_namespace_has(kind):
+    with start(kind) as server:  # a server of its own: no other test's clients
+        async with client(server.url) as alice, client(server.url) as bob:
+            assert await alice.sio.call("count") == {"clients": 2}
+            async with client(server.url):  # Carol
+                assert await bob.sio.call("count") == {"clients": 3}
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+@run_async
 async def test_polling_only_refuses_websocket(kind):
     # A short interval: python-engineio answers a polling client's CLOSE but leaves that
     # client's pending GET open until its ping interval ends, and python-socketio's client

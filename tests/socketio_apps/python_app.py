@@ -139,6 +139,11 @@ def serve(sio: socketio.AsyncServer, namespace: str) -> None:
         # python-socketio offers no connection-state recovery: never recovered.
         return {"sid": sid, "name": await name_of(sid), "recovered": False}
 
+    async def count(sid: str, *args: Any) -> dict[str, Any]:
+        # The namespace's clients are its room None in python-socketio's manager.
+        clients = sum(1 for _ in sio.manager.get_participants(namespace, None))
+        return {"clients": clients}
+
     async def fanout(sid: str, *args: Any) -> dict[str, Any]:
         try:
             count = int(first(args).get("count") or 0)
@@ -149,7 +154,7 @@ def serve(sio: socketio.AsyncServer, namespace: str) -> None:
         return {"ok": True, "sent": count}
 
     sio.on("connect", connect, namespace=namespace)
-    for handler in (join, chat, echo, binary, ask, kick, drop, whoami, fanout):
+    for handler in (join, chat, echo, binary, ask, kick, drop, whoami, count, fanout):
         sio.on(handler.__name__, handler, namespace=namespace)
 
 

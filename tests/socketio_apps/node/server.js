@@ -114,6 +114,11 @@ function serve(namespace, nameOf) {
       if (ack) ack({ sid: socket.id, name: name ?? null, recovered: socket.recovered === true });
     });
 
+    socket.on("count", (...raw) => {
+      const [, ack] = split(raw);
+      if (ack) ack({ clients: namespace.sockets.size });
+    });
+
     socket.on("fanout", (...raw) => {
       const [args, ack] = split(raw);
       const count = Number(first(args).count) || 0;
