@@ -28,6 +28,10 @@ EventKind = Literal[
     "closed",
     "http",
     "transport",
+    "lost",
+    "reconnect_failed",
+    "reconnected",
+    "gave_up",
 ]
 
 
@@ -58,6 +62,10 @@ class Event:
     ``transport`` (an Engine.IO session that began on long-polling moved to its
     WebSocket: ``detail`` ``from`` and ``to``, the transports' names; frames before it
     went by polling, frames after it by WebSocket).
+    For a client connected with reconnection (:mod:`wsbdd.model.reconnection`):
+    ``lost`` (``detail["why"]``), ``reconnect_failed`` (``attempt``, ``error``),
+    ``reconnected`` (``attempt``, ``sid``, ``recovered``) and ``gave_up``, each with
+    ``detail["text"]`` saying it in words.
     ``step`` is the mark of the step in progress.
     """
 
@@ -96,6 +104,12 @@ def build_transcript(
     for client in clients:
         name = client.name
         outcome = client.outcome
+        # A client that reconnected had several connections: the first one's opening is
+        # shown as usual, each later one as "reconnected", and only the last one's close.
+        earlier = client.earlier if hasattr(client, "earlier") else ()
+        latest = outcome
+        if earlier:
+            outcome = earlier[0]
         if outcome is not None:
             started = outcome.started_at
             add(
@@ -151,6 +165,16 @@ def build_transcript(
             if upgraded_at is not None:
                 moved = {"from": "polling", "to": outcome.transport}
                 add(Event(upgraded_at, name, "transport", detail=moved, step=step_at(upgraded_at)))
+        outcome = latest
+        reconnects = client.reconnects if hasattr(client, "reconnects") else ()
+        if reconnects:
+            _reconnections(client, add, step_at)
+            if outcome is not None and (
+                outcome.opened_at is None or outcome.closed_at == reconnects[-1].lost_at
+            ):
+                # A failed attempt ("gave up reconnecting" says it), or the loss itself
+                # ("lost the connection" says it).
+                outcome = None
         for sent in client.sent:
             add(Event(sent.at, name, "sent", sent.kind, sent.payload, step=step_at(sent.at)))
         inbox = client.inbox
@@ -218,3 +242,29 @@ def build_transcript(
         )
     events.sort(key=attrgetter("at"))  # stable: events at the same moment keep their order
     return events
+
+
+def _reconnections(client: Any, add: Any, step_at: Any) -> None:
+    """The events of a client's losses and reconnections (``Client.reconnects``)."""
+    name = client.name
+    for record in client.reconnects:
+        lost = {"why": record.why, "text": record.describe_lost()}
+        add(Event(record.lost_at, name, "lost", detail=lost, step=step_at(record.lost_at)))
+        for attempt in record.failed:
+            text = f"reconnect attempt {attempt.number} failed: {attempt.error}"
+            failed = {"attempt": attempt.number, "error": attempt.error, "text": text}
+            add(
+                Event(attempt.at, name, "reconnect_failed", detail=failed, step=step_at(attempt.at))
+            )
+        if record.at is not None:
+            detail = {
+                "attempt": record.attempt,
+                "sid": record.sid,
+                "recovered": record.recovered,
+                "text": record.describe_reconnected(),
+            }
+            add(Event(record.at, name, "reconnected", detail=detail, step=step_at(record.at)))
+        elif record.gave_up_at is not None:
+            gave_up = {"attempts": len(record.failed), "text": record.describe_gave_up()}
+            at = record.gave_up_at
+            add(Event(at, name, "gave_up", detail=gave_up, step=step_at(at)))

@@ -123,6 +123,8 @@ def describe_event(event: Event) -> str:
         return f"could not connect: {detail.get('error') or 'unknown error'}"
     if event.kind == "http":
         return describe_http(event)
+    if event.kind in ("lost", "reconnect_failed", "reconnected", "gave_up"):
+        return str(detail.get("text") or event.kind)  # worded by wsbdd.model.reconnection
     if event.kind == "closed":
         code = detail.get("code")
         if detail.get("lost"):
