@@ -55,7 +55,7 @@ def run(server: Any, *args: str) -> str:
 def test_the_socketio_features_pass_against_the_server(server: Any) -> None:
     output = run(server, "--tags=not @fails")
     assert "Traceback" not in output, failures(output)
-    assert re.search(r"\b16 scenarios passed, 0 failed", output), failures(output)
+    assert re.search(r"\b14 scenarios passed, 0 failed", output), failures(output)
     assert "0 undefined" in output or "undefined" not in output
 
 
@@ -92,5 +92,4 @@ def test_failures_name_the_client_the_event_and_the_argument(server: Any) -> Non
     assert "0 scenarios passed, 5 failed" in output, failures(output)
     for sentence in SENTENCES:
         assert sentence in output, failures(output)
-    assert "42[" not in output  # never an escaped raw frame
     assert "secret" not in output

@@ -67,6 +67,15 @@ def test_conditions_read_the_envelope_and_say_the_path_as_written():
     )
 
 
+def test_a_bare_dollar_is_the_whole_first_argument():
+    inbox = Inbox()
+    message = _event(inbox, "echo", "in admin", 2)
+    matcher = EventMatcher("echo", event_conditions('$ is "in admin" and $args[1] is 3'))
+    assert not matcher.matches(message)
+    assert matcher.mismatch(message) == "$args[1] was 2"
+    assert EventMatcher("echo", event_conditions('$ is "in admin"')).matches(message)
+
+
 def test_an_event_of_another_name_is_never_closer_than_one_of_the_same_name():
     inbox = Inbox()
     other = _event(inbox, "joined", {"text": "hi"})

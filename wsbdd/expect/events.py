@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 _ENVELOPE = re.compile(r"\$(args|event|namespace|ack)(?![\w])")
-_FIRST_ARG = re.compile(r"\$(?=[.\[]|$)")
+_FIRST_ARG = re.compile(r"\$(?=[.\[\s]|$)")
 _NO_VARIABLES = Variables()
 
 

@@ -376,14 +376,16 @@ class Session(SocketIOSession):
         protocols = list(self.settings.subprotocols if subprotocols is None else subprotocols)
         outcomes: dict[str, ConnectionOutcome] = {}
         ramp = max(offsets) if offsets else 0.0
-        codec = codec or self.scenario_codec()
+        # A client's own codec: the step's (a Socket.IO auth), else the scenario's protocol's.
+        codec_of = (lambda _: codec) if codec is not None else self.scenario_codec
 
         async def one(name: str) -> None:
             url, all_headers, first = handshake(name)
             old = self.pool.get(name)
             if old is not None:
                 await old.close()
-            client = self.pool.new(name, codec=codec() if codec is not None else None)
+            make = codec_of(name)
+            client = self.pool.new(name, codec=make() if make is not None else None)
             sent_headers = self.http.with_cookies(name, url, all_headers)
             outcome = await client.connect(url, headers=sent_headers, subprotocols=protocols)
             self.http.keep_cookies(name, url, answer_headers(client))

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from wsbdd.codec.base import Codec, Intent
     from wsbdd.io.client import Client, ConnectionOutcome
     from wsbdd.io.pool import ClientPool
+    from wsbdd.model.variables import Variables
     from wsbdd.settings.config import Settings
 
 __all__ = ["SocketIOSession", "SOCKETIO", "protocol_name"]
@@ -109,6 +110,7 @@ class SocketIOSession:
     if TYPE_CHECKING:  # what the mixin uses of the Session it is part of
         settings: Settings
         pool: ClientPool
+        vars: Variables
 
         def client(self, name: str, *, need_open: bool = False) -> Client: ...
         def send(self, name: str, payload: Intent, times: int = 1) -> None: ...
@@ -168,18 +170,29 @@ class SocketIOSession:
         return _state(self).protocol
 
     def socketio_codec(
-        self, namespaces: Sequence[str] | None = None, auth: Any = None
+        self,
+        namespaces: Sequence[str] | None = None,
+        auth: Any = None,
+        client: str | None = None,
     ) -> Callable[[], Codec]:
         """A factory of Socket.IO codecs with the run's Socket.IO settings, and these
-        namespaces and auth payload instead of the configured ones when given."""
+        namespaces and auth payload instead of the configured ones when given.  The
+        configured auth has its ``${…}`` filled in (``${client}``: ``client``)."""
+        variables = self.vars.child(client=client) if client is not None else self.vars
         return self.settings.codec_for(  # type: ignore[attr-defined, no-any-return]
-            protocol=SOCKETIO, namespaces=namespaces, auth=auth
+            protocol=SOCKETIO, namespaces=namespaces, auth=auth, variables=variables
         )
 
-    def scenario_codec(self) -> Callable[[], Codec] | None:
-        """The codec factory the scenario's protocol asks for (None: the run's codec)."""
+    def scenario_codec(self, client: str) -> Callable[[], Codec] | None:
+        """The codec factory for ``client`` when the scenario speaks Socket.IO, or when the
+        run does and its configured auth has ``${…}`` to fill in per client (None: the
+        run's codec, made by the pool)."""
         if _state(self).protocol == SOCKETIO:
-            return self.socketio_codec()
+            return self.socketio_codec(client=client)
+        table = getattr(self.settings, "socketio", None)
+        auth = getattr(table, "auth", None)
+        if auth is not None and protocol_name(self.settings.codec) == SOCKETIO:
+            return self.socketio_codec(client=client)
         return None
 
     def connect_socketio(

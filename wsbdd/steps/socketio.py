@@ -590,17 +590,45 @@ def every_emits_paced(
     """Every member emits the event N times (at a rate, or with think time), or for a
     duration; each carries its correlation id (${correlation_id} in an argument, or an
     "id" field added to the first argument), so delivery is timed."""
+    _emit_paced(session, group, session.group_members(group), event, namespace, args, words)
+
+
+@step(NAME + r" emits " + EVENT + NAMESPACE + r" with (?P<args>.+?)" + PACE)
+@wsbdd_step
+def emits_paced(
+    session: Session,
+    context: Any,
+    name: str,
+    event: str,
+    namespace: str | None,
+    args: str,
+    **words: Any,
+) -> None:
+    """One client emits the event N times at a rate (or for a duration), each with its
+    correlation id, for "every message comes back to its sender" and the latency steps."""
+    _emit_paced(session, name, [name], event, namespace, args, words)
+
+
+def _emit_paced(
+    session: Session,
+    group: str,
+    names: list[str],
+    event: str,
+    namespace: str | None,
+    args: str,
+    words: dict[str, Any],
+) -> None:
     from wsbdd.codec.socketio import Emit
 
-    names = session.group_members(group)
     variables = session.vars.child(correlation_id=SENTINEL)
     name = quoted(event, session.vars)
-    texts = []
-    for member, values in zip(names, per_member(names, args, variables, event_args), strict=True):
-        texts.append(_load_frame(session, member, name, values, namespace or "/", Emit))
+    values = per_member(names, args, variables, event_args)
+    texts = [
+        _load_frame(session, member, name, member_args, namespace or "/", Emit)
+        for member, member_args in zip(names, values, strict=True)
+    ]
     think = parse_duration(words["think"]) if words.get("think") else None
-    driver = LoadDriver.of(session)
-    driver.send(group, names, texts, _offsets(words), think=think)
+    LoadDriver.of(session).send(group, names, texts, _offsets(words), think=think)
 
 
 def _load_frame(

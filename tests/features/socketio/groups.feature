@@ -14,3 +14,8 @@ Feature: Socket.IO events for groups of clients and load steps
     When every client in group "load" emits "echo" with {"text": "ping ${correlation_id}"} 4 times at 20 per second
     Then every message comes back to its sender within 3 seconds
     And the 95th percentile round-trip latency is below 2 seconds
+
+  Scenario: One client emits at a rate; wsbdd adds the id to the first argument
+    Given Alice is connected over Socket.IO
+    When Alice emits "echo" with {"text": "hello"} 3 times at 10 per second
+    Then every message comes back to its sender within 2 seconds
