@@ -100,8 +100,7 @@ MEANINGS = {
     "wsbdd.steps.groups.every_receives_like": "Every member receives a message containing "
     "the docstring JSON.",
     "wsbdd.steps.groups.every_disconnects": "Every member closes its connection normally.",
-    "wsbdd.steps.socketio.leaves_namespace": "Leave a Socket.IO namespace (the connection "
-    "stays).",
+    "wsbdd.steps.socketio.leaves_namespace": "Leave a Socket.IO namespace (the connection stays).",
 }
 """One-line meanings for built-in steps whose function has no docstring."""
 

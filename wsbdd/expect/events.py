@@ -349,10 +349,21 @@ class Answer(Expectation):
     never unread), so :class:`~wsbdd.expect.Receive` would never see them.  Claims nothing.
     """
 
-    def __init__(self, who: str, matcher: MessageMatcher, timeout: float, start: int) -> None:
+    def __init__(
+        self,
+        who: str,
+        matcher: MessageMatcher,
+        timeout: float,
+        start: int,
+        *,
+        end_answers: bool = False,
+    ) -> None:
         super().__init__(who, timeout)
         self.matcher = matcher
         self.first = start
+        self.end_answers = end_answers
+        """The connection's end is an answer too (met with no message): a server that
+        closes the connection has disconnected every namespace."""
 
     def start(self, inbox: Inbox, now: float) -> None:
         super().start(inbox, now)
@@ -369,3 +380,9 @@ class Answer(Expectation):
     def expire(self, inbox: Inbox, now: float) -> Outcome:
         expected = f"the {self.matcher.describe()} within {format_duration(self.timeout)}"
         return Outcome(False, why=Failure(self.who, expected, "none came"))
+
+    def closed(self, inbox: Inbox, now: float, how: str) -> Outcome:
+        found = self.feed(inbox, now)  # the server's last word may have come with the end
+        if found is not None or self.end_answers:
+            return found or Outcome(True)
+        return super().closed(inbox, now, how)

@@ -17,7 +17,6 @@ some clients over Socket.IO (with an auth payload, to several namespaces) on the
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -595,30 +594,22 @@ class SocketIOSession:
             f' with reason "{reason}"' if reason is not None else ""
         )
         matcher = ProtocolMatcher(namespace, ("disconnect",))
-        got: str | None = None
-        started = time.monotonic()
+        # The server's DISCONNECT of the namespace, or (for "/") the end of the connection.
+        wait = Answer(name, matcher, limit, 0, end_answers=namespace == "/")
         try:
-            found = self._wait(name, Answer(name, matcher, limit if namespace != "/" else 0, 0))
-            got = _value(found[0]).get("reason") or "io server disconnect"
+            found = self._wait(name, wait)
         except ExpectationFailed:
-            if namespace != "/":
-                raise ExpectationFailed(
-                    Failure(name, f"{expected} within {_duration(limit)}", "it is still connected")
-                ) from None
-        if got is None:
-            left = max(0.0, limit - (time.monotonic() - started))
-            closed = self._run(client.wait_closed(left), left)
+            raise ExpectationFailed(
+                Failure(name, f"{expected} within {_duration(limit)}", "it is still connected")
+            ) from None
+        if found:
+            got = str(_value(found[0]).get("reason") or "io server disconnect")
+        else:
             outcome = client.outcome
-            if not closed or outcome is None:
-                raise ExpectationFailed(
-                    Failure(name, f"{expected} within {_duration(limit)}", "it is still connected")
-                )
-            got = getattr(outcome, "app_reason", None)
+            got = getattr(outcome, "app_reason", None) if outcome is not None else None
             if got is None:
-                if outcome.closed_by == "client":
-                    got = "io client disconnect"
-                else:
-                    got = "transport close"
+                closed_by = outcome.closed_by if outcome is not None else None
+                got = "io client disconnect" if closed_by == "client" else "transport close"
             if got == "io client disconnect":
                 raise ExpectationFailed(
                     Failure(name, expected, f"{name} closed the connection itself")
