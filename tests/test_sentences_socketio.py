@@ -1,398 +1,293 @@
-"""The Socket.IO steps' failure sentences, pinned whole: on data where they are pure, else
-against the real python-socketio app (tests/socketio_apps) through the session and the
-steps, as a tester reaches them.  The same sentences against the Node app are pinned through
-behave in tests/test_socketio_features.py."""
+"""The Socket.IO codec's and settings' sentences, pinned whole.
 
+What a tester reads when the server is not Socket.IO, speaks Engine.IO 3, sends a
+malformed packet or stops pinging, when a step's intent cannot be sent, and when the
+Socket.IO settings are wrong.  The codec's sentences end "Alice could not connect to
+…: <sentence>." or become the connection's error (tests/test_socketio_client.py).
+"""
+
+# ruff: noqa: E501  (whole sentences, one string each)
 from __future__ import annotations
-
-import types
 
 import pytest
 
-from tests.sentences import assert_raises_sentence, run_step
-from wsbdd.expect.events import Answer, ProtocolMatcher, event_conditions
-from wsbdd.facade.session import Run
-from wsbdd.model.errors import ExpectationFailed, FeatureMistake
-from wsbdd.model.failures import render
-from wsbdd.model.inbox import Inbox
-from wsbdd.model.variables import Variables
-from wsbdd.settings.config import Settings
+from tests.sentences import assert_config_sentence
+from tests.test_socketio_codec import opened
+from wsbdd.codec import Emit, JoinNamespace, SocketIOCodec, codec_names
+from wsbdd.codec.base import refused_intent
+from wsbdd.settings.config import load_settings
 
-# -- on data -------------------------------------------------------------------------------
+# -- bad input -----------------------------------------------------------------------------
 
 
-def test_an_event_condition_that_is_no_path():
-    assert_raises_sentence(
-        'The condition "text is "hi"" does not start with a path; in an event step $ is the '
-        'first argument: write e.g. $.text is "hi", or $args[1] is 3 for the second.',
-        event_conditions,
-        'text is "hi"',
-        kind=FeatureMistake,
+def fresh() -> SocketIOCodec:
+    codec = SocketIOCodec()
+    codec.url_for("ws://127.0.0.1:9")
+    codec.opening(None, 0)
+    return codec
+
+
+@pytest.mark.parametrize(
+    ("frame", "shown"),
+    [
+        ('{"type":"welcome"}', '"{\\"type\\":\\"welcome\\"}"'),
+        ("hello", '"hello"'),
+        (b"\x00\x01", "binary 2 bytes 0x0001"),
+        ("0", '"0"'),
+        ("0not json", '"0not json"'),
+        ('0{"sid":"x"}', '"0{\\"sid\\":\\"x\\"}"'),
+        ("40", '"40"'),
+    ],
+)
+def test_a_server_that_does_not_speak_socket_io(frame, shown):
+    failed = fresh().decode(frame, 0).failed
+    assert failed == (
+        "the server at ws://127.0.0.1:9 does not speak Socket.IO (Engine.IO 4): its first frame "
+        f'was {shown}, not an Engine.IO open packet (0{{"sid": …}})'
     )
 
 
-def test_a_namespace_that_never_answers():
-    wait = Answer("Mallory", ProtocolMatcher("/admin", ("connect", "connect_error")), 0.5, 0)
-    wait.start(Inbox(), 0.0)
-    assert render(wait.expire(Inbox(), 1.0).why) == (  # type: ignore[arg-type]
-        'Mallory expected the answer of namespace "/admin" within 500 ms, but none came.'
+def test_a_long_first_frame_is_shown_short():
+    failed = fresh().decode("x" * 500, 0).failed
+    assert f'"{"x" * 59}…"' in failed and "x" * 61 not in failed
+
+
+def test_an_engine_io_3_server_is_refused_with_a_sentence():
+    codec = fresh()
+    # What a Socket.IO 2 server sends on a WebSocket: an open packet without maxPayload,
+    # then "40" unasked, with no sid (Socket.IO 3 and later always give one).
+    answer = codec.decode('0{"sid":"x","upgrades":[],"pingInterval":25000,"pingTimeout":5000}', 0)
+    assert answer.replies == ["40"]
+    assert codec.decode("40", 0).failed == (
+        "the server at ws://127.0.0.1:9 speaks Engine.IO 3 (Socket.IO 2), which wsbdd does not "
+        "support; upgrade the server to Socket.IO 3 or later"
     )
 
 
-def test_arguments_written_wrong():
-    from wsbdd.steps.socketio import event_args
-
-    assert_raises_sentence(
-        'The arguments {"a": 1},, 2 have an empty one; separate the arguments with single '
-        'commas, e.g. with {"room": "lobby"}, "hi", 3.',
-        event_args,
-        '{"a": 1},, 2',
-        Variables(),
-        kind=FeatureMistake,
-    )
-    assert_raises_sentence(
-        'Write binary as hex "…" (in quotes).',
-        event_args,
-        'hex 01"',
-        Variables(),
-        kind=FeatureMistake,
+def test_a_server_that_never_pings_before_the_handshake_ends_hints_at_engine_io_3():
+    codec = fresh()
+    codec.decode('0{"sid":"x","upgrades":[],"pingInterval":1000,"pingTimeout":500}', 0)
+    assert codec.tick(1.5).failed == (
+        "the server sent no ping for 1.5 s (its ping interval 1 s + ping timeout 0.5 s); an "
+        "Engine.IO 3 (Socket.IO 2) server never pings, and wsbdd needs 3 or later"
     )
 
 
-def _table(headings, *rows):
-    return types.SimpleNamespace(
-        headings=headings, rows=[types.SimpleNamespace(cells=list(r)) for r in rows]
-    )
-
-
-def test_an_events_table_written_wrong():
-    from wsbdd.steps.socketio import event_rows
-
-    assert_raises_sentence(
-        "Put the expected events in a table under the step, the event's name first:\n"
-        "  | event | $.text |\n  | chat  | one    |\n  | chat  | two    |",
-        event_rows,
-        _table(["$.text"], ["one"]),
-        Variables(),
-        kind=FeatureMistake,
-    )
-    assert_raises_sentence(
-        'The column "text" is not a path; head each column after "event" with a path like '
-        "$.text ($ is the first argument).",
-        event_rows,
-        _table(["event", "text"], ["chat", "one"]),
-        Variables(),
-        kind=FeatureMistake,
-    )
-
-
-# -- against the demo (plain WebSocket) ---------------------------------------------------------
-
-
-def test_an_unknown_protocol(s):
-    assert_raises_sentence(
-        'wsbdd does not know the protocol "mqtt"; the server may speak "Socket.IO" (or plain '
-        "WebSocket, the default).",
-        s.use_protocol,
-        "mqtt",
-        kind=FeatureMistake,
-    )
-
-
-def test_an_event_step_on_a_plain_websocket_client(s):
-    s.connect("Alice")
-    assert_raises_sentence(
-        "Alice is connected over plain WebSocket, so there are no Socket.IO events to emit or "
-        'wait for: add "Given the server speaks Socket.IO" before connecting, or connect with '
-        '"Given Alice is connected over Socket.IO".',
-        s.emit,
-        "Alice",
-        "chat",
-        kind=FeatureMistake,
-    )
-
-
-def test_the_acknowledgement_before_any_emit_asked(s):
-    assert_raises_sentence(
-        "No client has asked for an acknowledgement yet; emit with "
-        '"… and waits for the acknowledgement" first.',
-        s.expect_ack,
+MALFORMED = [
+    (
+        "",
+        'the server sent a malformed Socket.IO packet "": it is no Engine.IO packet (Invalid empty packet received)',
+    ),
+    (
+        "x",
+        "the server sent a malformed Socket.IO packet \"x\": it is no Engine.IO packet (invalid literal for int() with base 10: 'x')",
+    ),
+    ("9", 'the server sent a malformed Socket.IO packet "9": Engine.IO has no packet type 9'),
+    ("4", 'the server sent a malformed Socket.IO packet "4": it is no Socket.IO packet'),
+    (
+        '4{"a":1}',
+        'the server sent a malformed Socket.IO packet "4{\\"a\\":1}": its Engine.IO message carries no Socket.IO packet',
+    ),
+    ("4hello", 'the server sent a malformed Socket.IO packet "4hello": it is no Socket.IO packet'),
+    ("49", 'the server sent a malformed Socket.IO packet "49": Socket.IO has no packet type 9'),
+    (
+        '42["chat",',
+        'the server sent a malformed Socket.IO packet "42[\\"chat\\",": its Socket.IO packet does not parse (Expecting value: line 1 column 9 (char 8))',
+    ),
+    (
+        "42{}",
+        'the server sent a malformed Socket.IO packet "42{}": its event has no name (a JSON array starting with the event\'s name)',
+    ),
+    (
+        "42[]",
+        'the server sent a malformed Socket.IO packet "42[]": its event has no name (a JSON array starting with the event\'s name)',
+    ),
+    (
+        "42[1,2]",
+        'the server sent a malformed Socket.IO packet "42[1,2]": its event has no name (a JSON array starting with the event\'s name)',
+    ),
+    (
+        "43[1]",
+        'the server sent a malformed Socket.IO packet "43[1]": its acknowledgement has no id',
+    ),
+    (
+        '437{"a":1}',
+        'the server sent a malformed Socket.IO packet "437{\\"a\\":1}": its acknowledgement\'s arguments are no JSON array',
+    ),
+    (
+        '421-["a"]',
+        'the server sent a malformed Socket.IO packet "421-[\\"a\\"]": it announces attachments on a packet that has none',
+    ),
+    (
+        '40{"nosid":1}',
+        'the server sent a malformed Socket.IO packet "40{\\"nosid\\":1}": its namespace CONNECT carries no sid',
+    ),
+    (
+        b"\x01",
+        "the server sent a malformed Socket.IO packet binary 1 bytes 0x01: a binary frame came with no binary packet waiting for it",
+    ),
+    (
+        "42123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345[]",
         None,
-        [],
-        kind=FeatureMistake,
+    ),
+]
+
+
+@pytest.mark.parametrize(("frame", "sentence"), MALFORMED)
+def test_a_malformed_packet_fails_the_connection_in_one_sentence(frame, sentence):
+    decoded = opened().decode(frame, 1)
+    assert decoded.failed is not None and decoded.messages == ()
+    assert "\n" not in decoded.failed
+    assert decoded.reason == "parse error"
+    if sentence is not None:
+        assert decoded.failed == sentence
+    else:
+        assert decoded.failed.startswith("the server sent a malformed Socket.IO packet")
+
+
+def test_a_packet_in_the_middle_of_a_binary_event_is_malformed():
+    codec = opened()
+    codec.decode('451-["file",{"_placeholder":true,"num":0}]', 1)
+    assert codec.decode('42["chat"]', 1).failed == (
+        'the server sent a malformed Socket.IO packet "42[\\"chat\\"]": a packet came while a '
+        "binary packet still waited for 1 attachment(s)"
     )
 
 
-# -- against python-socketio ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sio_run(python_socketio):
-    settings = Settings(url=python_socketio.url, timeout=2.0, codec="socket.io")
-    with Run.start(settings) as run:
-        yield run
-
-
-@pytest.fixture
-def sio(sio_run):
-    with sio_run.session() as session:
-        yield session
-
-
-def test_waiting_for_an_acknowledgement_nobody_asked_for(sio):
-    sio.connect("Alice")
-    assert_raises_sentence(
-        "Alice has not asked for an acknowledgement yet; write "
-        '"Alice emits "chat" with {…} and waits for the acknowledgement" or "… and asks for '
-        'an acknowledgement" first.',
-        sio.wait_ack,
-        "Alice",
-        kind=FeatureMistake,
+def test_placeholders_that_do_not_match_the_attachments():
+    codec = opened()
+    codec.decode('451-["file",{"_placeholder":true,"num":3}]', 1)
+    assert codec.decode(b"\x01", 1).failed == (
+        'the server sent a malformed Socket.IO packet "451-[\\"file\\",{\\"_placeholder\\":true,'
+        '\\"num\\":3}]": its placeholders do not match its attachments'
     )
 
 
-def test_an_acknowledgement_that_never_comes(sio):
-    sio.connect("Alice")
-    sio.emit("Alice", "nobody-listens", ({},), wants_ack=True)
-    assert_raises_sentence(
-        'Alice expected the acknowledgement 0 of "nobody-listens" within 200 ms, but received '
-        "no message in that time.",
-        sio.wait_ack,
-        "Alice",
-        0.2,
-        kind=ExpectationFailed,
+def test_too_many_attachments_announced():
+    decoded = opened().decode('4512345678901-["f"]', 1)
+    assert decoded.failed is not None and "malformed" in decoded.failed
+
+
+@pytest.mark.parametrize(
+    ("intent", "reason"),
+    [
+        (
+            {"event": "chat"},
+            "The socket.io codec cannot send a dict: it sends an Emit, an Acknowledge, a "
+            "JoinNamespace, a LeaveNamespace, or text or bytes as a raw frame, not dict.",
+        ),
+        (
+            Emit(""),
+            "The socket.io codec cannot send an Emit: an event needs a name (a non-empty text).",
+        ),
+        (
+            Emit("chat", (object(),)),
+            "The socket.io codec cannot send an Emit: its arguments cannot be sent as JSON "
+            "(Object of type object is not JSON serializable).",
+        ),
+        (
+            JoinNamespace("/x", b"\x01"),
+            "The socket.io codec cannot send a JoinNamespace: its arguments cannot be sent as "
+            "JSON (Packet does not support binary payload.).",
+        ),
+    ],
+)
+def test_intents_it_cannot_send(intent, reason):
+    codec = opened()
+    with pytest.raises(TypeError) as refused:
+        codec.encode(intent)
+    assert refused_intent(codec.name, intent, refused.value) == reason
+
+
+def test_a_refused_emit_takes_no_ack_id():
+    codec = opened()
+    with pytest.raises(TypeError):
+        codec.encode(Emit("chat", (object(),), wants_ack=True))
+    ok = Emit("chat", wants_ack=True)
+    codec.encode(ok)
+    assert ok.ack_id == 0
+
+
+def test_the_address_in_a_sentence_never_shows_its_token():
+    codec = SocketIOCodec()
+    codec.url_for("ws://127.0.0.1:9/?token=hunter22")
+    codec.opening(None, 0)
+    assert codec.decode("hello", 0).failed == (
+        "the server at ws://127.0.0.1:9/?token=*** does not speak Socket.IO (Engine.IO 4): its "
+        'first frame was "hello", not an Engine.IO open packet (0{"sid": …})'
     )
 
 
-def test_an_acknowledgement_that_differs_and_one_that_should_not_come(sio):
-    sio.connect("Alice")
-    run_step(sio, 'When Alice emits "join" with {"room": "x"} and waits for the acknowledgement')
-    assert_raises_sentence(
-        'Alice expected the acknowledgement of "join" where $.ok is false, but it was ack 0 '
-        '{"ok": true, "room": "x"}: $.ok was true.',
-        run_step,
-        sio,
-        "Then the acknowledgement where $.ok is false",
-        kind=ExpectationFailed,
-    )
-    assert_raises_sentence(
-        'Alice expected its emit of "join" not to be acknowledged within 300 ms, but the server '
-        'acknowledged it: ack 0 {"ok": true, "room": "x"}.',
-        run_step,
-        sio,
-        "Then Alice's emit is not acknowledged within 300 ms",
-        kind=ExpectationFailed,
+# -- settings ------------------------------------------------------------------------------
+
+SETTINGS = [
+    pytest.param(
+        '[socketio]\npath = "socket.io"',
+        'wsbdd.toml [socketio] path is "socket.io": must be a path starting with "/", e.g. "/socket.io/".',
+        id="path",
+    ),
+    pytest.param(
+        '[socketio]\nauth = "hunter22"',
+        'wsbdd.toml [socketio] auth must be a table of the values the server\'s connect handler gets, e.g. auth = { token = "${env.TOKEN}" } (its value is not shown: it may hold a password).',
+        id="auth not a table",
+    ),
+    pytest.param(
+        '[socketio]\nauth = { password = "${nope" }',
+        'wsbdd.toml [socketio.auth] password: The placeholder "${nope" is not closed; write "${nope}", or "$${nope" for the literal text.',
+        id="auth bad placeholder",
+    ),
+    pytest.param(
+        '[socketio]\nnamespaces = ["/", "admin"]',
+        'wsbdd.toml [socketio] namespaces is ["/", "admin"]: the entry "admin" is not a namespace; a namespace starts with "/" (the main one is "/").',
+        id="namespace",
+    ),
+    pytest.param(
+        '[socketio]\ntransport = "long-polling"',
+        'wsbdd.toml [socketio] transport is "long-polling": must be one of "websocket", "polling", "polling-only".',
+        id="transport",
+    ),
+    pytest.param(
+        '[socketio]\nnamespace = ["/"]',
+        'wsbdd.toml [socketio]: unknown key "namespace"; did you mean "namespaces"?',
+        id="unknown key",
+    ),
+    pytest.param(
+        'codec = "websocket"\nprotocol = "socket.io"',
+        'wsbdd.toml codec and wsbdd.toml protocol both choose the protocol (codec is the older name of the protocol setting); keep one of them, e.g. protocol = "socket.io".',
+        id="protocol and codec",
+    ),
+]
+
+
+@pytest.mark.parametrize(("toml", "sentence"), SETTINGS)
+def test_socketio_settings(tmp_path, monkeypatch, toml, sentence):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wsbdd.toml").write_text(toml + "\n")
+    error = assert_config_sentence(sentence, load_settings, tmp_path, environ={})
+    assert "hunter22" not in str(error)
+
+
+def test_an_unknown_protocol(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "wsbdd.toml").write_text('protocol = "socket-io"\n')
+    # Other tests register codecs of their own: the list is whatever is registered now.
+    known = ", ".join(f'"{name}"' for name in codec_names())
+    assert_config_sentence(
+        'wsbdd.toml protocol is "socket-io": there is no codec called "socket-io"; did you mean '
+        f'"socketio"? write one of {known}, or "package.module:Class" for a codec of your own.',
+        load_settings,
+        tmp_path,
+        environ={},
     )
 
 
-def _first_line_and_note(line: str) -> tuple[str, str]:
-    """A sentence's first line and the note ending its first candidate: the candidate lines
-    themselves (clock, frame or label) are the report's to draw, pinned there."""
-    error = pytest.raises(ExpectationFailed, run_step, *_CALL[line]).value
-    lines = str(error).splitlines()
-    return lines[0], lines[1].rsplit("   ", 1)[-1] if len(lines) > 1 else ""
-
-
-_CALL: dict[str, tuple] = {}
-
-
-def _fails(sio, line: str) -> tuple[str, str]:
-    _CALL[line] = (sio, line)
-    return _first_line_and_note(line)
-
-
-def test_events_that_do_not_come_or_come_when_they_should_not(sio):
-    sio.connect_all(["Ann", "Ben"])
-    sio.groups["pair"] = dict.fromkeys(["Ann", "Ben"])
-    run_step(sio, 'When Ann emits "echo" with "hi"')
-    assert _fails(sio, 'Then Ann receives the event "echo" where $ is "ho" within 300 ms') == (
-        'Ann expected the event "echo" where $ is "ho" within 300 ms, but had 1 unread '
-        "message, it did not match:",
-        '($ was "hi")',
-    )
-    assert _fails(sio, 'Then Ann receives no event "echo" within 200 ms')[0] == (
-        'Ann expected no event "echo" within 200 ms, but received:'
-    )
-    assert _fails(sio, 'Then Ann has received exactly 2 events "echo" within 200 ms')[0] == (
-        'Ann expected exactly 2 events "echo", but received 1:'
-    )
-    table = _table(["event", "$"], ["echo", "hi"], ["echo", "again"])
-    error = pytest.raises(
-        ExpectationFailed,
-        run_step,
-        sio,
-        "Then Ann receives these events in order within 200 ms:",
-        table=table,
-    ).value
-    assert str(error).splitlines()[:3] == [
-        "Ann expected 2 events in this order within 200 ms:",
-        '  1. the event "echo" where $ is "hi"',
-        '  2. the event "echo" where $ is "again"',
-    ]
-    assert str(error).splitlines()[3].startswith("but matched row 1 by #")
-    run_step(sio, 'When Ann emits "echo" with "hi"')
-    error = pytest.raises(
-        ExpectationFailed,
-        run_step,
-        sio,
-        'Then no client in group "pair" receives the event "echo" within 200 ms',
-    ).value
-    assert str(error).splitlines()[0] == 'Ann expected no event "echo" within 200 ms, but received:'
-    error = pytest.raises(
-        ExpectationFailed,
-        run_step,
-        sio,
-        'Then every client in group "pair" receives the event "nothing" within 200 ms',
-    ).value
-    assert str(error).splitlines()[0] == (
-        'Every client in group "pair" was expected to receive the event "nothing" within '
-        "200 ms, but 2 of 2 did not:"
-    )
-
-
-def test_answering_when_the_server_asked_nothing(sio):
-    sio.connect("Alice")
-    assert_raises_sentence(
-        "Alice expected the event that asks for an acknowledgement within 200 ms, but received "
-        "no message in that time.",
-        sio.acknowledge,
-        "Alice",
-        ("yes",),
-        timeout=0.2,
-        kind=ExpectationFailed,
-    )
-
-
-def test_namespace_refusals_and_acceptances(sio):
-    run_step(sio, 'When Mallory connects to namespace "/admin" with auth {"password": "no"}')
-    assert_raises_sentence(
-        'Mallory expected its connection to namespace "/admin" to be accepted, but it was '
-        'refused with message "authentication failed".',
-        run_step,
-        sio,
-        'Then Mallory\'s connection to namespace "/admin" is accepted',
-        kind=ExpectationFailed,
-    )
-    assert_raises_sentence(
-        'Mallory expected its connection to namespace "/admin" to be refused with message '
-        '"go away", but it was refused with message "authentication failed".',
-        sio.expect_namespace_refused,
-        "Mallory",
-        "/admin",
-        "go away",
-        kind=ExpectationFailed,
-    )
-    run_step(
-        sio,
-        'When Root connects to namespace "/admin" with auth '
-        '{"username": "admin", "password": "secret"}',
-    )
-    assert_raises_sentence(
-        'Root expected its connection to namespace "/admin" to be refused, but the server '
-        "accepted it.",
-        sio.expect_namespace_refused,
-        "Root",
-        "/admin",
-        kind=ExpectationFailed,
-    )
-    assert_raises_sentence(
-        'Root expected its connection to namespace "/other" to be refused, but the server has '
-        "not answered its connect.",
-        sio.expect_namespace_refused,
-        "Root",
-        "/other",
-        timeout=0.1,
-        kind=ExpectationFailed,
-    )
-    assert_raises_sentence(
-        'Root expected its connection to namespace "/other" to be accepted, but the server has '
-        "not answered its connect.",
-        sio.expect_namespace_connected,
-        "Root",
-        "/other",
-        timeout=0.1,
-        kind=ExpectationFailed,
-    )
-
-
-def test_a_client_refused_at_connect_time(sio):
-    sio.connect_socketio(["Eve"], namespaces=["/admin"], auth={"password": "no"}, require=False)
-    assert_raises_sentence(
-        'Eve expected its connection to namespace "/admin" to be refused with message "go '
-        'away", but it could not connect: '
-        + sio.client("Eve").outcome.describe_failure()  # the codec's sentence, pinned there
-        + ".",
-        sio.expect_namespace_refused,
-        "Eve",
-        "/admin",
-        "go away",
-        kind=ExpectationFailed,
-    )
-
-
-def test_server_disconnects_that_did_not_happen_or_differ(sio):
-    sio.connect("Alice")
-    assert_raises_sentence(
-        "Alice expected to be disconnected by the server within 200 ms, but it is still connected.",
-        sio.expect_server_disconnect,
-        "Alice",
-        timeout=0.2,
-        kind=ExpectationFailed,
-    )
-    run_step(
-        sio,
-        'When Alice connects to namespace "/admin" with auth '
-        '{"username": "admin", "password": "secret"}',
-    )
-    assert_raises_sentence(
-        'Alice expected to be disconnected from namespace "/admin" by the server within '
-        "200 ms, but it is still connected.",
-        sio.expect_server_disconnect,
-        "Alice",
-        timeout=0.2,
-        namespace="/admin",
-        kind=ExpectationFailed,
-    )
-    sio.connect("Carl")
-    run_step(sio, 'When Carl emits "kick"')
-    assert_raises_sentence(
-        'Carl expected to be disconnected by the server with reason "ping timeout", but the '
-        'reason was "io server disconnect".',
-        run_step,
-        sio,
-        'Then Carl is disconnected by the server with reason "ping timeout"',
-        kind=ExpectationFailed,
-    )
-    sio.connect("Bob")
-    sio.disconnect("Bob")
-    assert_raises_sentence(
-        "Bob expected to be disconnected by the server, but Bob closed the connection itself.",
-        sio.expect_server_disconnect,
-        "Bob",
-        kind=ExpectationFailed,
-    )
-
-
-def test_a_load_step_needs_a_place_for_its_ids_and_no_bytes(sio):
-    sio.connect("Alice")
-    assert_raises_sentence(
-        'In the step "When Alice emits "echo" with "plain" 2 times at 10 per second": '
-        "A load step marks every event it emits so it can time its delivery: put "
-        "${correlation_id} in an argument the server sends back, e.g. with "
-        '{"text": "hello ${correlation_id}"}.',
-        run_step,
-        sio,
-        'When Alice emits "echo" with "plain" 2 times at 10 per second',
-        kind=FeatureMistake,
-    )
-    assert_raises_sentence(
-        'In the step "When Alice emits "echo" with {"t": "${correlation_id}"}, hex "01" 2 '
-        'times at 10 per second": '
-        "A load step emits events of JSON arguments only (binary arguments take several "
-        "frames, which a load step cannot time); leave the bytes out.",
-        run_step,
-        sio,
-        'When Alice emits "echo" with {"t": "${correlation_id}"}, hex "01" 2 times at 10 per '
-        "second",
-        kind=FeatureMistake,
+def test_auth_from_the_environment_is_a_json_object(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert_config_sentence(
+        "environment variable WSBDD_SOCKETIO_AUTH must be a table of the values the server's "
+        'connect handler gets, e.g. {"token": "${env.TOKEN}"} (its value is not shown: it may '
+        "hold a password).",
+        load_settings,
+        tmp_path,
+        environ={"WSBDD_SOCKETIO_AUTH": "hunter22"},
     )
