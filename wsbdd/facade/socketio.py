@@ -178,7 +178,7 @@ class SocketIOSession:
         namespaces and auth payload instead of the configured ones when given.  The
         configured auth has its ``${…}`` filled in (``${client}``: ``client``)."""
         variables = self.vars.child(client=client) if client is not None else self.vars
-        return self.settings.codec_for(  # type: ignore[attr-defined, no-any-return]
+        return self.settings.codec_for(
             protocol=SOCKETIO, namespaces=namespaces, auth=auth, variables=variables
         )
 
@@ -606,10 +606,11 @@ class SocketIOSession:
             got = str(_value(found[0]).get("reason") or "io server disconnect")
         else:
             outcome = client.outcome
-            got = getattr(outcome, "app_reason", None) if outcome is not None else None
-            if got is None:
+            app_reason = outcome.app_reason if outcome is not None else None
+            if app_reason is None:
                 closed_by = outcome.closed_by if outcome is not None else None
-                got = "io client disconnect" if closed_by == "client" else "transport close"
+                app_reason = "io client disconnect" if closed_by == "client" else "transport close"
+            got = app_reason
             if got == "io client disconnect":
                 raise ExpectationFailed(
                     Failure(name, expected, f"{name} closed the connection itself")
