@@ -222,7 +222,7 @@ PINNED = {
     "expect.events:Answer.expire": 1,
     "expect.events:_one": 1,
     "facade.socketio:SocketIOSession._emitted": 2,
-    "facade.socketio:SocketIOSession._socketio_client": 1,
+    "facade.socketio:SocketIOSession.socketio_client": 1,
     "facade.socketio:SocketIOSession.acknowledge": 1,
     "facade.socketio:SocketIOSession.wait_ack": 1,
     "facade.socketio:SocketIOSession.expect_ack": 2,

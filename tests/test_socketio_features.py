@@ -93,3 +93,48 @@ def test_failures_name_the_client_the_event_and_the_argument(server: Any) -> Non
     for sentence in SENTENCES:
         assert sentence in output, failures(output)
     assert "secret" not in output
+
+
+ISSUE_EXAMPLE = """\
+Feature: The issue's example, word for word
+  Background:
+    Given the server speaks Socket.IO
+
+  Scenario: Room messages reach members only, and the server acknowledges them
+    Given clients Alice, Bob and Carol are connected
+    When Alice emits "join" with {"room": "lobby"}
+    And Bob emits "join" with {"room": "lobby"}
+    And Alice emits "chat" with {"room": "lobby", "text": "hi"} and waits for the acknowledgement
+    Then the acknowledgement is {"ok": true}
+    And Bob receives the event "chat" where $.text is "hi" and $.from is "Alice"
+    And Carol receives no event "chat" within 300 ms
+
+  Scenario: The admin namespace wants credentials
+    When Mallory connects to namespace "/admin" with auth {"username": "admin", "password": "wrong"}
+    Then Mallory's connection to namespace "/admin" is refused with message "authentication failed"
+"""
+
+
+def test_the_issues_example_runs_as_written_with_the_auth_from_the_settings(
+    server: Any, tmp_path: Path
+) -> None:
+    """Each client's name comes from the configured auth, ``${client}`` filled in per
+    client; the run speaks Socket.IO through its settings, the Background repeats it."""
+    from test_behave_runs import make_project
+
+    project = make_project(
+        tmp_path,
+        ISSUE_EXAMPLE,
+        f"""\
+        [tool.wsbdd]
+        url = "{server.url}"
+        protocol = "socket.io"
+
+        [tool.wsbdd.socketio]
+        auth = {{name = "${{client}}"}}
+        """,
+    )
+    result = behave(project, "-f", "plain")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, failures(output)
+    assert "2 scenarios passed, 0 failed" in output, failures(output)

@@ -83,6 +83,8 @@ class _SocketIOState:
     """Per client, the server's events that asked for an acknowledgement, not answered yet."""
     joins: dict[tuple[str, str], int] = field(default_factory=dict)
     """(client, namespace) → the inbox index when the client asked to join it."""
+    connecting: tuple[Sequence[str] | None, Any] | None = None
+    """While a step connects clients over Socket.IO: their namespaces and auth."""
 
 
 def _state(session: Any) -> _SocketIOState:
@@ -183,10 +185,14 @@ class SocketIOSession:
         )
 
     def scenario_codec(self, client: str) -> Callable[[], Codec] | None:
-        """The codec factory for ``client`` when the scenario speaks Socket.IO, or when the
-        run does and its configured auth has ``${…}`` to fill in per client (None: the
-        run's codec, made by the pool)."""
-        if _state(self).protocol == SOCKETIO:
+        """The codec factory for ``client`` when a step connects it over Socket.IO, when the
+        scenario speaks Socket.IO, or when the run does and its configured auth may have
+        ``${client}`` to fill in (None: the run's codec, made by the pool)."""
+        state = _state(self)
+        if state.connecting is not None:
+            namespaces, auth = state.connecting
+            return self.socketio_codec(namespaces, auth, client=client)
+        if state.protocol == SOCKETIO:
             return self.socketio_codec(client=client)
         table = getattr(self.settings, "socketio", None)
         auth = getattr(table, "auth", None)
@@ -203,11 +209,18 @@ class SocketIOSession:
         require: bool = True,
     ) -> list[ConnectionOutcome]:
         """Connect ``names`` over Socket.IO, to ``namespaces`` (the configured ones when None)
-        with the ``auth`` payload (likewise), whatever protocol the run speaks."""
-        codec = self.socketio_codec(namespaces, auth)
-        return self.connect_all(names, codec=codec, require=require)
+        with the ``auth`` payload (likewise, its ``${client}`` each one's name), whatever
+        protocol the run speaks."""
+        state = _state(self)
+        state.connecting = (namespaces, auth)
+        try:
+            return self.connect_all(names, require=require)
+        finally:
+            state.connecting = None
 
-    def _socketio_client(self, name: str, *, need_open: bool = False) -> Client:
+    def socketio_client(self, name: str, *, need_open: bool = False) -> Client:
+        """The client called ``name``, which must speak Socket.IO (else one sentence saying
+        how to choose it)."""
         client = self.client(name, need_open=need_open)
         if protocol_name(client.codec.name) != SOCKETIO:
             raise FeatureMistake(
@@ -232,7 +245,7 @@ class SocketIOSession:
         ``wants_ack`` the server is asked for an acknowledgement (see :meth:`wait_ack`)."""
         from wsbdd.codec.socketio import Emit
 
-        self._socketio_client(name, need_open=True)
+        self.socketio_client(name, need_open=True)
         intent = Emit(event, tuple(args), namespace, wants_ack)
         self.send(name, intent)
         if wants_ack:
@@ -255,7 +268,7 @@ class SocketIOSession:
         from wsbdd.codec.socketio import Emit
 
         for name in names:
-            self._socketio_client(name, need_open=True)
+            self.socketio_client(name, need_open=True)
         self.send_each(names, [Emit(event, tuple(a), namespace) for a in args])
 
     def _emitted(self, name: str | None, event: str | None = None) -> _Emitted:
@@ -354,7 +367,7 @@ class SocketIOSession:
         namespace: str | None = None,
     ) -> Message:
         """Wait for the first unread event ``event`` meeting every condition, and claim it."""
-        self._socketio_client(name)
+        self.socketio_client(name)
         matcher = EventMatcher(event, conditions, namespace)
         try:
             message = self.receive(name, matcher, timeout)
@@ -377,7 +390,7 @@ class SocketIOSession:
         namespace: str | None = None,
     ) -> None:
         """No unread event ``event`` (meeting the conditions) is there or comes in the window."""
-        self._socketio_client(name)
+        self.socketio_client(name)
         matcher = EventMatcher(event, conditions, namespace)
         window = self.settings.quiet_window if window is None else window
         try:
@@ -395,7 +408,7 @@ class SocketIOSession:
         timeout: float | None = None,
     ) -> list[Message]:
         """``name`` has received ``op`` ``n`` events ``event`` since connecting (or forgetting)."""
-        self._socketio_client(name)
+        self.socketio_client(name)
         matcher = EventMatcher(event, conditions)
         limit = self.settings.timeout if timeout is None else timeout
         try:
@@ -412,7 +425,7 @@ class SocketIOSession:
         in_order: bool = True,
     ) -> list[Message]:
         """One unread event per matcher, in this order (others may come between) or in any."""
-        self._socketio_client(name)
+        self.socketio_client(name)
         limit = self.settings.timeout if timeout is None else timeout
         rule = InOrder if in_order else AnyOrder
         try:
@@ -432,7 +445,7 @@ class SocketIOSession:
     ) -> None:
         """None of the clients has or gets an unread event ``event`` within the window."""
         for name in names:
-            self._socketio_client(name)
+            self.socketio_client(name)
         try:
             self.receive_nothing_each(names, EventMatcher(event, conditions), window)
         except ExpectationFailed as error:
@@ -450,7 +463,7 @@ class SocketIOSession:
     ) -> list[Message]:
         """Each client waits for its own event (see :meth:`receive_each`)."""
         for name in names:
-            self._socketio_client(name)
+            self.socketio_client(name)
         try:
             return self.receive_each(names, matchers, timeout, subject=subject, op=op, n=n)
         except ExpectationFailed as error:
@@ -471,7 +484,7 @@ class SocketIOSession:
         when there is none, of the first unread event that asks for one, waiting for it."""
         from wsbdd.codec.socketio import Acknowledge
 
-        self._socketio_client(name, need_open=True)
+        self.socketio_client(name, need_open=True)
         pending = _state(self).requests.setdefault(name, [])
         asked = [m for m in pending if event is None or _value(m).get("event") == event]
         if asked:
@@ -503,7 +516,7 @@ class SocketIOSession:
 
         if self.pool.get(name) is None:
             self.connect_socketio([name], namespaces=["/"])
-        client = self._socketio_client(name, need_open=True)
+        client = self.socketio_client(name, need_open=True)
         start = self._call(lambda: len(client.inbox))
         _state(self).joins[(name, namespace)] = start
         self.send(name, JoinNamespace(namespace, auth))
@@ -512,7 +525,7 @@ class SocketIOSession:
     def leave_namespace(self, name: str, namespace: str) -> None:
         from wsbdd.codec.socketio import LeaveNamespace
 
-        self._socketio_client(name, need_open=True)
+        self.socketio_client(name, need_open=True)
         self.send(name, LeaveNamespace(namespace))
 
     def _namespace_answer(
@@ -536,7 +549,7 @@ class SocketIOSession:
         expected = f'its connection to namespace "{namespace}" to be refused' + (
             f' with message "{message}"' if message is not None else ""
         )
-        client = self._socketio_client(name)
+        client = self.socketio_client(name)
         if client.outcome is not None and client.outcome.opened_at is None:
             failure = client.outcome.describe_failure()
             if message is None or message in failure:
@@ -561,7 +574,7 @@ class SocketIOSession:
         self, name: str, namespace: str, timeout: float | None = None
     ) -> dict[str, Any]:
         """The server accepted ``name``'s connection to ``namespace``."""
-        self._socketio_client(name)
+        self.socketio_client(name)
         expected = f'its connection to namespace "{namespace}" to be accepted'
         try:
             answer = self._namespace_answer(name, namespace, timeout)
@@ -587,7 +600,7 @@ class SocketIOSession:
         """The server disconnected ``name`` (from ``namespace``; "/" ends the connection),
         with ``reason`` (``io server disconnect``, ``ping timeout``, ``transport close``)
         when given.  Returns the reason."""
-        client = self._socketio_client(name)
+        client = self.socketio_client(name)
         limit = self.settings.timeout if timeout is None else timeout
         where = "" if namespace == "/" else f' from namespace "{namespace}"'
         expected = f"to be disconnected{where} by the server" + (

@@ -644,7 +644,7 @@ def _load_frame(
                 'with {"text": "hello ${correlation_id}"}.'
             )
         args[0] = {**args[0], "id": SENTINEL}
-    client = session._socketio_client(member)
+    client = session.socketio_client(member)
     frames = client.codec.encode(emit(event, tuple(args), namespace))
     if len(frames) != 1 or not isinstance(frames[0], str):
         raise FeatureMistake(
