@@ -52,11 +52,27 @@ def run(server: Any, *args: str) -> str:
     return result.stdout + result.stderr
 
 
-def test_the_socketio_features_pass_against_the_server(server: Any) -> None:
-    output = run(server, "--tags=not @fails")
+def test_the_socketio_features_pass_against_the_server(server: Any, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    output = run(
+        server,
+        "--tags=not @fails",
+        "-f",
+        "wsbdd.report.html:HtmlFormatter",
+        "-o",
+        str(report),
+        "--junit",
+        "--junit-directory",
+        str(tmp_path / "junit"),
+    )
     assert "Traceback" not in output, failures(output)
     assert re.search(r"\b14 scenarios passed, 0 failed", output), failures(output)
-    assert "0 undefined" in output or "undefined" not in output
+    assert "undefined" not in output
+    # The reports are written for events as for frames (how they draw them: sio-report).
+    html = report.read_text(encoding="utf-8")
+    assert "Room messages reach members only" in html
+    assert "secret" not in html  # the admin's password in an auth payload is masked
+    assert list((tmp_path / "junit").glob("*.xml"))
 
 
 def test_the_features_hold_no_raw_frame_and_the_project_no_python_step() -> None:
