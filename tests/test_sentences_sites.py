@@ -232,7 +232,7 @@ PINNED = {
     "facade.socketio:SocketIOSession.expect_server_disconnect": 3,
     "facade.socketio:SocketIOSession.use_protocol": 1,
     "steps.socketio:_load_frame": 2,
-    "steps.socketio:event_args": 2,
+    "expect.events:event_args": 2,
     "steps.socketio:event_rows": 2,
 }
 

@@ -40,7 +40,7 @@ def test_a_namespace_that_never_answers():
 
 
 def test_arguments_written_wrong():
-    from wsbdd.steps.socketio import event_args
+    from wsbdd.expect.events import event_args
 
     assert_raises_sentence(
         'The arguments {"a": 1},, 2 have an empty one; separate the arguments with single '

@@ -202,7 +202,7 @@ def test_labels(value, label):
 
 
 def test_event_arguments_are_json_variables_or_binary():
-    from wsbdd.steps.socketio import event_args
+    from wsbdd.expect.events import event_args
 
     variables = Variables()
     variables.set("data", b"\x01\x02")

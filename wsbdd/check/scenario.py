@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wsbdd.catalogue.project import Problem, display
-from wsbdd.expect.events import event_conditions
+from wsbdd.expect.events import event_args, event_conditions
 from wsbdd.model.address import AddressProblem, resolve
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.variables import GENERATORS, find_placeholders, root_name
@@ -304,13 +304,9 @@ class ScenarioReader:
             read = event_conditions if socketio else grammar.conditions
             self._mistake(step, note, either(lambda v: read(where, v)))
         if socketio and words.get("args"):
-            from wsbdd.steps.socketio import event_args
-
             args = strip_cycles(words["args"])
             self._mistake(step, note, either(lambda v: event_args(args, v)))
         if socketio and words.get("expected"):  # "the acknowledgement is …" / "where …"
-            from wsbdd.steps.socketio import event_args
-
             expected = strip_cycles(words["expected"])
             if words.get("how") == "where":
                 self._mistake(step, note, either(lambda v: event_conditions(expected, v)))

@@ -43,6 +43,7 @@ __all__ = [
     "event_label",
     "event_words",
     "Answer",
+    "event_args",
 ]
 
 _ENVELOPE = re.compile(r"\$(args|event|namespace|ack)(?![\w])")
@@ -173,7 +174,8 @@ class _EnvelopeMatcher(MessageMatcher):
                 return self._report(False, message, mismatch_description)
         return True
 
-    def _where(self) -> str:
+    def where_words(self) -> str:
+        """`` where $.ok is true`` (with its leading space), or nothing without conditions."""
         if not self.conditions:
             return ""
         return " where " + " and ".join(c.describe() for c in self.conditions)
@@ -248,7 +250,7 @@ class EventMatcher(_EnvelopeMatcher):
         name = f'event "{self.event}"' if self.event is not None else "event"
         where = f' in namespace "{self.namespace}"' if self.namespace not in (None, "/") else ""
         asks = " that asks for an acknowledgement" if self.asks_ack else ""
-        return f"{name}{where}{asks}{self._where()}"
+        return f"{name}{where}{asks}{self.where_words()}"
 
 
 class AckMatcher(_EnvelopeMatcher):
@@ -285,7 +287,7 @@ class AckMatcher(_EnvelopeMatcher):
     def describe(self) -> str:
         of = f' of "{self.event}"' if self.event else ""
         number = f" {self.ack}" if self.ack is not None else ""
-        return f"acknowledgement{number}{of}{self._where()}"
+        return f"acknowledgement{number}{of}{self.where_words()}"
 
 
 class ProtocolMatcher(MessageMatcher):
@@ -310,6 +312,73 @@ class ProtocolMatcher(MessageMatcher):
 
     def mismatch(self, message: Message) -> str:
         return "another message"
+
+
+# -- arguments written after "with" ----------------------------------------------------------
+
+
+def _split_args(text: str) -> list[str]:
+    """Top-level commas split arguments: not inside quotes, brackets or ``${…}``."""
+    parts: list[str] = []
+    depth = 0
+    quote = ""
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch == '"':
+            quote = ch
+        elif ch in "[{" or text.startswith("${", i):
+            depth += 1
+            if ch == "$":
+                i += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth <= 0:
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
+    return [part.strip() for part in parts]
+
+
+_BINARY_PREFIXES = ("hex ", "base64 ")
+
+
+def event_args(text: str | None, variables: Variables) -> tuple[Any, ...]:
+    """``{"room": "lobby"}, "hi", 3, hex "01ff", ${data}`` → the arguments, in order.
+
+    Each is a JSON value (``${…}`` filled in), a whole ``${variable}`` (its value as it is:
+    bytes stay bytes), or binary written ``hex "…"`` or ``base64 "…"``.
+    """
+    if text is None or not text.strip():
+        return ()
+    args: list[Any] = []
+    for part in _split_args(text):
+        if not part:
+            raise FeatureMistake(
+                f"The arguments {text} have an empty one; separate the arguments with "
+                'single commas, e.g. with {"room": "lobby"}, "hi", 3.'
+            )
+        lowered = part.lower()
+        if lowered.startswith(_BINARY_PREFIXES) and part.endswith('"'):
+            encoding, _, data = part.partition(" ")
+            data = data.strip()
+            if not data.startswith('"'):
+                raise FeatureMistake(f'Write binary as {encoding.lower()} "…" (in quotes).')
+            args.append(decode_binary(encoding.lower(), variables.render_text(data[1:-1])))
+            continue
+        if part.startswith("${") and part.endswith("}") and part.count("${") == 1:
+            args.append(variables.get(part[2:-1]))
+            continue
+        args.append(variables.render_json(part))
+    return tuple(args)
 
 
 # -- the words of a failure ------------------------------------------------------------------

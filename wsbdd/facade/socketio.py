@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from wsbdd.codec.socketio import Acknowledge, Emit, JoinNamespace, LeaveNamespace
 from wsbdd.expect import AnyOrder, Count, CountOp, Expectation, GroupOp, InOrder, Matcher, Quiet
 from wsbdd.expect.events import (
     AckMatcher,
@@ -77,6 +78,8 @@ class _SocketIOState:
     protocol: str | None = None
     asked: dict[str, list[_Emitted]] = field(default_factory=dict)
     """Per client, its emits that asked for an acknowledgement, oldest first."""
+    latest: _Emitted | None = None
+    """The scenario's latest emit that asked for an acknowledgement, whoever emitted it."""
     last_ack: _Emitted | None = None
     """The acknowledgement a step waited for most recently ("the acknowledgement is …")."""
     requests: dict[str, list[Message]] = field(default_factory=dict)
@@ -240,11 +243,9 @@ class SocketIOSession:
         *,
         namespace: str = "/",
         wants_ack: bool = False,
-    ) -> Any:
+    ) -> Emit:
         """``name`` emits ``event`` with ``args`` (each a JSON value or bytes); with
         ``wants_ack`` the server is asked for an acknowledgement (see :meth:`wait_ack`)."""
-        from wsbdd.codec.socketio import Emit
-
         self.socketio_client(name, need_open=True)
         intent = Emit(event, tuple(args), namespace, wants_ack)
         self.send(name, intent)
@@ -253,7 +254,8 @@ class SocketIOSession:
             if ack_id is None:  # encode() runs before send() returns (in the loop's turn)
                 raise FeatureMistake(f'{name}\'s emit of "{event}" got no acknowledgement id.')
             state = _state(self)
-            state.asked.setdefault(name, []).append(_Emitted(name, event, namespace, ack_id))
+            state.latest = _Emitted(name, event, namespace, ack_id)
+            state.asked.setdefault(name, []).append(state.latest)
         return intent
 
     def emit_each(
@@ -265,8 +267,6 @@ class SocketIOSession:
         namespace: str = "/",
     ) -> None:
         """Every client emits ``event`` with its own arguments, all at the same moment."""
-        from wsbdd.codec.socketio import Emit
-
         for name in names:
             self.socketio_client(name, need_open=True)
         self.send_each(names, [Emit(event, tuple(a), namespace) for a in args])
@@ -278,9 +278,8 @@ class SocketIOSession:
         if name is None:
             if state.last_ack is not None:
                 return state.last_ack
-            every = [e for emits in state.asked.values() for e in emits]
-            if every:
-                return every[-1]
+            if state.latest is not None:
+                return state.latest
             raise FeatureMistake(
                 "No client has asked for an acknowledgement yet; emit with "
                 '"… and waits for the acknowledgement" first.'
@@ -327,7 +326,7 @@ class SocketIOSession:
             label = event_label(ack.value)
             why = Failure(
                 who,
-                f'the acknowledgement of "{emitted.event}"{matcher._where()}',
+                f'the acknowledgement of "{emitted.event}"{matcher.where_words()}',
                 f"it was {label}: {matcher.mismatch(ack)}",
             )
             raise ExpectationFailed(why)
@@ -482,8 +481,6 @@ class SocketIOSession:
         """Answer the server's acknowledgement request with ``args``: of the latest event a
         step received that asked for one and is not answered yet (of ``event``, when given);
         when there is none, of the first unread event that asks for one, waiting for it."""
-        from wsbdd.codec.socketio import Acknowledge
-
         self.socketio_client(name, need_open=True)
         pending = _state(self).requests.setdefault(name, [])
         asked = [m for m in pending if event is None or _value(m).get("event") == event]
@@ -512,8 +509,6 @@ class SocketIOSession:
         """``name`` asks to join ``namespace`` (with ``auth``), connecting over Socket.IO
         first if it is not connected yet; waits for the server's answer (``connect`` or
         ``connect_error``), which it returns, and does not fail on a refusal."""
-        from wsbdd.codec.socketio import JoinNamespace
-
         if self.pool.get(name) is None:
             self.connect_socketio([name], namespaces=["/"])
         client = self.socketio_client(name, need_open=True)
@@ -523,8 +518,6 @@ class SocketIOSession:
         return self._namespace_answer(name, namespace, timeout, start)
 
     def leave_namespace(self, name: str, namespace: str) -> None:
-        from wsbdd.codec.socketio import LeaveNamespace
-
         self.socketio_client(name, need_open=True)
         self.send(name, LeaveNamespace(namespace))
 

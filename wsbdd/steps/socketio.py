@@ -15,7 +15,14 @@ from typing import Any
 
 from behave import given, step, then, when
 
-from wsbdd.expect.events import EventCondition, EventMatcher, event_conditions, event_path
+from wsbdd.codec.socketio import Emit
+from wsbdd.expect.events import (
+    EventCondition,
+    EventMatcher,
+    event_args,
+    event_conditions,
+    event_path,
+)
 from wsbdd.facade.session import Session
 from wsbdd.load.driver import SENTINEL, LoadDriver
 from wsbdd.load.schedule import parse_duration
@@ -27,7 +34,6 @@ from wsbdd.match.grammar import (
     QUOTED,
     WITHIN,
     count_word,
-    decode_binary,
     per_member,
     quoted,
     seconds,
@@ -54,73 +60,6 @@ SIO_OPTIONS = (
     r'(?: to namespaces? (?P<namespaces>"[^"]+"(?:(?:, | and )"[^"]+")*))?'
     r"(?: with auth (?P<auth>[{].*))?"
 )
-
-
-# -- arguments --------------------------------------------------------------------------------
-
-
-def _split_args(text: str) -> list[str]:
-    """Top-level commas split arguments: not inside quotes, brackets or ``${…}``."""
-    parts: list[str] = []
-    depth = 0
-    quote = ""
-    start = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch == '"':
-            quote = ch
-        elif ch in "[{" or text.startswith("${", i):
-            depth += 1
-            if ch == "$":
-                i += 1
-        elif ch in "]}":
-            depth -= 1
-        elif ch == "," and depth <= 0:
-            parts.append(text[start:i])
-            start = i + 1
-        i += 1
-    parts.append(text[start:])
-    return [part.strip() for part in parts]
-
-
-_BINARY_PREFIXES = ("hex ", "base64 ")
-
-
-def event_args(text: str | None, variables: Variables) -> tuple[Any, ...]:
-    """``{"room": "lobby"}, "hi", 3, hex "01ff", ${data}`` → the arguments, in order.
-
-    Each is a JSON value (``${…}`` filled in), a whole ``${variable}`` (its value as it is:
-    bytes stay bytes), or binary written ``hex "…"`` or ``base64 "…"``.
-    """
-    if text is None or not text.strip():
-        return ()
-    args: list[Any] = []
-    for part in _split_args(text):
-        if not part:
-            raise FeatureMistake(
-                f"The arguments {text} have an empty one; separate the arguments with "
-                'single commas, e.g. with {"room": "lobby"}, "hi", 3.'
-            )
-        lowered = part.lower()
-        if lowered.startswith(_BINARY_PREFIXES) and part.endswith('"'):
-            encoding, _, data = part.partition(" ")
-            data = data.strip()
-            if not data.startswith('"'):
-                raise FeatureMistake(f'Write binary as {encoding.lower()} "…" (in quotes).')
-            args.append(decode_binary(encoding.lower(), variables.render_text(data[1:-1])))
-            continue
-        if part.startswith("${") and part.endswith("}") and part.count("${") == 1:
-            args.append(variables.get(part[2:-1]))
-            continue
-        args.append(variables.render_json(part))
-    return tuple(args)
 
 
 def _where(text: str | None, session: Session) -> list[EventCondition]:
@@ -618,13 +557,11 @@ def _emit_paced(
     args: str,
     words: dict[str, Any],
 ) -> None:
-    from wsbdd.codec.socketio import Emit
-
     variables = session.vars.child(correlation_id=SENTINEL)
     name = quoted(event, session.vars)
     values = per_member(names, args, variables, event_args)
     texts = [
-        _load_frame(session, member, name, member_args, namespace or "/", Emit)
+        _load_frame(session, member, name, member_args, namespace or "/")
         for member, member_args in zip(names, values, strict=True)
     ]
     think = parse_duration(words["think"]) if words.get("think") else None
@@ -632,7 +569,7 @@ def _emit_paced(
 
 
 def _load_frame(
-    session: Session, member: str, event: str, values: tuple[Any, ...], namespace: str, emit: Any
+    session: Session, member: str, event: str, values: tuple[Any, ...], namespace: str
 ) -> str:
     """The one text frame that carries a member's event, with the correlation id's marker."""
     args = list(values)
@@ -645,7 +582,7 @@ def _load_frame(
             )
         args[0] = {**args[0], "id": SENTINEL}
     client = session.socketio_client(member)
-    frames = client.codec.encode(emit(event, tuple(args), namespace))
+    frames = client.codec.encode(Emit(event, tuple(args), namespace))
     if len(frames) != 1 or not isinstance(frames[0], str):
         raise FeatureMistake(
             "A load step emits events of JSON arguments only (binary arguments take several "
