@@ -291,3 +291,32 @@ def test_auth_from_the_environment_is_a_json_object(tmp_path, monkeypatch):
         tmp_path,
         environ={"WSBDD_SOCKETIO_AUTH": "hunter22"},
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "hint"),
+    [
+        (
+            404,
+            "Not Found",
+            "no Socket.IO server answers at the path /socket.io/; check the [socketio] path "
+            "setting (and that the server is a Socket.IO one)",
+        ),
+        (
+            400,
+            "The client is using an unsupported version of the Socket.IO or Engine.IO protocols",
+            "the server does not accept Engine.IO 4: if it speaks Engine.IO 3 (Socket.IO 2), "
+            "wsbdd does not support it; upgrade the server to Socket.IO 3 or later",
+        ),
+        (
+            400,
+            '{"code":5,"message":"Unsupported protocol version"}',
+            "the server does not accept Engine.IO 4: if it speaks Engine.IO 3 (Socket.IO 2), "
+            "wsbdd does not support it; upgrade the server to Socket.IO 3 or later",
+        ),
+        (401, "Invalid token", None),
+        (403, "go away", None),
+    ],
+)
+def test_what_an_http_refusal_means_for_socket_io(status, body, hint):
+    assert SocketIOCodec().refusal_hint(status, body) == hint

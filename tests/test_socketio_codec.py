@@ -79,6 +79,7 @@ def test_the_raw_codec_keeps_the_address_and_describes_nothing():
     assert raw.url_for("ws://h/x?y=1") == "ws://h/x?y=1"
     assert raw.describe("hello") is None
     assert raw.app_reason("server") is None
+    assert raw.refusal_hint(404, "Not Found") is None
 
 
 def test_registered_under_both_names():
@@ -174,6 +175,10 @@ def test_joining_and_leaving_a_namespace_later():
     joined = codec.decode('40/admin,{"sid":"z"}', 1)
     assert not joined.ready  # ready long ago: nothing changes for the connection
     assert only(joined).value == {"type": "connect", "namespace": "/admin", "sid": "z"}
+    assert codec.encode(LeaveNamespace("/")) == ["41"]
+    again = codec.encode(JoinNamespace("/"))
+    assert again == ["40"]
+    assert only(codec.decode('40{"sid":"new"}', 1)).label == "/ connect"  # news, this time
     assert codec.encode(LeaveNamespace("/admin")) == ["41/admin,"]
     assert codec.describe(LeaveNamespace("admin")) == "disconnect /admin"
     assert codec.namespace("/admin").state == "left"
@@ -377,6 +382,11 @@ def test_app_reasons_when_the_codec_said_nothing():
     assert codec.app_reason(None) == "transport close"
     assert codec.app_reason("client") == "io client disconnect"
     assert SocketIOCodec().app_reason("server") is None  # never opened: no Socket.IO session
+    refused = SocketIOCodec()
+    refused.opening(None, 0)
+    refused.decode(OPEN, 0)
+    refused.decode('44{"message":"no"}', 0)
+    assert refused.app_reason("client") is None  # refused: it never began either
 
 
 # -- protocol messages in the inbox --------------------------------------------------------
@@ -401,6 +411,7 @@ def test_auto_reply_passes_the_optional_members_on():
     assert wrapped.url_for("ws://h") == "ws://h/socket.io/?EIO=4&transport=websocket"
     assert wrapped.describe(Emit("a")) == "emit a"
     assert wrapped.app_reason("client") is None  # never opened
+    assert wrapped.refusal_hint(404, "").startswith("no Socket.IO server answers at the path")
 
 
 # -- settings ------------------------------------------------------------------------------

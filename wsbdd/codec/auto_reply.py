@@ -79,6 +79,10 @@ class AutoReplying:
         describe = getattr(self.inner, "describe", None)
         return describe(intent) if describe is not None else None
 
+    def refusal_hint(self, status: int, body: str) -> str | None:
+        refusal_hint = getattr(self.inner, "refusal_hint", None)
+        return refusal_hint(status, body) if refusal_hint is not None else None
+
     def app_reason(self, closed_by: str | None) -> str | None:
         app_reason = getattr(self.inner, "app_reason", None)
         return app_reason(closed_by) if app_reason is not None else None

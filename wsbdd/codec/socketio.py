@@ -51,7 +51,8 @@ __all__ = [
 class Emit:
     """Emit ``event`` with ``args`` on ``namespace``; ``wants_ack`` asks the server to
     acknowledge it, and :meth:`SocketIOCodec.encode` then sets ``ack_id`` to the id the
-    server's ack will carry (``$.ack`` of the ack message)."""
+    server's ack will carry (``$.ack`` of the ack message).  Each encode takes a new id:
+    sent twice, the emit keeps the second one."""
 
     event: str
     args: tuple[Any, ...] = ()
@@ -144,7 +145,11 @@ def _label(*parts: str) -> str:
 
 
 def _args_text(args: Sequence[Any]) -> str:
-    return ", ".join(_json(arg) for arg in args)
+    try:
+        # One call for the usual case, JSON with no bytes in it: "[1, {…}]" less its brackets.
+        return json.dumps(list(args), ensure_ascii=False)[1:-1]
+    except (TypeError, ValueError):
+        return ", ".join(_json(arg) for arg in args)  # bytes among them: shown by size
 
 
 def _where(namespace: str) -> str:
@@ -164,10 +169,6 @@ def _preview(frame: Frame, limit: int = 60) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _seconds(ms: float) -> str:
-    return f"{ms / _SECONDS:g} s"
-
-
 class SocketIOCodec(BaseCodec):
     """Engine.IO 4 / Socket.IO 5 over a WebSocket (see the module docstring).
 
@@ -182,6 +183,7 @@ class SocketIOCodec(BaseCodec):
         "auth",
         "auth_for",
         "path",
+        "used_path",
         "url",
         "engine_sid",
         "ping_interval",
@@ -222,6 +224,8 @@ class SocketIOCodec(BaseCodec):
         self.path = "/" + path.strip("/") + "/" if path.strip("/") else "/"
         self.url: str | None = None
         """The address last given to :meth:`url_for` (for sentences)."""
+        self.used_path = self.path
+        """The Engine.IO path of the address :meth:`url_for` made."""
         self.engine_sid: str | None = None
         self.ping_interval = 0.0
         self.ping_timeout = 0.0
@@ -251,10 +255,38 @@ class SocketIOCodec(BaseCodec):
         parts = urlsplit(url)
         scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
         path = parts.path if parts.path not in ("", "/") else self.path
+        self.used_path = path
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
         query = [(k, v) for k, v in query if k not in ("EIO", "transport")]
         query += [("EIO", "4"), ("transport", "websocket")]
         return urlunsplit((scheme, parts.netloc, path, urlencode(query), parts.fragment))
+
+    def refusal_hint(self, status: int, body: str) -> str | None:
+        """Socket.IO servers refuse a WebSocket handshake they cannot serve with a status
+        and a short body; say what that means for the settings."""
+        text = body.lower()
+        if status == 404:
+            return (
+                f"no Socket.IO server answers at the path {self.used_path}; check the [socketio] "
+                "path setting (and that the server is a Socket.IO one)"
+            )
+        if "version" in text:  # python-engineio's and socket.io's words for an EIO mismatch
+            return (
+                "the server does not accept Engine.IO 4: if it speaks Engine.IO 3 (Socket.IO "
+                "2), wsbdd does not support it; upgrade the server to Socket.IO 3 or later"
+            )
+        if "transport" in text:  # socket.io's "Transport unknown"
+            return (
+                "the server does not take the WebSocket transport; if it serves long-polling "
+                'only, set [socketio] transport = "polling-only"'
+            )
+        if status == 403 and not text.strip():
+            # python-socketio (ASGI) refuses a WebSocket it will not serve with a bare 403.
+            return (
+                "a Socket.IO server answers so when it serves long-polling only (then set "
+                '[socketio] transport = "polling-only") or refuses the connection itself'
+            )
+        return None
 
     # -- state ------------------------------------------------------------------------
 
@@ -437,7 +469,7 @@ class SocketIOCodec(BaseCodec):
         state = self.namespaces.setdefault(namespace, NamespaceState(namespace))
         state.state, state.sid, state.message = "connected", sid, None
         messages: tuple[Received, ...] = ()
-        if namespace != self._first:
+        if namespace != self._first or self.ready:  # the first one's ack is the connection
             value = {"type": "connect", "namespace": namespace, "sid": sid}
             messages = (Received(value, label=f"{namespace} connect", protocol=True),)
         ready = False
@@ -598,8 +630,8 @@ class SocketIOCodec(BaseCodec):
     def app_reason(self, closed_by: str | None) -> str | None:
         if self._reason is not None:
             return self._reason
-        if not self.opened:
-            return None
+        if not self.ready:
+            return None  # no Socket.IO session began (refused, or never answered)
         return "io client disconnect" if closed_by == "client" else "transport close"
 
 

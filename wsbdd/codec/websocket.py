@@ -45,6 +45,12 @@ class BaseCodec:
         (``closed_by``: ``"client"``, ``"server"``, None when lost); None: there is none."""
         return None
 
+    def refusal_hint(self, status: int, body: str) -> str | None:
+        """What an HTTP refusal of the WebSocket handshake says about the protocol (a
+        Socket.IO server that is mounted elsewhere, or speaks another version): the end of
+        the "could not connect" sentence; None adds nothing."""
+        return None
+
     def opening(self, subprotocol: str | None, now: float) -> Decoded:
         return _READY
 

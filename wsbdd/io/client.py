@@ -87,6 +87,9 @@ class ConnectionOutcome:
     closed_by: Literal["client", "server", None] = None
     """Who began the close; None when the connection was lost with no close frame at all."""
     error: str | None = None
+    hint: str | None = None
+    """What the codec made of an HTTP refusal of the handshake (a Socket.IO server
+    mounted elsewhere): added to :meth:`describe_failure`."""
     app_reason: str | None = None
     """Why the connection ended at the application level, when its codec knows
     (Socket.IO: ``io server disconnect``, ``ping timeout``, ``transport close``, ``io
@@ -141,6 +144,8 @@ class ConnectionOutcome:
             body = self.body.strip()
             if body:
                 text += f' ("{body[:120]}")'
+            if self.hint:
+                text += f"; {self.hint}"
             return text
         return self.error or "the connection was never opened"
 
@@ -268,6 +273,9 @@ class Client:
         text = self.outcome.describe_close() if self.outcome else "was never opened"
         if self.codec_error is not None:
             text += f" after {self.codec_error}"
+        elif self._failure is not None and self.outcome and self.outcome.opened_at is not None:
+            # The codec ended a ready connection (a silent server, a malformed packet): why.
+            text += f": {self._failure}"
         return text
 
     @property
@@ -311,6 +319,9 @@ class Client:
             outcome.reason_phrase = refused.reason_phrase
             outcome.headers = refused.headers
             outcome.body = refused.body
+            refusal_hint = getattr(codec, "refusal_hint", None)  # optional: BaseCodec has it
+            if refusal_hint is not None:
+                outcome.hint = refusal_hint(refused.status, refused.body)
             outcome.error = outcome.describe_failure()
             outcome.finished_at = time.monotonic()
             return outcome
