@@ -284,15 +284,19 @@ class SocketIOSession:
                 "No client has asked for an acknowledgement yet; emit with "
                 '"… and waits for the acknowledgement" first.'
             )
-        emits = [e for e in state.asked.get(name, []) if event is None or e.event == event]
-        if not emits:
+        # The newest first: a long scenario asks hundreds of times, and wants the latest.
+        emitted = next(
+            (e for e in reversed(state.asked.get(name, ())) if event is None or e.event == event),
+            None,
+        )
+        if emitted is None:
             what = f' of "{event}"' if event else ""
             raise FeatureMistake(
                 f"{name} has not asked for an acknowledgement{what} yet; write "
                 f'"{name} emits "{event or "chat"}" with {{…}} and waits for the acknowledgement" '
                 'or "… and asks for an acknowledgement" first.'
             )
-        return emits[-1]
+        return emitted
 
     def wait_ack(
         self, name: str, timeout: float | None = None, *, event: str | None = None
