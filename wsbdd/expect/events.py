@@ -21,7 +21,7 @@ from typing import Any
 
 from hamcrest.core.description import Description
 
-from wsbdd.expect import Expectation, Outcome, format_duration
+from wsbdd.expect import Expectation, Outcome, Receive, format_duration
 from wsbdd.match.conditions import Condition, parse_condition, split_conditions
 from wsbdd.match.grammar import decode_binary
 from wsbdd.match.messages import MessageMatcher
@@ -43,6 +43,7 @@ __all__ = [
     "event_label",
     "event_words",
     "Answer",
+    "ReceiveAfter",
     "event_args",
 ]
 
@@ -408,6 +409,21 @@ def event_words(failure: Failure) -> Failure:
         sentence=_reworded(failure.sentence),
         candidates=tuple(_reworded(line) for line in failure.candidates),
     )
+
+
+class ReceiveAfter(Receive):
+    """:class:`~wsbdd.expect.Receive` that looks only at messages from inbox index ``start``
+    on: an acknowledgement cannot come before its emit, and a client that emits ``echo``
+    200 times, leaving each echoed event unread, would otherwise have its 200th wait for an
+    acknowledgement walk past 199 unread events first."""
+
+    def __init__(self, who: str, matcher: MessageMatcher, timeout: float, start: int) -> None:
+        super().__init__(who, matcher, timeout)
+        self.first = start
+
+    def start(self, inbox: Inbox, now: float) -> None:
+        super().start(inbox, now)
+        self.pos = max(self.pos, self.first)
 
 
 class Answer(Expectation):

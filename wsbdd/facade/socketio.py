@@ -29,6 +29,7 @@ from wsbdd.expect.events import (
     EventCondition,
     EventMatcher,
     ProtocolMatcher,
+    ReceiveAfter,
     event_label,
     event_words,
 )
@@ -68,6 +69,8 @@ class _Emitted:
     event: str
     namespace: str
     ack_id: int
+    after: int = 0
+    """How many messages the client had received before it emitted (its ack comes later)."""
     ack: Message | None = None
 
 
@@ -246,7 +249,10 @@ class SocketIOSession:
     ) -> Emit:
         """``name`` emits ``event`` with ``args`` (each a JSON value or bytes); with
         ``wants_ack`` the server is asked for an acknowledgement (see :meth:`wait_ack`)."""
-        self.socketio_client(name, need_open=True)
+        client = self.socketio_client(name, need_open=True)
+        # Read before the emit goes out, so its acknowledgement is counted after it (an int
+        # the loop thread writes: reading it from here needs no hand-over).
+        before = len(client.inbox)
         intent = Emit(event, tuple(args), namespace, wants_ack)
         self.send(name, intent)
         if wants_ack:
@@ -254,7 +260,7 @@ class SocketIOSession:
             if ack_id is None:  # encode() runs before send() returns (in the loop's turn)
                 raise FeatureMistake(f'{name}\'s emit of "{event}" got no acknowledgement id.')
             state = _state(self)
-            state.latest = _Emitted(name, event, namespace, ack_id)
+            state.latest = _Emitted(name, event, namespace, ack_id, before)
             state.asked.setdefault(name, []).append(state.latest)
         return intent
 
@@ -306,10 +312,12 @@ class SocketIOSession:
         emitted = self._emitted(name, event)
         if emitted.ack is None:
             matcher = AckMatcher(emitted.ack_id, (), emitted.namespace, emitted.event)
+            limit = self.settings.timeout if timeout is None else timeout
             try:
-                emitted.ack = self.receive(name, matcher, timeout)
+                found = self._wait(name, ReceiveAfter(name, matcher, limit, emitted.after))
             except ExpectationFailed as error:
                 raise _reworded(error) from None
+            emitted.ack = found[0]
         _state(self).last_ack = emitted
         return emitted.ack
 
