@@ -157,6 +157,23 @@ def test_an_event_that_asks_for_an_acknowledgement():
     assert not matcher.matches(plain) and matcher.matches(asking)
 
 
+def test_an_acknowledgement_wait_looks_only_after_its_emit():
+    from wsbdd.expect.events import ReceiveAfter
+
+    inbox = Inbox()
+    for n in range(5):
+        _event(inbox, "echo", n)  # unread, before the emit
+    wait = ReceiveAfter("Alice", AckMatcher(0), 1.0, start=len(inbox))
+    wait.start(inbox, 0.0)
+    assert wait.feed(inbox, 0.0) is None
+    assert wait.examined == []  # the five events were never looked at
+    ack = inbox.append_value(
+        "text", "430[]", {"type": "ack", "namespace": "/", "ack": 0, "args": []}, 1.0
+    )
+    outcome = wait.feed(inbox, 1.0)
+    assert outcome is not None and outcome.messages == [ack]
+
+
 def test_an_answer_is_found_even_when_claimed_on_arrival():
     inbox = Inbox()
     _event(inbox, "chat")

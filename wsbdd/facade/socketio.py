@@ -85,8 +85,8 @@ class _SocketIOState:
     """The scenario's latest emit that asked for an acknowledgement, whoever emitted it."""
     last_ack: _Emitted | None = None
     """The acknowledgement a step waited for most recently ("the acknowledgement is …")."""
-    requests: dict[str, list[Message]] = field(default_factory=dict)
-    """Per client, the server's events that asked for an acknowledgement, not answered yet."""
+    answered: dict[str, set[tuple[str, Any]]] = field(default_factory=dict)
+    """Per client, the (namespace, id) of every acknowledgement request it answered."""
     joins: dict[tuple[str, str], int] = field(default_factory=dict)
     """(client, namespace) → the inbox index when the client asked to join it."""
     connecting: tuple[Sequence[str] | None, Any] | None = None
@@ -384,12 +384,7 @@ class SocketIOSession:
             message = self.receive(name, matcher, timeout)
         except ExpectationFailed as error:
             raise _reworded(error) from None
-        self._note_request(name, message)
         return message
-
-    def _note_request(self, name: str, message: Message) -> None:
-        if _value(message).get("ack") is not None:
-            _state(self).requests.setdefault(name, []).append(message)
 
     def expect_no_event(
         self,
@@ -443,8 +438,6 @@ class SocketIOSession:
             messages = self._wait(name, rule(name, matchers, limit))
         except ExpectationFailed as error:
             raise _reworded(error) from None
-        for message in messages:
-            self._note_request(name, message)
         return messages
 
     def expect_no_event_each(
@@ -491,22 +484,36 @@ class SocketIOSession:
         timeout: float | None = None,
     ) -> Message:
         """Answer the server's acknowledgement request with ``args``: of the latest event a
-        step received that asked for one and is not answered yet (of ``event``, when given);
-        when there is none, of the first unread event that asks for one, waiting for it."""
-        self.socketio_client(name, need_open=True)
-        pending = _state(self).requests.setdefault(name, [])
-        asked = [m for m in pending if event is None or _value(m).get("event") == event]
-        if asked:
-            request = asked[-1]
-            pending.remove(request)
-        else:
-            matcher = EventMatcher(event, (), asks_ack=True)
+        step received that asked for one and is not answered yet (of ``event``, when given;
+        an event step's, or any other step's such as "receives a message where $.event is
+        …"); when there is none, of the first unread event that asks for one, waiting for
+        it."""
+        client = self.socketio_client(name, need_open=True)
+        state = _state(self)
+        answered = state.answered.setdefault(name, set())
+        matcher = EventMatcher(event, (), asks_ack=True)
+
+        def claimed() -> Message | None:  # on the loop: the inbox is the loop's
+            for message in reversed(client.inbox.since_baseline()):
+                value = _value(message)
+                if (
+                    client.inbox.is_consumed(message)
+                    and matcher.matches(message)
+                    and (value.get("namespace") or "/", value.get("ack")) not in answered
+                ):
+                    return message
+            return None
+
+        request = self._call(claimed)
+        if request is None:
             try:
                 request = self.receive(name, matcher, timeout)
             except ExpectationFailed as error:
                 raise _reworded(error) from None
         value = _value(request)
-        self.send(name, Acknowledge(int(value["ack"]), tuple(args), value.get("namespace") or "/"))
+        namespace = value.get("namespace") or "/"
+        answered.add((namespace, value.get("ack")))
+        self.send(name, Acknowledge(int(value["ack"]), tuple(args), namespace))
         return request
 
     # -- namespaces ----------------------------------------------------------------------

@@ -54,6 +54,11 @@ Feature: Socket.IO events, rooms and acknowledgements
     When Alice emits "ask" with {"question": "size?"}
     And Alice answers the acknowledgement of event "question" with {"size": "L"}
     Then Alice receives the event "answered" where $.size is "L"
+    # A request claimed by a generic message step is answered just the same.
+    When Alice emits "ask" with {"question": "shape?"}
+    Then Alice receives a message where $.event is "question" and $.args[0].question is "shape?"
+    When Alice answers the acknowledgement with "round"
+    Then Alice receives the event "answered" where $ is "round"
 
   Scenario: An emit nobody handles is not acknowledged; one that is, is
     Given Alice is connected over Socket.IO with auth {"name": "Alice"}
