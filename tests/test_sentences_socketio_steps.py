@@ -396,3 +396,15 @@ def test_a_load_step_needs_a_place_for_its_ids_and_no_bytes(sio):
         "second",
         kind=FeatureMistake,
     )
+
+
+def test_an_emit_with_arguments_below_but_no_docstring(sio):
+    sio.connect("Alice")
+    assert_raises_sentence(
+        'In the step "When Alice emits "echo" with:": This step needs the arguments in a '
+        'docstring under it (between """ lines), e.g. {"room": "lobby", "text": "hi"}.',
+        run_step,
+        sio,
+        'When Alice emits "echo" with:',
+        kind=FeatureMistake,
+    )

@@ -150,6 +150,28 @@ def emits(
         session.wait_ack(name, seconds(amount, unit))
 
 
+@step(NAME + r" emits " + EVENT + NAMESPACE + r"(?P<asks> asking for an acknowledgement)? with:")
+@wsbdd_step
+def emits_docstring(
+    session: Session, context: Any, name: str, event: str, namespace: str | None, asks: str | None
+) -> None:
+    """Emit an event whose arguments are the docstring (a JSON value, or several separated
+    by commas, over as many lines as they need); "asking for an acknowledgement" asks the
+    server to acknowledge it ("… waits for the acknowledgement" then waits)."""
+    if context.text is None:
+        raise FeatureMistake(
+            'This step needs the arguments in a docstring under it (between """ lines), '
+            'e.g. {"room": "lobby", "text": "hi"}.'
+        )
+    session.emit(
+        name,
+        quoted(event, session.vars),
+        event_args(context.text, session.vars),
+        namespace=namespace or "/",
+        wants_ack=bool(asks),
+    )
+
+
 @step(NAME + r" waits for the acknowledgement(?: of " + EVENT + r")?" + WITHIN)
 @wsbdd_step
 def waits_for_ack(

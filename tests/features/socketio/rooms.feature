@@ -26,6 +26,14 @@ Feature: Socket.IO events, rooms and acknowledgements
     Then Alice receives the event "echo" where $ is "just text"
     When Alice emits "echo"
     Then Alice receives the event "echo" where $args is empty
+    When Alice emits "echo" asking for an acknowledgement with:
+      """
+      {"room": "lobby",
+       "text": "a long one"},
+      "second"
+      """
+    And Alice waits for the acknowledgement
+    Then the acknowledgement where $.text is "a long one" and $args[1] is "second"
 
   Scenario: Binary arguments go both ways
     Given Alice is connected over Socket.IO
