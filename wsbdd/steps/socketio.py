@@ -53,8 +53,8 @@ _NOT_PACED = r"(?!.*\s(?:\d+ times?(?:$| at | with |,)|for [\d.]+ ?[a-z]+ at ))"
 ARGS = r"(?: with (?P<args>" + _NOT_PACED + r".+?))?"
 WHERE = r"(?: where (?P<where>(?!.*:$).+?))?"
 ACK = (
-    r"(?:(?P<asks> and asks for an acknowledgement)"
-    r"|(?P<waits> and waits for the acknowledgement" + WITHIN + r"))?"
+    r"(?: (?P<asks>and asks for an acknowledgement)"
+    r"| (?P<waits>and waits for the acknowledgement)" + WITHIN + r")?"
 )
 SIO_OPTIONS = (
     r'(?: to namespaces? (?P<namespaces>"[^"]+"(?:(?:, | and )"[^"]+")*))?'
