@@ -241,3 +241,17 @@ def test_event_arguments_are_json_variables_or_binary():
         event_args('{"a": 1},, 2', variables)
     with pytest.raises(FeatureMistake):
         event_args("hello", variables)  # text must be quoted, as in conditions
+
+
+def test_a_scenario_may_speak_plain_websocket_in_a_socketio_run():
+    """ "Given the server speaks plain WebSocket" wins over the run's protocol."""
+    from wsbdd.facade.session import Run
+    from wsbdd.settings.config import Settings
+
+    with Run.start(Settings(codec="socket.io")) as run, run.session() as session:
+        session.use_protocol("plain WebSocket")
+        factory = session.scenario_codec("Alice")
+        assert factory is not None and factory().name == "websocket"
+        session.use_protocol("Socket.IO")
+        factory = session.scenario_codec("Alice")
+        assert factory is not None and factory().name == "socket.io"

@@ -52,7 +52,12 @@ T = TypeVar("T")
 
 SOCKETIO = "socket.io"
 """The protocol's name in settings, tags and codecs."""
-_ALIASES = {"socket.io": SOCKETIO, "socketio": SOCKETIO, "socket-io": SOCKETIO}
+_ALIASES = {
+    "socket.io": SOCKETIO,
+    "socketio": SOCKETIO,
+    "socket-io": SOCKETIO,
+    "plain websocket": "websocket",
+}
 
 
 def protocol_name(text: str) -> str:
@@ -169,11 +174,12 @@ class SocketIOSession:
                 f'wsbdd does not know the protocol "{protocol}"; the server may speak '
                 '"Socket.IO" (or plain WebSocket, the default).'
             )
-        _state(self).protocol = None if name in ("websocket", "raw") else name
+        _state(self).protocol = "websocket" if name in ("websocket", "raw") else name
 
     @property
     def protocol(self) -> str | None:
-        """The scenario's own protocol (None: the run's ``protocol`` setting)."""
+        """The scenario's own protocol, ``socket.io`` or ``websocket`` (None: the run's
+        ``protocol`` setting)."""
         return _state(self).protocol
 
     def socketio_codec(
@@ -200,6 +206,8 @@ class SocketIOSession:
             return self.socketio_codec(namespaces, auth, client=client)
         if state.protocol == SOCKETIO:
             return self.socketio_codec(client=client)
+        if state.protocol == "websocket":  # plain WebSocket, even in a Socket.IO run
+            return self.settings.codec_for(protocol="websocket")
         table = getattr(self.settings, "socketio", None)
         auth = getattr(table, "auth", None)
         if auth is not None and protocol_name(self.settings.codec) == SOCKETIO:
