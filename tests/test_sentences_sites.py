@@ -225,6 +225,7 @@ PINNED = {
     "facade.socketio:SocketIOSession.socketio_client": 1,
     "facade.socketio:SocketIOSession.acknowledge": 1,
     "facade.socketio:SocketIOSession.wait_ack": 1,
+    "facade.socketio:SocketIOSession.emit_and_wait_ack": 1,
     "facade.socketio:SocketIOSession.expect_ack": 2,
     "facade.socketio:SocketIOSession.expect_no_ack": 1,
     "facade.socketio:SocketIOSession.expect_namespace_connected": 2,

@@ -408,3 +408,17 @@ def test_an_emit_with_arguments_below_but_no_docstring(sio):
         'When Alice emits "echo" with:',
         kind=FeatureMistake,
     )
+
+
+def test_an_emit_whose_acknowledgement_never_comes(sio):
+    sio.connect("Alice")
+    assert_raises_sentence(
+        'Alice expected the acknowledgement 0 of "nobody-listens" within 200 ms, but received '
+        "no message in that time.",
+        run_step,
+        sio,
+        'When Alice emits "nobody-listens" with {} and waits for the acknowledgement within 200 ms',
+        kind=ExpectationFailed,
+    )
+    # The emit that asked is remembered all the same: "is not acknowledged" finds it.
+    run_step(sio, 'Then Alice\'s emit of "nobody-listens" is not acknowledged within 100 ms')

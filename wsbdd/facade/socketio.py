@@ -17,6 +17,7 @@ some clients over Socket.IO (with an auth payload, to several namespaces) on the
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from wsbdd.codec.base import Codec, Intent
     from wsbdd.io.client import Client, ConnectionOutcome
     from wsbdd.io.pool import ClientPool
+    from wsbdd.io.runtime import LoopThread
     from wsbdd.model.variables import Variables
     from wsbdd.settings.config import Settings
 
@@ -147,6 +149,11 @@ class SocketIOSession:
             self, names: Sequence[str], matcher: Matcher | None = None, window: float | None = None
         ) -> None: ...
         def _wait(self, name: str, expectation: Expectation) -> list[Message]: ...
+        def _start_send(self, asked: tuple[Client, Intent, int, str, float]) -> Any: ...
+
+        current_step: str
+        loop_thread: LoopThread
+
         def _call(self, func: Any) -> Any: ...
         def _run(self, coro: Coroutine[Any, Any, T], timeout: float) -> T: ...
         def connect_all(
@@ -271,6 +278,51 @@ class SocketIOSession:
             state.latest = _Emitted(name, event, namespace, ack_id, before)
             state.asked.setdefault(name, []).append(state.latest)
         return intent
+
+    def emit_and_wait_ack(
+        self,
+        name: str,
+        event: str,
+        args: Sequence[Any] = (),
+        *,
+        namespace: str = "/",
+        timeout: float | None = None,
+    ) -> Message:
+        """:meth:`emit` asking for an acknowledgement, then :meth:`wait_ack`, in one hand-over
+        to the loop instead of two: the emit goes out and the wait begins in the same turn
+        of the loop (a round trip is two steps' worth of hand-overs otherwise)."""
+        client = self.socketio_client(name, need_open=True)
+        before = len(client.inbox)
+        intent = Emit(event, tuple(args), namespace, True)
+        limit = self.settings.timeout if timeout is None else timeout
+        asked = (client, intent, 1, self.current_step, time.monotonic())
+        state = _state(self)
+        emitted: list[_Emitted] = []
+
+        def begin(deliver: Callable[[Any], None]) -> Callable[[], None] | None:
+            # On the loop: the send starts (encode fills the ack id), then the wait.
+            failure = self._start_send(asked)
+            if failure is not None:
+                deliver(failure)
+                return None
+            if intent.ack_id is None:
+                deliver(FeatureMistake(f'{name}\'s emit of "{event}" got no acknowledgement id.'))
+                return None
+            emitted.append(_Emitted(name, event, namespace, intent.ack_id, before))
+            matcher = AckMatcher(intent.ack_id, (), namespace, event)
+            return client.watch(ReceiveAfter(name, matcher, limit, before), deliver)
+
+        try:
+            outcome = self.loop_thread.run_callback(begin, limit + 10.0, quiet_timers=True)
+        finally:
+            if emitted:
+                state.latest = emitted[0]
+                state.asked.setdefault(name, []).append(emitted[0])
+        if not outcome.met:
+            raise _reworded(ExpectationFailed(outcome.why or outcome.failure))
+        emitted[0].ack = outcome.messages[0]
+        state.last_ack = emitted[0]
+        return outcome.messages[0]
 
     def emit_each(
         self,

@@ -139,15 +139,16 @@ def emits(
     """Emit an event with arguments (JSON values, ${variables}, hex "…" or base64 "…"
     binary, separated by commas) or none; "and waits for the acknowledgement" asks the
     server to acknowledge it and waits for that."""
-    session.emit(
-        name,
-        quoted(event, session.vars),
-        event_args(args, session.vars),
-        namespace=namespace or "/",
-        wants_ack=bool(asks or waits),
-    )
+    values = event_args(args, session.vars)
     if waits:
-        session.wait_ack(name, seconds(amount, unit))
+        limit = seconds(amount, unit)
+        session.emit_and_wait_ack(
+            name, quoted(event, session.vars), values, namespace=namespace or "/", timeout=limit
+        )
+        return
+    session.emit(
+        name, quoted(event, session.vars), values, namespace=namespace or "/", wants_ack=bool(asks)
+    )
 
 
 @step(NAME + r" emits " + EVENT + NAMESPACE + r"(?P<asks> asking for an acknowledgement)? with:")
