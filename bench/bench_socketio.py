@@ -21,12 +21,16 @@ Round trips (``--exchanges``, default 200): one client emits ``echo`` with
   frames     a plain ``websockets`` script speaking Engine.IO/Socket.IO by hand:
              send ``42<id>["echo",{…}]``, read up to ``43<id>[…]``, ``json.loads``,
              compare (pings answered): the floor
+  noop       the wsbdd feature again, every step a ``pass`` (behave's ``re`` matcher,
+             wsbdd's context speed-up): behave's own cost, which the AsyncClient does
+             not pay, so wsbdd's own share can be told from behave's
 
   Timed from inside, as bench/bench_steps.py does: behave stamps
   ``time.perf_counter()`` first thing in ``before_step`` (from the first exchange's
   step to the "done" step); the scripts stamp before the first emit and after the
   last check.  Each run first plays 20 exchanges to warm up.  Reported: wsbdd ÷
-  official per round, median (goal ≤ 1.3), and wsbdd ÷ frames, official ÷ frames.
+  official per round, median (goal ≤ 1.3); (wsbdd − noop) ÷ official; wsbdd ÷ frames,
+  official ÷ frames; behave's cost per step.
 
 Fan-out (``--clients``, default 1,000): a group connected over Socket.IO; a host
 client emits ``fanout {"count": 1}`` and the server emits ``tick {"n": 1}`` to
@@ -234,6 +238,40 @@ def done(context, what):
 """
 
 
+NOOP_STEPS = r"""
+from behave import step, use_step_matcher
+
+use_step_matcher("re")
+
+
+@step(r"the server speaks Socket\.IO")
+def speaks(context):
+    pass
+
+
+@step(r"(?P<name>\w+) is connected over Socket\.IO")
+def connected(context, name):
+    pass
+
+
+@step(r'(?P<name>\w+) emits "(?P<event>[^"]+)" with (?P<args>.+) and waits for the acknowledgement')
+def emits(context, name, event, args):
+    pass
+
+
+@step(r"the acknowledgement is (?P<args>.+)")
+def acknowledged(context, args):
+    pass
+
+
+@step(r"the (?P<what>\w+) are done")
+def done(context, what):
+    pass
+"""
+"""The round-trip feature's steps as no-ops (behave's ``re`` matcher, the cheapest), with
+wsbdd's context speed-up: behave's own cost per step, the floor under wsbdd's side."""
+
+
 def round_trip_feature(exchanges: int, warmup: int) -> str:
     lines = ["Feature: Socket.IO round trips", ""]
     for title, count, prefix in (("warm-up", warmup, "warm"), ("timed", exchanges, "bench")):
@@ -271,14 +309,14 @@ def fan_out_feature(size: int, broadcasts: int) -> str:
     return "\n".join(lines)
 
 
-def write_project(folder: Path, name: str, feature: str) -> Path:
+def write_project(folder: Path, name: str, feature: str, noop: bool = False) -> Path:
     project = folder / name
     (project / "features" / "steps").mkdir(parents=True)
     (project / "features" / f"{name}.feature").write_text(feature)
-    (project / "features" / "environment.py").write_text(bench_steps.ENVIRONMENTS["wsbdd"])
-    (project / "features" / "steps" / "bench_steps.py").write_text(
-        "from wsbdd.steps import *  # noqa: F403\n" + DONE
-    )
+    environment = bench_steps.ENVIRONMENTS["noop+ctx" if noop else "wsbdd"]
+    (project / "features" / "environment.py").write_text(environment)
+    steps = NOOP_STEPS if noop else "from wsbdd.steps import *  # noqa: F403\n" + DONE
+    (project / "features" / "steps" / "bench_steps.py").write_text(steps)
     return project
 
 
@@ -318,9 +356,11 @@ def timed_stamps(found: dict[str, list[float]], skip: int) -> list[float]:
 def round_trip_round(side: str, folder: Path, url: str, exchanges: int) -> float:
     """One run of one side; the seconds of its ``exchanges`` timed exchanges."""
     out = folder / f"stamps-{side}.json"
-    if side == "wsbdd":
-        project = folder / "round_trips"
-        found = bench_steps.run_child(behave_command(), project, url, out, "wsbdd round trips")
+    if side in ("wsbdd", "noop"):
+        project = folder / ("round_trips" if side == "wsbdd" else "round_trips_noop")
+        found = bench_steps.run_child(
+            behave_command(), project, url, out, f"{side} round trips", DEADLINE
+        )
         stamps = timed_stamps(found, 2)  # "speaks Socket.IO" and "is connected"
         expected = 2 * exchanges + 1
     else:
@@ -366,7 +406,7 @@ def measure(options: argparse.Namespace, notes: list[str]) -> dict[str, dict[str
             "wsbdd sides not run: this checkout has no Socket.IO codec and steps "
             "(wsbdd.codec.socketio, wsbdd.steps.socketio); the baselines only"
         )
-    trips = ["wsbdd", "official", "frames"] if with_wsbdd else ["official", "frames"]
+    trips = ["wsbdd", "official", "frames", "noop"] if with_wsbdd else ["official", "frames"]
     fans = ["wsbdd", "frames"] if with_wsbdd else ["frames"]
     results: dict[str, dict[str, list[float]]] = {
         "round trips": {side: [] for side in trips},
@@ -377,7 +417,9 @@ def measure(options: argparse.Namespace, notes: list[str]) -> dict[str, dict[str
         folder = Path(name)
         (folder / "frames.py").write_text(FRAMES)
         (folder / "official.py").write_text(OFFICIAL)
-        write_project(folder, "round_trips", round_trip_feature(options.exchanges, WARMUP))
+        trip_feature = round_trip_feature(options.exchanges, WARMUP)
+        write_project(folder, "round_trips", trip_feature)
+        write_project(folder, "round_trips_noop", trip_feature, noop=True)
         write_project(folder, "fan_out", fan_out_feature(options.clients, options.broadcasts))
         with socketio_server(options.server) as url:
             for index in range(options.rounds):
@@ -414,6 +456,16 @@ def rows_from(
         rows.append(row(f"{n} round trips, wsbdd ÷ raw frames", statistics.median(
             per_round(trips, "wsbdd", "frames")), "×"))  # fmt: skip
         notes.append("per-round wsbdd ÷ official: " + ", ".join(f"{r:.2f}" for r in ratios))
+        # What is wsbdd's own, once behave's cost per step (the no-op run) is taken off.
+        own = [
+            (w - f) / o
+            for w, f, o in zip(trips["wsbdd"], trips["noop"], trips["official"], strict=True)
+        ]
+        rows.append(row(f"{n} round trips, (wsbdd − behave's no-op steps) ÷ AsyncClient",
+                        statistics.median(own), "×"))  # fmt: skip
+        floor = statistics.median(trips["noop"]) / (2 * n) * 1e6
+        rows.append(row("behave's own cost per step (no-op steps, wsbdd's context speed-up)",
+                        floor, "µs"))  # fmt: skip
     rows.append(row(f"{n} round trips, python-socketio's AsyncClient ÷ raw frames",
                     statistics.median(per_round(trips, "official", "frames")), "×"))  # fmt: skip
     if "wsbdd" in fans:

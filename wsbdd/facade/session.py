@@ -22,11 +22,11 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from wsbdd.codec import Intent, refused_intent
+from wsbdd.codec import Codec, Intent, refused_intent
 from wsbdd.expect import (
     AnyOrder,
     Count,
@@ -66,6 +66,7 @@ from wsbdd.facade.reconnection import (
     not_reconnecting,
     wait_reconnect,
 )
+from wsbdd.facade.socketio import SocketIOSession
 from wsbdd.facade.strict import settle, settle_limit, strict_sentence, unexpected
 from wsbdd.io.client import Client, ConnectionOutcome, ConnectOptions, close_clients
 from wsbdd.io.errors import ConnectionLost
@@ -180,7 +181,7 @@ class _Sending:
         return ConnectionProblem(sentence, step=self.step)
 
 
-class Session:
+class Session(SocketIOSession):
     """One scenario: its named clients, its variables, its strictness.
 
     A facade: it keeps the scenario's state and the bridge to the loop
@@ -370,6 +371,7 @@ class Session:
         concurrency: int | None = None,
         watch: Any = None,
         reconnection: bool | None = None,
+        codec: Callable[[], Codec] | None = None,
     ) -> list[ConnectionOutcome]:
         """Connect several clients at once (bounded concurrency).
 
@@ -381,7 +383,9 @@ class Session:
         ``offsets``: a ramp, client ``i`` starts its handshake ``offsets[i]``
         seconds after the first; ``concurrency``: at most that many handshakes
         at a time; ``watch(clients)``: an async context (progress, loop lag)
-        held while connecting; ``reconnection``: as for :meth:`connect`.
+        held while connecting; ``reconnection``: as for :meth:`connect`.  ``codec``: a
+        factory of the clients' codecs (a Socket.IO connection with its own auth), instead
+        of the scenario's or the run's; a client that reconnects gets a fresh one from it.
         """
         handshake = identities.handshakes(
             names,
@@ -397,13 +401,15 @@ class Session:
         protocols = list(self.settings.subprotocols if subprotocols is None else subprotocols)
         outcomes: dict[str, ConnectionOutcome] = {}
         ramp = max(offsets) if offsets else 0.0
+        # A client's own codec: the step's (a Socket.IO auth), else the scenario's protocol's.
+        codec_of = (lambda _: codec) if codec is not None else self.scenario_codec
 
         async def one(name: str) -> None:
             url, all_headers, first = handshake(name)
             old = self.pool.get(name)
             if old is not None:
                 await old.close()
-            client = self.pool.new(name)
+            client = self.pool.new(name, codec_factory=codec_of(name))
             if reconnection is not None:
                 policy = self.pool.options.reconnection
                 client.reconnection = policy if reconnection else None

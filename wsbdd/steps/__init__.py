@@ -28,6 +28,7 @@ from wsbdd.steps import (  # noqa: E402,F401
     receiving,
     reconnection,
     sending,
+    socketio,
     variables,
 )
 
