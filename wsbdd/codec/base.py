@@ -46,6 +46,12 @@ class Received:
 
     value: Any
     raw: Frame | None = None
+    label: str | None = None
+    """A one-line human summary for transcripts and reports (``chat {"text": "hi"}``,
+    ``ack 7 {"ok": true}``, ``/admin connect``); None: the frame speaks for itself."""
+    protocol: bool = False
+    """A connection event of the app protocol (a namespace connected, refused or
+    disconnected), not an application message: reports draw it as a connection event."""
 
 
 @dataclass(slots=True)

@@ -150,6 +150,9 @@ class Sent:
     at: float
     kind: Literal["text", "binary"]
     payload: str | bytes
+    label: str | None = None
+    """The codec's one-line summary of the intent the frame carries (``emit chat {…} (ack
+    3)``), for reports; None for a raw frame."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -433,9 +436,11 @@ class Client:
         for item in messages:
             if isinstance(item, Received):
                 if item.raw is None:
-                    inbox.append_value(kind, data, item.value, now)
+                    inbox.append_value(kind, data, item.value, now, item.label, item.protocol)
                 else:
-                    inbox.append_value(_kind(item.raw), item.raw, item.value, now)
+                    inbox.append_value(
+                        _kind(item.raw), item.raw, item.value, now, item.label, item.protocol
+                    )
             else:
                 inbox.append(_kind(item), item, now)
 

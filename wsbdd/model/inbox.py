@@ -89,12 +89,19 @@ class Inbox:
         return message
 
     def append_value(
-        self, kind: Literal["text", "binary"], raw: str | bytes, value: object, at: float
+        self,
+        kind: Literal["text", "binary"],
+        raw: str | bytes,
+        value: object,
+        at: float,
+        label: str | None = None,
+        protocol: bool = False,
     ) -> Message:
         """A message a codec decoded: ``value`` is what matchers see, ``raw`` what
-        transcripts show (see :class:`~wsbdd.model.message.DecodedMessage`)."""
+        transcripts show, ``label`` its one-line summary (see
+        :class:`~wsbdd.model.message.DecodedMessage`)."""
         self.received += 1
-        message = DecodedMessage(self.received, at, kind, raw, value)
+        message = DecodedMessage(self.received, at, kind, raw, value, label, protocol)
         self._open.append(message)
         self.messages.append(message)
         return message

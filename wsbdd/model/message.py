@@ -117,6 +117,18 @@ class Message:
     def is_json(self) -> bool:
         return self.json is not NOT_JSON
 
+    @property
+    def label(self) -> str | None:
+        """A one-line human summary a codec gave (``chat {"text": "hi"}``); None for a raw
+        frame, whose payload is its own summary (see :class:`DecodedMessage`)."""
+        return None
+
+    @property
+    def protocol(self) -> bool:
+        """A codec's connection event (a Socket.IO namespace connect or refusal), not an
+        application message; False for raw frames."""
+        return False
+
     def preview(self, limit: int = 160) -> str:
         """A one-line rendering of the payload for failure messages."""
         if self.kind == "binary":
@@ -135,9 +147,36 @@ class DecodedMessage(Message):
     """A message a codec decoded: its value came with it and cannot be parsed again from
     ``raw`` (a Socket.IO ``42[…]`` frame is not the event's JSON), so it is kept when
     claimed.  ``Message(seq, at, kind, raw, value)``: the fifth field holds the value.
+
+    ``label`` is the codec's one-line summary (``chat {"text": "hi"}``, ``ack 7 {"ok":
+    true}``, ``/admin connect``): failure notes and reports show it instead of the frame,
+    which a reader should not have to decode.  ``protocol`` marks a connection event
+    (namespace connected, refused, disconnected by the server).
     """
 
-    __slots__ = ()
+    __slots__ = ("label", "protocol")
+
+    def __init__(
+        self,
+        seq: int,
+        at: float,
+        kind: Literal["text", "binary"],
+        raw: str | bytes,
+        value: Any,
+        label: str | None = None,
+        protocol: bool = False,
+    ) -> None:
+        Message.__init__(self, seq, at, kind, raw, value)
+        self.label = label  # type: ignore[misc]  # a slot here, a property on Message
+        self.protocol = protocol  # type: ignore[misc]
+
+    def preview(self, limit: int = 160) -> str:
+        """The codec's label when it gave one (never an escaped frame), else the frame."""
+        label = self.label
+        if label is None:
+            return Message.preview(self, limit)
+        text = label.replace("\n", " ")
+        return text if len(text) <= limit else text[: limit - 1] + "…"
 
     def release(self) -> None:
         """Kept: the codec's value is the message (see the class docstring)."""

@@ -41,7 +41,10 @@ class Event:
     ``sent`` / ``received`` (``frame`` is ``text`` or ``binary``, ``payload`` the
     data on the wire, ``seq`` the inbox number for received frames; for a message a
     codec decoded, ``detail["value"]`` is what the codec made of the frame, what
-    JSONPath and the matchers saw), ``closed`` (``detail``:
+    JSONPath and the matchers saw, ``detail["label"]`` its one-line summary when the codec
+    gave one (``chat {"text": "hi"}``; a sent intent's too: ``emit chat {…} (ack 3)``), and
+    ``detail["protocol"]`` is True for a connection event of the app protocol, such as a
+    Socket.IO namespace connect or refusal), ``closed`` (``detail``:
     code, reason, clean, by, and ``lost`` when no close frame went either way and
     nobody closed it), ``http`` (an HTTP request, ``detail["phase"]`` is
     ``request``: ``method``, ``url``, ``payload`` the body sent; or its answer,
@@ -134,7 +137,11 @@ def build_transcript(
                     )
                 )
         for sent in client.sent:
-            add(Event(sent.at, name, "sent", sent.kind, sent.payload, step=step_at(sent.at)))
+            event = Event(sent.at, name, "sent", sent.kind, sent.payload, step=step_at(sent.at))
+            label = sent.label
+            if label is not None:  # a codec's intent: what the step meant, for the reader
+                event.detail["label"] = label
+            add(event)
         inbox = client.inbox
         load_counted = getattr(inbox, "counted_by_load", None)
         for message in inbox:
@@ -145,7 +152,12 @@ def build_transcript(
                 at, name, "received", message.kind, message.raw, message.seq, step=step_at(at)
             )
             if type(message) is DecodedMessage:  # raw WebSocket's value is its frame: no copy
-                event.detail["value"] = message.value
+                detail = event.detail
+                detail["value"] = message.value
+                if message.label is not None:
+                    detail["label"] = message.label
+                if message.protocol:
+                    detail["protocol"] = True
             add(event)
         if outcome is not None and outcome.closed_at is not None:
             add(

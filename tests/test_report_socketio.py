@@ -1,0 +1,239 @@
+"""Reports of a Socket.IO conversation read as events, not frames (pure, no sockets).
+
+The messages are built the way the Socket.IO codec hands them to the inbox: a real
+:class:`~wsbdd.model.inbox.Inbox` with decoded values (``{"type": "event", …}``) and
+labels, real ``Sent`` entries with the label of the intent.  Raw WebSocket frames have
+no label and keep their old rendering (tests/test_report_units.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from test_report_units import Page
+
+from wsbdd.expect import Receive
+from wsbdd.io.client import Sent
+from wsbdd.match import where
+from wsbdd.model.failures import render
+from wsbdd.model.inbox import Inbox
+from wsbdd.model.transcript import StepMark, build_transcript
+from wsbdd.report.collect import Conversation
+from wsbdd.report.cucumber import to_cucumber
+from wsbdd.report.diagram import build_diagram
+from wsbdd.report.html import render_html
+from wsbdd.report.labels import link_acks
+from wsbdd.report.mask import Masker
+from wsbdd.report.model import FeatureReport, RunReport, ScenarioReport, StepReport
+from wsbdd.report.options import ReportOptions
+from wsbdd.report.text import transcript_text
+
+T = 1000.0
+CHAT_FRAME = '42["chat",{"text":"hi","from":"Alice"}]'
+
+
+@dataclass
+class _Client:
+    """What build_transcript reads of a client: its name, what it sent, its inbox."""
+
+    name: str
+    sent: list[Sent] = field(default_factory=list)
+    inbox: Inbox = field(default_factory=Inbox)
+    outcome: Any = None
+
+
+def _event(inbox: Inbox, at: float, raw: str, value: dict[str, Any], label: str, **kw: Any) -> None:
+    inbox.append_value("text", raw, value, at, label, **kw)
+
+
+def _conversation() -> Conversation:
+    marks = [
+        StepMark(T, 0, "Given clients Alice, Bob and Mallory are connected"),
+        StepMark(T + 0.010, 1, 'When Alice emits "chat" with {"text": "hi"}'),
+        StepMark(T + 0.030, 2, 'Then Bob receives the event "chat" where $.text is "hi"'),
+    ]
+    alice, bob, mallory = _Client("Alice"), _Client("Bob"), _Client("Mallory")
+    alice.sent.append(
+        Sent(T + 0.011, "text", '420["chat",{"text":"hi"}]', 'emit chat {"text": "hi"} (ack 0)')
+    )
+    _event(
+        alice.inbox,
+        T + 0.015,
+        '430[{"ok":true}]',
+        {"type": "ack", "namespace": "/", "ack": 0, "args": [{"ok": True}], "event": "chat"},
+        'ack 0 {"ok": true}',
+    )
+    _event(
+        bob.inbox,
+        T + 0.014,
+        CHAT_FRAME,
+        {"type": "event", "namespace": "/", "event": "chat", "args": [{"text": "hi"}]},
+        'chat {"text": "hi", "from": "Alice"}',
+    )
+    _event(
+        alice.inbox,
+        T + 0.016,
+        '42/admin,["notice",{"n":1}]',
+        {"type": "event", "namespace": "/admin", "event": "notice", "args": [{"n": 1}]},
+        'notice {"n": 1}',
+    )
+    _event(
+        mallory.inbox,
+        T + 0.005,
+        '44/admin,{"message":"authentication failed"}',
+        {
+            "type": "connect_error",
+            "namespace": "/admin",
+            "message": "authentication failed",
+            "data": None,
+        },
+        "/admin connect_error authentication failed",
+        protocol=True,
+    )
+    events = build_transcript([alice, bob, mallory], marks)
+    return Conversation(events, marks, T)
+
+
+def test_the_transcript_keeps_labels_and_marks_protocol_messages():
+    events = _conversation().events
+    sent = next(e for e in events if e.kind == "sent")
+    assert sent.detail["label"] == 'emit chat {"text": "hi"} (ack 0)'
+    refused = next(e for e in events if e.client == "Mallory")
+    assert refused.detail["protocol"] is True and refused.detail["value"]["type"] == (
+        "connect_error"
+    )
+    chat = next(e for e in events if e.client == "Bob")
+    assert chat.detail["label"].startswith("chat ") and "protocol" not in chat.detail
+
+
+def test_text_transcripts_say_events_then_their_frames_and_link_acks():
+    conversation = _conversation()
+    text = transcript_text(conversation.events, start=conversation.start)
+    lines = text.splitlines()
+    emit = next(line for line in lines if "->" in line)
+    assert emit.split("-> ")[1].startswith('emit chat {"text": "hi"} (ack 0)')
+    assert "↪ acknowledged at +15 ms" in emit
+    assert emit.endswith('(frame: 420["chat",{"text":"hi"}])')
+    ack = next(line for line in lines if "<- ack 0" in line)
+    assert '<- ack 0 {"ok": true}  ↩ ack 0 of chat   (frame: 430[{"ok":true}])' in ack
+    chat = next(line for line in lines if line.split()[3] == "Bob" and "<-" in line)
+    assert chat.split("<- ")[1].startswith('chat {"text": "hi", "from": "Alice"}')
+    assert '<- /admin notice {"n": 1}' in text
+    assert "Mallory  namespace /admin refused the connection: authentication failed" in text
+    assert "44/admin" not in text  # a connection event, not a message
+
+
+def test_acks_are_linked_to_their_emit_both_ways():
+    events = _conversation().events
+    links = link_acks(events)
+    emit = next(i for i, e in enumerate(events) if e.kind == "sent")
+    ack = next(i for i, e in enumerate(events) if "ack 0 {" in str(e.detail.get("label")))
+    assert (links[ack].partner, links[ack].role, links[ack].event) == (emit, "ack", "chat")
+    assert (links[emit].partner, links[emit].role) == (ack, "asked")
+    assert len(links) == 2
+
+
+def test_a_server_ack_request_is_linked_to_the_answer():
+    inbox = Inbox()
+    _event(
+        inbox,
+        T + 0.002,
+        '4213["question",{"q":"2+2"}]',
+        {"type": "event", "namespace": "/", "event": "question", "args": [{"q": "2+2"}], "ack": 13},
+        'question {"q": "2+2"} (ack 13)',
+    )
+    alice = _Client("Alice", [Sent(T + 0.004, "text", "4313[4]", "ack 13 4")], inbox)
+    events = build_transcript([alice])
+    text = transcript_text(events, start=T)
+    assert "<- question" in text and "↪ answered at +4 ms" in text
+    assert "-> ack 13 4  ↩ ack 13 of question" in text
+
+
+def test_the_diagram_draws_labels_on_arrows_and_namespace_events_as_marks():
+    conversation = _conversation()
+    diagram = build_diagram(conversation, anchor_prefix="s1-m")
+    assert diagram is not None
+    arrows = [r for r in diagram.rows if r.kind == "message"]
+    assert [r.text for r in arrows] == [
+        'emit chat {"text": "hi"} (ack 0)',
+        'chat {"text": "hi", "from": "Alice"}',
+        'ack 0 {"ok": true}',
+        '/admin notice {"n": 1}',
+    ]
+    chat = arrows[1]
+    assert chat.frame_text == CHAT_FRAME and chat.value_json
+    assert json.loads(chat.value)["event"] == "chat"
+    emit, ack = arrows[0], arrows[2]
+    assert (emit.anchor, emit.link) == (ack.link, ack.anchor) and ack.anchor.startswith("s1-m")
+    assert ack.link_text == "↩ ack 0 of chat"
+    assert emit.link_text == "↪ acknowledged at +15 ms"
+    assert not chat.anchor and not chat.link
+    refused = [r for r in diagram.rows if r.kind == "mark" and r.mark == "protocol"]
+    assert [r.summary for r in refused] == [
+        "namespace /admin refused the connection: authentication failed"
+    ]
+    assert "44/admin" in refused[0].full
+    assert diagram.messages == 4  # the refusal is a connection event, not a message
+
+
+def _run(conversation: Conversation) -> RunReport:
+    scenario = ScenarioReport(
+        number=3,
+        keyword="Scenario",
+        name="Room chat",
+        line=2,
+        filename="chat.feature",
+        status="passed",
+        steps=[
+            StepReport("Given", "clients Alice, Bob and Mallory are connected", 3, "passed", 0.01),
+            StepReport("When", 'Alice emits "chat" with {"text": "hi"}', 4, "passed", 0.02),
+        ],
+        conversation=conversation,
+    )
+    feature = FeatureReport("Feature", "Chat", 1, "chat.feature", [], [], [scenario])
+    options = ReportOptions(cucumber_transcripts=True)
+    return RunReport("Chat", time.time(), 1.0, "http://h", [feature], options, Masker())
+
+
+def test_the_html_report_shows_events_on_arrows_and_frames_when_opened():
+    html = render_html(_run(_conversation()))
+    page = Page(html)
+    text = "".join(page.text)
+    assert 'chat {"text": "hi", "from": "Alice"}' in text
+    assert "frame: " + CHAT_FRAME in text  # opened with the row
+    ids = {attrs.get("id") for tag, attrs in page.tags if tag == "details"}
+    links = [a["href"] for tag, a in page.tags if tag == "a" and a.get("class") == "ack"]
+    assert len(links) == 2 and all(link[1:] in ids for link in links)
+    assert "↩ ack 0 of chat" in text
+    labelled = [a for tag, a in page.tags if tag == "details" and "data-label" in a]
+    assert len(labelled) == 4
+    assert "namespace /admin refused the connection: authentication failed" in text
+
+
+def test_cucumber_and_junit_text_carry_the_labels():
+    data = to_cucumber(_run(_conversation()))
+    steps = data[0]["elements"][0]["steps"]
+    attached = base64.b64decode(steps[-1]["embeddings"][0]["data"]).decode("utf-8")
+    assert '-> emit chat {"text": "hi"} (ack 0)' in attached
+    assert "↩ ack 0 of chat" in attached
+
+
+def test_a_closest_miss_names_the_event_and_the_argument_not_the_frame():
+    inbox = Inbox()
+    _event(
+        inbox,
+        T,
+        '42["chat",{"text":"hello"}]',
+        {"type": "event", "namespace": "/", "event": "chat", "args": [{"text": "hello"}]},
+        'chat {"text": "hello"}',
+    )
+    wait = Receive("Bob", where('$.args[0].text is "hi"'), 0.3)
+    wait.start(inbox, T)
+    assert wait.feed(inbox, T) is None
+    failure = render(wait.expire(inbox, T + 0.3).why)
+    assert 'chat {"text": "hello"}   (its first argument\'s $.text was "hello")' in failure
+    assert '42["chat"' not in failure
