@@ -12,8 +12,12 @@ import base64
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pytest
+from browsers.chromium import INSTALL_HINT, find_chromium, visit
+from browsers.firefox import FIREFOX_HINT, find_firefox, visit_firefox
 from test_report_units import Page
 
 from wsbdd.expect import Receive
@@ -237,3 +241,59 @@ def test_a_closest_miss_names_the_event_and_the_argument_not_the_frame():
     failure = render(wait.expire(inbox, T + 0.3).why)
     assert 'chat {"text": "hello"}   (its first argument\'s $.text was "hello")' in failure
     assert '42["chat"' not in failure
+
+
+# -- in real browsers ----------------------------------------------------------------------
+
+ARROWS = "[...document.querySelectorAll('details.msg .ar > span')].map(s => s.textContent)"
+# Follow the ack's link as a reader would (a click), wait for the page to move there, and
+# say where it is: the emit's row is the target, opened with what holds it, and drawn
+# highlighted; opening the ack shows what it decoded to, laid out.
+FOLLOW_ACK = """new Promise(done => {
+  const link = [...document.querySelectorAll('a.ack')].find(a => a.textContent[0] === '↩');
+  const ack = link.closest('details.msg');
+  const later = then => requestAnimationFrame(() => requestAnimationFrame(then));
+  window.addEventListener('hashchange', () => later(() => {
+    const target = document.querySelector(':target');
+    ack.open = true;
+    requestAnimationFrame(() => done({
+      hash: location.hash,
+      href: link.getAttribute('href'),
+      target: target ? target.id : null,
+      label: target ? target.querySelector('.ar > span').textContent : null,
+      open: target ? target.open : null,
+      scenarioOpen: target ? target.closest('details.scenario').open : null,
+      outline: target ? getComputedStyle(target.querySelector('summary')).outlineStyle : null,
+      laidOut: (ack.querySelector('.full pre') || {}).textContent || null,
+    }));
+  }), {once: true});
+  link.click();
+})"""
+
+
+def test_in_a_browser_the_arrows_say_events_and_the_ack_link_leads_to_its_emit(tmp_path: Path):
+    page = tmp_path / "report.html"
+    page.write_text(render_html(_run(_conversation())), encoding="utf-8")
+    for browser in ("chromium", "firefox"):
+        if browser == "chromium":
+            if find_chromium() is None:
+                pytest.fail(INSTALL_HINT, pytrace=False)
+            seen = visit(page, evaluate=[ARROWS, FOLLOW_ACK])
+        else:
+            if find_firefox() is None:
+                pytest.fail(FIREFOX_HINT, pytrace=False)
+            seen = visit_firefox(page, workdir=tmp_path / "ff", evaluate=[ARROWS, FOLLOW_ACK])
+        assert seen.evaluate_errors == {}, browser
+        assert (seen.console_errors, seen.exceptions, seen.requests) == ([], [], []), browser
+        assert seen.evaluated[ARROWS] == [
+            'emit chat {"text": "hi"} (ack 0)',
+            'chat {"text": "hi", "from": "Alice"}',
+            'ack 0 {"ok": true}',
+            '/admin notice {"n": 1}',
+        ], browser
+        followed = seen.evaluated[FOLLOW_ACK]
+        assert followed["hash"] == followed["href"] == "#" + followed["target"], browser
+        assert followed["label"] == 'emit chat {"text": "hi"} (ack 0)', browser
+        assert followed["open"] and followed["scenarioOpen"], browser
+        assert followed["outline"] == "solid", browser
+        assert json.loads(followed["laidOut"])["event"] == "chat", browser

@@ -100,6 +100,8 @@ class Row:
     """The step's outcome (step rows)."""
     step: str = ""
     """The step that was running, in the writer's words."""
+    labelled: bool = False
+    """A codec's message with a label: the arrow shows the label, ``frame_text`` the frame."""
     frame_text: str = ""
     """A labelled message's frame (the arrow shows the label; the frame is shown opened)."""
     value_json: bool = False
@@ -250,6 +252,7 @@ def build_diagram(
         source, target = (client_col, server) if event.kind == "sent" else (server, client_col)
         row = Row(
             kind="message",
+            labelled=True,
             direction=event.kind,
             frame=event.frame or "text",
             text=visible(label[:payload_cap]),
@@ -385,7 +388,7 @@ def build_diagram(
                 Row(kind="note", summary="After the last step: wsbdd closes every connection")
             )
         elif isinstance(item, Event):
-            if item.kind in ("sent", "received", "http") and not is_protocol(item):
+            if item.kind in ("sent", "received", "http") and "protocol" not in item.detail:
                 diagram.messages += 1
                 if drawn >= max_rows:
                     hidden += 1
