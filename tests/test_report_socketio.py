@@ -255,8 +255,8 @@ FOLLOW_ACK = """new Promise(done => {
   const later = then => requestAnimationFrame(() => requestAnimationFrame(then));
   window.addEventListener('hashchange', () => later(() => {
     const target = document.querySelector(':target');
-    ack.open = true;
-    requestAnimationFrame(() => done({
+    // The report lays a message out when it opens (a toggle event, a task of its own).
+    ack.addEventListener('toggle', () => later(() => done({
       hash: location.hash,
       href: link.getAttribute('href'),
       target: target ? target.id : null,
@@ -265,7 +265,8 @@ FOLLOW_ACK = """new Promise(done => {
       scenarioOpen: target ? target.closest('details.scenario').open : null,
       outline: target ? getComputedStyle(target.querySelector('summary')).outlineStyle : null,
       laidOut: (ack.querySelector('.full pre') || {}).textContent || null,
-    }));
+    })), {once: true});
+    ack.open = true;
   }), {once: true});
   link.click();
 })"""
