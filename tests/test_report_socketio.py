@@ -150,11 +150,35 @@ def test_a_server_ack_request_is_linked_to_the_answer():
         {"type": "event", "namespace": "/", "event": "question", "args": [{"q": "2+2"}], "ack": 13},
         'question {"q": "2+2"} (ack 13)',
     )
-    alice = _Client("Alice", [Sent(T + 0.004, "text", "4313[4]", "ack 13 4")], inbox)
+    alice = _Client("Alice", [Sent(T + 0.004, "text", "4313[4]", "answer ack 13 4")], inbox)
     events = build_transcript([alice])
     text = transcript_text(events, start=T)
     assert "<- question" in text and "↪ answered at +4 ms" in text
-    assert "-> ack 13 4  ↩ ack 13 of question" in text
+    assert "-> answer ack 13 4  ↩ ack 13 of question" in text
+
+
+def test_acks_in_a_namespace_are_linked_to_the_emit_in_that_namespace():
+    inbox = Inbox()
+    for ack, space, event in ((1, "/admin", "ban"), (1, "/", "chat")):
+        value = {"type": "ack", "namespace": space, "ack": ack, "args": [], "event": event}
+        where = "" if space == "/" else f"{space} "
+        _event(inbox, T + 0.01, f"43{where.strip()},1[]", value, f"{where}ack 1")
+    alice = _Client(
+        "Alice",
+        [
+            Sent(T + 0.001, "text", '421["chat"]', "emit chat (ack 1)"),
+            Sent(T + 0.002, "text", '42/admin,1["ban"]', "emit /admin ban (ack 1)"),
+        ],
+        inbox,
+    )
+    events = build_transcript([alice])
+    links = link_acks(events)
+    pairs = {
+        (events[i].detail["label"], events[link.partner].detail["label"])
+        for i, link in links.items()
+        if link.role == "ack"
+    }
+    assert pairs == {("/admin ack 1", "emit /admin ban (ack 1)"), ("ack 1", "emit chat (ack 1)")}
 
 
 def test_the_diagram_draws_labels_on_arrows_and_namespace_events_as_marks():

@@ -23,9 +23,11 @@ __all__ = ["AckLink", "headline", "link_acks", "connection_text", "is_protocol",
 _ROOT = "/"
 _EMIT_ACK = re.compile(r"\(ack (\d+)\)\s*$")
 """A sent emit that asks for an acknowledgement ends its label with ``(ack 3)``."""
-_ANSWER = re.compile(r"^(?:(/\S*) )?ack (\d+)\b")
-"""A sent answer to the server's ack request starts ``ack 7`` (or ``/admin ack 7``)."""
-_EMIT_NAME = re.compile(r"^(?:(/\S*) )?emit (\S+)")
+_ANSWER = re.compile(r"^(?:(/\S*) )?(?:answer )?(?:(/\S*) )?ack (\d+)\b")
+"""A sent answer to the server's ack request: ``answer ack 7 …``, ``answer /admin ack 7 …``
+(``ack 7 …`` and ``/admin ack 7 …`` too)."""
+_EMIT_NAME = re.compile(r"^(?:(/\S*) )?emit (?:(/\S*) )?")
+"""``emit chat …``, ``emit /admin chat …`` (``/admin emit chat …`` too): its namespace."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +129,13 @@ def link_acks(events: Sequence[Event]) -> dict[int, AckLink]:
             emitted = _EMIT_ACK.search(label)
             if emitted is not None:
                 named = _EMIT_NAME.match(label)
-                space = (named.group(1) if named else None) or _ROOT
+                space = (named.group(1) or named.group(2) if named else None) or _ROOT
                 asked[(event.client, space, int(emitted.group(1)))] = i
                 continue
             answer = _ANSWER.match(label)
             if answer is not None:
-                key = (event.client, answer.group(1) or _ROOT, int(answer.group(2)))
+                space = answer.group(1) or answer.group(2) or _ROOT
+                key = (event.client, space, int(answer.group(3)))
                 j = requests.pop(key, None)
                 if j is None:  # a codec that leaves the namespace out of the answer's label
                     key = next((k for k in requests if (k[0], k[2]) == (key[0], key[2])), key)
