@@ -97,6 +97,18 @@ class Message:
             self._json = value
         return value
 
+    @property
+    def label(self) -> str | None:
+        """A codec's one-line summary of the message (``chat {"text": "hi"}``); None for a
+        raw frame, which shows as it stands."""
+        return None
+
+    @property
+    def protocol(self) -> bool:
+        """A message about the protocol itself (a Socket.IO namespace refused), claimed on
+        arrival: see :class:`DecodedMessage`.  Never for a raw frame."""
+        return False
+
     def release(self) -> None:
         """Forget the parsed value (the raw payload stays): it is parsed again if asked for.
 
@@ -117,18 +129,6 @@ class Message:
     def is_json(self) -> bool:
         return self.json is not NOT_JSON
 
-    @property
-    def label(self) -> str | None:
-        """A one-line human summary a codec gave (``chat {"text": "hi"}``); None for a raw
-        frame, whose payload is its own summary (see :class:`DecodedMessage`)."""
-        return None
-
-    @property
-    def protocol(self) -> bool:
-        """A codec's connection event (a Socket.IO namespace connect or refusal), not an
-        application message; False for raw frames."""
-        return False
-
     def preview(self, limit: int = 160) -> str:
         """A one-line rendering of the payload for failure messages."""
         if self.kind == "binary":
@@ -148,13 +148,13 @@ class DecodedMessage(Message):
     ``raw`` (a Socket.IO ``42[…]`` frame is not the event's JSON), so it is kept when
     claimed.  ``Message(seq, at, kind, raw, value)``: the fifth field holds the value.
 
-    ``label`` is the codec's one-line summary (``chat {"text": "hi"}``, ``ack 7 {"ok":
-    true}``, ``/admin connect``): failure notes and reports show it instead of the frame,
-    which a reader should not have to decode.  ``protocol`` marks a connection event
-    (namespace connected, refused, disconnected by the server).
+    ``label`` is the codec's one-line summary (None: show the frame); ``protocol``
+    marks a message about the protocol itself (a namespace refused), which the inbox
+    claims on arrival so that generic steps never see it.  Failure notes show the label
+    instead of the frame (:meth:`preview`): a reader should not have to decode ``42[…]``.
     """
 
-    __slots__ = ("label", "protocol")
+    __slots__ = ("label", "protocol")  # shadow Message's read-only defaults
 
     def __init__(
         self,

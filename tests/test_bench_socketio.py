@@ -1,0 +1,46 @@
+"""bench_socketio runs to the end in its smoke size against the real Node server and prints
+the JSON document the results page reads (shape only: timings are never asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("server", ["node", "python"])
+def test_the_smoke_run_prints_one_json_document(server: str, node_socketio):
+    # node_socketio: a missing Node or npm package fails here in one sentence, not in the bench.
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_socketio.py"), "--quick", "--json",
+         "--server", server],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    assert document["benchmark"] == "bench_socketio"
+    assert all(isinstance(note, str) for note in document["notes"])
+    rows = document["rows"]
+    assert rows and all(set(row) == {"measure", "value", "unit", "goal", "met"} for row in rows)
+    for row in rows:
+        assert isinstance(row["value"], float | int) and row["value"] > 0, row
+        assert (row["goal"] is None) == (row["met"] is None), row
+    measures = [row["measure"] for row in rows]
+    assert "40 round trips, python-socketio's AsyncClient ÷ raw frames" in measures
+    assert "fan-out to 100 clients, frames (median broadcast, median of rounds)" in measures
+    with_wsbdd = "40 round trips, wsbdd ÷ python-socketio's AsyncClient" in measures
+    assert with_wsbdd == ("fan-out to 100 clients, throughput wsbdd ÷ raw frames" in measures)
+    goals = {row["measure"]: row["goal"] for row in rows if row["goal"]}
+    if with_wsbdd:
+        assert goals == {
+            "40 round trips, wsbdd ÷ python-socketio's AsyncClient": "≤ 1.3",
+            "fan-out to 100 clients, throughput wsbdd ÷ raw frames": "≥ 0.8",
+        }
