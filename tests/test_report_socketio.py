@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from browsers.chromium import INSTALL_HINT, find_chromium, visit
 from browsers.firefox import FIREFOX_HINT, find_firefox, visit_firefox
-from test_report_units import Page
+from test_report_units import Page, _events
 
 from wsbdd.expect import Receive
 from wsbdd.io.client import Sent
@@ -322,3 +322,18 @@ def test_in_a_browser_the_arrows_say_events_and_the_ack_link_leads_to_its_emit(t
         assert followed["open"] and followed["scenarioOpen"], browser
         assert followed["outline"] == "solid", browser
         assert json.loads(followed["laidOut"])["event"] == "chat", browser
+
+
+def test_a_raw_websocket_report_has_no_labels_links_or_frame_lines():
+    # Raw frames are their own line: nothing of the above appears for them.
+    events, marks = _events()
+    conversation = Conversation(events, marks, marks[0].at)
+    assert link_acks(events) == {}
+    html = render_html(_run(conversation))
+    page = Page(html)
+    assert not [a for tag, a in page.tags if tag == "details" and "data-label" in a]
+    assert not [a for tag, a in page.tags if tag == "a" and a.get("class") == "ack"]
+    assert 'class="frame"' not in html
+    text = transcript_text(events, start=marks[0].at)
+    assert "(frame:" not in text and "↩" not in text
+    assert 'Alice  -> {"type": "join"}' in text
