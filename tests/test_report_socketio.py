@@ -21,7 +21,7 @@ from browsers.firefox import FIREFOX_HINT, find_firefox, visit_firefox
 from test_report_units import Page, _events
 
 from wsbdd.expect import Receive
-from wsbdd.io.client import Sent
+from wsbdd.io.client import ConnectionOutcome, Sent
 from wsbdd.match import where
 from wsbdd.model.failures import render
 from wsbdd.model.inbox import Inbox
@@ -337,3 +337,34 @@ def test_a_raw_websocket_report_has_no_labels_links_or_frame_lines():
     text = transcript_text(events, start=marks[0].at)
     assert "(frame:" not in text and "↩" not in text
     assert 'Alice  -> {"type": "join"}' in text
+
+
+def test_a_close_says_socketio_s_own_reason():
+    inbox = Inbox()
+    _event(
+        inbox,
+        T + 0.010,
+        "41",
+        {"type": "disconnect", "namespace": "/", "reason": "io server disconnect"},
+        "/ disconnected by the server",
+        protocol=True,
+    )
+    outcome = ConnectionOutcome(
+        url="ws://h/socket.io/",
+        started_at=T,
+        opened_at=T + 0.001,
+        closed_at=T + 0.011,
+        close_code=1000,
+        clean=True,
+        closed_by="client",
+        app_reason="io server disconnect",
+    )
+    events = build_transcript([_Client("Erin", inbox=inbox, outcome=outcome)])
+    text = transcript_text(events, start=T)
+    assert "Erin  disconnected from namespace / by the server (io server disconnect)" in text
+    assert "Erin  closed with code 1000 by the client (io server disconnect)" in text
+    diagram = build_diagram(Conversation(events, [], T))
+    assert diagram is not None
+    assert [r.summary for r in diagram.rows if r.kind == "mark"][-1] == (
+        "closed with code 1000 by the client (io server disconnect)"
+    )

@@ -40,6 +40,8 @@ Feature: A Socket.IO chat, as the report tells it
     And Alice receives a message where $.type is "ack" and $.event is "chat"
     When Mallory knocks on namespace "/admin" with {"username": "admin", "password": "wrong"}
     Then Mallory hears from namespace "/admin" within 5 seconds
+    When Mallory pokes the server with "kick" and {}
+    Then Mallory is disconnected
 
   Scenario: Bob waits for words nobody says
     Given clients Alice and Bob are connected
@@ -176,9 +178,15 @@ def test_the_ack_is_linked_to_its_emit(sio_run: SocketIORun):
     assert back.attrs["href"] == "#" + ack.attrs["id"] and back.text().startswith("↪ acknowledged")
 
 
-def test_a_refused_namespace_is_a_connection_event(sio_run: SocketIORun):
+def test_namespace_news_and_a_kick_are_connection_events(sio_run: SocketIORun):
     marks = [m.text() for m in sio_run.page.find_all(cls="mk")]
     assert "namespace /admin refused the connection: authentication failed" in marks, marks
+    # The server's DISCONNECT, then the close it led to, in Socket.IO's own words.
+    assert "disconnected from namespace / by the server (io server disconnect)" in marks, marks
+    assert any(
+        m.startswith("closed with code 1000") and m.endswith("(io server disconnect)")
+        for m in marks
+    ), marks
     assert "wrong" not in sio_run.html  # the auth's password never reaches the report
 
 

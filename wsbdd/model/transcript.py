@@ -45,8 +45,9 @@ class Event:
     gave one (``chat {"text": "hi"}``; a sent intent's too: ``emit chat {…} (ack 3)``), and
     ``detail["protocol"]`` is True for a connection event of the app protocol, such as a
     Socket.IO namespace connect or refusal), ``closed`` (``detail``:
-    code, reason, clean, by, and ``lost`` when no close frame went either way and
-    nobody closed it), ``http`` (an HTTP request, ``detail["phase"]`` is
+    code, reason, clean, by, ``lost`` when no close frame went either way and
+    nobody closed it, and ``app_reason``, the app protocol's own reason such as
+    Socket.IO's ``io server disconnect``), ``http`` (an HTTP request, ``detail["phase"]`` is
     ``request``: ``method``, ``url``, ``payload`` the body sent; or its answer,
     ``response``: ``status``, ``reason``, ``elapsed``, ``content_type`` or ``error``,
     ``payload`` the body received; ``client`` is ``I`` for anonymous requests).
@@ -171,6 +172,9 @@ def build_transcript(
                         "clean": outcome.clean,
                         "by": outcome.closed_by,
                         "lost": outcome.lost,
+                        # Socket.IO's own reason (io server disconnect, ping timeout): None
+                        # for raw WebSocket, whose close code and reason say it all.
+                        "app_reason": outcome.app_reason,
                     },
                     step=step_at(outcome.closed_at),
                 )

@@ -125,7 +125,9 @@ def describe_event(event: Event) -> str:
         code = detail.get("code")
         if detail.get("lost"):
             # Neither side closed: saying "by the client" would blame the wrong side.
-            return f"the connection was lost without a closing handshake ({code or 1006})"
+            lost = f"the connection was lost without a closing handshake ({code or 1006})"
+            app = detail.get("app_reason")
+            return f"{lost} ({app})" if app else lost
         text = f"closed with code {code}" if code is not None else "closed without a close code"
         if detail.get("reason"):
             text += f' and reason "{detail["reason"]}"'
@@ -133,6 +135,8 @@ def describe_event(event: Event) -> str:
             text += f" by the {detail['by']}"
         if detail.get("clean") is False:
             text += " (not cleanly)"
+        if detail.get("app_reason"):  # Socket.IO's own words: io server disconnect, …
+            text += f" ({detail['app_reason']})"
         return text
     return event.kind
 
