@@ -31,7 +31,8 @@ class EngineServer(ThreadedServer):
 
     ``ping_every``: seconds between its pings (None: it never pings).  Namespace
     ``/admin`` wants auth ``{"password": "secret"}``.  Events: ``echo`` (acked with its
-    args when asked, and emitted back), ``kick`` (the server disconnects ``/``).
+    args when asked, and emitted back), ``kick`` (the server disconnects ``/``), ``bad`` (the
+    server answers with a malformed packet).
     """
 
     def __init__(self, ping_every: float | None = 0.05, ping_interval_ms: int = 25000) -> None:
@@ -98,6 +99,8 @@ class EngineServer(ThreadedServer):
                 await ws.send("42" + json.dumps(["echo", *args]))
             elif event == "kick":
                 await ws.send("41")
+            elif event == "bad":
+                await ws.send('42{"no":"name"}')  # an event with no name: malformed
 
 
 @pytest.fixture
@@ -199,4 +202,25 @@ def test_a_server_that_stops_pinging_is_noticed():
             assert outcome.app_reason == "ping timeout"
             assert outcome.error == (
                 "the server sent no ping for 0.3 s (its ping interval 0.2 s + ping timeout 0.1 s)"
+            )
+            with pytest.raises(ConnectionProblem) as gone:
+                session.send("Alice", Emit("echo"))
+            assert str(gone.value) == (
+                "Alice can no longer send: the connection closed with code 1000 (ping timeout): "
+                "the server sent no ping for 0.3 s (its ping interval 0.2 s + ping timeout 0.1 s)."
+            )
+
+
+def test_a_malformed_packet_ends_the_connection_and_says_which():
+    with EngineServer() as server:
+        run, session = session_for(server)
+        with run, session:
+            session.connect("Alice")
+            session.send("Alice", Emit("bad"))
+            outcome = session.expect_disconnected("Alice")
+            assert outcome.app_reason == "parse error"
+            assert session.client("Alice").how_it_ended() == (
+                "closed with code 1000 (parse error): the server sent a malformed Socket.IO "
+                'packet "42{\\"no\\":\\"name\\"}": its event has no name (a JSON array starting '
+                "with the event's name)"
             )

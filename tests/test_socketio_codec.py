@@ -175,6 +175,10 @@ def test_joining_and_leaving_a_namespace_later():
     joined = codec.decode('40/admin,{"sid":"z"}', 1)
     assert not joined.ready  # ready long ago: nothing changes for the connection
     assert only(joined).value == {"type": "connect", "namespace": "/admin", "sid": "z"}
+    assert codec.encode(LeaveNamespace("/")) == ["41"]
+    again = codec.encode(JoinNamespace("/"))
+    assert again == ["40"]
+    assert only(codec.decode('40{"sid":"new"}', 1)).label == "/ connect"  # news, this time
     assert codec.encode(LeaveNamespace("/admin")) == ["41/admin,"]
     assert codec.describe(LeaveNamespace("admin")) == "disconnect /admin"
     assert codec.namespace("/admin").state == "left"

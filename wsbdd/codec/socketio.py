@@ -169,10 +169,6 @@ def _preview(frame: Frame, limit: int = 60) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _seconds(ms: float) -> str:
-    return f"{ms / _SECONDS:g} s"
-
-
 class SocketIOCodec(BaseCodec):
     """Engine.IO 4 / Socket.IO 5 over a WebSocket (see the module docstring).
 
@@ -187,6 +183,7 @@ class SocketIOCodec(BaseCodec):
         "auth",
         "auth_for",
         "path",
+        "used_path",
         "url",
         "engine_sid",
         "ping_interval",
@@ -227,6 +224,8 @@ class SocketIOCodec(BaseCodec):
         self.path = "/" + path.strip("/") + "/" if path.strip("/") else "/"
         self.url: str | None = None
         """The address last given to :meth:`url_for` (for sentences)."""
+        self.used_path = self.path
+        """The Engine.IO path of the address :meth:`url_for` made."""
         self.engine_sid: str | None = None
         self.ping_interval = 0.0
         self.ping_timeout = 0.0
@@ -256,6 +255,7 @@ class SocketIOCodec(BaseCodec):
         parts = urlsplit(url)
         scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
         path = parts.path if parts.path not in ("", "/") else self.path
+        self.used_path = path
         query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
         query = [(k, v) for k, v in query if k not in ("EIO", "transport")]
         query += [("EIO", "4"), ("transport", "websocket")]
@@ -267,7 +267,7 @@ class SocketIOCodec(BaseCodec):
         text = body.lower()
         if status == 404:
             return (
-                f"no Socket.IO server answers at the path {self.path}; check the [socketio] "
+                f"no Socket.IO server answers at the path {self.used_path}; check the [socketio] "
                 "path setting (and that the server is a Socket.IO one)"
             )
         if "version" in text:  # python-engineio's and socket.io's words for an EIO mismatch
@@ -469,7 +469,7 @@ class SocketIOCodec(BaseCodec):
         state = self.namespaces.setdefault(namespace, NamespaceState(namespace))
         state.state, state.sid, state.message = "connected", sid, None
         messages: tuple[Received, ...] = ()
-        if namespace != self._first:
+        if namespace != self._first or self.ready:  # the first one's ack is the connection
             value = {"type": "connect", "namespace": namespace, "sid": sid}
             messages = (Received(value, label=f"{namespace} connect", protocol=True),)
         ready = False

@@ -273,6 +273,9 @@ class Client:
         text = self.outcome.describe_close() if self.outcome else "was never opened"
         if self.codec_error is not None:
             text += f" after {self.codec_error}"
+        elif self._failure is not None and self.outcome and self.outcome.opened_at is not None:
+            # The codec ended a ready connection (a silent server, a malformed packet): why.
+            text += f": {self._failure}"
         return text
 
     @property
