@@ -368,3 +368,28 @@ def test_a_close_says_socketio_s_own_reason():
     assert [r.summary for r in diagram.rows if r.kind == "mark"][-1] == (
         "closed with code 1000 by the client (io server disconnect)"
     )
+
+
+def test_a_binary_emits_attachments_read_as_part_of_it():
+    alice = _Client(
+        "Alice",
+        [
+            Sent(
+                T + 0.001,
+                "text",
+                '451-["upload",{"_placeholder":true,"num":0}]',
+                "emit upload <3 bytes>",
+            ),
+            Sent(T + 0.001, "binary", b"\x01\x02\xff"),
+            Sent(T + 0.002, "binary", b"\x00"),  # a frame of its own (the escape hatch)
+        ],
+    )
+    events = build_transcript([alice])
+    text = transcript_text(events, start=T)
+    assert "-> ↳ attachment 1 of emit upload   (frame: 0x0102ff)" in text
+    assert "-> 0x00" in text
+    diagram = build_diagram(Conversation(events, [], T))
+    assert diagram is not None
+    arrows = [(r.text, r.frame_text) for r in diagram.rows if r.kind == "message"]
+    assert arrows[1] == ("↳ attachment 1 of emit upload", "binary, 3 bytes: 0x0102ff")
+    assert arrows[2] == ("binary, 1 byte: 0x00", "")

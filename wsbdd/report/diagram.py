@@ -29,7 +29,12 @@ from typing import Any
 from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.transcript import Event, StepMark
 from wsbdd.report.collect import Conversation
-from wsbdd.report.labels import connection_text, headline, is_protocol, link_acks
+from wsbdd.report.labels import (
+    connection_text,
+    headline,
+    is_protocol,
+    read_labels,
+)
 from wsbdd.report.model import StepReport
 from wsbdd.report.text import (
     ack_note,
@@ -61,7 +66,7 @@ class Lane:
     server: bool = False
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per report: slots make each one quicker to make
 class Row:
     kind: str
     """``step``, ``message``, ``mark``, ``failure`` or ``note``."""
@@ -201,7 +206,10 @@ def build_diagram(
             fail_at = mark.at + (failed.duration or 0.0)
 
     rows = diagram.rows
-    links = link_acks(events)
+    # Whether any message has a codec's label: raw WebSocket conversations (none) skip
+    # every test for labels below, so their diagrams cost what they did.
+    coded = any("label" in event.detail for event in events)
+    links, parts = read_labels(events) if coded else ({}, {})
 
     def step_row(mark: StepMark) -> None:
         step = by_mark.get(mark.index)
@@ -239,7 +247,7 @@ def build_diagram(
                 full=visible(f"frame: {frame}\ndecoded: {value}"),
                 **base,
             )
-        label = mask(headline(event) or "")
+        label = mask(headline(event) or "") if i not in parts else f"↳ {parts[i]}"
         payload = event.payload
         frame = mask(payload_text(payload))
         size = len(payload.encode("utf-8")) if isinstance(payload, str) else len(payload or b"")
@@ -281,7 +289,7 @@ def build_diagram(
             "client": visible(event.client),
             "step": step,
         }
-        if event.kind in ("sent", "received") and "label" in event.detail:
+        if coded and event.kind in ("sent", "received") and ("label" in event.detail or i in parts):
             return labelled_row(i, event, base)
         if event.kind in ("sent", "received"):
             text = mask(payload_text(event.payload))
@@ -388,7 +396,9 @@ def build_diagram(
                 Row(kind="note", summary="After the last step: wsbdd closes every connection")
             )
         elif isinstance(item, Event):
-            if item.kind in ("sent", "received", "http") and "protocol" not in item.detail:
+            if item.kind in ("sent", "received", "http") and not (
+                coded and "protocol" in item.detail
+            ):
                 diagram.messages += 1
                 if drawn >= max_rows:
                     hidden += 1

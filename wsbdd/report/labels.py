@@ -18,7 +18,16 @@ from typing import Any
 
 from wsbdd.model.transcript import Event
 
-__all__ = ["AckLink", "headline", "link_acks", "connection_text", "is_protocol", "event_name"]
+__all__ = [
+    "AckLink",
+    "headline",
+    "link_acks",
+    "connection_text",
+    "is_protocol",
+    "event_name",
+    "attachments",
+    "read_labels",
+]
 
 _ROOT = "/"
 _EMIT_ACK = re.compile(r"\(ack (\d+)\)\s*$")
@@ -164,3 +173,40 @@ def link_acks(events: Sequence[Event]) -> dict[int, AckLink]:
             elif value.get("type") == "event":
                 requests[key] = i
     return links
+
+
+_EMITTED = re.compile(r"^(?:(/\S*) )?emit (?:(/\S*) )?(\S+)")
+
+
+def attachments(events: Sequence[Event]) -> dict[int, str]:
+    """The frames that follow a labelled send as part of it (a binary emit's attachments),
+    by index in ``events``, each with its line: ``attachment 1 of emit upload``.
+
+    A codec labels the first frame of a send only; the others have the same time and
+    client, and come right after it.  Empty when nothing has a label.
+    """
+    found: dict[int, str] = {}
+    owner: tuple[str, float, str] | None = None  # (client, time, what the send was)
+    count = 0
+    for i, event in enumerate(events):
+        if event.kind != "sent":
+            continue
+        label = event.detail.get("label")
+        if label is not None:
+            named = _EMITTED.match(label)
+            what = f"emit {named.group(3)}" if named else label.split(" ", 1)[0]
+            owner, count = (event.client, event.at, what), 0
+        elif owner is not None and (event.client, event.at) == owner[:2]:
+            count += 1
+            found[i] = f"attachment {count} of {owner[2]}"
+        else:
+            owner = None
+    return found
+
+
+def read_labels(events: Sequence[Event]) -> tuple[dict[int, AckLink], dict[int, str]]:
+    """:func:`link_acks` and :func:`attachments` of a conversation; for one with no label
+    at all (raw WebSocket) a single quick look, so its reports cost what they did."""
+    if not any("label" in event.detail for event in events):
+        return {}, {}
+    return link_acks(events), attachments(events)

@@ -14,7 +14,13 @@ from collections.abc import Callable, Sequence
 
 from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.transcript import Event
-from wsbdd.report.labels import AckLink, connection_text, headline, is_protocol, link_acks
+from wsbdd.report.labels import (
+    AckLink,
+    connection_text,
+    headline,
+    is_protocol,
+    read_labels,
+)
 
 __all__ = [
     "visible",
@@ -204,7 +210,7 @@ def transcript_text(
         f"WebSocket conversation ({len(clients)} client{'s' * (len(clients) != 1)}, "
         f"{frames} frame{'s' * (frames != 1)}{http})"
     ]
-    links = link_acks(events)
+    links, parts = read_labels(events)
     step = None
     for i, event in enumerate(events):
         if event.step is not None and event.step is not step:
@@ -224,6 +230,10 @@ def transcript_text(
                     body += "  " + ack_note(link, events, t0)
                 frame = visible(one_line(mask(payload_text(event.payload)), limit))
                 lines.append(f"{head}  {arrow} {body}   (frame: {frame})")
+                continue
+            if i in parts:  # a binary emit's attachment: part of the send above
+                frame = visible(one_line(mask(payload_text(event.payload)), limit))
+                lines.append(f"{head}  -> ↳ {parts[i]}   (frame: {frame})")
                 continue
             arrow = "->" if event.kind == "sent" else "<-"
             body = visible(one_line(mask(payload_text(event.payload)), limit))
