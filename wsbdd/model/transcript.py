@@ -174,7 +174,7 @@ def build_transcript(
                         "lost": outcome.lost,
                         # Socket.IO's own reason (io server disconnect, ping timeout): None
                         # for raw WebSocket, whose close code and reason say it all.
-                        "app_reason": outcome.app_reason,
+                        "app_reason": getattr(outcome, "app_reason", None),
                     },
                     step=step_at(outcome.closed_at),
                 )
