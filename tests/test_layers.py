@@ -40,6 +40,7 @@ PURE = [
     "wsbdd.codec",
     "wsbdd.io.errors",
     "wsbdd.model.failures",
+    "wsbdd.model.reconnection",
 ]
 """May import only each other, errors and the standard library (plus jsonpath/hamcrest)."""
 

@@ -16,6 +16,11 @@ from wsbdd.settings.config import load_settings
 
 FILES = [
     pytest.param(
+        "[reconnection]\nattempts = 0",
+        "wsbdd.toml [reconnection] attempts is 0: must be a whole number of tries from 1 to 100, e.g. 5.",
+        id="reconnection attempts",
+    ),
+    pytest.param(
         "timeout = nan",
         'wsbdd.toml timeout is NaN: not a duration; use a number of seconds (2, 2.5) or text such as "500 ms" or "2 seconds".',
         id="timeout nan",

@@ -45,6 +45,7 @@ HTTPX = "httpx refusing to build a request for a reason other than a non-ASCII h
 UVLOOP = "depends on whether uvloop is installed where the tests run"
 UNREADABLE = "needs a settings file the test process cannot read (root reads anything)"
 WHEEL = "building the vendored wheel from a broken source tree (wsbdd init --vendor)"
+CODEC_BUG = "a codec that raised on a frame (its own sentence says so, pinned with the codec)"
 TIMED = "the sentence carries measured connect times (the group variant is pinned, time masked)"
 
 PINNED = {
@@ -84,7 +85,11 @@ PINNED = {
     "facade.identities:url_for": 2,
     "facade.open_files:ensure_open_files": 1,
     "facade.session:Session._wait": 2,
-    "facade.session:Session.client": 3,
+    "facade.reconnection:judge_reconnect": 8,
+    "facade.reconnection:judge_recovered": 4,
+    "facade.session:Session.client": 4,
+    "facade.session:Session.drop": 1,
+    "facade.session:Session.expect_reconnected": 1,
     "facade.session:Session.collected_by": 1,
     "facade.session:Session.connect_all": 1,
     "facade.session:Session.expect_pong": 1,
@@ -98,6 +103,9 @@ PINNED = {
     "facade.session:_verdict": 1,
     "io.connection:open_connection": 2,
     "io.http:HttpClients._send": 1,
+    # tests/test_socketio_polling.py pins these through a Session.
+    "io.polling:open_polling": 3,
+    "io.polling:PollingConnection.ping": 1,
     "io.http:HttpClients.need_cookie": 1,
     "io.http:HttpClients.request": 2,
     "load.engine:_send_correlated": 1,  # a refused intent: tests/test_codec_session.py
@@ -162,6 +170,7 @@ PINNED = {
     "settings.config:_duration.parse": 5,
     "settings.config:_from_table": 3,
     "settings.config:_header_name": 1,
+    "settings.config:_attempts": 1,
     "settings.config:_inbox_limit": 1,
     "settings.config:_loop_kind": 1,
     "settings.config:_max_size": 1,
@@ -217,6 +226,7 @@ PINNED = {
 }
 
 NOT_PINNED = {
+    "facade.reconnection:judge_reconnect": (1, CODEC_BUG),
     "codec.websocket:BaseCodec.encode": (1, INTERNAL),
     "glue.environment:after_scenario": (1, GATHERED),
     "io.client:Client._open_conn": (1, NO_TEXT),
@@ -224,6 +234,9 @@ NOT_PINNED = {
     "io.connection:Connection.ping": (1, NO_TEXT),
     "io.connection:Connection.ping.pong": (1, NO_TEXT),
     "io.connection:Connection.send": (1, NO_TEXT),
+    "io.connection:Connection.recv": (1, NO_TEXT),
+    "io.polling:PollingConnection.send": (2, NO_TEXT),
+    "io.polling:decode_payload": (1, NO_TEXT),
     "io.http:HttpClients.request": (1, HTTPX),
     "io.runtime:LoopThread._call_in_turn": (1, INTERNAL),
     "io.runtime:LoopThread.run": (2, INTERNAL),

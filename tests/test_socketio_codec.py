@@ -110,7 +110,7 @@ def test_handshake_connects_each_namespace_and_is_ready_when_all_are_acknowledge
     assert admin.ready
     assert admin.messages == (
         Received(
-            {"type": "connect", "namespace": "/admin", "sid": "def"},
+            {"type": "connect", "namespace": "/admin", "sid": "def", "recovered": False},
             label="/admin connect",
             protocol=True,
         ),
@@ -174,7 +174,12 @@ def test_joining_and_leaving_a_namespace_later():
     assert codec.namespace("/admin").state == "connecting"
     joined = codec.decode('40/admin,{"sid":"z"}', 1)
     assert not joined.ready  # ready long ago: nothing changes for the connection
-    assert only(joined).value == {"type": "connect", "namespace": "/admin", "sid": "z"}
+    assert only(joined).value == {
+        "type": "connect",
+        "namespace": "/admin",
+        "sid": "z",
+        "recovered": False,
+    }
     assert codec.encode(LeaveNamespace("/")) == ["41"]
     again = codec.encode(JoinNamespace("/"))
     assert again == ["40"]

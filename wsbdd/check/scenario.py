@@ -38,6 +38,12 @@ GROUP_CONNECTS = {
     _LOAD + "crowd_tries",
 }
 MULTI_CONNECTS = {_CONNECTION + "all_connected", _CONNECTION + "all_connect"}
+_RECONNECTION = "wsbdd.steps.reconnection."
+CONNECTS |= {
+    _RECONNECTION + "connected_with_reconnection",
+    _RECONNECTION + "all_connected_with_reconnection",
+}
+MULTI_CONNECTS |= {_RECONNECTION + "all_connected_with_reconnection"}
 _HTTP = "wsbdd.steps.http."
 SETS_VARIABLE = {
     "wsbdd.steps.variables.remember",

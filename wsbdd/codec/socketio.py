@@ -21,7 +21,11 @@ test client:
   messages: in the inbox for Socket.IO steps, claimed on arrival so generic steps
   never see them;
 - the steps send :class:`Emit`, :class:`Acknowledge`, :class:`JoinNamespace` and
-  :class:`LeaveNamespace`; ``str`` and ``bytes`` go out as raw frames.
+  :class:`LeaveNamespace`; ``str`` and ``bytes`` go out as raw frames;
+- connection-state recovery (socket.io 4.6 and later), for clients that reconnect
+  (:mod:`wsbdd.codec.resume`): the ``pid`` of each namespace's connect answer is kept,
+  the offset the server appends to each event is taken off its arguments and kept,
+  and the next connection's CONNECT carries both, as the official clients do.
 """
 
 from __future__ import annotations
@@ -200,9 +204,16 @@ class SocketIOCodec(BaseCodec):
         "_next_ack",
         "_reason",
         "_eio3_hint",
+        "_pids",
+        "_offsets",
+        "_resumed",
+        "_recovered",
     )
 
     name: ClassVar[str] = "socket.io"
+    engine_io: ClassVar[bool] = True
+    """Its frames are Engine.IO packets, so the client may carry them on long-polling (the
+    ``[socketio] transport`` setting: :mod:`wsbdd.io.polling`)."""
 
     def __init__(
         self,
@@ -242,6 +253,15 @@ class SocketIOCodec(BaseCodec):
         self._next_ack = 0
         self._reason: str | None = None
         self._eio3_hint = False
+        # Connection-state recovery (see "reconnection" below), per namespace.
+        self._pids: dict[str, str] = {}
+        """The session's private id, from the connect answer (or, before it, the
+        resumed one): the server offers recovery."""
+        self._offsets: dict[str, str] = {}
+        """The offset of the last event received: where a recovery resumes from."""
+        self._resumed: dict[str, str] = {}
+        """The pids this connection asked to resume (from the lost connection's codec)."""
+        self._recovered: dict[str, bool] = {}
 
     # -- the address ------------------------------------------------------------------
 
@@ -327,8 +347,12 @@ class SocketIOCodec(BaseCodec):
             self._last_ping = at
             return Decoded(replies=(eio.Packet(eio.PONG, packet.data or None).encode(),))
         if kind == eio.CLOSE:
-            self._reason = "transport close"
-            return Decoded(closing=True, reason="transport close")
+            # After a DISCONNECT ("41": io server disconnect) the server may still end the
+            # transport with Engine.IO's close packet (Node does on long-polling): the
+            # reason the app gave first stands.
+            if self._reason is None:
+                self._reason = "transport close"
+            return Decoded(closing=True, reason=self._reason)
         if kind in (eio.PONG, eio.NOOP, eio.UPGRADE, eio.OPEN):
             return Decoded()  # nothing for a client on an open WebSocket
         raise self._malformed(frame, f"Engine.IO has no packet type {kind!r}")
@@ -369,7 +393,7 @@ class SocketIOCodec(BaseCodec):
         return Decoded(replies=replies)
 
     def _connect_frame(self, name: str) -> str:
-        auth = self.auth_for.get(name, self.auth)
+        auth = self._with_resume(name, self.auth_for.get(name, self.auth))
         return eio.Packet(eio.MESSAGE, sio.Packet(sio.CONNECT, auth, name).encode()).encode()
 
     def _message(self, frame: Frame, text: str) -> Decoded:
@@ -448,6 +472,8 @@ class SocketIOCodec(BaseCodec):
             if packet.id is not None:
                 value["ack"] = packet.id
                 ask = f"(ack {packet.id})"
+            else:
+                value["args"] = args = self._take_offset(namespace, args)
             label = _label(_where(namespace), event, _args_text(args), ask)
             return Received(value, raw, label)
         emitted = self._acks.pop((namespace, packet.id), None)
@@ -468,9 +494,10 @@ class SocketIOCodec(BaseCodec):
             raise self._malformed(frame, "its namespace CONNECT carries no sid")
         state = self.namespaces.setdefault(namespace, NamespaceState(namespace))
         state.state, state.sid, state.message = "connected", sid, None
+        recovered = self._note_session(namespace, data)
         messages: tuple[Received, ...] = ()
         if namespace != self._first or self.ready:  # the first one's ack is the connection
-            value = {"type": "connect", "namespace": namespace, "sid": sid}
+            value = {"type": "connect", "namespace": namespace, "sid": sid, "recovered": recovered}
             messages = (Received(value, label=f"{namespace} connect", protocol=True),)
         ready = False
         if not self.ready and all(
@@ -633,6 +660,80 @@ class SocketIOCodec(BaseCodec):
         if not self.ready:
             return None  # no Socket.IO session began (refused, or never answered)
         return "io client disconnect" if closed_by == "client" else "transport close"
+
+    # -- reconnection: connection-state recovery (wsbdd.codec.resume) -------------------
+    #
+    # A server with recovery on answers each namespace's CONNECT with a private session id
+    # ("pid") and appends an offset (a string) to every event it emits without asking for
+    # an acknowledgement.  On reconnection the client puts {"pid", "offset"} into its
+    # CONNECT payload; the server then gives the old session back (same sid, rooms) and
+    # first sends the events emitted meanwhile, offsets included, before its answer.
+
+    def _with_resume(self, name: str, auth: Any) -> Any:
+        """The CONNECT payload, with the session to resume merged in under its own keys."""
+        pid = self._resumed.get(name)
+        if pid is None or not (auth is None or isinstance(auth, Mapping)):
+            return auth
+        resume: dict[str, Any] = {"pid": pid}
+        offset = self._offsets.get(name)
+        if offset is not None:  # none yet: the server starts a new session
+            resume["offset"] = offset
+        return {**resume, **(auth or {})}
+
+    def _note_session(self, namespace: str, data: Mapping[str, Any]) -> bool:
+        """A namespace's connect answer: keep its pid; whether it resumed the old session."""
+        pid = data.get("pid")
+        if not isinstance(pid, str):
+            self._pids.pop(namespace, None)
+            self._recovered[namespace] = False
+            return False
+        self._pids[namespace] = pid
+        recovered = self._resumed.get(namespace) == pid
+        self._recovered[namespace] = recovered
+        return recovered
+
+    def _take_offset(self, namespace: str, args: list[Any]) -> list[Any]:
+        """An event's arguments without the offset the server appended (kept for a later
+        recovery); as they are when the server offers no recovery."""
+        if namespace in self._pids and args and isinstance(args[-1], str):
+            self._offsets[namespace] = args[-1]
+            return args[:-1]
+        return args
+
+    def may_reconnect(self) -> bool:
+        """Not after the server disconnected the client (``io server disconnect``) or the
+        client itself did: the official clients do not reconnect then."""
+        return self._reason not in ("io server disconnect", "io client disconnect")
+
+    def resumption(self) -> dict[str, tuple[str, str | None]]:
+        """Each namespace's pid and last offset, for the next connection's codec."""
+        return {name: (pid, self._offsets.get(name)) for name, pid in self._pids.items()}
+
+    def resume(self, state: Mapping[str, tuple[str, str | None]]) -> None:
+        """Ask the server for the sessions of ``state`` (:meth:`resumption` of the codec of
+        the lost connection) when this connection's namespaces connect."""
+        for name, (pid, offset) in state.items():
+            self._resumed[name] = self._pids[name] = pid
+            if offset is not None:
+                self._offsets[name] = offset
+
+    def renewed(self) -> SocketIOCodec:
+        """A fresh codec for the next connection: the same namespaces, auth and path."""
+        return SocketIOCodec(
+            namespaces=self._initial, auth=self.auth, auth_for=self.auth_for, path=self.path
+        )
+
+    def session_id(self) -> str | None:
+        """The sid of the first namespace (the one the connection is ready with)."""
+        state = self.namespaces.get(self._first)
+        return state.sid if state is not None else None
+
+    def recovered(self) -> bool | None:
+        """Whether the server resumed the first namespace's session; None when it offers
+        no recovery."""
+        if self._first not in self._pids or self._first not in self._recovered:
+            return None
+        return self._recovered[self._first]
 
 
 def _namespace(name: str) -> str:

@@ -60,6 +60,12 @@ from wsbdd.facade.groups import (
     send_all,
 )
 from wsbdd.facade.open_files import ensure_open_files
+from wsbdd.facade.reconnection import (
+    judge_reconnect,
+    judge_recovered,
+    not_reconnecting,
+    wait_reconnect,
+)
 from wsbdd.facade.strict import settle, settle_limit, strict_sentence, unexpected
 from wsbdd.io.client import Client, ConnectionOutcome, ConnectOptions, close_clients
 from wsbdd.io.errors import ConnectionLost
@@ -99,6 +105,7 @@ def connect_options(settings: Settings, variables: Variables | None = None) -> C
         tls=settings.tls,
         codec=settings.codec_for(variables=variables),
         transport=settings.socketio.transport,
+        reconnection=settings.reconnection,
     )
 
 
@@ -298,6 +305,11 @@ class Session:
             )
         outcome = client.outcome
         if need_open and not client.connected:
+            if client.reconnecting:
+                raise ConnectionProblem(
+                    f"{name} cannot send while it reconnects (the connection was lost); "
+                    f'wait for it first: "Then {name} reconnects within 5 seconds".'
+                )
             if outcome is not None and outcome.opened_at is None:
                 raise ConnectionProblem(f"{name} is not connected: {outcome.describe_failure()}.")
             raise ConnectionProblem(
@@ -328,8 +340,13 @@ class Session:
         headers: dict[str, str] | None = None,
         subprotocols: Sequence[str] | None = None,
         require: bool = True,
+        reconnection: bool | None = None,
     ) -> ConnectionOutcome:
-        """Connect ``name``; with ``require`` a refused or rejected handshake fails the step."""
+        """Connect ``name``; with ``require`` a refused or rejected handshake fails the step.
+
+        ``reconnection``: True, the client reconnects by itself when its connection is
+        lost (as the ``reconnection`` settings say); False, it does not even when the
+        settings enable it; None, as the settings say."""
         return self.connect_all(
             [name],
             target,
@@ -337,6 +354,7 @@ class Session:
             headers=headers,
             subprotocols=subprotocols,
             require=require,
+            reconnection=reconnection,
         )[0]
 
     def connect_all(
@@ -351,6 +369,7 @@ class Session:
         offsets: Sequence[float] | None = None,
         concurrency: int | None = None,
         watch: Any = None,
+        reconnection: bool | None = None,
     ) -> list[ConnectionOutcome]:
         """Connect several clients at once (bounded concurrency).
 
@@ -362,7 +381,7 @@ class Session:
         ``offsets``: a ramp, client ``i`` starts its handshake ``offsets[i]``
         seconds after the first; ``concurrency``: at most that many handshakes
         at a time; ``watch(clients)``: an async context (progress, loop lag)
-        held while connecting.
+        held while connecting; ``reconnection``: as for :meth:`connect`.
         """
         handshake = identities.handshakes(
             names,
@@ -385,6 +404,9 @@ class Session:
             if old is not None:
                 await old.close()
             client = self.pool.new(name)
+            if reconnection is not None:
+                policy = self.pool.options.reconnection
+                client.reconnection = policy if reconnection else None
             sent_headers = self.http.with_cookies(name, url, all_headers)
             outcome = await client.connect(url, headers=sent_headers, subprotocols=protocols)
             self.http.keep_cookies(name, url, answer_headers(client))
@@ -680,6 +702,35 @@ class Session:
         )
         assert outcome is not None
         return outcome
+
+    def drop(self, name: str) -> None:
+        """Cut ``name``'s TCP connection as a network failure would (no closing handshake):
+        the server sees its transport close, and a client with reconnection reconnects."""
+        client = self.client(name)
+        if not client.connected:
+            raise ConnectionProblem(
+                f"{name}'s connection cannot drop: it is not open (the connection "
+                f"{client.how_it_ended()})."
+            )
+        self._run(client.drop(), self.settings.close_timeout + 2)
+
+    def expect_reconnected(
+        self, name: str, timeout: float | None = None, *, new_sid: bool = False
+    ) -> None:
+        """``name`` lost its connection and reconnected within ``timeout`` (waiting for the
+        loss too); ``new_sid``: with a new session id.  Claims that loss."""
+        client = self.client(name)
+        if client.reconnection is None and not client.reconnects:
+            raise not_reconnecting(name)
+        limit = self._timeout(timeout)
+        record = self._run(wait_reconnect(client, limit), limit)
+        judge_reconnect(client, record, limit, new_sid=new_sid)
+
+    def expect_recovered(self, name: str, recovered: bool = True) -> None:
+        """The server recovered (or, ``recovered=False``, did not recover) the session on
+        ``name``'s latest reconnection."""
+        client = self.client(name)
+        judge_recovered(client, recovered)
 
     def expect_connected(self, name: str) -> None:
         client = self.client(name)

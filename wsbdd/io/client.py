@@ -22,11 +22,21 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from wsbdd.codec import Codec, Decoded, Received, WebSocketCodec
+from wsbdd.codec.resume import (
+    may_reconnect,
+    recovered,
+    renewed,
+    resume,
+    resumption,
+    session_id,
+)
 from wsbdd.expect import Expectation, Outcome
 from wsbdd.io.connection import Connection, open_connection
 from wsbdd.io.errors import ConnectFailed, ConnectionLost, HandshakeRefused
+from wsbdd.io.polling import PollingConnection, open_polling
 from wsbdd.model.address import mask_secrets
 from wsbdd.model.inbox import Inbox
+from wsbdd.model.reconnection import FailedAttempt, Reconnect, ReconnectPolicy
 from wsbdd.settings.config import TlsSettings
 
 __all__ = [
@@ -65,6 +75,8 @@ class ConnectOptions:
     """How a Socket.IO client reaches its server: ``"websocket"``, ``"polling"`` (starts on
     long-polling and upgrades) or ``"polling-only"`` (the ``[socketio] transport``
     setting); other codecs always use the WebSocket."""
+    reconnection: ReconnectPolicy = ReconnectPolicy()
+    """How clients reconnect after losing their connection (enabled: all of them)."""
 
 
 @dataclass
@@ -87,6 +99,11 @@ class ConnectionOutcome:
     closed_by: Literal["client", "server", None] = None
     """Who began the close; None when the connection was lost with no close frame at all."""
     error: str | None = None
+    transport: str = "websocket"
+    """The transport carrying the connection now: ``websocket``, or ``polling`` (Engine.IO
+    long-polling) until it upgrades."""
+    upgraded_at: float | None = None
+    """When a connection that began on long-polling moved to its WebSocket."""
     hint: str | None = None
     """What the codec made of an HTTP refusal of the handshake (a Socket.IO server
     mounted elsewhere): added to :meth:`describe_failure`."""
@@ -97,7 +114,11 @@ class ConnectionOutcome:
 
     @property
     def rejected(self) -> bool:
-        return self.status is not None and self.status != 101
+        if self.status is None:
+            return False
+        # A long-polling handshake is accepted with 200, a WebSocket one with 101.
+        began_polling = self.transport == "polling" or self.upgraded_at is not None
+        return self.status != (200 if began_polling else 101)
 
     def _get_headers(self) -> dict[str, str]:
         source: Any = self._headers  # type: ignore[has-type]  # set by the property
@@ -156,6 +177,17 @@ class ConnectionOutcome:
 ConnectionOutcome.headers = property(  # type: ignore[assignment]
     ConnectionOutcome._get_headers, ConnectionOutcome._set_headers
 )
+
+
+Transport = Connection | PollingConnection
+"""A client's connection: a WebSocket, or an Engine.IO long-polling session (which may
+upgrade to a WebSocket of its own)."""
+
+
+def _transport_changed(outcome: ConnectionOutcome, name: str, at: float) -> None:
+    """A long-polling session moved to its WebSocket: the transcript shows when."""
+    outcome.transport = name
+    outcome.upgraded_at = at
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,18 +268,47 @@ class Client:
     _connecting = False
     _ready_waiter: asyncio.Future[str | None] | None = None
     _timer: asyncio.TimerHandle | None = None
+    # Reconnection (rare: class-level defaults, so a crowd's clients do not each carry them).
+    reconnection: ReconnectPolicy | None = None
+    """Set: the client reconnects by itself when its connection is lost (see
+    :meth:`_after_reader`); None: a lost connection stays lost."""
+    reconnects: Sequence[Reconnect] = ()
+    """Each loss of the connection since the client connected, and what reconnection did."""
+    earlier: Sequence[ConnectionOutcome] = ()
+    """The outcomes of the connections before the current one (the first, then each
+    reconnect attempt): :attr:`outcome` is always the latest."""
+    _dial: tuple[str, dict[str, str] | None, list[str] | None, str | None] | None = None
+    """How :meth:`connect` was called, to call it again when reconnecting."""
+    reconnects_seen = 0
+    """How many of :attr:`reconnects` the "reconnects" steps have claimed."""
+    _reconnecting: asyncio.Task[None] | None = None
+    _by_step = False
+    """A step (or the scenario's end) closed the connection: never reconnect."""
+    _codec_factory: Callable[[], Codec] | None = None
 
     def __init__(
-        self, name: str, options: ConnectOptions | None = None, codec: Codec | None = None
+        self,
+        name: str,
+        options: ConnectOptions | None = None,
+        codec: Codec | None = None,
+        *,
+        codec_factory: Callable[[], Codec] | None = None,
     ) -> None:
         self.name = name
         self.options = options or ConnectOptions()
+        if codec_factory is not None:
+            # Kept for reconnecting: each connection gets a fresh codec from it.
+            self._codec_factory = codec_factory
+            if codec is None:
+                codec = codec_factory()
         self.codec: Codec = codec if codec is not None else self.options.codec()
+        if self.options.reconnection.enabled:
+            self.reconnection = self.options.reconnection
         self._decode = self.codec.decode  # bound once: the receive path calls it per frame
         self.inbox = Inbox(self.options.inbox_limit)
         self.sent: list[Sent] = []
         self.outcome: ConnectionOutcome | None = None
-        self._conn: Connection | None = None
+        self._conn: Transport | None = None
         self._reader: asyncio.Task[None] | None = None
         self._watches: list[_Watch] = []
         self.listeners: AbstractSet[Listener] = _NO_LISTENERS
@@ -270,6 +331,10 @@ class Client:
 
     def how_it_ended(self) -> str:
         """``closed with code 1000``, or ``was never opened``: ends "the connection …"."""
+        if self.reconnects and self.reconnects[-1].gave_up_at is not None:
+            # The latest outcome is a failed attempt's: the loss is what ended it.
+            record = self.reconnects[-1]
+            return f"was lost ({record.why}), and {self.name} {record.describe_gave_up()}"
         text = self.outcome.describe_close() if self.outcome else "was never opened"
         if self.codec_error is not None:
             text += f" after {self.codec_error}"
@@ -280,8 +345,20 @@ class Client:
 
     @property
     def finished(self) -> bool:
-        """True once the connection ended (or never opened): no more frames can arrive."""
-        return self._reader is None or self._reader.done()
+        """True once the connection ended (or never opened) and the client is not
+        reconnecting: no more frames can arrive."""
+        return (self._reader is None or self._reader.done()) and self._reconnecting is None
+
+    @property
+    def closed_on_purpose(self) -> bool:
+        """A step (or the scenario's end) closed or aborted the connection: it never
+        reconnects."""
+        return self._by_step
+
+    @property
+    def reconnecting(self) -> bool:
+        """The connection was lost and the client is trying to open a new one."""
+        return self._reconnecting is not None
 
     def handshake_header_items(self) -> list[tuple[str, str]] | None:
         """The handshake response's headers, repeated ones (``Set-Cookie``) included."""
@@ -304,6 +381,8 @@ class Client:
         failure to connect fails the step.
         """
         opts = self.options
+        if self.reconnection is not None:
+            self._dial = (url, headers, subprotocols, display_url)
         outcome = ConnectionOutcome(url=display_url or mask_url(url), started_at=time.monotonic())
         self.outcome = outcome
         codec = self.codec
@@ -313,7 +392,22 @@ class Client:
         own = codec.subprotocols
         offered = [*own, *(p for p in subprotocols or () if p not in own)]
         try:
-            conn = await open_connection(url, opts, headers=headers, subprotocols=offered)
+            # Long-polling carries Engine.IO packets only: other codecs keep the WebSocket.
+            if opts.transport == "websocket" or not getattr(codec, "engine_io", False):
+                conn: Transport = await open_connection(
+                    url, opts, headers=headers, subprotocols=offered
+                )
+            else:
+                outcome.transport = "polling"
+                conn = await open_polling(
+                    url,
+                    opts,
+                    headers=headers,
+                    subprotocols=offered,
+                    upgrade=opts.transport == "polling",
+                    on_transport=functools.partial(_transport_changed, outcome),
+                    who=self.name,
+                )
         except HandshakeRefused as refused:
             outcome.status = refused.status
             outcome.reason_phrase = refused.reason_phrase
@@ -344,7 +438,7 @@ class Client:
         finally:
             self._connecting = False
 
-    async def _handshake(self, conn: Connection, outcome: ConnectionOutcome) -> ConnectionOutcome:
+    async def _handshake(self, conn: Transport, outcome: ConnectionOutcome) -> ConnectionOutcome:
         """The codec's part of connecting: its opening frames, then until it is ready."""
         opts, codec = self.options, self.codec
         self._reader = asyncio.get_running_loop().create_task(
@@ -382,7 +476,7 @@ class Client:
         """Wait for the codec to say ``ready``; the failure sentence if it does not."""
         if self._ready or self._failure is not None:
             return self._failure
-        if self.finished:
+        if self._reader is None or self._reader.done():  # (finished is False while reconnecting)
             return f"the connection {self.how_it_ended()} during the {self.codec.name} handshake"
         waiter = self._ready_waiter = asyncio.get_running_loop().create_future()
         try:
@@ -497,7 +591,7 @@ class Client:
             self._conn.send_soon(frames)
         self._arm_timer()
 
-    async def _read(self, conn: Connection) -> None:
+    async def _read(self, conn: Transport) -> None:
         # Most frames reach _take straight from the connection; this loop sees the
         # rest, so it keeps no bound method of its own alive per idle client.
         try:
@@ -507,9 +601,9 @@ class Client:
                 self._timer.cancel()
                 self._timer = None
             self._record_close(conn)
-            self._wake(ended=True)
+            self._after_reader()
 
-    def _record_close(self, conn: Connection) -> None:
+    def _record_close(self, conn: Transport) -> None:
         outcome = self.outcome
         if outcome is None or outcome.closed_at is not None:
             return
@@ -598,7 +692,7 @@ class Client:
         self.pongs.append(latency)
         return latency
 
-    def _open_conn(self) -> Connection:
+    def _open_conn(self) -> Transport:
         conn = self._conn
         if conn is None or not conn.is_open:
             raise ConnectionLost()
@@ -739,6 +833,7 @@ class Client:
 
     async def abort(self) -> None:
         """Drop the TCP connection without a closing handshake and stop the reader."""
+        self._stop_reconnecting()
         conn = self._conn
         if self.outcome is not None and self.outcome.closed_by is None and not self.finished:
             self.outcome.closed_by = "client"  # the client dropped it: not a lost connection
@@ -749,6 +844,132 @@ class Client:
             await asyncio.gather(self._reader, return_exceptions=True)
         if conn is not None:
             self._record_close(conn)
+
+    # -- losing the connection, and reconnecting ------------------------------------
+
+    async def drop(self) -> None:
+        """Cut the TCP connection as a network failure would: no closing handshake, and not
+        counted as closed by the client, so the server sees its transport close and a
+        client with :attr:`reconnection` reconnects.  Returns once the reader has noticed."""
+        conn = self._conn
+        if conn is None or self._reader is None or self._reader.done():
+            return
+        conn.abort()
+        await asyncio.gather(asyncio.shield(self._reader), return_exceptions=True)
+
+    def _after_reader(self) -> None:
+        """The reader ended: tell whoever waits that the connection ended, unless the
+        client reconnects (then watches go on waiting: the inbox stays, and so do they)."""
+        if self._reconnecting is not None:
+            # A reconnect attempt's connection ended: the reconnecting task goes on.
+            return
+        if self._should_reconnect():
+            self._start_reconnecting()
+            self._wake()  # listeners hear of the loss; watches are not ended by it
+        else:
+            self._wake(ended=True)
+
+    def _should_reconnect(self) -> bool:
+        """Lost, not closed: reconnection is on, the connection had opened, no step closed
+        it, the codec did not fail, and the app did not end the session on purpose."""
+        outcome = self.outcome
+        return (
+            self.reconnection is not None
+            and self._dial is not None
+            and not self._by_step
+            and self.codec_error is None
+            and outcome is not None
+            and outcome.opened_at is not None
+            and may_reconnect(self.codec)
+        )
+
+    def _why_lost(self) -> str:
+        """How the connection ended, as the inside of brackets: the app's reason when the
+        codec knows one (``transport close``), else the WebSocket's."""
+        outcome = self.outcome
+        assert outcome is not None
+        app_reason = getattr(outcome, "app_reason", None)
+        if app_reason:
+            return str(app_reason)
+        if outcome.lost:
+            return f"dropped without a closing handshake, {outcome.close_code or 1006}"
+        return outcome.describe_close()
+
+    def _start_reconnecting(self) -> None:
+        outcome = self.outcome
+        assert outcome is not None
+        lost_at = outcome.closed_at or time.monotonic()
+        record = Reconnect(lost_at, self._why_lost(), old_sid=session_id(self.codec))
+        if not isinstance(self.reconnects, list):
+            self.reconnects = []
+        self.reconnects.append(record)
+        self._reconnecting = asyncio.get_running_loop().create_task(
+            self._reconnect(record), name=f"wsbdd-reconnect-{self.name}"
+        )
+
+    async def _reconnect(self, record: Reconnect) -> None:
+        """Try to connect again, as :attr:`reconnection` says; fill ``record`` in."""
+        policy, dial = self.reconnection, self._dial
+        assert policy is not None and dial is not None
+        url, headers, subprotocols, display_url = dial
+        state = resumption(self.codec)  # what the lost connection's codec carries over
+        try:
+            for number, wait in enumerate(policy.delays(), 1):
+                await asyncio.sleep(wait)  # backoff: bounded by the policy
+                self._fresh_codec(state)
+                outcome = await self.connect(
+                    url, headers=headers, subprotocols=subprotocols, display_url=display_url
+                )
+                if outcome.opened_at is not None:
+                    record.at, record.attempt = outcome.opened_at, number
+                    record.sid = session_id(self.codec)
+                    record.recovered = recovered(self.codec)
+                    record.offered = record.recovered is not None
+                    return
+                failure = FailedAttempt(number, time.monotonic(), outcome.describe_failure())
+                record.failed.append(failure)
+                self._wake()  # listeners hear of each attempt (steps waiting are not ended)
+            record.gave_up_at = time.monotonic()
+        except asyncio.CancelledError:
+            record.stopped = "a step closed the connection"
+            conn, reader = self._conn, self._reader
+            if conn is not None and reader is not None and not reader.done():
+                conn.abort()  # the attempt under way goes with it
+            raise
+        finally:
+            self._reconnecting = None
+            self._wake(ended=self.finished)
+
+    def _fresh_codec(self, state: Any) -> None:
+        """A new codec for the next connection, started from what the lost one carried over."""
+        if not isinstance(self.earlier, list):
+            self.earlier = []
+        if self.outcome is not None:
+            self.earlier.append(self.outcome)
+        if self._codec_factory is not None:
+            codec = self._codec_factory()
+        else:
+            # A codec given as an object (a step's own Socket.IO auth): one configured the
+            # same, when it can say; else the run's.
+            codec = renewed(self.codec) or self.options.codec()
+        resume(codec, state)
+        self.codec = codec
+        self._decode = codec.decode
+        self._ready = False
+        self._failure = None
+        self._closing = None
+
+    def _stop_reconnecting(self) -> None:
+        """A step closes the client: it must never reconnect, and an attempt under way stops.
+
+        From the reconnecting task itself (an attempt closing its own failed
+        connection) this changes nothing."""
+        task = self._reconnecting
+        if task is not None and task is asyncio.current_task():
+            return
+        self._by_step = True
+        if task is not None:
+            task.cancel()
 
     def describe(self) -> dict[str, Any]:
         """A plain summary (for reports and debugging)."""
@@ -771,10 +992,18 @@ async def close_clients(
     cost half as much again as closing them with plain websockets.
     """
     closing: dict[asyncio.Task[None], Client] = {}
+    stopped: list[asyncio.Task[None]] = []
     for client in clients:
+        reconnecting = client._reconnecting
+        client._stop_reconnecting()
+        if reconnecting is not None and reconnecting is not asyncio.current_task():
+            stopped.append(reconnecting)
         task = client._start_close(code, reason)
         if task is not None:
             closing[task] = client
+    if stopped:
+        # Closed while reconnecting: the attempt under way ends with the task.
+        await asyncio.gather(*stopped, return_exceptions=True)
     if not closing:
         return
     _, late = await asyncio.wait(closing, timeout=max(0.0, timeout))

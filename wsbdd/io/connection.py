@@ -210,6 +210,14 @@ class Connection:
         except ConnectionClosed:
             pass
 
+    async def recv(self) -> str | bytes:
+        """The next whole message, for a caller that reads before handing frames on (the
+        long-polling upgrade waits for ``3probe`` here); ConnectionLost if it closes first."""
+        try:
+            return await self._ws.recv()
+        except ConnectionClosed:
+            raise ConnectionLost() from None
+
     # -- writing --
 
     async def send(self, frame: str | bytes) -> None:

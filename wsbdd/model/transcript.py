@@ -19,7 +19,19 @@ from wsbdd.model.message import DecodedMessage
 __all__ = ["Event", "StepMark", "build_transcript"]
 
 EventKind = Literal[
-    "connecting", "connected", "rejected", "failed", "sent", "received", "closed", "http"
+    "connecting",
+    "connected",
+    "rejected",
+    "failed",
+    "sent",
+    "received",
+    "closed",
+    "http",
+    "transport",
+    "lost",
+    "reconnect_failed",
+    "reconnected",
+    "gave_up",
 ]
 
 
@@ -51,6 +63,13 @@ class Event:
     ``request``: ``method``, ``url``, ``payload`` the body sent; or its answer,
     ``response``: ``status``, ``reason``, ``elapsed``, ``content_type`` or ``error``,
     ``payload`` the body received; ``client`` is ``I`` for anonymous requests).
+    ``transport`` (an Engine.IO session that began on long-polling moved to its
+    WebSocket: ``detail`` ``from`` and ``to``, the transports' names; frames before it
+    went by polling, frames after it by WebSocket).
+    For a client connected with reconnection (:mod:`wsbdd.model.reconnection`):
+    ``lost`` (``detail["why"]``), ``reconnect_failed`` (``attempt``, ``error``),
+    ``reconnected`` (``attempt``, ``sid``, ``recovered``) and ``gave_up``, each with
+    ``detail["text"]`` saying it in words.
     ``step`` is the mark of the step in progress.
     """
 
@@ -89,6 +108,12 @@ def build_transcript(
     for client in clients:
         name = client.name
         outcome = client.outcome
+        # A client that reconnected had several connections: the first one's opening is
+        # shown as usual, each later one as "reconnected", and only the last one's close.
+        earlier = client.earlier if hasattr(client, "earlier") else ()
+        latest = outcome
+        if earlier:
+            outcome = earlier[0]
         if outcome is not None:
             started = outcome.started_at
             add(
@@ -96,17 +121,21 @@ def build_transcript(
                     started, name, "connecting", detail={"url": outcome.url}, step=step_at(started)
                 )
             )
+            upgraded_at = getattr(outcome, "upgraded_at", None)
             if outcome.opened_at is not None:
+                opened = {
+                    "url": outcome.url,
+                    "status": outcome.status,
+                    "subprotocol": outcome.subprotocol,
+                }
+                if upgraded_at is not None or getattr(outcome, "transport", "") == "polling":
+                    opened["transport"] = "polling"
                 add(
                     Event(
                         outcome.opened_at,
                         name,
                         "connected",
-                        detail={
-                            "url": outcome.url,
-                            "status": outcome.status,
-                            "subprotocol": outcome.subprotocol,
-                        },
+                        detail=opened,
                         step=step_at(outcome.opened_at),
                     )
                 )
@@ -137,6 +166,19 @@ def build_transcript(
                         step=step_at(at),
                     )
                 )
+            if upgraded_at is not None:
+                moved = {"from": "polling", "to": outcome.transport}
+                add(Event(upgraded_at, name, "transport", detail=moved, step=step_at(upgraded_at)))
+        outcome = latest
+        reconnects = client.reconnects if hasattr(client, "reconnects") else ()
+        if reconnects:
+            _reconnections(client, add, step_at)
+            if outcome is not None and (
+                outcome.opened_at is None or outcome.closed_at == reconnects[-1].lost_at
+            ):
+                # A failed attempt ("gave up reconnecting" says it), or the loss itself
+                # ("lost the connection" says it).
+                outcome = None
         for sent in client.sent:
             event = Event(sent.at, name, "sent", sent.kind, sent.payload, step=step_at(sent.at))
             label = sent.label
@@ -216,3 +258,29 @@ def build_transcript(
         )
     events.sort(key=attrgetter("at"))  # stable: events at the same moment keep their order
     return events
+
+
+def _reconnections(client: Any, add: Any, step_at: Any) -> None:
+    """The events of a client's losses and reconnections (``Client.reconnects``)."""
+    name = client.name
+    for record in client.reconnects:
+        lost = {"why": record.why, "text": record.describe_lost()}
+        add(Event(record.lost_at, name, "lost", detail=lost, step=step_at(record.lost_at)))
+        for attempt in record.failed:
+            text = f"reconnect attempt {attempt.number} failed: {attempt.error}"
+            failed = {"attempt": attempt.number, "error": attempt.error, "text": text}
+            add(
+                Event(attempt.at, name, "reconnect_failed", detail=failed, step=step_at(attempt.at))
+            )
+        if record.at is not None:
+            detail = {
+                "attempt": record.attempt,
+                "sid": record.sid,
+                "recovered": record.recovered,
+                "text": record.describe_reconnected(),
+            }
+            add(Event(record.at, name, "reconnected", detail=detail, step=step_at(record.at)))
+        elif record.gave_up_at is not None:
+            gave_up = {"attempts": len(record.failed), "text": record.describe_gave_up()}
+            at = record.gave_up_at
+            add(Event(at, name, "gave_up", detail=gave_up, step=step_at(at)))

@@ -119,7 +119,11 @@ def describe_event(event: Event) -> str:
         text = "connected"
         if detail.get("subprotocol"):
             text += f" (subprotocol {detail['subprotocol']})"
+        if detail.get("transport") == "polling":
+            text += " over long-polling"
         return text
+    if event.kind == "transport":
+        return f"transport: {detail.get('from')} → {detail.get('to')}"
     if event.kind == "rejected":
         reason = f" {detail['reason']}" if detail.get("reason") else ""
         return f"rejected with HTTP {detail.get('status')}{reason}"
@@ -127,6 +131,8 @@ def describe_event(event: Event) -> str:
         return f"could not connect: {detail.get('error') or 'unknown error'}"
     if event.kind == "http":
         return describe_http(event)
+    if event.kind in ("lost", "reconnect_failed", "reconnected", "gave_up"):
+        return str(detail.get("text") or event.kind)  # worded by wsbdd.model.reconnection
     if event.kind == "closed":
         code = detail.get("code")
         if detail.get("lost"):

@@ -43,6 +43,7 @@ from wsbdd.codec import (
 )
 from wsbdd.model.address import EXAMPLE, AddressProblem, websocket_url
 from wsbdd.model.errors import ConfigError, FeatureMistake
+from wsbdd.model.reconnection import ReconnectPolicy
 from wsbdd.model.variables import RESERVED_PREFIXES, Variables, find_placeholders, is_valid_name
 
 __all__ = [
@@ -151,6 +152,9 @@ class Settings:
     socketio: SocketIOSettings = field(default_factory=SocketIOSettings)
     auto_reply: tuple[AutoReply, ...] = ()
     """Frames the reader answers at once, between steps (simple keep-alives)."""
+    reconnection: ReconnectPolicy = field(default_factory=ReconnectPolicy)
+    """``[reconnection]``: whether every client reconnects by itself when its connection
+    is lost, how many times it tries and how long it waits (docs/socketio.md)."""
     strict: bool = False
     ignore: tuple[str, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=_frozen)
@@ -213,7 +217,7 @@ class Settings:
             if f.name in ("variables", "secrets", "source", "extras", "origins"):
                 continue
             value = getattr(self, f.name)
-            if f.name in ("token", "tls", "socketio"):
+            if f.name in ("token", "tls", "socketio", "reconnection"):
                 for sub in fields(value):
                     if sub.name == "auth":
                         continue  # a secret: not for ${config.…}
@@ -423,6 +427,14 @@ def _inbox_limit(value: Any, origin: _Origin, path: tuple[str, ...]) -> int:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _fail(origin, path, value, "must be a whole number of messages, 0 for no limit")
+    return value
+
+
+def _attempts(value: Any, origin: _Origin, path: tuple[str, ...]) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise _fail(origin, path, value, "must be a whole number of tries from 1 to 100, e.g. 5")
     return value
 
 
@@ -689,13 +701,25 @@ _TLS_PATHS = {
     "client_key": "the client's private key file (PEM)",
 }
 _TLS: dict[str, _Parser] = {"verify": _boolean, **{key: _text for key in _TLS_PATHS}}
+_RECONNECTION: dict[str, _Parser] = {
+    "enabled": _boolean,
+    "attempts": _attempts,
+    "delay": _duration(positive=True),
+    "max_delay": _duration(positive=True),
+}
 _SOCKETIO: dict[str, _Parser] = {
     "path": _socketio_path,
     "auth": _socketio_auth,
     "namespaces": _string_list(_namespace_problem),
     "transport": _socketio_transport,
+    "reconnection": _boolean,  # the same as [reconnection] enabled, where users look for it
 }
-_NESTED: dict[str, dict[str, _Parser]] = {"token": _TOKEN, "tls": _TLS, "socketio": _SOCKETIO}
+_NESTED: dict[str, dict[str, _Parser]] = {
+    "token": _TOKEN,
+    "tls": _TLS,
+    "socketio": _SOCKETIO,
+    "reconnection": _RECONNECTION,
+}
 _FREE_TABLES = ("headers", "variables")
 _KNOWN_KEYS = [*_SCALARS, *_NESTED, *_FREE_TABLES, *EXTRA_TABLES]
 _PATHS = [
@@ -873,10 +897,16 @@ def _tls_settings(tls: dict[str, Any], origins: dict[str, _Origin]) -> TlsSettin
     return settings
 
 
+_SOURCE_RANK = {"pyproject": 0, "wsbdd.toml": 1, "env": 2, "userdata": 3}
+"""The order sources override each other in (see the module docstring)."""
+
+
 def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Settings:
     values: dict[str, Any] = {}
     token: dict[str, Any] = {}
     tls: dict[str, Any] = {}
+    reconnection: dict[str, Any] = {}
+    reconnection_rank: dict[str, int] = {}
     tls_origins: dict[str, _Origin] = {}
     socketio: dict[str, Any] = {}
     chosen: str | None = None  # where the protocol (or codec) setting came from
@@ -890,6 +920,15 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
             extras[key] = value
         elif key == "token":
             token[path[1]] = _TOKEN[path[1]](value, origin, path)
+        elif key == "reconnection" or (key == "socketio" and path[1] == "reconnection"):
+            sub = "enabled" if key == "socketio" else path[1]
+            parse = _boolean if key == "socketio" else _RECONNECTION[sub]
+            # [socketio] reconnection and [reconnection] enabled are one setting: the
+            # later source wins (-D over the environment over the files), whichever spelling.
+            rank = _SOURCE_RANK[origin.kind]
+            if rank >= reconnection_rank.get(sub, -1):
+                reconnection[sub] = parse(value, origin, path)
+                reconnection_rank[sub] = rank
         elif key == "socketio":
             socketio[path[1]] = _SOCKETIO[path[1]](value, origin, path)
         elif key == "tls":
@@ -925,6 +964,7 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
         socketio=SocketIOSettings(**socketio),
         token=TokenSettings(**token),
         tls=_tls_settings(tls, tls_origins),
+        reconnection=ReconnectPolicy(**reconnection),
         headers=_frozen(tables["headers"]),
         variables=_frozen(tables["variables"]),
         extras=_frozen(extras),

@@ -26,6 +26,7 @@ from wsbdd.steps import (  # noqa: E402,F401
     http,
     load,
     receiving,
+    reconnection,
     sending,
     variables,
 )

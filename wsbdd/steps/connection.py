@@ -59,6 +59,7 @@ def _connect(
     with_headers: str | None,
     require: bool,
     alone: bool = False,
+    reconnection: bool | None = None,
 ) -> None:
     offered: list[str] | None = None  # None: the configured subprotocols
     if no_subprotocol:
@@ -78,6 +79,7 @@ def _connect(
         headers=headers,
         subprotocols=offered,
         require=require,
+        reconnection=reconnection,
     )
 
 

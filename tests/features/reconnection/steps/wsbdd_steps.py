@@ -1,0 +1,2 @@
+# Registers wsbdd's step library.
+from wsbdd.steps import *  # noqa: F403
