@@ -12,6 +12,7 @@ new message, not one per message per wake-up.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -34,6 +35,7 @@ __all__ = [
     "format_duration",
     "describe_messages",
     "message_lines",
+    "event_note",
     "ConnectionFacts",
     "connected",
     "disconnected",
@@ -70,10 +72,36 @@ def _phrase(matcher: Matcher | None) -> str:
     return f" {text}" if text else ""
 
 
+_ORDINALS = ("first", "second", "third", "fourth", "fifth")
+_ARGUMENT_PATH = re.compile(r"\$\.args\[(\d+)\](\S*)")
+
+
+def _argument(match: re.Match[str]) -> str:
+    n = int(match.group(1))
+    which = _ORDINALS[n] if n < len(_ORDINALS) else f"#{n + 1}"
+    rest = match.group(2)
+    return f"its {which} argument's ${rest}" if rest else f"its {which} argument"
+
+
+def event_note(note: str, message: Message) -> str:
+    """A mismatch said of a decoded event in its own terms: ``$.args[0].text was "hello"``
+    → ``its first argument's $.text was "hello"``, ``$.event was "typing"`` → ``its event
+    was "typing"``; other notes, and notes on raw frames, unchanged."""
+    if message.label is None:
+        return note
+    value = message.value
+    if not (isinstance(value, dict) and value.get("type") == "event"):
+        return note
+    note = _ARGUMENT_PATH.sub(_argument, note)
+    return note.replace("$.event ", "its event ")
+
+
 def _line(message: Message, note: str = "") -> str:
+    # A decoded message shows its codec's label (``chat {"text": "hello"}``), never the
+    # frame that carried it (``42["chat",…]``): see DecodedMessage.preview.
     line = f"  #{message.seq} {wall_clock(message.at)} {message.preview()}"
     if note:
-        line += f"   ({note})"
+        line += f"   ({event_note(note, message)})"
     return line
 
 
@@ -527,7 +555,7 @@ def _short_reason(receive: Receive) -> str:
     count = _plural(len(examined), "unread message")
     return (
         f"{count}, closest #{closest.seq} {closest.preview(100)} "
-        f"({receive.matcher.mismatch(closest)})"
+        f"({event_note(receive.matcher.mismatch(closest), closest)})"
     )
 
 

@@ -150,7 +150,8 @@ class DecodedMessage(Message):
 
     ``label`` is the codec's one-line summary (None: show the frame); ``protocol``
     marks a message about the protocol itself (a namespace refused), which the inbox
-    claims on arrival so that generic steps never see it.
+    claims on arrival so that generic steps never see it.  Failure notes show the label
+    instead of the frame (:meth:`preview`): a reader should not have to decode ``42[…]``.
     """
 
     __slots__ = ("label", "protocol")  # shadow Message's read-only defaults
@@ -166,8 +167,16 @@ class DecodedMessage(Message):
         protocol: bool = False,
     ) -> None:
         Message.__init__(self, seq, at, kind, raw, value)
-        self.label = label  # type: ignore[misc]
+        self.label = label  # type: ignore[misc]  # a slot here, a property on Message
         self.protocol = protocol  # type: ignore[misc]
+
+    def preview(self, limit: int = 160) -> str:
+        """The codec's label when it gave one (never an escaped frame), else the frame."""
+        label = self.label
+        if label is None:
+            return Message.preview(self, limit)
+        text = label.replace("\n", " ")
+        return text if len(text) <= limit else text[: limit - 1] + "…"
 
     def release(self) -> None:
         """Kept: the codec's value is the message (see the class docstring)."""

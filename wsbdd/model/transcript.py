@@ -53,9 +53,13 @@ class Event:
     ``sent`` / ``received`` (``frame`` is ``text`` or ``binary``, ``payload`` the
     data on the wire, ``seq`` the inbox number for received frames; for a message a
     codec decoded, ``detail["value"]`` is what the codec made of the frame, what
-    JSONPath and the matchers saw), ``closed`` (``detail``:
-    code, reason, clean, by, and ``lost`` when no close frame went either way and
-    nobody closed it), ``http`` (an HTTP request, ``detail["phase"]`` is
+    JSONPath and the matchers saw, ``detail["label"]`` its one-line summary when the codec
+    gave one (``chat {"text": "hi"}``; a sent intent's too: ``emit chat {…} (ack 3)``), and
+    ``detail["protocol"]`` is True for a connection event of the app protocol, such as a
+    Socket.IO namespace connect or refusal), ``closed`` (``detail``:
+    code, reason, clean, by, ``lost`` when no close frame went either way and
+    nobody closed it, and ``app_reason``, the app protocol's own reason such as
+    Socket.IO's ``io server disconnect``), ``http`` (an HTTP request, ``detail["phase"]`` is
     ``request``: ``method``, ``url``, ``payload`` the body sent; or its answer,
     ``response``: ``status``, ``reason``, ``elapsed``, ``content_type`` or ``error``,
     ``payload`` the body received; ``client`` is ``I`` for anonymous requests).
@@ -176,7 +180,11 @@ def build_transcript(
                 # ("lost the connection" says it).
                 outcome = None
         for sent in client.sent:
-            add(Event(sent.at, name, "sent", sent.kind, sent.payload, step=step_at(sent.at)))
+            event = Event(sent.at, name, "sent", sent.kind, sent.payload, step=step_at(sent.at))
+            label = sent.label
+            if label is not None:  # a codec's intent: what the step meant, for the reader
+                event.detail["label"] = label
+            add(event)
         inbox = client.inbox
         load_counted = getattr(inbox, "counted_by_load", None)
         for message in inbox:
@@ -187,7 +195,12 @@ def build_transcript(
                 at, name, "received", message.kind, message.raw, message.seq, step=step_at(at)
             )
             if type(message) is DecodedMessage:  # raw WebSocket's value is its frame: no copy
-                event.detail["value"] = message.value
+                detail = event.detail
+                detail["value"] = message.value
+                if message.label is not None:
+                    detail["label"] = message.label
+                if message.protocol:
+                    detail["protocol"] = True
             add(event)
         if outcome is not None and outcome.closed_at is not None:
             add(
@@ -201,6 +214,9 @@ def build_transcript(
                         "clean": outcome.clean,
                         "by": outcome.closed_by,
                         "lost": outcome.lost,
+                        # Socket.IO's own reason (io server disconnect, ping timeout): None
+                        # for raw WebSocket, whose close code and reason say it all.
+                        "app_reason": getattr(outcome, "app_reason", None),
                     },
                     step=step_at(outcome.closed_at),
                 )

@@ -13,6 +13,7 @@ Around them: :mod:`~wsbdd.report.collect` (what the hooks keep),
 :mod:`~wsbdd.report.diagram` (a conversation as lanes and rows),
 :mod:`~wsbdd.report.mask` (secrets never reach a report),
 :mod:`~wsbdd.report.text` (payloads and times as people read them),
+:mod:`~wsbdd.report.labels` (a codec's messages as events: labels, acks linked to emits),
 :mod:`~wsbdd.report.options` (``[tool.wsbdd.report]``),
 :mod:`~wsbdd.report.outputs` (what ``wsbdd run`` hands to behave).
 """

@@ -6,11 +6,14 @@ the clients on its left, the rest on its right.  Rows come in time order:
 * ``step``: a step started (the step that caused what follows);
 * ``message``: a frame, an arrow from the client to the server (``sent``) or
   back (``received``), with its time offset, a one-line payload and the whole
-  payload pretty-printed for the detail view; an HTTP request and its answer
-  are arrows too (``frame`` is ``http``: ``POST http://…`` out, ``HTTP 202
-  Accepted in 4 ms`` back, each with its body);
+  payload pretty-printed for the detail view (a codec's message with a label, a
+  Socket.IO event, shows its label on the arrow, ``chat {"text": "hi"}``, and its
+  frame when opened; an acknowledgement links to the emit it answers and back);
+  an HTTP request and its answer are arrows too (``frame`` is ``http``: ``POST
+  http://…`` out, ``HTTP 202 Accepted in 4 ms`` back, each with its body);
 * ``mark``: something happened to a connection (connected, rejected with a
-  status, could not connect, closed with code and reason);
+  status, could not connect, closed with code and reason; a codec's protocol
+  message too, such as a Socket.IO namespace connected or refused);
 * ``failure``: the failed step's explanation, at the moment it failed.
 
 Pure: the HTML template draws it, tests read it directly.
@@ -26,8 +29,15 @@ from typing import Any
 from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.transcript import Event, StepMark
 from wsbdd.report.collect import Conversation
+from wsbdd.report.labels import (
+    connection_text,
+    headline,
+    is_protocol,
+    read_labels,
+)
 from wsbdd.report.model import StepReport
 from wsbdd.report.text import (
+    ack_note,
     describe_event,
     describe_http,
     format_offset,
@@ -56,7 +66,7 @@ class Lane:
     server: bool = False
 
 
-@dataclass
+@dataclass(slots=True)  # thousands per report: slots make each one quicker to make
 class Row:
     kind: str
     """``step``, ``message``, ``mark``, ``failure`` or ``note``."""
@@ -95,6 +105,18 @@ class Row:
     """The step's outcome (step rows)."""
     step: str = ""
     """The step that was running, in the writer's words."""
+    labelled: bool = False
+    """A codec's message with a label: the arrow shows the label, ``frame_text`` the frame."""
+    frame_text: str = ""
+    """A labelled message's frame (the arrow shows the label; the frame is shown opened)."""
+    value_json: bool = False
+    """``value`` is a JSON document (the report indents it when opened)."""
+    anchor: str = ""
+    """The row's element id, when another row links to it (an ack and its emit)."""
+    link: str = ""
+    """The id of the row this one links to (``#…``)."""
+    link_text: str = ""
+    """What the link says: ``↩ ack 7 of chat``, ``↪ acknowledged at +12 ms``."""
 
     @property
     def span(self) -> int:
@@ -153,8 +175,12 @@ def build_diagram(
     mask: Callable[[str], str] = lambda text: text,
     payload_cap: int = 64 * 1024,
     max_rows: int = MAX_ROWS,
+    anchor_prefix: str = "m",
 ) -> Diagram | None:
-    """The diagram of one scenario; ``None`` when no client ever connected."""
+    """The diagram of one scenario; ``None`` when no client ever connected.
+
+    ``anchor_prefix`` makes the ids of linked rows (an ack and its emit) unique in a page
+    of many scenarios."""
     if conversation is None or not conversation.events:
         return None
     events = conversation.events
@@ -180,6 +206,10 @@ def build_diagram(
             fail_at = mark.at + (failed.duration or 0.0)
 
     rows = diagram.rows
+    # Whether any message has a codec's label: raw WebSocket conversations (none) skip
+    # every test for labels below, so their diagrams cost what they did.
+    coded = any("label" in event.detail for event in events)
+    links, parts = read_labels(events) if coded else ({}, {})
 
     def step_row(mark: StepMark) -> None:
         step = by_mark.get(mark.index)
@@ -204,7 +234,54 @@ def build_diagram(
             )
         )
 
-    def event_row(event: Event) -> Row | None:
+    def labelled_row(i: int, event: Event, base: dict[str, Any]) -> Row:
+        """A codec's message with a label: the label on the arrow, the frame when opened."""
+        if is_protocol(event):  # a namespace connected or refused: a connection event
+            frame = mask(payload_text(event.payload))[:payload_cap]
+            value = mask(render_value(event.detail.get("value"), payload_cap))
+            return Row(
+                kind="mark",
+                mark="protocol",
+                column=column[event.client],
+                summary=visible(mask(connection_text(event))),
+                full=visible(f"frame: {frame}\ndecoded: {value}"),
+                **base,
+            )
+        label = mask(headline(event) or "") if i not in parts else f"↳ {parts[i]}"
+        payload = event.payload
+        frame = mask(payload_text(payload))
+        size = len(payload.encode("utf-8")) if isinstance(payload, str) else len(payload or b"")
+        if event.frame == "binary":
+            frame = f"binary, {format_size(size)}: {frame}"
+        cut = max(0, len(frame) - payload_cap)
+        decoded = event.detail.get("value", _RAW)
+        value = "" if decoded is _RAW else mask(render_value(decoded, payload_cap))
+        client_col = column[event.client]
+        source, target = (client_col, server) if event.kind == "sent" else (server, client_col)
+        row = Row(
+            kind="message",
+            labelled=True,
+            direction=event.kind,
+            frame=event.frame or "text",
+            text=visible(label[:payload_cap]),
+            frame_text=visible(frame[:payload_cap]),
+            value=visible(value),
+            value_json=value[:1] in ("{", "[") and _is_json(value),
+            cut=cut,
+            size=format_size(size),
+            start=min(source, target),
+            end=max(source, target) + 1,
+            points="right" if target > source else "left",
+            **base,
+        )
+        link = links.get(i)
+        if link is not None:
+            row.anchor = f"{anchor_prefix}{i}"
+            row.link = f"{anchor_prefix}{link.partner}"
+            row.link_text = ack_note(link, events, t0)
+        return row
+
+    def event_row(i: int, event: Event) -> Row | None:
         step = visible(mask(event.step.text)) if event.step else ""
         base: dict[str, Any] = {
             "offset": format_offset(event.at - t0),
@@ -212,6 +289,8 @@ def build_diagram(
             "client": visible(event.client),
             "step": step,
         }
+        if coded and event.kind in ("sent", "received") and ("label" in event.detail or i in parts):
+            return labelled_row(i, event, base)
         if event.kind in ("sent", "received"):
             text = mask(payload_text(event.payload))
             size = (
@@ -307,7 +386,7 @@ def build_diagram(
     timeline.sort(key=lambda item: item[:3])
 
     drawn = hidden = 0
-    for _, _, _, item in timeline:
+    for _, _, index, item in timeline:
         if isinstance(item, StepMark):
             step_row(item)
         elif item == "failure":
@@ -317,13 +396,15 @@ def build_diagram(
                 Row(kind="note", summary="After the last step: wsbdd closes every connection")
             )
         elif isinstance(item, Event):
-            if item.kind in ("sent", "received", "http"):
+            if item.kind in ("sent", "received", "http") and not (
+                coded and "protocol" in item.detail
+            ):
                 diagram.messages += 1
                 if drawn >= max_rows:
                     hidden += 1
                     continue
                 drawn += 1
-            row = event_row(item)
+            row = event_row(index, item)
             if row is not None:
                 rows.append(row)
     if hidden:

@@ -141,6 +141,7 @@ def _scenario_view(run: RunReport, scenario: ScenarioReport, clean: _Cleaner) ->
         scenario_error=scenario.error,
         mask=run.masker.mask,
         payload_cap=options.payload_cap,
+        anchor_prefix=f"s{scenario.number}-m",
     )
     return {
         "load": _load_views(scenario, clean),

@@ -14,6 +14,13 @@ from collections.abc import Callable, Sequence
 
 from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.transcript import Event
+from wsbdd.report.labels import (
+    AckLink,
+    connection_text,
+    headline,
+    is_protocol,
+    read_labels,
+)
 
 __all__ = [
     "visible",
@@ -26,6 +33,7 @@ __all__ = [
     "describe_event",
     "describe_http",
     "transcript_text",
+    "ack_note",
 ]
 
 # C0/C1 controls except tab and newline, bidi embeddings/overrides/isolates,
@@ -129,7 +137,9 @@ def describe_event(event: Event) -> str:
         code = detail.get("code")
         if detail.get("lost"):
             # Neither side closed: saying "by the client" would blame the wrong side.
-            return f"the connection was lost without a closing handshake ({code or 1006})"
+            lost = f"the connection was lost without a closing handshake ({code or 1006})"
+            app = detail.get("app_reason")
+            return f"{lost} ({app})" if app else lost
         text = f"closed with code {code}" if code is not None else "closed without a close code"
         if detail.get("reason"):
             text += f' and reason "{detail["reason"]}"'
@@ -137,6 +147,8 @@ def describe_event(event: Event) -> str:
             text += f" by the {detail['by']}"
         if detail.get("clean") is False:
             text += " (not cleanly)"
+        if detail.get("app_reason"):  # Socket.IO's own words: io server disconnect, …
+            text += f" ({detail['app_reason']})"
         return text
     return event.kind
 
@@ -157,6 +169,17 @@ def describe_http(event: Event) -> str:
     return text
 
 
+def ack_note(link: AckLink, events: Sequence[Event], t0: float) -> str:
+    """``↩ ack 7 of chat`` on an acknowledgement; ``↪ acknowledged at +12 ms`` on what asked
+    for it."""
+    if link.role == "ack":
+        of = f" of {link.event}" if link.event else ""
+        return f"↩ ack {link.ack}{of}"
+    when = format_offset(events[link.partner].at - t0)
+    verb = "answered" if events[link.partner].kind == "sent" else "acknowledged"
+    return f"↪ {verb} at {when}"
+
+
 def transcript_text(
     events: Sequence[Event],
     mask: Callable[[str], str] = lambda text: text,
@@ -172,6 +195,14 @@ def transcript_text(
         -- Given clients Alice and Bob are connected
         +3 ms      12:00:01.003  Alice  connected
         +5 ms      12:00:01.005  Alice  -> {"type": "join", "room": "lobby"}
+
+    A codec's message with a label (Socket.IO) is written as its label, the frame after
+    it; an acknowledgement names what it answers; a namespace connect or refusal reads
+    as a connection event::
+
+        +6 ms  …  Alice  -> emit chat {"text": "hi"} (ack 0)  ↪ acknowledged at +8 ms   (frame: …)
+        +8 ms  …  Alice  <- ack 0 {"ok": true}  ↩ ack 0 of chat   (frame: 430[{"ok":true}])
+        +9 ms  …  Mallory  namespace /admin refused the connection: authentication failed
     """
     if not events:
         return "WebSocket conversation: no connections in this scenario."
@@ -185,17 +216,35 @@ def transcript_text(
         f"WebSocket conversation ({len(clients)} client{'s' * (len(clients) != 1)}, "
         f"{frames} frame{'s' * (frames != 1)}{http})"
     ]
+    links, parts = read_labels(events)
     step = None
-    for event in events:
+    for i, event in enumerate(events):
         if event.step is not None and event.step is not step:
             step = event.step
             lines.append(f"-- {visible(mask(step.text))}")
         head = f"{format_offset(event.at - t0):<10} {wall_clock(event.at)}  {event.client:<{width}}"
         if event.kind in ("sent", "received"):
+            detail = event.detail
+            if "label" in detail:  # a codec's message: said as the reader knows it
+                if is_protocol(event):  # a namespace connected or refused: a connection event
+                    lines.append(f"{head}  {visible(mask(connection_text(event)))}")
+                    continue
+                arrow = "->" if event.kind == "sent" else "<-"
+                body = visible(one_line(mask(headline(event) or ""), limit))
+                link = links.get(i)
+                if link is not None:
+                    body += "  " + ack_note(link, events, t0)
+                frame = visible(one_line(mask(payload_text(event.payload)), limit))
+                lines.append(f"{head}  {arrow} {body}   (frame: {frame})")
+                continue
+            if i in parts:  # a binary emit's attachment: part of the send above
+                frame = visible(one_line(mask(payload_text(event.payload)), limit))
+                lines.append(f"{head}  -> ↳ {parts[i]}   (frame: {frame})")
+                continue
             arrow = "->" if event.kind == "sent" else "<-"
             body = visible(one_line(mask(payload_text(event.payload)), limit))
-            if "value" in event.detail:  # a codec's message: what the matchers saw, too
-                value = visible(one_line(mask(render_value(event.detail["value"], limit)), limit))
+            if "value" in detail:  # a codec's message: what the matchers saw, too
+                value = visible(one_line(mask(render_value(detail["value"], limit)), limit))
                 body = f"{body}  (decoded: {value})"
             lines.append(f"{head}  {arrow} {body}")
         elif event.kind == "http":

@@ -60,6 +60,10 @@
     if (row.querySelector(".full")) { return; }
     var label = row.querySelector(".ar > span");
     var time = row.querySelector("summary > i");
+    if (row.hasAttribute("data-label")) {
+      // A codec's message: the arrow says its label; laid out is what it decoded to.
+      label = row.querySelector(".decoded > code") || label;
+    }
     var text = label ? label.textContent : "";
     if (label && label.hasAttribute("data-json")) {
       try { text = JSON.stringify(JSON.parse(text), null, 2); } catch (ignored) { /* as sent */ }
@@ -82,6 +86,10 @@
     var id = decodeURIComponent(location.hash.slice(1));
     var target = id ? document.getElementById(id) : null;
     if (target && target.tagName === "DETAILS") { target.open = true; }
+    // A link to a message (an acknowledgement's emit) opens what holds it, too.
+    for (var up = target && target.parentElement; up; up = up.parentElement) {
+      if (up.tagName === "DETAILS") { up.open = true; }
+    }
   }
   window.addEventListener("hashchange", reveal);
   reveal();
