@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from os import PathLike
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
@@ -26,6 +27,9 @@ from .questions import BUILT_IN, load_quizzes
 from .quiz_route import QuizRoute
 from .quizmaster import QuizMaster
 from .routes import ChatRoute, LoginRoute, Route, SecureRoute
+
+if TYPE_CHECKING:
+    from .socketio_chat import SocketIOChat
 
 __all__ = ["SUBPROTOCOLS", "DemoServer", "serve_forever"]
 
@@ -65,6 +69,7 @@ class DemoServer:
         max_size: int = 65536,
         quiz_file: str | PathLike[str] | None = None,
         quiz_rate_limit: float | None = 5.0,
+        socketio: bool = False,
     ) -> None:
         self.tokens = dict(DEFAULT_TOKENS if tokens is None else tokens)
         self.max_size = max_size
@@ -79,6 +84,14 @@ class DemoServer:
             "/quiz": QuizRoute(self.quiz, quiz_rate_limit),
         }
         self.default_route: Route = ChatRoute(self.chat)
+        self.socketio: SocketIOChat | None = None
+        """The chat over Socket.IO, on a port of its own (``socketio=True``)."""
+        if socketio:
+            # Imported only when asked for: aiohttp and python-socketio take a while to load,
+            # and most demo servers (one per test, one per run) speak plain WebSocket only.
+            from .socketio_chat import SocketIOChat
+
+            self.socketio = SocketIOChat(tokens=self.tokens, max_content=max_content)
         self._server: Server | None = None
         self._host = ""
         self._port = 0
@@ -102,6 +115,12 @@ class DemoServer:
         )
         self._host = host
         self._port = self._server.sockets[0].getsockname()[1]
+        if self.socketio is not None:
+            try:
+                await self.socketio.start(host, 0)
+            except BaseException:
+                await self.stop()
+                raise
         logger.info("demo server listening on %s", self.url)
         return self
 
@@ -116,11 +135,21 @@ class DemoServer:
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"ws://{host}:{self._port}"
 
+    @property
+    def socketio_url(self) -> str | None:
+        """The Socket.IO chat's address, e.g. ``http://127.0.0.1:54322`` (None without it)."""
+        if self.socketio is None or not self.socketio.port:
+            return None
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self.socketio.port}"
+
     async def stop(self) -> None:
         """Close every connection with 1001 and stop listening. Safe to call twice."""
         server, self._server = self._server, None
         if server is None:
             return
+        if self.socketio is not None:
+            await self.socketio.stop()
         server.close()
         await server.wait_closed()
         if server.close_task is not None:
@@ -178,6 +207,8 @@ async def _serve_until_signalled(host: str, port: int, options: dict[str, object
     server = await DemoServer(**options).start(host, port)  # type: ignore[arg-type]
     try:
         print(f"wsbdd demo server listening on {server.url}", flush=True)
+        if server.socketio_url is not None:
+            print(f"the chat over Socket.IO listening on {server.socketio_url}", flush=True)
         await stopping.wait()
     finally:
         await server.stop()
