@@ -63,10 +63,17 @@ def run(test: Callable[[], Awaitable[None]]) -> None:
     asyncio.run(asyncio.wait_for(test(), 60))
 
 
-def test_without_the_option_there_is_no_socketio_endpoint() -> None:
+def test_without_the_option_the_socketio_chat_starts_only_when_asked() -> None:
     async def test() -> None:
         async with DemoServer() as server:
             assert server.socketio is None and server.socketio_url is None
+            url = await server.start_socketio()
+            assert url == server.socketio_url and url.startswith("http://127.0.0.1:")
+            assert await server.start_socketio() == url  # once only
+            async with client(server) as alice:
+                await connect(alice, server, {"name": "Alice"})
+                assert (await alice.call("whoami", timeout=DEADLINE))["name"] == "Alice"
+        assert server.socketio_url is None
 
     run(test)
 

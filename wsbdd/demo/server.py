@@ -84,14 +84,11 @@ class DemoServer:
             "/quiz": QuizRoute(self.quiz, quiz_rate_limit),
         }
         self.default_route: Route = ChatRoute(self.chat)
+        self.max_content = max_content
         self.socketio: SocketIOChat | None = None
-        """The chat over Socket.IO, on a port of its own (``socketio=True``)."""
-        if socketio:
-            # Imported only when asked for: aiohttp and python-socketio take a while to load,
-            # and most demo servers (one per test, one per run) speak plain WebSocket only.
-            from .socketio_chat import SocketIOChat
-
-            self.socketio = SocketIOChat(tokens=self.tokens, max_content=max_content)
+        """The chat over Socket.IO, on a port of its own, once started (``socketio=True``, or
+        :meth:`start_socketio` on a running server)."""
+        self._with_socketio = socketio
         self._server: Server | None = None
         self._host = ""
         self._port = 0
@@ -115,9 +112,9 @@ class DemoServer:
         )
         self._host = host
         self._port = self._server.sockets[0].getsockname()[1]
-        if self.socketio is not None:
+        if self._with_socketio:
             try:
-                await self.socketio.start(host, 0)
+                await self.start_socketio()
             except BaseException:
                 await self.stop()
                 raise
@@ -135,6 +132,24 @@ class DemoServer:
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"ws://{host}:{self._port}"
 
+    async def start_socketio(self) -> str:
+        """Serve the chat over Socket.IO too, if it is not served yet; return its address.
+
+        wsbdd's runs start it only when a scenario speaks Socket.IO: aiohttp and
+        python-socketio take a while to import, and most runs speak plain WebSocket only.
+        """
+        if self._server is None:
+            raise RuntimeError("start the demo server before its chat over Socket.IO")
+        if self.socketio is None:
+            from .socketio_chat import SocketIOChat
+
+            chat = SocketIOChat(tokens=self.tokens, max_content=self.max_content)
+            await chat.start(self._host, 0)
+            self.socketio = chat
+        url = self.socketio_url
+        assert url is not None
+        return url
+
     @property
     def socketio_url(self) -> str | None:
         """The Socket.IO chat's address, e.g. ``http://127.0.0.1:54322`` (None without it)."""
@@ -150,6 +165,7 @@ class DemoServer:
             return
         if self.socketio is not None:
             await self.socketio.stop()
+            self.socketio = None
         server.close()
         await server.wait_closed()
         if server.close_task is not None:
