@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import pytest
 
 from wsbdd.facade.session import Run
@@ -23,3 +27,53 @@ def s(run):
     """A fresh scenario session, closed after the test."""
     with run.session() as session:
         yield session
+
+
+# --- the real Socket.IO servers (tests/socketio_apps/, started by tests/socketio_servers.py) ---
+# Session-scoped: the servers keep nothing between clients but room memberships (tests use
+# rooms of their own) and stay up for the whole run.  Missing Node or npm packages FAIL with
+# one sentence naming the README's test command: the suite skips nothing.
+
+
+@contextlib.contextmanager
+def _socketio_server(start: Callable[..., Any], **options: Any) -> Iterator[Any]:
+    from socketio_servers import SocketIOServerError
+
+    try:
+        with start(**options) as server:
+            yield server
+    except SocketIOServerError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def python_socketio():
+    """tests/socketio_apps/python_app.py (python-socketio on uvicorn), default options."""
+    from socketio_servers import python_socketio_server
+
+    with _socketio_server(python_socketio_server) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def node_socketio():
+    """tests/socketio_apps/node/server.js (Node socket.io 4), default options."""
+    from socketio_servers import node_socketio_server
+
+    with _socketio_server(node_socketio_server) as server:
+        yield server
+
+
+@pytest.fixture(scope="session", params=["python", "node"])
+def socketio_app(request):
+    """Each of the two servers in turn: a test using it runs against both."""
+    return request.getfixturevalue(f"{request.param}_socketio")
+
+
+@pytest.fixture(scope="session")
+def node_socketio_v2():
+    """tests/socketio_apps/node/server_v2.js: Socket.IO 2 on Engine.IO 3."""
+    from socketio_servers import node_socketio_v2_server
+
+    with _socketio_server(node_socketio_v2_server) as server:
+        yield server

@@ -1,5 +1,8 @@
 """The README's test command installs the browsers lightly, and says in one sentence when it can't.
 
+The same for the npm packages of the Socket.IO test servers (tests/socketio_apps/node):
+installed from their lock file, and one sentence when npm cannot.
+
 Its first part (everything before ``python3 -m venv``) is run here in bash, as
 written in the README, on a PATH without the browsers: once with no apt-get at
 all, and (as root, as CI runs) once with apt-get whose lock another process
@@ -11,13 +14,18 @@ the network or dpkg for anything.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 from test_report_tools import _readme_test_command
+
+ROOT = Path(__file__).resolve().parent.parent
 
 PACKAGES = "chromium firefox-esr npm"
 
@@ -99,3 +107,58 @@ def test_a_locked_apt_is_one_sentence_not_apt_output(tmp_path: Path):
     assert done.stderr.count("\n") == 1
     assert done.stderr.startswith(f"The tests need {PACKAGES}, and apt-get could not install")
     assert "Could not get lock" in (tmp_path / "wsbdd-apt.log").read_text()
+
+
+def _npm_part() -> str:
+    """The step that installs the Socket.IO test servers' npm packages (tests/socketio_apps)."""
+    command = _readme_test_command()
+    found = re.search(r"\{ npm ci --prefix tests/socketio_apps/node .*?false; \}; \}", command)
+    assert found, "the test command no longer installs tests/socketio_apps/node with npm ci"
+    return found.group(0)
+
+
+def test_the_socket_io_servers_packages_come_from_their_lock_file():
+    part = _npm_part()
+    assert "npm ci --prefix tests/socketio_apps/node --loglevel=error --no-audit --no-fund" in part
+    assert f" && {part} && npm install --prefix .venv/node " in _readme_test_command()
+    lock = json.loads((ROOT / "tests/socketio_apps/node/package-lock.json").read_text())
+    packages = lock["packages"]
+    assert packages["node_modules/socket.io"]["version"].startswith("4.")
+    assert packages["node_modules/socket.io-v2"]["name"] == "socket.io"
+    assert packages["node_modules/socket.io-v2"]["version"].startswith("2.")
+
+
+def test_npm_unable_to_install_is_one_sentence_not_npm_output(tmp_path: Path):
+    # Real npm, on a registry nobody listens on and an empty cache: it cannot fetch.
+    node = tmp_path / "tests" / "socketio_apps" / "node"
+    node.mkdir(parents=True)
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(ROOT / "tests" / "socketio_apps" / "node" / name, node / name)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    done = subprocess.run(
+        ["/bin/bash", "-c", _npm_part() + " && echo REACHED"],
+        cwd=tmp_path,
+        env={
+            "PATH": os.environ["PATH"],
+            "HOME": str(tmp_path),
+            "TMPDIR": str(tmp_path),
+            "npm_config_registry": f"http://127.0.0.1:{port}/",
+            "npm_config_cache": str(tmp_path / "npm-cache"),
+            "npm_config_fetch_retries": "0",
+            "npm_config_update_notifier": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert done.stderr == (
+        "npm could not install the Socket.IO test servers' packages into "
+        "tests/socketio_apps/node (no network, or the npm registry is unreachable; npm's "
+        f"output is in {tmp_path}/wsbdd-npm.log): fix that, then run this command again.\n"
+    )
+    assert "ECONNREFUSED" in (tmp_path / "wsbdd-npm.log").read_text()
