@@ -220,7 +220,7 @@ PINNED = {
     "vocabulary.running:perform": 1,
     # Socket.IO steps (tests/test_sentences_socketio.py)
     "expect.events:Answer.expire": 1,
-    "expect.events:_one": 1,
+    "expect.events:_one": 2,
     "facade.socketio:SocketIOSession._emitted": 2,
     "facade.socketio:SocketIOSession.socketio_client": 1,
     "facade.socketio:SocketIOSession.acknowledge": 1,

@@ -29,7 +29,23 @@ __all__ = ["ScenarioReader", "Known"]
 _CONNECTION = "wsbdd.steps.connection."
 _GROUPS = "wsbdd.steps.groups."
 _LOAD = "wsbdd.steps.load."
-CONNECTS = {_CONNECTION + n for n in ("connected", "all_connected", "connects", "all_connect")}
+_SOCKETIO = "wsbdd.steps.socketio."
+CONNECTS = {_CONNECTION + n for n in ("connected", "all_connected", "connects", "all_connect")} | {
+    _SOCKETIO + n
+    for n in ("connected_over_socketio", "all_connected_over_socketio", "connects_to_namespace")
+}
+EVENT_STEPS = {
+    _SOCKETIO + n
+    for n in (
+        "receives_event",
+        "receives_no_event",
+        "has_received_events",
+        "every_receives_event",
+        "nobody_receives_event",
+    )
+}
+"""Steps whose conditions are about an event: ``$`` is its first argument, ``$args[1]`` …"""
+SOCKETIO_LOAD = {_SOCKETIO + "every_emits_paced", _SOCKETIO + "emits_paced"}
 GROUP_CONNECTS = {
     _GROUPS + "crowd_connected",
     _GROUPS + "named_group_connected",
@@ -37,7 +53,11 @@ GROUP_CONNECTS = {
     _LOAD + "crowd_bounded",
     _LOAD + "crowd_tries",
 }
-MULTI_CONNECTS = {_CONNECTION + "all_connected", _CONNECTION + "all_connect"}
+MULTI_CONNECTS = {
+    _CONNECTION + "all_connected",
+    _CONNECTION + "all_connect",
+    _SOCKETIO + "all_connected_over_socketio",
+}
 _HTTP = "wsbdd.steps.http."
 SETS_VARIABLE = {
     "wsbdd.steps.variables.remember",
@@ -176,12 +196,13 @@ class ScenarioReader:
         per_member = (
             name.startswith((_GROUPS, _LOAD))
             or name in MULTI_CONNECTS
+            or (name.startswith(_SOCKETIO) and "group" in words)
             or (phrase is not None and _group_form(phrase, words))
         )
         allowed = set(extra)
         if per_member:
             allowed |= {"client", "index"}
-        if name.startswith(_LOAD):
+        if name.startswith(_LOAD) or name in SOCKETIO_LOAD:
             allowed.add("correlation_id")  # each load message's own id
         if name in NUMBERED:
             allowed |= {"i", "n"}
@@ -287,7 +308,11 @@ class ScenarioReader:
             return run
 
         where = strip_cycles(words["where"]) if words.get("where") else None
-        if where:  # read as the step reads it (wsbdd.match.grammar): they cannot disagree
+        if where and name in EVENT_STEPS:  # $ is the first argument: read as the step does
+            from wsbdd.expect.events import event_conditions
+
+            self._mistake(step, note, either(lambda v: event_conditions(where, v)))
+        elif where:  # read as the step reads it (wsbdd.match.grammar): they cannot disagree
             self._mistake(step, note, either(lambda v: grammar.conditions(where, v)))
         if name == "wsbdd.steps.connection.rejected" and words.get("body"):
             body = strip_cycles(words["body"])
