@@ -214,3 +214,22 @@ def test_the_secure_namespace_wants_a_token(token: str, accepted: bool) -> None:
                 }
 
     run(test)
+
+
+def test_a_run_serves_the_demo_chat_over_socketio_only_to_socketio_clients() -> None:
+    from wsbdd.facade.session import Run
+    from wsbdd.settings.config import Settings
+
+    with Run.start(Settings()) as run:
+        session = run.session()
+        try:
+            session.connect("Alice")  # plain WebSocket: the demo's chat, no Socket.IO yet
+            assert run.demo.socketio is None
+            session.use_protocol("socket.io")
+            session.connect("Bob")
+            assert run.demo.socketio_url is not None
+            bob = session.client("Bob")
+            assert bob.outcome.url.startswith(run.demo.socketio_url.replace("http", "ws", 1))
+            assert bob.codec.name == "socket.io" and bob.connected
+        finally:
+            session.close()
