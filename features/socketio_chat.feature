@@ -64,3 +64,13 @@ Feature: The chat over Socket.IO
     Given Alice is connected over Socket.IO
     When Alice emits "goodbye"
     Then Alice is disconnected by the server with reason "io server disconnect"
+
+  Scenario: The chat's own words say the same over Socket.IO
+    Given Alice is in room "lobby"
+    And Bob is in room "lobby"
+    Then Alice is told that Bob joined room "lobby"
+    When Alice says "hello" to the others in room "lobby"
+    Then Bob hears Alice say "hello" in room "lobby"
+    And Alice receives no event "chat" within 300 ms
+    When Bob asks to join room "no spaces"
+    Then Bob is refused with "invalid_room"

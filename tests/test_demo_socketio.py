@@ -90,9 +90,9 @@ def test_room_messages_reach_every_member_and_are_acknowledged() -> None:
                 "room": "lobby",
                 "members": ["Bob"],
             }
-            joined = await alice.call("join", {"room": "lobby"}, timeout=DEADLINE)
-            assert joined["members"] == ["Alice", "Bob"]
-            assert await bob_heard.next() == ("user_joined", {"room": "lobby", "user": "Alice"})
+            joined = await alice.call("join", {"room": "lobby", "name": "Al"}, timeout=DEADLINE)
+            assert joined["members"] == ["Al", "Bob"]  # joining with a name renames you
+            assert await bob_heard.next() == ("user_joined", {"room": "lobby", "user": "Al"})
             ack = await alice.call(
                 "message", {"room": "lobby", "content": "<b>hi</b> there"}, timeout=DEADLINE
             )
@@ -100,13 +100,13 @@ def test_room_messages_reach_every_member_and_are_acknowledged() -> None:
             for heard in (bob_heard, alice_heard):  # the sender too, as on the WebSocket chat
                 event, chat = await heard.next()
                 assert event == "chat"
-                assert chat["content"] == "hi there" and chat["from"] == "Alice"
+                assert chat["content"] == "hi there" and chat["from"] == "Al"
                 assert chat["room"] == "lobby" and chat["id"] == ack["id"]
                 assert chat["sent_at"].endswith("Z")
             await alice.disconnect()
             assert await bob_heard.next() == (
                 "user_left",
-                {"room": "lobby", "user": "Alice", "reason": "disconnected"},
+                {"room": "lobby", "user": "Al", "reason": "disconnected"},
             )
 
     run(test)

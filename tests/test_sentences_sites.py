@@ -217,7 +217,7 @@ PINNED = {
     "vocabulary.running:_run_steps": 2,
     "vocabulary.running:_session": 1,
     "vocabulary.running:make_step_function.phrase_step": 1,
-    "vocabulary.running:perform": 1,
+    "vocabulary.running:perform": 2,
     # Socket.IO steps (tests/test_sentences_socketio.py)
     "expect.events:Answer.expire": 1,
     "expect.events:_one": 2,

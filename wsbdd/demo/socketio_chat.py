@@ -154,7 +154,13 @@ class SocketIOChat:
         return data
 
     async def join(self, sid: str, data: Any = None) -> dict[str, Any]:
-        room = check_room_name(self._args(data, "join").get("room"))
+        data = self._args(data, "join")
+        room = check_room_name(data.get("room"))
+        rename = data.get("name")
+        if rename is not None:  # as on the WebSocket chat, joining may rename you
+            if not isinstance(rename, str) or not 1 <= len(rename) <= _MAX_NAME:
+                raise ChatError("invalid_message", f"name is 1 to {_MAX_NAME} characters")
+            self.names[sid] = rename
         name = self.names[sid]
         if room not in self.rooms[sid]:
             await self.sio.emit("user_joined", {"room": room, "user": name}, to=room)
