@@ -525,3 +525,35 @@ def test_mistakes_in_http_steps_are_found(project):
         and 'Unknown matcher "iz true"; did you mean "is true"?' in found[1]
     )
     assert "x.feature:5: The JSON is not valid" in found[2]
+
+
+def test_socketio_steps_connect_clients_and_read_event_paths_as_the_steps_do(project):
+    clean = """\
+    Given the server speaks Socket.IO
+    And clients Alice and Bob are connected over Socket.IO with auth {"name": "${client}"}
+    When Mallory connects to namespace "/admin" with auth {"password": "x"}
+    And Carol is connected over Socket.IO
+    And Alice emits "echo" with {"a": 1}, "two" and waits for the acknowledgement
+    Then Alice receives the event "echo" where $.a is 1 and $args[1] is "two"
+    And Bob receives no event "echo" where $event is "echo" within 100 ms
+    And Mallory's connection to namespace "/admin" is refused with message "no"
+    And Carol has received exactly 0 events "echo"
+    """
+    assert findings(project, clean) == []
+    # The same path in a plain message step is not JSONPath: the checker says so there only.
+    assert findings(
+        project, 'Given Alice is connected\nThen Alice receives a message where $args[1] is "two"\n'
+    ) == [
+        'features/x.feature:4: The JSONPath "$args[1]" is not valid (Parse error at 1:1 near '
+        "token args (ID)); check its brackets and quotes, e.g. $.items[0].name or "
+        "$.items[?(@.id == 3)]."
+    ]
+    broken = """\
+    Given Alice is connected over Socket.IO
+    Then Alice receives the event "echo" where $args[1 is "two"
+    And Dave receives no event "echo" within 100 ms
+    """
+    found = findings(project, broken)
+    assert len(found) == 2, found
+    assert found[0].startswith("features/x.feature:4: ") and "$args[1" in found[0]
+    assert found[1].startswith("features/x.feature:5: Dave is used before it connects.")

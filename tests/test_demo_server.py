@@ -719,8 +719,24 @@ async def test_python_m_wsbdd_demo_serves_until_sigterm() -> None:
             errors = (await proc.stderr.read()).decode()  # type: ignore[union-attr]
             raise AssertionError(f"first line {line!r}; stderr: {errors}")
         assert int(match[2]) > 0
+        async with asyncio.timeout(45):
+            line = (await proc.stdout.readline()).decode()  # type: ignore[union-attr]
+        socketio = re.fullmatch(
+            r"the chat over Socket\.IO listening on http://127\.0\.0\.1:(\d+)\n", line
+        )
+        assert socketio, f"second line {line!r}"
         ws = await connect(match[1], proxy=None, compression=None, open_timeout=2)
         welcome = await receive(ws)
+        # The Socket.IO chat answers Engine.IO's opening over WebSocket on its own port.
+        sio = await connect(
+            f"ws://127.0.0.1:{socketio[1]}/socket.io/?EIO=4&transport=websocket",
+            proxy=None,
+            compression=None,
+            open_timeout=2,
+        )
+        async with asyncio.timeout(10):
+            opening = await sio.recv()
+        await sio.close()
         proc.send_signal(signal.SIGTERM)
         async with asyncio.timeout(30):
             returncode = await proc.wait()
@@ -730,6 +746,7 @@ async def test_python_m_wsbdd_demo_serves_until_sigterm() -> None:
             proc.kill()
             await proc.wait()
     assert welcome["type"] == "welcome"
+    assert isinstance(opening, str) and opening.startswith('0{"sid":')
     assert returncode == 0
     assert code == 1001
 

@@ -226,10 +226,10 @@ PINNED = {
     "vocabulary.running:_run_steps": 2,
     "vocabulary.running:_session": 1,
     "vocabulary.running:make_step_function.phrase_step": 1,
-    "vocabulary.running:perform": 1,
+    "vocabulary.running:perform": 2,
     # Socket.IO steps (tests/test_sentences_socketio.py)
     "expect.events:Answer.expire": 1,
-    "expect.events:_one": 1,
+    "expect.events:_one": 2,
     "facade.socketio:SocketIOSession._emitted": 2,
     "facade.socketio:SocketIOSession.socketio_client": 1,
     "facade.socketio:SocketIOSession.acknowledge": 1,

@@ -46,7 +46,7 @@ CASES = [
     ),
     pytest.param(
         "step = '{client} waves'\nzzzzzz = 'x'",
-        'phrase 1: unknown key "zzzzzz"; keys are step, send, await, within, remember, steps, meaning, reads.',
+        'phrase 1: unknown key "zzzzzz"; keys are step, send, await, within, remember, steps, socketio, meaning, reads.',
         id="unknown key far",
     ),
     pytest.param(

@@ -118,7 +118,11 @@ def check_project(project: Project, paths: list[Path] | None = None) -> list[Pro
     problems.update(_ignore_problems(project))
 
     settings = project.settings
-    known = Known(set(settings.variables), set(settings.config_values()))
+    known = Known(
+        set(settings.variables),
+        set(settings.config_values()),
+        socketio=settings.codec.strip().lower() in ("socket.io", "socketio"),
+    )
     reader = ScenarioReader(
         project.registry, known, suggester.explain, phrases_unknown=_phrases_unknown(project)
     )

@@ -102,6 +102,8 @@ class Known:
 
     variables: set[str]
     config_keys: set[str]
+    socketio: bool = False
+    """The run's protocol setting is Socket.IO."""
 
 
 @dataclass
@@ -112,6 +114,9 @@ class _State:
     variables: set[str] = field(default_factory=set)
     blind: bool = False
     """A step the checker cannot see into ran: stop reporting "used before"."""
+    socketio: bool = False
+    """Clients connected from now on speak Socket.IO (the run's, the tag's or a step's)."""
+    socketio_clients: set[str] = field(default_factory=set)
 
 
 def _qualified(func: Any) -> str:
@@ -160,7 +165,11 @@ class ScenarioReader:
     # -- a whole scenario
 
     def read(self, scenario: Any) -> None:
-        state = _State(variables=set(self.known.variables))
+        tags = {tag.lower() for tag in getattr(scenario, "effective_tags", ())}
+        state = _State(
+            variables=set(self.known.variables),
+            socketio=self.known.socketio or bool(tags & {"socket.io", "socketio"}),
+        )
         for step in scenario.all_steps:
             self.step(step, state)
 
@@ -193,6 +202,7 @@ class ScenarioReader:
             name.startswith((_GROUPS, _LOAD))
             or name.startswith(_SOCKETIO + "every_")
             or name in MULTI_CONNECTS
+            or (name.startswith(_SOCKETIO) and "group" in words)
             or (phrase is not None and _group_form(phrase, words))
         )
         allowed = set(extra)
@@ -393,13 +403,19 @@ class ScenarioReader:
         group = words.get("group")
         if name in HTTP_CLIENTS:
             return
+        if name == _SOCKETIO + "server_speaks":
+            state.socketio = "socket" in words.get("protocol", "").lower()
         if name in CONNECTS:
             state.clients.update(names)
+            if state.socketio or name.startswith(_SOCKETIO):
+                state.socketio_clients.update(names)
             return
         if name in GROUP_CONNECTS and group:
             members = names or _member_names(group, int(words.get("count") or 0))
             state.groups.setdefault(group, {}).update(dict.fromkeys(members))
             state.clients.update(members)
+            if state.socketio:
+                state.socketio_clients.update(members)
             return
         if group:
             self._group_used(step, group, state, note)
@@ -440,6 +456,8 @@ class ScenarioReader:
         note: str,
     ) -> None:
         values, actor = read_arguments(phrase, words)
+        if phrase.socketio and self._speaks_socketio(actor, state):
+            phrase = phrase.over_socketio()  # as the run will choose (vocabulary.running)
         self._typed_arguments(step, phrase, values, note)
         if actor is not None and (phrase.sends or phrase.await_):
             if actor.group is not None:
@@ -474,6 +492,16 @@ class ScenarioReader:
             sub.location = step.location
             where = f'in step {number} of the phrase "{phrase.step}": {sub.keyword} {sub.name}'
             self.step(sub, state, inner, depth + 1, note or where)
+
+    def _speaks_socketio(self, actor: Any, state: _State) -> bool:
+        if actor is None:
+            return False
+        name = actor.name
+        if actor.group is not None:
+            name = next(iter(state.groups.get(actor.group) or [""]))
+        if name in state.clients:
+            return name in state.socketio_clients
+        return state.socketio
 
     def _typed_arguments(
         self, step: Any, phrase: Phrase, values: dict[str, Any], note: str

@@ -25,10 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-rate-limit", action="store_true", help="accept messages as fast as they come"
     )
+    parser.add_argument(
+        "--no-socketio", action="store_true", help="do not serve the chat over Socket.IO"
+    )
     parser.add_argument("--quiz-file", metavar="PATH", help="JSON file of extra quizzes for /quiz")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    options: dict[str, object] = {}
+    options: dict[str, object] = {"socketio": not args.no_socketio}
     if args.no_rate_limit:
         options["rate_limit"] = None
     if args.quiz_file:

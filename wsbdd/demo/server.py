@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from contextlib import suppress
 from os import PathLike
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
@@ -26,6 +27,9 @@ from .questions import BUILT_IN, load_quizzes
 from .quiz_route import QuizRoute
 from .quizmaster import QuizMaster
 from .routes import ChatRoute, LoginRoute, Route, SecureRoute
+
+if TYPE_CHECKING:
+    from .socketio_chat import SocketIOChat
 
 __all__ = ["SUBPROTOCOLS", "DemoServer", "serve_forever"]
 
@@ -65,6 +69,7 @@ class DemoServer:
         max_size: int = 65536,
         quiz_file: str | PathLike[str] | None = None,
         quiz_rate_limit: float | None = 5.0,
+        socketio: bool = False,
     ) -> None:
         self.tokens = dict(DEFAULT_TOKENS if tokens is None else tokens)
         self.max_size = max_size
@@ -79,6 +84,11 @@ class DemoServer:
             "/quiz": QuizRoute(self.quiz, quiz_rate_limit),
         }
         self.default_route: Route = ChatRoute(self.chat)
+        self.max_content = max_content
+        self.socketio: SocketIOChat | None = None
+        """The chat over Socket.IO, on a port of its own, once started (``socketio=True``, or
+        :meth:`start_socketio` on a running server)."""
+        self._with_socketio = socketio
         self._server: Server | None = None
         self._host = ""
         self._port = 0
@@ -102,6 +112,12 @@ class DemoServer:
         )
         self._host = host
         self._port = self._server.sockets[0].getsockname()[1]
+        if self._with_socketio:
+            try:
+                await self.start_socketio()
+            except BaseException:
+                await self.stop()
+                raise
         logger.info("demo server listening on %s", self.url)
         return self
 
@@ -116,11 +132,40 @@ class DemoServer:
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"ws://{host}:{self._port}"
 
+    async def start_socketio(self) -> str:
+        """Serve the chat over Socket.IO too, if it is not served yet; return its address.
+
+        wsbdd's runs start it only when a scenario speaks Socket.IO: aiohttp and
+        python-socketio take a while to import, and most runs speak plain WebSocket only.
+        """
+        if self._server is None:
+            raise RuntimeError("start the demo server before its chat over Socket.IO")
+        if self.socketio is None:
+            from .socketio_chat import SocketIOChat
+
+            chat = SocketIOChat(tokens=self.tokens, max_content=self.max_content)
+            await chat.start(self._host, 0)
+            self.socketio = chat
+        url = self.socketio_url
+        assert url is not None
+        return url
+
+    @property
+    def socketio_url(self) -> str | None:
+        """The Socket.IO chat's address, e.g. ``http://127.0.0.1:54322`` (None without it)."""
+        if self.socketio is None or not self.socketio.port:
+            return None
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self.socketio.port}"
+
     async def stop(self) -> None:
         """Close every connection with 1001 and stop listening. Safe to call twice."""
         server, self._server = self._server, None
         if server is None:
             return
+        if self.socketio is not None:
+            await self.socketio.stop()
+            self.socketio = None
         server.close()
         await server.wait_closed()
         if server.close_task is not None:
@@ -178,6 +223,8 @@ async def _serve_until_signalled(host: str, port: int, options: dict[str, object
     server = await DemoServer(**options).start(host, port)  # type: ignore[arg-type]
     try:
         print(f"wsbdd demo server listening on {server.url}", flush=True)
+        if server.socketio_url is not None:
+            print(f"the chat over Socket.IO listening on {server.socketio_url}", flush=True)
         await stopping.wait()
     finally:
         await server.stop()

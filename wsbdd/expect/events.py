@@ -106,8 +106,21 @@ def _one(text: str, variables: Variables) -> EventCondition:
         data = decode_binary(binary["encoding"], variables.render_text(binary["data"]))
         condition = Condition(shape.path, value_matcher(shape.matcher.word, data))
     else:
-        condition = parse_condition(translated, variables)
+        try:
+            condition = parse_condition(translated, variables)
+        except FeatureMistake as mistake:
+            raise FeatureMistake(_as_written(str(mistake), source)) from None
     return EventCondition(_written(source, condition.path.text), condition)
+
+
+def _as_written(sentence: str, source: str) -> str:
+    """A condition reader's sentence about a translated path, naming the path as written
+    (``The JSONPath "$args[1" is not valid``, not ``"$.args[1"``)."""
+    if _ENVELOPE.match(source):
+        return sentence.replace('"$.', '"$', 1)
+    if _FIRST_ARG.match(source):
+        return sentence.replace('"$.args[0]', '"$', 1)
+    return sentence
 
 
 _BINARY_VALUE = re.compile(

@@ -146,6 +146,16 @@ class Run:
             self.ignore = self.settings.ignore or DEMO_IGNORE
         return self
 
+    def socketio_base_url(self) -> str:
+        """Where Socket.IO clients connect by default: the configured URL, or, against the
+        bundled demo, its chat over Socket.IO (started the first time a client needs it)."""
+        if self.demo is None:
+            return self.base_url
+        url: str | None = self.demo.socketio_url
+        if url is None:
+            url = self.loop_thread.run(self.demo.start_socketio(), timeout=10)
+        return url
+
     def close(self) -> None:
         """Stop the demo server and the loop; leaves no task or socket behind."""
         if self.demo is not None and self.loop_thread.running:
@@ -387,9 +397,10 @@ class Session(SocketIOSession):
         factory of the clients' codecs (a Socket.IO connection with its own auth), instead
         of the scenario's or the run's; a client that reconnects gets a fresh one from it.
         """
+        speaks_socketio = self.speaks_socketio(codec)
         handshake = identities.handshakes(
             names,
-            self.run.base_url,
+            self.run.socketio_base_url() if speaks_socketio else self.run.base_url,
             target,
             token,
             headers,

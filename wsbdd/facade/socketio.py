@@ -221,6 +221,16 @@ class SocketIOSession:
             return self.socketio_codec(client=client)
         return None
 
+    def speaks_socketio(self, codec: Callable[[], Codec] | None = None) -> bool:
+        """Whether clients connected now speak Socket.IO: through ``codec`` when given, else
+        by the step connecting them, the scenario's protocol or the run's."""
+        if codec is not None:
+            return protocol_name(codec().name) == SOCKETIO
+        state = _state(self)
+        if state.connecting is not None or state.protocol is not None:
+            return state.connecting is not None or state.protocol == SOCKETIO
+        return protocol_name(self.settings.codec) == SOCKETIO
+
     def connect_socketio(
         self,
         names: Sequence[str],

@@ -26,7 +26,7 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,17 @@ __all__ = [
 ]
 
 PARAM_TYPES = ("text", "number", "client", "group", "json", "condition")
-PHRASE_KEYS = ("step", "send", "await", "within", "remember", "steps", "meaning", "reads")
+PHRASE_KEYS = (
+    "step",
+    "send",
+    "await",
+    "within",
+    "remember",
+    "steps",
+    "socketio",
+    "meaning",
+    "reads",
+)
 KEYWORDS = ("Given", "When", "Then", "And", "But")
 
 NAME_RE = NAME_TEXT
@@ -118,6 +128,9 @@ class Phrase:
     within: float | None = None
     remember: tuple[tuple[str, str], ...] = ()
     steps: tuple[str, ...] = ()
+    socketio: tuple[str, ...] = ()
+    """What the phrase does instead when its client speaks Socket.IO: steps, as ``steps``
+    (so one feature reads the same over plain WebSocket and over Socket.IO)."""
     meaning: str = ""
     reads: tuple[str, ...] = ()
     where: str = "configuration"
@@ -134,6 +147,12 @@ class Phrase:
     def label(self) -> str:
         """``phrase 2 '{client} joins room "{room}"' in pyproject.toml [tool.wsbdd] phrases``."""
         return f"phrase {self.number} '{self.step}' in {self.where}"
+
+    def over_socketio(self) -> Phrase:
+        """This phrase as its client does it over Socket.IO: its ``socketio`` steps only."""
+        if not self.socketio:
+            return self
+        return replace(self, sends=(), await_=None, remember=(), steps=self.socketio, socketio=())
 
     @property
     def actor(self) -> Param | None:
@@ -550,6 +569,7 @@ def _second_pass(
     if await_ is not None and (not isinstance(await_, str) or not await_.strip()):
         raise draft.error("await must be a condition such as '$.type is \"joined\"'")
     steps = _strings(table["steps"], "steps") if "steps" in table else ()
+    socketio = _strings(table["socketio"], "socketio") if "socketio" in table else ()
     reads = _strings(table["reads"], "reads") if "reads" in table else ()
     meaning = table.get("meaning", "")
     if not isinstance(meaning, str) or "\n" in meaning:
@@ -612,6 +632,8 @@ def _second_pass(
     own_remembered = allowed | {name for name, _ in remember}
     for index, text in enumerate(steps, 1):
         _check_names(text, f"step {index} of steps", own_remembered, prefixes, config_keys, params)
+    for index, text in enumerate(socketio, 1):
+        _check_names(text, f"step {index} of socketio", allowed, prefixes, config_keys, params)
 
     return Phrase(
         step=draft.step,
@@ -622,6 +644,7 @@ def _second_pass(
         within=within,
         remember=remember,
         steps=steps,
+        socketio=socketio,
         meaning=meaning.strip(),
         reads=reads,
         where=draft.where,

@@ -223,6 +223,15 @@ def _await_text(phrase: Phrase, values: dict[str, Any], index: int) -> str:
     return _expand_cycles(fill_conditions(phrase.await_, conditions), index)
 
 
+def _speaks_socketio(session: Any, names: list[str]) -> bool:
+    """Whether the phrase's client speaks Socket.IO: a connected client by its codec, one not
+    connected yet by the scenario's (or the run's) protocol, as it would connect."""
+    client = session.pool.get(names[0]) if names else None
+    if client is not None:
+        return bool(client.codec.name == "socket.io")
+    return bool(session.speaks_socketio())
+
+
 def perform(phrase: Phrase, context: Any, groups: dict[str, str | None], step_type: str) -> None:
     """Do what the phrase says, for the client or group the feature line names."""
     from wsbdd.match import compile_path
@@ -230,6 +239,14 @@ def perform(phrase: Phrase, context: Any, groups: dict[str, str | None], step_ty
     session = _session(context)
     values, actor = read_arguments(phrase, groups)
     names = _members(session, actor) if actor is not None else []
+    if (phrase.socketio or phrase.sends) and _speaks_socketio(session, names):
+        if not phrase.socketio:
+            raise FeatureMistake(
+                f"The {phrase.label} sends plain WebSocket messages, but {names[0]} speaks "
+                "Socket.IO: give the phrase a socketio form (its steps over Socket.IO, see "
+                "docs/vocabulary.md) or write the Socket.IO steps in the feature."
+            )
+        phrase = phrase.over_socketio()
     keys = {"client"}
     if phrase.actor is not None and phrase.actor.type == "client":
         keys.add(phrase.actor.name)
