@@ -499,8 +499,8 @@ def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
         'pyproject.toml [tool.wsbdd]: unknown key "banana"; known keys: "url", "timeout", '
         '"quiet_window", "settle", "connect_timeout", "close_timeout", "subprotocols", '
         '"compression", "same_cpu", "loop", "proxy", "ping_interval", "ping_timeout", "max_size", '
-        '"inbox_limit", "codec", "auto_reply", "strict", "ignore", "secrets", "token", "tls", '
-        '"headers", "variables", '
+        '"inbox_limit", "codec", "protocol", "auto_reply", "strict", "ignore", "secrets", '
+        '"token", "tls", "socketio", "headers", "variables", '
         '"phrases", "load", "report".'
     )
 

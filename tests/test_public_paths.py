@@ -24,12 +24,17 @@ PUBLIC = {
     "wsbdd.errors": ["WsbddError", "ExpectationFailed", "FeatureMistake", "ConfigError"],
     "wsbdd.demo": ["DemoServer"],
     "wsbdd.codec": [
+        "Acknowledge",
         "BaseCodec",
         "Codec",
         "Decoded",
+        "Emit",
         "Frame",
         "Intent",
+        "JoinNamespace",
+        "LeaveNamespace",
         "Received",
+        "SocketIOCodec",
         "register_codec",
     ],
 }

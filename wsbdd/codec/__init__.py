@@ -13,19 +13,33 @@ from wsbdd.codec.registry import (
     find_codec,
     register_codec,
 )
+from wsbdd.codec.socketio import (
+    Acknowledge,
+    Emit,
+    JoinNamespace,
+    LeaveNamespace,
+    NamespaceState,
+    SocketIOCodec,
+)
 from wsbdd.codec.websocket import BaseCodec, WebSocketCodec
 
 __all__ = [
+    "Acknowledge",
     "AutoReply",
     "AutoReplying",
     "BaseCodec",
     "Codec",
     "CodecNotFound",
     "Decoded",
+    "Emit",
     "Frame",
     "Intent",
+    "JoinNamespace",
+    "LeaveNamespace",
     "NO_FRAMES",
+    "NamespaceState",
     "Received",
+    "SocketIOCodec",
     "WebSocketCodec",
     "codec_factory",
     "codec_names",

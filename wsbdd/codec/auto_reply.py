@@ -69,6 +69,24 @@ class AutoReplying:
     def opening(self, subprotocol: str | None, now: float) -> Decoded:
         return self.inner.opening(subprotocol, now)
 
+    # The optional members of BaseCodec, passed on when the wrapped codec has them.
+
+    def url_for(self, url: str) -> str:
+        url_for = getattr(self.inner, "url_for", None)
+        return url_for(url) if url_for is not None else url
+
+    def describe(self, intent: Any) -> str | None:
+        describe = getattr(self.inner, "describe", None)
+        return describe(intent) if describe is not None else None
+
+    def refusal_hint(self, status: int, body: str) -> str | None:
+        refusal_hint = getattr(self.inner, "refusal_hint", None)
+        return refusal_hint(status, body) if refusal_hint is not None else None
+
+    def app_reason(self, closed_by: str | None) -> str | None:
+        app_reason = getattr(self.inner, "app_reason", None)
+        return app_reason(closed_by) if app_reason is not None else None
+
     def decode(self, frame: Frame, at: float) -> Decoded | None:
         if isinstance(frame, str):
             reply = self.exact.get(frame)
@@ -85,7 +103,7 @@ class AutoReplying:
     def encode(self, intent: Any) -> Sequence[Frame]:
         return self.inner.encode(intent)
 
-    def tick(self, now: float) -> Sequence[Frame]:
+    def tick(self, now: float) -> Sequence[Frame] | Decoded:
         return self.inner.tick(now)
 
     def next_deadline(self) -> float | None:

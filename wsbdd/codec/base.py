@@ -41,11 +41,20 @@ class Received:
     ``{"event": …, "args": […]}``, a STOMP frame's ``{"command", "headers",
     "body"}``).  ``raw`` is what transcripts and failure notes show: the frame
     (or, for a message spanning frames, the first of them); None means the frame
-    that was decoded.
+    that was decoded.  ``label`` is a one-line human summary for transcripts and
+    reports (``chat {"text": "hi"}``, ``ack 7 {"ok": true}``); None shows the frame.
+
+    ``protocol``: a message about the protocol itself rather than the app's (a
+    Socket.IO namespace connected, refused or disconnected by the server).  It goes
+    into the inbox claimed on arrival: never unread in strict mode, never a candidate
+    for the generic "receives a message" steps nor counted by them, yet a protocol's
+    own steps can look it up (:attr:`wsbdd.model.message.Message.protocol`).
     """
 
     value: Any
     raw: Frame | None = None
+    label: str | None = None
+    protocol: bool = False
 
 
 @dataclass(slots=True)
@@ -71,6 +80,10 @@ class Decoded:
     closing: bool = field(default=False)
     """The app ended the session (Socket.IO ``41``, STOMP ``DISCONNECT`` receipt): the
     client closes the WebSocket with a normal close."""
+    reason: str | None = None
+    """With ``closing`` or ``failed``: the app-level reason the connection ends
+    (``io server disconnect``, ``ping timeout``), kept in
+    :attr:`wsbdd.io.client.ConnectionOutcome.app_reason`."""
 
 
 @runtime_checkable
@@ -151,11 +164,17 @@ class Codec(Protocol):
         """
         ...
 
-    def tick(self, now: float) -> Sequence[Frame]:
+    def tick(self, now: float) -> Sequence[Frame] | Decoded:
         """:meth:`next_deadline` has passed: frames to write now (a heart-beat).
 
-        After calling this method you must write the frames and ask
-        :meth:`next_deadline` again.
+        A codec may instead return a :class:`Decoded`, to say more than frames: its
+        ``failed`` fails the connection once it is ready (the server's keep-alive
+        stopped: "the server sent no ping for 45 s (…)"), with ``reason`` as the
+        app-level close reason (``ping timeout``); its ``replies`` are written and its
+        ``messages`` appended, as for :meth:`decode`.
+
+        After calling this method you must write the frames (or do what the
+        :class:`Decoded` says) and ask :meth:`next_deadline` again.
         """
         ...
 

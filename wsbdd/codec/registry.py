@@ -14,13 +14,18 @@ from collections.abc import Callable, Sequence
 
 from wsbdd.codec.auto_reply import AutoReply, AutoReplying
 from wsbdd.codec.base import Codec
+from wsbdd.codec.socketio import SocketIOCodec
 from wsbdd.codec.websocket import WebSocketCodec
 
 __all__ = ["CodecNotFound", "register_codec", "find_codec", "codec_factory", "codec_names"]
 
 CodecFactory = Callable[[], Codec]
 
-_CODECS: dict[str, CodecFactory] = {"websocket": WebSocketCodec}
+_CODECS: dict[str, CodecFactory] = {
+    "websocket": WebSocketCodec,
+    "socket.io": SocketIOCodec,
+    "socketio": SocketIOCodec,
+}
 
 
 class CodecNotFound(ValueError):

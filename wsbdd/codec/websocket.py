@@ -30,6 +30,27 @@ class BaseCodec:
     name: ClassVar[str] = "websocket"
     subprotocols: tuple[str, ...] = ()
 
+    def url_for(self, url: str) -> str:
+        """The address to open for the address a feature gives (Socket.IO adds its path
+        and ``EIO=4&transport=websocket``); the default keeps it as it is."""
+        return url
+
+    def describe(self, intent: Intent) -> str | None:
+        """A one-line label for a sent intent (``emit chat {"room": "lobby"} (ack 3)``),
+        recorded on the first frame it became; None shows the frames alone."""
+        return None
+
+    def app_reason(self, closed_by: str | None) -> str | None:
+        """The app-level reason for a connection that ended with no reason from the codec
+        (``closed_by``: ``"client"``, ``"server"``, None when lost); None: there is none."""
+        return None
+
+    def refusal_hint(self, status: int, body: str) -> str | None:
+        """What an HTTP refusal of the WebSocket handshake says about the protocol (a
+        Socket.IO server that is mounted elsewhere, or speaks another version): the end of
+        the "could not connect" sentence; None adds nothing."""
+        return None
+
     def opening(self, subprotocol: str | None, now: float) -> Decoded:
         return _READY
 
@@ -46,7 +67,7 @@ class BaseCodec:
             "knows this kind of message in the codec setting"
         )
 
-    def tick(self, now: float) -> Sequence[Frame]:
+    def tick(self, now: float) -> Sequence[Frame] | Decoded:
         return NO_FRAMES
 
     def next_deadline(self) -> float | None:

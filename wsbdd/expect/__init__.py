@@ -197,7 +197,11 @@ class Receive(Expectation):
             observed = f"had {_plural(n, 'unread message')}, {none}:"
             candidates = message_lines(self.examined, self.matcher)
         claimed = next(
-            (m for m in inbox.since_baseline() if inbox.is_consumed(m) and self.matcher.matches(m)),
+            (
+                m
+                for m in inbox.since_baseline()
+                if inbox.is_consumed(m) and not m.protocol and self.matcher.matches(m)
+            ),
             None,
         )
         notes: tuple[str, ...] = ()
@@ -290,6 +294,8 @@ class Count(Expectation):
                 self.unknowable = inbox.dropped_note(self.who)
         if self.pos < len(inbox):
             for message in inbox.since(self.pos):
+                if message.protocol:
+                    continue  # the protocol's own news (a namespace refused): no app message
                 if self.matcher is None:
                     if self._is_noise(message):
                         continue

@@ -26,7 +26,7 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from wsbdd.codec import Intent, codec_factory, refused_intent
+from wsbdd.codec import Intent, refused_intent
 from wsbdd.expect import (
     AnyOrder,
     Count,
@@ -72,6 +72,7 @@ from wsbdd.model.handshake import answer_headers, describe_refusal, refusal_resp
 from wsbdd.model.message import Message
 from wsbdd.model.response import Response
 from wsbdd.model.transcript import Event, StepMark, build_transcript
+from wsbdd.model.variables import Variables
 from wsbdd.settings.config import Settings, load_settings
 from wsbdd.settings.tls import shared_ssl_context
 
@@ -82,7 +83,9 @@ DEMO_IGNORE = ('$.type is "welcome"',)
 _BRIDGE_MARGIN = 10.0  # extra seconds the sync bridge allows beyond a step's own deadline
 
 
-def connect_options(settings: Settings) -> ConnectOptions:
+def connect_options(settings: Settings, variables: Variables | None = None) -> ConnectOptions:
+    """The clients' options from the settings; ``variables`` fill in the ``${…}`` of the
+    configured Socket.IO auth (a scenario's)."""
     return ConnectOptions(
         open_timeout=settings.connect_timeout,
         close_timeout=settings.close_timeout,
@@ -94,7 +97,8 @@ def connect_options(settings: Settings) -> ConnectOptions:
         inbox_limit=settings.inbox_limit,
         ssl=shared_ssl_context(settings.tls),
         tls=settings.tls,
-        codec=codec_factory(settings.codec, settings.auto_reply),
+        codec=settings.codec_for(variables=variables),
+        transport=settings.socketio.transport,
     )
 
 
@@ -190,7 +194,8 @@ class Session:
         """Sends under way.  Only calls the steps make change it (in the loop's turn, or on
         the loop while the step waits), so a step may read it between calls."""
         self.vars = self.settings.new_variables(environ=os.environ, config={"url": run.base_url})
-        self.pool: ClientPool = self._call(lambda: ClientPool(connect_options(self.settings)))
+        options = connect_options(self.settings, self.vars)
+        self.pool: ClientPool = self._call(lambda: ClientPool(options))
         self.collected: dict[str, list[Message]] = {}
         self.groups: dict[str, dict[str, None]] = {}
         """Each group's members in the order they joined (a dict's keys: a set that keeps

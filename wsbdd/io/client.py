@@ -61,6 +61,10 @@ class ConnectOptions:
     """The settings :attr:`ssl` was made from, to say which one to change when TLS fails."""
     codec: Callable[[], Codec] = WebSocketCodec
     """Makes each client's codec (:func:`wsbdd.codec.codec_factory` from the settings)."""
+    transport: str = "websocket"
+    """How a Socket.IO client reaches its server: ``"websocket"``, ``"polling"`` (starts on
+    long-polling and upgrades) or ``"polling-only"`` (the ``[socketio] transport``
+    setting); other codecs always use the WebSocket."""
 
 
 @dataclass
@@ -83,6 +87,13 @@ class ConnectionOutcome:
     closed_by: Literal["client", "server", None] = None
     """Who began the close; None when the connection was lost with no close frame at all."""
     error: str | None = None
+    hint: str | None = None
+    """What the codec made of an HTTP refusal of the handshake (a Socket.IO server
+    mounted elsewhere): added to :meth:`describe_failure`."""
+    app_reason: str | None = None
+    """Why the connection ended at the application level, when its codec knows
+    (Socket.IO: ``io server disconnect``, ``ping timeout``, ``transport close``, ``io
+    client disconnect``); None for raw WebSocket."""
 
     @property
     def rejected(self) -> bool:
@@ -111,16 +122,18 @@ class ConnectionOutcome:
 
     def describe_close(self) -> str:
         """``closed with code 1000``, ``was lost without a closing handshake (1006)``: ends
-        "the connection …"."""
+        "the connection …"; with the app-level reason when the codec gave one (``closed with
+        code 1000 (io server disconnect)``)."""
         code = self.close_code if self.close_code is not None else 1006
+        app = f" ({self.app_reason})" if self.app_reason else ""  # Socket.IO's own reason
         if self.lost:
-            return f"was lost without a closing handshake ({code})"
+            return f"was lost without a closing handshake ({code}){app}"
         text = f"closed with code {code}"
         if self.close_reason:
             text += f' and reason "{self.close_reason}"'
         if self.clean is False:
             text += " (abruptly, without a closing handshake)"
-        return text
+        return text + app
 
     def describe_failure(self) -> str:
         """Why the connection never opened, as the end of a sentence."""
@@ -131,6 +144,8 @@ class ConnectionOutcome:
             body = self.body.strip()
             if body:
                 text += f' ("{body[:120]}")'
+            if self.hint:
+                text += f"; {self.hint}"
             return text
         return self.error or "the connection was never opened"
 
@@ -150,6 +165,9 @@ class Sent:
     at: float
     kind: Literal["text", "binary"]
     payload: str | bytes
+    label: str | None = None
+    """The codec's one-line summary of the intent this frame carried (``emit chat
+    {"room": "lobby"} (ack 3)``): on the first frame of a send, None elsewhere."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -255,6 +273,9 @@ class Client:
         text = self.outcome.describe_close() if self.outcome else "was never opened"
         if self.codec_error is not None:
             text += f" after {self.codec_error}"
+        elif self._failure is not None and self.outcome and self.outcome.opened_at is not None:
+            # The codec ended a ready connection (a silent server, a malformed packet): why.
+            text += f": {self._failure}"
         return text
 
     @property
@@ -286,6 +307,9 @@ class Client:
         outcome = ConnectionOutcome(url=display_url or mask_url(url), started_at=time.monotonic())
         self.outcome = outcome
         codec = self.codec
+        url_for = getattr(codec, "url_for", None)  # optional: BaseCodec has it
+        if url_for is not None:
+            url = url_for(url)  # Socket.IO: its path and ?EIO=4&transport=websocket
         own = codec.subprotocols
         offered = [*own, *(p for p in subprotocols or () if p not in own)]
         try:
@@ -295,6 +319,9 @@ class Client:
             outcome.reason_phrase = refused.reason_phrase
             outcome.headers = refused.headers
             outcome.body = refused.body
+            refusal_hint = getattr(codec, "refusal_hint", None)  # optional: BaseCodec has it
+            if refusal_hint is not None:
+                outcome.hint = refusal_hint(refused.status, refused.body)
             outcome.error = outcome.describe_failure()
             outcome.finished_at = time.monotonic()
             return outcome
@@ -405,6 +432,8 @@ class Client:
         """Do what the codec said about one frame (see :meth:`wsbdd.codec.Codec.decode`)."""
         if decoded.messages:
             self._append(decoded.messages, kind, data, now)
+        if decoded.reason is not None and self.outcome is not None:
+            self.outcome.app_reason = decoded.reason
         conn = self._conn
         if decoded.replies and conn is not None:
             conn.send_soon(decoded.replies)
@@ -433,9 +462,10 @@ class Client:
         for item in messages:
             if isinstance(item, Received):
                 if item.raw is None:
-                    inbox.append_value(kind, data, item.value, now)
+                    inbox.append_value(kind, data, item.value, now, item.label, item.protocol)
                 else:
-                    inbox.append_value(_kind(item.raw), item.raw, item.value, now)
+                    raw = item.raw
+                    inbox.append_value(_kind(raw), raw, item.value, now, item.label, item.protocol)
             else:
                 inbox.append(_kind(item), item, now)
 
@@ -452,11 +482,17 @@ class Client:
 
     def _tick(self) -> None:
         self._timer = None
+        now = time.monotonic()
         try:
-            frames = self.codec.tick(time.monotonic())
+            frames = self.codec.tick(now)
         except Exception as error:  # noqa: BLE001 - a codec's bug must not kill the timer silently
             self._codec_failed(error, "on its timer")
             return
+        if isinstance(frames, Decoded):  # more than frames: a keep-alive that stopped
+            self._decoded(frames, "text", "", now)
+            if self._watches or self.listeners:
+                self._wake(now)
+            return  # _decoded armed the timer again
         if frames and self._conn is not None:
             self._conn.send_soon(frames)
         self._arm_timer()
@@ -486,6 +522,10 @@ class Client:
             # With no close frame either way (the TCP connection dropped) nobody began
             # the close: closed_by stays None.
             outcome.closed_by = closed_by
+        if outcome.app_reason is None:
+            app_reason = getattr(self.codec, "app_reason", None)  # optional: BaseCodec has it
+            if app_reason is not None:
+                outcome.app_reason = app_reason(outcome.closed_by)
         waiter = self._ready_waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(
@@ -521,11 +561,17 @@ class Client:
         Raises :class:`ConnectionLost` when the connection has closed.
         """
         conn = self._open_conn()
-        frames = self.codec.encode(payload)
+        codec = self.codec
+        frames = codec.encode(payload)
         when = time.monotonic() if at is None else at
         sent = self.sent
+        label = None
+        if not isinstance(payload, str | bytes):  # a codec's intent: its label, if any
+            describe = getattr(codec, "describe", None)  # optional: BaseCodec has it
+            label = describe(payload) if describe is not None else None
         for frame in frames:
-            sent.append(Sent(when, _kind(frame), frame))
+            sent.append(Sent(when, _kind(frame), frame, label))
+            label = None  # on the first frame only (a binary emit's attachments follow)
             await conn.send(frame)
 
     async def send_counted(self, payload: Any) -> None:

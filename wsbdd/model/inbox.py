@@ -89,14 +89,30 @@ class Inbox:
         return message
 
     def append_value(
-        self, kind: Literal["text", "binary"], raw: str | bytes, value: object, at: float
+        self,
+        kind: Literal["text", "binary"],
+        raw: str | bytes,
+        value: object,
+        at: float,
+        label: str | None = None,
+        protocol: bool = False,
     ) -> Message:
         """A message a codec decoded: ``value`` is what matchers see, ``raw`` what
-        transcripts show (see :class:`~wsbdd.model.message.DecodedMessage`)."""
+        transcripts show, ``label`` its summary (see
+        :class:`~wsbdd.model.message.DecodedMessage`).
+
+        A ``protocol`` message (a Socket.IO namespace refused) is claimed on arrival:
+        never unread, never a candidate for a generic wait, never counted (see
+        :meth:`Count <wsbdd.expect.Count>`); a protocol's own steps look it up in
+        :attr:`messages`."""
         self.received += 1
-        message = DecodedMessage(self.received, at, kind, raw, value)
-        self._open.append(message)
+        message = DecodedMessage(self.received, at, kind, raw, value, label, protocol)
         self.messages.append(message)
+        if protocol:
+            message.mark = _BY_STEP
+            self._claimed_now(message)
+        else:
+            self._open.append(message)
         return message
 
     def index_of(self, message: Message) -> int:
@@ -212,6 +228,6 @@ class Inbox:
         if not self.messages:
             return None
         for message in reversed(self.messages):
-            if not message.mark & _DROPPED:
+            if not message.mark & _DROPPED and not message.protocol:
                 return message
         return None

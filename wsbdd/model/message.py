@@ -97,6 +97,18 @@ class Message:
             self._json = value
         return value
 
+    @property
+    def label(self) -> str | None:
+        """A codec's one-line summary of the message (``chat {"text": "hi"}``); None for a
+        raw frame, which shows as it stands."""
+        return None
+
+    @property
+    def protocol(self) -> bool:
+        """A message about the protocol itself (a Socket.IO namespace refused), claimed on
+        arrival: see :class:`DecodedMessage`.  Never for a raw frame."""
+        return False
+
     def release(self) -> None:
         """Forget the parsed value (the raw payload stays): it is parsed again if asked for.
 
@@ -135,9 +147,27 @@ class DecodedMessage(Message):
     """A message a codec decoded: its value came with it and cannot be parsed again from
     ``raw`` (a Socket.IO ``42[…]`` frame is not the event's JSON), so it is kept when
     claimed.  ``Message(seq, at, kind, raw, value)``: the fifth field holds the value.
+
+    ``label`` is the codec's one-line summary (None: show the frame); ``protocol``
+    marks a message about the protocol itself (a namespace refused), which the inbox
+    claims on arrival so that generic steps never see it.
     """
 
-    __slots__ = ()
+    __slots__ = ("label", "protocol")  # shadow Message's read-only defaults
+
+    def __init__(
+        self,
+        seq: int,
+        at: float,
+        kind: Literal["text", "binary"],
+        raw: str | bytes,
+        value: Any,
+        label: str | None = None,
+        protocol: bool = False,
+    ) -> None:
+        Message.__init__(self, seq, at, kind, raw, value)
+        self.label = label  # type: ignore[misc]
+        self.protocol = protocol  # type: ignore[misc]
 
     def release(self) -> None:
         """Kept: the codec's value is the message (see the class docstring)."""

@@ -19,13 +19,14 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from wsbdd.match import unescape
 from wsbdd.model.address import mask_secrets
+from wsbdd.model.secrets import is_secret_name
 from wsbdd.model.transcript import Event, StepMark
 from wsbdd.model.variables import find_placeholders, root_name
 from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
@@ -70,6 +71,18 @@ def conversation_of(scenario: Any) -> Conversation | None:
     """The conversation wsbdd's hooks attached to a behave scenario, if any."""
     found = getattr(scenario, CONVERSATION_ATTRIBUTE, None)
     return found if isinstance(found, Conversation) else None
+
+
+def _texts(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """Every text in a table (nested tables and lists too), with the key it is under."""
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, Mapping):
+        for name, entry in value.items():
+            yield from _texts(entry, str(name))
+    elif isinstance(value, list | tuple):
+        for entry in value:
+            yield from _texts(entry, key)
 
 
 class ReportRecorder:
@@ -167,6 +180,12 @@ class ReportRecorder:
         for name, value in (getattr(settings, "headers", None) or {}).items():
             if is_secret_header(name):
                 self.masker.add_header(name, self._render(value, variables))
+        # The configured Socket.IO auth: a value under a secret-sounding key (password,
+        # token) or filled in from a variable is a credential; a plain "name" is not.
+        auth = getattr(getattr(settings, "socketio", None), "auth", None)
+        for key, value in _texts(auth):
+            if "${" in value or is_secret_name(key):
+                self.masker.add(self._render(value, variables))
 
     # -- console -------------------------------------------------------------------
 

@@ -33,13 +33,21 @@ from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from wsbdd.codec import AutoReply, CodecNotFound, find_codec
+from wsbdd.codec import (
+    AutoReply,
+    AutoReplying,
+    Codec,
+    CodecNotFound,
+    SocketIOCodec,
+    find_codec,
+)
 from wsbdd.model.address import EXAMPLE, AddressProblem, websocket_url
 from wsbdd.model.errors import ConfigError, FeatureMistake
 from wsbdd.model.variables import RESERVED_PREFIXES, Variables, find_placeholders, is_valid_name
 
 __all__ = [
     "Settings",
+    "SocketIOSettings",
     "TokenSettings",
     "TlsSettings",
     "load_settings",
@@ -48,6 +56,7 @@ __all__ = [
 ]
 
 TOKEN_PLACES = ("query", "header", "message")
+SOCKETIO_TRANSPORTS = ("websocket", "polling", "polling-only")
 EXTRA_TABLES = ("phrases", "load", "report")
 """Tables kept raw in :attr:`Settings.extras` for the features that read them."""
 
@@ -71,6 +80,22 @@ class TokenSettings:
     def header_value(self, token: str) -> str:
         """The value of :attr:`header` for *token*."""
         return f"{self.scheme} {token}" if self.scheme else token
+
+
+@dataclass(frozen=True)
+class SocketIOSettings:
+    """The ``[socketio]`` table: how a Socket.IO client (``protocol = "socket.io"``) connects."""
+
+    path: str = "/socket.io/"
+    """Where the server listens for Engine.IO (python-socketio's and socket.io's default)."""
+    auth: Any = None
+    """The CONNECT payload (a table); its texts may use ``${…}``, filled in per scenario,
+    and every one of its values is a secret (masked in reports)."""
+    namespaces: tuple[str, ...] = ("/",)
+    """Connected when a client connects; it is connected once the server accepted all."""
+    transport: Literal["websocket", "polling", "polling-only"] = "websocket"
+    """``"polling"`` starts on HTTP long-polling and upgrades, as the official clients do;
+    ``"polling-only"`` never upgrades."""
 
 
 @dataclass(frozen=True)
@@ -120,8 +145,10 @@ class Settings:
     inbox_limit: int = 0
     """Claimed messages each client keeps (0: all); a bound for load crowds' memory."""
     codec: str = "websocket"
-    """What frames mean: ``"websocket"`` (one frame, one message), a registered codec's
-    name, or ``"package.module:Class"`` (docs/codecs.md)."""
+    """What frames mean: ``"websocket"`` (one frame, one message), ``"socket.io"``, a
+    registered codec's name, or ``"package.module:Class"`` (docs/codecs.md).  The
+    ``protocol`` setting is the same setting under the name users know."""
+    socketio: SocketIOSettings = field(default_factory=SocketIOSettings)
     auto_reply: tuple[AutoReply, ...] = ()
     """Frames the reader answers at once, between steps (simple keep-alives)."""
     strict: bool = False
@@ -138,6 +165,47 @@ class Settings:
         """Where the value of *key* came from, e.g. ``environment variable WSBDD_URL``."""
         return self.origins.get(key, "default")
 
+    @property
+    def protocol(self) -> str:
+        """The ``protocol`` setting: the same as :attr:`codec`."""
+        return self.codec
+
+    def codec_for(
+        self,
+        protocol: str | None = None,
+        namespaces: Iterable[str] | None = None,
+        auth: Any = None,
+        variables: Variables | None = None,
+    ) -> Callable[[], Codec]:
+        """A factory making one client's codec: the run's ``protocol`` unless ``protocol``
+        names another (a client's or a scenario's own), with ``auto_reply`` around it.
+
+        For Socket.IO the ``[socketio]`` table applies: ``namespaces`` and ``auth`` replace
+        its ``namespaces`` and ``auth`` for this client (the step's auth is used as
+        given; the configured one has its ``${…}`` filled in from ``variables``).  An
+        unknown ``protocol`` raises :class:`~wsbdd.codec.CodecNotFound`, whose message is
+        the end of a sentence.
+        """
+        spec = protocol.strip() if protocol else self.codec
+        factory = find_codec(spec)
+        found: Any = factory
+        if isinstance(found, type) and issubclass(found, SocketIOCodec):
+            table = self.socketio
+            if auth is None:
+                auth = table.auth
+                if auth is not None and variables is not None:
+                    auth = _rendered(variables, auth)
+            chosen = tuple(namespaces) if namespaces is not None else table.namespaces
+            factory = functools.partial(found, namespaces=chosen, auth=auth, path=table.path)
+        if not self.auto_reply:
+            return factory
+        rules, inner = self.auto_reply, factory
+
+        def make() -> Codec:
+            return AutoReplying(inner(), rules)
+
+        return make
+
     def config_values(self) -> dict[str, Any]:
         """The flat values ``${config.KEY}`` reads (``url``, ``token.place``, ``headers.X``)."""
         values: dict[str, Any] = {}
@@ -145,8 +213,10 @@ class Settings:
             if f.name in ("variables", "secrets", "source", "extras", "origins"):
                 continue
             value = getattr(self, f.name)
-            if f.name in ("token", "tls"):
+            if f.name in ("token", "tls", "socketio"):
                 for sub in fields(value):
+                    if sub.name == "auth":
+                        continue  # a secret: not for ${config.…}
                     item = getattr(value, sub.name)
                     values[f"{f.name}.{sub.name}"] = str(item) if isinstance(item, Path) else item
             elif f.name == "headers":
@@ -530,6 +600,49 @@ def _variable_value(value: Any, origin: _Origin, path: tuple[str, ...]) -> Any:
     return value
 
 
+def _socketio_path(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    text = _text(value, origin, path).strip()
+    if not text.startswith("/") or " " in text or "?" in text:
+        raise _fail(origin, path, value, 'must be a path starting with "/", e.g. "/socket.io/"')
+    return text
+
+
+def _socketio_auth(value: Any, origin: _Origin, path: tuple[str, ...]) -> Any:
+    """The CONNECT payload: a table (from the environment or ``-D``, a JSON object).  Its
+    values are secrets, so no sentence here shows them."""
+    if isinstance(value, str) and origin.kind in ("env", "userdata"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict):
+        example = (
+            '{"token": "${env.TOKEN}"}'
+            if origin.kind in ("env", "userdata")
+            else ('auth = { token = "${env.TOKEN}" }')
+        )
+        raise ConfigError(
+            f"{origin.where(path)} must be a table of the values the server's connect handler "
+            f"gets, e.g. {example} (its value is not shown: it may hold a password)."
+        )
+    _variable_value(value, origin, path)
+    return value
+
+
+def _namespace_problem(item: str) -> str | None:
+    if not item.startswith("/") or " " in item or "," in item or "?" in item:
+        return 'is not a namespace; a namespace starts with "/" (the main one is "/")'
+    return None
+
+
+def _socketio_transport(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    text = value.strip().lower() if isinstance(value, str) else None
+    if text not in SOCKETIO_TRANSPORTS:
+        allowed = ", ".join(f'"{name}"' for name in SOCKETIO_TRANSPORTS)
+        raise _fail(origin, path, value, f"must be one of {allowed}")
+    return text
+
+
 def _rendered(variables: Variables, value: Any) -> Any:
     """A configured value with its ``${…}`` filled in (each text of a table too)."""
     if isinstance(value, str):
@@ -556,6 +669,7 @@ _SCALARS: dict[str, _Parser] = {
     "max_size": _max_size,
     "inbox_limit": _inbox_limit,
     "codec": _text,  # found in _build, relative to the project folder
+    "protocol": _text,  # the same setting as codec, under the name users know
     "auto_reply": _auto_reply,
     "strict": _boolean,
     "ignore": _string_list(),
@@ -575,7 +689,13 @@ _TLS_PATHS = {
     "client_key": "the client's private key file (PEM)",
 }
 _TLS: dict[str, _Parser] = {"verify": _boolean, **{key: _text for key in _TLS_PATHS}}
-_NESTED: dict[str, dict[str, _Parser]] = {"token": _TOKEN, "tls": _TLS}
+_SOCKETIO: dict[str, _Parser] = {
+    "path": _socketio_path,
+    "auth": _socketio_auth,
+    "namespaces": _string_list(_namespace_problem),
+    "transport": _socketio_transport,
+}
+_NESTED: dict[str, dict[str, _Parser]] = {"token": _TOKEN, "tls": _TLS, "socketio": _SOCKETIO}
 _FREE_TABLES = ("headers", "variables")
 _KNOWN_KEYS = [*_SCALARS, *_NESTED, *_FREE_TABLES, *EXTRA_TABLES]
 _PATHS = [
@@ -758,6 +878,8 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
     token: dict[str, Any] = {}
     tls: dict[str, Any] = {}
     tls_origins: dict[str, _Origin] = {}
+    socketio: dict[str, Any] = {}
+    chosen: str | None = None  # where the protocol (or codec) setting came from
     tables: dict[str, dict[str, Any]] = {name: {} for name in _FREE_TABLES}
     extras: dict[str, Any] = {}
     origins: dict[str, str] = {}
@@ -768,6 +890,8 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
             extras[key] = value
         elif key == "token":
             token[path[1]] = _TOKEN[path[1]](value, origin, path)
+        elif key == "socketio":
+            socketio[path[1]] = _SOCKETIO[path[1]](value, origin, path)
         elif key == "tls":
             tls_origins[path[1]] = origin
             if path[1] in _TLS_PATHS:
@@ -784,12 +908,21 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
                 named = "" if problem.startswith("is not") else "the variable name "
                 raise ConfigError(f'{origin.table(path)}: {named}"{path[1]}" {problem}.')
             tables[key][path[1]] = _variable_value(value, origin, path)
-        elif key == "codec":
-            values[key] = _codec(value, origin, path, project)
+        elif key in ("codec", "protocol"):
+            if chosen is not None:
+                raise ConfigError(
+                    f"{chosen} and {origin.where(path)} both choose the protocol (codec is "
+                    "the older name of the protocol setting); keep one of them, e.g. "
+                    'protocol = "socket.io".'
+                )
+            chosen = origin.where(path)
+            values["codec"] = _codec(value, origin, path, project)
+            origins["codec"] = origins["protocol"] = chosen
         else:
             values[key] = _SCALARS[key](value, origin, path)
     return Settings(
         **values,
+        socketio=SocketIOSettings(**socketio),
         token=TokenSettings(**token),
         tls=_tls_settings(tls, tls_origins),
         headers=_frozen(tables["headers"]),
