@@ -45,6 +45,10 @@ HTTPX = "httpx refusing to build a request for a reason other than a non-ASCII h
 UVLOOP = "depends on whether uvloop is installed where the tests run"
 UNREADABLE = "needs a settings file the test process cannot read (root reads anything)"
 WHEEL = "building the vendored wheel from a broken source tree (wsbdd init --vendor)"
+EVENT_LINES = (
+    "a wait's failure in the words of events: its first line is pinned whole "
+    "(test_sentences_socketio.py), the event lines under it are the report's to draw"
+)
 TIMED = "the sentence carries measured connect times (the group variant is pinned, time masked)"
 
 PINNED = {
@@ -214,9 +218,34 @@ PINNED = {
     "vocabulary.running:_session": 1,
     "vocabulary.running:make_step_function.phrase_step": 1,
     "vocabulary.running:perform": 1,
+    # Socket.IO steps (tests/test_sentences_socketio.py)
+    "expect.events:Answer.expire": 1,
+    "expect.events:_one": 1,
+    "facade.socketio:SocketIOSession._emitted": 2,
+    "facade.socketio:SocketIOSession.socketio_client": 1,
+    "facade.socketio:SocketIOSession.acknowledge": 1,
+    "facade.socketio:SocketIOSession.wait_ack": 1,
+    "facade.socketio:SocketIOSession.emit_and_wait_ack": 1,
+    "facade.socketio:SocketIOSession.expect_ack": 2,
+    "facade.socketio:SocketIOSession.expect_no_ack": 1,
+    "facade.socketio:SocketIOSession.expect_namespace_connected": 2,
+    "facade.socketio:SocketIOSession.expect_namespace_refused": 4,
+    "facade.socketio:SocketIOSession.expect_server_disconnect": 3,
+    "facade.socketio:SocketIOSession.use_protocol": 1,
+    "steps.socketio:_load_frame": 2,
+    "expect.events:event_args": 2,
+    "steps.socketio:event_rows": 2,
+    "steps.socketio:emits_docstring": 1,
 }
 
 NOT_PINNED = {
+    "facade.socketio:SocketIOSession.emit": (1, INTERNAL),
+    "facade.socketio:SocketIOSession.count_events": (1, EVENT_LINES),
+    "facade.socketio:SocketIOSession.expect_event": (1, EVENT_LINES),
+    "facade.socketio:SocketIOSession.expect_events": (1, EVENT_LINES),
+    "facade.socketio:SocketIOSession.expect_no_event": (1, EVENT_LINES),
+    "facade.socketio:SocketIOSession.expect_no_event_each": (1, EVENT_LINES),
+    "facade.socketio:SocketIOSession.receive_event_each": (1, EVENT_LINES),
     "codec.websocket:BaseCodec.encode": (1, INTERNAL),
     "glue.environment:after_scenario": (1, GATHERED),
     "io.client:Client._open_conn": (1, NO_TEXT),

@@ -63,6 +63,12 @@ SECTIONS = {
         "Crowds at a rate, sends at a rate, and verdicts on what was measured. Each message "
         "carries ${correlation_id}, so every delivery is timed from send to arrival.",
     ),
+    "wsbdd.steps.socketio": (
+        "Socket.IO",
+        'Events, acknowledgements and namespaces, for a server that speaks Socket.IO ("Given '
+        'the server speaks Socket.IO" or the tag @socket.io). In event steps $ is the first '
+        "argument; $args[1], $event and $namespace reach the rest.",
+    ),
     "wsbdd.steps.http": (
         "HTTP beside WebSocket",
         "Requests by a client (with its cookie jar, which its WebSocket handshake sends too) "
@@ -94,6 +100,7 @@ MEANINGS = {
     "wsbdd.steps.groups.every_receives_like": "Every member receives a message containing "
     "the docstring JSON.",
     "wsbdd.steps.groups.every_disconnects": "Every member closes its connection normally.",
+    "wsbdd.steps.socketio.leaves_namespace": "Leave a Socket.IO namespace (the connection stays).",
 }
 """One-line meanings for built-in steps whose function has no docstring."""
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wsbdd.catalogue.project import Problem, display
+from wsbdd.expect.events import event_args, event_conditions
 from wsbdd.model.address import AddressProblem, resolve
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.variables import GENERATORS, find_placeholders, root_name
@@ -29,7 +30,11 @@ __all__ = ["ScenarioReader", "Known"]
 _CONNECTION = "wsbdd.steps.connection."
 _GROUPS = "wsbdd.steps.groups."
 _LOAD = "wsbdd.steps.load."
-CONNECTS = {_CONNECTION + n for n in ("connected", "all_connected", "connects", "all_connect")}
+_SOCKETIO = "wsbdd.steps.socketio."
+CONNECTS = {_CONNECTION + n for n in ("connected", "all_connected", "connects", "all_connect")} | {
+    _SOCKETIO + n
+    for n in ("connected_over_socketio", "all_connected_over_socketio", "connects_to_namespace")
+}
 GROUP_CONNECTS = {
     _GROUPS + "crowd_connected",
     _GROUPS + "named_group_connected",
@@ -37,7 +42,12 @@ GROUP_CONNECTS = {
     _LOAD + "crowd_bounded",
     _LOAD + "crowd_tries",
 }
-MULTI_CONNECTS = {_CONNECTION + "all_connected", _CONNECTION + "all_connect"}
+MULTI_CONNECTS = {
+    _CONNECTION + "all_connected",
+    _CONNECTION + "all_connect",
+    _SOCKETIO + "all_connected_over_socketio",
+}
+PACED_EMITS = {_SOCKETIO + "every_emits_paced", _SOCKETIO + "emits_paced"}
 _HTTP = "wsbdd.steps.http."
 SETS_VARIABLE = {
     "wsbdd.steps.variables.remember",
@@ -175,13 +185,14 @@ class ScenarioReader:
 
         per_member = (
             name.startswith((_GROUPS, _LOAD))
+            or name.startswith(_SOCKETIO + "every_")
             or name in MULTI_CONNECTS
             or (phrase is not None and _group_form(phrase, words))
         )
         allowed = set(extra)
         if per_member:
             allowed |= {"client", "index"}
-        if name.startswith(_LOAD):
+        if name.startswith(_LOAD) or name in PACED_EMITS:
             allowed.add("correlation_id")  # each load message's own id
         if name in NUMBERED:
             allowed |= {"i", "n"}
@@ -287,8 +298,23 @@ class ScenarioReader:
             return run
 
         where = strip_cycles(words["where"]) if words.get("where") else None
+        socketio = name.startswith(_SOCKETIO)
         if where:  # read as the step reads it (wsbdd.match.grammar): they cannot disagree
-            self._mistake(step, note, either(lambda v: grammar.conditions(where, v)))
+            # An event step reads $ as the event's first argument (wsbdd.expect.events).
+            read = event_conditions if socketio else grammar.conditions
+            self._mistake(step, note, either(lambda v: read(where, v)))
+        if socketio and words.get("args"):
+            args = strip_cycles(words["args"])
+            self._mistake(step, note, either(lambda v: event_args(args, v)))
+        if socketio and words.get("expected"):  # "the acknowledgement is …" / "where …"
+            expected = strip_cycles(words["expected"])
+            if words.get("how") == "where":
+                self._mistake(step, note, either(lambda v: event_conditions(expected, v)))
+            else:
+                self._mistake(step, note, either(lambda v: event_args(expected, v)))
+        if socketio and words.get("auth"):
+            auth = strip_cycles(words["auth"])
+            self._json(step, auth.strip(), note)
         if name == "wsbdd.steps.connection.rejected" and words.get("body"):
             body = strip_cycles(words["body"])
             self._mistake(step, note, either(lambda v: grammar.body_condition(body, v)))

@@ -22,11 +22,11 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from wsbdd.codec import Intent, refused_intent
+from wsbdd.codec import Codec, Intent, refused_intent
 from wsbdd.expect import (
     AnyOrder,
     Count,
@@ -60,6 +60,7 @@ from wsbdd.facade.groups import (
     send_all,
 )
 from wsbdd.facade.open_files import ensure_open_files
+from wsbdd.facade.socketio import SocketIOSession
 from wsbdd.facade.strict import settle, settle_limit, strict_sentence, unexpected
 from wsbdd.io.client import Client, ConnectionOutcome, ConnectOptions, close_clients
 from wsbdd.io.errors import ConnectionLost
@@ -173,7 +174,7 @@ class _Sending:
         return ConnectionProblem(sentence, step=self.step)
 
 
-class Session:
+class Session(SocketIOSession):
     """One scenario: its named clients, its variables, its strictness.
 
     A facade: it keeps the scenario's state and the bridge to the loop
@@ -351,6 +352,7 @@ class Session:
         offsets: Sequence[float] | None = None,
         concurrency: int | None = None,
         watch: Any = None,
+        codec: Callable[[], Codec] | None = None,
     ) -> list[ConnectionOutcome]:
         """Connect several clients at once (bounded concurrency).
 
@@ -362,7 +364,8 @@ class Session:
         ``offsets``: a ramp, client ``i`` starts its handshake ``offsets[i]``
         seconds after the first; ``concurrency``: at most that many handshakes
         at a time; ``watch(clients)``: an async context (progress, loop lag)
-        held while connecting.
+        held while connecting.  ``codec``: a factory of the clients' codecs (a Socket.IO
+        connection with its own auth), instead of the scenario's or the run's.
         """
         handshake = identities.handshakes(
             names,
@@ -378,13 +381,16 @@ class Session:
         protocols = list(self.settings.subprotocols if subprotocols is None else subprotocols)
         outcomes: dict[str, ConnectionOutcome] = {}
         ramp = max(offsets) if offsets else 0.0
+        # A client's own codec: the step's (a Socket.IO auth), else the scenario's protocol's.
+        codec_of = (lambda _: codec) if codec is not None else self.scenario_codec
 
         async def one(name: str) -> None:
             url, all_headers, first = handshake(name)
             old = self.pool.get(name)
             if old is not None:
                 await old.close()
-            client = self.pool.new(name)
+            make = codec_of(name)
+            client = self.pool.new(name, codec=make() if make is not None else None)
             sent_headers = self.http.with_cookies(name, url, all_headers)
             outcome = await client.connect(url, headers=sent_headers, subprotocols=protocols)
             self.http.keep_cookies(name, url, answer_headers(client))

@@ -52,6 +52,8 @@ def before_scenario(context: Any, scenario: Any) -> None:
     run: Run = context.wsbdd_run
     strict = run.settings.strict or "strict" in scenario.effective_tags
     context.wsbdd = run.session(strict=strict)
+    if "socket.io" in scenario.effective_tags:
+        context.wsbdd.use_protocol("socket.io")
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None:
         recorder.learn_session(context.wsbdd)

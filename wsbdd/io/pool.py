@@ -32,6 +32,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
+from wsbdd.codec import Codec
 from wsbdd.io.client import Client, ConnectOptions, close_clients
 
 __all__ = ["ClientPool", "CROWD", "collector_paused", "thaw_crowds"]
@@ -113,9 +114,12 @@ class ClientPool:
     def get(self, name: str) -> Client | None:
         return self._clients.get(name)
 
-    def new(self, name: str) -> Client:
-        """A fresh client under ``name``; an earlier client of that name is replaced."""
-        client = Client(name, self.options)
+    def new(self, name: str, codec: Codec | None = None) -> Client:
+        """A fresh client under ``name``; an earlier client of that name is replaced.
+
+        ``codec``: its own codec (a Socket.IO connection with its own auth) instead of one
+        from the options' factory."""
+        client = Client(name, self.options, codec)
         self._clients[name] = client
         self.everyone.append(client)
         return client

@@ -191,12 +191,22 @@ class Settings:
         found: Any = factory
         if isinstance(found, type) and issubclass(found, SocketIOCodec):
             table = self.socketio
-            if auth is None:
-                auth = table.auth
-                if auth is not None and variables is not None:
-                    auth = _rendered(variables, auth)
             chosen = tuple(namespaces) if namespaces is not None else table.namespaces
-            factory = functools.partial(found, namespaces=chosen, auth=auth, path=table.path)
+            if auth is None and table.auth is not None and variables is not None:
+                # Filled in as each client is made, not now: a configured auth may use
+                # ${client}, which only a client being connected has (see the facade's
+                # scenario_codec).
+                configured, seen, path = table.auth, variables, table.path
+
+                def made() -> Codec:
+                    return found(  # type: ignore[no-any-return]
+                        namespaces=chosen, auth=_rendered(seen, configured), path=path
+                    )
+
+                factory = made
+            else:
+                auth = table.auth if auth is None else auth
+                factory = functools.partial(found, namespaces=chosen, auth=auth, path=table.path)
         if not self.auto_reply:
             return factory
         rules, inner = self.auto_reply, factory

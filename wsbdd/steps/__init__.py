@@ -27,6 +27,7 @@ from wsbdd.steps import (  # noqa: E402,F401
     load,
     receiving,
     sending,
+    socketio,
     variables,
 )
 
