@@ -53,6 +53,7 @@ EVENT_LINES = (
 TIMED = "the sentence carries measured connect times (the group variant is pinned, time masked)"
 
 PINNED = {
+    "codec.socketio:_bounded_int": 1,
     "check.scenario:_check_address": 1,
     "codec.registry:find_codec": 3,
     "codec.registry:register_codec": 2,

@@ -130,6 +130,10 @@ MALFORMED = [
         "42123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345[]",
         None,
     ),
+    (  # python-engineio's guard on huge integers, kept by wsbdd's faster JSON decoder
+        '42["x",' + "1" * 101 + "]",
+        'the server sent a malformed Socket.IO packet "42[\\"x\\",1111111111111111111111111111111111111111111111111111…": its Socket.IO packet does not parse (Integer is too large)',
+    ),
 ]
 
 

@@ -14,7 +14,7 @@ client.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -43,6 +43,9 @@ class Received:
     (or, for a message spanning frames, the first of them); None means the frame
     that was decoded.  ``label`` is a one-line human summary for transcripts and
     reports (``chat {"text": "hi"}``, ``ack 7 {"ok": true}``); None shows the frame.
+    It may be a function of no arguments that makes the label: it is called the first
+    time someone reads the label (most messages never are: a crowd's broadcast is
+    checked, not shown), and only once.
 
     ``protocol``: a message about the protocol itself rather than the app's (a
     Socket.IO namespace connected, refused or disconnected by the server).  It goes
@@ -53,7 +56,7 @@ class Received:
 
     value: Any
     raw: Frame | None = None
-    label: str | None = None
+    label: str | Callable[[], str] | None = None
     protocol: bool = False
 
 

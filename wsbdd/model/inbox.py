@@ -17,7 +17,7 @@ dropped message says so (:meth:`Inbox.dropped_note`).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from operator import attrgetter
 from typing import Literal
 
@@ -94,7 +94,7 @@ class Inbox:
         raw: str | bytes,
         value: object,
         at: float,
-        label: str | None = None,
+        label: str | Callable[[], str] | None = None,
         protocol: bool = False,
     ) -> Message:
         """A message a codec decoded: ``value`` is what matchers see, ``raw`` what

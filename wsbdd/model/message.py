@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -154,7 +155,7 @@ class DecodedMessage(Message):
     instead of the frame (:meth:`preview`): a reader should not have to decode ``42[…]``.
     """
 
-    __slots__ = ("label", "protocol")  # shadow Message's read-only defaults
+    __slots__ = ("_label", "protocol")  # protocol shadows Message's read-only default
 
     def __init__(
         self,
@@ -163,12 +164,22 @@ class DecodedMessage(Message):
         kind: Literal["text", "binary"],
         raw: str | bytes,
         value: Any,
-        label: str | None = None,
+        label: str | Callable[[], str] | None = None,
         protocol: bool = False,
     ) -> None:
         Message.__init__(self, seq, at, kind, raw, value)
-        self.label = label  # type: ignore[misc]  # a slot here, a property on Message
+        self._label = label
         self.protocol = protocol  # type: ignore[misc]
+
+    @property
+    def label(self) -> str | None:
+        """The label; a codec's label function is called here, the first time (a label
+        costs a JSON dump, and most messages are never shown)."""
+        label = self._label
+        if label is None or isinstance(label, str):
+            return label
+        made = self._label = label()
+        return made
 
     def preview(self, limit: int = 160) -> str:
         """The codec's label when it gave one (never an escaped frame), else the frame."""
