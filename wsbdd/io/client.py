@@ -268,6 +268,8 @@ class Client:
     _connecting = False
     _ready_waiter: asyncio.Future[str | None] | None = None
     _timer: asyncio.TimerHandle | None = None
+    _timer_for: float | None = None
+    """The codec's deadline :attr:`_timer` was armed for."""
     # Reconnection (rare: class-level defaults, so a crowd's clients do not each carry them).
     reconnection: ReconnectPolicy | None = None
     """Set: the client reconnects by itself when its connection is lost (see
@@ -564,15 +566,23 @@ class Client:
                 inbox.append(_kind(item), item, now)
 
     def _arm_timer(self) -> None:
-        """Keep one timer for the codec's next deadline (heart-beats)."""
+        """Keep one timer for the codec's next deadline (heart-beats).
+
+        Asked after every decoded frame, and most frames leave the deadline as it was (a
+        Socket.IO event does not move the ping timeout): the timer armed for that deadline
+        is kept, rather than cancelled and made again (two heap operations per frame)."""
         deadline = self.codec.next_deadline()
-        if self._timer is not None:
-            self._timer.cancel()
+        timer = self._timer
+        if timer is not None:
+            if deadline == self._timer_for and not self.finished:
+                return
+            timer.cancel()
             self._timer = None
         if deadline is None or self.finished:
             return
         loop = asyncio.get_running_loop()
         self._timer = loop.call_at(loop.time() + deadline - time.monotonic(), self._tick)
+        self._timer_for = deadline
 
     def _tick(self) -> None:
         self._timer = None
