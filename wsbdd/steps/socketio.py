@@ -26,7 +26,8 @@ from wsbdd.expect.events import (
 from wsbdd.facade.session import Session
 from wsbdd.load.driver import SENTINEL, LoadDriver
 from wsbdd.load.schedule import parse_duration
-from wsbdd.match.conditions import condition_from_cell
+from wsbdd.match import compile_path, value_matcher
+from wsbdd.match.conditions import Condition, condition_from_cell
 from wsbdd.match.grammar import (
     COUNT,
     NAME,
@@ -221,7 +222,8 @@ def _ack_conditions(how: str, expected: str, session: Session) -> list[EventCond
 
 
 def _equals(path: str, value: Any) -> EventCondition:
-    condition = condition_from_cell(event_path(path), "is", json.dumps(value))
+    # The value as it was read (bytes too): not written back as JSON to be read again.
+    condition = Condition(compile_path(event_path(path)), value_matcher("is", value))
     return EventCondition(path, condition)
 
 

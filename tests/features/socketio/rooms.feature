@@ -40,6 +40,8 @@ Feature: Socket.IO events, rooms and acknowledgements
     When Alice emits "binary" with {"note": "bytes"}, hex "01 02 ff" and waits for the acknowledgement
     Then the acknowledgement where $.ok is true and $.attachments is 1
     And Alice receives the event "binary" where $.data is hex "00 01 02 ff" and $args[1].note is "bytes" and $args[2] is base64 "AQL/"
+    When Alice emits "echo" with hex "01 ff" and waits for the acknowledgement
+    Then the acknowledgement is hex "01 ff"
 
   Scenario: Events in order, and how many came
     Given Alice is connected over Socket.IO
