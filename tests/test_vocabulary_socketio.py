@@ -4,6 +4,8 @@ only sends plain WebSocket messages says so: tests/test_sentences_phrases_socket
 
 from __future__ import annotations
 
+import re
+
 from subprocesses import behave
 from test_behave_runs import failures, make_project
 
@@ -86,3 +88,19 @@ def test_the_checker_reads_the_form_the_client_will_use(tmp_path):
         'connected" earlier in the scenario (or in its Background). (in step 1 of the phrase '
         '"{client} pokes {other:client}": When Zed receives the event "poke")'
     ], checked.stdout
+
+
+def test_the_report_names_the_demos_socketio_address_once_a_client_used_it(tmp_path):
+    plain = make_project(tmp_path / "plain", FEATURE.split("  @socket.io")[0], PYPROJECT)
+    both = make_project(tmp_path / "both", FEATURE, PYPROJECT)
+    servers = []
+    for project in (plain, both):
+        report = project / "report.html"
+        result = behave(project, "-f", "wsbdd.report.html:HtmlFormatter", "-o", str(report))
+        assert result.returncode == 0, failures(result.stdout + result.stderr)
+        page = report.read_text(encoding="utf-8")
+        servers.append(
+            re.findall(r"ws://127\.0\.0\.1:\d+(?: and http://[\d.:]+ \(Socket\.IO\))?", page)
+        )
+    assert servers[0] and all("Socket.IO" not in s for s in servers[0])
+    assert any(s.endswith("(Socket.IO)") for s in servers[1]), servers[1]

@@ -146,6 +146,11 @@ class Run:
             self.ignore = self.settings.ignore or DEMO_IGNORE
         return self
 
+    def socketio_address(self) -> str | None:
+        """The demo's chat over Socket.IO once a client has used it (None otherwise, and
+        when the run has a configured URL: the reports show that one)."""
+        return self.demo.socketio_url if self.demo is not None else None
+
     def socketio_base_url(self) -> str:
         """Where Socket.IO clients connect by default: the configured URL, or, against the
         bundled demo, its chat over Socket.IO (started the first time a client needs it)."""

@@ -89,6 +89,7 @@ def after_scenario(context: Any, scenario: Any) -> None:
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None:
         recorder.keep(scenario, session, print_text=bool(context.config.junit))
+        recorder.note_server(session.run.socketio_address())
         if problems:
             problems = recorder.masker.mask(problems)
     if problems:

@@ -92,6 +92,7 @@ class ReportRecorder:
         self.masker = Masker()
         self.base_url = mask_secrets(base_url) if base_url else ""
         """The server's address as shown in the report: secret query values as ``***``."""
+        self._noted: set[str] = set()
         self.started = time.time()
         self.keeps_conversations = True
         """Whether :meth:`keep` builds each scenario's transcript.  :func:`start_recording`
@@ -205,6 +206,15 @@ class ReportRecorder:
                 opener.stream = stream
 
     # -- scenarios -----------------------------------------------------------------
+
+    def note_server(self, address: str | None) -> None:
+        """A second address the run's clients spoke to (the demo's chat over Socket.IO, on a
+        port of its own), shown beside the first once."""
+        if not address or address in self._noted:
+            return
+        self._noted.add(address)
+        shown = mask_secrets(address)
+        self.base_url = f"{self.base_url} and {shown} (Socket.IO)" if self.base_url else shown
 
     def keep(self, scenario: Any, session: Any, *, print_text: bool = False) -> Conversation | None:
         """Attach the scenario's conversation to ``scenario``; print it for JUnit if asked.
