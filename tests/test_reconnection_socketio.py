@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.socketio_sessions import (
+    FAST,
     GAP,
     ask,
     chat,
@@ -24,9 +25,10 @@ from tests.socketio_sessions import (
     recovering_node_server,
     session_for,
 )
-from wsbdd.facade.session import Session
+from wsbdd.facade.session import Run, Session
 from wsbdd.match import where
 from wsbdd.model.errors import ExpectationFailed
+from wsbdd.settings.config import Settings, SocketIOSettings
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +134,27 @@ def test_a_client_given_its_own_codec_reconnects_with_the_same_auth(python_socke
             return outcome.messages[0].value["args"][0]
 
         assert s.loop_thread.run(scenario(), 20)["name"] == "Zed"
+
+
+@pytest.mark.parametrize("transport", ["polling", "polling-only"])
+def test_a_client_that_began_on_long_polling_reconnects_the_same_way(socketio_app, transport):
+    """Reconnection opens the connection again as the first time: on long-polling, then
+    upgraded to a WebSocket ("polling") or not ("polling-only")."""
+    settings = Settings(
+        url=socketio_app.url,
+        codec="socket.io",
+        timeout=5.0,
+        reconnection=FAST,
+        socketio=SocketIOSettings(auth={"name": "tester"}, transport=transport),
+    )
+    with Run.start(settings) as run, run.session() as s:
+        s.connect("Alice", reconnection=True)
+        old = ask(s, "Alice", "whoami")["sid"]
+        s.drop("Alice")
+        s.expect_reconnected("Alice", 5, new_sid=True)
+        assert ask(s, "Alice", "whoami")["sid"] != old
+        outcome = s.client("Alice").outcome
+        assert outcome is not None
+        if transport == "polling-only":  # (with "polling" the upgrade may still be under way)
+            assert outcome.transport == "polling"
+        assert ask(s, "Alice", "echo", "still here") == "still here"
