@@ -22,7 +22,13 @@ from wsbdd.expect.events import event_args, event_conditions
 from wsbdd.model.address import AddressProblem, resolve
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.variables import GENERATORS, find_placeholders, root_name
-from wsbdd.vocabulary.phrases import Phrase, json_problem, placeholder_variables, strip_cycles
+from wsbdd.vocabulary.phrases import (
+    Phrase,
+    json_problem,
+    not_json_argument,
+    placeholder_variables,
+    strip_cycles,
+)
 from wsbdd.vocabulary.running import read_arguments, substep_text
 
 __all__ = ["ScenarioReader", "Known"]
@@ -515,12 +521,7 @@ class ScenarioReader:
             if param.type == "json":
                 problem = json_problem(text)
                 if problem:
-                    self._report(
-                        step,
-                        f'{{{param.name}}} must be JSON, such as {{"level": 2}}, [1, 2], 3 '
-                        f'or "text": {problem}',
-                        note,
-                    )
+                    self._report(step, not_json_argument(param.name, problem), note)
             elif param.type == "condition":
 
                 def read(variables: Any, text: str = text) -> Any:

@@ -48,6 +48,7 @@ from wsbdd.settings.config import Settings
 __all__ = [
     "PARAM_TYPES",
     "PHRASE_KEYS",
+    "not_json_argument",
     "Param",
     "Phrase",
     "PhraseError",
@@ -416,6 +417,12 @@ def fill_conditions(text: str, conditions: Mapping[str, str]) -> str:
     for name, condition in conditions.items():
         text = text.replace("${" + name + "}", condition)
     return text
+
+
+def not_json_argument(name: str, problem: object) -> str:
+    """The sentence for a ``{name:json}`` argument that is not JSON, as ``wsbdd check`` and
+    the run both say it."""
+    return f'{{{name}}} must be JSON, such as {{"level": 2}}, [1, 2], 3 or "text": {problem}'
 
 
 def json_problem(text: str) -> str | None:

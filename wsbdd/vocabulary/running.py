@@ -24,7 +24,7 @@ from wsbdd.match.grammar import conditions, expand_cycles, payload_text, seconds
 from wsbdd.model.errors import ExpectationFailed, FeatureMistake, WsbddError
 from wsbdd.model.failures import Failure
 from wsbdd.model.variables import Variables
-from wsbdd.vocabulary.phrases import KEYWORDS, Phrase, fill_conditions
+from wsbdd.vocabulary.phrases import KEYWORDS, Phrase, fill_conditions, not_json_argument
 
 __all__ = ["make_step_function", "substep_text", "Actor", "read_arguments"]
 
@@ -207,9 +207,7 @@ def _json_argument(name: str, text: str, variables: Variables) -> Any:
     try:
         return variables.render_json(text)
     except FeatureMistake as mistake:
-        raise FeatureMistake(
-            f'{{{name}}} must be JSON, such as {{"level": 2}}, [1, 2], 3 or "text": {mistake}'
-        ) from None
+        raise FeatureMistake(not_json_argument(name, mistake)) from None
 
 
 def _await_text(phrase: Phrase, values: dict[str, Any], index: int) -> str:
