@@ -124,3 +124,26 @@ def test_a_step_defined_later_is_found_too():
     finally:
         registry.steps["when"].remove(next(d for d in registry.steps["when"] if d.func is moon))
     assert registry.find_match(step) is None
+
+
+def test_a_line_found_before_is_not_looked_up_again(monkeypatch):
+    """A scenario repeats its lines (an outline its rows, a background every scenario):
+    the second time, no definition is asked again, and the answer is the same."""
+    from behave.model import Step
+
+    registry = step_registry()
+    step = Step("x.feature", 1, "When", "when", 'Alice sends {"type": "echo", "n": 41}')
+    first = registry.find_match(step)
+    assert first is not None and first.func.__name__ == "sends_inline"
+    asked: list[str] = []
+    original = StepPattern.match
+
+    def counted(self: StepPattern, text: str) -> object:
+        asked.append(text)
+        return original(self, text)
+
+    monkeypatch.setattr(StepPattern, "match", counted)
+    again = registry.find_match(Step("y.feature", 9, "When", "when", step.name))
+    assert again is first and asked == []
+    other = registry.find_match(Step("x.feature", 2, "When", "when", step.name + " "))
+    assert asked and (other is None or other is not first)
