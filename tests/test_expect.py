@@ -160,7 +160,22 @@ def test_quiet_passes_at_the_deadline_and_ignores_claimed_noise_and_non_matching
     add(inbox, 0.1, type="presence")
     assert filtered.feed(inbox, 0.1) is None
     assert filtered.expire(inbox, 0.3).met
-    assert exp.closed(inbox, 0.1, "closed").met
+    assert exp.closed(inbox, 0, "closed").met  # already ended when the window began
+
+
+def test_quiet_fails_when_the_connection_ends_inside_the_window():
+    """The silence after a connection ends is the connection's, not the server's: the rest
+    of the window went unwatched, so the step must not pass as if it had watched."""
+    inbox = Inbox()
+    exp = Quiet("Carol", where('$.type is "chat"'), 0.3)
+    exp.start(inbox, 0)
+    outcome = exp.closed(inbox, 0.1, "was lost without a closing handshake (1006)")
+    assert not outcome.met
+    assert outcome.failure == (
+        'Carol expected no message where $.type is "chat" within 300 ms, but the connection '
+        "was lost without a closing handshake (1006) after 100 ms, so the rest of the time "
+        "went unwatched."
+    )
 
 
 def test_count_at_least_is_met_as_soon_as_reached_and_claims_them():

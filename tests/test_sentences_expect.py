@@ -196,6 +196,17 @@ def test_quiet():
     )
 
 
+def test_quiet_when_the_connection_ends_inside_the_window():
+    quiet = Quiet("Carol", where('$.event is "chat"'), 61.0)
+    quiet.start(Inbox(), 0)
+    assert_failure(
+        'Carol expected no message where $.event is "chat" within 61.0 s, but the connection '
+        "closed with code 1000 (transport close) after 45.0 s, so the rest of the time went "
+        "unwatched.",
+        quiet.closed(Inbox(), 45.0, "closed with code 1000 (transport close)"),
+    )
+
+
 def test_count():
     inbox = Inbox()
     add(inbox, type="echo")

@@ -77,6 +77,7 @@ PINNED = {
     "expect:AnyOrder.expire": 1,
     "expect:Count._failed": 3,
     "expect:InOrder.expire": 1,
+    "expect:Quiet.closed": 1,
     "expect:Quiet.feed": 1,
     "expect:Receive.expire": 1,
     "expect:Until.expire": 2,

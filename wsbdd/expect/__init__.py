@@ -276,7 +276,18 @@ class Quiet(Expectation):
         return Outcome(True)
 
     def closed(self, inbox: Inbox, now: float, how: str) -> Outcome:
-        return Outcome(True)
+        """The connection ended.  Before the window began, nothing was to be watched (a
+        quiet window after a disconnect). Inside it, the rest of the window went unwatched:
+        the silence was the connection's end, not the server's, so that is no pass."""
+        started = self.deadline - self.timeout
+        if now <= started:
+            return Outcome(True)
+        expected = f"no message{_phrase(self.matcher)} within {format_duration(self.timeout)}"
+        observed = (
+            f"the connection {how} after {format_duration(now - started)}, so the rest of "
+            "the time went unwatched"
+        )
+        return Outcome(False, why=Failure(self.who, expected, observed))
 
 
 class Count(Expectation):
