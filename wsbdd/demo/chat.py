@@ -17,7 +17,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from . import probes
-from .protocol import ChatError, Frame, decode, error_frame, timestamp
+from .protocol import MAX_NAME, ChatError, Frame, decode, error_frame, timestamp
 from .ratelimit import TokenBucket
 from .rooms import Rooms, check_room_name
 from .sanitize import strip_html
@@ -26,8 +26,6 @@ from .session import Session
 __all__ = ["Chat", "Command"]
 
 Command = Callable[[Session, Frame], Awaitable[None]]
-
-_MAX_NAME = 64
 
 
 class Chat:
@@ -128,7 +126,7 @@ class Chat:
             name = frame["name"]
             if not isinstance(name, str) or not _valid_name(name):
                 raise ChatError(
-                    "invalid_name", f'A "name" is a string of 1 to {_MAX_NAME} characters.'
+                    "invalid_name", f'A "name" is a string of 1 to {MAX_NAME} characters.'
                 )
             session.name = name
         self.rooms.join(room, session)
@@ -180,4 +178,4 @@ class Chat:
 
 
 def _valid_name(name: str) -> bool:
-    return 0 < len(name) <= _MAX_NAME and not name.isspace()
+    return 0 < len(name) <= MAX_NAME and not name.isspace()

@@ -12,7 +12,19 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["ChatError", "Frame", "decode", "encode", "error_frame", "int_field", "timestamp"]
+__all__ = [
+    "MAX_NAME",
+    "ChatError",
+    "Frame",
+    "decode",
+    "encode",
+    "error_frame",
+    "int_field",
+    "timestamp",
+]
+
+MAX_NAME = 64
+"""The longest client name, in characters, on every route of the demo."""
 
 Frame = dict[str, Any]
 

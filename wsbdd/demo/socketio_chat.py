@@ -20,7 +20,7 @@ from uuid import uuid4
 import socketio
 from aiohttp import web
 
-from .protocol import ChatError, timestamp
+from .protocol import MAX_NAME, ChatError, timestamp
 from .rooms import check_room_name
 from .sanitize import strip_html
 
@@ -28,7 +28,6 @@ __all__ = ["SocketIOChat"]
 
 logger = logging.getLogger("wsbdd.demo.socketio")
 
-_MAX_NAME = 64
 _MAX_UPDATES = 50
 _POLL_TIMEOUT = 5.0
 
@@ -134,7 +133,7 @@ class SocketIOChat:
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         name = auth.get("name") if isinstance(auth, dict) else None
-        if not isinstance(name, str) or not 1 <= len(name) <= _MAX_NAME:
+        if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME:
             name = f"guest-{sid[:6]}"
         self.names[sid] = name
         self.rooms[sid] = set()
@@ -158,8 +157,8 @@ class SocketIOChat:
         room = check_room_name(data.get("room"))
         rename = data.get("name")
         if rename is not None:  # as on the WebSocket chat, joining may rename you
-            if not isinstance(rename, str) or not 1 <= len(rename) <= _MAX_NAME:
-                raise ChatError("invalid_message", f"name is 1 to {_MAX_NAME} characters")
+            if not isinstance(rename, str) or not 1 <= len(rename) <= MAX_NAME:
+                raise ChatError("invalid_message", f"name is 1 to {MAX_NAME} characters")
             self.names[sid] = rename
         name = self.names[sid]
         if room not in self.rooms[sid]:

@@ -99,6 +99,11 @@ class _SocketIOState:
     connecting: tuple[Sequence[str] | None, Any] | None = None
     """While a step connects clients over Socket.IO: their namespaces and auth."""
 
+    def asking(self, emitted: _Emitted) -> None:
+        """An emit that asked for an acknowledgement: the latest, and its client's newest."""
+        self.latest = emitted
+        self.asked.setdefault(emitted.client, []).append(emitted)
+
 
 def _state(session: Any) -> _SocketIOState:
     state: _SocketIOState | None = getattr(session, "_socketio_state", None)
@@ -284,9 +289,7 @@ class SocketIOSession:
             ack_id = intent.ack_id
             if ack_id is None:  # encode() runs before send() returns (in the loop's turn)
                 raise FeatureMistake(f'{name}\'s emit of "{event}" got no acknowledgement id.')
-            state = _state(self)
-            state.latest = _Emitted(name, event, namespace, ack_id, before)
-            state.asked.setdefault(name, []).append(state.latest)
+            _state(self).asking(_Emitted(name, event, namespace, ack_id, before))
         return intent
 
     def emit_and_wait_ack(
@@ -326,8 +329,7 @@ class SocketIOSession:
             outcome = self.loop_thread.run_callback(begin, limit + 10.0, quiet_timers=True)
         finally:
             if emitted:
-                state.latest = emitted[0]
-                state.asked.setdefault(name, []).append(emitted[0])
+                state.asking(emitted[0])
         if not outcome.met:
             raise _reworded(ExpectationFailed(outcome.why or outcome.failure))
         emitted[0].ack = outcome.messages[0]
