@@ -242,7 +242,7 @@ PINNED = {
     "facade.socketio:SocketIOSession.expect_namespace_connected": 2,
     "facade.socketio:SocketIOSession.expect_namespace_refused": 4,
     "facade.socketio:SocketIOSession.expect_server_disconnect": 3,
-    "facade.socketio:SocketIOSession.use_protocol": 1,
+    "facade.protocols:ProtocolSession.use_protocol": 1,
     "steps.socketio:_load_frame": 2,
     "expect.events:event_args": 2,
     "steps.socketio:event_rows": 2,

@@ -409,7 +409,7 @@ class ScenarioReader:
         group = words.get("group")
         if name in HTTP_CLIENTS:
             return
-        if name == _SOCKETIO + "server_speaks":
+        if name == "wsbdd.steps.connection.server_speaks":
             state.socketio = "socket" in words.get("protocol", "").lower()
         if name in CONNECTS:
             state.clients.update(names)

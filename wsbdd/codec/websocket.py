@@ -29,6 +29,9 @@ class BaseCodec:
 
     name: ClassVar[str] = "websocket"
     subprotocols: tuple[str, ...] = ()
+    settings_table: ClassVar[str | None] = None
+    """The settings table whose ``options(variables)`` are this codec's keyword arguments
+    (``"graphql"``, ``"stomp"``); None: it takes none from the settings."""
 
     def url_for(self, url: str) -> str:
         """The address to open for the address a feature gives (Socket.IO adds its path

@@ -161,6 +161,17 @@ class Run:
             url = self.loop_thread.run(self.demo.start_socketio(), timeout=10)
         return url
 
+    def base_url_for(self, protocol: str) -> str:
+        """Where clients speaking ``protocol`` connect by default: its table's ``url`` when
+        the settings give one (``[graphql] url``), Socket.IO's address against the demo,
+        else the run's address."""
+        configured = self.settings.protocol_url(protocol)
+        if configured is not None:
+            return configured
+        if protocol == "socket.io":
+            return self.socketio_base_url()
+        return self.base_url
+
     def close(self) -> None:
         """Stop the demo server and the loop; leaves no task or socket behind."""
         if self.demo is not None and self.loop_thread.running:
@@ -402,10 +413,9 @@ class Session(SocketIOSession):
         factory of the clients' codecs (a Socket.IO connection with its own auth), instead
         of the scenario's or the run's; a client that reconnects gets a fresh one from it.
         """
-        speaks_socketio = self.speaks_socketio(codec)
         handshake = identities.handshakes(
             names,
-            self.run.socketio_base_url() if speaks_socketio else self.run.base_url,
+            self.run.base_url_for(self.speaking(codec)),
             target,
             token,
             headers,

@@ -34,6 +34,7 @@ from wsbdd.expect.events import (
     event_label,
     event_words,
 )
+from wsbdd.facade.protocols import ProtocolSession, protocol_name
 from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.model.failures import Failure
 from wsbdd.model.message import Message
@@ -54,18 +55,6 @@ T = TypeVar("T")
 
 SOCKETIO = "socket.io"
 """The protocol's name in settings, tags and codecs."""
-_ALIASES = {
-    "socket.io": SOCKETIO,
-    "socketio": SOCKETIO,
-    "socket-io": SOCKETIO,
-    "plain websocket": "websocket",
-}
-
-
-def protocol_name(text: str) -> str:
-    """``Socket.IO``, ``socketio`` → ``socket.io``; other names as they are (lower case)."""
-    lowered = text.strip().lower()
-    return _ALIASES.get(lowered, lowered)
 
 
 @dataclass
@@ -85,7 +74,6 @@ class _Emitted:
 class _SocketIOState:
     """What the Socket.IO steps of one scenario remember between steps."""
 
-    protocol: str | None = None
     asked: dict[str, list[_Emitted]] = field(default_factory=dict)
     """Per client, its emits that asked for an acknowledgement, oldest first."""
     latest: _Emitted | None = None
@@ -96,8 +84,6 @@ class _SocketIOState:
     """Per client, the (namespace, id) of every acknowledgement request it answered."""
     joins: dict[tuple[str, str], int] = field(default_factory=dict)
     """(client, namespace) → the inbox index when the client asked to join it."""
-    connecting: tuple[Sequence[str] | None, Any] | None = None
-    """While a step connects clients over Socket.IO: their namespaces and auth."""
 
     def asking(self, emitted: _Emitted) -> None:
         """An emit that asked for an acknowledgement: the latest, and its client's newest."""
@@ -122,7 +108,7 @@ def _value(message: Message) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-class SocketIOSession:
+class SocketIOSession(ProtocolSession):
     """The Socket.IO part of :class:`~wsbdd.facade.session.Session` (a mixin: every method
     runs on the session, with its clients, variables and deadlines)."""
 
@@ -178,22 +164,6 @@ class SocketIOSession:
 
     # -- the protocol -----------------------------------------------------------------
 
-    def use_protocol(self, protocol: str) -> None:
-        """Clients connected from now on in this scenario speak ``protocol`` (``socket.io``)."""
-        name = protocol_name(protocol)
-        if name != SOCKETIO and name not in ("websocket", "raw"):
-            raise FeatureMistake(
-                f'wsbdd does not know the protocol "{protocol}"; the server may speak '
-                '"Socket.IO" (or plain WebSocket, the default).'
-            )
-        _state(self).protocol = "websocket" if name in ("websocket", "raw") else name
-
-    @property
-    def protocol(self) -> str | None:
-        """The scenario's own protocol, ``socket.io`` or ``websocket`` (None: the run's
-        ``protocol`` setting)."""
-        return _state(self).protocol
-
     def socketio_codec(
         self,
         namespaces: Sequence[str] | None = None,
@@ -203,38 +173,12 @@ class SocketIOSession:
         """A factory of Socket.IO codecs with the run's Socket.IO settings, and these
         namespaces and auth payload instead of the configured ones when given.  The
         configured auth has its ``${…}`` filled in (``${client}``: ``client``)."""
-        variables = self.vars.child(client=client) if client is not None else self.vars
-        return self.settings.codec_for(
-            protocol=SOCKETIO, namespaces=namespaces, auth=auth, variables=variables
-        )
-
-    def scenario_codec(self, client: str) -> Callable[[], Codec] | None:
-        """The codec factory for ``client`` when a step connects it over Socket.IO, when the
-        scenario speaks Socket.IO, or when the run does and its configured auth may have
-        ``${client}`` to fill in (None: the run's codec, made by the pool)."""
-        state = _state(self)
-        if state.connecting is not None:
-            namespaces, auth = state.connecting
-            return self.socketio_codec(namespaces, auth, client=client)
-        if state.protocol == SOCKETIO:
-            return self.socketio_codec(client=client)
-        if state.protocol == "websocket":  # plain WebSocket, even in a Socket.IO run
-            return self.settings.codec_for(protocol="websocket")
-        table = getattr(self.settings, "socketio", None)
-        auth = getattr(table, "auth", None)
-        if auth is not None and protocol_name(self.settings.codec) == SOCKETIO:
-            return self.socketio_codec(client=client)
-        return None
+        return self.codec_over(SOCKETIO, client, namespaces=namespaces, auth=auth)  # type: ignore[no-any-return]
 
     def speaks_socketio(self, codec: Callable[[], Codec] | None = None) -> bool:
         """Whether clients connected now speak Socket.IO: through ``codec`` when given, else
         by the step connecting them, the scenario's protocol or the run's."""
-        if codec is not None:
-            return protocol_name(codec().name) == SOCKETIO
-        state = _state(self)
-        if state.connecting is not None or state.protocol is not None:
-            return state.connecting is not None or state.protocol == SOCKETIO
-        return protocol_name(self.settings.codec) == SOCKETIO
+        return self.speaking(codec) == SOCKETIO
 
     def connect_socketio(
         self,
@@ -247,12 +191,7 @@ class SocketIOSession:
         """Connect ``names`` over Socket.IO, to ``namespaces`` (the configured ones when None)
         with the ``auth`` payload (likewise, its ``${client}`` each one's name), whatever
         protocol the run speaks."""
-        state = _state(self)
-        state.connecting = (namespaces, auth)
-        try:
-            return self.connect_all(names, require=require)
-        finally:
-            state.connecting = None
+        return self.connect_over(SOCKETIO, names, require=require, namespaces=namespaces, auth=auth)
 
     def socketio_client(self, name: str, *, need_open: bool = False) -> Client:
         """The client called ``name``, which must speak Socket.IO (else one sentence saying

@@ -19,6 +19,7 @@ from typing import Any
 
 from behave.model_core import Status
 
+from wsbdd.facade.protocols import PROTOCOL_TAGS
 from wsbdd.facade.session import Run, Session
 from wsbdd.glue.behave_speed import speed_up_context
 from wsbdd.glue.settings_notice import no_settings_notice, undefined_steps_hint
@@ -52,8 +53,9 @@ def before_scenario(context: Any, scenario: Any) -> None:
     run: Run = context.wsbdd_run
     strict = run.settings.strict or "strict" in scenario.effective_tags
     context.wsbdd = run.session(strict=strict)
-    if "socket.io" in scenario.effective_tags:
-        context.wsbdd.use_protocol("socket.io")
+    for tag in scenario.effective_tags:
+        if tag.lower() in PROTOCOL_TAGS:  # @socket.io, @graphql, @stomp
+            context.wsbdd.use_protocol(tag)
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None:
         recorder.learn_session(context.wsbdd)

@@ -180,15 +180,19 @@ class Settings:
         namespaces: Iterable[str] | None = None,
         auth: Any = None,
         variables: Variables | None = None,
+        **options: Any,
     ) -> Callable[[], Codec]:
         """A factory making one client's codec: the run's ``protocol`` unless ``protocol``
         names another (a client's or a scenario's own), with ``auto_reply`` around it.
 
         For Socket.IO the ``[socketio]`` table applies: ``namespaces`` and ``auth`` replace
         its ``namespaces`` and ``auth`` for this client (the step's auth is used as
-        given; the configured one has its ``${…}`` filled in from ``variables``).  An
-        unknown ``protocol`` raises :class:`~wsbdd.codec.CodecNotFound`, whose message is
-        the end of a sentence.
+        given; the configured one has its ``${…}`` filled in from ``variables``).  A codec
+        class naming a table of these settings in ``settings_table`` (``"graphql"``,
+        ``"stomp"``) gets that table's ``options(variables)`` as keyword arguments, and
+        ``options`` over them; any other codec gets ``options`` alone.  An unknown
+        ``protocol`` raises :class:`~wsbdd.codec.CodecNotFound`, whose message is the end
+        of a sentence.
         """
         spec = protocol.strip() if protocol else self.codec
         factory = find_codec(spec)
@@ -211,6 +215,14 @@ class Settings:
             else:
                 auth = table.auth if auth is None else auth
                 factory = functools.partial(found, namespaces=chosen, auth=auth, path=table.path)
+        else:
+            table_name = getattr(found, "settings_table", None)
+            configured_table = getattr(self, table_name, None) if table_name else None
+            if configured_table is not None:
+                made_options = {**configured_table.options(variables), **options}
+                factory = functools.partial(found, **made_options)
+            elif options:
+                factory = functools.partial(found, **options)
         if not self.auto_reply:
             return factory
         rules, inner = self.auto_reply, factory
@@ -219,6 +231,26 @@ class Settings:
             return AutoReplying(inner(), rules)
 
         return make
+
+    def per_client_codec(self) -> bool:
+        """Whether each client needs a codec made for it (the run's protocol has settings
+        that may use ``${client}``), rather than the one factory the pool keeps."""
+        found: Any = find_codec(self.codec)
+        if isinstance(found, type) and issubclass(found, SocketIOCodec):
+            return self.socketio.auth is not None
+        return bool(getattr(found, "settings_table", None))
+
+    def protocol_url(self, protocol: str) -> str | None:
+        """The address configured for ``protocol``'s clients (its table's ``url``), if any:
+        a suite may reach its GraphQL and STOMP servers at addresses of their own."""
+        try:
+            found: Any = find_codec(protocol)
+        except CodecNotFound:
+            return None
+        table_name = getattr(found, "settings_table", None)
+        table = getattr(self, table_name, None) if table_name else None
+        url = getattr(table, "url", None)
+        return str(url) if url else None
 
     def config_values(self) -> dict[str, Any]:
         """The flat values ``${config.KEY}`` reads (``url``, ``token.place``, ``headers.X``)."""

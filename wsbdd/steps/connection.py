@@ -1,4 +1,5 @@
-"""Steps about connections: connect, rejection, close codes, keep-alive pings."""
+"""Steps about connections: the protocol spoken, connect, rejection, close codes, keep-alive
+pings."""
 
 from __future__ import annotations
 
@@ -81,6 +82,15 @@ def _connect(
         require=require,
         reconnection=reconnection,
     )
+
+
+@given(r"the server speaks (?P<protocol>[A-Za-z][\w.\- ]*)")
+@wsbdd_step
+def server_speaks(session: Session, context: Any, protocol: str) -> None:
+    """Clients connected from now on in this scenario speak this protocol: Socket.IO, GraphQL,
+    STOMP, plain WebSocket, or a codec's registered name (a tag such as @socket.io does the
+    same for a whole scenario or feature)."""
+    session.use_protocol(protocol)
 
 
 @given(NAME + r" is connected" + OPTIONS)

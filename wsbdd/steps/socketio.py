@@ -80,14 +80,6 @@ def _auth(text: str | None, session: Session) -> Any:
 # -- the protocol -----------------------------------------------------------------------------
 
 
-@given(r"the server speaks (?P<protocol>Socket\.IO|socket\.io|plain WebSocket)")
-@wsbdd_step
-def server_speaks(session: Session, context: Any, protocol: str) -> None:
-    """Clients connected from now on in this scenario speak Socket.IO (the tag @socket.io
-    does the same for a whole scenario or feature)."""
-    session.use_protocol("websocket" if protocol == "plain WebSocket" else protocol)
-
-
 @given(NAME + r" is connected over Socket\.IO" + SIO_OPTIONS)
 @when(NAME + r" is connected over Socket\.IO" + SIO_OPTIONS)
 @wsbdd_step
