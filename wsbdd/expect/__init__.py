@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.failures import Failure, render
 from wsbdd.model.inbox import Inbox
 from wsbdd.model.message import Message, wall_clock
@@ -256,6 +257,11 @@ class Quiet(Expectation):
         timeout: float,
         noise: Noise | None = None,
     ) -> None:
+        if timeout <= 0:
+            raise FeatureMistake(
+                "A quiet window of 0 seconds watches nothing: write how long to watch for "
+                'the message that must not come, like "within 300 ms".'
+            )
         super().__init__(who, timeout, noise)
         self.matcher = matcher
 

@@ -90,9 +90,23 @@ def refuse_unopened(clients: Iterable[Client]) -> None:
 # -- on the loop --------------------------------------------------------------------------------
 
 
-async def send_all(clients: Sequence[Client], payloads: Sequence[object]) -> None:
-    """Every client sends its own payload, all at the same moment (not one after another)."""
-    await asyncio.gather(*(c.send(p) for c, p in zip(clients, payloads, strict=True)))
+async def send_all(
+    clients: Sequence[Client], payloads: Sequence[object], timeout: float
+) -> list[Client]:
+    """Every client sends its own payload, all at the same moment (not one after another).
+
+    Returns the clients whose frames were still held up by flow control after ``timeout``
+    (a server that stopped reading): their sends are abandoned.  A send that failed
+    raises its error (the first one, in the clients' order).
+    """
+    sends = [asyncio.ensure_future(c.send(p)) for c, p in zip(clients, payloads, strict=True)]
+    _, pending = await asyncio.wait(sends, timeout=timeout)
+    for send in pending:
+        send.cancel()
+    for send in sends:
+        if send not in pending and send.exception() is not None:
+            raise send.exception()  # type: ignore[misc]
+    return [client for client, send in zip(clients, sends, strict=True) if send in pending]
 
 
 async def watch_all(

@@ -74,6 +74,7 @@ from wsbdd.io.http import Body, HttpClients, masked_address, origin_of, who_is
 from wsbdd.io.pool import ClientPool, thaw_crowds
 from wsbdd.io.runtime import LoopThread, start_now
 from wsbdd.match import AnyMessage, Condition, compile_path, parse_conditions
+from wsbdd.model.closing import unsendable_close
 from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake, WsbddError
 from wsbdd.model.handshake import answer_headers, describe_refusal, refusal_response
 from wsbdd.model.message import Message
@@ -493,15 +494,20 @@ class Session(SocketIOSession):
         talks to the loop fails, or the scenario at its end, naming the step
         that sent.
         """
+        self._send_in_turn(name, (payload,), times)
+
+    def _send_in_turn(self, name: str, payloads: Sequence[Intent], times: int) -> None:
         client = self.client(name, need_open=True)
         # The step's own time stamps the frame, so that the transcript puts it under
         # this step even when it is written after the next step has begun.
-        asked = (client, payload, times, self.current_step, time.monotonic())
+        asked = (client, payloads, times, self.current_step, time.monotonic())
         failure = self.loop_thread.call_in_turn(self._start_send, asked)
         if failure is not None:
             raise failure
 
-    def _start_send(self, asked: tuple[Client, Intent, int, str, float]) -> WsbddError | None:
+    def _start_send(
+        self, asked: tuple[Client, Sequence[Intent], int, str, float]
+    ) -> WsbddError | None:
         """On the loop: start a send; unless a send is still being written, the first
         failure of those under way."""
         client, _, _, step, _ = asked
@@ -511,11 +517,13 @@ class Session(SocketIOSession):
         return self._finished_sends_failure()
 
     async def _send(
-        self, client: Client, payload: Intent, times: int, step: str, at: float
+        self, client: Client, payloads: Sequence[Intent], times: int, step: str, at: float
     ) -> WsbddError | None:
+        payload: Intent = None
         try:
             for _ in range(times):
-                await client.send(payload, at)
+                for payload in payloads:
+                    await client.send(payload, at)
         except TypeError as exc:
             # The codec's encode refused the intent (it raises before any frame goes out):
             # a mistake in the step, not a connection problem.
@@ -527,18 +535,11 @@ class Session(SocketIOSession):
         return None
 
     def send_many(self, name: str, payloads: Sequence[Intent]) -> None:
-        """One client sends several frames or intents, in order."""
-        client = self.client(name, need_open=True)
-
-        async def _send() -> None:
-            for payload in payloads:
-                try:
-                    await client.send(payload)
-                except TypeError as exc:
-                    sentence = refused_intent(client.codec.name, payload, exc)
-                    raise FeatureMistake(sentence, step=self.current_step) from None
-
-        self._run(_send(), self.settings.timeout)
+        """One client sends several frames or intents, in order: like :meth:`send`, the
+        step writes them itself, and only frames held up by flow control (a server that
+        does not read) are still being written when it ends, reported in the next step's
+        time."""
+        self._send_in_turn(name, tuple(payloads), 1)
 
     def ping(self, name: str) -> None:
         client = self.client(name, need_open=True)
@@ -705,12 +706,20 @@ class Session(SocketIOSession):
     # -- connection state -----------------------------------------------------
 
     def disconnect(self, name: str, code: int = 1000, reason: str = "") -> None:
+        """Close ``name``'s connection with ``code`` and ``reason`` (a code a client may
+        send, else one sentence saying which are)."""
+        refused = unsendable_close(code, reason)
+        if refused is not None:
+            raise FeatureMistake(refused)
         client = self.client(name)
         self._run(client.close(code, reason), self.settings.close_timeout + 2)
 
     def disconnect_each(self, names: Sequence[str], code: int = 1000, reason: str = "") -> None:
         """Close several clients at once, all within one ``close_timeout`` (a crowd closed
         one by one waited for each closing handshake in turn)."""
+        refused = unsendable_close(code, reason)
+        if refused is not None:
+            raise FeatureMistake(refused)
         clients = [self.client(name) for name in names]
         timeout = self.settings.close_timeout
         self._run(close_clients(clients, timeout, code, reason), timeout + 2)
@@ -899,8 +908,9 @@ class Session(SocketIOSession):
         """Every client sends its own payload (a frame or an intent), all at the same moment
         (not one after another)."""
         clients = [self.client(name, need_open=True) for name in names]
+        limit = self.settings.timeout
         try:
-            self._run(send_all(clients, payloads), self.settings.timeout)
+            held_up = self._run(send_all(clients, payloads, limit), limit)
         except ConnectionLost:
             # Name who could not send (all of them when the loss was not yet noticed),
             # and how many more a long group holds, so the list is never empty or cut short.
@@ -913,6 +923,19 @@ class Session(SocketIOSession):
             # One codec serves the run, so the first refusal speaks for every client.
             sentence = refused_intent(clients[0].codec.name, payloads[0], exc)
             raise FeatureMistake(sentence, step=self.current_step) from None
+        if held_up:
+            who = [client.name for client in held_up]
+            more = f" and {len(who) - 10} more" if len(who) > 10 else ""
+            what = (
+                "they send (the connections' buffers are full)"
+                if len(who) > 1
+                else f"{who[0]} sends (the connection's buffers are full)"
+            )
+            raise ConnectionProblem(
+                f"{', '.join(who[:10])}{more} could not finish sending within "
+                f"{format_duration(limit)}: the server has stopped reading what {what}.",
+                step=self.current_step,
+            )
 
     def receive_each(
         self,

@@ -140,7 +140,7 @@ class SocketIOSession(ProtocolSession):
             self, names: Sequence[str], matcher: Matcher | None = None, window: float | None = None
         ) -> None: ...
         def _wait(self, name: str, expectation: Expectation) -> list[Message]: ...
-        def _start_send(self, asked: tuple[Client, Intent, int, str, float]) -> Any: ...
+        def _start_send(self, asked: tuple[Client, Sequence[Intent], int, str, float]) -> Any: ...
 
         current_step: str
         loop_thread: LoopThread
@@ -247,7 +247,7 @@ class SocketIOSession(ProtocolSession):
         before = len(client.inbox)
         intent = Emit(event, tuple(args), namespace, True)
         limit = self.settings.timeout if timeout is None else timeout
-        asked = (client, intent, 1, self.current_step, time.monotonic())
+        asked = (client, (intent,), 1, self.current_step, time.monotonic())
         state = _state(self)
         emitted: list[_Emitted] = []
 

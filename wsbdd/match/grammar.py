@@ -130,11 +130,27 @@ _DURATION_TEXT = re.compile(rf"({NUMBER})\s*({UNIT})?")
 _DURATION_EXAMPLE = 'write it like "30 seconds", "500 ms" or "1.5 minutes"'
 
 
+LONGEST_WAIT = 24 * 60 * 60.0
+"""The longest any step waits, and the longest duration a setting accepts (one day)."""
+
+
+def too_long(text: str) -> str:
+    """The sentence for a duration longer than :data:`LONGEST_WAIT`."""
+    return (
+        f'"{text}" is longer than wsbdd ever waits (24 hours); write a shorter time '
+        "(a soak test of days is several scenarios)."
+    )
+
+
 def seconds(amount: str | None, unit: str | None) -> float | None:
-    """``("300", "ms")`` → 0.3; ``(None, None)`` → None (use the configured default)."""
+    """``("300", "ms")`` → 0.3; ``(None, None)`` → None (use the configured default).  A
+    time longer than :data:`LONGEST_WAIT` is a mistake of the step's."""
     if amount is None:
         return None
-    return float(amount) * DURATION_UNITS[(unit or "s").lower()]
+    value = float(amount) * DURATION_UNITS[(unit or "s").lower()]
+    if value > LONGEST_WAIT:
+        raise FeatureMistake(too_long(f"{amount} {unit or 's'}"))
+    return value
 
 
 def parse_duration(text: str, *, unit_required: bool = True) -> float:
@@ -146,7 +162,10 @@ def parse_duration(text: str, *, unit_required: bool = True) -> float:
     found = _DURATION_TEXT.fullmatch(text.strip().lower())
     if not found or (unit_required and found.group(2) is None):
         raise FeatureMistake(f'wsbdd cannot read the duration "{text}": {_DURATION_EXAMPLE}.')
-    return float(found.group(1)) * DURATION_UNITS[found.group(2) or "s"]
+    value = float(found.group(1)) * DURATION_UNITS[found.group(2) or "s"]
+    if value > LONGEST_WAIT:
+        raise FeatureMistake(too_long(text.strip()))
+    return value
 
 
 def split_names(text: str) -> list[str]:

@@ -382,6 +382,12 @@ def _unit_seconds(unit: str) -> float:
     return DURATION_UNITS[unit]
 
 
+def _longest_wait() -> float:
+    from wsbdd.match.grammar import LONGEST_WAIT
+
+    return LONGEST_WAIT
+
+
 def _duration(*, positive: bool, optional: bool = False) -> _Parser:
     def parse(value: Any, origin: _Origin, path: tuple[str, ...]) -> float | None:
         off_help = "; write false to turn it off" if optional else ""
@@ -401,6 +407,9 @@ def _duration(*, positive: bool, optional: bool = False) -> _Parser:
             raise _fail(origin, path, value, f"not a duration; {_DURATION_HELP}")
         if seconds < 0:
             raise _fail(origin, path, value, f"a duration cannot be negative; {_DURATION_HELP}")
+        if seconds > _longest_wait():
+            problem = "longer than wsbdd ever waits (24 hours); write a shorter duration"
+            raise _fail(origin, path, value, problem)
         if seconds == 0 and (positive or optional):
             raise _fail(
                 origin, path, value, f"must be more than 0 seconds; {_DURATION_HELP}{off_help}"

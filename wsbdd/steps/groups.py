@@ -29,7 +29,7 @@ from wsbdd.match.grammar import (
     table_matcher,
     template_matcher,
 )
-from wsbdd.model.errors import ExpectationFailed
+from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'
@@ -107,6 +107,12 @@ def crowd_connected(session: Session, context: Any, count: str, group: str, **op
     Each member has its own handshake: ``${client}`` (player7) and ``${index}`` (7) may
     be used in the path, token and headers, e.g. ``with token "${tokens.${client}}"``.
     """
+    if int(count) < 1:
+        raise FeatureMistake(
+            f'A group of {count} clients checks nothing: every step about "{group}" would pass '
+            f'with no one in it; connect at least one, like: Given 3 clients in group "{group}" '
+            "are connected."
+        )
     _connect(session, context, group, _member_names(group, int(count)), **options)
 
 
