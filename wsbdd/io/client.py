@@ -107,6 +107,10 @@ class ConnectionOutcome:
     hint: str | None = None
     """What the codec made of an HTTP refusal of the handshake (a Socket.IO server
     mounted elsewhere): added to :meth:`describe_failure`."""
+    failed_by_client: bool = False
+    """wsbdd's own side ended the connection without a step asking: the WebSocket library
+    failed it (the server broke a WebSocket rule, a message was over ``max_size``, the
+    keep-alive timed out); ``close_code`` and ``close_reason`` are what it sent."""
     app_reason: str | None = None
     """Why the connection ended at the application level, when its codec knows
     (Socket.IO: ``io server disconnect``, ``ping timeout``, ``transport close``, ``io
@@ -149,6 +153,8 @@ class ConnectionOutcome:
         app = f" ({self.app_reason})" if self.app_reason else ""  # Socket.IO's own reason
         if self.lost:
             return f"was lost without a closing handshake ({code}){app}"
+        if self.failed_by_client:
+            return _failed_by_client(code, self.close_reason) + app
         text = f"closed with code {code}"
         if self.close_reason:
             text += f' and reason "{self.close_reason}"'
@@ -169,6 +175,26 @@ class ConnectionOutcome:
                 text += f"; {self.hint}"
             return text
         return self.error or "the connection was never opened"
+
+
+_FAILURES = {
+    1002: "protocol error",
+    1007: "invalid data",
+    1009: "message too big",
+    1011: "internal error",
+}
+
+
+def _failed_by_client(code: int, reason: str) -> str:
+    """A connection wsbdd's WebSocket library failed, as the end of "the connection …"."""
+    meaning = f" ({_FAILURES[code]})" if code in _FAILURES else ""
+    said = f' and reason "{reason}"' if reason else ""
+    text = f"was closed by wsbdd's client with code {code}{meaning}{said}"
+    if code == 1009:
+        text += ", a message over the max_size setting (raise it if such messages are right)"
+    elif code in (1002, 1007):
+        text += ": the server sent what the WebSocket protocol forbids"
+    return text
 
 
 # The response headers: a property so that a refusal's or a connection's headers are
@@ -624,7 +650,9 @@ class Client:
         outcome.clean = clean
         if outcome.closed_by is None:
             # With no close frame either way (the TCP connection dropped) nobody began
-            # the close: closed_by stays None.
+            # the close: closed_by stays None.  wsbdd's side beginning it with no step
+            # asking (closed_by still None here) is the library failing the connection.
+            outcome.failed_by_client = closed_by == "client"
             outcome.closed_by = closed_by
         if outcome.app_reason is None:
             app_reason = getattr(self.codec, "app_reason", None)  # optional: BaseCodec has it

@@ -281,12 +281,17 @@ class Connection:
     def how_it_closed(self) -> tuple[int, str, bool, Literal["client", "server", None]]:
         """(close code, reason, clean, who began the close) once it has ended.
 
-        The code is 1006 when none was received; who began it is None when there was
-        no close frame either way (the TCP connection dropped).
+        The code and reason are the server's close frame's; when wsbdd's side sent one and
+        none came back (websockets failed the connection: invalid UTF-8 1007, a message
+        over ``max_size`` 1009, a broken frame 1002, a keep-alive timeout 1011), the ones
+        wsbdd sent; 1006 when there was no close frame either way.  Who began it is None
+        when there was no close frame either way (the TCP connection dropped).
         """
         ws = self._ws
         protocol = ws.protocol
         rcvd, sent = protocol.close_rcvd, protocol.close_sent
+        if rcvd is None and sent is not None:
+            return sent.code, sent.reason, False, "client"
         code = ws.close_code if ws.close_code is not None else 1006
         clean = rcvd is not None and sent is not None
         closed_by: Literal["client", "server", None] = None
