@@ -400,7 +400,7 @@ def crowd_steps(port: int, count: int) -> dict[str, object]:
             seen["connect"] = collections.runs
             seen["frozen"] = gc.get_freeze_count() > pool_module.FROZEN_AT_START and pool.froze
             clients = list(pool)
-            await send_all(clients, ["hello"] * count)
+            assert not await send_all(clients, ["hello"] * count, 60.0)
             expectations = [Receive(c.name, AnyMessage(), 10.0) for c in clients]
             before = collections.runs
             outcomes = await decide_each(clients, expectations, "every", 0, 0.0)
@@ -515,7 +515,11 @@ def group_receive(port: int, count: int, timeout: float, send: bool):
             await asyncio.sleep(0)  # one turn: the task registers every member's watch
             assert all(c._watches for c in clients)  # so nothing is sent before they watch
             if send:
-                await send_all(clients, ["hello"] * count)
+                sent_before = len(loop.timers)
+                assert not await send_all(clients, ["hello"] * count, 60.0)
+                # The group's send has one deadline of its own (60 s), not one per member.
+                assert [round(t) for t in loop.timers[sent_before:]] in ([], [60])
+                del loop.timers[sent_before:]
             outcomes = await waiting
             armed = loop.timers[before:]
         await pool.close_all()

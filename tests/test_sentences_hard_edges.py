@@ -187,3 +187,19 @@ def test_a_close_code_a_client_may_send(s, code):
     s.connect("Alice")
     s.disconnect("Alice", code, "bye")
     assert not s.client("Alice").connected
+
+
+@pytest.mark.parametrize(
+    "line", ["When Alice sends 0 messages:", 'When Alice sends 0 messages {"a": 1}']
+)
+def test_sending_no_messages(s, line):
+    s.connect("Alice")
+    assert_raises_sentence(
+        f'In the step "{line}": Sending 0 messages sends nothing, so the steps after it check '
+        'nothing sent; write how many to send, like "sends 3 messages:".',
+        run_step,
+        s,
+        line,
+        text='{"type": "echo"}',
+        kind=FeatureMistake,
+    )

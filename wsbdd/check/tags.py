@@ -11,15 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from wsbdd.catalogue.project import Problem, display
+from wsbdd.model.tags import KNOWN_TAGS, near_miss, near_miss_sentence
 
 __all__ = ["KNOWN_TAGS", "tag_problems", "feature_tags"]
 
-KNOWN_TAGS = {
-    "strict": "wsbdd: fail when a client received a message no step checked",
-    "socket.io": "wsbdd: the scenario's clients speak Socket.IO",
-    "wip": "behave: work in progress",
-    "skip": "behave: skip this scenario",
-}
 _SPECIAL_PREFIXES = ("fixture.", "use.", "only.", "not.", "active.", "allure.")
 _TAG = re.compile(r"@?([A-Za-z0-9_][\w.:\-]*)")
 _OPERATORS = {"and", "or", "not"}
@@ -43,13 +38,6 @@ def feature_tags(features: Iterable[Any]) -> Iterator[tuple[str, Any]]:
         for element in _elements(feature):
             for tag in getattr(element, "tags", []) or []:
                 yield str(tag), element
-
-
-def _near_miss(tag: str) -> str | None:
-    if tag in KNOWN_TAGS or tag.startswith(_SPECIAL_PREFIXES):
-        return None
-    close = difflib.get_close_matches(tag.lower(), list(KNOWN_TAGS), n=1, cutoff=0.75)
-    return close[0] if close else None
 
 
 def _config_tags(root: Path) -> Iterator[tuple[str, str, str]]:
@@ -96,15 +84,10 @@ def tag_problems(features: list[Any], root: Path, all_features: list[Any]) -> li
     """Findings for *features*; *all_features* are every feature behave would run."""
     problems = []
     for tag, element in feature_tags(features):
-        known = _near_miss(tag)
+        known = near_miss(tag)
         if known:
             problems.append(
-                Problem(
-                    display(element.filename),
-                    element.line,
-                    f"@{tag} is not a tag wsbdd or behave acts on; did you mean @{known} "
-                    f"({KNOWN_TAGS[known]})?",
-                )
+                Problem(display(element.filename), element.line, near_miss_sentence(tag, known))
             )
     used = {tag for tag, _ in feature_tags(all_features)}
     for file, setting, expression in _config_tags(root):

@@ -22,12 +22,20 @@ from behave.model_core import Status
 from wsbdd.facade.protocols import PROTOCOL_TAGS
 from wsbdd.facade.session import Run, Session
 from wsbdd.glue.behave_speed import speed_up_context
+from wsbdd.glue.mistakes import empty_scenario, outlines_without_examples, scenario_mistake
 from wsbdd.glue.settings_notice import no_settings_notice, undefined_steps_hint
 from wsbdd.io.pool import thaw_crowds
 from wsbdd.report.collect import ReportRecorder, start_recording
 from wsbdd.settings.config import load_settings
 
-__all__ = ["before_all", "after_all", "before_scenario", "after_scenario", "before_step"]
+__all__ = [
+    "before_all",
+    "after_all",
+    "before_scenario",
+    "after_scenario",
+    "before_step",
+    "after_feature",
+]
 
 
 def before_all(context: Any) -> None:
@@ -61,6 +69,9 @@ def before_scenario(context: Any, scenario: Any) -> None:
         recorder.learn_session(context.wsbdd)
         for step in scenario.all_steps:
             recorder.learn_step(step, context.wsbdd.vars)
+    mistake = scenario_mistake(scenario)
+    if mistake is not None:  # fails this scenario before its first step; the run goes on
+        raise AssertionError(recorder.masker.mask(mistake) if recorder is not None else mistake)
 
 
 def before_step(context: Any, step: Any) -> None:
@@ -83,7 +94,9 @@ def after_scenario(context: Any, scenario: Any) -> None:
     if session is None:
         return
     problems = None  # a scenario that has failed already says why
-    if scenario.status == Status.passed:
+    if scenario.status in (Status.passed, Status.untested):
+        problems = empty_scenario(scenario)
+    if problems is None and scenario.status == Status.passed:
         problems = session.sends_problem()  # a last step's send that failed, reported nowhere yet
         if problems is None and session.strict:
             problems = session.strict_problems()
@@ -96,6 +109,14 @@ def after_scenario(context: Any, scenario: Any) -> None:
             problems = recorder.masker.mask(problems)
     if problems:
         raise AssertionError(problems)
+
+
+def after_feature(context: Any, feature: Any) -> None:
+    """Fail the feature when a Scenario Outline in it has no Examples rows: behave never
+    runs such an outline, and would say nothing."""
+    missing = outlines_without_examples(feature)
+    if missing:
+        raise AssertionError("\n".join(missing))
 
 
 def _feature_folders(context: Any) -> list[str]:

@@ -1,0 +1,63 @@
+"""Mistakes the run itself catches, without `wsbdd check`: a misspelt tag, an Outline
+placeholder with no column, a scenario with no steps, an Outline with no Examples.  Each
+fails its own scenario (or feature) with one sentence; the other scenarios still run."""
+
+from __future__ import annotations
+
+from test_behave_runs import behave, make_project
+
+FEATURE = """\
+    Feature: Mistakes that would pass having checked nothing
+
+      @strikt
+      Scenario: A misspelt tag
+        Given Alice is connected
+
+      Scenario: Nothing but description
+        Angenommen Alice is connected
+
+      Scenario Outline: Nobody wrote the examples
+        Given <who> is connected
+
+      Scenario Outline: A column nobody has
+        Given <who> is connected
+        When <who> sends {"type": "echo", "content": "<text>"}
+        Then <who> receives a message where $.content is "<text>"
+
+        Examples:
+          | who   | txt |
+          | Alice | hi  |
+
+      Scenario: Still runs
+        Given Alice is connected
+        When Alice sends {"type": "echo", "content": "<b>bold</b>"}
+        Then Alice receives a message where $.content is "<b>bold</b>"
+"""
+
+
+def test_each_mistake_fails_with_its_sentence_and_the_rest_runs(tmp_path):
+    project = make_project(tmp_path, FEATURE)
+    result = behave(project, "-f", "plain", "features")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert (
+        "@strikt is not a tag wsbdd or behave acts on; did you mean @strict (wsbdd: fail when "
+        "a client received a message no step checked)?"
+    ) in output
+    assert (
+        'The scenario "Nothing but description" (features/example.feature:7) has no steps, so '
+        "it checks nothing. A line that does not begin with Given, When, Then, And or But is "
+        'read as its description; a keyword of another language needs "# language: de" (or '
+        "its code) as the file's first line."
+    ) in output
+    assert (
+        'The Scenario Outline "Nobody wrote the examples" (features/example.feature:10) has no '
+        "Examples rows, so it never ran: add an Examples table with at least one row under it."
+    ) in output
+    assert (
+        'The step "When Alice sends {"type": "echo", "content": "<text>"}" uses <text>, but '
+        'the Examples table has no column "text" (its columns: who, txt); add the column or '
+        "correct the name."
+    ) in output
+    assert "1 scenario passed, 0 failed, 3 hook_error" in output
+    assert "Traceback" not in output
