@@ -59,7 +59,8 @@ def before_all(context: Any) -> None:
 def before_scenario(context: Any, scenario: Any) -> None:
     """Give the scenario a fresh session: no clients, no variables, its own strictness."""
     run: Run = context.wsbdd_run
-    strict = run.settings.strict or "strict" in scenario.effective_tags
+    tags = {str(tag).lower() for tag in scenario.effective_tags}
+    strict = run.settings.strict or "strict" in tags
     context.wsbdd = run.session(strict=strict)
     for tag in scenario.effective_tags:
         if tag.lower() in PROTOCOL_TAGS:  # @socket.io, @graphql, @stomp
