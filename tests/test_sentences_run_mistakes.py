@@ -4,7 +4,11 @@ fails its own scenario (or feature) with one sentence; the other scenarios still
 
 from __future__ import annotations
 
+from sentences import assert_config_sentence
+from subprocesses import run_module
 from test_behave_runs import behave, make_project
+
+from wsbdd.settings.config import load_settings
 
 FEATURE = """\
     Feature: Mistakes that would pass having checked nothing
@@ -61,3 +65,27 @@ def test_each_mistake_fails_with_its_sentence_and_the_rest_runs(tmp_path):
     ) in output
     assert "1 scenario passed, 0 failed, 3 hook_error" in output
     assert "Traceback" not in output
+
+
+def test_a_pyproject_that_is_not_toml_stops_wsbdd_run_with_a_sentence(tmp_path):
+    project = make_project(tmp_path, "Feature: x\n  Scenario: y\n    Given Alice is connected\n")
+    (project / "pyproject.toml").write_text("[tool.wsbdd\ntimeout = 3\n")
+    result = run_module(project, "wsbdd", "run")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "wsbdd: pyproject.toml is not valid TOML: Expected ']' at the end of a table "
+        "declaration (at line 1, column 12)\n"
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_pyproject_that_is_not_utf8(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.wsbdd]\ntimeout = "\xff"\n')
+    assert_config_sentence(
+        "pyproject.toml is not UTF-8 text (line 2 has the byte 0xff); save it as UTF-8.",
+        load_settings,
+        tmp_path,
+        userdata={},
+        environ={},
+    )

@@ -31,6 +31,12 @@ def _source_root() -> Path | None:
 def _behave(args: list[str], cwd: Path) -> int:
     from behave.__main__ import main as behave_main
 
+    from wsbdd.settings.config import unreadable_project_file
+
+    problem = unreadable_project_file(cwd)
+    if problem is not None:  # behave would read it first and end in a traceback
+        print(f"wsbdd: {problem}", file=sys.stderr)
+        return 2
     previous = Path.cwd()
     os.chdir(cwd)
     try:

@@ -797,8 +797,28 @@ def _read_toml(path: Path) -> dict[str, Any] | None:
         where = re.search(r"at line (\d+)", str(error))
         line = int(where.group(1)) if where else None
         raise ConfigError(f"{name} is not valid TOML: {error}", name, line) from None
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        byte = error.object[error.start]
+        raise ConfigError(
+            f"{name} is not UTF-8 text (line {line} has the byte 0x{byte:02x}); save it as UTF-8.",
+            name,
+            line,
+        ) from None
     except OSError as error:
         raise ConfigError(f"{name} cannot be read: {error.strerror or error}") from None
+
+
+def unreadable_project_file(root: Path) -> str | None:
+    """The sentence for a ``pyproject.toml`` or ``wsbdd.toml`` in ``root`` that is not UTF-8
+    or not valid TOML (behave reads the first before any hook of wsbdd's runs, and would
+    end in a traceback), or None when both read."""
+    for name in ("pyproject.toml", "wsbdd.toml"):
+        try:
+            _read_toml(root / name)
+        except ConfigError as error:
+            return str(error)
+    return None
 
 
 def _from_table(table: Mapping[str, Any], origin: _Origin, entries: _Entries) -> None:
