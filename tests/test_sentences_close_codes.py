@@ -36,21 +36,21 @@ CASES = {
     "invalid UTF-8": (
         b"\x81\x02\xff\xfe",
         1007,
-        "was closed by wsbdd's client with code 1007 (invalid data) and reason \"invalid "
-        'start byte at position 0": the server sent what the WebSocket protocol forbids',
+        "was closed by wsbdd's client with code 1007 and reason \"invalid start byte at "
+        'position 0" (the server sent what the WebSocket protocol forbids)',
     ),
     "a frame over max_size": (
         b"",
         1009,
-        "was closed by wsbdd's client with code 1009 (message too big) and reason \"frame "
-        'with 4096 bytes exceeds limit of 1024 bytes", a message over the max_size setting '
-        "(raise it if such messages are right)",
+        "was closed by wsbdd's client with code 1009 and reason \"frame with 4096 bytes "
+        'exceeds limit of 1024 bytes" (a message over the max_size setting; raise it if such '
+        "messages are right)",
     ),
     "a close code nobody may send": (
         b"\x88\x02\x03\xe7",
         1002,
-        "was closed by wsbdd's client with code 1002 (protocol error) and reason \"invalid "
-        'status code": the server sent what the WebSocket protocol forbids',
+        'was closed by wsbdd\'s client with code 1002 and reason "invalid status code" (the '
+        "server sent what the WebSocket protocol forbids)",
     ),
 }
 

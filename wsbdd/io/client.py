@@ -177,24 +177,19 @@ class ConnectionOutcome:
         return self.error or "the connection was never opened"
 
 
-_FAILURES = {
-    1002: "protocol error",
-    1007: "invalid data",
-    1009: "message too big",
-    1011: "internal error",
-}
-
-
 def _failed_by_client(code: int, reason: str) -> str:
     """A connection wsbdd's WebSocket library failed, as the end of "the connection …"."""
-    meaning = f" ({_FAILURES[code]})" if code in _FAILURES else ""
     said = f' and reason "{reason}"' if reason else ""
-    text = f"was closed by wsbdd's client with code {code}{meaning}{said}"
-    if code == 1009:
-        text += ", a message over the max_size setting (raise it if such messages are right)"
-    elif code in (1002, 1007):
-        text += ": the server sent what the WebSocket protocol forbids"
-    return text
+    if code in (1002, 1007):
+        why = "the server sent what the WebSocket protocol forbids"
+    elif code == 1009:
+        why = "a message over the max_size setting; raise it if such messages are right"
+    elif code == 1011 and "keepalive" in reason:
+        why = "the server did not answer its ping within the ping_timeout setting"
+    else:
+        why = ""
+    because = f" ({why})" if why else ""
+    return f"was closed by wsbdd's client with code {code}{said}{because}"
 
 
 # The response headers: a property so that a refusal's or a connection's headers are
