@@ -10,6 +10,8 @@ from test_behave_runs import behave, make_project
 
 from wsbdd.settings.config import load_settings
 
+BROKEN = "Feature: bad\n  Scenario: x\n    Given Alice is connected\n  Examples oops\n"
+
 FEATURE = """\
     Feature: Mistakes that would pass having checked nothing
 
@@ -89,3 +91,36 @@ def test_a_pyproject_that_is_not_utf8(tmp_path, monkeypatch):
         userdata={},
         environ={},
     )
+
+
+def test_wsbdd_check_of_one_file_is_not_failed_by_another_files_parse_error(tmp_path):
+    project = make_project(tmp_path, "Feature: ok\n  Scenario: y\n    Given Alice is connected\n")
+    (project / "wsbdd.toml").write_text("timeout = 2\n")
+    broken = project / "features" / "broken.feature"
+    broken.write_text(
+        "Feature: bad\n  Scenario: x\n    Given Alice is connected\n  Examples oops\n"
+    )
+    clean = run_module(project, "wsbdd", "check", "features/example.feature")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "broken.feature" not in clean.stdout + clean.stderr
+    both = run_module(project, "wsbdd", "check", "features/broken.feature")
+    assert both.returncode == 1
+    assert (both.stdout + both.stderr).count("features/broken.feature:4: This feature file") == 1
+
+
+def test_a_feature_file_that_cannot_be_read_does_not_stop_the_others(tmp_path):
+    project = make_project(tmp_path, "Feature: ok\n  Scenario: y\n    Given Alice is connected\n")
+    (project / "wsbdd.toml").write_text("timeout = 2\n")
+    broken = project / "features" / "broken.feature"
+    broken.write_text(
+        "Feature: bad\n  Scenario: x\n    Given Alice is connected\n  Examples oops\n"
+    )
+    for args in ([], ["features/"]):
+        result = run_module(project, "wsbdd", "run", "-f", "plain", *args)
+        assert result.returncode == 1
+        assert result.stderr.startswith(
+            "wsbdd: features/broken.feature:4: this feature file cannot be read, so it did not "
+            'run (the other files did): Failed to parse "features/broken.feature": Parser '
+            'failure in state=steps at line 4: "Examples oops"\n'
+        )
+        assert "1 scenario passed, 0 failed" in result.stdout

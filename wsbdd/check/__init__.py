@@ -107,8 +107,16 @@ def _phrases_unknown(project: Project) -> bool:
 
 def check_project(project: Project, paths: list[Path] | None = None) -> list[Problem]:
     """Every finding for the features of *project* (all of them, or those under *paths*)."""
-    problems = set(project.problems)
     chosen = {p.resolve() for p in feature_files(paths)} if paths else None
+    # A feature file outside the paths asked about is not this check's business, even when
+    # it cannot be read (the settings and phrases are everyone's).
+    problems = {
+        problem
+        for problem in project.problems
+        if chosen is None
+        or not problem.file.endswith(".feature")
+        or Path(problem.file).resolve() in chosen
+    }
     features = [
         f for f in project.features if chosen is None or Path(f.filename).resolve() in chosen
     ]
@@ -150,6 +158,7 @@ def check(paths: list[str] | None = None, root: str | Path | None = None) -> lis
         selected = [Path(p) if Path(p).is_absolute() else base / p for p in paths]
         extra = [p for p in selected if p.exists()]
         known = {Path(f.filename).resolve() for f in project.features}
+        known |= {Path(p.file).resolve() for p in project.problems if p.file.endswith(".feature")}
         from behave.parser import ParserError, parse_file
 
         for file in feature_files(extra):
@@ -158,8 +167,9 @@ def check(paths: list[str] | None = None, root: str | Path | None = None) -> lis
                     project.features.append(parse_file(str(file)))
                 except ParserError as error:
                     line = getattr(error, "line", None) or 1
+                    reason = " ".join(str(getattr(error, "reason", "") or error).split())
                     project.problems.append(
-                        Problem(display(file), line, f"This feature file cannot be read: {error}")
+                        Problem(display(file), line, f"This feature file cannot be read: {reason}")
                     )
         for path in selected:
             if not path.exists():
