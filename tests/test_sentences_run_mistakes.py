@@ -124,3 +124,15 @@ def test_a_feature_file_that_cannot_be_read_does_not_stop_the_others(tmp_path):
             'failure in state=steps at line 4: "Examples oops"\n'
         )
         assert "1 scenario passed, 0 failed" in result.stdout
+
+
+def test_an_undefined_step_at_run_time_gets_did_you_mean(tmp_path):
+    project = make_project(tmp_path, "Feature: u\n  Scenario: typo\n    Given Alice is conected\n")
+    (project / "wsbdd.toml").write_text("timeout = 2\n")
+    result = behave(project, "-f", "plain", "features")
+    assert result.returncode == 1
+    assert (
+        'wsbdd: features/example.feature:3: No step matches "Given Alice is conected"; did you '
+        'mean "{client} is connected [to "{path}"] [with token "{token}"] [with subprotocol[s] '
+        '"{subprotocols}"/no subprotocol] [with headers:]"?'
+    ) in result.stderr

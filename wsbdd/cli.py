@@ -40,12 +40,12 @@ def _behave(args: list[str], cwd: Path) -> int:
     previous = Path.cwd()
     os.chdir(cwd)
     try:
-        args, unreadable = _without_unreadable_features(args)
+        readable, unreadable = _without_unreadable_features(args)
         for sentence in unreadable:
             print(f"wsbdd: {sentence}", file=sys.stderr)
-        if args is None:
+        if readable is None:
             return 1
-        code = int(behave_main(args) or 0)
+        code = int(behave_main(readable) or 0)
         return code or (1 if unreadable else 0)
     finally:
         os.chdir(previous)

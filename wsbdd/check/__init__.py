@@ -29,12 +29,12 @@ from typing import Any
 from wsbdd.catalogue import find_examples
 from wsbdd.catalogue.project import Problem, Project, display, feature_files, load_project
 from wsbdd.check.scenario import Known, ScenarioReader
-from wsbdd.check.suggest import Suggester
 from wsbdd.check.tags import tag_problems
 from wsbdd.model.errors import ConfigError, FeatureMistake
 from wsbdd.settings.config import load_settings
 from wsbdd.vocabulary.phrases import SAMPLE_VALUES, Phrase, load_phrases
 from wsbdd.vocabulary.running import substep_text
+from wsbdd.vocabulary.suggest import Suggester
 
 __all__ = ["Problem", "check", "check_project"]
 

@@ -24,6 +24,7 @@ from wsbdd.facade.session import Run, Session
 from wsbdd.glue.behave_speed import speed_up_context
 from wsbdd.glue.mistakes import empty_scenario, outlines_without_examples, scenario_mistake
 from wsbdd.glue.settings_notice import no_settings_notice, undefined_steps_hint
+from wsbdd.glue.undefined import explain
 from wsbdd.io.pool import thaw_crowds
 from wsbdd.report.collect import ReportRecorder, start_recording
 from wsbdd.settings.config import load_settings
@@ -94,6 +95,10 @@ def after_scenario(context: Any, scenario: Any) -> None:
     session: Session | None = getattr(context, "wsbdd", None)
     if session is None:
         return
+    undefined = [step for step in scenario.all_steps if step.status == Status.undefined]
+    if undefined:  # behave prints only a Python snippet: say what was meant, and where
+        for step in undefined:
+            print(f"wsbdd: {explain(step)}", file=sys.__stderr__ or sys.stderr, flush=True)
     problems = None  # a scenario that has failed already says why
     if scenario.status in (Status.passed, Status.untested):
         problems = empty_scenario(scenario)

@@ -44,6 +44,11 @@ if _vocabulary.AUTO:
 # Look steps up as behave does, minus a call per definition that cannot match.
 _speed_up(_step_registry())
 
+# An undefined step at run time gets "did you mean", as in `wsbdd check`.
+from wsbdd.vocabulary.suggest import install_run_time_suggestions  # noqa: E402
+
+install_run_time_suggestions(_step_registry())
+
 # For a project's own steps (a protocol's steps module, docs/codecs.md): the helpers the
 # built-in steps use.  Left out of __all__, so `from wsbdd.steps import *` still brings
 # nothing but the registered steps.

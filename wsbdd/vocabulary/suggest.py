@@ -12,7 +12,7 @@ from behave.matchers import SimplifiedRegexMatcher
 from wsbdd.vocabulary.patterns import readable, samples
 from wsbdd.vocabulary.registration import phrase_of
 
-__all__ = ["Suggester"]
+__all__ = ["Suggester", "install_run_time_suggestions"]
 
 _QUOTED = re.compile(r'"[^"]*"')
 _JSON = re.compile(r"[\[{].*$")
@@ -99,3 +99,19 @@ class Suggester:
         if close:
             return f'No step matches "{shown}"; did you mean "{close}"?'
         return f'No step matches "{shown}"; run `wsbdd steps` to see every step.'
+
+
+def install_run_time_suggestions(registry: Any) -> None:
+    """Have the run's hooks explain an undefined step with this registry's closest step
+    (the suggester is built the first time a step is undefined, with every step and
+    phrase registered by then)."""
+    from wsbdd.glue.undefined import explain_with
+
+    made: list[Suggester] = []
+
+    def explainer(step: Any) -> str:
+        if not made:
+            made.append(Suggester(registry))
+        return made[0].explain(step)
+
+    explain_with(explainer)
