@@ -187,6 +187,11 @@ class ReportRecorder:
         for key, value in _texts(auth):
             if "${" in value or is_secret_name(key):
                 self.masker.add(self._render(value, variables))
+        # The configured GraphQL connection params, alike.
+        params = getattr(getattr(settings, "graphql", None), "params", None)
+        for key, value in _texts(params):
+            if "${" in value or is_secret_name(key):
+                self.masker.add(self._render(value, variables))
 
     # -- console -------------------------------------------------------------------
 
