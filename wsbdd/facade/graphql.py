@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from wsbdd.expect.operations import (
     Completes,
@@ -306,17 +305,7 @@ class GraphQLSession(ProtocolSession):
     def graphql_http_url(self) -> str:
         """Where queries and mutations over HTTP go: ``[graphql] http_url``, else the
         GraphQL clients' WebSocket address (with its path) turned http(s)."""
-        table = getattr(self.settings, "graphql", None)
-        configured = getattr(table, "http_url", None)
-        if configured:
-            return str(self.vars.render_text(str(configured)))
-        base = self.run.base_url_for(GRAPHQL)
-        codec = self.codec_over(GRAPHQL)()
-        url_for = getattr(codec, "url_for", None)
-        address = url_for(base) if url_for is not None else base
-        parts = urlsplit(address)
-        scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
-        return urlunsplit((scheme, parts.netloc, parts.path, parts.query, ""))
+        return self.settings.graphql.http_address(self.run.base_url_for(GRAPHQL))
 
     def graphql_over_http(
         self,
