@@ -341,3 +341,16 @@ def test_the_facade_names_an_operation_never_started():
         session.operation,
         "counter",
     )
+
+
+def test_the_last_result_of_a_running_subscription_waits_for_a_pause():
+    wait = LastResult("Alice", NAME, "1", 2.0, 0, settle=0.1)
+    box = inbox(nxt(0))
+    wait.start(box, 0.0)
+    assert wait.feed(box, 0.0) is None
+    assert wait.deadline == 0.1  # the stream pauses for settle: then the newest counts
+    box.append_value("text", "{}", {"operation": NAME, **nxt(1)}, 0.05)
+    assert wait.feed(box, 0.05) is None and wait.deadline == 0.15000000000000002
+    outcome = wait.expire(box, 0.2)
+    assert_met(outcome)
+    assert outcome.messages[0].value["payload"] == {"data": {"count": 1}}

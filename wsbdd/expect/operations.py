@@ -374,26 +374,53 @@ class OneResult(_OperationWait):
 
 
 class LastResult(_OperationWait):
-    """At least one result (waiting for it); the newest one received is the outcome's
-    message (the verdict on it is :func:`last_result_verdict`)."""
+    """The newest result received: at once when the operation has ended (completed or
+    failed), else once no new result came for ``settle`` seconds (a subscription still
+    streaming); waits for the first one within the timeout.  The verdict on it is
+    :func:`last_result_verdict`."""
+
+    def __init__(
+        self,
+        who: str,
+        operation: str,
+        op_id: str | None,
+        timeout: float,
+        start: int,
+        settle: float = 0.1,
+    ) -> None:
+        super().__init__(who, operation, op_id, timeout, start)
+        self.settle = settle
+        self.newest: Message | None = None
+        self.hard_deadline = 0.0
+
+    def start(self, inbox: Inbox, now: float) -> None:
+        super().start(inbox, now)
+        self.hard_deadline = self.deadline
 
     def expected(self) -> str:
         return f'a result of "{self.operation}" within {format_duration(self.timeout)}'
 
     def feed(self, inbox: Inbox, now: float) -> Outcome | None:
-        super().feed(inbox, now)
-        if self.results:
-            return Outcome(True, [self.results[-1]])
-        if self.error is not None:
-            return Outcome(True, [self.error])
-        if self.completed is not None:
+        decided = super().feed(inbox, now)
+        if decided is not None:
+            return decided
+        if self.completed is not None or self.error is not None:
+            if self.newest is not None:
+                return Outcome(True, [self.newest])
             return self.failed(self.expected())
+        if self.newest is not None:
+            # Still streaming: the newest counts once the stream pauses for ``settle``.
+            self.deadline = min(self.hard_deadline, now + self.settle)
         return None
 
     def seen(self, inbox: Inbox, message: Message) -> Outcome | None:
-        return None  # decided once every message so far is seen (the newest wins)
+        if message is not self.completed:
+            self.newest = message
+        return None
 
     def expire(self, inbox: Inbox, now: float) -> Outcome:
+        if self.newest is not None:
+            return Outcome(True, [self.newest])
         return self.failed(self.expected(), "it gave no result in that time")
 
 

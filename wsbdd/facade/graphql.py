@@ -265,7 +265,9 @@ class GraphQLSession(ProtocolSession):
         """The newest result of ``operation`` received so far (waiting for one if none came
         yet) meets every condition."""
         op = self.operation(operation)
-        wait = LastResult(op.client, op.name, op.op_id, self._limit(timeout), op.after)
+        wait = LastResult(
+            op.client, op.name, op.op_id, self._limit(timeout), op.after, self.settings.settle
+        )
         last = self._wait(op.client, wait)[0]
         why = last_result_verdict(op.client, op.name, last, conditions)
         if why is not None:
