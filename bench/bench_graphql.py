@@ -38,7 +38,7 @@ notes.  Bounded: each process has a deadline (300 s); ``--quick`` (2 subscriptio
 results, one round) takes a few seconds.
 
 Run:  python bench/bench_graphql.py [--results 2000] [--subscriptions 5] [--rounds 5]
-                                    [--quick] [--json]
+                                    [--url ws://…/graphql] [--quick] [--json]
 """
 
 from __future__ import annotations
@@ -161,8 +161,12 @@ def write_project(folder: Path, subscriptions: int, results: int) -> Path:
 
 
 @contextlib.contextmanager
-def graphql_app() -> Iterator[str]:
-    """The Strawberry test app of tests/graphql_apps in its own process; yields its ws:// URL."""
+def graphql_app(url: str | None = None) -> Iterator[str]:
+    """The Strawberry test app of tests/graphql_apps in its own process; yields its ws:// URL
+    (``url``: an app already running there)."""
+    if url:
+        yield url
+        return
     from graphql_servers import graphql_server
 
     with graphql_server() as server:
@@ -200,7 +204,7 @@ def measure(options: argparse.Namespace) -> dict[str, list[float]]:
         folder = Path(name)
         (folder / "frames.py").write_text(FRAMES)
         write_project(folder, options.subscriptions, options.results)
-        with graphql_app() as url:
+        with graphql_app(options.url) as url:
             for index in range(options.rounds):
                 shift = index % len(sides)
                 for side in sides[shift:] + sides[:shift]:
@@ -250,6 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--quick", action="store_true", help="a smoke run: 2 subscriptions of 300, 1 round"
     )
+    parser.add_argument("--url", help="an app already running (ws://…/graphql), not started here")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     options = parser.parse_args(argv)
     if options.quick:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.sentences import assert_failure, assert_met, assert_raises_sentence
+from tests.sentences import assert_failure, assert_met, assert_raises_sentence, run_step
 from wsbdd.expect.operations import (
     Completes,
     Fails,
@@ -354,3 +354,52 @@ def test_the_last_result_of_a_running_subscription_waits_for_a_pause():
     outcome = wait.expire(box, 0.2)
     assert_met(outcome)
     assert outcome.messages[0].value["payload"] == {"data": {"count": 1}}
+
+
+# -- the steps' and the facade's own sentences (the demo: plain WebSocket) ---------------------
+
+
+def test_an_operation_on_a_plain_websocket_client(s):
+    s.connect("Alice")
+    assert_raises_sentence(
+        'In the step "When Alice subscribes to "subscription { count(target: 1) }" as "c"": '
+        "Alice is connected over plain WebSocket, so there are no GraphQL operations to start "
+        'or wait for: connect with "Given Alice is connected over GraphQL", or add "Given the '
+        'server speaks GraphQL" before connecting.',
+        run_step,
+        s,
+        'When Alice subscribes to "subscription { count(target: 1) }" as "c"',
+        kind=FeatureMistake,
+    )
+
+
+def test_variables_that_are_no_object_or_no_table(s):
+    assert_raises_sentence(
+        'In the step "When Alice subscribes to "subscription { x }" as "c" with variables [1]": '
+        'The variables are a JSON object, e.g. {"room": 1}; not [1].',
+        run_step,
+        s,
+        'When Alice subscribes to "subscription { x }" as "c" with variables [1]',
+        kind=FeatureMistake,
+    )
+    assert_raises_sentence(
+        'In the step "When Alice subscribes to "subscription { x }" as "c" with variables:": '
+        "Put the variables in a table under the step:\n"
+        "  | name   | value |\n"
+        "  | target | 3     |",
+        run_step,
+        s,
+        'When Alice subscribes to "subscription { x }" as "c" with variables:',
+        kind=FeatureMistake,
+    )
+
+
+def test_a_docstring_step_without_its_docstring(s):
+    assert_raises_sentence(
+        'In the step "When Alice subscribes as "c" to:": This step needs the GraphQL document '
+        'in a docstring under it (between """ lines), e.g. subscription { count(target: 3) }.',
+        run_step,
+        s,
+        'When Alice subscribes as "c" to:',
+        kind=FeatureMistake,
+    )

@@ -36,7 +36,7 @@ PARAMS = r"(?: with params (?P<params>[{].*))?"
 OPERATION = r'"(?P<operation>[^"]+)"'
 QUERY = rf'"(?P<query>{QUOTED})"'
 VARIABLES = (
-    r"(?: with variables (?P<variables>[{].*?))?"
+    r"(?: with variables (?P<variables>[{\[].*?))?"
     r'(?: (?:and|with) operation name "(?P<operation_name>[^"]+)")?'
     r"(?P<table> with variables:)?"
 )
@@ -147,7 +147,7 @@ def subscribes(
     NAME
     + r" (?:subscribes|runs the (?P<kind>query|mutation)) as "
     + OPERATION
-    + r"(?: with variables (?P<variables>[{].*?))?"
+    + r"(?: with variables (?P<variables>[{\[].*?))?"
     + r'(?: (?:and|with) operation name "(?P<operation_name>[^"]+)")?'
     + r" to:"
 )
