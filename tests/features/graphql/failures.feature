@@ -35,3 +35,6 @@ Feature: GraphQL failures say which operation, what was expected and what came
 
   Scenario: A wrong token
     Given Mallory is connected over GraphQL with params {"token": "wrong"}
+
+  Scenario: A server that never acknowledges the connection
+    Given Alice is connected over GraphQL with params {"token": "${token}", "ack": false}

@@ -60,7 +60,7 @@ Feature: GraphQL subscriptions, queries and mutations in plain words
   Scenario: An error in the resolver fails the subscription
     Given Alice is connected over GraphQL
     When Alice subscribes to "subscription { boom }" as "boom"
-    Then "boom" fails with an error containing "boom"
+    Then "boom" fails with an error containing "Boom"
 
   Scenario: An unknown field fails with the server's words
     Given Alice is connected over GraphQL
@@ -69,4 +69,4 @@ Feature: GraphQL subscriptions, queries and mutations in plain words
 
   Scenario: A query over HTTP, checked with the HTTP steps
     When I run the query "query Hello { hello }" over HTTP with operation name "Hello"
-    Then the response status is 200 and $.data.hello is "world"
+    Then the response status is 200 and $.data.hello is "Hello, world!"

@@ -6,7 +6,7 @@ Feature: Queries and mutations over the WebSocket
   Scenario: A query and a mutation over the WebSocket
     Given Alice is connected over graphql-transport-ws
     When Alice runs the query "{ hello }" as "hello"
-    Then "hello" gives a result where $.data.hello is "world"
+    Then "hello" gives a result where $.data.hello is "Hello, world!"
     And "hello" completes within 2 seconds
     When Alice subscribes to "subscription { messages(room: 4) { text } }" as "room"
     And Alice runs the mutation "mutation { post(room: 4, text: \"ws\") { text } }" as "post"
