@@ -403,3 +403,36 @@ def test_a_docstring_step_without_its_docstring(s):
         'When Alice subscribes as "c" to:',
         kind=FeatureMistake,
     )
+
+
+# -- against the Strawberry app (tests/graphql_apps) ----------------------------------------------
+
+from tests.test_graphql_session import gql, gql_run  # noqa: E402,F401  (the fixtures)
+from wsbdd.model.errors import ExpectationFailed  # noqa: E402
+
+
+def test_the_last_result_that_differs(gql: Any) -> None:  # noqa: F811
+    from wsbdd.expect.operations import result_conditions
+
+    gql.subscribe("Alice", "counter", "subscription { count(target: 2) }")
+    gql.expect_completed("counter")
+    assert_raises_sentence(
+        'Alice expected the last result of "counter" to be where $.data.count is 5, but it was '
+        '{"data": {"count": 1}}: $.data.count was 1.',
+        gql.expect_last_result,
+        "counter",
+        result_conditions("$.data.count is 5"),
+        kind=ExpectationFailed,
+    )
+
+
+def test_cancelling_another_clients_operation(gql: Any) -> None:  # noqa: F811
+    gql.subscribe("Alice", "room", "subscription { messages(room: 22) { text } }")
+    gql.connect_graphql(["Bob"])
+    assert_raises_sentence(
+        '"room" is Alice\'s operation, not Bob\'s; write "Alice cancels "room"".',
+        gql.cancel,
+        "Bob",
+        "room",
+        kind=FeatureMistake,
+    )
