@@ -1,5 +1,7 @@
-"""Benchmark: GraphQL subscription results per second through wsbdd's steps against a plain
-``websockets`` script doing the same graphql-transport-ws conversation.
+"""Benchmark: GraphQL subscription results per second, wsbdd's steps vs plain websockets.
+
+wsbdd's steps run by behave against a plain ``websockets`` script doing the same
+graphql-transport-ws conversation.
 
 Both sides run against the same real Strawberry app (``tests/graphql_apps/app.py`` under
 uvicorn, its own process) in the same run, every side in a process of its own, the sides'
