@@ -254,3 +254,18 @@ def test_keep_alives_are_answered_between_steps(graphql_app_pinging, protocol):
         else:
             assert alice.sent == []  # ka wants no answer
         assert alice.connected
+
+
+def test_the_app_answers_graphql_over_http(graphql_app):
+    """The HTTP side the "over HTTP" steps use: the same schema at http_url."""
+    import httpx
+
+    body = {"query": 'mutation { post(room: 9100, text: "hi") { id text } }'}
+    answer = httpx.post(graphql_app.http_url, json=body, timeout=5)
+    assert answer.status_code == 200
+    assert answer.json()["data"]["post"]["text"] == "hi"
+    hello = httpx.post(graphql_app.http_url, json={"query": "{ hello }"}, timeout=5)
+    assert hello.json() == {"data": {"hello": "Hello, world!"}}
+    assert (
+        httpx.get(graphql_app.http_url.replace("/graphql", "/nope"), timeout=5).status_code == 404
+    )
