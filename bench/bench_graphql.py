@@ -243,6 +243,9 @@ def document(options: argparse.Namespace) -> dict[str, Any]:
         "server: tests/graphql_apps/app.py (Strawberry under uvicorn), its own process; "
         f"{options.rounds} rounds, sides rotated per round; graphql-transport-ws; event loop "
         "asyncio on both sides; behave timed from before_step stamps",
+        "both sides read the same app, whose generator and uvicorn's writes set the pace; "
+        "wsbdd takes each frame from websockets as it is parsed (wsbdd.io.connection), the "
+        "script through recv(), one loop turn per result: a ratio above 1 is that difference",
         f"took {time.monotonic() - started:.0f} s",
     ]
     return {"benchmark": "bench_graphql", "rows": rows, "notes": notes}
