@@ -31,7 +31,7 @@ from wsbdd.match.grammar import (
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
-GRAPHQL = r"(?P<protocol>GraphQL(?: over graphql-(?:transport-)?ws)?|graphql-(?:transport-)?ws)"
+GRAPHQL = r"(?P<protocol>GraphQL|graphql-ws|graphql-transport-ws)"
 PARAMS = r"(?: with params (?P<params>[{].*))?"
 OPERATION = r'"(?P<operation>[^"]+)"'
 QUERY = rf'"(?P<query>{QUOTED})"'
