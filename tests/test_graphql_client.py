@@ -181,7 +181,7 @@ def test_cancel_stops_the_results(graphql_app, protocol):
 
         session.receive_nothing("Alice", where('$.type is "never"'), 0.3)  # a wait
         after_cancel = slow_results()
-        assert after_cancel <= 2
+        assert after_cancel <= 3  # the first, and what was on its way on a slow machine
         session.receive_nothing("Alice", where('$.type is "never"'), 0.5)  # 5 results' time
         assert slow_results() == after_cancel
         assert alice.connected
@@ -243,7 +243,7 @@ def test_keep_alives_are_answered_between_steps(graphql_app_pinging, protocol):
     with run, session:
         session.connect("Alice")
         # Nothing for the steps while the server pings (or sends ka) every 200 ms.
-        session.receive_nothing("Alice", None, 0.7)
+        session.receive_nothing("Alice", None, 1.0)
         alice = session.client("Alice")
         assert len(alice.inbox) == 0
         if protocol == "graphql":
