@@ -436,3 +436,9 @@ def test_cancelling_another_clients_operation(gql: Any) -> None:  # noqa: F811
         "room",
         kind=FeatureMistake,
     )
+
+
+def test_gives_0_results_is_met_when_none_came():
+    wait = results(0, then_complete=False)
+    wait.start(inbox(), 0.0)
+    assert_met(wait.feed(inbox(), 0.0))

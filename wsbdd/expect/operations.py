@@ -305,6 +305,12 @@ class Results(_OperationWait):
             f"within {format_duration(self.timeout)}"
         )
 
+    def feed(self, inbox: Inbox, now: float) -> Outcome | None:
+        decided = super().feed(inbox, now)
+        if decided is None and not self.then_complete and len(self.results) >= self.n:
+            return self._met(inbox)  # "gives 0 results": nothing to wait for
+        return decided
+
     def seen(self, inbox: Inbox, message: Message) -> Outcome | None:
         n = len(self.results)
         if self.error is not None:
