@@ -57,3 +57,13 @@ def test_the_server_speaking_graphql_makes_plain_connections_graphql(project):  
     When Alice subscribes to "subscription { count(target: 3) }" as "counter"
     """
     assert findings(project, scenario) == []
+
+
+def test_a_run_that_speaks_graphql_connects_plain_steps_over_it(project):  # noqa: F811
+    scenario = """\
+    Given Alice is connected
+    When Alice subscribes to "subscription { count(target: 3) }" as "counter"
+    Then "counter" gives 3 results, then completes
+    """
+    assert findings(project, scenario, config='protocol = "graphql-ws"\n') == []
+    assert len(findings(project, scenario, config='protocol = "websocket"\n')) == 1
