@@ -69,6 +69,13 @@ SECTIONS = {
         'the server speaks Socket.IO" or the tag @socket.io). In event steps $ is the first '
         "argument; $args[1], $event and $namespace reach the rest.",
     ),
+    "wsbdd.steps.graphql": (
+        "GraphQL",
+        'Subscriptions, queries and mutations named by the feature (as "counter"), for a '
+        "server that speaks graphql-transport-ws or the legacy graphql-ws; queries and "
+        "mutations over HTTP too. In operation steps $ is the result: $.data…, "
+        "$.errors[0].message.",
+    ),
     "wsbdd.steps.http": (
         "HTTP beside WebSocket",
         "Requests by a client (with its cookie jar, which its WebSocket handshake sends too) "

@@ -130,6 +130,7 @@ def check_project(project: Project, paths: list[Path] | None = None) -> list[Pro
         set(settings.variables),
         set(settings.config_values()),
         socketio=settings.codec.strip().lower() in ("socket.io", "socketio"),
+        graphql=settings.codec.strip().lower() in ("graphql", "graphql-transport-ws", "graphql-ws"),
     )
     reader = ScenarioReader(
         project.registry, known, suggester.explain, phrases_unknown=_phrases_unknown(project)

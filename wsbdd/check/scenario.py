@@ -19,6 +19,7 @@ from typing import Any
 
 from wsbdd.catalogue.project import Problem, display
 from wsbdd.expect.events import event_args, event_conditions
+from wsbdd.expect.operations import result_conditions
 from wsbdd.model.address import AddressProblem, resolve
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.variables import GENERATORS, find_placeholders, root_name
@@ -54,6 +55,12 @@ MULTI_CONNECTS = {
     _SOCKETIO + "all_connected_over_socketio",
 }
 PACED_EMITS = {_SOCKETIO + "every_emits_paced", _SOCKETIO + "emits_paced"}
+_GRAPHQL = "wsbdd.steps.graphql."
+CONNECTS |= {_GRAPHQL + "connected_over_graphql", _GRAPHQL + "all_connected_over_graphql"}
+MULTI_CONNECTS |= {_GRAPHQL + "all_connected_over_graphql"}
+STARTS_OPERATION = {_GRAPHQL + n for n in ("subscribes", "operation_docstring", "runs_operation")}
+"""Steps that start a named operation (and connect their client over GraphQL if needed)."""
+GRAPHQL_PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 _RECONNECTION = "wsbdd.steps.reconnection."
 CONNECTS |= {
     _RECONNECTION + "connected_with_reconnection",
@@ -77,6 +84,7 @@ HTTP_CLIENTS = {
     _HTTP + "request_in_words",
     _HTTP + "follows_redirect",
     _HTTP + "remember_cookie",
+    "wsbdd.steps.graphql.runs_over_http",
 }
 """Steps whose client needs no WebSocket: a name's HTTP requests and cookie jar come first."""
 NUMBERED = {"wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"}
@@ -110,6 +118,8 @@ class Known:
     config_keys: set[str]
     socketio: bool = False
     """The run's protocol setting is Socket.IO."""
+    graphql: bool = False
+    """The run's protocol setting is GraphQL (either subprotocol)."""
 
 
 @dataclass
@@ -123,6 +133,11 @@ class _State:
     socketio: bool = False
     """Clients connected from now on speak Socket.IO (the run's, the tag's or a step's)."""
     socketio_clients: set[str] = field(default_factory=set)
+    graphql: bool = False
+    """Clients connected from now on speak GraphQL (the run's, the tag's or a step's)."""
+    graphql_clients: set[str] = field(default_factory=set)
+    operations: set[str] = field(default_factory=set)
+    """The operations started so far ("as "counter"")."""
 
 
 def _qualified(func: Any) -> str:
@@ -175,6 +190,7 @@ class ScenarioReader:
         state = _State(
             variables=set(self.known.variables),
             socketio=self.known.socketio or bool(tags & {"socket.io", "socketio"}),
+            graphql=self.known.graphql or bool(tags & {"graphql", *GRAPHQL_PROTOCOLS}),
         )
         for step in scenario.all_steps:
             self.step(step, state)
@@ -322,9 +338,18 @@ class ScenarioReader:
         where = strip_cycles(words["where"]) if words.get("where") else None
         socketio = name.startswith(_SOCKETIO)
         if where:  # read as the step reads it (wsbdd.match.grammar): they cannot disagree
-            # An event step reads $ as the event's first argument (wsbdd.expect.events).
-            read = event_conditions if socketio else grammar.conditions
+            # An event step reads $ as the event's first argument (wsbdd.expect.events),
+            # an operation step as the result (wsbdd.expect.operations).
+            read: Callable[[str, Any], Any] = grammar.conditions
+            if socketio:
+                read = event_conditions
+            elif name.startswith(_GRAPHQL):
+                read = result_conditions
             self._mistake(step, note, either(lambda v: read(where, v)))
+        if name.startswith(_GRAPHQL):
+            for key in ("variables", "params"):
+                if words.get(key):
+                    self._json(step, strip_cycles(words[key]).strip(), note)
         if socketio and words.get("args"):
             args = strip_cycles(words["args"])
             self._mistake(step, note, either(lambda v: event_args(args, v)))
@@ -407,26 +432,78 @@ class ScenarioReader:
                 except FeatureMistake as mistake:
                     self._report(step, str(mistake), note)
         group = words.get("group")
+        if name.startswith(_GRAPHQL):
+            self._operations(step, name, words, names, state, note)
         if name in HTTP_CLIENTS:
             return
         if name == "wsbdd.steps.connection.server_speaks":
+            from wsbdd.facade.protocols import protocol_name
+
             state.socketio = "socket" in words.get("protocol", "").lower()
+            state.graphql = protocol_name(words.get("protocol", "")) in GRAPHQL_PROTOCOLS
         if name in CONNECTS:
             state.clients.update(names)
             if state.socketio or name.startswith(_SOCKETIO):
                 state.socketio_clients.update(names)
+            if state.graphql or name.startswith(_GRAPHQL):
+                state.graphql_clients.update(names)
             return
+        if name in STARTS_OPERATION:
+            return  # it connects its client over GraphQL when it is not connected yet
         if name in GROUP_CONNECTS and group:
             members = names or _member_names(group, int(words.get("count") or 0))
             state.groups.setdefault(group, {}).update(dict.fromkeys(members))
             state.clients.update(members)
             if state.socketio:
                 state.socketio_clients.update(members)
+            if state.graphql:
+                state.graphql_clients.update(members)
             return
         if group:
             self._group_used(step, group, state, note)
         for client in names:
             self._client_used(step, client, state, note)
+
+    def _operations(
+        self,
+        step: Any,
+        name: str,
+        words: dict[str, Any],
+        names: list[str],
+        state: _State,
+        note: str,
+    ) -> None:
+        """Operations are started before a step waits on them, by clients that speak
+        GraphQL (a step that starts one connects a client not connected yet)."""
+        operation = words.get("operation")
+        if name in STARTS_OPERATION:
+            for client in names:
+                if client in state.clients and client not in state.graphql_clients:
+                    if state.blind:
+                        continue
+                    self._report(
+                        step,
+                        f"{client} is connected over plain WebSocket, so it cannot start a "
+                        f'GraphQL operation: connect with "Given {client} is connected over '
+                        'GraphQL", or add "Given the server speaks GraphQL" before connecting.',
+                        note,
+                    )
+                state.clients.add(client)
+                state.graphql_clients.add(client)
+            if operation:
+                state.operations.add(operation)
+            return
+        if not operation or operation in state.operations or state.blind:
+            return
+        started = ", ".join(f'"{o}"' for o in sorted(state.operations))
+        have = f" (this scenario has {started})" if started else ""
+        self._report(
+            step,
+            f'There is no operation "{operation}" in this scenario{have}; start it first, e.g. '
+            f'When Alice subscribes to "subscription {{ … }}" as "{operation}".',
+            note,
+        )
+        state.operations.add(operation)  # one finding per operation is enough
 
     def _client_used(self, step: Any, client: str, state: _State, note: str) -> None:
         if client in state.clients or state.blind:

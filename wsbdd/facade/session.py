@@ -49,6 +49,7 @@ from wsbdd.expect import (
 )
 from wsbdd.expect.response import compile_capture, first_capture
 from wsbdd.facade import identities
+from wsbdd.facade.graphql import GraphQLSession
 from wsbdd.facade.groups import (
     decide_each,
     join_group,
@@ -208,7 +209,7 @@ class _Sending:
         return ConnectionProblem(sentence, step=self.step)
 
 
-class Session(SocketIOSession):
+class Session(SocketIOSession, GraphQLSession):
     """One scenario: its named clients, its variables, its strictness.
 
     A facade: it keeps the scenario's state and the bridge to the loop

@@ -22,6 +22,7 @@ use_step_matcher(_MATCHER)
 
 from wsbdd.steps import (  # noqa: E402,F401
     connection,
+    graphql,
     groups,
     http,
     load,
