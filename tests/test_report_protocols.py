@@ -412,3 +412,25 @@ def test_in_a_browser_arrows_say_labels_and_opening_lays_out_frames(tmp_path: Pa
         assert json.loads(subscribe)["payload"]["query"] == LONG_QUERY, browser
         assert send.splitlines()[-1] == '{"text":"hi"}␀', browser
         assert json.loads(opened[3])["body"] == {"text": "hi"}, browser
+
+
+def test_a_field_pattern_that_is_no_regex_or_has_no_group_is_ignored(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    class Broken(BaseCodec):
+        __slots__ = ()
+        secret_fields: ClassVar[tuple[str, ...]] = (r"^pass(code:(.*)$", r"^secret:.*$")
+
+    monkeypatch.setitem(registry._CODECS, "broken", Broken)
+    monkeypatch.setitem(registry._CODECS, "made", lambda: Stompish())  # a factory function
+    with caplog.at_level("WARNING", logger="wsbdd.report"):
+        masker = Masker()
+    assert masker.mask(CONNECT_OTHER) == CONNECT_OTHER.replace(OTHER, MASK)
+    assert "is not a regex" in caplog.text and "has no group 1" in caplog.text
+
+
+def test_text_without_a_fields_words_is_not_searched_but_optional_letters_are_kept():
+    masker = Masker(fields=Fields.of([r"^pass?code:(.*)$", r"(?i)^X-Key:(.*)$"]))
+    assert masker.mask("pascode:abc\npasscode:abc") == f"pascode:{MASK}\npasscode:{MASK}"
+    assert masker.mask("x-key:abc") == f"x-key:{MASK}"
+    assert masker.mask("nothing here: abc") == "nothing here: abc"
