@@ -285,23 +285,26 @@ class Masker:
             self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
             self._dirty = False
         fields = self.fields
-        if fields:
-            text = self._mask_fields(text, fields)
-        if self._pattern is not None:
-            if fields.public:
-                text = self._mask_values_but_public(text, self._pattern, fields.public)
-            else:
-                text = self._pattern.sub(MASK, text)
         lowered = text.lower()
+        if fields.secret:
+            masked = self._mask_fields(text, fields, lowered)
+            if masked is not text:
+                text, lowered = masked, masked.lower()
+        values = self._pattern
+        if values is not None and values.search(text) is not None:
+            if fields.public:
+                text = self._mask_values_but_public(text, values, fields.public, lowered)
+            else:
+                text = values.sub(MASK, text)
+            lowered = text.lower()
         for words, pattern, replacement in _PLACES:
             if any(word in lowered for word in words):
                 text = pattern.sub(replacement, text)
         return text
 
     @staticmethod
-    def _mask_fields(text: str, fields: Fields) -> str:
-        """The group 1 of every secret field as ``***``."""
-        lowered = text.lower()
+    def _mask_fields(text: str, fields: Fields, lowered: str) -> str:
+        """The group 1 of every secret field as ``***`` (``text`` itself when none is)."""
         for pattern in fields.secret:
             if not _worth(pattern, lowered):
                 continue
@@ -317,10 +320,9 @@ class Masker:
 
     @staticmethod
     def _mask_values_but_public(
-        text: str, values: re.Pattern[str], public: Sequence[re.Pattern[str]]
+        text: str, values: re.Pattern[str], public: Sequence[re.Pattern[str]], lowered: str
     ) -> str:
         """Known secret values as ``***``, except inside the group 1 of a public field."""
-        lowered = text.lower()
         worth = [pattern for pattern in public if _worth(pattern, lowered)]
         if not worth:
             return values.sub(MASK, text)
