@@ -203,7 +203,7 @@ def test_the_recorder_learns_the_passcode_of_a_step_and_of_the_settings():
         passcode = "configured-passcode"
 
     class GraphQL:
-        params = {"token": "graphql-token-1", "nested": {"key": "graphql-key-2"}}
+        params = {"token": "graphql-token-1", "nested": {"api_key": "graphql-key-2"}}
 
     class Settings:
         stomp = Stomp()

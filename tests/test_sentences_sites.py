@@ -247,6 +247,14 @@ PINNED = {
     "expect.events:event_args": 2,
     "steps.socketio:event_rows": 2,
     "steps.socketio:emits_docstring": 1,
+    # The GraphQL codecs and [graphql] settings (tests/test_sentences_graphql_codec.py)
+    "codec.graphql:GraphQLCodec._parse": 3,
+    "codec.graphql:GraphQLCodec.encode": 2,
+    "codec.graphql:GraphQLCodec._start": 4,
+    "settings.config:_graphql_params": 1,
+    "settings.config:_graphql_path": 1,
+    "settings.config:_graphql_url": 2,
+    "settings.config:_http_url": 2,
 }
 
 NOT_PINNED = {

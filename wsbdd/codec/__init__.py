@@ -6,6 +6,7 @@ write one.  Nothing here touches a socket or an event loop.
 
 from wsbdd.codec.auto_reply import AutoReply, AutoReplying
 from wsbdd.codec.base import NO_FRAMES, Codec, Decoded, Frame, Intent, Received, refused_intent
+from wsbdd.codec.graphql import Cancel, GraphQLCodec, LegacyGraphQLCodec, Operation
 from wsbdd.codec.registry import (
     CodecNotFound,
     codec_factory,
@@ -28,16 +29,20 @@ __all__ = [
     "AutoReply",
     "AutoReplying",
     "BaseCodec",
+    "Cancel",
     "Codec",
     "CodecNotFound",
     "Decoded",
     "Emit",
     "Frame",
+    "GraphQLCodec",
     "Intent",
     "JoinNamespace",
     "LeaveNamespace",
+    "LegacyGraphQLCodec",
     "NO_FRAMES",
     "NamespaceState",
+    "Operation",
     "Received",
     "SocketIOCodec",
     "WebSocketCodec",

@@ -107,6 +107,17 @@ class Codec(Protocol):
     before any frame of a later call.  After :meth:`opening`, a :class:`Decoded`
     from :meth:`decode` and :meth:`tick` the caller must ask
     :meth:`next_deadline` again and keep one timer for it.
+
+    Optional members (:class:`~wsbdd.codec.websocket.BaseCodec` has them all; the
+    caller uses each one only when the codec has it): ``url_for(url)`` (the address to
+    open), ``describe(intent)`` (a sent intent's label), ``refusal_hint(status, body)``
+    (what an HTTP refusal of the WebSocket handshake means), ``app_reason(closed_by)``
+    (the app-level reason a connection ended), ``close_meaning(code, reason)`` (what the
+    server's close code means when it closes the WebSocket before the codec said
+    ``ready``: the whole end of the "could not connect" sentence, as GraphQL's ``the
+    server refused connection_init: 4403 Forbidden (…)``) and ``handshake_timeout(seconds)``
+    (the end of that sentence when the codec did not say ``ready`` within the open
+    timeout).  Each returns None to keep the client's own words.
     """
 
     @property

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from wsbdd.codec.auto_reply import AutoReply, AutoReplying
 from wsbdd.codec.base import Codec
+from wsbdd.codec.graphql import GraphQLCodec, LegacyGraphQLCodec
 from wsbdd.codec.socketio import SocketIOCodec
 from wsbdd.codec.websocket import WebSocketCodec
 
@@ -25,6 +26,9 @@ _CODECS: dict[str, CodecFactory] = {
     "websocket": WebSocketCodec,
     "socket.io": SocketIOCodec,
     "socketio": SocketIOCodec,
+    "graphql": GraphQLCodec,
+    "graphql-transport-ws": GraphQLCodec,
+    "graphql-ws": LegacyGraphQLCodec,
 }
 
 

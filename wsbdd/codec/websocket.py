@@ -60,6 +60,21 @@ class BaseCodec:
         the "could not connect" sentence; None adds nothing."""
         return None
 
+    def close_meaning(self, code: int, reason: str) -> str | None:
+        """What the server's close ``code`` (and its ``reason``) means when it closes the
+        WebSocket before the codec said ``ready``: the whole end of the "could not connect"
+        sentence (GraphQL: ``the server refused connection_init: 4403 Forbidden (the
+        connection params were not accepted)``); None: the client's own words ("the
+        connection closed with code 4403 … during the … handshake")."""
+        return None
+
+    def handshake_timeout(self, seconds: float) -> str | None:
+        """The end of the "could not connect" sentence when the codec did not say ``ready``
+        within the open timeout of ``seconds`` (GraphQL: ``the server did not acknowledge
+        connection_init within 5.0 s``); None: the client's own words ("the server did not
+        complete the … handshake within 5 s")."""
+        return None
+
     def opening(self, subprotocol: str | None, now: float) -> Decoded:
         return _READY
 

@@ -479,18 +479,31 @@ class Client:
         if self._ready or self._failure is not None:
             return self._failure
         if self._reader is None or self._reader.done():  # (finished is False while reconnecting)
-            return f"the connection {self.how_it_ended()} during the {self.codec.name} handshake"
+            return self._closed_in_handshake() or (
+                f"the connection {self.how_it_ended()} during the {self.codec.name} handshake"
+            )
         waiter = self._ready_waiter = asyncio.get_running_loop().create_future()
         try:
             async with asyncio.timeout(max(0.0, timeout)):
                 return await waiter
         except TimeoutError:
-            return (
-                f"the server did not complete the {self.codec.name} handshake within "
-                f"{self.options.open_timeout:g} s"
+            seconds = self.options.open_timeout
+            said = getattr(self.codec, "handshake_timeout", None)  # optional: BaseCodec has it
+            return (said(seconds) if said is not None else None) or (
+                f"the server did not complete the {self.codec.name} handshake within {seconds:g} s"
             )
         finally:
             self._ready_waiter = None
+
+    def _closed_in_handshake(self) -> str | None:
+        """What the codec makes of the server closing the WebSocket before the handshake
+        was done (GraphQL's ``4403 Forbidden``): the codec's ``close_meaning``, or None."""
+        outcome = self.outcome
+        meaning = getattr(self.codec, "close_meaning", None)  # optional: BaseCodec has it
+        if meaning is None or outcome is None or outcome.close_code is None or outcome.lost:
+            return None
+        text: str | None = meaning(outcome.close_code, outcome.close_reason)
+        return text
 
     def _take(self, kind: Literal["text", "binary"], data: str | bytes) -> None:
         """A whole frame, straight from the connection or from the reader.
@@ -633,7 +646,9 @@ class Client:
         waiter = self._ready_waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(
-                f"the connection {outcome.describe_close()} during the {self.codec.name} handshake"
+                self._closed_in_handshake()
+                or f"the connection {outcome.describe_close()} during the "
+                f"{self.codec.name} handshake"
             )
 
     def listen(self, listener: Listener) -> None:

@@ -203,11 +203,13 @@ class ReportRecorder:
         for key, value in _texts(auth):
             if "${" in value or is_secret_name(key):
                 self.masker.add(self._render(value, variables))
-        # The configured GraphQL connection params and STOMP passcode are credentials
-        # (a STOMP login is not: it stays readable where the frame names it).
+        # The configured GraphQL connection params, alike.
         params = getattr(getattr(settings, "graphql", None), "params", None)
-        for _key, value in _texts(params):
-            self.masker.add(self._render(value, variables))
+        for key, value in _texts(params):
+            if "${" in value or is_secret_name(key):
+                self.masker.add(self._render(value, variables))
+        # The configured STOMP passcode is a credential (a STOMP login is not: it stays
+        # readable where a frame or a step names it).
         passcode = getattr(getattr(settings, "stomp", None), "passcode", None)
         if isinstance(passcode, str):
             self.masker.add(self._render(passcode, variables))

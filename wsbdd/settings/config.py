@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from wsbdd.codec import (
     AutoReply,
@@ -47,6 +47,7 @@ from wsbdd.model.reconnection import ReconnectPolicy
 from wsbdd.model.variables import RESERVED_PREFIXES, Variables, find_placeholders, is_valid_name
 
 __all__ = [
+    "GraphQLSettings",
     "Settings",
     "SocketIOSettings",
     "TokenSettings",
@@ -100,6 +101,42 @@ class SocketIOSettings:
 
 
 @dataclass(frozen=True)
+class GraphQLSettings:
+    """The ``[graphql]`` table: how a GraphQL client (``protocol = "graphql"`` or
+    ``"graphql-ws"``, or a scenario's "Given the server speaks GraphQL") connects."""
+
+    url: str | None = None
+    """The ``ws://`` address of GraphQL clients; None: the run's ``url``."""
+    path: str = "/graphql"
+    """Added to an address that has no path of its own (Strawberry's, Apollo's default)."""
+    params: Any = None
+    """The ``connection_init`` payload (a table, the server's connection params); its texts
+    may use ``${…}``, filled in per client, and its values are secrets (masked in reports)."""
+    http_url: str | None = None
+    """Where queries and mutations "over HTTP" go; None: the WebSocket address with an
+    ``http(s)`` scheme (see :meth:`http_address`)."""
+
+    def options(self, variables: Variables | None = None) -> dict[str, Any]:
+        """The codec's keyword arguments: ``params`` (its ``${…}`` filled in from
+        ``variables``, when given) and ``path``."""
+        params = self.params
+        if params is not None and variables is not None:
+            params = _rendered(variables, params)
+        return {"params": params, "path": self.path}
+
+    def http_address(self, url: str) -> str:
+        """The HTTP address of GraphQL queries for a run whose GraphQL clients connect to
+        ``url``: :attr:`http_url` when set, else ``url`` with an ``http(s)`` scheme (and
+        :attr:`path` when it has no path)."""
+        if self.http_url:
+            return self.http_url
+        parts = urlsplit(url)
+        scheme = {"ws": "http", "wss": "https"}.get(parts.scheme.lower(), parts.scheme)
+        path = parts.path if parts.path not in ("", "/") else self.path
+        return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
+
+
+@dataclass(frozen=True)
 class TlsSettings:
     """How ``wss://`` (and ``https://``) connections check the server and show who we are.
 
@@ -150,6 +187,8 @@ class Settings:
     registered codec's name, or ``"package.module:Class"`` (docs/codecs.md).  The
     ``protocol`` setting is the same setting under the name users know."""
     socketio: SocketIOSettings = field(default_factory=SocketIOSettings)
+    graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+    """``[graphql]``: the GraphQL clients' address, path and connection params."""
     auto_reply: tuple[AutoReply, ...] = ()
     """Frames the reader answers at once, between steps (simple keep-alives)."""
     reconnection: ReconnectPolicy = field(default_factory=ReconnectPolicy)
@@ -259,9 +298,9 @@ class Settings:
             if f.name in ("variables", "secrets", "source", "extras", "origins"):
                 continue
             value = getattr(self, f.name)
-            if f.name in ("token", "tls", "socketio", "reconnection"):
+            if f.name in ("token", "tls", "socketio", "graphql", "reconnection"):
                 for sub in fields(value):
-                    if sub.name == "auth":
+                    if sub.name in ("auth", "params"):
                         continue  # a secret: not for ${config.…}
                     item = getattr(value, sub.name)
                     values[f"{f.name}.{sub.name}"] = str(item) if isinstance(item, Path) else item
@@ -697,6 +736,62 @@ def _socketio_transport(value: Any, origin: _Origin, path: tuple[str, ...]) -> s
     return text
 
 
+def _graphql_params(value: Any, origin: _Origin, path: tuple[str, ...]) -> Any:
+    """The ``connection_init`` payload: a table (from the environment or ``-D``, a JSON
+    object).  Its values are secrets, so no sentence here shows them."""
+    if isinstance(value, str) and origin.kind in ("env", "userdata"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, dict):
+        example = (
+            '{"token": "${env.TOKEN}"}'
+            if origin.kind in ("env", "userdata")
+            else 'params = { token = "${env.TOKEN}" }'
+        )
+        raise ConfigError(
+            f"{origin.where(path)} must be a table of the connection params the server gets "
+            f"in connection_init, e.g. {example} (its value is not shown: it may hold a "
+            "password)."
+        )
+    _variable_value(value, origin, path)
+    return value
+
+
+def _graphql_url(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    """A protocol's own address: as ``url``, but leaving it out means the run's url."""
+    if not isinstance(value, str):
+        raise _fail(origin, path, value, f"must be a WebSocket URL such as {EXAMPLE} in quotes")
+    try:
+        return websocket_url(value)
+    except AddressProblem as problem:
+        text = str(problem)
+        if text.startswith("must be"):
+            text += "; leave it out to use the run's url"
+        raise _fail(origin, path, value, text) from None
+
+
+def _graphql_path(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    text = _text(value, origin, path).strip()
+    if not text.startswith("/") or " " in text or "?" in text or "#" in text:
+        raise _fail(origin, path, value, 'must be a path starting with "/", e.g. "/graphql"')
+    return text
+
+
+def _http_url(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    problem = 'must be an HTTP address such as "http://localhost:8000/graphql" in quotes'
+    if not isinstance(value, str):
+        raise _fail(origin, path, value, problem)
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in text:
+        websocket = parts.scheme.lower() in ("ws", "wss")
+        hint = "; the WebSocket address goes in url" if websocket else ""
+        raise _fail(origin, path, value, problem + hint)
+    return text
+
+
 def _rendered(variables: Variables, value: Any) -> Any:
     """A configured value with its ``${…}`` filled in (each text of a table too)."""
     if isinstance(value, str):
@@ -756,10 +851,17 @@ _SOCKETIO: dict[str, _Parser] = {
     "transport": _socketio_transport,
     "reconnection": _boolean,  # the same as [reconnection] enabled, where users look for it
 }
+_GRAPHQL: dict[str, _Parser] = {
+    "url": _graphql_url,
+    "path": _graphql_path,
+    "params": _graphql_params,
+    "http_url": _http_url,
+}
 _NESTED: dict[str, dict[str, _Parser]] = {
     "token": _TOKEN,
     "tls": _TLS,
     "socketio": _SOCKETIO,
+    "graphql": _GRAPHQL,
     "reconnection": _RECONNECTION,
 }
 _FREE_TABLES = ("headers", "variables")
@@ -951,6 +1053,7 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
     reconnection_rank: dict[str, int] = {}
     tls_origins: dict[str, _Origin] = {}
     socketio: dict[str, Any] = {}
+    graphql: dict[str, Any] = {}
     chosen: str | None = None  # where the protocol (or codec) setting came from
     tables: dict[str, dict[str, Any]] = {name: {} for name in _FREE_TABLES}
     extras: dict[str, Any] = {}
@@ -973,6 +1076,8 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
                 reconnection_rank[sub] = rank
         elif key == "socketio":
             socketio[path[1]] = _SOCKETIO[path[1]](value, origin, path)
+        elif key == "graphql":
+            graphql[path[1]] = _GRAPHQL[path[1]](value, origin, path)
         elif key == "tls":
             tls_origins[path[1]] = origin
             if path[1] in _TLS_PATHS:
@@ -1004,6 +1109,7 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
     return Settings(
         **values,
         socketio=SocketIOSettings(**socketio),
+        graphql=GraphQLSettings(**graphql),
         token=TokenSettings(**token),
         tls=_tls_settings(tls, tls_origins),
         reconnection=ReconnectPolicy(**reconnection),
