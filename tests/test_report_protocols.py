@@ -434,3 +434,75 @@ def test_text_without_a_fields_words_is_not_searched_but_optional_letters_are_ke
     assert masker.mask("pascode:abc\npasscode:abc") == f"pascode:{MASK}\npasscode:{MASK}"
     assert masker.mask("x-key:abc") == f"x-key:{MASK}"
     assert masker.mask("nothing here: abc") == "nothing here: abc"
+
+
+# -- the real GraphQL codec ----------------------------------------------------------------
+
+QUERY = (
+    """
+subscription Counter($target: Int!) {
+  count(target: $target)
+  # a long query: the label shows its start, the opened row all of it
+  """
+    + "\n  ".join(f"field{i}" for i in range(30))
+    + """
+}
+"""
+)
+
+
+def _graphql_conversation() -> Conversation:
+    from wsbdd.codec.graphql import GraphQLCodec, Operation
+
+    codec = GraphQLCodec(params={"token": "gql-token-1234"})
+    codec.opening("graphql-transport-ws", T)
+    codec.decode('{"type":"connection_ack"}', T)
+    alice = _Client("Alice")
+    operation = Operation("counter", QUERY, {"target": 2})
+    frames = codec.encode(operation)
+    alice.sent.append(Sent(T + 0.001, "text", frames[0], codec.describe(operation)))
+    answers = [
+        '{"id":"1","type":"next","payload":{"data":{"count":0}}}',
+        '{"id":"1","type":"next","payload":{"data":{"count":1}}}',
+        '{"id":"1","type":"complete"}',
+    ]
+    for i, frame in enumerate(answers):
+        decoded = codec.decode(frame, T + 0.01 * (i + 1))
+        assert decoded is not None
+        for item in decoded.messages:
+            assert not isinstance(item, str | bytes)
+            alice.inbox.append_value(
+                "text", frame, item.value, T + 0.01 * (i + 1), item.label, item.protocol
+            )
+    marks = [StepMark(T, 0, 'When Alice subscribes to "…" as "counter"')]
+    return Conversation(build_transcript([alice], marks), marks, T)
+
+
+def test_the_real_graphql_codecs_operations_read_as_labels_in_every_output():
+    conversation = _graphql_conversation()
+    text = transcript_text(conversation.events, start=conversation.start)
+    lines = text.splitlines()
+    sent = next(line for line in lines if "->" in line)
+    assert "-> subscribe counter: subscription Counter($target: Int!) { count(target:" in sent
+    assert '<- counter next {"data": {"count": 0}}   (frame: {"id":"1"' in text
+    assert '<- counter next {"data": {"count": 1}}' in text
+    assert lines[-1].endswith("Alice  counter complete")
+    diagram = build_diagram(conversation)
+    assert diagram is not None
+    arrows = [r for r in diagram.rows if r.kind == "message"]
+    assert [r.text for r in arrows][1:] == [
+        'counter next {"data": {"count": 0}}',
+        'counter next {"data": {"count": 1}}',
+    ]
+    subscribe = arrows[0]
+    assert subscribe.text.startswith("subscribe counter: subscription Counter(")
+    assert subscribe.text.endswith("…") and len(subscribe.text) < 120
+    assert subscribe.frame_json  # opened: the whole frame, laid out
+    assert json.loads(subscribe.frame_text)["payload"]["query"] == QUERY
+    marks = [r.summary for r in diagram.rows if r.kind == "mark" and r.mark == "protocol"]
+    assert marks == ["counter complete"]
+    assert diagram.messages == 3  # complete is a protocol event, not a message
+    html = render_html(_run(conversation, Masker()))
+    page_text = "".join(Page(html).text)
+    assert 'counter next {"data": {"count": 0}}' in page_text
+    assert "counter complete" in page_text
