@@ -22,6 +22,17 @@ from wsbdd.codec.socketio import (
     NamespaceState,
     SocketIOCodec,
 )
+from wsbdd.codec.stomp import (
+    StompAbort,
+    StompAck,
+    StompBegin,
+    StompCodec,
+    StompCommit,
+    StompNack,
+    StompSend,
+    StompSubscribe,
+    StompUnsubscribe,
+)
 from wsbdd.codec.websocket import BaseCodec, WebSocketCodec
 
 __all__ = [
@@ -45,6 +56,15 @@ __all__ = [
     "Operation",
     "Received",
     "SocketIOCodec",
+    "StompAbort",
+    "StompAck",
+    "StompBegin",
+    "StompCodec",
+    "StompCommit",
+    "StompNack",
+    "StompSend",
+    "StompSubscribe",
+    "StompUnsubscribe",
     "WebSocketCodec",
     "codec_factory",
     "codec_names",

@@ -16,6 +16,7 @@ from wsbdd.codec.auto_reply import AutoReply, AutoReplying
 from wsbdd.codec.base import Codec
 from wsbdd.codec.graphql import GraphQLCodec, LegacyGraphQLCodec
 from wsbdd.codec.socketio import SocketIOCodec
+from wsbdd.codec.stomp import StompCodec
 from wsbdd.codec.websocket import WebSocketCodec
 
 __all__ = ["CodecNotFound", "register_codec", "find_codec", "codec_factory", "codec_names"]
@@ -29,6 +30,7 @@ _CODECS: dict[str, CodecFactory] = {
     "graphql": GraphQLCodec,
     "graphql-transport-ws": GraphQLCodec,
     "graphql-ws": LegacyGraphQLCodec,
+    "stomp": StompCodec,
 }
 
 

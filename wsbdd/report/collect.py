@@ -211,7 +211,7 @@ class ReportRecorder:
         # The configured STOMP passcode is a credential (a STOMP login is not: it stays
         # readable where a frame or a step names it).
         passcode = getattr(getattr(settings, "stomp", None), "passcode", None)
-        if isinstance(passcode, str):
+        if isinstance(passcode, str) and passcode:
             self.masker.add(self._render(passcode, variables))
         self._use_codec_fields(settings)
 
