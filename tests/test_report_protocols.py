@@ -512,3 +512,100 @@ def test_the_real_graphql_codecs_operations_read_as_labels_in_every_output():
     page_text = "".join(Page(html).text)
     assert 'counter next {"data": {"count": 0}}' in page_text
     assert "counter complete" in page_text
+
+
+# -- the real STOMP codec ------------------------------------------------------------------
+
+
+def _stomp_conversation() -> Conversation:
+    from wsbdd.codec.stomp import StompCodec, StompSend, StompSubscribe
+
+    ann, ben = _Client("Ann"), _Client("Ben")
+    codecs = {}
+    for at, client in ((T + 0.001, ann), (T + 0.002, ben)):
+        codec = codecs[client.name] = StompCodec(login="guest", passcode=PASSCODE)
+        connect = codec.opening("v12.stomp", at).replies[0]
+        assert isinstance(connect, str | bytes)
+        # The CONNECT frame as a transcript would show it, had the step sent it itself.
+        client.sent.append(
+            Sent(at, "text", connect if isinstance(connect, str) else connect.decode())
+        )
+        connected = "CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\x00"
+        assert codec.decode(connected, at).ready
+    subscribe = StompSubscribe("/topic/room.lobby")
+    frames = codecs["Ben"].encode(subscribe)
+    ben.sent.append(Sent(T + 0.005, "text", frames[0], codecs["Ben"].describe(subscribe)))
+    send = StompSend(
+        "/topic/room.lobby", '{"text": "hi"}', {"content-type": "application/json"}, receipt=True
+    )
+    frames = codecs["Ann"].encode(send)
+    ann.sent.append(Sent(T + 0.011, "text", frames[0], codecs["Ann"].describe(send)))
+    for client, frame, at in (
+        (
+            ben,
+            "MESSAGE\ndestination:/topic/room.lobby\nmessage-id:m-1\nsubscription:sub-0\n"
+            'content-type:application/json\n\n{"text": "hi"}\x00',
+            T + 0.014,
+        ),
+        (ann, "RECEIPT\nreceipt-id:r-1\n\n\x00", T + 0.015),
+    ):
+        decoded = codecs[client.name].decode(frame, at)
+        assert decoded is not None
+        for item in decoded.messages:
+            assert not isinstance(item, str | bytes)
+            raw = item.raw if item.raw is not None else frame
+            client.inbox.append_value("text", raw, item.value, at, item.label, item.protocol)
+    marks = [
+        StepMark(
+            T,
+            0,
+            'Given clients Ann and Ben are connected over STOMP as "guest" with passcode "guest"',
+        ),
+        StepMark(T + 0.010, 1, 'When Ann sends {"text": "hi"} to "/topic/room.lobby"'),
+    ]
+    return Conversation(build_transcript([ann, ben], marks), marks, T)
+
+
+def _assert_stomp(text: str, where: str) -> None:
+    assert text.count("login:guest") >= 2, where  # Ann's and Ben's CONNECT
+    assert "passcode:guest" not in text, where
+    assert f"passcode:{MASK}" in text, where
+
+
+def test_the_real_stomp_codecs_connect_shows_the_login_and_masks_the_passcode_everywhere(
+    tmp_path: Path,
+):
+    conversation = _stomp_conversation()
+    masker = _masker()
+    text = transcript_text(conversation.events, masker.mask, start=conversation.start)
+    _assert_stomp(text, "text")
+    assert 'as "guest" with passcode "***"' in text
+    assert '-> SEND /topic/room.lobby {"text": "hi"} (receipt r-1)   (frame: SEND⏎' in text
+    assert "-> SUBSCRIBE /topic/room.lobby (sub-0)" in text
+    assert '<- MESSAGE /topic/room.lobby {"text": "hi"}   (frame: MESSAGE⏎' in text
+    assert text.splitlines()[-1].endswith("  Ann  RECEIPT r-1")  # a protocol event: no arrow
+    diagram = build_diagram(conversation, mask=masker.mask)
+    assert diagram is not None
+    shown = "\n".join(f"{r.text} {r.frame_text} {r.summary} {r.full}" for r in diagram.rows)
+    _assert_stomp(shown, "diagram")
+    assert [r.summary for r in diagram.rows if r.mark == "protocol"] == ["RECEIPT r-1"]
+    run = _run(conversation, masker)
+    _assert_stomp("".join(Page(render_html(run)).text), "HTML")
+    data = to_cucumber(run)
+    embedded = data[0]["elements"][0]["steps"][-1]["embeddings"][0]["data"]
+    _assert_stomp(base64.b64decode(embedded).decode("utf-8"), "Cucumber JSON")
+    # JUnit: behave writes what wsbdd printed, unmasked frames included; the file is masked.
+    folder = tmp_path / "junit"
+    folder.mkdir()
+    xml = folder / "TESTS-stomp.xml"
+    unmasked = transcript_text(conversation.events, start=conversation.start)
+    xml.write_text(f"<testsuite><system-out>{unmasked}</system-out></testsuite>", "utf-8")
+    recorder = ReportRecorder()
+    recorder.masker.add(PASSCODE)
+    recorder.finish(folder)
+    _assert_stomp(xml.read_text("utf-8"), "JUnit")
+    # behave's console (a failure that quotes a frame as it was).
+    out = io.StringIO()
+    connect = next(e.payload for e in conversation.events if e.kind == "sent")
+    MaskingStream(out, masker).write(f"Ann sent:\n{connect}\nand Ben sent the same:\n{connect}")
+    _assert_stomp(out.getvalue(), "console")
