@@ -609,3 +609,13 @@ def test_the_real_stomp_codecs_connect_shows_the_login_and_masks_the_passcode_ev
     connect = next(e.payload for e in conversation.events if e.kind == "sent")
     MaskingStream(out, masker).write(f"Ann sent:\n{connect}\nand Ben sent the same:\n{connect}")
     _assert_stomp(out.getvalue(), "console")
+
+
+def test_a_frame_quoted_indented_is_masked_by_field_too():
+    # behave prints a step's doc string indented: its lines are a frame's all the same.
+    masker = _masker()
+    echoed = "".join(f"      {line}\n" for line in CONNECT_OTHER.split("\n")) + "\tpasscode:guest\n"
+    masked = masker.mask(echoed)
+    assert "      login:ben\n" in masked and f"      passcode:{MASK}\n" in masked
+    assert f"\tpasscode:{MASK}\n" in masked and OTHER not in masked
+    assert masker.mask("  login:guest\n  passcode:guest") == f"  login:guest\n  passcode:{MASK}"

@@ -217,6 +217,39 @@ def _as_lines(text: str) -> str:
     return text
 
 
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _values_of(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Where the group 1 of ``pattern`` is in ``text``, read as lines: ``⏎`` as the newline
+    it stands for, and each line without its indentation too (a frame quoted indented, as
+    behave prints a doc string).  Sorted places, none empty."""
+    view = _as_lines(text)
+    found = {m.span(1) for m in pattern.finditer(view) if m.end(1) > m.start(1) >= 0}
+    if _INDENT.search(view) is None:
+        return sorted(found)
+    pieces: list[str] = []
+    starts: list[int] = []  # where, in the unindented text, each line's shift begins
+    shifts: list[int] = []  # how many characters were taken out before it
+    removed = position = 0
+    for indent in _INDENT.finditer(view):
+        pieces.append(view[position : indent.start()])
+        starts.append(indent.start() - removed)
+        removed += indent.end() - indent.start()
+        shifts.append(removed)
+        position = indent.end()
+    pieces.append(view[position:])
+
+    def back(at: int) -> int:
+        i = bisect_right(starts, at) - 1
+        return at + (shifts[i] if i >= 0 else 0)
+
+    for m in pattern.finditer("".join(pieces)):
+        if m.end(1) > m.start(1) >= 0:
+            found.add((back(m.start(1)), back(m.end(1))))
+    return sorted(found)
+
+
 class Masker:
     """Replaces secrets with ``***`` in any text a report writes.
 
@@ -308,12 +341,7 @@ class Masker:
         for pattern in fields.secret:
             if not _worth(pattern, lowered):
                 continue
-            view = _as_lines(text)
-            spans = [
-                m.span(1)
-                for m in pattern.finditer(view)
-                if m.start(1) >= 0 and m.end(1) > m.start(1) and m.group(1) != MASK
-            ]
+            spans = [(a, b) for a, b in _values_of(pattern, text) if text[a:b] != MASK]
             for start, end in reversed(spans):
                 text = text[:start] + MASK + text[end:]
         return text
@@ -326,10 +354,7 @@ class Masker:
         worth = [pattern for pattern in public if _worth(pattern, lowered)]
         if not worth:
             return values.sub(MASK, text)
-        view = _as_lines(text)
-        kept = sorted(
-            m.span(1) for pattern in worth for m in pattern.finditer(view) if m.end(1) > m.start(1)
-        )
+        kept = sorted(span for pattern in worth for span in _values_of(pattern, text))
         if not kept:
             return values.sub(MASK, text)
         starts = [start for start, _ in kept]
