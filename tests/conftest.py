@@ -77,3 +77,36 @@ def node_socketio_v2():
 
     with _socketio_server(node_socketio_v2_server) as server:
         yield server
+
+
+# --- the real GraphQL server (tests/graphql_apps/app.py, started by tests/graphql_servers.py) ---
+# Session-scoped like the Socket.IO servers: the server keeps nothing between connections but
+# the rooms of its messages subscription (tests use rooms of their own).  It accepts the
+# token graphql_servers.TOKEN ("secret-token") in the connection params, or none.
+
+
+@contextlib.contextmanager
+def _graphql_server(**options: Any) -> Iterator[Any]:
+    from graphql_servers import GraphQLServerError, graphql_server
+
+    try:
+        with graphql_server(**options) as server:
+            yield server
+    except GraphQLServerError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def graphql_app():
+    """tests/graphql_apps/app.py (Strawberry on uvicorn), default options: ``.url`` is
+    ``ws://127.0.0.1:<port>/graphql`` (both subprotocols), ``.http_url`` its HTTP twin."""
+    with _graphql_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def graphql_app_pinging():
+    """The same app keeping connections alive: a graphql-transport-ws ping every 200 ms
+    (the query ``pongs`` counts the answers) and a legacy ``ka`` every 200 ms."""
+    with _graphql_server(ping_interval=200, keep_alive=200) as server:
+        yield server
