@@ -110,3 +110,21 @@ def graphql_app_pinging():
     (the query ``pongs`` counts the answers) and a legacy ``ka`` every 200 ms."""
     with _graphql_server(ping_interval=200, keep_alive=200) as server:
         yield server
+
+
+# --- the real STOMP broker (a private RabbitMQ node with Web-STOMP, tests/rabbitmq.py) ---
+# Session-scoped: it takes seconds to start.  Tests use destinations of their own.  A missing
+# rabbitmq-server package or a node that does not start FAILS with one sentence: never a skip.
+
+
+@pytest.fixture(scope="session")
+def stomp_broker():
+    """A private RabbitMQ node: ``.url`` (``ws://127.0.0.1:<port>/ws``), ``.login`` and
+    ``.passcode`` (guest/guest), ``.same_login`` (a user whose passcode is its login)."""
+    from rabbitmq import BrokerUnavailable, rabbitmq_broker
+
+    try:
+        with rabbitmq_broker() as broker:
+            yield broker
+    except BrokerUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
