@@ -62,8 +62,11 @@
     var time = row.querySelector("summary > i");
     if (row.hasAttribute("data-label")) {
       // A codec's message: the arrow says its label; laid out is what it decoded to.
-      // With none (a sent operation), its frame: a query in full, a STOMP frame's lines.
-      label = row.querySelector(".decoded > code") || row.querySelector(".frame > code") || label;
+      // With none (a sent operation), its frame when that says more: a query in full (JSON),
+      // a STOMP frame's lines (⏎).
+      var frame = row.querySelector(".frame > code");
+      var more = frame && (frame.hasAttribute("data-json") || frame.textContent.indexOf("\u23ce") >= 0);
+      label = row.querySelector(".decoded > code") || (more ? frame : label);
     }
     var text = label ? label.textContent : "";
     if (label && label.hasAttribute("data-json")) {
