@@ -32,6 +32,12 @@ class BaseCodec:
     settings_table: ClassVar[str | None] = None
     """The settings table whose ``options(variables)`` are this codec's keyword arguments
     (``"graphql"``, ``"stomp"``); None: it takes none from the settings."""
+    secret_fields: ClassVar[tuple[str, ...]] = ()
+    """Regexes (``re.MULTILINE``) for where a secret sits in this protocol's frames, its
+    value in group 1 (STOMP: ``r"^passcode:(.*)$"``): every report shows it as ``***``."""
+    public_fields: ClassVar[tuple[str, ...]] = ()
+    """Regexes whose group 1 stays readable in reports though it equals a secret (STOMP:
+    ``r"^login:(.*)$"``, a login that happens to be the passcode)."""
 
     def url_for(self, url: str) -> str:
         """The address to open for the address a feature gives (Socket.IO adds its path

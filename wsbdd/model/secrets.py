@@ -8,7 +8,15 @@ received: the HTML report, JUnit, Cucumber JSON, the console and failure sentenc
 
 from __future__ import annotations
 
-__all__ = ["MASK", "SECRET_HEADERS", "SECRET_WORDS", "is_secret_header", "is_secret_name"]
+__all__ = [
+    "LINE_MARKS",
+    "MASK",
+    "PUBLIC_PLACES",
+    "SECRET_HEADERS",
+    "SECRET_WORDS",
+    "is_secret_header",
+    "is_secret_name",
+]
 
 MASK = "***"
 
@@ -19,6 +27,16 @@ SECRET_HEADERS = frozenset(
 
 SECRET_WORDS = ("token", "password", "passwd", "secret", "apikey", "api_key", "api-key", "csrf")
 """A query parameter or form field whose name contains one of these carries a secret."""
+
+
+PUBLIC_PLACES = (r'\bas "((?:[^"\\\r\n]|\\.)*)" with passcode\b',)
+"""Places in a step whose value stays readable though it equals a secret (group 1): the
+login of ``… connected over STOMP as "guest" with passcode "…"``.  Codecs add their own
+with ``public_fields`` (see docs/codecs.md, "Secrets in frames")."""
+
+LINE_MARKS = {"\u23ce": "\n", "\u2400": "\x00", "\u240d": "\r"}
+"""How a frame of several lines is written on one line in transcripts: ``⏎`` for a
+newline, ``␀`` for NUL, ``␍`` for a carriage return (each mark stands for one character)."""
 
 
 def is_secret_header(name: str) -> bool:

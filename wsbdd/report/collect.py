@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wsbdd.codec.registry import find_codec
 from wsbdd.match import unescape
 from wsbdd.model.address import mask_secrets
 from wsbdd.model.secrets import is_secret_name
@@ -46,6 +47,7 @@ log = logging.getLogger("wsbdd.report")
 CONVERSATION_ATTRIBUTE = "wsbdd_conversation"
 _QUOTED = r'((?:[^"\\]|\\.)*)'  # a step line's quoted text; \" is a quote inside it
 _TOKEN_IN_STEP = re.compile(r'\bwith token "' + _QUOTED + '"', re.IGNORECASE)
+_PASSCODE_IN_STEP = re.compile(r'\bwith passcode "' + _QUOTED + '"', re.IGNORECASE)
 _HEADER_IN_STEP = re.compile(r'\bwith header "([^"]+)" "' + _QUOTED + '"', re.IGNORECASE)
 
 
@@ -103,12 +105,25 @@ class ReportRecorder:
         self.options = ReportOptions.from_table(extras.get("report"))
         for name, value in (getattr(settings, "headers", None) or {}).items():
             self.masker.add_header(name, value)
+        self._use_codec_fields(settings)
         for name in self.secret_names:
             value = (getattr(settings, "variables", None) or {}).get(name)
             if isinstance(value, str) and "${" not in value:
                 self.masker.add(value)
 
     # -- secrets -----------------------------------------------------------------
+
+    def _use_codec_fields(self, settings: Any) -> None:
+        """Mask the ``secret_fields`` of every registered codec, and of the one the
+        settings name as ``module:Class`` (see :func:`~wsbdd.report.mask.codec_fields`)."""
+        extra = []
+        spec = getattr(settings, "codec", None)
+        if isinstance(spec, str) and ":" in spec:
+            try:
+                extra.append(find_codec(spec))
+            except Exception:  # noqa: BLE001 - the settings say what is wrong with it
+                pass
+        self.masker.refresh_fields(extra)
 
     def _render(self, text: str, variables: Any) -> str | None:
         if "${" not in text:
@@ -122,7 +137,8 @@ class ReportRecorder:
 
     def learn_step(self, step: Any, variables: Any = None) -> None:
         """Remember the token and credential headers a step gives (rendered when possible)."""
-        for token in _TOKEN_IN_STEP.findall(getattr(step, "name", "") or ""):
+        line = getattr(step, "name", "") or ""
+        for token in (*_TOKEN_IN_STEP.findall(line), *_PASSCODE_IN_STEP.findall(line)):
             self.masker.add(self._render(unescape(token), variables))
             self._add_tables(token, variables)
         for header, value in _HEADER_IN_STEP.findall(getattr(step, "name", "") or ""):
@@ -192,10 +208,12 @@ class ReportRecorder:
         for key, value in _texts(params):
             if "${" in value or is_secret_name(key):
                 self.masker.add(self._render(value, variables))
-        # The configured STOMP passcode: always a credential.
+        # The configured STOMP passcode is a credential (a STOMP login is not: it stays
+        # readable where a frame or a step names it).
         passcode = getattr(getattr(settings, "stomp", None), "passcode", None)
         if isinstance(passcode, str) and passcode:
             self.masker.add(self._render(passcode, variables))
+        self._use_codec_fields(settings)
 
     # -- console -------------------------------------------------------------------
 

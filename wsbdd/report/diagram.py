@@ -42,6 +42,8 @@ from wsbdd.report.text import (
     describe_http,
     format_offset,
     format_size,
+    frame_line,
+    label_line,
     payload_text,
     pretty_payload,
     visible,
@@ -54,6 +56,10 @@ _RAW = object()
 
 FIRST_LANE = 2
 """Grid column of the first lane; column 1 holds the time offsets."""
+
+LABEL_CAP = 300
+"""Characters of a codec's label drawn on an arrow (a long GraphQL query is cut with
+``…``; the whole frame is laid out when the row is opened)."""
 
 MAX_ROWS = 2000
 """Frames drawn per scenario; a load scenario's thousands more are counted, not drawn."""
@@ -111,6 +117,9 @@ class Row:
     """A labelled message's frame (the arrow shows the label; the frame is shown opened)."""
     value_json: bool = False
     """``value`` is a JSON document (the report indents it when opened)."""
+    frame_json: bool = False
+    """A labelled message with no decoded value (a sent operation): its frame is a JSON
+    document, laid out when opened (a GraphQL query in full, though the label cuts it)."""
     anchor: str = ""
     """The row's element id, when another row links to it (an ack and its emit)."""
     link: str = ""
@@ -237,17 +246,18 @@ def build_diagram(
     def labelled_row(i: int, event: Event, base: dict[str, Any]) -> Row:
         """A codec's message with a label: the label on the arrow, the frame when opened."""
         if is_protocol(event):  # a namespace connected or refused: a connection event
-            frame = mask(payload_text(event.payload))[:payload_cap]
+            frame = frame_line(mask(payload_text(event.payload)), payload_cap)
             value = mask(render_value(event.detail.get("value"), payload_cap))
             return Row(
                 kind="mark",
                 mark="protocol",
                 column=column[event.client],
-                summary=visible(mask(connection_text(event))),
-                full=visible(f"frame: {frame}\ndecoded: {value}"),
+                summary=label_line(mask(connection_text(event)), LABEL_CAP),
+                full=f"frame: {frame}\ndecoded: {visible(value)}",
                 **base,
             )
         label = mask(headline(event) or "") if i not in parts else f"↳ {parts[i]}"
+        text = label_line(label, min(LABEL_CAP, payload_cap))
         payload = event.payload
         frame = mask(payload_text(payload))
         size = len(payload.encode("utf-8")) if isinstance(payload, str) else len(payload or b"")
@@ -263,8 +273,9 @@ def build_diagram(
             labelled=True,
             direction=event.kind,
             frame=event.frame or "text",
-            text=visible(label[:payload_cap]),
-            frame_text=visible(frame[:payload_cap]),
+            text=text,
+            frame_text=frame_line(frame[:payload_cap]),
+            frame_json=not value and not cut and frame[:1] in ("{", "[") and _is_json(frame),
             value=visible(value),
             value_json=value[:1] in ("{", "[") and _is_json(value),
             cut=cut,
@@ -310,7 +321,8 @@ def build_diagram(
                 kind="message",
                 direction=event.kind,
                 frame=event.frame or "text",
-                text=visible(text),
+                # A frame with a NUL (STOMP) on one line, readably; other text as it is.
+                text=frame_line(text) if "\x00" in text else visible(text),
                 value="" if decoded is _RAW else visible(mask(render_value(decoded, payload_cap))),
                 cut=cut,
                 json=event.frame != "binary" and not cut and _is_json(text),

@@ -8,6 +8,15 @@ spelling a report could give them (as written, JSON-escaped, URL-encoded).
 value after ``Authorization:`` or ``Cookie:``, a header table row naming one of
 those headers, a ``token=`` query parameter.
 
+*Fields* of a codec's frames: a codec class may declare ``secret_fields`` and
+``public_fields``, regexes (``re.MULTILINE``) whose group 1 is a value.  The group
+of a ``secret_fields`` match is masked whatever it is (STOMP's ``passcode:…``
+header); the group of a ``public_fields`` match is never masked for being equal to
+a known secret (STOMP's ``login:guest`` stays readable when the passcode is
+``guest`` too).  :func:`codec_fields` collects them from the registered codecs.
+A one-line rendering of a frame (``CONNECT⏎login:guest⏎…␀``) is read as the lines
+it stands for, so its fields are found too.
+
 Each report writer masks its text before it truncates or escapes it, so half a
 secret never survives a cut.  :class:`MaskingStream` does the same for
 behave's own console output.
@@ -16,16 +25,29 @@ behave's own console output.
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from wsbdd.model.secrets import MASK, SECRET_HEADERS, is_secret_header
+from wsbdd.model.secrets import LINE_MARKS, MASK, PUBLIC_PLACES, SECRET_HEADERS, is_secret_header
 
-__all__ = ["MASK", "SECRET_HEADERS", "Masker", "MaskingStream", "is_secret_header"]
+__all__ = [
+    "MASK",
+    "SECRET_HEADERS",
+    "Fields",
+    "Masker",
+    "MaskingStream",
+    "codec_fields",
+    "is_secret_header",
+]
 
+
+log = logging.getLogger("wsbdd.report")
 
 MIN_LENGTH = 4
 """Shorter values are masked only in known places: replacing every ``ab`` in a
@@ -60,6 +82,12 @@ _PLACES = [
         ),
         rf"\g<1>\g<2>{MASK}\g<4>",
     ),
+    # with passcode "…" in a step (STOMP)
+    (
+        ("with passcode",),
+        re.compile(r'(\bwith passcode ")((?:[^"\\\r\n]|\\.)*)(")', re.IGNORECASE),
+        rf"\g<1>{MASK}\g<3>",
+    ),
     # ?token=… / &password=… in an address
     (
         ("token", "password", "secret"),
@@ -82,14 +110,171 @@ def _spellings(value: str) -> set[str]:
     return {s for s in found if s}
 
 
-class Masker:
-    """Replaces secrets with ``***`` in any text a report writes."""
+@dataclass(frozen=True)
+class Fields:
+    """Where secrets sit in frames, and where known secrets may show: compiled patterns
+    whose group 1 is the value (see the module's docstring)."""
 
-    def __init__(self, values: Iterable[str] = ()) -> None:
+    secret: tuple[re.Pattern[str], ...] = ()
+    public: tuple[re.Pattern[str], ...] = ()
+
+    @classmethod
+    def of(cls, secret: Iterable[str] = (), public: Iterable[str] = ()) -> Fields:
+        """Fields from regex texts (``r"^passcode:(.*)$"``), compiled with ``re.MULTILINE``."""
+        return cls(_compiled(secret), _compiled(public))
+
+    def __bool__(self) -> bool:
+        return bool(self.secret or self.public)
+
+
+def _compiled(patterns: Iterable[str | re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    found: list[re.Pattern[str]] = []
+    for pattern in patterns:
+        try:
+            compiled = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, re.M)
+        except re.error as error:
+            log.warning("wsbdd: the field pattern %r is not a regex (%s); ignored", pattern, error)
+            continue
+        if compiled.groups < 1:
+            log.warning("wsbdd: the field pattern %r has no group 1 (the value); ignored", pattern)
+        elif compiled not in found:
+            found.append(compiled)
+    return tuple(found)
+
+
+_LEAD = re.compile(r"^(?:\^|\\b|\\A)*((?:[\w:=\- \"']|\\[.:=\-\"/ ])+)")
+_literals: dict[re.Pattern[str], str] = {}
+
+
+def _literal(pattern: re.Pattern[str]) -> str:
+    """Text every match of ``pattern`` contains, lower-cased (``passcode:`` for
+    ``^passcode:(.*)$``), so that text without it is not searched; "" when unknown."""
+    found = _literals.get(pattern)
+    if found is None:
+        lead = _LEAD.match(pattern.pattern)
+        text = lead.group(1) if lead else ""
+        text = re.sub(r"\\(.)", r"\1", text)
+        # A literal followed by a quantifier (``a?``, ``ab*``) is not always there.
+        rest = pattern.pattern[lead.end() : lead.end() + 1] if lead else ""
+        if rest in ("?", "*", "{") and text:
+            text = text[:-1]
+        found = text.lower() if len(text) >= 3 else ""
+        _literals[pattern] = found
+    return found
+
+
+def _worth(pattern: re.Pattern[str], lowered: str) -> bool:
+    literal = _literal(pattern)
+    return not literal or literal in lowered
+
+
+_BUILT_IN = Fields((), tuple(re.compile(p, re.M | re.I) for p in PUBLIC_PLACES))
+_collected: tuple[tuple[tuple[str, int], ...], Fields] | None = None
+
+
+def codec_fields(extra: Sequence[Any] = ()) -> Fields:
+    """The ``secret_fields`` and ``public_fields`` of every registered codec (and of the
+    codec classes in ``extra``), with wsbdd's own places in steps (``with passcode "…"``
+    masked, the login of ``as "guest" with passcode`` kept).
+
+    Read again only when the registry changed (a project registered its codec)."""
+    global _collected
+    from wsbdd.codec.registry import codec_names, find_codec
+
+    factories = [find_codec(name) for name in codec_names()]
+    factories.extend(extra)
+    key = tuple((getattr(f, "__qualname__", ""), id(f)) for f in factories)
+    if _collected is not None and _collected[0] == key:
+        return _collected[1]
+    secret: list[str | re.Pattern[str]] = [*_BUILT_IN.secret]
+    public: list[str | re.Pattern[str]] = [*_BUILT_IN.public]
+    for factory in factories:
+        secret.extend(_patterns(factory, "secret_fields"))
+        public.extend(_patterns(factory, "public_fields"))
+    fields = Fields(_compiled(secret), _compiled(public))
+    _collected = (key, fields)
+    return fields
+
+
+def _patterns(factory: Any, attribute: str) -> tuple[str | re.Pattern[str], ...]:
+    found = getattr(factory, attribute, ())
+    if isinstance(found, str):
+        found = (found,)
+    try:
+        return tuple(p for p in found if isinstance(p, str | re.Pattern))
+    except TypeError:  # not a tuple of patterns: nothing to use
+        return ()
+
+
+_AS_LINES = str.maketrans(LINE_MARKS)
+"""A frame written on one line (``⏎``, ``␀``) read as the lines it stands for: the same
+length, so a match's place is the same in both."""
+
+
+def _as_lines(text: str) -> str:
+    if any(mark in text for mark in LINE_MARKS):
+        return text.translate(_AS_LINES)
+    return text
+
+
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _values_of(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """Where the group 1 of ``pattern`` is in ``text``, read as lines: ``⏎`` as the newline
+    it stands for, and each line without its indentation too (a frame quoted indented, as
+    behave prints a doc string).  Sorted places, none empty."""
+    view = _as_lines(text)
+    found = {m.span(1) for m in pattern.finditer(view) if m.end(1) > m.start(1) >= 0}
+    if _INDENT.search(view) is None:
+        return sorted(found)
+    pieces: list[str] = []
+    starts: list[int] = []  # where, in the unindented text, each line's shift begins
+    shifts: list[int] = []  # how many characters were taken out before it
+    removed = position = 0
+    for indent in _INDENT.finditer(view):
+        pieces.append(view[position : indent.start()])
+        starts.append(indent.start() - removed)
+        removed += indent.end() - indent.start()
+        shifts.append(removed)
+        position = indent.end()
+    pieces.append(view[position:])
+
+    def back(at: int) -> int:
+        i = bisect_right(starts, at) - 1
+        return at + (shifts[i] if i >= 0 else 0)
+
+    for m in pattern.finditer("".join(pieces)):
+        if m.end(1) > m.start(1) >= 0:
+            found.add((back(m.start(1)), back(m.end(1))))
+    return sorted(found)
+
+
+class Masker:
+    """Replaces secrets with ``***`` in any text a report writes.
+
+    ``fields``: where secrets sit in frames (:class:`Fields`, with wsbdd's own places in
+    steps); None takes them from the registered codecs (:func:`codec_fields`), again on
+    :meth:`refresh_fields`.
+    """
+
+    def __init__(self, values: Iterable[str] = (), *, fields: Fields | None = None) -> None:
         self._values: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
         self._dirty = False
+        self._own_fields = fields is not None
+        self.fields = (
+            Fields(fields.secret + _BUILT_IN.secret, fields.public + _BUILT_IN.public)
+            if fields is not None
+            else codec_fields()
+        )
         self.add(*values)
+
+    def refresh_fields(self, extra: Sequence[Any] = ()) -> None:
+        """Read the registered codecs' fields again (a codec registered since), with the
+        codec classes in ``extra`` (the one the settings name as ``module:Class``)."""
+        if not self._own_fields:
+            self.fields = codec_fields(extra)
 
     @property
     def values(self) -> frozenset[str]:
@@ -132,13 +317,55 @@ class Masker:
             ordered = sorted(self._values, key=len, reverse=True)
             self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
             self._dirty = False
-        if self._pattern is not None:
-            text = self._pattern.sub(MASK, text)
+        fields = self.fields
         lowered = text.lower()
+        if fields.secret:
+            masked = self._mask_fields(text, fields, lowered)
+            if masked is not text:
+                text, lowered = masked, masked.lower()
+        values = self._pattern
+        if values is not None and values.search(text) is not None:
+            if fields.public:
+                text = self._mask_values_but_public(text, values, fields.public, lowered)
+            else:
+                text = values.sub(MASK, text)
+            lowered = text.lower()
         for words, pattern, replacement in _PLACES:
             if any(word in lowered for word in words):
                 text = pattern.sub(replacement, text)
         return text
+
+    @staticmethod
+    def _mask_fields(text: str, fields: Fields, lowered: str) -> str:
+        """The group 1 of every secret field as ``***`` (``text`` itself when none is)."""
+        for pattern in fields.secret:
+            if not _worth(pattern, lowered):
+                continue
+            spans = [(a, b) for a, b in _values_of(pattern, text) if text[a:b] != MASK]
+            for start, end in reversed(spans):
+                text = text[:start] + MASK + text[end:]
+        return text
+
+    @staticmethod
+    def _mask_values_but_public(
+        text: str, values: re.Pattern[str], public: Sequence[re.Pattern[str]], lowered: str
+    ) -> str:
+        """Known secret values as ``***``, except inside the group 1 of a public field."""
+        worth = [pattern for pattern in public if _worth(pattern, lowered)]
+        if not worth:
+            return values.sub(MASK, text)
+        kept = sorted(span for pattern in worth for span in _values_of(pattern, text))
+        if not kept:
+            return values.sub(MASK, text)
+        starts = [start for start, _ in kept]
+
+        def replace(match: re.Match[str]) -> str:
+            i = bisect_right(starts, match.start()) - 1
+            if i >= 0 and kept[i][0] <= match.start() and match.end() <= kept[i][1]:
+                return match.group()
+            return MASK
+
+        return values.sub(replace, text)
 
     def mask_tree(self, value: Any) -> Any:
         """Mask every string inside nested dicts, lists and tuples (keys included)."""

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from wsbdd.model.message import render_value, wall_clock
+from wsbdd.model.secrets import LINE_MARKS
 from wsbdd.model.transcript import Event
 from wsbdd.report.labels import (
     AckLink,
@@ -25,6 +26,8 @@ from wsbdd.report.labels import (
 __all__ = [
     "visible",
     "one_line",
+    "frame_line",
+    "label_line",
     "pretty_payload",
     "payload_text",
     "format_offset",
@@ -53,6 +56,29 @@ def one_line(text: str, limit: int) -> str:
     """Whitespace collapsed to single spaces, cut to ``limit`` characters with ``…``."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: max(1, limit - 1)] + "…"
+
+
+_LINE_MARKS = str.maketrans({char: mark for mark, char in LINE_MARKS.items()})
+
+
+def frame_line(text: str, limit: int | None = None) -> str:
+    """A frame of several lines on one line, readably: ``CONNECT⏎login:guest⏎⏎␀`` (``⏎``
+    a newline, ``␀`` NUL, ``␍`` a carriage return), other invisible characters written
+    out (:func:`visible`), cut to ``limit`` characters with ``…``.
+
+    Mask first: the masker reads ``⏎`` as the newline it stands for, but a cut may
+    leave half a field."""
+    flat = visible(text.translate(_LINE_MARKS))
+    if limit is not None and len(flat) > limit:
+        return flat[: max(1, limit - 1)] + "…"
+    return flat
+
+
+def label_line(label: str, limit: int) -> str:
+    """A codec's label as one line (a label is one line; a codec that put a newline in
+    one still cannot break a transcript line or an arrow), invisible characters written
+    out, cut to ``limit`` characters with ``…``."""
+    return one_line(visible(label), limit)
 
 
 def payload_text(payload: str | bytes | None) -> str:
@@ -226,23 +252,25 @@ def transcript_text(
         if event.kind in ("sent", "received"):
             detail = event.detail
             if "label" in detail:  # a codec's message: said as the reader knows it
-                if is_protocol(event):  # a namespace connected or refused: a connection event
-                    lines.append(f"{head}  {visible(mask(connection_text(event)))}")
+                if is_protocol(event):  # a namespace connected, a receipt: a connection event
+                    lines.append(f"{head}  {label_line(mask(connection_text(event)), limit)}")
                     continue
                 arrow = "->" if event.kind == "sent" else "<-"
-                body = visible(one_line(mask(headline(event) or ""), limit))
+                body = label_line(mask(headline(event) or ""), limit)
                 link = links.get(i)
                 if link is not None:
                     body += "  " + ack_note(link, events, t0)
-                frame = visible(one_line(mask(payload_text(event.payload)), limit))
+                frame = frame_line(mask(payload_text(event.payload)), limit)
                 lines.append(f"{head}  {arrow} {body}   (frame: {frame})")
                 continue
             if i in parts:  # a binary emit's attachment: part of the send above
-                frame = visible(one_line(mask(payload_text(event.payload)), limit))
+                frame = frame_line(mask(payload_text(event.payload)), limit)
                 lines.append(f"{head}  -> ↳ {parts[i]}   (frame: {frame})")
                 continue
             arrow = "->" if event.kind == "sent" else "<-"
-            body = visible(one_line(mask(payload_text(event.payload)), limit))
+            said = mask(payload_text(event.payload))
+            # A frame with a NUL (STOMP) keeps its lines readable; other text is one line.
+            body = frame_line(said, limit) if "\x00" in said else visible(one_line(said, limit))
             if "value" in detail:  # a codec's message: what the matchers saw, too
                 value = visible(one_line(mask(render_value(detail["value"], limit)), limit))
                 body = f"{body}  (decoded: {value})"

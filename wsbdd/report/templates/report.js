@@ -62,11 +62,17 @@
     var time = row.querySelector("summary > i");
     if (row.hasAttribute("data-label")) {
       // A codec's message: the arrow says its label; laid out is what it decoded to.
-      label = row.querySelector(".decoded > code") || label;
+      // With none (a sent operation), its frame when that says more: a query in full (JSON),
+      // a STOMP frame's lines (⏎).
+      var frame = row.querySelector(".frame > code");
+      var more = frame && (frame.hasAttribute("data-json") || frame.textContent.indexOf("\u23ce") >= 0);
+      label = row.querySelector(".decoded > code") || (more ? frame : label);
     }
     var text = label ? label.textContent : "";
     if (label && label.hasAttribute("data-json")) {
       try { text = JSON.stringify(JSON.parse(text), null, 2); } catch (ignored) { /* as sent */ }
+    } else {
+      text = text.replace(/\u23ce/g, "\u23ce\n");  // a frame's lines (⏎), one under another
     }
     var box = document.createElement("div");
     box.className = "full";
