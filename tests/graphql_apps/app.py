@@ -69,6 +69,17 @@ class Message:
 
 _ids = itertools.count(1)
 _rooms: dict[int, set[asyncio.Queue[Message]]] = {}
+_listened: dict[int, asyncio.Event] = {}
+"""Set while a room has a subscriber: a post waits (up to POST_WAIT) for the first one."""
+POST_WAIT = 1.0
+"""A subscription a client has just asked for may not have started on the server when a
+post over HTTP arrives (nothing in graphql-transport-ws says when it has): a post to a
+room nobody listens to yet waits this long for a listener, so the tests' verdicts do not
+depend on which of the two connections the server serves first."""
+
+
+def _listening(room: int) -> asyncio.Event:
+    return _listened.setdefault(room, asyncio.Event())
 
 
 @strawberry.type
@@ -87,7 +98,12 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation
-    def post(self, room: int, text: str) -> Message:
+    async def post(self, room: int, text: str) -> Message:
+        if not _rooms.get(room):
+            try:
+                await asyncio.wait_for(_listening(room).wait(), POST_WAIT)
+            except TimeoutError:
+                pass  # nobody listens: the post goes nowhere, as it would in a real app
         message = Message(id=next(_ids), room=room, text=text)
         for queue in list(_rooms.get(room, ())):
             queue.put_nowait(message)
@@ -107,11 +123,14 @@ class Subscription:
     async def messages(self, room: int) -> AsyncGenerator[Message, None]:
         queue: asyncio.Queue[Message] = asyncio.Queue()
         _rooms.setdefault(room, set()).add(queue)
+        _listening(room).set()
         try:
             while True:
                 yield await queue.get()
         finally:
             _rooms[room].discard(queue)
+            if not _rooms[room]:
+                _listening(room).clear()
 
     @strawberry.subscription
     async def boom(self, after: int = 0, message: str = "Boom") -> AsyncGenerator[int, None]:
