@@ -325,3 +325,43 @@ def test_disconnect_is_sent_before_the_websocket_closes(stomp_broker):
         outcome = session.expect_disconnected("Ann")
         assert outcome.app_reason == "client DISCONNECT"
         assert codec_of(session, "Ann")._disconnect_receipt == "r-1"  # DISCONNECT went out
+
+
+# -- the broker fixture's own failures -------------------------------------------------------
+
+
+def test_a_missing_rabbitmq_is_one_sentence(monkeypatch, tmp_path):
+    import rabbitmq
+
+    monkeypatch.setattr(rabbitmq, "SERVER", tmp_path / "rabbitmq-server")
+    with pytest.raises(rabbitmq.BrokerUnavailable) as missing:
+        with rabbitmq.rabbitmq_broker():
+            pass
+    assert str(missing.value) == (
+        "The STOMP tests need RabbitMQ from Debian's rabbitmq-server package, and "
+        f"{tmp_path}/rabbitmq-server is not here: run the README's test command, or `sudo env "
+        "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
+        "rabbitmq-server`."
+    )
+
+
+def test_a_node_that_cannot_start_says_what_its_log_said(monkeypatch):
+    import rabbitmq
+
+    written = rabbitmq._write_files
+
+    def broken(folder):
+        written(folder)
+        with open(folder / "rabbitmq.conf", "a") as conf:
+            conf.write("web_stomp.tcp.port = not-a-port\n")
+
+    monkeypatch.setattr(rabbitmq, "_write_files", broken)
+    with pytest.raises(rabbitmq.BrokerUnavailable) as failed:
+        with rabbitmq.rabbitmq_broker():
+            pass
+    assert str(failed.value) == (
+        "The private RabbitMQ node did not start; its log said: Error preparing configuration "
+        "in phase transform_datatypes: | - Error transforming datatype for: web_stomp.tcp.port "
+        '| - "not-a-port" cannot be converted to a(n) integer | BOOT FAILED | Error during '
+        "startup: {error,failed_to_prepare_configuration}"
+    )
