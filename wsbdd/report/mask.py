@@ -100,6 +100,10 @@ _PLACES = [
 ]
 
 
+_CUT = re.compile(r"([^\s\"'<>]{%d,})…" % MIN_LENGTH)
+"""A run of characters a sentence cut short with an ellipsis."""
+
+
 def _spellings(value: str) -> set[str]:
     """The ways a report may write ``value``: raw, JSON-escaped, URL-encoded."""
     found = {value}
@@ -333,7 +337,20 @@ class Masker:
         for words, pattern, replacement in _PLACES:
             if any(word in lowered for word in words):
                 text = pattern.sub(replacement, text)
+        if "…" in text and self._values:
+            text = _CUT.sub(self._cut_secret, text)
         return text
+
+    def _cut_secret(self, match: re.Match[str]) -> str:
+        """A secret shortened for a sentence (``"s3cr3t-very-lo…"``): its beginning is as
+        secret as the whole, so a piece of at least MIN_LENGTH that begins a known secret
+        and ends where the text was cut is masked too."""
+        piece = match.group(1)
+        for start in range(len(piece) - MIN_LENGTH + 1):
+            tail = piece[start:]
+            if any(value.startswith(tail) and value != tail for value in self._values):
+                return piece[:start] + MASK + "…"
+        return match.group(0)
 
     @staticmethod
     def _mask_fields(text: str, fields: Fields, lowered: str) -> str:
