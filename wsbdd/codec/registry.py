@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import re
 from collections.abc import Callable, Sequence
 
 from wsbdd.codec.auto_reply import AutoReply, AutoReplying
@@ -17,7 +18,14 @@ from wsbdd.codec.base import Codec
 from wsbdd.codec.socketio import SocketIOCodec
 from wsbdd.codec.websocket import WebSocketCodec
 
-__all__ = ["CodecNotFound", "register_codec", "find_codec", "codec_factory", "codec_names"]
+__all__ = [
+    "CodecNotFound",
+    "register_codec",
+    "register_project_codec",
+    "find_codec",
+    "codec_factory",
+    "codec_names",
+]
 
 CodecFactory = Callable[[], Codec]
 
@@ -43,6 +51,72 @@ def register_codec(name: str, factory: CodecFactory, *, replace: bool = False) -
     if name in _CODECS and _CODECS[name] is not factory and not replace:
         raise ValueError(f'a codec called "{name}" is already registered')
     _CODECS[name] = factory
+
+
+_NAME = re.compile(r"[a-z][a-z0-9._-]*\Z")
+_CODEC_METHODS = ("opening", "decode", "encode", "tick", "next_deadline", "closing")
+_WSBDD_WORDS = frozenset(
+    {"raw", "plain", "socket-io", "graphql", "graphql-ws", "graphql-transport-ws", "stomp"}
+)
+"""Names a feature's words already mean (``Given the server speaks GraphQL``, ``@stomp``):
+never a project's codec, even before the codec that owns one is registered."""
+_FROM_PROJECT: dict[str, str] = {}
+"""Names registered from a project's ``[codecs]`` table → their ``module:Class``."""
+
+
+def _is_wsbdds(factory: CodecFactory) -> bool:
+    return (getattr(factory, "__module__", "") or "").split(".")[0] == "wsbdd"
+
+
+def register_project_codec(name: str, spec: str) -> CodecFactory:
+    """Register ``[codecs] <name> = "<module:Class>"``: import it (from the project folder,
+    which the caller puts on ``sys.path``), check that it makes codecs, and make ``name`` a
+    protocol.  Reading the settings again (another project) may give the name another class.
+
+    Raises :class:`CodecNotFound` whose message is the end of a sentence about the entry.
+    """
+    if not _NAME.match(name):
+        raise CodecNotFound(
+            f'the name "{name}" is not a codec name; write it in lower case, a letter first, '
+            'then letters, digits, ".", "-" or "_" (e.g. jsonrpc)'
+        )
+    if name in _WSBDD_WORDS or (name in _CODECS and _is_wsbdds(_CODECS[name])):
+        raise CodecNotFound(
+            f'"{name}" is the name of a protocol wsbdd knows already; give your codec a name '
+            f'of its own, e.g. "my-{name}"'
+        )
+    if name in _CODECS and name not in _FROM_PROJECT:
+        raise CodecNotFound(
+            f'a codec called "{name}" is already registered (by register_codec); give this '
+            "one another name, or remove one of the two"
+        )
+    spec = spec.strip()
+    if ":" not in spec:
+        raise CodecNotFound(f'write the codec as "module:Class" (e.g. "mycodecs:{spec or "X"}")')
+    module_name, _, attribute = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise CodecNotFound(
+            f"the module {module_name} cannot be imported ({error}); put {module_name}.py in "
+            "the project folder (where wsbdd.toml is) or fix the module path"
+        ) from None
+    factory = getattr(module, attribute, None)
+    if factory is None:
+        raise CodecNotFound(
+            f'the module {module_name} has no "{attribute}"; write the name of the codec class '
+            f"defined in {getattr(module, '__file__', module_name)}"
+        )
+    missing = [m for m in _CODEC_METHODS if not callable(getattr(factory, m, None))]
+    if not callable(factory) or (isinstance(factory, type) and missing):
+        lacks = f" (it has no {', '.join(missing)})" if callable(factory) else ""
+        raise CodecNotFound(
+            f"{module_name}.{attribute} is not a codec{lacks}; subclass "
+            "wsbdd.codec.BaseCodec (docs/codecs.md)"
+        )
+    _FROM_PROJECT[name] = spec
+    _CODECS[name] = factory
+    return factory  # type: ignore[no-any-return]
 
 
 def codec_names() -> list[str]:
