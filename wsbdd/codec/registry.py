@@ -68,6 +68,14 @@ def _is_wsbdds(factory: CodecFactory) -> bool:
     return (getattr(factory, "__module__", "") or "").split(".")[0] == "wsbdd"
 
 
+def _broken(module_name: str, error: BaseException) -> str:
+    return (
+        f"importing {module_name} failed ({type(error).__name__}: {error}); fix the module "
+        "so that `python -c 'import "
+        f"{module_name}'` works in the project folder"
+    )
+
+
 def register_project_codec(name: str, spec: str) -> CodecFactory:
     """Register ``[codecs] <name> = "<module:Class>"``: import it (from the project folder,
     which the caller puts on ``sys.path``), check that it makes codecs, and make ``name`` a
@@ -97,16 +105,20 @@ def register_project_codec(name: str, spec: str) -> CodecFactory:
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise CodecNotFound(
-            f"the module {module_name} cannot be imported ({error}); put {module_name}.py in "
-            "the project folder (where wsbdd.toml is) or fix the module path"
-        ) from None
+        absent = error.name and (module_name + ".").startswith(error.name + ".")
+        if absent:  # the module itself (or its package) is not there
+            raise CodecNotFound(
+                f"there is no module {module_name}; put {module_name.replace('.', '/')}.py in "
+                "the project folder (where the settings file is) or fix the module path"
+            ) from None
+        raise CodecNotFound(_broken(module_name, error)) from None
+    except Exception as error:  # a codec module with a bug of its own
+        raise CodecNotFound(_broken(module_name, error)) from None
     factory = getattr(module, attribute, None)
     if factory is None:
-        raise CodecNotFound(
-            f'the module {module_name} has no "{attribute}"; write the name of the codec class '
-            f"defined in {getattr(module, '__file__', module_name)}"
-        )
+        close = difflib.get_close_matches(attribute, dir(module), n=1, cutoff=0.6)
+        hint = f'write "{module_name}:{close[0]}"' if close else "check the class name"
+        raise CodecNotFound(f'the module {module_name} has no "{attribute}"; {hint}')
     missing = [m for m in _CODEC_METHODS if not callable(getattr(factory, m, None))]
     if not callable(factory) or (isinstance(factory, type) and missing):
         lacks = f" (it has no {', '.join(missing)})" if callable(factory) else ""

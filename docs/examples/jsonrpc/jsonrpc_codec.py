@@ -68,5 +68,5 @@ class JsonRpcCodec(BaseCodec):
             label = f"{method} error {error.get('code')} {error.get('message')}"
         else:
             value["result"] = item.get("result")
-            label = f"{method} -> {json.dumps(value['result'])}"
+            label = f"{method} result {json.dumps(value['result'])}"
         return Received(value, label=label)

@@ -1,1 +1,1 @@
-from wsbdd.steps import *
+from wsbdd.steps import *  # noqa: F403
