@@ -1,4 +1,4 @@
-"""The codec guide's example (docs/codecs.md, "Your own protocol") runs against a real server.
+"""The codec guide's examples (docs/codecs.md, "Your own protocol") run against real servers.
 
 docs/examples/jsonrpc/ is a whole project: a JSON-RPC 2.0 codec in under 100 lines,
 registered by name in its wsbdd.toml (``[codecs] jsonrpc = "jsonrpc_codec:JsonRpcCodec"``),
@@ -6,12 +6,17 @@ two phrases, and a feature with no Python steps.  The test copies it, points it 
 tests/jsonrpc_app.py (jsonrpcserver on Starlette, on 127.0.0.1 port 0) and runs behave:
 it passes; against a server whose ``add`` subtracts it fails with the sentence that says
 so.  The guide shows the codec module as it is in the repository.
+
+docs/examples/actioncable/ is the second example, the same way: an ActionCable codec run
+against Rails' own ActionCable (Debian's ruby-actioncable on puma,
+tests/actioncable_app/server.rb), a refused token and a server whose pings stop.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -183,4 +188,112 @@ def test_the_guide_shows_the_examples_files_as_they_are(marker, path):
 
 def test_the_codec_is_under_100_lines():
     lines = CODEC.read_text(encoding="utf-8").splitlines()
+    assert len(lines) < 100
+
+
+# -- the second example: ActionCable ---------------------------------------------------------
+
+CABLE = ROOT / "docs" / "examples" / "actioncable"
+CABLE_APP = Path(__file__).resolve().parent / "actioncable_app" / "server.rb"
+
+
+def _cable_server(*flags: str) -> Iterator[SocketIOServer]:
+    ruby = shutil.which("ruby")
+    found = ruby and subprocess.run(
+        [ruby, "-e", 'require "action_cable"; require "puma"'],
+        capture_output=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    if not found or found.returncode:
+        pytest.fail(
+            "The ActionCable example needs Ruby with Debian's ruby-actioncable and puma "
+            "packages: run the README's test command (it installs them)."
+        )
+    with _serve("actioncable", "ActionCable", [ruby, str(CABLE_APP), *flags], ROOT) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def cable_server() -> Iterator[SocketIOServer]:
+    yield from _cable_server()
+
+
+@pytest.fixture(scope="module")
+def pingless_cable_server() -> Iterator[SocketIOServer]:
+    yield from _cable_server("--no-pings")
+
+
+def cable_project(tmp_path: Path, feature: str | None = None) -> Path:
+    project = tmp_path / "actioncable"
+    shutil.copytree(CABLE, project, ignore=shutil.ignore_patterns("__pycache__", "reports"))
+    if feature is not None:
+        (project / "features" / "chat.feature").write_text(feature)
+    return project
+
+
+def run_cable(project: Path, server: SocketIOServer) -> str:
+    result = behave(project, env={"WSBDD_URL": f"{server.ws_url}/cable"})
+    return result.stdout + result.stderr
+
+
+def test_the_actioncable_example_passes_against_rails_actioncable(tmp_path, cable_server):
+    output = run_cable(cable_project(tmp_path), cable_server)
+    assert "4 scenarios passed, 0 failed" in output, output[-4000:]
+    assert "Traceback" not in output
+
+
+UNWELCOME = """\
+Feature: what ActionCable refuses, and a heart-beat that stops
+  Scenario: an unknown visitor
+    Given Eve is connected with token "nobody-token"
+
+  Scenario: a quiet connection stays up on the server's pings
+    Given Alice is connected with token "alice-token"
+    Then Alice receives no message within 7 seconds
+"""
+
+
+def test_a_refused_connection_fails_in_one_sentence(tmp_path, cable_server):
+    output = run_cable(cable_project(tmp_path, UNWELCOME), cable_server)
+    assert "1 scenario passed, 1 failed" in output, output[-4000:]
+    refused = re.search(r"ASSERT FAILED: (Eve could not connect .*)", output)
+    assert refused, output[-4000:]
+    assert re.fullmatch(
+        r"Eve could not connect to ws://127\.0\.0\.1:\d+/cable\?token=\*\*\*: the server "
+        r"refused the connection \(unauthorized\)\.",
+        refused.group(1),
+    )
+
+
+def test_a_server_whose_pings_stop_fails_the_connection(tmp_path, pingless_cable_server):
+    output = run_cable(cable_project(tmp_path, UNWELCOME), pingless_cable_server)
+    assert "0 scenarios passed, 2 failed" in output, output[-4000:]
+    assert (
+        "ASSERT FAILED: Alice expected no message within 7.0 s, but the connection closed "
+        "with code 1000 (stale connection): the server sent no ping for 6.0 s (it pings every "
+        "3 s) after 6.0 s, so the rest of the time went unwatched."
+    ) in output, output[-4000:]
+
+
+@pytest.mark.parametrize(
+    ("marker", "path"),
+    [
+        (
+            "<!-- example: docs/examples/actioncable/actioncable_codec.py -->",
+            "actioncable_codec.py",
+        ),
+        ("<!-- example: docs/examples/actioncable/wsbdd.toml -->", "wsbdd.toml"),
+        (
+            "<!-- example: docs/examples/actioncable/features/chat.feature -->",
+            "features/chat.feature",
+        ),
+    ],
+)
+def test_the_guide_shows_the_actioncable_files_as_they_are(marker, path):
+    assert guide_blocks(marker) == [(CABLE / path).read_text(encoding="utf-8")]
+
+
+def test_the_actioncable_codec_is_under_100_lines():
+    lines = (CABLE / "actioncable_codec.py").read_text(encoding="utf-8").splitlines()
     assert len(lines) < 100

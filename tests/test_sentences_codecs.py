@@ -49,43 +49,43 @@ CASES = [
         id="registered in Python",
     ),
     pytest.param(
-        '[codecs]\nline = "cgs_ok"',
-        'wsbdd.toml [codecs] line is "cgs_ok": write the codec as "module:Class" (e.g. "mycodecs:cgs_ok").',
+        '[codecs]\ncgs-line = "cgs_ok"',
+        'wsbdd.toml [codecs] cgs-line is "cgs_ok": write the codec as "module:Class" (e.g. "mycodecs:cgs_ok").',
         id="no class",
     ),
     pytest.param(
-        '[codecs]\nline = "cgs_missing:LineCodec"',
-        'wsbdd.toml [codecs] line is "cgs_missing:LineCodec": there is no module cgs_missing; put cgs_missing.py in the project folder (where the settings file is) or fix the module path.',
+        '[codecs]\ncgs-line = "cgs_missing:LineCodec"',
+        'wsbdd.toml [codecs] cgs-line is "cgs_missing:LineCodec": there is no module cgs_missing; put cgs_missing.py in the project folder (where the settings file is) or fix the module path.',
         id="module missing",
     ),
     pytest.param(
-        '[codecs]\nline = "cgs_bad_import:LineCodec"',
-        "wsbdd.toml [codecs] line is \"cgs_bad_import:LineCodec\": importing cgs_bad_import failed (ModuleNotFoundError: No module named 'cgs_absent_dependency'); fix the module so that `python -c 'import cgs_bad_import'` works in the project folder.",
+        '[codecs]\ncgs-line = "cgs_bad_import:LineCodec"',
+        "wsbdd.toml [codecs] cgs-line is \"cgs_bad_import:LineCodec\": importing cgs_bad_import failed (ModuleNotFoundError: No module named 'cgs_absent_dependency'); fix the module so that `python -c 'import cgs_bad_import'` works in the project folder.",
         id="module imports what is missing",
     ),
     pytest.param(
-        '[codecs]\nline = "cgs_bad_code:LineCodec"',
-        "wsbdd.toml [codecs] line is \"cgs_bad_code:LineCodec\": importing cgs_bad_code failed (ZeroDivisionError: division by zero); fix the module so that `python -c 'import cgs_bad_code'` works in the project folder.",
+        '[codecs]\ncgs-line = "cgs_bad_code:LineCodec"',
+        "wsbdd.toml [codecs] cgs-line is \"cgs_bad_code:LineCodec\": importing cgs_bad_code failed (ZeroDivisionError: division by zero); fix the module so that `python -c 'import cgs_bad_code'` works in the project folder.",
         id="module raises",
     ),
     pytest.param(
-        '[codecs]\nline = "cgs_ok:LineCodek"',
-        'wsbdd.toml [codecs] line is "cgs_ok:LineCodek": the module cgs_ok has no "LineCodek"; write "cgs_ok:LineCodec".',
+        '[codecs]\ncgs-line = "cgs_ok:LineCodek"',
+        'wsbdd.toml [codecs] cgs-line is "cgs_ok:LineCodek": the module cgs_ok has no "LineCodek"; write "cgs_ok:LineCodec".',
         id="class misspelt",
     ),
     pytest.param(
-        '[codecs]\nline = "cgs_ok:NotACodec"',
-        'wsbdd.toml [codecs] line is "cgs_ok:NotACodec": cgs_ok.NotACodec is not a codec (it has no opening, decode, encode, tick, next_deadline, closing); subclass wsbdd.codec.BaseCodec (docs/codecs.md).',
+        '[codecs]\ncgs-line = "cgs_ok:NotACodec"',
+        'wsbdd.toml [codecs] cgs-line is "cgs_ok:NotACodec": cgs_ok.NotACodec is not a codec (it has no opening, decode, encode, tick, next_deadline, closing); subclass wsbdd.codec.BaseCodec (docs/codecs.md).',
         id="not a codec",
     ),
     pytest.param(
-        '[codecs]\nline = { codec = "cgs_ok:LineCodec", option = { beat = 1 } }',
-        'wsbdd.toml [codecs] line is {"codec": "cgs_ok:LineCodec", "option": {"beat": 1}}: write { codec = "module:Class", options = {…} }.',
+        '[codecs]\ncgs-line = { codec = "cgs_ok:LineCodec", option = { beat = 1 } }',
+        'wsbdd.toml [codecs] cgs-line is {"codec": "cgs_ok:LineCodec", "option": {"beat": 1}}: write { codec = "module:Class", options = {…} }.',
         id="table form",
     ),
     pytest.param(
-        "[codecs]\nline = 3",
-        "wsbdd.toml [codecs] line is 3: must be text in quotes.",
+        "[codecs]\ncgs-line = 3",
+        "wsbdd.toml [codecs] cgs-line is 3: must be text in quotes.",
         id="not text",
     ),
 ]
@@ -106,9 +106,9 @@ def test_a_codecs_entry_that_is_refused(project, body, sentence):
 
 
 def test_pyproject_names_its_table(project):
-    (project / "pyproject.toml").write_text('[tool.wsbdd.codecs]\nline = "cgs_missing:X"\n')
+    (project / "pyproject.toml").write_text('[tool.wsbdd.codecs]\ncgs-line = "cgs_missing:X"\n')
     assert_config_sentence(
-        'pyproject.toml [tool.wsbdd.codecs] line is "cgs_missing:X": there is no module '
+        'pyproject.toml [tool.wsbdd.codecs] cgs-line is "cgs_missing:X": there is no module '
         "cgs_missing; put cgs_missing.py in the project folder (where the settings file is) "
         "or fix the module path.",
         load_settings,
