@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sentences import assert_config_sentence
+from tests.sentences import assert_config_sentence, assert_raises_sentence
 from wsbdd.codec import BaseCodec, register_codec
 from wsbdd.settings.config import load_settings
 
@@ -114,4 +114,19 @@ def test_pyproject_names_its_table(project):
         load_settings,
         project,
         environ={},
+    )
+
+
+def test_a_misspelt_codecs_name_in_a_feature(project):
+    from wsbdd.facade.protocols import ProtocolSession
+    from wsbdd.model.errors import FeatureMistake
+
+    (project / "wsbdd.toml").write_text('[codecs]\ncgs-jsonrpc = "cgs_ok:LineCodec"\n')
+    load_settings(project, environ={})
+    assert_raises_sentence(
+        'wsbdd does not know the protocol "cgs-jsonrcp"; did you mean "cgs-jsonrpc"? write '
+        '"Socket.IO" or "plain WebSocket", or the name of a codec of your own (docs/codecs.md).',
+        ProtocolSession().use_protocol,
+        "cgs-jsonrcp",
+        kind=FeatureMistake,
     )
