@@ -14,6 +14,7 @@ tests/actioncable_app/server.rb), a refused token and a server whose pings stop.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -297,3 +298,99 @@ def test_the_guide_shows_the_actioncable_files_as_they_are(marker, path):
 def test_the_actioncable_codec_is_under_100_lines():
     lines = (CABLE / "actioncable_codec.py").read_text(encoding="utf-8").splitlines()
     assert len(lines) < 100
+
+
+# -- the codecs on strings (sans-I/O: no server) ---------------------------------------------
+
+
+def load_module(path: Path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"guide_{path.stem}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_json_rpc_codec_numbers_requests_and_matches_responses():
+    from wsbdd.codec import refused_intent
+
+    jsonrpc = load_module(CODEC)
+    codec = jsonrpc.JsonRpcCodec()
+    assert codec.encode('{"method": "add", "params": [2, 3]}') == (
+        '{"jsonrpc": "2.0", "id": 1, "method": "add", "params": [2, 3]}',
+    )
+    assert codec.encode(jsonrpc.Call("ping")) == ('{"jsonrpc": "2.0", "id": 2, "method": "ping"}',)
+    batch = codec.decode(
+        '[{"jsonrpc": "2.0", "id": 2, "result": "pong"},'
+        ' {"jsonrpc": "2.0", "id": 1, "error": {"code": 7, "message": "no"}},'
+        ' {"jsonrpc": "2.0", "method": "tick", "params": {"n": 1}},'
+        ' {"jsonrpc": "2.0", "id": 9, "result": 0}]',
+        0.0,
+    )
+    values = [message.value for message in batch.messages]
+    assert values == [
+        {"type": "result", "id": 2, "method": "ping", "result": "pong"},
+        {"type": "error", "id": 1, "method": "add", "error": {"code": 7, "message": "no"}},
+        {"type": "notification", "method": "tick", "params": {"n": 1}},
+        {"type": "result", "id": 9, "method": None, "result": 0},  # an id never sent
+    ]
+    labels = [message.label for message in batch.messages]
+    assert labels == ['ping result "pong"', "add error 7 no", 'tick {"n": 1}', "None result 0"]
+    assert codec.decode("not json", 0.0) is None
+    for wrong in ("add 2 3", '{"params": [1]}', b"\x01"):
+        with pytest.raises(TypeError) as refused:
+            codec.encode(wrong)
+        what = "bytes" if isinstance(wrong, bytes) else "text"
+        assert refused_intent(codec.name, wrong, refused.value) == (
+            f"The jsonrpc codec cannot send {what}: it sends a call written as JSON, such as "
+            '{"method": "add", "params": [2, 3]}' + (", not bytes." if what == "bytes" else ".")
+        )
+
+
+def test_the_actioncable_codec_on_strings():
+    cable = load_module(CABLE / "actioncable_codec.py").ActionCableCodec
+    codec = cable()
+    opened = codec.opening("actioncable-v1-json", 100.0)
+    assert not opened.ready and codec.next_deadline() == 106.0
+    assert codec.decode('{"type": "welcome"}', 100.1).ready
+    assert codec.decode('{"type": "ping", "message": 1}', 102.0).messages == ()  # chatter
+    assert codec.next_deadline() == 108.0
+    room = {"channel": "ChatChannel", "room": "lobby"}
+    subscribe = json.dumps({"subscribe": room})
+    (frame,) = codec.encode(subscribe)
+    assert json.loads(frame) == {"command": "subscribe", "identifier": json.dumps(room)}
+    (frame,) = codec.encode('{"perform": "speak", "text": "hi"}')
+    assert json.loads(frame) == {
+        "command": "message",
+        "identifier": json.dumps(room),
+        "data": '{"action": "speak", "text": "hi"}',
+    }
+    (frame,) = codec.encode(json.dumps({"unsubscribe": True, "on": room}))
+    assert json.loads(frame) == {"command": "unsubscribe", "identifier": json.dumps(room)}
+    broadcast = json.dumps({"identifier": json.dumps(room), "message": {"text": "hi"}})
+    (message,) = codec.decode(broadcast, 103.0).messages
+    assert message.value == {
+        "channel": "ChatChannel",
+        "identifier": room,
+        "type": "message",
+        "message": {"text": "hi"},
+    }
+    assert message.label == 'ChatChannel {"text": "hi"}'
+    confirm = json.dumps({"identifier": json.dumps(room), "type": "confirm_subscription"})
+    (message,) = codec.decode(confirm, 103.0).messages
+    assert (message.value["type"], message.label) == ("confirmed", "ChatChannel confirmed")
+    stale = codec.tick(108.0)
+    assert (stale.failed, stale.reason) == (
+        "the server sent no ping for 6.0 s (it pings every 3 s)",
+        "stale connection",
+    )
+    ended = codec.decode('{"type": "disconnect", "reason": "server_restart"}', 104.0)
+    assert (ended.closing, ended.reason) == (True, "server_restart")
+    refused = cable().decode('{"type": "disconnect", "reason": "unauthorized"}', 0.0)
+    assert refused.failed == "the server refused the connection (unauthorized)"
+    with pytest.raises(TypeError, match="subscribe to a channel first"):
+        cable().encode('{"perform": "speak"}')
+    with pytest.raises(TypeError, match=r"^it sends \{"):
+        cable().encode(b"\x00")
