@@ -501,6 +501,7 @@ def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
         '"compression", "same_cpu", "loop", "proxy", "ping_interval", "ping_timeout", "max_size", '
         '"inbox_limit", "codec", "protocol", "auto_reply", "strict", "ignore", "secrets", '
         '"token", "tls", "socketio", "graphql", "reconnection", "stomp", "headers", "variables", '
+        '"codecs", '
         '"phrases", "load", "report".'
     )
 

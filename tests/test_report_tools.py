@@ -24,5 +24,6 @@ def test_ci_runs_exactly_the_readme_test_command():
 
 def test_the_test_command_installs_both_browsers_and_the_cucumber_consumers():
     command = _readme_test_command()
-    assert "for c in chromium firefox-esr npm; do command -v $c" in command
+    assert "for c in chromium firefox-esr npm " in command
+    assert "do { command -v $c || dpkg -s $c; }" in command  # a command, else a package
     assert f" && {INSTALL} && .venv/bin/python -m pytest" in command

@@ -57,6 +57,9 @@ PINNED = {
     "check.scenario:_check_address": 1,
     "codec.registry:find_codec": 3,
     "codec.registry:register_codec": 2,
+    # The [codecs] table's sentences: tests/test_sentences_codecs.py.
+    "codec.registry:register_project_codec": 9,
+    "settings.config:_project_codecs": 2,
     # The Socket.IO codec's sentences: tests/test_sentences_socketio.py.
     "codec.socketio:SocketIOCodec._attachment": 2,
     "codec.socketio:SocketIOCodec._check_payload": 4,

@@ -27,7 +27,10 @@ from test_report_tools import _readme_test_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PACKAGES = "chromium firefox-esr npm"
+PACKAGES = "chromium firefox-esr npm puma ruby-actioncable"
+COMMANDS = ["chromium", "firefox-esr", "npm", "puma"]
+"""The packages that put a command on PATH; the others are asked of dpkg (ruby-actioncable:
+Rails' ActionCable, the server of the codec guide's second example)."""
 
 
 def _install_part() -> str:
@@ -81,8 +84,9 @@ def test_without_apt_get_the_command_stops_with_one_sentence(tmp_path: Path):
 
 
 def test_when_everything_is_there_apt_is_not_asked(tmp_path: Path):
-    tools = [*PACKAGES.split(), "id"]
-    if not all(shutil.which(tool) for tool in tools):
+    tools = [*COMMANDS, "dpkg", "dpkg-query", "id"]
+    installed = subprocess.run(["dpkg", "-s", "ruby-actioncable"], capture_output=True)
+    if not all(shutil.which(tool) for tool in tools) or installed.returncode:
         pytest.fail(f"install {PACKAGES} (the README's test command does)", pytrace=False)
     done = _run(_bin(tmp_path, *tools), tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (0, "REACHED\n", "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import re
 from collections.abc import Callable, Sequence
 
 from wsbdd.codec.auto_reply import AutoReply, AutoReplying
@@ -19,7 +20,14 @@ from wsbdd.codec.socketio import SocketIOCodec
 from wsbdd.codec.stomp import StompCodec
 from wsbdd.codec.websocket import WebSocketCodec
 
-__all__ = ["CodecNotFound", "register_codec", "find_codec", "codec_factory", "codec_names"]
+__all__ = [
+    "CodecNotFound",
+    "register_codec",
+    "register_project_codec",
+    "find_codec",
+    "codec_factory",
+    "codec_names",
+]
 
 CodecFactory = Callable[[], Codec]
 
@@ -49,6 +57,84 @@ def register_codec(name: str, factory: CodecFactory, *, replace: bool = False) -
     if name in _CODECS and _CODECS[name] is not factory and not replace:
         raise ValueError(f'a codec called "{name}" is already registered')
     _CODECS[name] = factory
+
+
+_NAME = re.compile(r"[a-z][a-z0-9._-]*\Z")
+_CODEC_METHODS = ("opening", "decode", "encode", "tick", "next_deadline", "closing")
+_WSBDD_WORDS = frozenset(
+    {"raw", "plain", "socket-io", "graphql", "graphql-ws", "graphql-transport-ws", "stomp"}
+)
+"""Names a feature's words already mean (``Given the server speaks GraphQL``, ``@stomp``):
+never a project's codec, even before the codec that owns one is registered."""
+_FROM_PROJECT: dict[str, str] = {}
+"""Names registered from a project's ``[codecs]`` table → their ``module:Class``."""
+
+
+def _is_wsbdds(factory: CodecFactory) -> bool:
+    return (getattr(factory, "__module__", "") or "").split(".")[0] == "wsbdd"
+
+
+def _broken(module_name: str, error: BaseException) -> str:
+    return (
+        f"importing {module_name} failed ({type(error).__name__}: {error}); fix the module "
+        "so that `python -c 'import "
+        f"{module_name}'` works in the project folder"
+    )
+
+
+def register_project_codec(name: str, spec: str) -> CodecFactory:
+    """Register ``[codecs] <name> = "<module:Class>"``: import it (from the project folder,
+    which the caller puts on ``sys.path``), check that it makes codecs, and make ``name`` a
+    protocol.  Reading the settings again (another project) may give the name another class.
+
+    Raises :class:`CodecNotFound` whose message is the end of a sentence about the entry.
+    """
+    if not _NAME.match(name):
+        raise CodecNotFound(
+            f'the name "{name}" is not a codec name; write it in lower case, a letter first, '
+            'then letters, digits, ".", "-" or "_" (e.g. jsonrpc)'
+        )
+    if name in _WSBDD_WORDS or (name in _CODECS and _is_wsbdds(_CODECS[name])):
+        raise CodecNotFound(
+            f'"{name}" is the name of a protocol wsbdd knows already; give your codec a name '
+            f'of its own, e.g. "my-{name}"'
+        )
+    if name in _CODECS and name not in _FROM_PROJECT:
+        raise CodecNotFound(
+            f'a codec called "{name}" is already registered (by register_codec); give this '
+            "one another name, or remove one of the two"
+        )
+    spec = spec.strip()
+    if ":" not in spec:
+        raise CodecNotFound(f'write the codec as "module:Class" (e.g. "mycodecs:{spec or "X"}")')
+    module_name, _, attribute = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        absent = error.name and (module_name + ".").startswith(error.name + ".")
+        if absent:  # the module itself (or its package) is not there
+            raise CodecNotFound(
+                f"there is no module {module_name}; put {module_name.replace('.', '/')}.py in "
+                "the project folder (where the settings file is) or fix the module path"
+            ) from None
+        raise CodecNotFound(_broken(module_name, error)) from None
+    except Exception as error:  # a codec module with a bug of its own
+        raise CodecNotFound(_broken(module_name, error)) from None
+    factory = getattr(module, attribute, None)
+    if factory is None:
+        close = difflib.get_close_matches(attribute, dir(module), n=1, cutoff=0.6)
+        hint = f'write "{module_name}:{close[0]}"' if close else "check the class name"
+        raise CodecNotFound(f'the module {module_name} has no "{attribute}"; {hint}')
+    missing = [m for m in _CODEC_METHODS if not callable(getattr(factory, m, None))]
+    if not callable(factory) or (isinstance(factory, type) and missing):
+        lacks = f" (it has no {', '.join(missing)})" if callable(factory) else ""
+        raise CodecNotFound(
+            f"{module_name}.{attribute} is not a codec{lacks}; subclass "
+            "wsbdd.codec.BaseCodec (docs/codecs.md)"
+        )
+    _FROM_PROJECT[name] = spec
+    _CODECS[name] = factory
+    return factory  # type: ignore[no-any-return]
 
 
 def codec_names() -> list[str]:

@@ -14,6 +14,7 @@ Protocols are codecs by another name: any name the codec registry knows
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -130,9 +131,11 @@ class ProtocolSession:
             try:
                 find_codec(name)
             except CodecNotFound:
+                close = difflib.get_close_matches(name, codec_names(), n=1, cutoff=0.75)
+                hint = f'did you mean "{close[0]}"? ' if close else ""  # a [codecs] typo
                 raise FeatureMistake(
-                    f'wsbdd does not know the protocol "{protocol}"; write {_spoken()}, or '
-                    "the name of a codec of your own (docs/codecs.md)."
+                    f'wsbdd does not know the protocol "{protocol}"; {hint}write {_spoken()}, '
+                    "or the name of a codec of your own (docs/codecs.md)."
                 ) from None
         _state(self).protocol = name
 

@@ -64,7 +64,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
     strict = run.settings.strict or "strict" in tags
     context.wsbdd = run.session(strict=strict)
     for tag in scenario.effective_tags:
-        if tag.lower() in PROTOCOL_TAGS:  # @socket.io, @graphql, @stomp
+        if tag.lower() in PROTOCOL_TAGS or tag.lower() in run.settings.codecs:  # @stomp, @jsonrpc
             context.wsbdd.use_protocol(tag)
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None:

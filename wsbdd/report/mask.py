@@ -100,7 +100,7 @@ _PLACES = [
 ]
 
 
-_CUT = re.compile(r"([^\s\"'<>]{%d,})…" % MIN_LENGTH)
+_CUT = re.compile(rf"([^\s\"'<>]{{{MIN_LENGTH},}})…")
 """A run of characters a sentence cut short with an ellipsis."""
 
 

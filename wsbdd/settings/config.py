@@ -41,6 +41,7 @@ from wsbdd.codec import (
     SocketIOCodec,
     find_codec,
 )
+from wsbdd.codec.registry import register_project_codec
 from wsbdd.model.address import EXAMPLE, AddressProblem, websocket_url
 from wsbdd.model.errors import ConfigError, FeatureMistake
 from wsbdd.model.reconnection import ReconnectPolicy
@@ -230,6 +231,13 @@ class Settings:
     """``[graphql]``: the GraphQL clients' address, path and connection params."""
     stomp: StompSettings = field(default_factory=StompSettings)
     """``[stomp]``: the STOMP broker's address and the CONNECT frame (docs/stomp.md)."""
+    codecs: Mapping[str, str] = field(default_factory=_frozen)
+    """``[codecs]``: the project's own codecs, name → ``"module:Class"``, registered when the
+    settings are read: ``protocol = "<name>"``, "Given the server speaks <name>" and the tag
+    ``@<name>`` choose one (docs/codecs.md, "Your own protocol")."""
+    codec_options: Mapping[str, Mapping[str, Any]] = field(default_factory=_frozen)
+    """The ``options`` of a ``[codecs]`` entry written as a table: that codec's keyword
+    arguments, their ``${…}`` filled in for each client."""
     auto_reply: tuple[AutoReply, ...] = ()
     """Frames the reader answers at once, between steps (simple keep-alives)."""
     reconnection: ReconnectPolicy = field(default_factory=ReconnectPolicy)
@@ -301,6 +309,10 @@ class Settings:
             if configured_table is not None:
                 made_options = {**configured_table.options(variables), **options}
                 factory = functools.partial(found, **made_options)
+            elif spec in self.codec_options:  # [codecs] name = {codec = …, options = {…}}
+                own = self.codec_options[spec]
+                own = _rendered(variables, own) if variables is not None else own
+                factory = functools.partial(found, **{**own, **options})
             elif options:
                 factory = functools.partial(found, **options)
         if not self.auto_reply:
@@ -318,7 +330,7 @@ class Settings:
         found: Any = find_codec(self.codec)
         if isinstance(found, type) and issubclass(found, SocketIOCodec):
             return self.socketio.auth is not None
-        return bool(getattr(found, "settings_table", None))
+        return bool(getattr(found, "settings_table", None)) or self.codec in self.codec_options
 
     def protocol_url(self, protocol: str) -> str | None:
         """The address configured for ``protocol``'s clients (its table's ``url``), if any:
@@ -336,7 +348,9 @@ class Settings:
         """The flat values ``${config.KEY}`` reads (``url``, ``token.place``, ``headers.X``)."""
         values: dict[str, Any] = {}
         for f in fields(self):
-            if f.name in ("variables", "secrets", "source", "extras", "origins"):
+            if f.name in ("variables", "secrets", "source", "extras", "origins", "codecs"):
+                continue
+            if f.name == "codec_options":  # may hold secrets: not for ${config.…}
                 continue
             value = getattr(self, f.name)
             if f.name in ("token", "tls", "socketio", "graphql", "reconnection", "stomp"):
@@ -1012,7 +1026,7 @@ _NESTED: dict[str, dict[str, _Parser]] = {
     "reconnection": _RECONNECTION,
     "stomp": _STOMP,
 }
-_FREE_TABLES = ("headers", "variables")
+_FREE_TABLES = ("headers", "variables", "codecs")
 _KNOWN_KEYS = [*_SCALARS, *_NESTED, *_FREE_TABLES, *EXTRA_TABLES]
 _PATHS = [
     *((key,) for key in _SCALARS),
@@ -1213,8 +1227,43 @@ _SOURCE_RANK = {"pyproject": 0, "wsbdd.toml": 1, "env": 2, "userdata": 3}
 """The order sources override each other in (see the module docstring)."""
 
 
+def _project_codecs(
+    entries: _Entries, project: Path
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """``[codecs]``: each entry imported (from the project folder) and registered by name,
+    before the protocol setting is read, so that it may name one."""
+    codecs: dict[str, str] = {}
+    options: dict[str, dict[str, Any]] = {}
+    for path, (value, origin) in entries.items():
+        if path[0] != "codecs":
+            continue
+        spec, extra = value, None
+        if isinstance(value, Mapping):
+            unknown = sorted(set(value) - {"codec", "options"})
+            spec, extra = value.get("codec"), value.get("options", {})
+            if unknown or not isinstance(extra, Mapping):
+                raise _fail(origin, path, value, 'write { codec = "module:Class", options = {…} }')
+        text = _text(spec, origin, path).strip()
+        added = str(project.resolve())
+        fresh = added not in sys.path
+        if fresh:  # the project's own module, as behave's steps folder would find it
+            sys.path.insert(0, added)
+        try:
+            register_project_codec(path[1], text)
+        except CodecNotFound as problem:
+            raise _fail(origin, path, spec, str(problem).rstrip(".")) from None
+        finally:
+            if fresh:
+                sys.path.remove(added)
+        codecs[path[1]] = text
+        if extra is not None:
+            options[path[1]] = dict(extra)
+    return codecs, options
+
+
 def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Settings:
     values: dict[str, Any] = {}
+    codecs, codec_options = _project_codecs(entries, project)
     token: dict[str, Any] = {}
     tls: dict[str, Any] = {}
     reconnection: dict[str, Any] = {}
@@ -1258,6 +1307,8 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
         elif key == "headers":
             _header_name(path[1], origin, path)
             tables[key][path[1]] = _header_value(value, origin, path)
+        elif key == "codecs":
+            continue  # read first, by _project_codecs
         elif key == "variables":
             problem = _variable_name_problem(path[1])
             if problem:
@@ -1288,6 +1339,8 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
         headers=_frozen(tables["headers"]),
         variables=_frozen(tables["variables"]),
         extras=_frozen(extras),
+        codecs=_frozen(codecs),
+        codec_options=_frozen(codec_options),
         source=source,
         origins=_frozen(origins),
     )

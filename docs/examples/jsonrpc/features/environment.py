@@ -1,0 +1,1 @@
+from wsbdd.environment import *

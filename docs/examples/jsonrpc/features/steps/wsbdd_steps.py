@@ -1,0 +1,1 @@
+from wsbdd.steps import *  # noqa: F403
