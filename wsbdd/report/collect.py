@@ -32,6 +32,7 @@ from wsbdd.model.transcript import Event, StepMark
 from wsbdd.model.variables import find_placeholders, root_name
 from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
 from wsbdd.report.options import ReportOptions
+from wsbdd.report.retention import retained
 from wsbdd.report.text import transcript_text
 
 __all__ = [
@@ -255,7 +256,8 @@ class ReportRecorder:
         if not (self.keeps_conversations or print_text):
             return None  # nobody reads it: a crowd's transcript costs a tenth of a second
         try:
-            events = session.transcript()
+            # Kept until the run ends: each payload only as long as the report shows it.
+            events = retained(session.transcript(), self.options.payload_cap)
         except Exception:  # noqa: BLE001
             log.warning("wsbdd: could not collect the conversation of %r", scenario, exc_info=True)
             return None

@@ -144,6 +144,31 @@ class Diagram:
         return next(lane.column for lane in self.lanes if lane.server)
 
 
+def _size(event: Event) -> int:
+    """A message's size in bytes: as it came, also when the kept payload was cut short
+    (:mod:`wsbdd.report.retention` notes the size in ``detail``)."""
+    size = event.detail.get("size")
+    if isinstance(size, int):
+        return size
+    payload = event.payload
+    return len(payload.encode("utf-8")) if isinstance(payload, str) else len(payload or b"")
+
+
+def _kept_text(event: Event) -> str:
+    """A message's payload as text, with ``…`` where the run kept only its beginning: written
+    before masking, so that a secret the cut went through is masked too."""
+    text = payload_text(event.payload)
+    return text + "…" if event.detail.get("cut") else text
+
+
+def _cut(event: Event, shown: str, cap: int) -> int:
+    """How many characters of a payload the row leaves out: what the run did not keep,
+    and what is over ``cap`` of what it kept."""
+    left_out = event.detail.get("cut", 0)
+    kept = shown[:-1] if left_out and shown.endswith("…") else shown
+    return (left_out if isinstance(left_out, int) else 0) + max(0, len(kept) - cap)
+
+
 def _is_json(text: str) -> bool:
     if text.lstrip()[:1] not in ("{", "["):
         return False
@@ -258,12 +283,11 @@ def build_diagram(
             )
         label = mask(headline(event) or "") if i not in parts else f"↳ {parts[i]}"
         text = label_line(label, min(LABEL_CAP, payload_cap))
-        payload = event.payload
-        frame = mask(payload_text(payload))
-        size = len(payload.encode("utf-8")) if isinstance(payload, str) else len(payload or b"")
+        frame = mask(_kept_text(event))
+        size = _size(event)
         if event.frame == "binary":
             frame = f"binary, {format_size(size)}: {frame}"
-        cut = max(0, len(frame) - payload_cap)
+        cut = _cut(event, frame, payload_cap)
         decoded = event.detail.get("value", _RAW)
         value = "" if decoded is _RAW else mask(render_value(decoded, payload_cap))
         client_col = column[event.client]
@@ -303,15 +327,11 @@ def build_diagram(
         if coded and event.kind in ("sent", "received") and ("label" in event.detail or i in parts):
             return labelled_row(i, event, base)
         if event.kind in ("sent", "received"):
-            text = mask(payload_text(event.payload))
-            size = (
-                len(event.payload.encode("utf-8"))
-                if isinstance(event.payload, str)
-                else len(event.payload or b"")
-            )
+            text = mask(_kept_text(event))
+            size = _size(event)
             if event.frame == "binary":
                 text = f"binary, {format_size(size)}: {text}"
-            cut = max(0, len(text) - payload_cap)
+            cut = _cut(event, text, payload_cap)
             if cut:
                 text = text[:payload_cap]
             client_col = column[event.client]
