@@ -18,15 +18,11 @@ exits when its standard input closes (the test that started it is gone).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
-import socket
 import sys
-import threading
 from typing import Any
 
-import uvicorn
+from asgi_serving import serve  # tests/ is the script's folder
 from jsonrpcserver import Error, Result, Success, async_dispatch
 from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
@@ -65,18 +61,6 @@ async def watch(connection: Connection, topic: str, count: int = 3) -> Result:
     return Success("watching")
 
 
-class _Server(uvicorn.Server):
-    """uvicorn, printing the port once it listens (the test reads it)."""
-
-    def __init__(self, config: uvicorn.Config, port: int) -> None:
-        super().__init__(config)
-        self.port = port
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        print(self.port, flush=True)
-
-
 def build(broken: bool = False) -> Starlette:
     methods: dict[str, Any] = {
         "add": broken_add if broken else add,
@@ -107,18 +91,7 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--broken", action="store_true", help="add subtracts")
     options = parser.parse_args(argv)
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(build(options.broken), log_level="warning", lifespan="off")
-
-    def lifeline() -> None:
-        sys.stdin.buffer.read()
-        os._exit(0)
-
-    threading.Thread(target=lifeline, daemon=True).start()
-    asyncio.run(_Server(config, port).serve(sockets=[listener]))
+    serve(build(options.broken))
 
 
 if __name__ == "__main__":

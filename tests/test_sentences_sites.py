@@ -84,7 +84,6 @@ PINNED = {
     "codec.stomp:unescape": 1,
     "settings.config:_stomp_heart_beat": 2,
     "settings.config:_stomp_passcode": 2,
-    "settings.config:_stomp_url": 2,
     "settings.config:_stomp_version": 1,
     "expect.response:capture": 1,
     "expect.response:compile_capture": 1,
@@ -209,7 +208,7 @@ PINNED = {
     "settings.config:_tls_file": 1,
     "settings.config:_tls_settings": 2,
     "settings.config:_token_place": 1,
-    "settings.config:_url": 2,
+    "settings.config:_address.parse": 2,  # url, [graphql] url, [stomp] url
     "settings.config:_userdata_path": 2,
     "settings.config:load_settings": 1,
     "settings.tls:client_ssl_context": 2,
@@ -281,7 +280,6 @@ PINNED = {
     "codec.graphql:GraphQLCodec._start": 4,
     "settings.config:_graphql_params": 1,
     "settings.config:_graphql_path": 1,
-    "settings.config:_graphql_url": 2,
     # GraphQL operation steps (tests/test_sentences_graphql.py)
     "expect.operations:result_conditions": 1,
     "expect.operations:_OperationWait.failed": 1,

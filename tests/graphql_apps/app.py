@@ -36,15 +36,12 @@ import argparse
 import asyncio
 import contextlib
 import itertools
-import os
-import socket
 import sys
-import threading
 from collections.abc import AsyncGenerator
+from pathlib import Path
 from typing import Any
 
 import strawberry
-import uvicorn
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -53,6 +50,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types import Info
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: asgi_serving
+from asgi_serving import serve  # noqa: E402
 
 PATH = "/graphql"
 
@@ -247,18 +247,6 @@ def routed(app: App) -> Any:
 # -- serving -----------------------------------------------------------------------------------
 
 
-class _Server(uvicorn.Server):
-    """uvicorn, printing the port once it listens (the tests read it)."""
-
-    def __init__(self, config: uvicorn.Config, port: int) -> None:
-        super().__init__(config)
-        self.port = port
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        print(self.port, flush=True)
-
-
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--token", default="secret-token")
@@ -275,27 +263,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> None:
     options = parse(argv)
-    # IPPROTO_TCP: asyncio turns Nagle's algorithm off only on sockets that say they are TCP.
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(
+    serve(
         routed(App(options)),
-        log_level="warning",
-        lifespan="off",
+        until_stdin_closes=options.until_stdin_closes,
         ws_ping_interval=None,  # only the protocol's own keep-alives
         ws_ping_timeout=None,
         backlog=4096,
     )
-    if options.until_stdin_closes:
-        # The test that started this server is gone when its end of the pipe closes.
-        def lifeline() -> None:
-            sys.stdin.buffer.read()
-            os._exit(0)
-
-        threading.Thread(target=lifeline, daemon=True).start()
-    asyncio.run(_Server(config, port).serve(sockets=[listener]))
 
 
 if __name__ == "__main__":

@@ -14,16 +14,15 @@ ms): python-engineio announces the interval rounded down to seconds.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import os
-import socket
 import sys
-import threading
+from pathlib import Path
 from typing import Any
 
 import socketio
-import uvicorn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: asgi_serving
+from asgi_serving import serve as serve_app  # noqa: E402
 
 NAMESPACES = ("/", "/admin")
 ADMIN = {"username": "admin", "password": "secret"}
@@ -158,18 +157,6 @@ def serve(sio: socketio.AsyncServer, namespace: str) -> None:
         sio.on(handler.__name__, handler, namespace=namespace)
 
 
-class _Server(uvicorn.Server):
-    """uvicorn, printing the port once it listens (the tests read it)."""
-
-    def __init__(self, config: uvicorn.Config, port: int) -> None:
-        super().__init__(config)
-        self.port = port
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        print(self.port, flush=True)
-
-
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ping-interval", type=int, default=25_000, metavar="MS")
@@ -200,30 +187,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> None:
     options = parse(argv)
     app = socketio.ASGIApp(build(options))
-    # IPPROTO_TCP, not 0: asyncio turns Nagle's algorithm off only on sockets that say they
-    # are TCP, and the accepted ones copy the listener's. With proto 0 an event followed by
-    # its ack (echo) waits ~40 ms for the client's delayed ACK.
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    config = uvicorn.Config(
+    serve_app(
         app,
-        log_level="warning",
-        lifespan="off",
+        until_stdin_closes=options.until_stdin_closes,
         # Only Engine.IO's own ping, as on the Node server (uvicorn pings every 20 s too).
         ws_ping_interval=None,
         ws_ping_timeout=None,
         backlog=4096,
     )
-    if options.until_stdin_closes:
-        # The test that started this server is gone when its end of the pipe closes.
-        def lifeline() -> None:
-            sys.stdin.buffer.read()
-            os._exit(0)
-
-        threading.Thread(target=lifeline, daemon=True).start()
-    asyncio.run(_Server(config, port).serve(sockets=[listener]))
 
 
 if __name__ == "__main__":

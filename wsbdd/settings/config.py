@@ -538,16 +538,24 @@ def _text(value: Any, origin: _Origin, path: tuple[str, ...], *, allow_empty: bo
     return value
 
 
-def _url(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
-    if not isinstance(value, str):
-        raise _fail(origin, path, value, f"must be a WebSocket URL such as {EXAMPLE} in quotes")
-    try:
-        return websocket_url(value)
-    except AddressProblem as problem:
-        text = str(problem)
-        if text.startswith("must be"):
-            text += "; leave it out to test the bundled demo server"
-        raise _fail(origin, path, value, text) from None
+def _address(absent: str, what: str = f"a WebSocket URL such as {EXAMPLE}") -> _Parser:
+    """A parser of a ``ws://`` address setting; ``absent`` says what leaving it out does."""
+
+    def parse(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+        if not isinstance(value, str):
+            raise _fail(origin, path, value, f"must be {what} in quotes")
+        try:
+            return websocket_url(value)
+        except AddressProblem as problem:
+            text = str(problem)
+            if text.startswith("must be"):
+                text += f"; leave it out to {absent}"
+            raise _fail(origin, path, value, text) from None
+
+    return parse
+
+
+_url = _address("test the bundled demo server")
 
 
 def _proxy(value: Any, origin: _Origin, path: tuple[str, ...]) -> str | None:
@@ -827,17 +835,8 @@ def _graphql_params(value: Any, origin: _Origin, path: tuple[str, ...]) -> Any:
     return value
 
 
-def _graphql_url(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
-    """A protocol's own address: as ``url``, but leaving it out means the run's url."""
-    if not isinstance(value, str):
-        raise _fail(origin, path, value, f"must be a WebSocket URL such as {EXAMPLE} in quotes")
-    try:
-        return websocket_url(value)
-    except AddressProblem as problem:
-        text = str(problem)
-        if text.startswith("must be"):
-            text += "; leave it out to use the run's url"
-        raise _fail(origin, path, value, text) from None
+_graphql_url = _address("use the run's url")
+"""A protocol's own address: as ``url``, but leaving it out means the run's url."""
 
 
 def _graphql_path(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
@@ -860,21 +859,10 @@ def _http_url(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
     return text
 
 
-def _stomp_url(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
-    if not isinstance(value, str):
-        raise _fail(
-            origin,
-            path,
-            value,
-            'must be the broker\'s WebSocket URL such as "ws://127.0.0.1:15674/ws" in quotes',
-        )
-    try:
-        return websocket_url(value)
-    except AddressProblem as problem:
-        text = str(problem)
-        if text.startswith("must be"):
-            text += "; leave it out to reach the broker at the run's url"
-        raise _fail(origin, path, value, text) from None
+_stomp_url = _address(
+    "reach the broker at the run's url",
+    'the broker\'s WebSocket URL such as "ws://127.0.0.1:15674/ws"',
+)
 
 
 def _stomp_passcode(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
