@@ -219,12 +219,13 @@ class StompSession(ProtocolSession):
         *,
         ack: str = "auto",
         headers: Mapping[str, str] | None = None,
-        receipt: bool = False,
+        receipt: bool = True,
         timeout: float | None = None,
     ) -> list[str]:
         """Each client subscribes to ``destination`` (acknowledging as ``ack`` says); with
-        ``receipt`` each waits for the broker's RECEIPT.  Returns the subscription ids, which
-        the session remembers per client and destination."""
+        ``receipt`` (the default) each waits for the broker's RECEIPT, so the subscription is
+        in place when this returns: a frame another client sends next finds it.  Returns the
+        subscription ids, which the session remembers per client and destination."""
         state = _state(self)
         ids: list[str] = []
         for name in names:
@@ -252,9 +253,10 @@ class StompSession(ProtocolSession):
         return found
 
     def unsubscribe(
-        self, name: str, destination: str, *, receipt: bool = False, timeout: float | None = None
+        self, name: str, destination: str, *, receipt: bool = True, timeout: float | None = None
     ) -> None:
-        """``name`` ends its latest subscription to ``destination``."""
+        """``name`` ends its latest subscription to ``destination`` (with ``receipt``, the
+        default, waiting for the broker's RECEIPT: nothing sent afterwards reaches it)."""
         self.stomp_client(name, need_open=True)
         sub_id = self.subscription_id(name, destination)
         intent = StompUnsubscribe(sub_id, receipt=receipt)
