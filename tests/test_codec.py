@@ -157,11 +157,11 @@ def test_a_project_codec_is_found_in_the_project_folder(tmp_path):
 
 def test_an_unknown_codec_setting_stops_the_run_with_one_sentence(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "wsbdd.toml").write_text('codec = "stomp"\n')
+    (tmp_path / "wsbdd.toml").write_text('codec = "mqtt"\n')
     with pytest.raises(ConfigError) as error:
         load_settings(tmp_path, environ={})
     text = str(error.value)
-    assert text.startswith('wsbdd.toml codec is "stomp": there is no codec called "stomp";')
+    assert text.startswith('wsbdd.toml codec is "mqtt": there is no codec called "mqtt";')
     assert text.endswith('or "package.module:Class" for a codec of your own.')
     assert "\n" not in text
 

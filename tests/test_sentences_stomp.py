@@ -1,188 +1,272 @@
-"""The STOMP steps' failure sentences, pinned whole: on data where they are pure
-(:mod:`wsbdd.expect.frames`), else against the real RabbitMQ broker (the ``stomp_broker``
-fixture) through the session and the steps, as a tester reaches them.  The same sentences
-through behave: tests/test_stomp_features.py."""
+"""The STOMP codec's and settings' sentences, pinned whole.
+
+What a tester reads when the broker sends a malformed frame, when a step's intent cannot
+be sent (the codec's reason ends "The stomp codec cannot send a StompAck: …"), and when the
+``[stomp]`` settings are wrong.  The refusal and heart-beat sentences are pinned in
+tests/test_stomp_codec.py and, through a real client, tests/test_stomp_client.py.
+"""
 
 # ruff: noqa: E501  (whole sentences, one string each)
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from tests.sentences import assert_failure, assert_met, assert_raises_sentence, clock, run_step
-from wsbdd.expect import Quiet, Receive
-from wsbdd.expect.events import Answer
-from wsbdd.expect.frames import (
-    FrameMatcher,
-    ReceiptMatcher,
-    broker_refused,
-    frame_label,
-    frame_words,
-    has_header,
-    receipt_answer,
+from tests.sentences import assert_config_sentence
+from tests.test_stomp_codec import opened
+from wsbdd.codec import (
+    StompAck,
+    StompCodec,
+    StompNack,
+    StompSend,
+    StompSubscribe,
+    StompUnsubscribe,
 )
-from wsbdd.match.grammar import conditions
-from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMistake
-from wsbdd.model.failures import render
-from wsbdd.model.inbox import Inbox
-from wsbdd.model.variables import Variables
+from wsbdd.codec.base import refused_intent
+from wsbdd.settings.config import load_settings
+
+# -- malformed frames ----------------------------------------------------------------------
 
 
-def frame(command: str, headers: dict[str, Any] | None = None, body: Any = "") -> dict[str, Any]:
-    return {"command": command, "headers": headers or {}, "body": body}
+@pytest.mark.parametrize(
+    ("frame", "sentence"),
+    [
+        (
+            "MESSAGE\ndestination:/q\nbody\0",
+            'the broker sent a malformed STOMP frame "MESSAGE⏎destination:/q⏎body^@": its headers do not end with a blank line',
+        ),
+        (
+            "MESSAGE\ndestination:/q\0\n\nbody\0",
+            'the broker sent a malformed STOMP frame "MESSAGE⏎destination:/q^@": it ends before its headers do',
+        ),
+        (
+            b"MESSAGE\ndestination:/\xff\n\nx\0",
+            "the broker sent a malformed STOMP frame binary 22 bytes 0x4d4553534147450a64657374696e6174…: its command and headers are not UTF-8",
+        ),
+        (
+            "MESSAGE\ncontent-length:two\n\nxx\0",
+            'the broker sent a malformed STOMP frame "MESSAGE⏎content-length:two": its content-length "two" is not a number of bytes',
+        ),
+        (
+            "MESSAGE\ncontent-length:1\n\nxx\0",
+            'the broker sent a malformed STOMP frame "MESSAGE⏎content-length:1⏎⏎xx": no NUL follows its 1 bytes of content-length',
+        ),
+        (
+            "HELLO\n\n\0",
+            'the broker sent a malformed STOMP frame "HELLO⏎⏎^@": "HELLO" is no frame a broker sends (CONNECTED, MESSAGE, RECEIPT or ERROR)',
+        ),
+        (
+            "MESSAGE\ndestination /q\n\n\0",
+            'the broker sent a malformed STOMP frame "MESSAGE⏎destination /q⏎⏎^@": its header line "destination /q" has no name:',
+        ),
+        (
+            "MESSAGE\nkey:a\\tb\n\n\0",
+            'the broker sent a malformed STOMP frame "MESSAGE⏎key:a\\\\tb⏎⏎^@": its header \'key\' has "\\t" is no STOMP 1.2 escape',
+        ),
+    ],
+)
+def test_a_malformed_frame_fails_the_connection_with_one_sentence(frame, sentence):
+    codec = opened()
+    decoded = codec.decode(frame, 1)
+    assert decoded.failed == sentence
+    assert decoded.reason == "parse error"
+    assert codec.next_deadline() is None
+    assert codec.decode("MESSAGE\n\n\0", 2).messages == ()  # nothing more is read
 
 
-def message(destination: str, body: Any, **headers: str) -> dict[str, Any]:
-    return frame("MESSAGE", {"destination": destination, **headers}, body)
-
-
-def inbox_of(*values: dict[str, Any], protocol: bool = False) -> Inbox:
-    inbox = Inbox()
-    for at, value in enumerate(values):
-        inbox.append_value("text", "MESSAGE…", value, float(at), frame_label(value), protocol)
-    return inbox
-
-
-def where(text: str) -> tuple[Any, ...]:
-    return conditions(text, Variables()).conditions
-
-
-# -- on data ------------------------------------------------------------------------------------
-
-
-def test_labels_name_the_command_the_destination_and_the_body():
-    assert frame_label(message("/topic/room.lobby", {"text": "hi"})) == (
-        'MESSAGE /topic/room.lobby {"text": "hi"}'
-    )
-    assert frame_label(message("/queue/a", "job 1")) == 'MESSAGE /queue/a "job 1"'
-    assert frame_label(frame("ERROR", {"message": "not_found"})) == 'ERROR "not_found"'
-    assert frame_label(frame("RECEIPT", {"receipt-id": "r-1"})) == "RECEIPT r-1"
-    assert frame_label("plain") == '"plain"'
-
-
-def test_a_message_whose_body_differs_names_the_path_and_what_came():
-    inbox = inbox_of(message("/topic/room.lobby", {"text": "hello"}))
-    wait = Receive("Ben", FrameMatcher("MESSAGE", "/topic/room.lobby", where('$.body.text is "hi"')), 1.0)
-    wait.start(inbox, 0.0)
-    assert wait.feed(inbox, 0.0) is None
-    outcome = wait.expire(inbox, 1.0)
-    assert outcome.why is not None
-    outcome.why = frame_words(outcome.why)
-    assert_failure(
-        'Ben expected a MESSAGE from "/topic/room.lobby" where $.body.text is "hi" within 1.0 s, '
-        "but had 1 unread message, it did not match:\n"
-        '  #1 HH:MM:SS.mmm MESSAGE /topic/room.lobby {"text": "hello"}   ($.body.text was "hello")',
-        outcome,
-    )
-
-
-def test_a_message_from_another_destination_says_where_it_came_from():
-    inbox = inbox_of(message("/topic/other", {"text": "hi"}), frame("ERROR", {"message": "x"}))
-    wait = Receive("Ben", FrameMatcher("MESSAGE", "/topic/room.lobby"), 0.3)
-    wait.start(inbox, 0.0)
-    assert wait.feed(inbox, 0.0) is None
-    outcome = wait.expire(inbox, 1.0)
-    assert outcome.why is not None
-    outcome.why = frame_words(outcome.why)
-    assert_failure(
-        'Ben expected a MESSAGE from "/topic/room.lobby" within 300 ms, but had 2 unread '
-        "messages, none matched:\n"
-        '  #1 HH:MM:SS.mmm MESSAGE /topic/other {"text": "hi"}   (from "/topic/other")\n'
-        '  #2 HH:MM:SS.mmm ERROR "x"   (an ERROR)',
-        outcome,
+def test_the_frames_before_a_malformed_one_are_kept():
+    decoded = opened().decode("RECEIPT\nreceipt-id:r-1\n\n\0BAD\n\n\0", 1)
+    assert [m.label for m in decoded.messages] == ["RECEIPT r-1"]
+    assert decoded.failed.endswith(
+        '"BAD" is no frame a broker sends (CONNECTED, MESSAGE, RECEIPT or ERROR)'
     )
 
 
-def test_a_message_that_matches_is_claimed():
-    inbox = inbox_of(message("/queue/a", "job 1", ack="a-1"))
-    wait = Receive("Ben", FrameMatcher("MESSAGE", "/queue/a", where('$.body is "job 1"')), 1.0)
-    wait.start(inbox, 0.0)
-    outcome = wait.feed(inbox, 0.0)
-    assert_met(outcome)
-    assert outcome is not None and outcome.messages[0].value["headers"]["ack"] == "a-1"
-
-
-def test_an_error_that_never_comes():
-    wait = Receive("Ann", FrameMatcher("ERROR", None, where('$.headers.message is "x"')), 0.5)
-    inbox = Inbox()
-    wait.start(inbox, 0.0)
-    outcome = wait.expire(inbox, 1.0)
-    assert outcome.why is not None
-    outcome.why = frame_words(outcome.why)
-    assert_failure(
-        'Ann expected an ERROR where $.headers.message is "x" within 500 ms, but received no '
-        "message in that time.",
-        outcome,
+def test_headers_that_never_end():
+    codec = opened()
+    assert codec.decode("MESSAGE\n" + "x" * 1000, 1).failed is None
+    failed = codec.decode("y" * (1 << 20), 2).failed
+    assert (
+        failed
+        == f'the broker sent a malformed STOMP frame "MESSAGE⏎{"x" * 51}…": its headers never end'
     )
 
 
-def test_a_message_that_should_not_come():
-    inbox = inbox_of(message("/queue/a", {"n": 1}))
-    wait = Quiet("Carol", FrameMatcher("MESSAGE", "/queue/a"), 0.3)
-    wait.start(inbox, 0.0)
-    outcome = wait.feed(inbox, 0.0)
-    assert outcome is not None and outcome.why is not None
-    outcome.why = frame_words(outcome.why)
-    assert_failure(
-        'Carol expected no MESSAGE from "/queue/a" within 300 ms, but received:\n'
-        '  #1 HH:MM:SS.mmm MESSAGE /queue/a {"n": 1}',
-        outcome,
+def test_a_connected_frame_with_a_broken_heart_beat():
+    codec = StompCodec()
+    codec.opening(None, 0)
+    assert codec.decode("CONNECTED\nversion:1.2\nheart-beat:soon\n\n\0", 0).failed == (
+        'the broker sent a malformed STOMP frame "CONNECTED⏎version:1.2⏎heart-beat:soon⏎⏎^@": its heart-beat "soon" is not two numbers "sx,sy"'
     )
 
 
-def test_a_receipt_that_never_comes_and_one_answered_by_an_error():
-    matcher = ReceiptMatcher("r-3", 'SEND to "/queue/a"')
-    wait = Answer("Ann", matcher, 0.5, 0)
-    inbox = inbox_of(frame("RECEIPT", {"receipt-id": "r-2"}), protocol=True)
-    wait.start(inbox, 0.0)
-    assert wait.feed(inbox, 0.0) is None
-    assert render(wait.expire(inbox, 1.0).why) == (  # type: ignore[arg-type]
-        'Ann expected the receipt for its SEND to "/queue/a" within 500 ms, but none came.'
-    )
-    error = frame("ERROR", {"message": "not_found"}, "NOT_FOUND - no exchange 'nope' in vhost '/'")
-    assert matcher.matches(inbox_of(error).messages[0])
-    assert_failure(
-        'Ann expected the receipt for its SEND to "/exchange/nope", but the broker answered '
-        "ERROR \"not_found\" (NOT_FOUND - no exchange 'nope' in vhost '/').",
-        receipt_answer("Ann", 'SEND to "/exchange/nope"', error),
-    )
-    assert_met(receipt_answer("Ann", "BEGIN", frame("RECEIPT", {"receipt-id": "r-3"})))
-    other = frame("ERROR", {"message": "x", "receipt-id": "r-9"})
-    assert not matcher.matches(inbox_of(other).messages[0])
+# -- intents the codec cannot send ---------------------------------------------------------
 
 
-def test_a_header_that_differs_or_is_missing():
-    got = message("/queue/a", "hi", **{"content-type": "text/plain"})
-    assert_failure(
-        'Ben expected its last message to have header "content-type" "application/json", but it '
-        'was "text/plain".',
-        has_header("Ben", "its last message", got, "content-type", "application/json"),
-    )
-    assert_failure(
-        'Ben expected its last message to have header "x-trace", but it had no such header (it '
-        'had "destination", "content-type").',
-        has_header("Ben", "its last message", got, "x-trace", None),
-    )
-    assert_met(has_header("Ben", "its last message", got, "content-type", "text/plain"))
+def refusal(intent, version: str = "1.2") -> str:
+    codec = opened(version)
+    with pytest.raises(TypeError) as raised:
+        codec.encode(intent)
+    return refused_intent(codec.name, intent, raised.value)
 
 
-def test_a_refusal_that_differs():
-    refused = "the broker refused the connection: Bad CONNECT (Access refused for user 'guest')"
-    assert_met(broker_refused("Mallory", refused, False, None, False))
-    assert_met(broker_refused("Mallory", refused, False, "Bad CONNECT", False))
-    assert_met(broker_refused("Mallory", refused, False, "Access refused", True))
-    assert_failure(
-        'Mallory expected the broker to refuse its connection with a message "Access refused", '
-        "but it refused it: Bad CONNECT (Access refused for user 'guest').",
-        broker_refused("Mallory", refused, False, "Access refused", False),
+@pytest.mark.parametrize(
+    ("intent", "version", "sentence"),
+    [
+        (
+            {"text": "hi"},
+            "1.2",
+            "The stomp codec cannot send a dict: it sends a StompSend, StompSubscribe, StompUnsubscribe, StompAck, StompNack, StompBegin, StompCommit or StompAbort, or text or bytes as a raw frame, not dict.",
+        ),
+        (
+            StompSend(""),
+            "1.2",
+            "The stomp codec cannot send a StompSend: a SEND needs a destination (a non-empty text).",
+        ),
+        (
+            StompSend("/q/a", 5),  # type: ignore[arg-type]
+            "1.2",
+            "The stomp codec cannot send a StompSend: a SEND's body is text or bytes, not int.",
+        ),
+        (
+            StompSend("/q/a", "", {"k": [1]}),  # type: ignore[dict-item]
+            "1.2",
+            "The stomp codec cannot send a StompSend: the header 'k' must be text, not list.",
+        ),
+        (
+            StompSend("/q/a", "", {"": "x"}),
+            "1.2",
+            "The stomp codec cannot send a StompSend: a header name is a non-empty text, not ''.",
+        ),
+        (
+            StompSend("/q/a", "", {"k": "a\nb"}),
+            "1.0",
+            "The stomp codec cannot send a StompSend: the header 'k' holds a line break or a colon, which STOMP 1.0 cannot carry.",
+        ),
+        (
+            StompSubscribe("/q/a", ack="manual"),
+            "1.2",
+            'The stomp codec cannot send a StompSubscribe: the ack mode "manual" is none of "auto", "client" or "client-individual".',
+        ),
+        (
+            StompSubscribe(""),
+            "1.2",
+            "The stomp codec cannot send a StompSubscribe: a SUBSCRIBE needs a destination (a non-empty text).",
+        ),
+        (
+            StompUnsubscribe(""),
+            "1.2",
+            "The stomp codec cannot send a StompUnsubscribe: an UNSUBSCRIBE needs the subscription's id.",
+        ),
+        (
+            StompAck({"message-id": "m-1"}),
+            "1.2",
+            'The stomp codec cannot send a StompAck: the message has no "ack" header to ACK: it came on a subscription with ack "auto" (subscribe with ack "client" or "client-individual").',
+        ),
+        (
+            StompNack({}),
+            "1.1",
+            'The stomp codec cannot send a StompNack: the message has no "message-id" header to NACK.',
+        ),
+        (
+            StompAck({"message-id": "m-1"}),
+            "1.1",
+            'The stomp codec cannot send a StompAck: the message has no "subscription" header to ACK.',
+        ),
+        (
+            StompNack({"message-id": "m-1"}),
+            "1.0",
+            "The stomp codec cannot send a StompNack: STOMP 1.0 has no NACK (the broker agreed on 1.0).",
+        ),
+    ],
+)
+def test_an_intent_the_codec_cannot_send(intent, version, sentence):
+    assert refusal(intent, version) == sentence
+
+
+def test_a_transaction_needs_a_name():
+    from wsbdd.codec import StompBegin
+
+    assert refusal(StompBegin("")) == (
+        "The stomp codec cannot send a StompBegin: a BEGIN needs a transaction name (a non-empty text)."
     )
-    assert_failure(
-        "Mallory expected the broker to refuse its connection, but the broker accepted it.",
-        broker_refused("Mallory", None, True, None, False),
+
+
+def test_codec_options_out_of_range():
+    with pytest.raises(ValueError) as raised:
+        StompCodec(version="2.0")
+    assert str(raised.value) == (
+        'STOMP version "2.0" is none of 1.0, 1.1 or 1.2; write one of them (or "1.1,1.2"), or leave it out to offer all three'
     )
-    assert_failure(
-        'Mallory expected the broker to refuse its connection with a message containing "x", '
-        "but it failed otherwise: the server rejected the handshake with HTTP 404.",
-        broker_refused("Mallory", "the server rejected the handshake with HTTP 404", False, "x", True),
+    with pytest.raises(ValueError) as raised:
+        StompCodec(heart_beat=(1,))  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "heart_beat must be two numbers of milliseconds [send, receive], not (1,)"
+    )
+    with pytest.raises(ValueError) as raised:
+        StompCodec(heart_beat=(-1, 0))
+    assert str(raised.value) == "heart_beat must be two numbers ≥ 0 (0: none), not (-1, 0)"
+
+
+# -- settings ------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # file names in sentences are relative to the folder
+
+
+def write(tmp_path, text: str):
+    (tmp_path / "wsbdd.toml").write_text(text)
+    return lambda: load_settings(tmp_path, environ={})
+
+
+@pytest.mark.parametrize(
+    ("toml", "sentence"),
+    [
+        (
+            "[stomp]\nurl = 5\n",
+            'wsbdd.toml [stomp] url is 5: must be the broker\'s WebSocket URL such as "ws://127.0.0.1:15674/ws" in quotes.',
+        ),
+        (
+            '[stomp]\nurl = "ftp://x"\n',
+            'wsbdd.toml [stomp] url is "ftp://x": must be a WebSocket URL such as "ws://localhost:8000/ws" (starting with ws://, wss://, http:// or https://); leave it out to reach the broker at the run\'s url.',
+        ),
+        (
+            "[stomp]\npasscode = []\n",
+            'wsbdd.toml [stomp] passcode must be one line of text in quotes, e.g. passcode = "${env.STOMP_PASSCODE}" (its value is not shown: it is a password).',
+        ),
+        (
+            '[stomp]\npasscode = "${env"\n',
+            "wsbdd.toml [stomp] passcode has a ${ that starts no placeholder (its value is not shown: it is a password); write ${env.NAME} to take it from the environment, or $${ for a literal ${.",
+        ),
+        (
+            "[stomp]\nheart_beat = 5000\n",
+            "wsbdd.toml [stomp] heart_beat is 5000: must be two whole numbers of milliseconds, how often the client sends a heart-beat and how often it wants one, e.g. heart_beat = [10000, 10000] (0 turns one off).",
+        ),
+        (
+            "[stomp]\nheart_beat = [100, -1]\n",
+            "wsbdd.toml [stomp] heart_beat is [100, -1]: must be two whole numbers of milliseconds, how often the client sends a heart-beat and how often it wants one, e.g. heart_beat = [10000, 10000] (0 turns one off).",
+        ),
+        (
+            '[stomp]\nversion = "1.3"\n',
+            'wsbdd.toml [stomp] version is "1.3": must be the STOMP versions to offer, "1.0", "1.1" or "1.2" (or several: "1.1,1.2"); leave it out to offer all three.',
+        ),
+        (
+            '[stomp]\nhost = ""\n',
+            'wsbdd.toml [stomp] host is "": must not be empty.',
+        ),
+        (
+            '[stomp]\nlogni = "guest"\n',
+            'wsbdd.toml [stomp]: unknown key "logni"; did you mean "login"?',
+        ),
+    ],
+)
+def test_bad_stomp_settings(tmp_path, toml, sentence):
+    assert_config_sentence(sentence, write(tmp_path, toml))
+
+
+def test_a_bad_heart_beat_from_the_environment(tmp_path):
+    assert_config_sentence(
+        'environment variable WSBDD_STOMP_HEART_BEAT is "often": must be two whole numbers of milliseconds, how often the client sends a heart-beat and how often it wants one, e.g. heart_beat = [10000, 10000] (0 turns one off).',
+        lambda: load_settings(tmp_path, environ={"WSBDD_STOMP_HEART_BEAT": "often"}),
     )

@@ -479,7 +479,7 @@ def test_the_codec_setting_still_works_and_auto_reply_wraps_a_socketio_codec(tmp
     made = settings.codec_for()()
     assert isinstance(made, AutoReplying) and isinstance(made.inner, SocketIOCodec)
     with pytest.raises(CodecNotFound):
-        settings.codec_for(protocol="stomp")
+        settings.codec_for(protocol="mqtt")
 
 
 def test_reports_mask_the_configured_auth_credentials():

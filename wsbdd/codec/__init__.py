@@ -21,6 +21,17 @@ from wsbdd.codec.socketio import (
     NamespaceState,
     SocketIOCodec,
 )
+from wsbdd.codec.stomp import (
+    StompAbort,
+    StompAck,
+    StompBegin,
+    StompCodec,
+    StompCommit,
+    StompNack,
+    StompSend,
+    StompSubscribe,
+    StompUnsubscribe,
+)
 from wsbdd.codec.websocket import BaseCodec, WebSocketCodec
 
 __all__ = [
@@ -40,6 +51,15 @@ __all__ = [
     "NamespaceState",
     "Received",
     "SocketIOCodec",
+    "StompAbort",
+    "StompAck",
+    "StompBegin",
+    "StompCodec",
+    "StompCommit",
+    "StompNack",
+    "StompSend",
+    "StompSubscribe",
+    "StompUnsubscribe",
     "WebSocketCodec",
     "codec_factory",
     "codec_names",

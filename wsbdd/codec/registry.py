@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from wsbdd.codec.auto_reply import AutoReply, AutoReplying
 from wsbdd.codec.base import Codec
 from wsbdd.codec.socketio import SocketIOCodec
+from wsbdd.codec.stomp import StompCodec
 from wsbdd.codec.websocket import WebSocketCodec
 
 __all__ = ["CodecNotFound", "register_codec", "find_codec", "codec_factory", "codec_names"]
@@ -25,6 +26,7 @@ _CODECS: dict[str, CodecFactory] = {
     "websocket": WebSocketCodec,
     "socket.io": SocketIOCodec,
     "socketio": SocketIOCodec,
+    "stomp": StompCodec,
 }
 
 

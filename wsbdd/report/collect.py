@@ -187,6 +187,10 @@ class ReportRecorder:
         for key, value in _texts(auth):
             if "${" in value or is_secret_name(key):
                 self.masker.add(self._render(value, variables))
+        # The configured STOMP passcode: always a credential.
+        passcode = getattr(getattr(settings, "stomp", None), "passcode", None)
+        if isinstance(passcode, str) and passcode:
+            self.masker.add(self._render(passcode, variables))
 
     # -- console -------------------------------------------------------------------
 

@@ -49,6 +49,7 @@ from wsbdd.model.variables import RESERVED_PREFIXES, Variables, find_placeholder
 __all__ = [
     "Settings",
     "SocketIOSettings",
+    "StompSettings",
     "TokenSettings",
     "TlsSettings",
     "load_settings",
@@ -97,6 +98,44 @@ class SocketIOSettings:
     transport: Literal["websocket", "polling", "polling-only"] = "websocket"
     """``"polling"`` starts on HTTP long-polling and upgrades, as the official clients do;
     ``"polling-only"`` never upgrades."""
+
+
+@dataclass(frozen=True)
+class StompSettings:
+    """The ``[stomp]`` table: how a STOMP client (``protocol = "stomp"``, ``@stomp``)
+    connects to its broker."""
+
+    url: str | None = None
+    """The broker's STOMP-over-WebSocket address (RabbitMQ: ``ws://host:15674/ws``); None:
+    the run's url."""
+    login: str | None = None
+    """CONNECT's ``login``; may use ``${…}``."""
+    passcode: str | None = None
+    """CONNECT's ``passcode``: a secret (masked in reports); may use ``${env.PW}``."""
+    host: str = "/"
+    """CONNECT's ``host``: the virtual host (RabbitMQ's default is ``/``)."""
+    heart_beat: tuple[int, int] = (10000, 10000)
+    """CONNECT's ``heart-beat`` in milliseconds: how often the client can send one and how
+    often it wants one from the broker (0: never)."""
+    version: str | None = None
+    """The STOMP versions offered (``"1.2"``, ``"1.1,1.2"``); None: 1.0, 1.1 and 1.2."""
+
+    def options(self, variables: Variables | None = None) -> dict[str, Any]:
+        """The :class:`~wsbdd.codec.StompCodec` keyword arguments, ``${…}`` filled in from
+        ``variables`` (per client: a login may use ``${client}``)."""
+
+        def filled(text: str | None) -> str | None:
+            if text is None or variables is None:
+                return text
+            return str(variables.render_text(text))
+
+        return {
+            "login": filled(self.login),
+            "passcode": filled(self.passcode),
+            "host": filled(self.host) or "/",
+            "heart_beat": self.heart_beat,
+            "version": self.version,
+        }
 
 
 @dataclass(frozen=True)
@@ -150,6 +189,8 @@ class Settings:
     registered codec's name, or ``"package.module:Class"`` (docs/codecs.md).  The
     ``protocol`` setting is the same setting under the name users know."""
     socketio: SocketIOSettings = field(default_factory=SocketIOSettings)
+    stomp: StompSettings = field(default_factory=StompSettings)
+    """``[stomp]``: the STOMP broker's address and the CONNECT frame (docs/stomp.md)."""
     auto_reply: tuple[AutoReply, ...] = ()
     """Frames the reader answers at once, between steps (simple keep-alives)."""
     reconnection: ReconnectPolicy = field(default_factory=ReconnectPolicy)
@@ -259,12 +300,16 @@ class Settings:
             if f.name in ("variables", "secrets", "source", "extras", "origins"):
                 continue
             value = getattr(self, f.name)
-            if f.name in ("token", "tls", "socketio", "reconnection"):
+            if f.name in ("token", "tls", "socketio", "reconnection", "stomp"):
                 for sub in fields(value):
-                    if sub.name == "auth":
+                    if sub.name in ("auth", "passcode"):
                         continue  # a secret: not for ${config.…}
                     item = getattr(value, sub.name)
-                    values[f"{f.name}.{sub.name}"] = str(item) if isinstance(item, Path) else item
+                    if isinstance(item, Path):
+                        item = str(item)
+                    elif isinstance(item, tuple):
+                        item = list(item)
+                    values[f"{f.name}.{sub.name}"] = item
             elif f.name == "headers":
                 for name, header in value.items():
                     values[f"headers.{name}"] = header
@@ -697,6 +742,91 @@ def _socketio_transport(value: Any, origin: _Origin, path: tuple[str, ...]) -> s
     return text
 
 
+def _stomp_url(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    if not isinstance(value, str):
+        raise _fail(
+            origin,
+            path,
+            value,
+            'must be the broker\'s WebSocket URL such as "ws://127.0.0.1:15674/ws" in quotes',
+        )
+    try:
+        return websocket_url(value)
+    except AddressProblem as problem:
+        text = str(problem)
+        if text.startswith("must be"):
+            text += "; leave it out to reach the broker at the run's url"
+        raise _fail(origin, path, value, text) from None
+
+
+def _stomp_passcode(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    """A secret: no sentence here shows it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or "\n" in value or "\r" in value:
+        raise ConfigError(
+            f"{origin.where(path)} must be one line of text in quotes, e.g. passcode = "
+            '"${env.STOMP_PASSCODE}" (its value is not shown: it is a password).'
+        )
+    try:
+        find_placeholders(value)
+    except FeatureMistake:
+        raise ConfigError(
+            f"{origin.where(path)} has a ${{ that starts no placeholder (its value is not "
+            "shown: it is a password); write ${env.NAME} to take it from the environment, or "
+            "$${ for a literal ${."
+        ) from None
+    return value
+
+
+def _stomp_login(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    return _template(value, origin, path)
+
+
+_HEART_BEAT_HELP = (
+    "must be two whole numbers of milliseconds, how often the client sends a heart-beat and "
+    "how often it wants one, e.g. heart_beat = [10000, 10000] (0 turns one off)"
+)
+
+
+def _stomp_heart_beat(value: Any, origin: _Origin, path: tuple[str, ...]) -> tuple[int, int]:
+    """``[10000, 10000]``; from the environment or ``-D`` also ``10000,10000``."""
+    items = value
+    if isinstance(value, str) and origin.kind in ("env", "userdata"):
+        text = value.strip().strip("[]")
+        items = [part.strip() for part in text.split(",")]
+        try:
+            items = [int(part) for part in items]
+        except ValueError:
+            raise _fail(origin, path, value, _HEART_BEAT_HELP) from None
+    if (
+        not isinstance(items, list | tuple)
+        or len(items) != 2
+        or not all(isinstance(item, int) and not isinstance(item, bool) for item in items)
+        or any(item < 0 for item in items)
+    ):
+        raise _fail(origin, path, value, _HEART_BEAT_HELP)
+    return int(items[0]), int(items[1])
+
+
+def _stomp_version(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        value = f"{float(value):.1f}"
+    text = value.strip().replace(" ", "") if isinstance(value, str) else None
+    parts = text.split(",") if text else []
+    if not parts or any(part not in ("1.0", "1.1", "1.2") for part in parts):
+        raise _fail(
+            origin,
+            path,
+            value,
+            'must be the STOMP versions to offer, "1.0", "1.1" or "1.2" (or several: '
+            '"1.1,1.2"); leave it out to offer all three',
+        )
+    return ",".join(sorted(set(parts)))
+
+
 def _rendered(variables: Variables, value: Any) -> Any:
     """A configured value with its ``${…}`` filled in (each text of a table too)."""
     if isinstance(value, str):
@@ -756,11 +886,20 @@ _SOCKETIO: dict[str, _Parser] = {
     "transport": _socketio_transport,
     "reconnection": _boolean,  # the same as [reconnection] enabled, where users look for it
 }
+_STOMP: dict[str, _Parser] = {
+    "url": _stomp_url,
+    "login": _stomp_login,
+    "passcode": _stomp_passcode,
+    "host": _text,
+    "heart_beat": _stomp_heart_beat,
+    "version": _stomp_version,
+}
 _NESTED: dict[str, dict[str, _Parser]] = {
     "token": _TOKEN,
     "tls": _TLS,
     "socketio": _SOCKETIO,
     "reconnection": _RECONNECTION,
+    "stomp": _STOMP,
 }
 _FREE_TABLES = ("headers", "variables")
 _KNOWN_KEYS = [*_SCALARS, *_NESTED, *_FREE_TABLES, *EXTRA_TABLES]
@@ -951,6 +1090,7 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
     reconnection_rank: dict[str, int] = {}
     tls_origins: dict[str, _Origin] = {}
     socketio: dict[str, Any] = {}
+    stomp: dict[str, Any] = {}
     chosen: str | None = None  # where the protocol (or codec) setting came from
     tables: dict[str, dict[str, Any]] = {name: {} for name in _FREE_TABLES}
     extras: dict[str, Any] = {}
@@ -973,6 +1113,8 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
                 reconnection_rank[sub] = rank
         elif key == "socketio":
             socketio[path[1]] = _SOCKETIO[path[1]](value, origin, path)
+        elif key == "stomp":
+            stomp[path[1]] = _STOMP[path[1]](value, origin, path)
         elif key == "tls":
             tls_origins[path[1]] = origin
             if path[1] in _TLS_PATHS:
@@ -1004,6 +1146,7 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
     return Settings(
         **values,
         socketio=SocketIOSettings(**socketio),
+        stomp=StompSettings(**stomp),
         token=TokenSettings(**token),
         tls=_tls_settings(tls, tls_origins),
         reconnection=ReconnectPolicy(**reconnection),
