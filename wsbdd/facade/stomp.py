@@ -287,7 +287,11 @@ class StompSession(ProtocolSession):
         self, name: str, transaction: str, *, receipt: bool = False, timeout: float | None = None
     ) -> None:
         self._send_frame(
-            name, StompBegin(transaction, receipt=receipt), f'BEGIN "{transaction}"', receipt, timeout
+            name,
+            StompBegin(transaction, receipt=receipt),
+            f'BEGIN "{transaction}"',
+            receipt,
+            timeout,
         )
 
     def commit(
@@ -418,7 +422,7 @@ class StompSession(ProtocolSession):
             what = f'the message kept as "{kept}"'
             if owner != name:
                 raise FeatureMistake(
-                    f'{name} cannot acknowledge {what}: {owner} received it, and a broker takes '
+                    f"{name} cannot acknowledge {what}: {owner} received it, and a broker takes "
                     "an acknowledgement only from the connection the message came to."
                 )
         else:
@@ -434,4 +438,3 @@ class StompSession(ProtocolSession):
             )
         intent = (StompNack if nack else StompAck)(dict(headers), transaction=transaction)
         self.send(name, intent)
-
