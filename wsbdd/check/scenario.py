@@ -37,9 +37,13 @@ _CONNECTION = "wsbdd.steps.connection."
 _GROUPS = "wsbdd.steps.groups."
 _LOAD = "wsbdd.steps.load."
 _SOCKETIO = "wsbdd.steps.socketio."
+_STOMP = "wsbdd.steps.stomp."
 CONNECTS = {_CONNECTION + n for n in ("connected", "all_connected", "connects", "all_connect")} | {
     _SOCKETIO + n
     for n in ("connected_over_socketio", "all_connected_over_socketio", "connects_to_namespace")
+}
+CONNECTS |= {
+    _STOMP + n for n in ("connected_over_stomp", "all_connected_over_stomp", "tries_stomp")
 }
 GROUP_CONNECTS = {
     _GROUPS + "crowd_connected",
@@ -52,6 +56,7 @@ MULTI_CONNECTS = {
     _CONNECTION + "all_connected",
     _CONNECTION + "all_connect",
     _SOCKETIO + "all_connected_over_socketio",
+    _STOMP + "all_connected_over_stomp",
 }
 PACED_EMITS = {_SOCKETIO + "every_emits_paced", _SOCKETIO + "emits_paced"}
 _RECONNECTION = "wsbdd.steps.reconnection."
@@ -82,6 +87,7 @@ HTTP_CLIENTS = {
 NUMBERED = {"wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"}
 DOCSTRINGS = {
     "wsbdd.steps.sending.sends_docstring": "payload",
+    _STOMP + "sends_docstring_to": "payload",
     "wsbdd.steps.sending.sends_many": "payload",
     _GROUPS + "every_sends_docstring": "payload",
     _LOAD + "every_sends_paced_docstring": "payload",
@@ -346,6 +352,9 @@ class ScenarioReader:
         payload = words.get("payload")
         if payload:
             self._json(step, payload, note)
+        body = words.get("body") if name.startswith(_STOMP) else None
+        if body and body.startswith(("{", "[")):  # a STOMP body: JSON, or quoted text
+            self._json(step, strip_cycles(body), note)
         if words.get("path") and "${" not in words["path"]:
             self._mistake(step, note, lambda: compile_path(words["path"]))
         target = words.get("target")

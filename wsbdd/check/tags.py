@@ -17,6 +17,7 @@ __all__ = ["KNOWN_TAGS", "tag_problems", "feature_tags"]
 KNOWN_TAGS = {
     "strict": "wsbdd: fail when a client received a message no step checked",
     "socket.io": "wsbdd: the scenario's clients speak Socket.IO",
+    "stomp": "wsbdd: the scenario's clients speak STOMP",
     "wip": "behave: work in progress",
     "skip": "behave: skip this scenario",
 }
