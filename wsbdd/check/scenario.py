@@ -352,9 +352,9 @@ class ScenarioReader:
         payload = words.get("payload")
         if payload:
             self._json(step, payload, note)
-        body = words.get("body") if name.startswith(_STOMP) else None
-        if body and body.startswith(("{", "[")):  # a STOMP body: JSON, or quoted text
-            self._json(step, strip_cycles(body), note)
+        sent = words.get("body") if name.startswith(_STOMP) else None
+        if sent and sent.startswith(("{", "[")):  # a STOMP body: JSON, or quoted text
+            self._json(step, strip_cycles(sent), note)
         if words.get("path") and "${" not in words["path"]:
             self._mistake(step, note, lambda: compile_path(words["path"]))
         target = words.get("target")
