@@ -69,6 +69,12 @@ SECTIONS = {
         'the server speaks Socket.IO" or the tag @socket.io). In event steps $ is the first '
         "argument; $args[1], $event and $namespace reach the rest.",
     ),
+    "wsbdd.steps.stomp": (
+        "STOMP",
+        "Destinations, bodies, headers, acknowledgements and transactions, for a message broker "
+        "that speaks STOMP over WebSocket (RabbitMQ's Web-STOMP, ActiveMQ). In STOMP steps $ is "
+        "the whole frame: $.body.text (a JSON body is parsed), $.headers.destination.",
+    ),
     "wsbdd.steps.http": (
         "HTTP beside WebSocket",
         "Requests by a client (with its cookie jar, which its WebSocket handshake sends too) "
