@@ -77,3 +77,21 @@ def node_socketio_v2():
 
     with _socketio_server(node_socketio_v2_server) as server:
         yield server
+
+
+# --- the real STOMP broker (a private RabbitMQ node with Web-STOMP, tests/rabbitmq.py) ---
+# Session-scoped: it takes seconds to start.  Tests use destinations of their own.  A missing
+# rabbitmq-server package or a node that does not start FAILS with one sentence: never a skip.
+
+
+@pytest.fixture(scope="session")
+def stomp_broker():
+    """A private RabbitMQ node: ``.url`` (``ws://127.0.0.1:<port>/ws``), ``.login`` and
+    ``.passcode`` (guest/guest), ``.same_login`` (a user whose passcode is its login)."""
+    from rabbitmq import BrokerUnavailable, rabbitmq_broker
+
+    try:
+        with rabbitmq_broker() as broker:
+            yield broker
+    except BrokerUnavailable as error:
+        pytest.fail(str(error), pytrace=False)

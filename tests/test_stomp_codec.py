@@ -351,7 +351,10 @@ def test_error_after_connected_is_an_app_message():
         "body": "No queue 'x'",
     }
     assert message.label == 'ERROR "not_found"' and not message.protocol
-    assert codec.app_reason("server") == "broker ERROR"
+    assert codec.app_reason("server") == "broker ERROR"  # the broker closed after it
+    assert codec.app_reason("client") is None
+    assert codec.closing()  # the connection may go on: RabbitMQ keeps it after most ERRORs
+    assert codec.app_reason("client") == "client DISCONNECT"
 
 
 def test_receipt_is_a_protocol_message():

@@ -310,6 +310,7 @@ class StompCodec(BaseCodec):
         "_disconnect_receipt",
         "_done",
         "_reason",
+        "_error",
     )
 
     name: ClassVar[str] = "stomp"
@@ -355,6 +356,9 @@ class StompCodec(BaseCodec):
         self._disconnect_receipt: str | None = None
         self._done = False
         self._reason: str | None = None
+        self._error = False
+        """The broker sent an ERROR after CONNECTED (RabbitMQ keeps the connection open
+        after most; the spec says a broker closes it)."""
 
     def renewed(self) -> StompCodec:
         """A fresh codec for the next connection, with the same settings."""
@@ -544,7 +548,7 @@ class StompCodec(BaseCodec):
                 return Decoded(messages=(received,), closing=True, reason="client DISCONNECT")
             return received
         if command == "ERROR":
-            self._reason = "broker ERROR"
+            self._error = True
             message = headers.get("message", "")
             return Received(value, shown, _label("ERROR", _json(message)))
         destination = headers.get("destination", "")
@@ -609,6 +613,8 @@ class StompCodec(BaseCodec):
         return NO_FRAMES
 
     def app_reason(self, closed_by: str | None) -> str | None:
+        if self._reason is None and self._error and closed_by == "server":
+            return "broker ERROR"
         return self._reason
 
     # -- sending ------------------------------------------------------------------------
