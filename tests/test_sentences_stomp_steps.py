@@ -265,7 +265,7 @@ def test_a_refusal_that_did_not_happen(st):
 
 def test_unsubscribing_from_a_destination_never_subscribed(st):
     login(st, "Ann")
-    st.subscribe(["Ann"], "/topic/one")
+    st.stomp_subscribe(["Ann"], "/topic/one")
     assert_raises_sentence(
         'In the step "When Ann unsubscribes from "/topic/two"": Ann has not subscribed to '
         '"/topic/two" (its subscriptions: "/topic/one"); write '
@@ -303,7 +303,7 @@ def test_a_message_kept_under_no_such_name(st):
 
 def test_acknowledging_what_the_broker_counts_as_acknowledged(st):
     login(st, "Ann", "Ben")
-    st.subscribe(["Ben"], "/topic/auto")
+    st.stomp_subscribe(["Ben"], "/topic/auto")
     st.stomp_send("Ann", "/topic/auto", {"n": 1})
     st.expect_stomp_message("Ben", "/topic/auto")
     assert_raises_sentence(
@@ -320,7 +320,7 @@ def test_acknowledging_what_the_broker_counts_as_acknowledged(st):
 
 def test_acknowledging_a_message_another_client_received(st):
     login(st, "Ann", "Ben")
-    st.subscribe(["Ben"], "/queue/kept", ack="client-individual")
+    st.stomp_subscribe(["Ben"], "/queue/kept", ack="client-individual")
     st.stomp_send("Ann", "/queue/kept", "x")
     st.expect_stomp_message("Ben", "/queue/kept")
     st.keep_message("Ben", "mine")
@@ -361,7 +361,7 @@ def test_a_receipt_answered_by_an_error(st):
         "ERROR \"Unknown destination\" ('/nowhere/x' is not a valid destination. Valid "
         "destination types are: /temp-queue, /exchange, /topic, /queue, /amq/queue, "
         "/reply-queue/.).",
-        st.subscribe,
+        st.stomp_subscribe,
         ["Ann"],
         "/nowhere/x",
         kind=ExpectationFailed,
@@ -391,7 +391,7 @@ def test_an_error_that_never_comes_and_a_message_that_should_not_come(st):
         0.3,
         kind=ExpectationFailed,
     )
-    st.subscribe(["Ben"], "/topic/leak")
+    st.stomp_subscribe(["Ben"], "/topic/leak")
     st.stomp_send("Ann", "/topic/leak", {"n": 1}, receipt=True)
     error = sentence_of(st.expect_no_stomp_message, "Ben", "/topic/leak", (), 0.3)
     assert isinstance(error, ExpectationFailed)

@@ -48,10 +48,10 @@ def st(stomp_run: Any, stomp_broker: Any) -> Any:
 
 
 def test_subscription_ids_are_remembered_per_client_and_destination(st):
-    assert st.subscribe(["Ann", "Ben"], "/topic/s.one") == ["sub-0", "sub-0"]
-    assert st.subscribe(["Ben"], "/topic/s.two") == ["sub-1"]
+    assert st.stomp_subscribe(["Ann", "Ben"], "/topic/s.one") == ["sub-0", "sub-0"]
+    assert st.stomp_subscribe(["Ben"], "/topic/s.two") == ["sub-1"]
     assert st.subscription_id("Ben", "/topic/s.two") == "sub-1"
-    st.unsubscribe("Ben", "/topic/s.one")
+    st.stomp_unsubscribe("Ben", "/topic/s.one")
     st.stomp_send("Ann", "/topic/s.one", {"n": 1}, receipt=True)
     st.stomp_send("Ann", "/topic/s.two", {"n": 2}, receipt=True)
     st.expect_stomp_message("Ann", "/topic/s.one", where("$.body.n is 1"))
@@ -61,7 +61,7 @@ def test_subscription_ids_are_remembered_per_client_and_destination(st):
 
 
 def test_bodies_and_headers_reach_the_subscriber(st):
-    st.subscribe(["Ben"], "/topic/s.bodies")
+    st.stomp_subscribe(["Ben"], "/topic/s.bodies")
     st.stomp_send("Ann", "/topic/s.bodies", "plain", headers={"x-trace": "7"})
     st.stomp_send("Ann", "/topic/s.bodies", {"a": [1]}, headers={"content-type": "text/x-json"})
     first = st.expect_stomp_message("Ben", "/topic/s.bodies")
@@ -74,7 +74,7 @@ def test_bodies_and_headers_reach_the_subscriber(st):
 
 
 def test_a_nacked_message_comes_again_and_an_acked_one_does_not(st):
-    st.subscribe(["Ben"], "/queue/s.work", ack="client-individual")
+    st.stomp_subscribe(["Ben"], "/queue/s.work", ack="client-individual")
     st.stomp_send("Ann", "/queue/s.work", {"job": 1})
     st.expect_stomp_message("Ben", "/queue/s.work", where('$.headers.redelivered is "false"'))
     st.acknowledge_message("Ben", nack=True)
@@ -84,20 +84,20 @@ def test_a_nacked_message_comes_again_and_an_acked_one_does_not(st):
 
 
 def test_a_transaction_delivers_at_its_commit_and_never_after_an_abort(st):
-    st.subscribe(["Ben"], "/topic/s.tx")
-    st.begin("Ann", "t1")
+    st.stomp_subscribe(["Ben"], "/topic/s.tx")
+    st.stomp_begin("Ann", "t1")
     st.stomp_send("Ann", "/topic/s.tx", {"n": 1}, transaction="t1")
     st.expect_no_stomp_message("Ben", "/topic/s.tx")
-    st.commit("Ann", "t1", receipt=True)
+    st.stomp_commit("Ann", "t1", receipt=True)
     st.expect_stomp_message("Ben", "/topic/s.tx", where("$.body.n is 1"))
-    st.begin("Ann", "t2", receipt=True)
+    st.stomp_begin("Ann", "t2", receipt=True)
     st.stomp_send("Ann", "/topic/s.tx", {"n": 2}, transaction="t2")
-    st.abort("Ann", "t2", receipt=True)
+    st.stomp_abort("Ann", "t2", receipt=True)
     st.expect_no_stomp_message("Ben", "/topic/s.tx", window=0.5)
 
 
 def test_an_error_frame_is_a_message_the_steps_can_claim(st):
-    st.commit("Ann", "never-begun")
+    st.stomp_commit("Ann", "never-begun")
     error = st.expect_stomp_error("Ann", where('$.headers.message is "Bad transaction"'))
     assert "never-begun" in error.value["body"]
     with pytest.raises(ExpectationFailed):

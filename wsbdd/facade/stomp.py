@@ -2,7 +2,7 @@
 a destination (with headers, in a transaction, waiting for the receipt), wait for MESSAGE and
 ERROR frames, check headers, acknowledge (or not) what came, and run transactions.
 
-A mixin of :class:`~wsbdd.facade.session.Session` (``session.subscribe(…)``,
+A mixin of :class:`~wsbdd.facade.session.Session` (``session.stomp_subscribe(…)``,
 ``session.expect_stomp_message(…)``), so the steps and a pytest test call the same methods.
 Everything goes through the STOMP codec's intents (:class:`~wsbdd.codec.stomp.StompSend`,
 ``StompSubscribe``, ``StompAck`` …) and the inbox's usual waits; the matchers and the words of
@@ -190,9 +190,9 @@ class StompSession(ProtocolSession):
         before = len(client.inbox)
         self.send(name, intent)
         if receipt:
-            self.wait_receipt(name, intent.receipt_id, what, before, timeout)
+            self.stomp_receipt(name, intent.receipt_id, what, before, timeout)
 
-    def wait_receipt(
+    def stomp_receipt(
         self,
         name: str,
         receipt_id: str | None,
@@ -212,7 +212,7 @@ class StompSession(ProtocolSession):
             raise ExpectationFailed(verdict.why or verdict.failure)
         return found[0]
 
-    def subscribe(
+    def stomp_subscribe(
         self,
         names: Sequence[str],
         destination: str,
@@ -252,7 +252,7 @@ class StompSession(ProtocolSession):
             )
         return found
 
-    def unsubscribe(
+    def stomp_unsubscribe(
         self, name: str, destination: str, *, receipt: bool = True, timeout: float | None = None
     ) -> None:
         """``name`` ends its latest subscription to ``destination`` (with ``receipt``, the
@@ -283,7 +283,7 @@ class StompSession(ProtocolSession):
         self._send_frame(name, intent, f'SEND to "{destination}"', receipt, timeout)
         return intent
 
-    def begin(
+    def stomp_begin(
         self, name: str, transaction: str, *, receipt: bool = False, timeout: float | None = None
     ) -> None:
         self._send_frame(
@@ -294,13 +294,13 @@ class StompSession(ProtocolSession):
             timeout,
         )
 
-    def commit(
+    def stomp_commit(
         self, name: str, transaction: str, *, receipt: bool = False, timeout: float | None = None
     ) -> None:
         intent = StompCommit(transaction, receipt=receipt)
         self._send_frame(name, intent, f'COMMIT "{transaction}"', receipt, timeout)
 
-    def abort(
+    def stomp_abort(
         self, name: str, transaction: str, *, receipt: bool = False, timeout: float | None = None
     ) -> None:
         intent = StompAbort(transaction, receipt=receipt)

@@ -178,7 +178,7 @@ def subscribes(
     """Each client subscribes to the destination (acknowledging "auto", "client" or
     "client-individual") and waits for the broker's receipt, so the subscription is in place
     when the step ends."""
-    session.subscribe(
+    session.stomp_subscribe(
         split_names(names),
         quoted(destination, session.vars),
         ack=ack or "auto",
@@ -198,7 +198,7 @@ def tries_to_subscribe(
 ) -> None:
     """Subscribe without waiting for the receipt: for a destination the broker refuses with an
     ERROR ("Then Ann receives an ERROR where …")."""
-    session.subscribe(
+    session.stomp_subscribe(
         [name],
         quoted(destination, session.vars),
         ack=ack or "auto",
@@ -211,7 +211,7 @@ def tries_to_subscribe(
 @wsbdd_step
 def unsubscribes(session: Session, context: Any, name: str, destination: str) -> None:
     """End the client's subscription to the destination (waiting for the broker's receipt)."""
-    session.unsubscribe(name, quoted(destination, session.vars))
+    session.stomp_unsubscribe(name, quoted(destination, session.vars))
 
 
 # -- sending ----------------------------------------------------------------------------------
@@ -410,7 +410,11 @@ def transaction_step(
 ) -> None:
     """BEGIN, COMMIT or ABORT a transaction: frames sent in it ("… in transaction "tx1"")
     reach their destinations at the COMMIT, never after an ABORT."""
-    action = {"begins": session.begin, "commits": session.commit, "aborts": session.abort}[verb]
+    action = {
+        "begins": session.stomp_begin,
+        "commits": session.stomp_commit,
+        "aborts": session.stomp_abort,
+    }[verb]
     action(
         name,
         quoted(transaction, session.vars),
