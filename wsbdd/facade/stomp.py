@@ -98,7 +98,9 @@ def _has(headers: Mapping[str, str], name: str) -> bool:
     return any(key.lower() == lowered for key in headers)
 
 
-def stomp_body(body: Any, headers: Mapping[str, str] | None = None) -> tuple[str | bytes, dict]:
+def stomp_body(
+    body: Any, headers: Mapping[str, str] | None = None
+) -> tuple[str | bytes, dict[str, str]]:
     """The body to send and its headers: text as it is (``text/plain`` unless the headers
     give a content type), bytes as they are, any other value as JSON (``application/json``
     unless given)."""
