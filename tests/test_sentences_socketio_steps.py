@@ -91,8 +91,8 @@ def test_an_events_table_written_wrong():
 
 def test_an_unknown_protocol(s):
     assert_raises_sentence(
-        'wsbdd does not know the protocol "mqtt"; write "Socket.IO" or "plain WebSocket", or '
-        "the name of a codec of your own (docs/codecs.md).",
+        'wsbdd does not know the protocol "mqtt"; write "Socket.IO", "STOMP" or "plain '
+        'WebSocket", or the name of a codec of your own (docs/codecs.md).',
         s.use_protocol,
         "mqtt",
         kind=FeatureMistake,

@@ -525,6 +525,25 @@ def test_closing_sends_disconnect_with_a_receipt_and_the_receipt_closes():
     assert codec.app_reason("client") == "client DISCONNECT"
 
 
+def test_a_renewed_codec_has_the_settings_and_none_of_the_state():
+    codec = StompCodec(login="ann", passcode="pw", host="/h", heart_beat=(5, 6), version="1.1,1.2")
+    codec.opening(None, 0)
+    codec.decode(connected_frame("1.2"), 0)
+    codec.encode(StompSubscribe("/topic/a"))
+    assert codec.may_reconnect() and codec.session_id() == "s-1"
+    fresh = codec.renewed()
+    assert (fresh.login, fresh.passcode, fresh.host, fresh.heart_beat, fresh.versions) == (
+        "ann",
+        "pw",
+        "/h",
+        (5, 6),
+        ("1.1", "1.2"),
+    )
+    assert not fresh.ready and fresh.subscriptions == {} and fresh.session_id() is None
+    codec.closing()
+    assert not codec.may_reconnect()  # the client itself ended the session
+
+
 def test_closing_before_connected_sends_nothing():
     codec = StompCodec()
     codec.opening(None, 0)

@@ -162,3 +162,48 @@ def test_npm_unable_to_install_is_one_sentence_not_npm_output(tmp_path: Path):
         f"output is in {tmp_path}/wsbdd-npm.log): fix that, then run this command again.\n"
     )
     assert "ECONNREFUSED" in (tmp_path / "wsbdd-npm.log").read_text()
+
+
+def _script(folder: Path, name: str, body: str) -> None:
+    path = folder / name
+    path.write_text("#!/bin/bash\n" + body)
+    path.chmod(0o755)
+
+
+def test_rabbitmq_server_is_installed_without_starting_its_service(tmp_path: Path):
+    # The install part with the package's start script and policy-rc.d moved into tmp_path,
+    # and apt-get, sudo and systemctl that write down what they were asked: RabbitMQ (the
+    # STOMP tests' broker) comes with the others, while a policy-rc.d that denies every
+    # service start is in place, and its service is not enabled at boot either.
+    policy = tmp_path / "policy-rc.d"
+    calls = tmp_path / "calls.txt"
+    command = (
+        _install_part()
+        .replace("/usr/lib/rabbitmq/bin/rabbitmq-server", str(tmp_path / "no-rabbitmq"))
+        .replace("/usr/sbin/policy-rc.d", str(policy))
+    )
+    assert command != _install_part().replace("/usr/sbin/policy-rc.d", str(policy))
+    bin_dir = _bin(tmp_path, "id", "env", "tee", "chmod", "rm")
+    _script(bin_dir, "sudo", 'exec "$@"\n')
+    _script(
+        bin_dir,
+        "apt-get",
+        f'echo "apt-get $*" >> {calls}\n'
+        f'[ "${{*: -1}}" = update ] || {{ {policy} start; echo "policy says $?" >> {calls}; }}\n',
+    )
+    _script(bin_dir, "systemctl", f'echo "systemctl $*" >> {calls}\n')
+    done = subprocess.run(
+        ["/bin/bash", "-c", command + " && echo REACHED"],
+        env={"PATH": str(bin_dir), "TMPDIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "REACHED\n", "")
+    lines = calls.read_text().splitlines()
+    assert lines[0] == "apt-get -o DPkg::Lock::Timeout=120 update"
+    assert lines[1].startswith("apt-get install -y --no-install-recommends")
+    assert lines[1].endswith(f"{PACKAGES} rabbitmq-server")
+    assert lines[2:] == ["policy says 101", "systemctl disable rabbitmq-server"]
+    assert not policy.exists()  # the command's own guard is gone; one already there stays

@@ -370,6 +370,15 @@ class StompCodec(BaseCodec):
             version=",".join(self.versions),
         )
 
+    def may_reconnect(self) -> bool:
+        """Not after the broker refused the login (it would refuse again) nor after this
+        client sent DISCONNECT (:mod:`wsbdd.codec.resume`)."""
+        return self._reason not in ("refused", "client DISCONNECT")
+
+    def session_id(self) -> str | None:
+        """The broker's ``session`` header of CONNECTED."""
+        return self.session
+
     def refusal_hint(self, status: int, body: str) -> str | None:
         if status == 404:
             return (
