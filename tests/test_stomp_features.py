@@ -106,12 +106,20 @@ Feature: The issue's example
     And Ann subscribes to "/queue/configured"
     When Ann sends "to myself" to "/queue/configured"
     Then Ann receives a MESSAGE from "/queue/configured" where $.body is "to myself"
+
+  @stomp
+  Scenario: A scenario tagged @stomp connects with the plain steps
+    Given clients Ann and Ben are connected
+    And Ben subscribes to "/topic/tagged"
+    When Ann sends {"n": 1} to "/topic/tagged"
+    Then Ben receives a MESSAGE from "/topic/tagged" where $.body.n is 1
 """
 
 
 def test_the_issues_example_runs_word_for_word(stomp_broker: Any, tmp_path: Path) -> None:
     """The issue's scenario as written, in a project whose run speaks plain WebSocket to
-    another address: the [stomp] table gives the broker's address and the login."""
+    another address: the [stomp] table gives the broker's address and the login, which a
+    scenario tagged @stomp uses with the plain connection steps too."""
     project = make_project(
         tmp_path,
         ISSUE_EXAMPLE,
@@ -128,4 +136,4 @@ def test_the_issues_example_runs_word_for_word(stomp_broker: Any, tmp_path: Path
     result = behave(project, "-f", "plain", env={"PW": stomp_broker.passcode})
     output = result.stdout + result.stderr
     assert result.returncode == 0, failures(output)
-    assert "2 scenarios passed, 0 failed" in output, failures(output)
+    assert "3 scenarios passed, 0 failed" in output, failures(output)
