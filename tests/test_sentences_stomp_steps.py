@@ -24,6 +24,7 @@ from wsbdd.expect.events import Answer
 from wsbdd.expect.frames import (
     FrameMatcher,
     ReceiptMatcher,
+    ack_mode,
     broker_refused,
     frame_label,
     frame_words,
@@ -423,5 +424,18 @@ def test_a_send_without_its_table_or_its_docstring(st):
         _docstring_body,
         _no_table_context(),
         st,
+        kind=FeatureMistake,
+    )
+
+
+def test_an_ack_mode_stomp_does_not_know():
+    assert ack_mode(None) == "auto"
+    assert ack_mode("client-individual") == "client-individual"
+    assert_raises_sentence(
+        'STOMP knows no ack mode "client_individual"; write with ack "auto" (the broker counts '
+        'each message as acknowledged), "client" (an ACK covers every message before it) or '
+        '"client-individual" (one ACK per message).',
+        ack_mode,
+        "client_individual",
         kind=FeatureMistake,
     )

@@ -31,9 +31,11 @@ def test_mistakes_in_stomp_words_are_found(project):  # noqa: F811
     When Ann sends {"text": } to "/queue/a"
     Then Ann receives a MESSAGE from "/queue/a" where $.body.n is bigger than 3
     And Zed receives an ERROR
+    And Ann subscribes to "/queue/b" with ack "individual"
     """
     found = findings(project, scenario)
-    assert len(found) == 3, found
+    assert len(found) == 4, found
+    assert 'STOMP knows no ack mode "individual"' in found[3]
     assert found[0].startswith("features/x.feature:4: The JSON is not valid")
     assert 'did you mean "is greater than"' in found[1]
     assert found[2] == (

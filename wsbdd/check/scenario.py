@@ -19,6 +19,7 @@ from typing import Any
 
 from wsbdd.catalogue.project import Problem, display
 from wsbdd.expect.events import event_args, event_conditions
+from wsbdd.expect.frames import ack_mode
 from wsbdd.model.address import AddressProblem, resolve
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.variables import GENERATORS, find_placeholders, root_name
@@ -352,6 +353,8 @@ class ScenarioReader:
         payload = words.get("payload")
         if payload:
             self._json(step, payload, note)
+        if name.startswith(_STOMP) and words.get("ack"):
+            self._mistake(step, note, lambda: ack_mode(words["ack"]))
         sent = words.get("body") if name.startswith(_STOMP) else None
         if sent and sent.startswith(("{", "[")):  # a STOMP body: JSON, or quoted text
             self._json(step, strip_cycles(sent), note)

@@ -25,10 +25,13 @@ from wsbdd.expect import Outcome
 from wsbdd.match.conditions import Condition
 from wsbdd.match.messages import MessageMatcher
 from wsbdd.match.values import show
+from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.failures import Failure
 from wsbdd.model.message import Message, render_value
 
 __all__ = [
+    "ACK_MODES",
+    "ack_mode",
     "FrameMatcher",
     "ReceiptMatcher",
     "frame_label",
@@ -37,6 +40,23 @@ __all__ = [
     "broker_refused",
     "receipt_answer",
 ]
+
+
+ACK_MODES = ("auto", "client", "client-individual")
+"""A subscription's ack modes, as STOMP names them."""
+
+
+def ack_mode(text: str | None) -> str:
+    """The ack mode a subscription step names (``auto`` when it names none)."""
+    if text is None:
+        return "auto"
+    if text not in ACK_MODES:
+        raise FeatureMistake(
+            f'STOMP knows no ack mode "{text}"; write with ack "auto" (the broker counts each '
+            'message as acknowledged), "client" (an ACK covers every message before it) or '
+            '"client-individual" (one ACK per message).'
+        )
+    return text
 
 
 def _frame(message: Message) -> dict[str, Any] | None:

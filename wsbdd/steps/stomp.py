@@ -19,6 +19,7 @@ from typing import Any
 
 from behave import given, step, then, when
 
+from wsbdd.expect.frames import ack_mode
 from wsbdd.facade.session import Session
 from wsbdd.match.grammar import (
     DURATION,
@@ -47,7 +48,7 @@ HEADERS = rf'(?P<headers>(?: (?:with|and) header "[^"]+" "{QUOTED}")*)'
 TRANSACTION = r'(?: in transaction "(?P<transaction>[^"]+)")?'
 RECEIPT = r"(?P<receipt> and waits for the receipt" + WITHIN + r")?"
 BODY = rf'(?P<body>[\[{{].*?[\]}}]|"{QUOTED}")'
-ACK_MODE = r'(?: with ack "(?P<ack>auto|client|client-individual)")?'
+ACK_MODE = r'(?: with ack "(?P<ack>[^"]+)")?'
 
 _HEADER = re.compile(rf' (?:with|and) header "([^"]+)" "({QUOTED})"')
 
@@ -181,7 +182,7 @@ def subscribes(
     session.stomp_subscribe(
         split_names(names),
         quoted(destination, session.vars),
-        ack=ack or "auto",
+        ack=ack_mode(ack),
         headers=_headers(headers, session),
     )
 
@@ -201,7 +202,7 @@ def tries_to_subscribe(
     session.stomp_subscribe(
         [name],
         quoted(destination, session.vars),
-        ack=ack or "auto",
+        ack=ack_mode(ack),
         headers=_headers(headers, session),
         receipt=False,
     )
