@@ -182,12 +182,26 @@ def _wait_for_epmd(process: subprocess.Popen[bytes], port: int, deadline: float)
     raise BrokerUnavailable(f"epmd did not listen on 127.0.0.1:{port} within its deadline.")
 
 
+_STAMP = re.compile(r"^\d{4}-\d\d-\d\d \S+ \[(\w+)\] <[^>]*> ?")
+_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _said(log: Path) -> str:
-    lines = [line.strip() for line in log.read_text(errors="replace").splitlines()]
-    lines = [line for line in lines if line]
-    wanted = [i for i, line in enumerate(lines) if any(mark in line for mark in FAILED)]
-    shown = lines[wanted[0] : wanted[0] + 12] if wanted else lines[-8:]
-    return " | ".join(shown) or "nothing"
+    """What the log says went wrong: its error lines (without their time stamps), else its
+    last lines; on one line."""
+    errors: list[str] = []
+    lines: list[str] = []
+    for raw in log.read_text(errors="replace").splitlines() if log.exists() else ():
+        raw = _COLOUR.sub("", raw)
+        stamp = _STAMP.match(raw)
+        text = (raw[stamp.end() :] if stamp else raw).strip()
+        if not text.strip("="):
+            continue
+        lines.append(text)
+        if stamp and stamp.group(1) in ("error", "critical", "alert", "emergency"):
+            if text not in errors:
+                errors.append(text)
+    return " | ".join(errors[:10] or lines[-8:]) or "nothing"
 
 
 def _wait_for_node(process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:

@@ -289,11 +289,12 @@ def test_heart_beats_keep_the_connection_between_steps(stomp_broker):
     with run, session:
         session.connect_all(["Ann", "Ben"])
         codec = codec_of(session, "Ann")
+        # RabbitMQ answers a heart-beat below a second with one second, both ways.
         assert codec.send_every >= 200 and 0 < codec.expect_every <= 1000
         # Many of the broker's intervals pass with no step: both sides' heart-beats keep
         # the connection (RabbitMQ closes a client that sends none; the codec fails a
         # broker that sends none).
-        session.receive_nothing("Ann", None, 2.5)
+        session.receive_nothing("Ann", None, 3.0)  # past the 2 s a silent broker gets
         assert session.client("Ann").connected
         subscribe(session, "Ben", topic)
         session.send("Ann", StompSend(topic, "still here"))
@@ -324,3 +325,43 @@ def test_disconnect_is_sent_before_the_websocket_closes(stomp_broker):
         outcome = session.expect_disconnected("Ann")
         assert outcome.app_reason == "client DISCONNECT"
         assert codec_of(session, "Ann")._disconnect_receipt == "r-1"  # DISCONNECT went out
+
+
+# -- the broker fixture's own failures -------------------------------------------------------
+
+
+def test_a_missing_rabbitmq_is_one_sentence(monkeypatch, tmp_path):
+    import rabbitmq
+
+    monkeypatch.setattr(rabbitmq, "SERVER", tmp_path / "rabbitmq-server")
+    with pytest.raises(rabbitmq.BrokerUnavailable) as missing:
+        with rabbitmq.rabbitmq_broker():
+            pass
+    assert str(missing.value) == (
+        "The STOMP tests need RabbitMQ from Debian's rabbitmq-server package, and "
+        f"{tmp_path}/rabbitmq-server is not here: run the README's test command, or `sudo env "
+        "DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "
+        "rabbitmq-server`."
+    )
+
+
+def test_a_node_that_cannot_start_says_what_its_log_said(monkeypatch):
+    import rabbitmq
+
+    written = rabbitmq._write_files
+
+    def broken(folder):
+        written(folder)
+        with open(folder / "rabbitmq.conf", "a") as conf:
+            conf.write("web_stomp.tcp.port = not-a-port\n")
+
+    monkeypatch.setattr(rabbitmq, "_write_files", broken)
+    with pytest.raises(rabbitmq.BrokerUnavailable) as failed:
+        with rabbitmq.rabbitmq_broker():
+            pass
+    assert str(failed.value) == (
+        "The private RabbitMQ node did not start; its log said: Error preparing configuration "
+        "in phase transform_datatypes: | - Error transforming datatype for: web_stomp.tcp.port "
+        '| - "not-a-port" cannot be converted to a(n) integer | BOOT FAILED | Error during '
+        "startup: {error,failed_to_prepare_configuration}"
+    )
