@@ -294,6 +294,24 @@ PINNED = {
     "steps.graphql:_variables": 1,
     "steps.graphql:_docstring": 1,
     "settings.config:_http_url": 2,
+    # STOMP steps (tests/test_sentences_stomp_steps.py)
+    "expect.frames:receipt_answer": 1,
+    "expect.frames:has_header": 2,
+    "expect.frames:broker_refused": 3,
+    "facade.stomp:StompSession.stomp_client": 1,
+    "facade.stomp:StompSession.expect_broker_refused": 1,
+    "facade.stomp:StompSession.stomp_receipt": 1,
+    "facade.stomp:StompSession.subscription_id": 1,
+    "facade.stomp:StompSession.expect_stomp_message": 1,
+    "facade.stomp:StompSession.expect_no_stomp_message": 1,
+    "facade.stomp:StompSession.expect_stomp_error": 1,
+    "facade.stomp:StompSession.last_stomp_message": 1,
+    "facade.stomp:StompSession.kept_message": 1,
+    "facade.stomp:StompSession.expect_last_header": 1,
+    "facade.stomp:StompSession.acknowledge_message": 2,
+    "steps.stomp:_table_headers": 1,
+    "steps.stomp:_docstring_body": 1,
+    "expect.frames:ack_mode": 1,
 }
 
 NOT_PINNED = {
@@ -301,6 +319,8 @@ NOT_PINNED = {
     "facade.graphql:GraphQLSession.start_operation": (1, INTERNAL),
     "facade.reconnection:judge_reconnect": (1, CODEC_BUG),
     "facade.socketio:SocketIOSession.emit": (1, INTERNAL),
+    "facade.stomp:StompSession.stomp_receipt": (1, INTERNAL),
+    "facade.stomp:StompSession.stomp_subscribe": (1, INTERNAL),
     "facade.socketio:SocketIOSession.count_events": (1, EVENT_LINES),
     "facade.socketio:SocketIOSession.expect_event": (1, EVENT_LINES),
     "facade.socketio:SocketIOSession.expect_events": (1, EVENT_LINES),

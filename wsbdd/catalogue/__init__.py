@@ -76,6 +76,12 @@ SECTIONS = {
         "mutations over HTTP too. In operation steps $ is the result: $.data…, "
         "$.errors[0].message.",
     ),
+    "wsbdd.steps.stomp": (
+        "STOMP",
+        "Destinations, bodies, headers, acknowledgements and transactions, for a message broker "
+        "that speaks STOMP over WebSocket (RabbitMQ's Web-STOMP, ActiveMQ). In STOMP steps $ is "
+        "the whole frame: $.body.text (a JSON body is parsed), $.headers.destination.",
+    ),
     "wsbdd.steps.http": (
         "HTTP beside WebSocket",
         "Requests by a client (with its cookie jar, which its WebSocket handshake sends too) "

@@ -19,6 +19,7 @@ from typing import Any
 
 from wsbdd.catalogue.project import Problem, display
 from wsbdd.expect.events import event_args, event_conditions
+from wsbdd.expect.frames import ack_mode
 from wsbdd.expect.operations import result_conditions
 from wsbdd.model.address import AddressProblem, resolve
 from wsbdd.model.errors import FeatureMistake
@@ -38,9 +39,13 @@ _CONNECTION = "wsbdd.steps.connection."
 _GROUPS = "wsbdd.steps.groups."
 _LOAD = "wsbdd.steps.load."
 _SOCKETIO = "wsbdd.steps.socketio."
+_STOMP = "wsbdd.steps.stomp."
 CONNECTS = {_CONNECTION + n for n in ("connected", "all_connected", "connects", "all_connect")} | {
     _SOCKETIO + n
     for n in ("connected_over_socketio", "all_connected_over_socketio", "connects_to_namespace")
+}
+CONNECTS |= {
+    _STOMP + n for n in ("connected_over_stomp", "all_connected_over_stomp", "tries_stomp")
 }
 GROUP_CONNECTS = {
     _GROUPS + "crowd_connected",
@@ -53,6 +58,7 @@ MULTI_CONNECTS = {
     _CONNECTION + "all_connected",
     _CONNECTION + "all_connect",
     _SOCKETIO + "all_connected_over_socketio",
+    _STOMP + "all_connected_over_stomp",
 }
 PACED_EMITS = {_SOCKETIO + "every_emits_paced", _SOCKETIO + "emits_paced"}
 _GRAPHQL = "wsbdd.steps.graphql."
@@ -90,6 +96,7 @@ HTTP_CLIENTS = {
 NUMBERED = {"wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"}
 DOCSTRINGS = {
     "wsbdd.steps.sending.sends_docstring": "payload",
+    _STOMP + "sends_docstring_to": "payload",
     "wsbdd.steps.sending.sends_many": "payload",
     _GROUPS + "every_sends_docstring": "payload",
     _LOAD + "every_sends_paced_docstring": "payload",
@@ -371,6 +378,11 @@ class ScenarioReader:
         payload = words.get("payload")
         if payload:
             self._json(step, payload, note)
+        if name.startswith(_STOMP) and words.get("ack"):
+            self._mistake(step, note, lambda: ack_mode(words["ack"]))
+        sent = words.get("body") if name.startswith(_STOMP) else None
+        if sent and sent.startswith(("{", "[")):  # a STOMP body: JSON, or quoted text
+            self._json(step, strip_cycles(sent), note)
         if words.get("path") and "${" not in words["path"]:
             self._mistake(step, note, lambda: compile_path(words["path"]))
         target = words.get("target")

@@ -68,6 +68,7 @@ from wsbdd.facade.reconnection import (
     wait_reconnect,
 )
 from wsbdd.facade.socketio import SocketIOSession
+from wsbdd.facade.stomp import StompSession
 from wsbdd.facade.strict import settle, settle_limit, strict_sentence, unexpected
 from wsbdd.io.client import Client, ConnectionOutcome, ConnectOptions, close_clients
 from wsbdd.io.errors import ConnectionLost
@@ -209,7 +210,7 @@ class _Sending:
         return ConnectionProblem(sentence, step=self.step)
 
 
-class Session(SocketIOSession, GraphQLSession):
+class Session(StompSession, SocketIOSession, GraphQLSession):
     """One scenario: its named clients, its variables, its strictness.
 
     A facade: it keeps the scenario's state and the bridge to the loop

@@ -30,6 +30,7 @@ from wsbdd.steps import (  # noqa: E402,F401
     reconnection,
     sending,
     socketio,
+    stomp,
     variables,
 )
 

@@ -21,7 +21,12 @@ def _docstring(context: Any, example: str) -> str:
     return text
 
 
-@step(NAME + r" sends (?P<payload>[\[{].*)")
+# A payload followed by ` to "<destination>"` (and the STOMP send's words) is never JSON:
+# that line is the STOMP step's (wsbdd/steps/stomp.py), "Ann sends {…} to "/topic/x"".
+_NOT_TO_A_DESTINATION = r'(?!.*[\]}] to "[^"]+"(?: (?:with|and|in) .*)?$)'
+
+
+@step(NAME + r" sends (?P<payload>" + _NOT_TO_A_DESTINATION + r"[\[{].*)")
 @wsbdd_step
 def sends_inline(session: Session, context: Any, name: str, payload: str) -> None:
     """Send the JSON written on the step line (variables like ${room} filled in)."""
