@@ -39,9 +39,17 @@ LINE_MARKS = {"\u23ce": "\n", "\u2400": "\x00", "\u240d": "\r"}
 newline, ``␀`` for NUL, ``␍`` for a carriage return (each mark stands for one character)."""
 
 
+SECRET_HEADER_WORDS = (*SECRET_WORDS, "cookie", "session", "credential", "pwd")
+"""A header whose name contains one of these carries a credential (``X-Auth-Token``,
+``X-Password``, ``X-Session-Id``), besides :data:`SECRET_HEADERS`."""
+
+
 def is_secret_header(name: str) -> bool:
-    """Whether the value of header *name* is a credential."""
-    return name.strip().lower() in SECRET_HEADERS
+    """Whether the value of header *name* is a credential: ``Authorization``, ``Cookie``,
+    ``X-Api-Key``, or any name with ``token``, ``secret``, ``password``, ``cookie``,
+    ``session``… in it."""
+    lowered = name.strip().lower()
+    return lowered in SECRET_HEADERS or any(word in lowered for word in SECRET_HEADER_WORDS)
 
 
 def is_secret_name(name: str, secrets: tuple[str, ...] = ()) -> bool:

@@ -16,6 +16,7 @@ Formatters run in the same process and read :func:`current_recorder`.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -144,6 +145,9 @@ class ReportRecorder:
             self._add_tables(token, variables)
         for header, value in _HEADER_IN_STEP.findall(getattr(step, "name", "") or ""):
             self.masker.add_header(header, self._render(unescape(value), variables))
+        for payload in (getattr(step, "text", None), _inline_json(line)):
+            if payload:
+                self._add_json_secrets(payload, variables)
         table = getattr(step, "table", None)
         if table is not None:
             rows = [list(table.headings)] + [list(row.cells) for row in table.rows]
@@ -151,6 +155,19 @@ class ReportRecorder:
                 if len(cells) >= 2 and is_secret_header(cells[0]):
                     for cell in cells[1:]:
                         self.masker.add_header(cells[0], self._render(cell.strip(), variables))
+
+    def _add_json_secrets(self, text: str, variables: Any) -> None:
+        """A JSON payload written in a step: the value of every key that names a secret
+        (``"password": "…"``, ``"api_key": "…"``) is one, so the sentences that quote it
+        (``$.content.password was "…"``) mask it too."""
+        rendered = self._render(text, variables)
+        if rendered is None:
+            return
+        try:
+            value = json.loads(rendered)
+        except ValueError:
+            return
+        self.masker.add(*_secret_values(value))
 
     def _add_tables(self, text: str, variables: Any) -> None:
         """A per-client token (``${tokens.${client}}``): every entry of its table is secret."""
@@ -232,6 +249,20 @@ class ReportRecorder:
                     opener.stream = wrapped
             elif isinstance(stream, MaskingStream) and opener is not None:
                 opener.stream = stream
+            # behave's plain and pretty formatters print tables and doc strings through a
+            # printer made with the stream before it was wrapped.
+            printer = getattr(formatter, "printer", None)
+            printed_to = getattr(printer, "stream", None)
+            if (
+                printer is not None
+                and printed_to is not None
+                and not isinstance(printed_to, MaskingStream)
+            ):
+                printer.stream = (
+                    formatter.stream
+                    if printed_to is stream
+                    else MaskingStream(printed_to, self.masker)
+                )
 
     # -- scenarios -----------------------------------------------------------------
 
@@ -295,6 +326,24 @@ class ReportRecorder:
 
 
 _current: ReportRecorder | None = None
+
+
+def _inline_json(line: str) -> str | None:
+    """The JSON a step line ends with (``Alice sends {"password": "…"}``), if any."""
+    start = min((i for i in (line.find("{"), line.find("[")) if i >= 0), default=-1)
+    return line[start:] if start >= 0 else None
+
+
+def _secret_values(value: Any, secret: bool = False) -> Iterator[str]:
+    """Every text under a key that names a secret, at any depth."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _secret_values(item, secret or is_secret_name(str(key)))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _secret_values(item, secret)
+    elif secret and isinstance(value, str | int) and not isinstance(value, bool):
+        yield str(value)
 
 
 def start_recording(settings: Any, base_url: str, context: Any = None) -> ReportRecorder:
