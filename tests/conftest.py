@@ -128,3 +128,14 @@ def stomp_broker():
             yield broker
     except BrokerUnavailable as error:
         pytest.fail(str(error), pytrace=False)
+
+
+def pytest_collection_modifyitems(session: Any, config: Any, items: list[Any]) -> None:
+    """Start the minute-long Socket.IO scenario as soon as its test is collected: it runs
+    beside the rest of the suite and its test collects the verdict
+    (tests/test_socketio_long_scenario.py)."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and module.__name__.endswith("test_socketio_long_scenario"):
+            module.start()
+            return
