@@ -203,3 +203,22 @@ def test_sending_no_messages(s, line):
         text='{"type": "echo"}',
         kind=FeatureMistake,
     )
+
+
+def test_an_unreachable_proxy_is_named_not_the_server():
+    import socket
+
+    spare = socket.socket()
+    spare.bind(("127.0.0.1", 0))
+    port = spare.getsockname()[1]
+    spare.close()  # nothing listens there now
+    settings = Settings(proxy=f"http://127.0.0.1:{port}", connect_timeout=2)
+    with Run.start(settings) as run, run.session() as s:
+        assert_raises_sentence(
+            f"Alice could not connect to {run.base_url}: the proxy http://127.0.0.1:{port} "
+            "could not be reached (it refused the connection); check the proxy setting, or "
+            "leave it out to connect directly.",
+            s.connect,
+            "Alice",
+            kind=ConnectionProblem,
+        )

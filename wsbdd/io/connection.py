@@ -28,6 +28,7 @@ from websockets.uri import WebSocketURI, parse_uri
 
 from wsbdd import __version__
 from wsbdd.io.errors import ConnectFailed, ConnectionLost, HandshakeRefused
+from wsbdd.model.address import mask_secrets
 from wsbdd.settings.config import TlsSettings
 from wsbdd.settings.tls import describe_silent_close, describe_tls_failure
 
@@ -73,9 +74,14 @@ class _SameOriginConnect(connect):
 
 
 def _failure_text(
-    exc: BaseException, open_timeout: float, tls: TlsSettings | None = None, secure: bool = False
+    exc: BaseException,
+    open_timeout: float,
+    tls: TlsSettings | None = None,
+    secure: bool = False,
+    proxy: str | None = None,
 ) -> str:
-    """Why a connection never opened, as the end of a sentence (*secure*: a wss:// URL)."""
+    """Why a connection never opened, as the end of a sentence (*secure*: a wss:// URL;
+    *proxy*: the proxy it went through, which is what refused or failed, if any)."""
     if isinstance(exc, CrossOriginRedirect):
         return str(exc)
     tls = tls or TlsSettings()
@@ -88,6 +94,17 @@ def _failure_text(
         return f"the address is not a valid WebSocket URL ({exc})"
     if isinstance(exc, TimeoutError):
         return f"the server did not complete the WebSocket handshake within {open_timeout:g} s"
+    if proxy and isinstance(exc, OSError) and not isinstance(exc, TimeoutError):
+        shown = mask_secrets(proxy)
+        why = (
+            "it refused the connection"
+            if isinstance(exc, ConnectionRefusedError)
+            else exc.strerror or str(exc)
+        )
+        return (
+            f"the proxy {shown} could not be reached ({why}); check the proxy setting, or "
+            "leave it out to connect directly"
+        )
     if isinstance(exc, ConnectionRefusedError):
         return "the connection was refused (is the server running on that port?)"
     if isinstance(exc, InvalidHandshake):
@@ -342,6 +359,6 @@ async def open_connection(
             bytes(response.body or b"").decode("utf-8", "replace"),
         ) from None
     except (InvalidURI, InvalidHandshake, OSError) as exc:  # TimeoutError is an OSError
-        text = _failure_text(exc, options.open_timeout, options.tls, secure)
+        text = _failure_text(exc, options.open_timeout, options.tls, secure, options.proxy)
         raise ConnectFailed(text) from None
     return Connection(ws)
