@@ -78,6 +78,15 @@ def test_delivered():
         ),
         delivered(SOME_LOST, "its sender", 2.0, any_back=False),
     )
+    assert_failure(
+        with_table(
+            SOME_LOST,
+            "None of the 4 messages came back within 2.00 s, and the server sent nothing else "
+            "in that time either: it is not answering (it may have stopped reading what the "
+            "clients send).",
+        ),
+        delivered(SOME_LOST, "its sender", 2.0, any_back=False, heard=False),
+    )
 
 
 def test_a_saturated_test_client_is_blamed_in_the_sentence():

@@ -438,9 +438,24 @@ class LoadDriver:
                 at_least=at_least,
                 any_back=bool(run.ledger.total_received),
                 example=example,
+                heard=self._heard_since_first_send(run.ledger),
             )
         )
         return metrics
+
+    def _heard_since_first_send(self, ledger: Any) -> bool:
+        """Whether the load's clients got any frame at all once the first message went out
+        (asked only when none came back with its id: a server that stopped answering is
+        told apart from one that drops the ids)."""
+        times = [at for at in ledger.sent_at if not math.isnan(at)]
+        if not times:
+            return False
+        first = min(times)
+        for name in ledger.clients:
+            client = self.session.pool.get(name)
+            if client is not None and any(m.at >= first for m in client.inbox.since(0)):
+                return True
+        return False
 
     def expect_percentile(self, kind: str, percentile: float, bound: float) -> LoadMetrics:
         """The ``percentile`` of ``kind`` latency (delivery, round-trip, connection) < ``bound``."""
@@ -497,8 +512,17 @@ def delivered(
     at_least: float = 100.0,
     any_back: bool = True,
     example: str = "",
+    heard: bool = True,
 ) -> Outcome:
-    """Every (or ``at_least`` %) of the expected deliveries reached ``who`` in ``timeout``."""
+    """Every (or ``at_least`` %) of the expected deliveries reached ``who`` in ``timeout``;
+    ``heard``: whether anything at all came from the server once the sending began."""
+    if metrics.sent and not any_back and not heard:
+        sentence = (
+            f"None of the {metrics.sent:,} messages came back within "
+            f"{format_latency(timeout)}, and the server sent nothing else in that time either: "
+            "it is not answering (it may have stopped reading what the clients send)."
+        )
+        return Outcome(False, why=Failure(sentence=sentence, notes=(metrics.table(),)))
     if metrics.sent and not any_back:
         sentence = (
             f"None of the {metrics.sent:,} messages came back with its correlation id "
