@@ -250,6 +250,11 @@ def some_receive(
     unit: str | None,
 ) -> None:
     """How many members receive a matching message (the others may receive something else)."""
+    if op != "at least" and amount is not None and seconds(amount, unit) <= 0:
+        raise FeatureMistake(
+            f'"{op} {n}" within 0 seconds watches nothing: only a wait shows that no more '
+            'clients receive one; write how long to watch, like "within 300 ms".'
+        )
     names = session.group_members(group)
     _receive(
         session,

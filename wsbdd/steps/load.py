@@ -162,6 +162,35 @@ def crowd_tries(session: Session, context: Any, count: str, group: str, **words:
 # -- sending at a rate --------------------------------------------------------------------
 
 
+_NOTHING_SENT = "so the steps after it check nothing sent"
+
+
+def _times(count: str) -> int:
+    """A load step's "N times": at least once, or the verdicts after it pass on nothing."""
+    if int(count) == 0:
+        raise FeatureMistake(
+            f"Sending 0 times sends nothing, {_NOTHING_SENT}; write how many times each client "
+            'sends, like "5 times".'
+        )
+    return int(count)
+
+
+def _share(percent: str) -> float:
+    """The share a verdict demands: above 0 (0% holds with nothing) and at most 100%."""
+    value = float(percent)
+    if value > 100:
+        raise FeatureMistake(
+            f'"at least {percent}%" asks for more than all of them, so it never holds; write a '
+            'share up to 100%, like "at least 99%".'
+        )
+    if value == 0:
+        raise FeatureMistake(
+            '"at least 0%" holds even when nothing succeeds, so it checks nothing; write the '
+            'share that must, like "at least 99%".'
+        )
+    return value
+
+
 def _offsets(words: dict[str, Any]) -> list[float]:
     # The step's regex decides which are given; each given one is text.
     given: tuple[Any, Any, Any, Any] = (
@@ -173,7 +202,13 @@ def _offsets(words: dict[str, Any]) -> list[float]:
     count, rate, duration, rate2 = given
     if duration is not None:
         low, high = parse_rate(rate2)
-        return send_offsets([Phase("steady", parse_duration(duration), low, high)])
+        length = parse_duration(duration)
+        if length <= 0:
+            raise FeatureMistake(
+                f'Sending "for {duration}" sends nothing, {_NOTHING_SENT}; write how long to '
+                'send, like "for 10 seconds".'
+            )
+        return send_offsets([Phase("steady", length, low, high)])
     if rate is not None:
         low, high = parse_rate(rate)
         if low != high:
@@ -181,8 +216,8 @@ def _offsets(words: dict[str, Any]) -> list[float]:
                 f'"{count} times at {rate}" mixes a count with a ramp; for a ramp give a '
                 'duration instead, e.g. "for 10 seconds at 1 to 5 per second".'
             )
-        return count_offsets(int(count), low)
-    return count_offsets(int(count), None)
+        return count_offsets(_times(count), low)
+    return count_offsets(_times(count), None)
 
 
 def _send(
@@ -220,7 +255,7 @@ def _send_closed(
         group,
         names,
         driver.payloads(names, rendered),
-        int(count),
+        _times(count),
         reply=conditions(reply, session.vars).matches if reply else None,
         wait=seconds(words["amount"], words["unit"]),
     )
@@ -299,7 +334,7 @@ def delivered_to_group(session: Session, context: Any, group: str, **words: Any)
 def share_delivered(session: Session, context: Any, percent: str, group: str, **words: Any) -> None:
     """A delivery ratio: some loss is tolerated."""
     LoadDriver.of(session).expect_delivered(
-        group, at_least=float(percent), timeout=seconds(words["amount"], words["unit"])
+        group, at_least=_share(percent), timeout=seconds(words["amount"], words["unit"])
     )
 
 
@@ -315,7 +350,7 @@ def back_to_sender(session: Session, context: Any, **words: Any) -> None:
 def share_back(session: Session, context: Any, percent: str, **words: Any) -> None:
     """A reply ratio for request/reply or echo: some unanswered messages are tolerated."""
     LoadDriver.of(session).expect_delivered(
-        None, at_least=float(percent), timeout=seconds(words["amount"], words["unit"])
+        None, at_least=_share(percent), timeout=seconds(words["amount"], words["unit"])
     )
 
 
@@ -339,7 +374,7 @@ def percentile_below(session: Session, context: Any, which: str, kind: str, boun
 @wsbdd_step
 def connections_succeeded(session: Session, context: Any, percent: str) -> None:
     """The connection success ratio of the last crowd."""
-    LoadDriver.of(session).expect_connections(float(percent))
+    LoadDriver.of(session).expect_connections(_share(percent))
 
 
 @then(
@@ -350,6 +385,11 @@ def connections_succeeded(session: Session, context: Any, percent: str) -> None:
 @wsbdd_step
 def throughput_at_least(session: Session, context: Any, what: str, bound: str) -> None:
     """Delivered messages per second (throughput) or sent per second (send rate)."""
-    LoadDriver.of(session).expect_throughput(
-        "sent" if what == "send rate" else "delivered", _number(bound)
-    )
+    rate = _number(bound)
+    if rate <= 0:
+        raise FeatureMistake(
+            f'"the {what} is at least 0 per second" holds even when nothing arrives, so it '
+            'checks nothing; write the rate that must be reached, like "at least 100 messages '
+            'per second".'
+        )
+    LoadDriver.of(session).expect_throughput("sent" if what == "send rate" else "delivered", rate)
