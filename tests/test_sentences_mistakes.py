@@ -21,7 +21,7 @@ from wsbdd.model.errors import FeatureMistake
         ),
         (
             "$.content is 'hi",
-            "The condition \"$.content is 'hi\" opens a quote it never closes; end the text "
+            'The condition "$.content is \'hi" opens a quote it never closes; end the text '
             "with a quote, like: $.content is 'hi'.",
         ),
         (
@@ -109,9 +109,9 @@ def test_a_load_step_that_sends_nothing(crowd, pace, sentence):
         ),
         (
             "Then the throughput is at least 0 messages per second",
-            '"the throughput is at least 0 per second" holds even when nothing arrives, so it '
-            'checks nothing; write the rate that must be reached, like "at least 100 messages '
-            'per second".',
+            '"the throughput is at least 0 messages per second" holds even when nothing '
+            'arrives, so it checks nothing; write the rate that must be reached, like "at '
+            'least 100 messages per second".',
         ),
     ],
 )

@@ -205,7 +205,7 @@ PINNED = {
     "steps.load:_offsets": 2,
     "steps.load:_times": 1,
     "steps.load:_share": 2,
-    "steps.load:throughput_at_least": 1,
+    "steps.load:_least_rate": 1,
     "steps.groups:some_receive": 1,
     "steps.load:every_sends_in_phases": 1,
     "steps.receiving:collected": 1,
@@ -253,7 +253,7 @@ PINNED = {
     # Hard edges (tests/test_sentences_hard_edges.py)
     "expect:Quiet.__init__": 1,
     "match.grammar:seconds": 1,
-    "steps.groups:crowd_connected": 1,
+    "steps.groups:group_size": 1,
     "steps.sending:_how_many": 1,
     "glue.environment:before_scenario": 1,  # tests/test_sentences_run_mistakes.py
     "glue.environment:after_feature": 1,

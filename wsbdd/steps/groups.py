@@ -98,6 +98,17 @@ CROWD = r"(?P<count>\d+) clients in " + GROUP + r" are connected" + CONNECT_OPTI
 NAMED = rf"clients (?P<names>{NAMES}) in " + GROUP + r" are connected" + CONNECT_OPTIONS
 
 
+def group_size(count: str, group: str) -> int:
+    """The size of a group a step connects: at least one (``wsbdd check`` asks it too)."""
+    if int(count) < 1:
+        raise FeatureMistake(
+            f'A group of {count} clients checks nothing: every step about "{group}" would pass '
+            f'with no one in it; connect at least one, like: Given 3 clients in group "{group}" '
+            "are connected."
+        )
+    return int(count)
+
+
 @given(CROWD + WITHIN + WITH_HEADERS)
 @when(CROWD + WITHIN + WITH_HEADERS)
 @wsbdd_step
@@ -107,12 +118,7 @@ def crowd_connected(session: Session, context: Any, count: str, group: str, **op
     Each member has its own handshake: ``${client}`` (player7) and ``${index}`` (7) may
     be used in the path, token and headers, e.g. ``with token "${tokens.${client}}"``.
     """
-    if int(count) < 1:
-        raise FeatureMistake(
-            f'A group of {count} clients checks nothing: every step about "{group}" would pass '
-            f'with no one in it; connect at least one, like: Given 3 clients in group "{group}" '
-            "are connected."
-        )
+    group_size(count, group)
     _connect(session, context, group, _member_names(group, int(count)), **options)
 
 
@@ -250,7 +256,8 @@ def some_receive(
     unit: str | None,
 ) -> None:
     """How many members receive a matching message (the others may receive something else)."""
-    if op != "at least" and amount is not None and seconds(amount, unit) <= 0:
+    wait = seconds(amount, unit)
+    if op != "at least" and wait is not None and wait <= 0:
         raise FeatureMistake(
             f'"{op} {n}" within 0 seconds watches nothing: only a wait shows that no more '
             'clients receive one; write how long to watch, like "within 300 ms".'

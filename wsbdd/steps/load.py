@@ -191,6 +191,18 @@ def _share(percent: str) -> float:
     return value
 
 
+def _least_rate(what: str, bound: str) -> float:
+    """The rate a throughput verdict demands: above 0, or it holds with nothing."""
+    rate = _number(bound)
+    if rate <= 0:
+        raise FeatureMistake(
+            f'"the {what} is at least {bound} messages per second" holds even when nothing '
+            'arrives, so it checks nothing; write the rate that must be reached, like "at '
+            'least 100 messages per second".'
+        )
+    return rate
+
+
 def _offsets(words: dict[str, Any]) -> list[float]:
     # The step's regex decides which are given; each given one is text.
     given: tuple[Any, Any, Any, Any] = (
@@ -385,11 +397,5 @@ def connections_succeeded(session: Session, context: Any, percent: str) -> None:
 @wsbdd_step
 def throughput_at_least(session: Session, context: Any, what: str, bound: str) -> None:
     """Delivered messages per second (throughput) or sent per second (send rate)."""
-    rate = _number(bound)
-    if rate <= 0:
-        raise FeatureMistake(
-            f'"the {what} is at least 0 per second" holds even when nothing arrives, so it '
-            'checks nothing; write the rate that must be reached, like "at least 100 messages '
-            'per second".'
-        )
+    rate = _least_rate(what, bound)
     LoadDriver.of(session).expect_throughput("sent" if what == "send rate" else "delivered", rate)

@@ -1,0 +1,115 @@
+"""Mistakes the run names in its first step, found by ``wsbdd check`` before the run.
+
+A scenario with no steps (a keyword of another language read as description), a Scenario
+Outline with no Examples rows or a placeholder with no column, and step words no run
+accepts: a wait of 0 seconds for a quiet window or of more than a day, sending 0 messages,
+a group of 0 clients, a close code no client may send, a load step that sends nothing or
+demands a share or rate that checks nothing.  The sentences are the run's own: the same
+functions say them, here without the step's name (a check finding names its line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from wsbdd.catalogue.project import Problem, display
+from wsbdd.expect import Quiet
+from wsbdd.glue.mistakes import empty_scenario, missing_column, outline_without_examples
+from wsbdd.load.metrics import parse_percentile
+from wsbdd.match.grammar import seconds
+from wsbdd.model.closing import unsendable_close
+from wsbdd.model.errors import FeatureMistake
+
+__all__ = ["early_problems"]
+
+_FREE_TEXT = {"payload", "where", "reply", "target", "token", "name", "names"}
+"""Words these checks never read: a variable in them does not hide a count or a time."""
+
+_QUIET = {"wsbdd.steps.receiving.receives_nothing", "wsbdd.steps.groups.nobody_receives"}
+
+
+def _step_checks(name: str, words: dict[str, Any]) -> Iterator[Callable[[], Any]]:
+    """What the step ``name`` (its function's qualified name) would refuse at once."""
+    from wsbdd.steps import groups, load, sending
+
+    amount = words.get("amount")
+    if amount is not None:
+        unit = words.get("unit")
+        yield lambda: seconds(amount, unit)  # more than a day: a FeatureMistake
+        if name in _QUIET:
+            yield lambda: Quiet("", None, seconds(amount, unit) or 0.0)
+    count = str(words.get("count"))
+    if name in ("wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"):
+        yield lambda: sending._how_many(count)
+    elif name == "wsbdd.steps.groups.crowd_connected":
+        yield lambda: groups.group_size(count, words["group"])
+    elif name.startswith("wsbdd.steps.load.crowd_"):
+        yield lambda: load._check_size(load._count(count))
+    elif name.startswith("wsbdd.steps.load.every_sends_paced"):
+        yield lambda: load._offsets(words)
+    elif name.startswith("wsbdd.steps.load.every_sends_closed_loop"):
+        yield lambda: load._times(count)
+    elif name in (
+        "wsbdd.steps.load.share_back",
+        "wsbdd.steps.load.share_delivered",
+        "wsbdd.steps.load.connections_succeeded",
+    ):
+        yield lambda: load._share(words["percent"])
+    elif name == "wsbdd.steps.load.throughput_at_least":
+        yield lambda: load._least_rate(words["what"], words["bound"])
+    elif name == "wsbdd.steps.load.percentile_below":
+        yield lambda: parse_percentile(words["which"])
+    elif name == "wsbdd.steps.connection.closes" and words.get("code"):
+        reason = words.get("reason") or ""
+        yield lambda: unsendable_close(int(words["code"]), "" if "${" in reason else reason)
+
+
+def _steps(registry: Any, scenario: Any) -> Iterator[Problem]:
+    for step in getattr(scenario, "all_steps", ()):
+        match = registry.find_match(step)
+        if match is None:
+            continue
+        func = match.func
+        name = f"{getattr(func, '__module__', '')}.{getattr(func, '__name__', '')}"
+        if not name.startswith("wsbdd.steps."):
+            continue  # a phrase or the project's own step: its words are its own
+        words = {a.name: a.value for a in match.arguments if a.name}
+        if any(
+            "${" in str(value) or "<" in str(value)
+            for key, value in words.items()
+            if key not in _FREE_TEXT
+        ):
+            continue  # a value filled in at run time
+        for check in _step_checks(name, words):
+            try:  # a check raises its sentence, or returns it (a close code's)
+                said = check()
+            except FeatureMistake as mistake:
+                said = str(mistake)
+            if isinstance(said, str):
+                yield Problem(display(step.filename), step.line, said)
+                break
+
+
+def early_problems(features: list[Any], registry: Any) -> set[Problem]:
+    """Every finding of this module for ``features`` (parsed by behave)."""
+    problems: set[Problem] = set()
+    for feature in features:
+        for scenario in getattr(feature, "scenarios", ()):
+            where = (display(scenario.filename), scenario.line)
+            if type(scenario).__name__ == "ScenarioOutline":
+                sentence = outline_without_examples(scenario)
+                if sentence is not None:
+                    problems.add(Problem(*where, sentence))
+                for made in scenario.scenarios:
+                    found = missing_column(made)
+                    if found is not None:
+                        step, sentence = found
+                        problems.add(Problem(display(step.filename), step.line, sentence))
+                    problems.update(_steps(registry, made))
+                continue
+            sentence = empty_scenario(scenario)
+            if sentence is not None:
+                problems.add(Problem(*where, sentence))
+            problems.update(_steps(registry, scenario))
+    return problems
