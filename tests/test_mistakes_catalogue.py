@@ -33,6 +33,19 @@ SAME = "the run's sentence"
 """In the check column: `wsbdd check` reports the same sentence as the run."""
 
 PASSING_EVERY = 10
+
+PHRASES = """\
+[[phrases]]
+step = '{client} echoes the object {obj:json}'
+send = '{"type": "echo", "content": ${obj}}'
+await = '$.type is "echo"'
+
+[[phrases]]
+step = '{client} asks for an echo of "{text}" and gets a reply where {cond:condition}'
+send = '{"type": "echo", "content": "${text}"}'
+await = '$.type is "echo" and ${cond}'
+"""
+"""Two phrases of the project, for the mistakes made with phrases."""
 """A passing scenario follows every tenth mistake: a mistake spoils no other scenario."""
 
 
@@ -1062,6 +1075,65 @@ ROWS = [
         ),
         SAME,
     ),
+    # Phrases of the project's wsbdd.toml (PHRASES): their typed arguments and their words.
+    Mistake(
+        "a phrase given broken JSON",
+        ("Given Alice is connected", 'When Alice echoes the object {"level": 2,}'),
+        (
+            '{obj} must be JSON, such as {"level": 2}, [1, 2], 3 or "text": The JSON is not '
+            "valid: Expecting property name enclosed in double quotes at line 1, column 13: "
+            '{"level": 2,}'
+        ),
+        (
+            '{obj} must be JSON, such as {"level": 2}, [1, 2], 3 or "text": Expecting property '
+            'name enclosed in double quotes at line 1, column 13: {"level": 2,}'
+        ),
+    ),
+    Mistake(
+        "a phrase given a misspelt matcher",
+        (
+            "Given Alice is connected",
+            'Then Alice asks for an echo of "hi" and gets a reply where $.content is greter than 3',
+        ),
+        (
+            'Unknown matcher "is greter than"; did you mean "is greater than"? To compare with '
+            'the text "greter than 3", put it in quotes: is "greter than 3".'
+        ),
+        SAME,
+    ),
+    Mistake(
+        "a phrase given a condition with an open quote",
+        (
+            "Given Alice is connected",
+            'Then Alice asks for an echo of "hi" and gets a reply where $.content is "hi',
+        ),
+        (
+            'The condition "$.content is "hi" opens a quote it never closes; end the text with '
+            'a quote, like: $.content is "hi".'
+        ),
+        SAME,
+    ),
+    Mistake(
+        "a misspelt phrase",
+        ("Given Alice is connected", 'When Alice echos the object {"level": 2}'),
+        (
+            'No step matches "When Alice echos the object {"level": 2}"; did you mean '
+            '"{client} echoes the object {obj:json}"?'
+        ),
+        SAME,
+    ),
+    Mistake(
+        "a phrase for a client that never connected",
+        ("Given Alice is connected", 'When Bob echoes the object {"level": 2}'),
+        (
+            'There is no client called "Bob" in this scenario. Connect it first, e.g. "Given '
+            'Bob is connected" (clients so far: Alice).'
+        ),
+        (
+            'Bob is used before it connects. Add "Given Bob is connected" earlier in the '
+            "scenario (or in its Background)."
+        ),
+    ),
 ]
 
 
@@ -1128,7 +1200,7 @@ class CatalogueRun:
 def catalogue(tmp_path_factory: pytest.TempPathFactory) -> CatalogueRun:
     text, spans = catalogue_feature()
     project = make_project(tmp_path_factory.mktemp("mistakes"), text)
-    (project / "wsbdd.toml").write_text(f"timeout = {TIMEOUT}\n")
+    (project / "wsbdd.toml").write_text(f"timeout = {TIMEOUT}\n\n{PHRASES}")
     started = time.monotonic()
     result = behave(project, "-f", "json", "-o", "result.json", "-f", "plain", "features")
     took = time.monotonic() - started
@@ -1211,8 +1283,8 @@ def test_wsbdd_check_catches_the_rows_the_table_says(catalogue: CatalogueRun):
             assert catalogue.problems(key) == [], key
 
 
-COUNTED_ROWS = 84
-COUNTED_BY_CHECK = 63
+COUNTED_ROWS = 89
+COUNTED_BY_CHECK = 68
 
 
 def test_the_catalogue_counts():
