@@ -1303,6 +1303,7 @@ def test_every_mistake_is_named_at_once(catalogue: CatalogueRun):
 
 def test_wsbdd_check_catches_the_rows_the_table_says(catalogue: CatalogueRun):
     assert catalogue.check.returncode == 1
+    assert "Traceback" not in catalogue.check.stdout + catalogue.check.stderr
     wrong = []
     for number, row in enumerate(ROWS, 1):
         found = catalogue.problems(f"Mistake {number}:")
