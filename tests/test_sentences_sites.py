@@ -206,7 +206,7 @@ PINNED = {
     "steps.load:_times": 1,
     "steps.load:_share": 2,
     "steps.load:_least_rate": 1,
-    "steps.groups:some_receive": 1,
+    "steps.groups:watch_window": 1,
     "steps.load:every_sends_in_phases": 1,
     "steps.receiving:collected": 1,
     "steps.receiving:receives_text_docstring": 1,

@@ -2,10 +2,11 @@
 
 A scenario with no steps (a keyword of another language read as description), a Scenario
 Outline with no Examples rows or a placeholder with no column, and step words no run
-accepts: a wait of 0 seconds for a quiet window or of more than a day, sending 0 messages,
-a group of 0 clients, a close code no client may send, a load step that sends nothing or
-demands a share or rate that checks nothing.  The sentences are the run's own: the same
-functions say them, here without the step's name (a check finding names its line).
+accepts: a wait of 0 seconds for a quiet window or of more than a day, a regular
+expression that does not compile, sending 0 messages, a group of 0 clients, a close code
+no client may send, a load step that sends nothing or demands a share or rate that checks
+nothing.  The sentences are the run's own: the same functions say them, here without the
+step's name (a check finding names its line).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from wsbdd.catalogue.project import Problem, display
 from wsbdd.expect import Quiet
+from wsbdd.expect.response import compile_capture
 from wsbdd.glue.mistakes import empty_scenario, missing_column, outline_without_examples
 from wsbdd.load.metrics import parse_percentile
 from wsbdd.match.grammar import seconds
@@ -42,6 +44,10 @@ def _step_checks(name: str, words: dict[str, Any]) -> Iterator[Callable[[], Any]
     count = str(words.get("count"))
     if name in ("wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"):
         yield lambda: sending._how_many(count)
+    elif name == "wsbdd.steps.groups.some_receive":
+        yield lambda: groups.watch_window(words["op"], words["n"], amount, words.get("unit"))
+    elif name in ("wsbdd.steps.variables.remember_text_match", "wsbdd.steps.http.remember_match"):
+        yield lambda: compile_capture(words["pattern"])
     elif name == "wsbdd.steps.groups.crowd_connected":
         yield lambda: groups.group_size(count, words["group"])
     elif name.startswith("wsbdd.steps.load.crowd_"):

@@ -109,6 +109,18 @@ def group_size(count: str, group: str) -> int:
     return int(count)
 
 
+def watch_window(op: str, n: str, amount: str | None, unit: str | None) -> float | None:
+    """The wait of "exactly/at most N clients receive …": never 0 s, which would watch for
+    the clients that must not receive nothing (``wsbdd check`` asks it too)."""
+    wait = seconds(amount, unit)
+    if op != "at least" and wait is not None and wait <= 0:
+        raise FeatureMistake(
+            f'"{op} {n}" within 0 seconds watches nothing: only a wait shows that no more '
+            'clients receive one; write how long to watch, like "within 300 ms".'
+        )
+    return wait
+
+
 @given(CROWD + WITHIN + WITH_HEADERS)
 @when(CROWD + WITHIN + WITH_HEADERS)
 @wsbdd_step
@@ -256,12 +268,7 @@ def some_receive(
     unit: str | None,
 ) -> None:
     """How many members receive a matching message (the others may receive something else)."""
-    wait = seconds(amount, unit)
-    if op != "at least" and wait is not None and wait <= 0:
-        raise FeatureMistake(
-            f'"{op} {n}" within 0 seconds watches nothing: only a wait shows that no more '
-            'clients receive one; write how long to watch, like "within 300 ms".'
-        )
+    watch_window(op, n, amount, unit)
     names = session.group_members(group)
     _receive(
         session,
