@@ -5,14 +5,16 @@ Outline with no Examples rows or a placeholder with no column, and step words no
 accepts: a wait of 0 seconds for a quiet window or of more than a day, a regular
 expression that does not compile, sending 0 messages, a group of 0 clients, a close code
 no client may send, a load step that sends nothing or demands a share or rate that checks
-nothing.  The sentences are the run's own: the same functions say them, here without the
+nothing; a step that reads a response, or a load step's messages, before any step made
+them.  The sentences are the run's own: the same functions say them, here without the
 step's name (a check finding names its line).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from wsbdd.catalogue.project import Problem, display
 from wsbdd.expect import Quiet
@@ -71,7 +73,51 @@ def _step_checks(name: str, words: dict[str, Any]) -> Iterator[Callable[[], Any]
         yield lambda: unsendable_close(int(words["code"]), "" if "${" in reason else reason)
 
 
+_REQUESTS = {
+    "wsbdd.steps.http.request",
+    "wsbdd.steps.http.request_in_words",
+    "wsbdd.steps.http.follows_redirect",
+}
+_READS_RESPONSE = {
+    f"wsbdd.steps.http.{name}"
+    for name in (
+        "response_status",
+        "response_where",
+        "response_table",
+        "response_like",
+        "response_header",
+        "response_no_header",
+        "response_body",
+        "remember_from_response",
+        "remember_header",
+        "remember_match",
+    )
+}
+_READS_LOAD = {
+    f"wsbdd.steps.load.{name}"
+    for name in ("delivered_to_group", "share_delivered", "back_to_sender", "share_back")
+}
+
+
+def _order_check(name: str, state: set[str]) -> Callable[[], Any] | None:
+    """A step that reads what no earlier step made: a response, a load step's messages.
+    The sentence is the one the session or the load driver says when asked for it."""
+    from wsbdd.facade.session import Session
+    from wsbdd.load.driver import LoadDriver
+
+    if name in _REQUESTS:
+        state.add("response")
+    elif name.startswith("wsbdd.steps.load.every_sends"):
+        state.add("load")
+    elif name in _READS_RESPONSE and "response" not in state:
+        return lambda: Session.response(cast(Any, SimpleNamespace(last_response=None)))
+    elif name in _READS_LOAD and "load" not in state:
+        return lambda: LoadDriver._need_run(cast(Any, SimpleNamespace(last=None)))
+    return None
+
+
 def _steps(registry: Any, scenario: Any) -> Iterator[Problem]:
+    state: set[str] = set()
     for step in getattr(scenario, "all_steps", ()):
         match = registry.find_match(step)
         if match is None:
@@ -79,15 +125,20 @@ def _steps(registry: Any, scenario: Any) -> Iterator[Problem]:
         func = match.func
         name = f"{getattr(func, '__module__', '')}.{getattr(func, '__name__', '')}"
         if not name.startswith("wsbdd.steps."):
-            continue  # a phrase or the project's own step: its words are its own
+            # A phrase or the project's own step: its words are its own, and what it
+            # requests or sends is unknown.
+            state |= {"response", "load"}
+            continue
         words = {a.name: a.value for a in match.arguments if a.name}
+        checks = list(_step_checks(name, words))
         if any(
             "${" in str(value) or "<" in str(value)
             for key, value in words.items()
             if key not in _FREE_TEXT
         ):
-            continue  # a value filled in at run time
-        for check in _step_checks(name, words):
+            checks = []  # a value filled in at run time
+        in_order = _order_check(name, state)
+        for check in [*checks, *([in_order] if in_order else [])]:
             try:  # a check raises its sentence, or returns it (a close code's)
                 said = check()
             except FeatureMistake as mistake:
