@@ -21,6 +21,8 @@ from wsbdd.expect import Quiet
 from wsbdd.expect.response import compile_capture
 from wsbdd.glue.mistakes import empty_scenario, missing_column, outline_without_examples
 from wsbdd.load.metrics import parse_percentile
+from wsbdd.load.schedule import count_offsets, parse_duration, parse_rate
+from wsbdd.match import refusals
 from wsbdd.match.grammar import seconds
 from wsbdd.model.closing import unsendable_close
 from wsbdd.model.errors import FeatureMistake
@@ -33,39 +35,49 @@ _FREE_TEXT = {"payload", "where", "reply", "target", "token", "name", "names"}
 _QUIET = {"wsbdd.steps.receiving.receives_nothing", "wsbdd.steps.groups.nobody_receives"}
 
 
+def _paced(words: dict[str, Any]) -> None:
+    """A load step's pace, read as the step reads it (wsbdd.steps.load)."""
+    if words.get("duration"):
+        refusals.sending_time(words["duration"], parse_duration(words["duration"]))
+    elif words.get("count"):
+        times = refusals.times_to_send(words["count"])
+        if words.get("rate"):
+            low, high = parse_rate(words["rate"])
+            if low == high:
+                count_offsets(times, low)
+
+
 def _step_checks(name: str, words: dict[str, Any]) -> Iterator[Callable[[], Any]]:
     """What the step ``name`` (its function's qualified name) would refuse at once."""
-    from wsbdd.steps import groups, load, sending
-
     amount = words.get("amount")
+    unit = words.get("unit")
     if amount is not None:
-        unit = words.get("unit")
         yield lambda: seconds(amount, unit)  # more than a day: a FeatureMistake
         if name in _QUIET:
             yield lambda: Quiet("", None, seconds(amount, unit) or 0.0)
     count = str(words.get("count"))
     if name in ("wsbdd.steps.sending.sends_many", "wsbdd.steps.sending.sends_many_inline"):
-        yield lambda: sending._how_many(count)
+        yield lambda: refusals.messages_to_send(count)
     elif name == "wsbdd.steps.groups.some_receive":
-        yield lambda: groups.watch_window(words["op"], words["n"], amount, words.get("unit"))
+        yield lambda: refusals.watch_window(words["op"], words["n"], amount, unit)
     elif name in ("wsbdd.steps.variables.remember_text_match", "wsbdd.steps.http.remember_match"):
         yield lambda: compile_capture(words["pattern"])
     elif name == "wsbdd.steps.groups.crowd_connected":
-        yield lambda: groups.group_size(count, words["group"])
+        yield lambda: refusals.group_size(count, words["group"])
     elif name.startswith("wsbdd.steps.load.crowd_"):
-        yield lambda: load._check_size(load._count(count))
+        yield lambda: refusals.crowd_size(int(count.replace(",", "")))
     elif name.startswith("wsbdd.steps.load.every_sends_paced"):
-        yield lambda: load._offsets(words)
+        yield lambda: _paced(words)
     elif name.startswith("wsbdd.steps.load.every_sends_closed_loop"):
-        yield lambda: load._times(count)
+        yield lambda: refusals.times_to_send(count)
     elif name in (
         "wsbdd.steps.load.share_back",
         "wsbdd.steps.load.share_delivered",
         "wsbdd.steps.load.connections_succeeded",
     ):
-        yield lambda: load._share(words["percent"])
+        yield lambda: refusals.share(words["percent"])
     elif name == "wsbdd.steps.load.throughput_at_least":
-        yield lambda: load._least_rate(words["what"], words["bound"])
+        yield lambda: refusals.least_rate(words["what"], words["bound"])
     elif name == "wsbdd.steps.load.percentile_below":
         yield lambda: parse_percentile(words["which"])
     elif name == "wsbdd.steps.connection.closes" and words.get("code"):
@@ -73,11 +85,6 @@ def _step_checks(name: str, words: dict[str, Any]) -> Iterator[Callable[[], Any]
         yield lambda: unsendable_close(int(words["code"]), "" if "${" in reason else reason)
 
 
-_REQUESTS = {
-    "wsbdd.steps.http.request",
-    "wsbdd.steps.http.request_in_words",
-    "wsbdd.steps.http.follows_redirect",
-}
 _READS_RESPONSE = {
     f"wsbdd.steps.http.{name}"
     for name in (
@@ -100,19 +107,18 @@ _READS_LOAD = {
 
 
 def _order_check(name: str, state: set[str]) -> Callable[[], Any] | None:
-    """A step that reads what no earlier step made: a response, a load step's messages.
-    The sentence is the one the session or the load driver says when asked for it."""
+    """A step that reads a response, or a load step's messages, when every step before it
+    only read them too (any other step might have made them: a refused handshake is a
+    response).  The sentence is the one the session or the load driver says."""
     from wsbdd.facade.session import Session
     from wsbdd.load.driver import LoadDriver
 
-    if name in _REQUESTS:
-        state.add("response")
-    elif name.startswith("wsbdd.steps.load.every_sends"):
-        state.add("load")
-    elif name in _READS_RESPONSE and "response" not in state:
+    if name in _READS_RESPONSE and not state:
         return lambda: Session.response(cast(Any, SimpleNamespace(last_response=None)))
-    elif name in _READS_LOAD and "load" not in state:
+    if name in _READS_LOAD and not state:
         return lambda: LoadDriver._need_run(cast(Any, SimpleNamespace(last=None)))
+    if name not in _READS_RESPONSE and name not in _READS_LOAD:
+        state.add(name)
     return None
 
 
@@ -127,7 +133,7 @@ def _steps(registry: Any, scenario: Any) -> Iterator[Problem]:
         if not name.startswith("wsbdd.steps."):
             # A phrase or the project's own step: its words are its own, and what it
             # requests or sends is unknown.
-            state |= {"response", "load"}
+            state.add(name)
             continue
         words = {a.name: a.value for a in match.arguments if a.name}
         checks = list(_step_checks(name, words))

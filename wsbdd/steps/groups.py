@@ -29,7 +29,8 @@ from wsbdd.match.grammar import (
     table_matcher,
     template_matcher,
 )
-from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.match.refusals import group_size, watch_window
+from wsbdd.model.errors import ExpectationFailed
 from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'
@@ -96,29 +97,6 @@ def _connect(
 
 CROWD = r"(?P<count>\d+) clients in " + GROUP + r" are connected" + CONNECT_OPTIONS
 NAMED = rf"clients (?P<names>{NAMES}) in " + GROUP + r" are connected" + CONNECT_OPTIONS
-
-
-def group_size(count: str, group: str) -> int:
-    """The size of a group a step connects: at least one (``wsbdd check`` asks it too)."""
-    if int(count) < 1:
-        raise FeatureMistake(
-            f'A group of {count} clients checks nothing: every step about "{group}" would pass '
-            f'with no one in it; connect at least one, like: Given 3 clients in group "{group}" '
-            "are connected."
-        )
-    return int(count)
-
-
-def watch_window(op: str, n: str, amount: str | None, unit: str | None) -> float | None:
-    """The wait of "exactly/at most N clients receive …": never 0 s, which would watch for
-    the clients that must not receive nothing (``wsbdd check`` asks it too)."""
-    wait = seconds(amount, unit)
-    if op != "at least" and wait is not None and wait <= 0:
-        raise FeatureMistake(
-            f'"{op} {n}" within 0 seconds watches nothing: only a wait shows that no more '
-            'clients receive one; write how long to watch, like "within 300 ms".'
-        )
-    return wait
 
 
 @given(CROWD + WITHIN + WITH_HEADERS)

@@ -36,6 +36,13 @@ from wsbdd.match.grammar import (
     per_member,
     seconds,
 )
+from wsbdd.match.refusals import (
+    crowd_size,
+    least_rate,
+    sending_time,
+    share,
+    times_to_send,
+)
 from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
@@ -78,16 +85,6 @@ def _names(group: str, count: int) -> list[str]:
     return member_names(group, count)
 
 
-def _check_size(count: int) -> None:
-    if count < 1:
-        raise FeatureMistake('A crowd needs at least one client, e.g. "10 clients in group …".')
-    if count > 20_000:
-        raise FeatureMistake(
-            f"{count:,} clients is more than one wsbdd process can hold (about 20,000 open "
-            "files); use fewer clients, or spread the load over several machines."
-        )
-
-
 def _connect(
     session: Session,
     count: str,
@@ -103,7 +100,7 @@ def _connect(
     unit: str | None = None,
 ) -> None:
     size = _count(count)
-    _check_size(size)
+    crowd_size(size)
     # Target and token are filled in per member (${client}, ${index}) by the session.
     metrics = LoadDriver.of(session).connect(
         group,
@@ -162,47 +159,6 @@ def crowd_tries(session: Session, context: Any, count: str, group: str, **words:
 # -- sending at a rate --------------------------------------------------------------------
 
 
-_NOTHING_SENT = "so the steps after it check nothing sent"
-
-
-def _times(count: str) -> int:
-    """A load step's "N times": at least once, or the verdicts after it pass on nothing."""
-    if int(count) == 0:
-        raise FeatureMistake(
-            f"Sending 0 times sends nothing, {_NOTHING_SENT}; write how many times each client "
-            'sends, like "5 times".'
-        )
-    return int(count)
-
-
-def _share(percent: str) -> float:
-    """The share a verdict demands: above 0 (0% holds with nothing) and at most 100%."""
-    value = float(percent)
-    if value > 100:
-        raise FeatureMistake(
-            f'"at least {percent}%" asks for more than all of them, so it never holds; write a '
-            'share up to 100%, like "at least 99%".'
-        )
-    if value == 0:
-        raise FeatureMistake(
-            '"at least 0%" holds even when nothing succeeds, so it checks nothing; write the '
-            'share that must, like "at least 99%".'
-        )
-    return value
-
-
-def _least_rate(what: str, bound: str) -> float:
-    """The rate a throughput verdict demands: above 0, or it holds with nothing."""
-    rate = _number(bound)
-    if rate <= 0:
-        raise FeatureMistake(
-            f'"the {what} is at least {bound} messages per second" holds even when nothing '
-            'arrives, so it checks nothing; write the rate that must be reached, like "at '
-            'least 100 messages per second".'
-        )
-    return rate
-
-
 def _offsets(words: dict[str, Any]) -> list[float]:
     # The step's regex decides which are given; each given one is text.
     given: tuple[Any, Any, Any, Any] = (
@@ -214,12 +170,7 @@ def _offsets(words: dict[str, Any]) -> list[float]:
     count, rate, duration, rate2 = given
     if duration is not None:
         low, high = parse_rate(rate2)
-        length = parse_duration(duration)
-        if length <= 0:
-            raise FeatureMistake(
-                f'Sending "for {duration}" sends nothing, {_NOTHING_SENT}; write how long to '
-                'send, like "for 10 seconds".'
-            )
+        length = sending_time(duration, parse_duration(duration))
         return send_offsets([Phase("steady", length, low, high)])
     if rate is not None:
         low, high = parse_rate(rate)
@@ -228,8 +179,8 @@ def _offsets(words: dict[str, Any]) -> list[float]:
                 f'"{count} times at {rate}" mixes a count with a ramp; for a ramp give a '
                 'duration instead, e.g. "for 10 seconds at 1 to 5 per second".'
             )
-        return count_offsets(_times(count), low)
-    return count_offsets(_times(count), None)
+        return count_offsets(times_to_send(count), low)
+    return count_offsets(times_to_send(count), None)
 
 
 def _send(
@@ -267,7 +218,7 @@ def _send_closed(
         group,
         names,
         driver.payloads(names, rendered),
-        _times(count),
+        times_to_send(count),
         reply=conditions(reply, session.vars).matches if reply else None,
         wait=seconds(words["amount"], words["unit"]),
     )
@@ -346,7 +297,7 @@ def delivered_to_group(session: Session, context: Any, group: str, **words: Any)
 def share_delivered(session: Session, context: Any, percent: str, group: str, **words: Any) -> None:
     """A delivery ratio: some loss is tolerated."""
     LoadDriver.of(session).expect_delivered(
-        group, at_least=_share(percent), timeout=seconds(words["amount"], words["unit"])
+        group, at_least=share(percent), timeout=seconds(words["amount"], words["unit"])
     )
 
 
@@ -362,7 +313,7 @@ def back_to_sender(session: Session, context: Any, **words: Any) -> None:
 def share_back(session: Session, context: Any, percent: str, **words: Any) -> None:
     """A reply ratio for request/reply or echo: some unanswered messages are tolerated."""
     LoadDriver.of(session).expect_delivered(
-        None, at_least=_share(percent), timeout=seconds(words["amount"], words["unit"])
+        None, at_least=share(percent), timeout=seconds(words["amount"], words["unit"])
     )
 
 
@@ -386,7 +337,7 @@ def percentile_below(session: Session, context: Any, which: str, kind: str, boun
 @wsbdd_step
 def connections_succeeded(session: Session, context: Any, percent: str) -> None:
     """The connection success ratio of the last crowd."""
-    LoadDriver.of(session).expect_connections(_share(percent))
+    LoadDriver.of(session).expect_connections(share(percent))
 
 
 @then(
@@ -397,5 +348,5 @@ def connections_succeeded(session: Session, context: Any, percent: str) -> None:
 @wsbdd_step
 def throughput_at_least(session: Session, context: Any, what: str, bound: str) -> None:
     """Delivered messages per second (throughput) or sent per second (send rate)."""
-    rate = _least_rate(what, bound)
+    rate = least_rate(what, bound)
     LoadDriver.of(session).expect_throughput("sent" if what == "send rate" else "delivered", rate)
