@@ -95,7 +95,8 @@ def after_scenario(context: Any, scenario: Any) -> None:
     session: Session | None = getattr(context, "wsbdd", None)
     if session is None:
         return
-    undefined = [step for step in scenario.all_steps if step.status == Status.undefined]
+    steps = list(getattr(scenario, "all_steps", ()))
+    undefined = [step for step in steps if step.status == Status.undefined]
     if undefined:  # behave prints only a Python snippet: say what was meant, and where
         for step in undefined:
             print(f"wsbdd: {explain(step)}", file=sys.__stderr__ or sys.stderr, flush=True)

@@ -75,7 +75,7 @@ def missing_column(scenario: Any) -> tuple[Any, str] | None:
 
 def empty_scenario(scenario: Any) -> str | None:
     """The sentence for a scenario that ran no step at all, or None."""
-    if list(getattr(scenario, "all_steps", ())):
+    if not hasattr(scenario, "all_steps") or list(scenario.all_steps):
         return None
     return (
         f'The scenario "{scenario.name}" ({_where(scenario)}) has no steps, so it checks '
