@@ -8,6 +8,10 @@ Reports, as ``file:line: sentence``:
   words, broken tables and templates;
 * ``${variables}`` used before any step sets them, and unknown ``${config.…}``;
 * clients used before they connect, groups used before they exist;
+* mistakes the run would name in its first step (wsbdd.check.early): a scenario with no
+  steps, an Outline with no Examples rows or a placeholder with no column, a quiet window
+  of 0 seconds, a wait longer than a day, 0 messages or clients, a close code no client
+  may send, a load step that sends nothing or checks nothing;
 * tags that look like wsbdd's or behave's (``@strikt``), and tags named in
   behave's configuration that no feature has;
 * configuration problems: a malformed phrase, a phrase that clashes with a
@@ -28,6 +32,7 @@ from typing import Any
 
 from wsbdd.catalogue import find_examples
 from wsbdd.catalogue.project import Problem, Project, display, feature_files, load_project
+from wsbdd.check.early import early_problems
 from wsbdd.check.scenario import Known, ScenarioReader
 from wsbdd.check.tags import tag_problems
 from wsbdd.model.errors import ConfigError, FeatureMistake
@@ -139,6 +144,7 @@ def check_project(project: Project, paths: list[Path] | None = None) -> list[Pro
         for scenario in feature.walk_scenarios():
             reader.read(scenario)
     problems.update(reader.problems)
+    problems.update(early_problems(features, project.registry))
     problems.update(tag_problems(features, project.root, project.features))
     return sorted(problems, key=_order)
 

@@ -18,7 +18,13 @@ from typing import Any
 
 from wsbdd.model.tags import near_miss, near_miss_sentence
 
-__all__ = ["scenario_mistake", "empty_scenario", "outlines_without_examples"]
+__all__ = [
+    "scenario_mistake",
+    "missing_column",
+    "empty_scenario",
+    "outlines_without_examples",
+    "outline_without_examples",
+]
 
 _PLACEHOLDER = re.compile(r"<([A-Za-z_][\w .-]*)>")
 
@@ -44,6 +50,13 @@ def scenario_mistake(scenario: Any) -> str | None:
         known = near_miss(str(tag))
         if known:
             return near_miss_sentence(str(tag), known)
+    found = missing_column(scenario)
+    return found[1] if found is not None else None
+
+
+def missing_column(scenario: Any) -> tuple[Any, str] | None:
+    """The first step of a scenario an Outline made that names ``<column>`` its Examples
+    table does not have, with the sentence; None when every placeholder has its column."""
     row = getattr(scenario, "_row", None)  # set on the scenarios an Outline makes
     if row is None:
         return None
@@ -52,7 +65,7 @@ def scenario_mistake(scenario: Any) -> str | None:
         for text in _texts(step):
             for name in _PLACEHOLDER.findall(text):
                 if name not in headings:
-                    return (
+                    return step, (
                         f'The step "{step.keyword} {step.name}" uses <{name}>, but the '
                         f'Examples table has no column "{name}" (its columns: '
                         f"{', '.join(headings)}); add the column or correct the name."
@@ -75,14 +88,18 @@ def empty_scenario(scenario: Any) -> str | None:
 def outlines_without_examples(feature: Any) -> list[str]:
     """A sentence for every Scenario Outline in ``feature`` with no Examples rows: behave
     never runs it, and says nothing."""
-    found = []
-    for scenario in getattr(feature, "scenarios", ()):
-        examples = getattr(scenario, "examples", None)
-        if examples is None or type(scenario).__name__ != "ScenarioOutline":
-            continue
-        if not any(e.table is not None and e.table.rows for e in examples):
-            found.append(
-                f'The Scenario Outline "{scenario.name}" ({_where(scenario)}) has no Examples '
-                "rows, so it never ran: add an Examples table with at least one row under it."
-            )
-    return found
+    found = (outline_without_examples(s) for s in getattr(feature, "scenarios", ()))
+    return [sentence for sentence in found if sentence is not None]
+
+
+def outline_without_examples(scenario: Any) -> str | None:
+    """The sentence for a Scenario Outline with no Examples rows, or None."""
+    examples = getattr(scenario, "examples", None)
+    if examples is None or type(scenario).__name__ != "ScenarioOutline":
+        return None
+    if any(e.table is not None and e.table.rows for e in examples):
+        return None
+    return (
+        f'The Scenario Outline "{scenario.name}" ({_where(scenario)}) has no Examples '
+        "rows, so it never ran: add an Examples table with at least one row under it."
+    )

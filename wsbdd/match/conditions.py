@@ -303,6 +303,42 @@ def _unquoted(source: str, path_text: str, phrase: str, value_text: str) -> Feat
     )
 
 
+_CURLY = "\u201c\u201d\u201e\u2018\u2019\u201a\u00ab\u00bb"
+"""Typographic quotes a word processor puts in place of the straight ones."""
+
+
+def _quote_problem(source: str, path_text: str, phrase: str, value_text: str) -> FeatureMistake:
+    """A value that opens a quote and does not end with it: never closed, or followed by
+    more words (a dangling "and"); both would otherwise compare with the text as typed."""
+    quote = value_text[0]
+    closed = _QUOTED_REST[quote].match(value_text, 1)
+    if closed is None:
+        return _Unquoted(
+            f'The condition "{source}" opens a quote it never closes; end the text with '
+            f"a quote, like: {path_text} {phrase} {value_text}{quote}."
+        )
+    quoted, rest = value_text[: closed.end()], value_text[closed.end() :].strip()
+    if rest in ("and", "or") or rest.startswith(("and ", "or ")):
+        return _Unquoted(
+            f'The condition "{source}" has "{rest}" after {quoted}, but no condition after '
+            f'it; join conditions with "and" and a $ path, e.g. {path_text} {phrase} {quoted} '
+            'and $.type is "chat", or remove the last word.'
+        )
+    return _Unquoted(
+        f'The condition "{source}" has {show(rest)} after its quoted value {quoted}; write '
+        f"one value in quotes (a quote inside it as \\{quote}): {path_text} {phrase} {quoted}."
+    )
+
+
+def _curly(source: str, path_text: str, phrase: str, value_text: str) -> FeatureMistake:
+    straight = value_text.strip(_CURLY)
+    return _Unquoted(
+        f'The condition "{source}" quotes {straight} with typographic quotes ({value_text[0]}'
+        f"{value_text[-1]}), which are read as part of the text; write straight quotes: "
+        f'{path_text} {phrase} "{straight}".'
+    )
+
+
 def _read_value(
     source: str, path_text: str, phrase: str, value_text: str, variables: Variables
 ) -> Any:
@@ -310,6 +346,10 @@ def _read_value(
     if phrase == "is one of" and not value_text.startswith("["):
         value_text = f"[{value_text}]"  # a bare list: is one of "ok", "done"
     first = value_text[0]
+    if first in "\"'" and (len(value_text) < 2 or value_text[-1] != first):
+        raise _quote_problem(source, path_text, phrase, value_text)
+    if first in _CURLY:
+        raise _curly(source, path_text, phrase, value_text)
     if first == '"' and len(value_text) >= 2 and value_text[-1] == '"':
         # Unescape first, then fill in variables: a variable's own backslashes and
         # quotes are kept as they are.

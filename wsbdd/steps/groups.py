@@ -29,7 +29,8 @@ from wsbdd.match.grammar import (
     table_matcher,
     template_matcher,
 )
-from wsbdd.model.errors import ExpectationFailed, FeatureMistake
+from wsbdd.match.refusals import group_size, watch_window
+from wsbdd.model.errors import ExpectationFailed
 from wsbdd.steps.base import wsbdd_step
 
 GROUP = r'group "(?P<group>[^"]+)"'
@@ -107,12 +108,7 @@ def crowd_connected(session: Session, context: Any, count: str, group: str, **op
     Each member has its own handshake: ``${client}`` (player7) and ``${index}`` (7) may
     be used in the path, token and headers, e.g. ``with token "${tokens.${client}}"``.
     """
-    if int(count) < 1:
-        raise FeatureMistake(
-            f'A group of {count} clients checks nothing: every step about "{group}" would pass '
-            f'with no one in it; connect at least one, like: Given 3 clients in group "{group}" '
-            "are connected."
-        )
+    group_size(count, group)
     _connect(session, context, group, _member_names(group, int(count)), **options)
 
 
@@ -250,6 +246,7 @@ def some_receive(
     unit: str | None,
 ) -> None:
     """How many members receive a matching message (the others may receive something else)."""
+    watch_window(op, n, amount, unit)
     names = session.group_members(group)
     _receive(
         session,

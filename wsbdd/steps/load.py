@@ -36,6 +36,13 @@ from wsbdd.match.grammar import (
     per_member,
     seconds,
 )
+from wsbdd.match.refusals import (
+    crowd_size,
+    least_rate,
+    sending_time,
+    share,
+    times_to_send,
+)
 from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
@@ -78,16 +85,6 @@ def _names(group: str, count: int) -> list[str]:
     return member_names(group, count)
 
 
-def _check_size(count: int) -> None:
-    if count < 1:
-        raise FeatureMistake('A crowd needs at least one client, e.g. "10 clients in group …".')
-    if count > 20_000:
-        raise FeatureMistake(
-            f"{count:,} clients is more than one wsbdd process can hold (about 20,000 open "
-            "files); use fewer clients, or spread the load over several machines."
-        )
-
-
 def _connect(
     session: Session,
     count: str,
@@ -103,7 +100,7 @@ def _connect(
     unit: str | None = None,
 ) -> None:
     size = _count(count)
-    _check_size(size)
+    crowd_size(size)
     # Target and token are filled in per member (${client}, ${index}) by the session.
     metrics = LoadDriver.of(session).connect(
         group,
@@ -173,7 +170,8 @@ def _offsets(words: dict[str, Any]) -> list[float]:
     count, rate, duration, rate2 = given
     if duration is not None:
         low, high = parse_rate(rate2)
-        return send_offsets([Phase("steady", parse_duration(duration), low, high)])
+        length = sending_time(duration, parse_duration(duration))
+        return send_offsets([Phase("steady", length, low, high)])
     if rate is not None:
         low, high = parse_rate(rate)
         if low != high:
@@ -181,8 +179,8 @@ def _offsets(words: dict[str, Any]) -> list[float]:
                 f'"{count} times at {rate}" mixes a count with a ramp; for a ramp give a '
                 'duration instead, e.g. "for 10 seconds at 1 to 5 per second".'
             )
-        return count_offsets(int(count), low)
-    return count_offsets(int(count), None)
+        return count_offsets(times_to_send(count), low)
+    return count_offsets(times_to_send(count), None)
 
 
 def _send(
@@ -220,7 +218,7 @@ def _send_closed(
         group,
         names,
         driver.payloads(names, rendered),
-        int(count),
+        times_to_send(count),
         reply=conditions(reply, session.vars).matches if reply else None,
         wait=seconds(words["amount"], words["unit"]),
     )
@@ -299,7 +297,7 @@ def delivered_to_group(session: Session, context: Any, group: str, **words: Any)
 def share_delivered(session: Session, context: Any, percent: str, group: str, **words: Any) -> None:
     """A delivery ratio: some loss is tolerated."""
     LoadDriver.of(session).expect_delivered(
-        group, at_least=float(percent), timeout=seconds(words["amount"], words["unit"])
+        group, at_least=share(percent), timeout=seconds(words["amount"], words["unit"])
     )
 
 
@@ -315,7 +313,7 @@ def back_to_sender(session: Session, context: Any, **words: Any) -> None:
 def share_back(session: Session, context: Any, percent: str, **words: Any) -> None:
     """A reply ratio for request/reply or echo: some unanswered messages are tolerated."""
     LoadDriver.of(session).expect_delivered(
-        None, at_least=float(percent), timeout=seconds(words["amount"], words["unit"])
+        None, at_least=share(percent), timeout=seconds(words["amount"], words["unit"])
     )
 
 
@@ -339,7 +337,7 @@ def percentile_below(session: Session, context: Any, which: str, kind: str, boun
 @wsbdd_step
 def connections_succeeded(session: Session, context: Any, percent: str) -> None:
     """The connection success ratio of the last crowd."""
-    LoadDriver.of(session).expect_connections(float(percent))
+    LoadDriver.of(session).expect_connections(share(percent))
 
 
 @then(
@@ -350,6 +348,5 @@ def connections_succeeded(session: Session, context: Any, percent: str) -> None:
 @wsbdd_step
 def throughput_at_least(session: Session, context: Any, what: str, bound: str) -> None:
     """Delivered messages per second (throughput) or sent per second (send rate)."""
-    LoadDriver.of(session).expect_throughput(
-        "sent" if what == "send rate" else "delivered", _number(bound)
-    )
+    rate = least_rate(what, bound)
+    LoadDriver.of(session).expect_throughput("sent" if what == "send rate" else "delivered", rate)

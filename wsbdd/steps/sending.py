@@ -8,6 +8,7 @@ from behave import step
 
 from wsbdd.facade.session import Session
 from wsbdd.match.grammar import NAME, decode_binary, payload_text, quoted
+from wsbdd.match.refusals import messages_to_send
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.steps.base import wsbdd_step
 
@@ -60,22 +61,12 @@ def sends_binary(session: Session, context: Any, name: str, encoding: str, data:
     session.send(name, decode_binary(encoding, session.vars.render_text(data)))
 
 
-def _how_many(count: str) -> int:
-    n = int(count)
-    if n < 1:
-        raise FeatureMistake(
-            f"Sending {count} messages sends nothing, so the steps after it check nothing "
-            'sent; write how many to send, like "sends 3 messages:".'
-        )
-    return n
-
-
 @step(NAME + r" sends (?P<count>\d+) messages:")
 @wsbdd_step
 def sends_many(session: Session, context: Any, name: str, count: str) -> None:
     """Send the docstring N times; ``${i}`` is 1, 2, … N in each copy."""
     template = _docstring(context, '{"type": "echo", "content": "${i}"}')
-    n = _how_many(count)
+    n = messages_to_send(count)
     payloads = [payload_text(template, session.vars.child(i=i, n=n)) for i in range(1, n + 1)]
     session.send_many(name, payloads)
 
@@ -83,6 +74,6 @@ def sends_many(session: Session, context: Any, name: str, count: str) -> None:
 @step(NAME + r" sends (?P<count>\d+) messages (?P<payload>[\[{].*)")
 @wsbdd_step
 def sends_many_inline(session: Session, context: Any, name: str, count: str, payload: str) -> None:
-    n = _how_many(count)
+    n = messages_to_send(count)
     payloads = [payload_text(payload, session.vars.child(i=i, n=n)) for i in range(1, n + 1)]
     session.send_many(name, payloads)
