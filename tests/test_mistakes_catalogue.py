@@ -638,8 +638,8 @@ ROWS = [
         ),
         (
             'wsbdd does not know the protocol "Klingon"; write "Socket.IO", "GraphQL", '
-            '"GraphQL over graphql-ws" or "plain WebSocket", or the name of a codec of your '
-            "own (docs/codecs.md)."
+            '"GraphQL over graphql-ws", "STOMP" or "plain WebSocket", or the name of a codec '
+            "of your own (docs/codecs.md)."
         ),
         None,
     ),
