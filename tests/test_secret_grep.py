@@ -60,3 +60,36 @@ def test_no_planted_secret_appears_in_any_output(tmp_path):
     assert not leaks, leaks
     assert "$.content.password was" in outputs["console"]  # the failure is still told
     assert "| Authorization | ***" in outputs["console"]  # and the table still read
+
+
+PROJECT_FEATURE = """\
+Feature: The project's own credential names
+
+  Scenario: A PIN and a signature are masked because the settings name them
+    Given Alice is connected with headers:
+      | name        | value             |
+      | X-Signature | sig-77-abcdef     |
+    When Alice sends {"type": "echo", "content": {"card_pin": "pin-0042-9913"}}
+    Then Alice receives a message where $.content.card_pin is "nope" within 300 ms
+"""
+
+
+def test_credential_names_of_the_project_are_masked_in_every_output(tmp_path):
+    project = make_project(tmp_path, PROJECT_FEATURE)
+    (project / "wsbdd.toml").write_text(
+        'timeout = 2\ncredential_names = ["*pin*", "x-signature"]\n'
+    )
+    result = run_module(project, "wsbdd", "run", "-f", "plain", "--reports", "out")
+    assert result.returncode == 1
+    outputs = {"console": result.stdout + result.stderr}
+    for file in Path(project / "out").rglob("*"):
+        if file.is_file():
+            outputs[str(file)] = file.read_text("utf-8", errors="replace")
+    leaks = [
+        f"{secret} in {name}"
+        for secret in ("sig-77-abcdef", "pin-0042-9913")
+        for name, text in outputs.items()
+        if secret in text
+    ]
+    assert not leaks, leaks
+    assert "$.content.card_pin was" in outputs["console"]

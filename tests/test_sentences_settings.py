@@ -357,3 +357,27 @@ def test_report_settings(table, sentence):
     """[tool.wsbdd.report], as TOML gives it; values are shown as written in TOML."""
     assert ReportOptions.from_table({"title": "Run"}).title == "Run"
     assert_config_sentence(f"[tool.wsbdd.report] {sentence}", ReportOptions.from_table, table)
+
+
+@pytest.mark.parametrize(
+    ("names", "problem"),
+    [
+        (
+            '["x signature"]',
+            'the entry "x signature" is not a name pattern: letters, digits, "-", "_", "." and '
+            "the wildcards * and ?",
+        ),
+        (
+            '["*"]',
+            'the entry "*" would make every name a credential; name some letters, e.g. "*pin*"',
+        ),
+    ],
+)
+def test_a_credential_name_that_is_not_a_pattern(project, names, problem):
+    assert_config_sentence(
+        f"wsbdd.toml credential_names is {names}: {problem}.",
+        settings_of,
+        project,
+        f"credential_names = {names}",
+        kind=ConfigError,
+    )

@@ -81,6 +81,7 @@ from wsbdd.model.errors import ConnectionProblem, ExpectationFailed, FeatureMist
 from wsbdd.model.handshake import answer_headers, describe_refusal, refusal_response
 from wsbdd.model.message import Message
 from wsbdd.model.response import Response
+from wsbdd.model.secrets import use_credential_names
 from wsbdd.model.transcript import Event, StepMark, build_transcript
 from wsbdd.model.variables import Variables
 from wsbdd.settings.config import Settings, load_settings
@@ -125,6 +126,8 @@ class Run:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
+        # Which names are credentials is the run's policy, for every output (see secrets.py).
+        use_credential_names(self.settings.credential_names)
         self.loop_thread = LoopThread(same_cpu=self.settings.same_cpu, loop=self.settings.loop)
         self.demo: Any = None
         self.base_url = self.settings.url or ""

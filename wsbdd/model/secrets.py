@@ -8,6 +8,9 @@ received: the HTML report, JUnit, Cucumber JSON, the console and failure sentenc
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 __all__ = [
     "LINE_MARKS",
     "MASK",
@@ -16,6 +19,8 @@ __all__ = [
     "SECRET_WORDS",
     "is_secret_header",
     "is_secret_name",
+    "use_credential_names",
+    "credential_name_patterns",
 ]
 
 MASK = "***"
@@ -44,16 +49,51 @@ SECRET_HEADER_WORDS = (*SECRET_WORDS, "cookie", "session", "credential", "pwd")
 ``X-Password``, ``X-Session-Id``), besides :data:`SECRET_HEADERS`."""
 
 
+_EXTRA: list[re.Pattern[str]] = []
+"""The project's own credential names (the ``credential_names`` setting), as patterns."""
+
+
+def _glob(pattern: str, char: str) -> str:
+    """A name pattern (``*pin*``, ``x-signature``) as a regular expression whose ``*`` stands
+    for any run of ``char`` (a class of the characters a name may have)."""
+    return "".join(f"{char}*" if c == "*" else char if c == "?" else re.escape(c) for c in pattern)
+
+
+def use_credential_names(patterns: Iterable[str]) -> None:
+    """Make names matching ``patterns`` (``*`` any characters, ``?`` one; case ignored)
+    credentials too, besides wsbdd's own: headers, JSON fields and query parameters so
+    named are masked in every output.  For the whole process: the run's settings say."""
+    _EXTRA[:] = [re.compile(_glob(p.strip(), "."), re.IGNORECASE) for p in patterns if p.strip()]
+    _EXTRA_SOURCES[:] = [p.strip() for p in patterns if p.strip()]
+
+
+_EXTRA_SOURCES: list[str] = []
+
+
+def credential_name_patterns(char: str) -> tuple[str, ...]:
+    """The project's credential names as regular expressions over names made of ``char``
+    (the masker's patterns for JSON fields and header lines)."""
+    return tuple(_glob(p, char) for p in _EXTRA_SOURCES)
+
+
+def _extra(name: str) -> bool:
+    return any(pattern.fullmatch(name) for pattern in _EXTRA)
+
+
 def is_secret_header(name: str) -> bool:
     """Whether the value of header *name* is a credential: ``Authorization``, ``Cookie``,
     ``X-Api-Key``, or any name with ``token``, ``secret``, ``password``, ``cookie``,
     ``session``… in it."""
     lowered = name.strip().lower()
-    return lowered in SECRET_HEADERS or any(word in lowered for word in SECRET_HEADER_WORDS)
+    return (
+        lowered in SECRET_HEADERS
+        or any(word in lowered for word in SECRET_HEADER_WORDS)
+        or _extra(lowered)
+    )
 
 
 def is_secret_name(name: str, secrets: tuple[str, ...] = ()) -> bool:
     """Whether a query parameter or form field called *name* carries a secret (``token``,
     ``password``, ``api_key``…, or one of *secrets*)."""
     lowered = name.lower()
-    return lowered in secrets or any(word in lowered for word in SECRET_WORDS)
+    return lowered in secrets or any(word in lowered for word in SECRET_WORDS) or _extra(lowered)

@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from wsbdd.model.secrets import LINE_MARKS, MASK, PUBLIC_PLACES, SECRET_HEADERS, is_secret_header
+from wsbdd.model.secrets import (
+    LINE_MARKS,
+    MASK,
+    PUBLIC_PLACES,
+    SECRET_HEADERS,
+    credential_name_patterns,
+    is_secret_header,
+)
 
 __all__ = [
     "MASK",
@@ -102,6 +109,39 @@ _PLACES = [
 
 _CUT = re.compile(rf"([^\s\"'<>]{{{MIN_LENGTH},}})…")
 """A run of characters a sentence cut short with an ellipsis."""
+
+
+_PROJECT_PLACES: dict[tuple[str, ...], list[tuple[re.Pattern[str], str]]] = {}
+
+
+def _project_places() -> list[tuple[re.Pattern[str], str]]:
+    """The places of the project's own credential names (the ``credential_names``
+    setting): a JSON field so named, and a header line or ``name=value`` so named."""
+    fields = credential_name_patterns('[^"]')
+    if not fields:
+        return []
+    places = _PROJECT_PLACES.get(fields)
+    if places is None:
+        names = "|".join(credential_name_patterns(r"[\w.-]"))
+        places = [
+            (
+                re.compile(
+                    rf'("(?:{"|".join(fields)})")(\s*:\s*")((?!\*\*\*")(?:[^"\\]|\\.)*)(")',
+                    re.IGNORECASE,
+                ),
+                rf"\g<1>\g<2>{MASK}\g<4>",
+            ),
+            (
+                re.compile(
+                    rf"""((?<![\w.-])(?:{names})(?![\w.-])["']?[ \t]*[:=][ \t]*["']?)"""
+                    r"""((?!\*\*\*)[^"'\r\n|&#\s]+)""",
+                    re.IGNORECASE,
+                ),
+                rf"\g<1>{MASK}",
+            ),
+        ]
+        _PROJECT_PLACES[fields] = places
+    return places
 
 
 def _spellings(value: str) -> set[str]:
@@ -337,6 +377,8 @@ class Masker:
         for words, pattern, replacement in _PLACES:
             if any(word in lowered for word in words):
                 text = pattern.sub(replacement, text)
+        for pattern, replacement in _project_places():
+            text = pattern.sub(replacement, text)
         if "…" in text and self._values:
             text = _CUT.sub(self._cut_secret, text)
         return text

@@ -247,6 +247,10 @@ class Settings:
     ignore: tuple[str, ...] = ()
     variables: Mapping[str, Any] = field(default_factory=_frozen)
     secrets: tuple[str, ...] = ()
+    credential_names: tuple[str, ...] = ()
+    """Names of headers, JSON fields and query parameters whose values are credentials,
+    besides wsbdd's own (``*token*``, ``*password*``, ``authorization``…): patterns with
+    ``*`` and ``?`` (``["*pin*", "x-signature"]``), case ignored."""
     source: str = "defaults"
     extras: Mapping[str, Any] = field(default_factory=_frozen)
     """Raw ``phrases`` / ``load`` / ``report`` tables, for the features that read them."""
@@ -593,6 +597,14 @@ def _attempts(value: Any, origin: _Origin, path: tuple[str, ...]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
         raise _fail(origin, path, value, "must be a whole number of tries from 1 to 100, e.g. 5")
     return value
+
+
+def _credential_name_problem(name: str) -> str | None:
+    if not re.fullmatch(r"[\w.*?-]+", name.strip()):
+        return 'is not a name pattern: letters, digits, "-", "_", "." and the wildcards * and ?'
+    if not name.strip("*?"):
+        return "would make every name a credential; name some letters, e.g. \"*pin*\""
+    return None
 
 
 def _string_list(check: Callable[[str], str | None] | None = None) -> _Parser:
@@ -964,6 +976,7 @@ _SCALARS: dict[str, _Parser] = {
     "strict": _boolean,
     "ignore": _string_list(),
     "secrets": _string_list(_variable_name_problem),
+    "credential_names": _string_list(_credential_name_problem),
 }
 _TOKEN: dict[str, _Parser] = {
     "place": _token_place,
