@@ -147,3 +147,42 @@ def test_a_line_found_before_is_not_looked_up_again(monkeypatch):
     assert again is first and asked == []
     other = registry.find_match(Step("x.feature", 2, "When", "when", step.name + " "))
     assert asked and (other is None or other is not first)
+
+
+def _first(pairs, text):
+    for needle, definition in pairs:
+        if needle in text and definition.match(text):
+            return definition
+    return None
+
+
+def test_the_word_index_answers_as_the_full_scan_for_every_line_of_the_features():
+    """Indexing definitions by a word of their required text only skips definitions that
+    cannot match: for every step line of the repository's features, the first match among
+    the candidates is the first match among all definitions."""
+    from pathlib import Path
+
+    from behave.parser import parse_file
+
+    from wsbdd.glue.step_lookup import _needle_of, _Table, step_registry
+
+    registry = step_registry()
+    root = Path(__file__).resolve().parent.parent
+    tables = {}
+    for kind in ("given", "when", "then", "step"):
+        own = registry.steps[kind]
+        definitions = own if kind == "step" else [*own, *registry.steps["step"]]
+        tables[kind] = _Table([(_needle_of(d), d) for d in definitions])
+    lines = 0
+    for file in [*root.glob("features/**/*.feature"), *root.glob("tests/features/**/*.feature")]:
+        try:
+            feature = parse_file(str(file))
+        except Exception:  # noqa: BLE001 - a deliberately broken feature of a test
+            continue
+        for scenario in feature.walk_scenarios():
+            for step in scenario.all_steps:
+                table = tables[step.step_type]
+                found = _first(table.candidates(step.name), step.name)
+                assert found is _first(table.rows, step.name), step.name
+                lines += 1
+    assert lines > 500

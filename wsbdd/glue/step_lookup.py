@@ -123,6 +123,50 @@ _REMEMBERED = 4096
 """Step lines whose definition :func:`speed_up`'s lookup remembers (then it starts over)."""
 
 
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _key_word(needle: str) -> str | None:
+    """The longest word that stands whole inside ``needle`` (letters with a non-letter on
+    each side within it), which any line the needle is in has as a word of its own; None
+    when there is none (the definition is then asked about every line)."""
+    words = [m for m in _WORD.finditer(needle) if m.start() > 0 and m.end() < len(needle)]
+    whole = [m.group() for m in words if len(m.group()) >= 3]
+    return max(whole, key=len) if whole else None
+
+
+class _Table:
+    """One keyword's definitions in behave's order, indexed by a word each one's required
+    text holds: a line is only tried against the definitions whose word it has (and those
+    with no such word), in the same order, so the first that matches is behave's answer.
+    With 300 definitions a line used to cost one substring search each (about 14 µs)."""
+
+    __slots__ = ("rows", "_by_word", "_always")
+
+    def __init__(self, rows: list[tuple[str, Any]]) -> None:
+        self.rows = rows
+        self._by_word: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for index, (needle, _) in enumerate(rows):
+            word = _key_word(needle)
+            if word is None:
+                self._always.append(index)
+            else:
+                self._by_word.setdefault(word, []).append(index)
+
+    def candidates(self, text: str) -> list[tuple[str, Any]]:
+        """The rows that may match ``text``, in the table's order."""
+        by_word = self._by_word
+        picked = list(self._always)
+        for word in set(_WORD.findall(text)):
+            found = by_word.get(word)
+            if found is not None:
+                picked.extend(found)
+        picked.sort()
+        rows = self.rows
+        return [rows[index] for index in picked]
+
+
 def _needle_of(definition: Any) -> str:
     return definition._needle if isinstance(definition, StepPattern) else ""
 
@@ -138,9 +182,9 @@ def speed_up(registry: Any) -> None:
     if getattr(registry, "_wsbdd_sped_up", False):
         return
     steps = registry.steps
-    tables: dict[str, tuple[tuple[int, ...], list[tuple[str, Any]]]] = {}
+    tables: dict[str, tuple[tuple[int, ...], _Table]] = {}
 
-    def table(step_type: str) -> list[tuple[str, Any]]:
+    def table(step_type: str) -> _Table:
         # behave only ever appends definitions; the sizes and last entries tell
         # whether the lists changed since the table was made.
         own, shared = steps[step_type], steps["step"]
@@ -149,13 +193,13 @@ def speed_up(registry: Any) -> None:
         if known is not None and known[0] == key:
             return known[1]
         candidates = list(own) if step_type == "step" else [*own, *shared]
-        rows = [(_needle_of(definition), definition) for definition in candidates]
-        tables[step_type] = (key, rows)
-        return rows
+        made = _Table([(_needle_of(definition), definition) for definition in candidates])
+        tables[step_type] = (key, made)
+        return made
 
     # The same line found again (a scenario repeats its steps, an outline its rows, a
     # background every scenario): the answer is the same while the definitions are.
-    remembered: dict[str, tuple[list[tuple[str, Any]], dict[str, Match | None]]] = {}
+    remembered: dict[str, tuple[_Table, dict[str, Match | None]]] = {}
 
     def find_match(step: Any) -> Match | None:
         text = step.name
@@ -169,7 +213,7 @@ def speed_up(registry: Any) -> None:
         if text in answers:
             return answers[text]
         answer = None
-        for needle, definition in rows:
+        for needle, definition in rows.candidates(text):
             if needle in text:
                 found = definition.match(text)
                 if found:

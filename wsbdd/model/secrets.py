@@ -20,6 +20,7 @@ __all__ = [
     "is_secret_header",
     "is_secret_name",
     "use_credential_names",
+    "mentions_credential",
     "credential_name_patterns",
 ]
 
@@ -74,6 +75,15 @@ def credential_name_patterns(char: str) -> tuple[str, ...]:
     """The project's credential names as regular expressions over names made of ``char``
     (the masker's patterns for JSON fields and header lines)."""
     return tuple(_glob(p, char) for p in _EXTRA_SOURCES)
+
+
+def mentions_credential(text: str) -> bool:
+    """Whether ``text`` may name a credential at all: a cheap look before a payload is
+    parsed for one (always True once the project names credentials of its own)."""
+    if _EXTRA:
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in SECRET_HEADER_WORDS)
 
 
 def _extra(name: str) -> bool:

@@ -28,7 +28,7 @@ from typing import Any
 from wsbdd.codec.registry import find_codec
 from wsbdd.match import unescape
 from wsbdd.model.address import mask_secrets
-from wsbdd.model.secrets import is_secret_name
+from wsbdd.model.secrets import is_secret_name, mentions_credential
 from wsbdd.model.transcript import Event, StepMark
 from wsbdd.model.variables import find_placeholders, root_name
 from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
@@ -139,14 +139,17 @@ class ReportRecorder:
 
     def learn_step(self, step: Any, variables: Any = None) -> None:
         """Remember the token and credential headers a step gives (rendered when possible)."""
+        # Called before every step: the common step (a send, a receive) is turned down by
+        # substring tests before any pattern or parser runs.
         line = getattr(step, "name", "") or ""
-        for token in (*_TOKEN_IN_STEP.findall(line), *_PASSCODE_IN_STEP.findall(line)):
-            self.masker.add(self._render(unescape(token), variables))
-            self._add_tables(token, variables)
-        for header, value in _HEADER_IN_STEP.findall(getattr(step, "name", "") or ""):
-            self.masker.add_header(header, self._render(unescape(value), variables))
+        if "with " in line or "With " in line:
+            for token in (*_TOKEN_IN_STEP.findall(line), *_PASSCODE_IN_STEP.findall(line)):
+                self.masker.add(self._render(unescape(token), variables))
+                self._add_tables(token, variables)
+            for header, value in _HEADER_IN_STEP.findall(line):
+                self.masker.add_header(header, self._render(unescape(value), variables))
         for payload in (getattr(step, "text", None), _inline_json(line)):
-            if payload:
+            if payload and mentions_credential(payload):  # most steps send no credential
                 self._add_json_secrets(payload, variables)
         table = getattr(step, "table", None)
         if table is not None:
