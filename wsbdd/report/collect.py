@@ -333,10 +333,13 @@ class ReportRecorder:
 _current: ReportRecorder | None = None
 
 
+_JSON_START = re.compile(r"[\[{]")
+
+
 def _inline_json(line: str) -> str | None:
     """The JSON a step line ends with (``Alice sends {"password": "…"}``), if any."""
-    start = min((i for i in (line.find("{"), line.find("[")) if i >= 0), default=-1)
-    return line[start:] if start >= 0 else None
+    found = _JSON_START.search(line)
+    return line[found.start() :] if found else None
 
 
 def _secret_values(value: Any, secret: bool = False) -> Iterator[str]:

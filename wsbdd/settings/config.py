@@ -603,7 +603,7 @@ def _credential_name_problem(name: str) -> str | None:
     if not re.fullmatch(r"[\w.*?-]+", name.strip()):
         return 'is not a name pattern: letters, digits, "-", "_", "." and the wildcards * and ?'
     if not name.strip("*?"):
-        return "would make every name a credential; name some letters, e.g. \"*pin*\""
+        return 'would make every name a credential; name some letters, e.g. "*pin*"'
     return None
 
 
