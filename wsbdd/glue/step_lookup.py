@@ -78,6 +78,7 @@ class StepPattern(SimplifiedRegexMatcher):
         names = {index: name for name, index in compiled.groupindex.items()}
         self._names = [names.get(index) for index in range(1, compiled.groups + 1)]
         self._needle = required_text(self.pattern)
+        self._word = _key_word(self._needle)  # made now: the first lookup of a run is a step
 
     def check_match(self, step_text: str) -> list[Argument] | None:
         if self._needle not in step_text:
@@ -147,8 +148,8 @@ class _Table:
         self.rows = rows
         self._by_word: dict[str, list[int]] = {}
         self._always: list[int] = []
-        for index, (needle, _) in enumerate(rows):
-            word = _key_word(needle)
+        for index, (needle, definition) in enumerate(rows):
+            word = definition._word if isinstance(definition, StepPattern) else _key_word(needle)
             if word is None:
                 self._always.append(index)
             else:
