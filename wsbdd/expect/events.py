@@ -22,6 +22,7 @@ from typing import Any
 from hamcrest.core.description import Description
 
 from wsbdd.expect import Expectation, Outcome, Receive, format_duration
+from wsbdd.expect.envelopes import EnvelopeMatcher
 from wsbdd.match.conditions import Condition, parse_condition, split_conditions
 from wsbdd.match.grammar import decode_binary
 from wsbdd.match.messages import MessageMatcher
@@ -167,59 +168,11 @@ def event_label(value: Any) -> str:
     return render_value(value, 120)
 
 
-class _EnvelopeMatcher(MessageMatcher):
-    """Shared by the event and ack matchers: a kind test, then conditions on the envelope."""
-
-    def __init__(self, conditions: Sequence[EventCondition]) -> None:
-        self.conditions = tuple(conditions)
-
-    def _envelope(self, message: Message) -> dict[str, Any] | None:
-        raise NotImplementedError
-
-    def _not_it(self, message: Message) -> str:
-        raise NotImplementedError
-
-    def matches(self, message: Message, mismatch_description: Description | None = None) -> bool:
-        value = self._envelope(message)
-        if value is None:
-            return self._report(False, message, mismatch_description)
-        for condition in self.conditions:
-            if not condition.test(value):
-                return self._report(False, message, mismatch_description)
-        return True
-
-    def where_words(self) -> str:
-        """`` where $.ok is true`` (with its leading space), or nothing without conditions."""
-        if not self.conditions:
-            return ""
-        return " where " + " and ".join(c.describe() for c in self.conditions)
-
-    def mismatch(self, message: Message) -> str:
-        value = self._envelope(message)
-        if value is None:
-            return self._not_it(message)
-        failing = [c.mismatch(value) for c in self.conditions if not c.test(value)]
-        if not failing:
-            return "matched"
-        if len(failing) > 2:
-            return f"{failing[0]}, {failing[1]} and {len(failing) - 2} more"
-        return " and ".join(failing)
-
-    def score(self, message: Message) -> float:
-        value = self._envelope(message)
-        if value is None:
-            return 0.0
-        if not self.conditions:
-            return 1.0
-        # Same event, some arguments alike: ranked above every other event.
-        return 0.1 + 0.9 * sum(1 for c in self.conditions if c.test(value)) / len(self.conditions)
-
-
 def _value(message: Message) -> Any:
     return message.value
 
 
-class EventMatcher(_EnvelopeMatcher):
+class EventMatcher(EnvelopeMatcher):
     """A Socket.IO event called ``event`` (in ``namespace``, when given) meeting every condition.
 
     ``asks_ack``: only an event the server wants acknowledged.
@@ -267,7 +220,7 @@ class EventMatcher(_EnvelopeMatcher):
         return f"{name}{where}{asks}{self.where_words()}"
 
 
-class AckMatcher(_EnvelopeMatcher):
+class AckMatcher(EnvelopeMatcher):
     """The server's acknowledgement number ``ack`` (of ``event``) meeting every condition."""
 
     def __init__(

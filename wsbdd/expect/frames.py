@@ -22,6 +22,7 @@ from typing import Any
 from hamcrest.core.description import Description
 
 from wsbdd.expect import Outcome
+from wsbdd.expect.envelopes import EnvelopeMatcher
 from wsbdd.match.conditions import Condition
 from wsbdd.match.messages import MessageMatcher
 from wsbdd.match.values import show
@@ -92,18 +93,18 @@ def frame_label(value: Any) -> str:
     return f"{command}{f' {where}' if where else ''}{shown}"
 
 
-class FrameMatcher(MessageMatcher):
+class FrameMatcher(EnvelopeMatcher):
     """A frame of ``command`` (``MESSAGE``, ``ERROR``), from ``destination`` when given,
     meeting every condition (``$`` the whole frame view)."""
 
     def __init__(
         self, command: str, destination: str | None = None, conditions: Sequence[Condition] = ()
     ) -> None:
+        super().__init__(conditions)
         self.command = command
         self.destination = destination
-        self.conditions = tuple(conditions)
 
-    def _it(self, message: Message) -> dict[str, Any] | None:
+    def _envelope(self, message: Message) -> dict[str, Any] | None:
         frame = _frame(message)
         if frame is None or frame.get("command") != self.command:
             return None
@@ -111,42 +112,19 @@ class FrameMatcher(MessageMatcher):
             return None
         return frame
 
-    def matches(self, message: Message, mismatch_description: Description | None = None) -> bool:
-        frame = self._it(message)
-        if frame is None:
-            return self._report(False, message, mismatch_description)
-        for condition in self.conditions:
-            if not condition.test(frame):
-                return self._report(False, message, mismatch_description)
-        return True
-
-    def where_words(self) -> str:
-        """`` where $.body.text is "hi"`` (with its leading space), or nothing."""
-        if not self.conditions:
-            return ""
-        return " where " + " and ".join(c.describe() for c in self.conditions)
-
-    def describe(self) -> str:
-        source = f' from "{self.destination}"' if self.destination is not None else ""
-        return f"{self.command}{source}{self.where_words()}"
-
-    def mismatch(self, message: Message) -> str:
+    def _not_it(self, message: Message) -> str:
         frame = _frame(message)
         if frame is None:
             return "not a STOMP frame"
         command = frame["command"]
         if command != self.command:
             return f"{_article(command)} {command}"
-        if self.destination is not None:
-            got = _headers(frame).get("destination")
-            if got != self.destination:
-                return f'from "{got}"' if got is not None else "no destination"
-        failing = [c.mismatch(frame) for c in self.conditions if not c.test(frame)]
-        if not failing:
-            return "matched"
-        if len(failing) > 2:
-            return f"{failing[0]}, {failing[1]} and {len(failing) - 2} more"
-        return " and ".join(failing)
+        got = _headers(frame).get("destination")
+        return f'from "{got}"' if got is not None else "no destination"
+
+    def describe(self) -> str:
+        source = f' from "{self.destination}"' if self.destination is not None else ""
+        return f"{self.command}{source}{self.where_words()}"
 
     def score(self, message: Message) -> float:
         frame = _frame(message)

@@ -19,11 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hamcrest.core.description import Description
-
 from wsbdd.expect import Expectation, Outcome, format_duration
+from wsbdd.expect.envelopes import EnvelopeMatcher
 from wsbdd.match.conditions import Condition, parse_condition, split_conditions
-from wsbdd.match.messages import MessageMatcher
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.failures import Failure
 from wsbdd.model.inbox import Inbox
@@ -116,7 +114,7 @@ def result_conditions(text: str | None, variables: Variables | None = None) -> l
     return conditions
 
 
-class ResultMatcher(MessageMatcher):
+class ResultMatcher(EnvelopeMatcher):
     """A result (``next``, or with ``errors`` also an ``error`` message) of the operation
     with id ``op_id`` meeting every condition on the result."""
 
@@ -128,9 +126,9 @@ class ResultMatcher(MessageMatcher):
         *,
         errors: bool = False,
     ) -> None:
+        super().__init__(conditions)
         self.operation = operation
         self.op_id = op_id
-        self.conditions = tuple(conditions)
         self.errors = errors
 
     def ours(self, message: Message) -> bool:
@@ -143,39 +141,14 @@ class ResultMatcher(MessageMatcher):
             return False
         return value.get("type") == "next" or (self.errors and value.get("type") == "error")
 
-    def matches(self, message: Message, mismatch_description: Description | None = None) -> bool:
-        if not self.is_result(message):
-            return self._report(False, message, mismatch_description)
-        result = result_of(message.value)
-        ok = all(c.test(result) for c in self.conditions)
-        return ok or self._report(False, message, mismatch_description)
+    def _envelope(self, message: Message) -> Any:
+        return result_of(message.value) if self.is_result(message) else None
 
-    def where_words(self) -> str:
-        if not self.conditions:
-            return ""
-        return " where " + " and ".join(c.describe() for c in self.conditions)
+    def _not_it(self, message: Message) -> str:
+        return "not a result of this operation"
 
     def describe(self) -> str:
         return f'result of "{self.operation}"{self.where_words()}'
-
-    def mismatch(self, message: Message) -> str:
-        if not self.is_result(message):
-            return "not a result of this operation"
-        result = result_of(message.value)
-        failing = [c.mismatch(result) for c in self.conditions if not c.test(result)]
-        if not failing:
-            return "matched"
-        if len(failing) > 2:
-            return f"{failing[0]}, {failing[1]} and {len(failing) - 2} more"
-        return " and ".join(failing)
-
-    def score(self, message: Message) -> float:
-        if not self.is_result(message):
-            return 0.0
-        if not self.conditions:
-            return 1.0
-        result = result_of(message.value)
-        return 0.1 + 0.9 * sum(1 for c in self.conditions if c.test(result)) / len(self.conditions)
 
 
 def _line(message: Message, note: str = "") -> str:
