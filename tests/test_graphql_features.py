@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from feature_projects import assert_written_in_words
 from sentences import clock
 from test_behave_runs import behave, failures
 
@@ -44,16 +45,7 @@ def test_the_graphql_features_pass_against_the_app(graphql_app: Any, protocol: s
 
 
 def test_the_features_hold_no_raw_envelope_and_the_project_no_python_step() -> None:
-    texts = "\n".join(p.read_text(encoding="utf-8") for p in FEATURES.glob("*.feature"))
-    assert not re.search(r'"type"|connection_init|"payload"|\$\.payload|sends \{', texts)
-    steps = list((FEATURES / "steps").glob("*.py"))
-    assert [p.name for p in steps] == ["wsbdd_steps.py"]
-    code = [
-        line
-        for line in steps[0].read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert code == ["from wsbdd.steps import *  # noqa: F403"]
+    assert_written_in_words(FEATURES, r'"type"|connection_init|"payload"|\$\.payload|sends \{')
 
 
 SENTENCES = [

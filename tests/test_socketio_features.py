@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from feature_projects import assert_written_in_words, run_with_reports
 from sentences import clock
 from test_behave_runs import behave, failures
 
@@ -53,39 +54,17 @@ def run(server: Any, *args: str) -> str:
 
 
 def test_the_socketio_features_pass_against_the_server(server: Any, tmp_path: Path) -> None:
-    report = tmp_path / "report.html"
-    output = run(
-        server,
-        "--tags=not @fails",
-        "-f",
-        "wsbdd.report.html:HtmlFormatter",
-        "-o",
-        str(report),
-        "--junit",
-        "--junit-directory",
-        str(tmp_path / "junit"),
-    )
+    output, html = run_with_reports(lambda *args: run(server, *args), tmp_path)
     assert "Traceback" not in output, failures(output)
     assert re.search(r"\b14 scenarios passed, 0 failed", output), failures(output)
     assert "undefined" not in output
     # The reports are written for events as for frames (how they draw them: sio-report).
-    html = report.read_text(encoding="utf-8")
     assert "Room messages reach members only" in html
     assert "secret" not in html  # the admin's password in an auth payload is masked
-    assert list((tmp_path / "junit").glob("*.xml"))
 
 
 def test_the_features_hold_no_raw_frame_and_the_project_no_python_step() -> None:
-    texts = "\n".join(p.read_text(encoding="utf-8") for p in FEATURES.glob("*.feature"))
-    assert not re.search(r"\b4[0-6]\[|\b4[0-6]/|sends the text", texts)
-    steps = [p for p in (FEATURES / "steps").glob("*.py")]
-    assert [p.name for p in steps] == ["wsbdd_steps.py"]
-    code = [
-        line
-        for line in steps[0].read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert code == ["from wsbdd.steps import *  # noqa: F403"]
+    assert_written_in_words(FEATURES, r"\b4[0-6]\[|\b4[0-6]/|sends the text")
 
 
 SENTENCES = [

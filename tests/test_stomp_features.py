@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from feature_projects import assert_written_in_words, run_with_reports
 from sentences import clock
 from test_behave_runs import behave, failures, make_project
 
@@ -34,37 +35,17 @@ def run(broker: Any, *args: str, cwd: Path = FEATURES) -> str:
 
 
 def test_the_stomp_features_pass_against_the_broker(stomp_broker: Any, tmp_path: Path) -> None:
-    report = tmp_path / "report.html"
-    output = run(
-        stomp_broker,
-        "--tags=not @fails",
-        "-f",
-        "wsbdd.report.html:HtmlFormatter",
-        "-o",
-        str(report),
-        "--junit",
-        "--junit-directory",
-        str(tmp_path / "junit"),
-    )
+    output, html = run_with_reports(lambda *args: run(stomp_broker, *args), tmp_path)
     assert "Traceback" not in output, failures(output)
     assert re.search(r"\b15 scenarios passed, 0 failed", output), failures(output)
     assert "undefined" not in output
-    html = report.read_text(encoding="utf-8")
     assert "Acknowledgements may be part of a transaction" in html
-    assert list((tmp_path / "junit").glob("*.xml"))
 
 
 def test_the_features_hold_no_raw_frame_and_the_project_no_python_step() -> None:
-    texts = "\n".join(p.read_text(encoding="utf-8") for p in FEATURES.glob("*.feature"))
-    assert not re.search(r"\\0|\\x00|\^@|\b(?:CONNECT|SUBSCRIBE|SEND)\\n|sends the text", texts)
-    steps = [p for p in (FEATURES / "steps").glob("*.py")]
-    assert [p.name for p in steps] == ["wsbdd_steps.py"]
-    code = [
-        line
-        for line in steps[0].read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert code == ["from wsbdd.steps import *  # noqa: F403"]
+    assert_written_in_words(
+        FEATURES, r"\\0|\\x00|\^@|\b(?:CONNECT|SUBSCRIBE|SEND)\\n|sends the text"
+    )
 
 
 SENTENCES = [
