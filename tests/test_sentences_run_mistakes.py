@@ -136,3 +136,19 @@ def test_an_undefined_step_at_run_time_gets_did_you_mean(tmp_path):
         'mean "{client} is connected [to "{path}"] [with token "{token}"] [with subprotocol[s] '
         '"{subprotocols}"/no subprotocol] [with headers:]"?'
     ) in result.stderr
+
+
+def test_plain_behave_runs_the_other_files_when_one_cannot_be_read(tmp_path):
+    project = make_project(tmp_path, "Feature: ok\n  Scenario: y\n    Given Alice is connected\n")
+    (project / "wsbdd.toml").write_text("timeout = 2\n")
+    (project / "features" / "broken.feature").write_text(BROKEN)
+    result = behave(project, "-f", "plain", "features")
+    sentence = (
+        "features/broken.feature:4: this feature file cannot be read, so it did not run (the "
+        "other files did): Failed to parse"
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"wsbdd: {sentence}")
+    assert f"HOOK-ERROR in after_all: AssertionError: {sentence}" in result.stdout
+    assert "1 scenario passed, 0 failed" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr

@@ -22,12 +22,17 @@ from behave.model_core import Status
 from wsbdd.facade.protocols import PROTOCOL_TAGS
 from wsbdd.facade.session import Run, Session
 from wsbdd.glue.behave_speed import speed_up_context
+from wsbdd.glue.feature_files import guard_feature_parsing, unread_problem
 from wsbdd.glue.mistakes import empty_scenario, outlines_without_examples, scenario_mistake
 from wsbdd.glue.settings_notice import no_settings_notice, undefined_steps_hint
 from wsbdd.glue.undefined import explain
 from wsbdd.io.pool import thaw_crowds
 from wsbdd.report.collect import ReportRecorder, start_recording
 from wsbdd.settings.config import load_settings
+
+# behave imports the hooks before it parses the features: a file it cannot parse must not
+# stop the others (see wsbdd/glue/feature_files.py).
+guard_feature_parsing()
 
 __all__ = [
     "before_all",
@@ -44,6 +49,10 @@ def before_all(context: Any) -> None:
     # behave's runner writes context.text and .table before every step, each write
     # walking the stack; wsbdd's context walks it once per line of code instead.
     speed_up_context(context)
+    unread = unread_problem()
+    if unread is not None:  # said first: the run goes on without those files
+        for line in unread.splitlines():
+            print(f"wsbdd: {line}", file=sys.__stderr__ or sys.stderr, flush=True)
     for noisy in ("websockets", "websockets.client", "websockets.server", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     userdata = dict(context.config.userdata)
@@ -154,3 +163,6 @@ def after_all(context: Any) -> None:
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None and context.config.junit:
         recorder.finish(context.config.junit_directory)
+    unread = unread_problem()
+    if unread is not None:  # the files left out fail the run, though every other one passed
+        raise AssertionError(unread)

@@ -1,0 +1,63 @@
+"""A feature file behave cannot parse fails that file only, under plain ``behave`` too.
+
+behave parses every feature file before the first hook runs and stops the whole run at
+the first one it cannot read.  It loads the hooks (environment.py) *before* it parses,
+so wsbdd's hooks module, when imported, has behave's runner parse file by file: a file
+that cannot be read is left out with one sentence naming it, the other files run, and
+the run fails at its end (:func:`unread_problem`).  ``wsbdd run`` leaves such files out
+before behave starts; this is the same rule for a project that runs ``behave`` itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["guard_feature_parsing", "unread_problem"]
+
+_UNREAD: list[str] = []
+"""Sentences for the files left out in this process's run."""
+
+
+def _sentence(location: Any, error: Exception) -> str:
+    reason = " ".join(str(getattr(error, "reason", "") or error).split())
+    line = getattr(error, "line", None) or 1
+    name = getattr(location, "filename", location)
+    return (
+        f"{name}:{line}: this feature file cannot be read, so it did not run (the other "
+        f"files did): {reason}"
+    )
+
+
+def guard_feature_parsing() -> None:
+    """Make behave's runner parse feature files one by one, leaving out those it cannot
+    read (once per process)."""
+    import behave.runner as runner
+    from behave.parser import ParserError
+
+    original: Callable[..., list[Any]] = runner.parse_features
+    if getattr(original, "_wsbdd_guarded", False):
+        return
+
+    def parse_features(feature_files: Sequence[Any], language: str | None = None) -> list[Any]:
+        try:
+            return original(feature_files, language=language)
+        except ParserError:
+            pass  # parse again file by file, to run every file that can be read
+        features: list[Any] = []
+        for location in feature_files:
+            try:
+                features.extend(original([location], language=language))
+            except ParserError as error:
+                sentence = _sentence(location, error)
+                if sentence not in _UNREAD:
+                    _UNREAD.append(sentence)
+        return features
+
+    parse_features._wsbdd_guarded = True  # type: ignore[attr-defined]
+    runner.parse_features = parse_features  # type: ignore[assignment]
+
+
+def unread_problem() -> str | None:
+    """The sentences for the files left out, to fail the run at its end; None if none."""
+    return "\n".join(_UNREAD) if _UNREAD else None
