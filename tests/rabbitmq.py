@@ -10,8 +10,10 @@ a temporary folder, with
   ``enabled_plugins`` (``rabbitmq_web_stomp``), definitions (the users below), data and
   log folders;
 - its own node name (``wsbdd-<pid>-<n>@localhost``) and Erlang cookie (``$HOME`` is the
-  folder), its own epmd on 127.0.0.1 at a port found free just before, and Erlang
-  distribution on 127.0.0.1 only;
+  folder), its own epmd on a socket bound here to 127.0.0.1 port 0 and handed to it
+  (epmd's ``-systemd`` socket activation: no port is chosen in advance), and Erlang
+  distribution on 127.0.0.1 only, on a port the system gave a probe just before (RabbitMQ
+  refuses port 0 for it);
 - two users: ``guest``/``guest`` (RabbitMQ lets it in from loopback only) and ``stomper``,
   whose passcode is its login (for the tests that check a login stays readable when the
   passcode that equals it is masked).
@@ -42,6 +44,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["Broker", "BrokerUnavailable", "rabbitmq_broker", "SERVER", "INSTALL"]
 
@@ -92,6 +95,30 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _epmd_socket() -> socket.socket:
+    """A listening socket on 127.0.0.1 port 0 for the private epmd (which has no port 0 of
+    its own): bound here, its port read back, handed to epmd as systemd would."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    return listener
+
+
+def _start_epmd(epmd_tool: str, listener: socket.socket, env: dict[str, str]) -> Any:
+    """epmd on ``listener`` (fd 3, ``LISTEN_FDS``/``LISTEN_PID`` as systemd sets them)."""
+    fd = listener.fileno()
+    return subprocess.Popen(
+        # bash, not sh: dash reads only one-digit descriptors in a redirection.
+        ["bash", "-c", f'LISTEN_PID=$$ LISTEN_FDS=1 exec "$0" -systemd 3<&{fd}', epmd_tool],
+        env=env,
+        pass_fds=[fd],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def _password_hash(password: str) -> str:
     """RabbitMQ's ``rabbit_password_hashing_sha256``: base64(salt + sha256(salt + password))."""
     salt = secrets.token_bytes(4)
@@ -135,7 +162,7 @@ def _write_files(folder: Path) -> None:
     (folder / "rabbitmq-env.conf").write_text("")
 
 
-def _environment(folder: Path, node: str, epmd_port: int, dist_port: int) -> dict[str, str]:
+def _environment(folder: Path, node: str, epmd_port: int) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -153,7 +180,9 @@ def _environment(folder: Path, node: str, epmd_port: int, dist_port: int) -> dic
         RABBITMQ_MNESIA_BASE=str(folder / "mnesia"),
         RABBITMQ_LOG_BASE=str(folder / "log"),
         RABBITMQ_PID_FILE=str(folder / "rabbitmq.pid"),
-        RABBITMQ_DIST_PORT=str(dist_port),
+        # RabbitMQ refuses 0 here ("Invalid Erlang distribution TCP port"): a port the
+        # system gave a probe a moment ago, the only fixed number the node is given.
+        RABBITMQ_DIST_PORT=str(_free_port()),
         RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}",
     )
     return env
@@ -170,16 +199,25 @@ def _tool(name: str) -> str:
     return found
 
 
-def _wait_for_epmd(process: subprocess.Popen[bytes], port: int, deadline: float) -> None:
+def _wait_for_epmd(
+    epmd_tool: str, process: subprocess.Popen[bytes], env: dict[str, str], deadline: float
+) -> None:
+    """Until epmd answers a names request on its port (the socket accepts before epmd runs)."""
+    port = env["ERL_EPMD_PORT"]
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        try:
-            code = process.wait(0.05)
-        except subprocess.TimeoutExpired:
-            continue
-        raise BrokerUnavailable(f"epmd could not listen on 127.0.0.1:{port} (exit code {code}).")
-    raise BrokerUnavailable(f"epmd did not listen on 127.0.0.1:{port} within its deadline.")
+        code = process.poll()
+        if code is not None:
+            raise BrokerUnavailable(
+                f"epmd could not serve on 127.0.0.1:{port} (exit code {code}); the STOMP tests "
+                "need an epmd with -systemd (Debian's erlang-base has it)."
+            )
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            answer = subprocess.run(
+                [epmd_tool, "-names"], env=env, capture_output=True, timeout=2, check=False
+            )
+            if answer.returncode == 0:
+                return
+    raise BrokerUnavailable(f"epmd did not answer on 127.0.0.1:{port} within its deadline.")
 
 
 _STAMP = re.compile(r"^\d{4}-\d\d-\d\d \S+ \[(\w+)\] <[^>]*> ?")
@@ -281,19 +319,12 @@ def rabbitmq_broker() -> Iterator[Broker]:
     server: subprocess.Popen[bytes] | None = None
     try:
         _write_files(folder)
-        epmd_port, dist_port = _free_port(), _free_port()
-        env = _environment(folder, node, epmd_port, dist_port)
-        started = time.monotonic()
-        deadline = started + START_DEADLINE
-        epmd = subprocess.Popen(
-            [epmd_tool, "-address", "127.0.0.1", "-port", str(epmd_port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        _wait_for_epmd(epmd, epmd_port, deadline)
+        with _epmd_socket() as listener:
+            env = _environment(folder, node, listener.getsockname()[1])
+            started = time.monotonic()
+            deadline = started + START_DEADLINE
+            epmd = _start_epmd(epmd_tool, listener, env)
+        _wait_for_epmd(epmd_tool, epmd, env, deadline)
         log = folder / "server.log"
         with open(log, "wb") as output:
             server = subprocess.Popen(
