@@ -200,7 +200,7 @@ PINNED = {
     "settings.config:_max_size": 1,
     "settings.config:_proxy": 2,
     "settings.config:_read_toml": 2,  # not UTF-8: test_sentences_run_mistakes
-    "settings.config:_socketio_auth": 1,
+    "settings.config:_secret_table.parse": 1,  # [socketio] auth, [graphql] params
     "settings.config:_socketio_path": 1,
     "settings.config:_socketio_transport": 1,
     "settings.config:_string_list.parse": 3,
@@ -285,7 +285,6 @@ PINNED = {
     "codec.graphql:GraphQLCodec._parse": 3,
     "codec.graphql:GraphQLCodec.encode": 2,
     "codec.graphql:GraphQLCodec._start": 4,
-    "settings.config:_graphql_params": 1,
     "settings.config:_graphql_path": 1,
     # GraphQL operation steps (tests/test_sentences_graphql.py)
     "expect.operations:result_conditions": 1,

@@ -788,26 +788,36 @@ def _socketio_path(value: Any, origin: _Origin, path: tuple[str, ...]) -> str:
     return text
 
 
-def _socketio_auth(value: Any, origin: _Origin, path: tuple[str, ...]) -> Any:
-    """The CONNECT payload: a table (from the environment or ``-D``, a JSON object).  Its
-    values are secrets, so no sentence here shows them."""
-    if isinstance(value, str) and origin.kind in ("env", "userdata"):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            value = None
-    if not isinstance(value, dict):
-        example = (
-            '{"token": "${env.TOKEN}"}'
-            if origin.kind in ("env", "userdata")
-            else ('auth = { token = "${env.TOKEN}" }')
-        )
-        raise ConfigError(
-            f"{origin.where(path)} must be a table of the values the server's connect handler "
-            f"gets, e.g. {example} (its value is not shown: it may hold a password)."
-        )
-    _variable_value(value, origin, path)
-    return value
+def _secret_table(key: str, what: str) -> _Parser:
+    """A parser of a table of secrets a protocol sends when it connects (Socket.IO's
+    ``auth``, GraphQL's ``params``): a table, or a JSON object from the environment or
+    ``-D``.  Its values are secrets, so no sentence shows them; ``what`` ends "must be a
+    table of …"."""
+
+    def parse(value: Any, origin: _Origin, path: tuple[str, ...]) -> Any:
+        if isinstance(value, str) and origin.kind in ("env", "userdata"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = None
+        if not isinstance(value, dict):
+            example = (
+                '{"token": "${env.TOKEN}"}'
+                if origin.kind in ("env", "userdata")
+                else f'{key} = {{ token = "${{env.TOKEN}}" }}'
+            )
+            raise ConfigError(
+                f"{origin.where(path)} must be a table of {what}, e.g. {example} (its value "
+                "is not shown: it may hold a password)."
+            )
+        _variable_value(value, origin, path)
+        return value
+
+    return parse
+
+
+_socketio_auth = _secret_table("auth", "the values the server's connect handler gets")
+"""The Socket.IO CONNECT payload."""
 
 
 def _namespace_problem(item: str) -> str | None:
@@ -824,27 +834,10 @@ def _socketio_transport(value: Any, origin: _Origin, path: tuple[str, ...]) -> s
     return text
 
 
-def _graphql_params(value: Any, origin: _Origin, path: tuple[str, ...]) -> Any:
-    """The ``connection_init`` payload: a table (from the environment or ``-D``, a JSON
-    object).  Its values are secrets, so no sentence here shows them."""
-    if isinstance(value, str) and origin.kind in ("env", "userdata"):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            value = None
-    if not isinstance(value, dict):
-        example = (
-            '{"token": "${env.TOKEN}"}'
-            if origin.kind in ("env", "userdata")
-            else 'params = { token = "${env.TOKEN}" }'
-        )
-        raise ConfigError(
-            f"{origin.where(path)} must be a table of the connection params the server gets "
-            f"in connection_init, e.g. {example} (its value is not shown: it may hold a "
-            "password)."
-        )
-    _variable_value(value, origin, path)
-    return value
+_graphql_params = _secret_table(
+    "params", "the connection params the server gets in connection_init"
+)
+"""The GraphQL ``connection_init`` payload."""
 
 
 _graphql_url = _address("use the run's url")
