@@ -40,51 +40,9 @@ def _behave(args: list[str], cwd: Path) -> int:
     previous = Path.cwd()
     os.chdir(cwd)
     try:
-        readable, unreadable = _without_unreadable_features(args)
-        for sentence in unreadable:
-            print(f"wsbdd: {sentence}", file=sys.stderr)
-        if readable is None:
-            return 1
-        code = int(behave_main(readable) or 0)
-        return code or (1 if unreadable else 0)
+        return int(behave_main(args) or 0)
     finally:
         os.chdir(previous)
-
-
-def _without_unreadable_features(args: list[str]) -> tuple[list[str] | None, list[str]]:
-    """behave stops the whole run at the first feature file it cannot parse: the run's
-    arguments with such files left out (the others named instead of their folders), and a
-    sentence for each one left out; None for the arguments when no file is left to run."""
-    from behave.configuration import Configuration
-    from behave.parser import ParserError, parse_file
-
-    paths = list(Configuration(list(args), load_config=True).paths) or ["features"]
-    files = [
-        file
-        for path in map(Path, paths)
-        for file in (sorted(path.rglob("*.feature")) if path.is_dir() else [path])
-        if file.suffix == ".feature" and file.is_file()
-    ]
-    unreadable, readable = [], []
-    for file in files:
-        try:
-            parse_file(str(file))
-        except ParserError as error:
-            reason = " ".join(str(getattr(error, "reason", "") or error).split())
-            line = getattr(error, "line", None) or 1
-            unreadable.append(
-                f"{file}:{line}: this feature file cannot be read, so it did not run (the "
-                f"other files did): {reason}"
-            )
-        else:
-            readable.append(str(file))
-    if not unreadable:
-        return args, []
-    if not readable:
-        return None, unreadable
-    named = {Path(path).resolve() for path in paths}
-    kept = [arg for arg in args if arg not in paths and Path(arg).resolve() not in named]
-    return kept + readable, unreadable
 
 
 def _reports_args(reports: Path, extra: list[str], cwd: Path) -> list[str]:

@@ -4,12 +4,13 @@ behave parses every feature file before the first hook runs and stops the whole 
 the first one it cannot read.  It loads the hooks (environment.py) *before* it parses,
 so wsbdd's hooks module, when imported, has behave's runner parse file by file: a file
 that cannot be read is left out with one sentence naming it, the other files run, and
-the run fails at its end (:func:`unread_problem`).  ``wsbdd run`` leaves such files out
-before behave starts; this is the same rule for a project that runs ``behave`` itself.
+the run fails at its end (:func:`unread_problem`): under ``wsbdd run`` and plain ``behave``
+alike.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,9 +21,12 @@ _UNREAD: list[str] = []
 
 
 def _sentence(location: Any, error: Exception) -> str:
-    reason = " ".join(str(getattr(error, "reason", "") or error).split())
+    given = str(getattr(location, "filename", location))
+    # behave may name the file by its absolute path: relative to the project reads better.
+    full = os.path.abspath(given)
+    name = os.path.relpath(full) if full.startswith(os.getcwd() + os.sep) else given
+    reason = " ".join(str(getattr(error, "reason", "") or error).split()).replace(full, name)
     line = getattr(error, "line", None) or 1
-    name = getattr(location, "filename", location)
     return (
         f"{name}:{line}: this feature file cannot be read, so it did not run (the other "
         f"files did): {reason}"
