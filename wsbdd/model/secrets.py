@@ -8,6 +8,7 @@ received: the HTML report, JUnit, Cucumber JSON, the console and failure sentenc
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -50,8 +51,8 @@ SECRET_HEADER_WORDS = (*SECRET_WORDS, "cookie", "session", "credential", "pwd")
 ``X-Password``, ``X-Session-Id``), besides :data:`SECRET_HEADERS`."""
 
 
-_EXTRA: list[re.Pattern[str]] = []
-"""The project's own credential names (the ``credential_names`` setting), as patterns."""
+_NAMES: list[str] = []
+"""The project's own credential names (the ``credential_names`` setting), as written."""
 
 
 def _glob(pattern: str, char: str) -> str:
@@ -64,30 +65,31 @@ def use_credential_names(patterns: Iterable[str]) -> None:
     """Make names matching ``patterns`` (``*`` any characters, ``?`` one; case ignored)
     credentials too, besides wsbdd's own: headers, JSON fields and query parameters so
     named are masked in every output.  For the whole process: the run's settings say."""
-    _EXTRA[:] = [re.compile(_glob(p.strip(), "."), re.IGNORECASE) for p in patterns if p.strip()]
-    _EXTRA_SOURCES[:] = [p.strip() for p in patterns if p.strip()]
-
-
-_EXTRA_SOURCES: list[str] = []
+    _NAMES[:] = [p.strip() for p in patterns if p.strip()]
 
 
 def credential_name_patterns(char: str) -> tuple[str, ...]:
     """The project's credential names as regular expressions over names made of ``char``
     (the masker's patterns for JSON fields and header lines)."""
-    return tuple(_glob(p, char) for p in _EXTRA_SOURCES)
+    return tuple(_glob(p, char) for p in _NAMES)
+
+
+@functools.cache
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(_glob(p, ".") for p in names), re.IGNORECASE)
 
 
 def mentions_credential(text: str) -> bool:
     """Whether ``text`` may name a credential at all: a cheap look before a payload is
     parsed for one (always True once the project names credentials of its own)."""
-    if _EXTRA:
+    if _NAMES:
         return True
     lowered = text.lower()
     return any(word in lowered for word in SECRET_HEADER_WORDS)
 
 
 def _extra(name: str) -> bool:
-    return any(pattern.fullmatch(name) for pattern in _EXTRA)
+    return bool(_NAMES) and _names_pattern(tuple(_NAMES)).fullmatch(name) is not None
 
 
 def is_secret_header(name: str) -> bool:
