@@ -72,8 +72,8 @@ def before_scenario(context: Any, scenario: Any) -> None:
     tags = {str(tag).lower() for tag in scenario.effective_tags}
     strict = run.settings.strict or "strict" in tags
     context.wsbdd = run.session(strict=strict)
-    for tag in scenario.effective_tags:
-        if tag.lower() in PROTOCOL_TAGS or tag.lower() in run.settings.codecs:  # @stomp, @jsonrpc
+    for tag in tags:
+        if tag in PROTOCOL_TAGS or tag in run.settings.codecs:  # @stomp, @jsonrpc
             context.wsbdd.use_protocol(tag)
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None:
