@@ -9,6 +9,7 @@ each scenario) into :class:`RunReport` records, and the subclass writes them.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 
 from behave.formatter.base import Formatter
 
+from wsbdd import __version__
 from wsbdd.model.failures import Failure, render
 from wsbdd.report.collect import (
     Conversation,
@@ -38,6 +40,8 @@ __all__ = [
 ]
 
 OUTCOMES = ("failed", "passed", "skipped")
+WORKER_VARIABLE = "WSBDD_WORKER"
+"""Set by a parallel run in each of its processes: the process's number, kept per scenario."""
 
 
 def outcome_of(status_name: str) -> str:
@@ -100,6 +104,8 @@ class StepReport:
     background: bool = False
     failure: Failure | None = None
     """The failure as data when wsbdd raised it (who, expected, observed, candidates)."""
+    shown: str = ""
+    """The step's text as it ran: ``${variables}`` filled in, secrets masked ("" → ``name``)."""
 
     @property
     def outcome(self) -> str:
@@ -134,6 +140,12 @@ class ScenarioReport:
     tag_lines: dict[str, int] = field(default_factory=dict)
     background: tuple[str, str, int] | None = None
     """Keyword, name and line of the feature's Background, when it has one."""
+    started: float | None = None
+    """Wall-clock time (``time.time()``) the scenario started, for the run's timeline."""
+    worker: str = ""
+    """Which process of a parallel run ran it (``"1"``, ``"2"``…); "" in a one-process run."""
+    flaky: str = ""
+    """Set when a rerun passed what the first run failed: the first run's failure sentence."""
 
     @property
     def outcome(self) -> str:
@@ -175,6 +187,10 @@ class RunReport:
     features: list[FeatureReport]
     options: ReportOptions
     masker: Masker
+    metadata: dict[str, str] = field(default_factory=dict)
+    """What the run was (wsbdd version, server, git commit, the user's own fields), in order."""
+    version: str = ""
+    """The wsbdd version that wrote the run (merging runs of different versions is refused)."""
 
     def count(self, what: str) -> dict[str, int]:
         """Outcome counts of ``"features"`` or ``"scenarios"``: passed, failed, skipped, total."""
@@ -269,6 +285,7 @@ def build_run(
     options = recorder.options if recorder is not None else ReportOptions()
     masker = recorder.masker if recorder is not None else Masker()
     locations = locations or {}
+    worker = os.environ.get(WORKER_VARIABLE, "")
     number = 0
     feature_reports = []
     for feature in features:
@@ -315,10 +332,12 @@ def build_run(
                     background=(background.keyword, background.name or "", background.line)
                     if background is not None and background_steps
                     else None,
+                    worker=worker,
                 )
             )
         feature_reports.append(report)
     return RunReport(
+        version=__version__,
         title=options.title,
         started=started,
         duration=max(0.0, finished - started),
