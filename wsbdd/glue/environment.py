@@ -119,7 +119,10 @@ def after_scenario(context: Any, scenario: Any) -> None:
     session.close()
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None:
-        recorder.keep(scenario, session, print_text=bool(context.config.junit))
+        # The conversation as text: for JUnit (behave's capture puts it in <system-out>),
+        # and after a failure, where behave's console formatters show what was captured.
+        failed = bool(problems) or scenario.status.has_failed()
+        recorder.keep(scenario, session, print_text=bool(context.config.junit) or failed)
         recorder.note_server(session.run.socketio_address())
         if problems:
             problems = recorder.masker.mask(problems)
