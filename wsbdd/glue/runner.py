@@ -32,6 +32,7 @@ RUNNER = "wsbdd.glue.runner:Runner"
 """The name to give behave: ``--runner wsbdd.glue.runner:Runner``."""
 
 _BANNER = "USING RUNNER: "
+_retired: Any = None
 
 
 class _BannerFilter:
@@ -57,6 +58,10 @@ class _BannerFilter:
     def restore(self) -> None:
         """The real stream back in ``sys.stdout``, with anything held back written."""
         if sys.stdout is self:
+            # print() holds sys.stdout without a reference of its own while it writes:
+            # the filter must outlive the print that puts the real stream back.
+            global _retired
+            _retired = self
             sys.stdout = self._stream
         if self._line:
             line, self._line = self._line, ""
