@@ -264,3 +264,28 @@ def test_the_banner_filter_drops_only_the_banner():
     assert done.stdout == "True 'Feature: next\\n' 'USING something else entirely\\n'\n", (
         done.stdout + done.stderr
     )
+
+
+def test_a_failure_found_after_the_steps_prints_the_conversation_too(tmp_path: Path):
+    """Strict mode fails a scenario whose steps all passed, in after_scenario: its
+    conversation is printed all the same (and a passing scenario's is not)."""
+    project = make_project(tmp_path)
+    (project / "features" / "console.feature").write_text(
+        textwrap.dedent(
+            """\
+            Feature: Strict
+
+              @strict
+              Scenario: An echo nobody read
+                Given Alice is connected
+                When Alice sends {"type": "echo", "content": "unread"}
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = behave(project, "-f", "plain")
+    text = output(result)
+    assert result.returncode == 1, text[-3000:]
+    assert "unread" in text[: text.index("WebSocket conversation (")], text[-3000:]
+    assert text.count("WebSocket conversation (") == 1, text[-3000:]
+    assert '<- {"type":"echo","content":"unread","n":1}' in text
