@@ -86,14 +86,15 @@ def behave_args(reports: Path, extra: Sequence[str], cwd: Path) -> list[str]:
         "--junit-directory",
         str(reports / REPORT_FILES["junit"]),
     ]
+    config = _configuration(ours + list(extra), cwd)
+    if config is not None and config.runner == DEFAULT_RUNNER:
+        # behave's runner without its "USING RUNNER" line; a runner the project chose stays
+        # (and one given on the command line, after this, wins).
+        ours += ["--runner", RUNNER]
     args = ours + list(extra)
-    config = _configuration(args, cwd)
     console = _console_format(config, extra)
     if console:
         args += ["-f", console]
-    if config is not None and config.runner == DEFAULT_RUNNER:
-        # behave's runner without its "USING RUNNER" line; a runner the project chose stays.
-        args += ["--runner", RUNNER]
     return args
 
 
