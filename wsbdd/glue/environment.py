@@ -99,7 +99,8 @@ def after_scenario(context: Any, scenario: Any) -> None:
     strict mode on messages nobody expected.
 
     Then keep the scenario's conversation (close events included) for the reports,
-    and print it as text when behave writes JUnit, so it lands in ``<system-out>``.
+    and print it as text when behave writes JUnit, so it lands in ``<system-out>``, and
+    when the scenario failed, so behave's console shows it after the failure.
     """
     session: Session | None = getattr(context, "wsbdd", None)
     if session is None:

@@ -8,8 +8,9 @@ The hooks in :mod:`wsbdd.environment` call a :class:`ReportRecorder`:
   :meth:`~ReportRecorder.learn_step`: secret values met on the way;
 * ``after_scenario`` (after the clients are closed) → :meth:`~ReportRecorder.keep`:
   the scenario's :class:`Conversation` is attached to behave's scenario object,
-  where the report formatters find it, and printed as text for JUnit;
-* ``after_all`` → :meth:`~ReportRecorder.finish`: secrets masked in JUnit files.
+  where the report formatters find it, printed as text for JUnit and after a failure,
+  and attached to the scenario's Allure result when allure-behave writes results;
+* ``after_all`` → :meth:`~ReportRecorder.finish`: secrets masked in JUnit and Allure files.
 
 Formatters run in the same process and read :func:`current_recorder`.
 """
@@ -285,7 +286,9 @@ class ReportRecorder:
         self.base_url = f"{self.base_url} and {shown} (Socket.IO)" if self.base_url else shown
 
     def keep(self, scenario: Any, session: Any, *, print_text: bool = False) -> Conversation | None:
-        """Attach the scenario's conversation to ``scenario``; print it for JUnit if asked.
+        """Attach the scenario's conversation to ``scenario``; print it if asked (for JUnit,
+        after a failure), and attach it to the scenario's Allure result when Allure is in
+        the run.
 
         Nothing is built when nothing reads it (see :attr:`keeps_conversations`).
 
