@@ -35,7 +35,7 @@ Feature: Allure attachments
   Scenario: A reply that never comes
     Given Alice is connected to "/secure" with token "alice-token"
     When Alice sends {"type": "echo", "content": "again alice-token"}
-    Then Alice receives a message where $.type is "never-sent"
+    Then Alice receives a message where $.type is "never-sent" within 300 ms
 
   Scenario: No connection at all
     Given I set "greeting" to "hello"
@@ -50,7 +50,7 @@ def make_project(folder: Path) -> Path:
     (folder / "wsbdd.toml").write_text(
         textwrap.dedent(
             """\
-            timeout = "1 s"
+            timeout = "5 s"  # the failing step says how long it waits
             ignore = ['$.type is "welcome"']
             """
         ),
