@@ -88,7 +88,12 @@ def test_wsbdd_demo_runs_the_bundled_features_and_writes_the_reports(bundled_run
         .read_text(encoding="utf-8")
         .startswith("<!DOCTYPE html>")
     )
-    assert (bundled_run.reports / "cucumber.json").read_text(encoding="utf-8").startswith("[")
+    cucumber = (bundled_run.reports / "cucumber.json").read_text(encoding="utf-8")
+    assert cucumber.startswith("[")
+    # No runner banner; the presets' phrases are located in their TOML, not in wsbdd's code.
+    assert "USING RUNNER" not in bundled_run.output
+    assert '"location": "wsbdd/presets/chat.toml:' in cucumber
+    assert "vocabulary/running.py" not in cucumber
 
 
 FAILING = """\

@@ -47,7 +47,11 @@ def test_every_step_line_gets_the_same_answer_as_from_behaves_re_matcher():
             assert words(ours) == words(theirs), (definition.pattern, line)
             if ours is not None:
                 assert ours.func is theirs.func
-                assert ours.location == theirs.location
+                assert ours.location == definition.location
+                if not getattr(definition.func, "__wsbdd_phrase__", None):
+                    assert ours.location == theirs.location
+                else:  # a phrase is located at its line in its TOML file, not in running.py
+                    assert str(ours.location).split(":")[0].endswith(".toml")
             compared += 1
     assert compared > 5000
 

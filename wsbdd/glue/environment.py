@@ -99,7 +99,8 @@ def after_scenario(context: Any, scenario: Any) -> None:
     strict mode on messages nobody expected.
 
     Then keep the scenario's conversation (close events included) for the reports,
-    and print it as text when behave writes JUnit, so it lands in ``<system-out>``.
+    and print it as text when behave writes JUnit, so it lands in ``<system-out>``, and
+    when the scenario failed, so behave's console shows it after the failure.
     """
     session: Session | None = getattr(context, "wsbdd", None)
     if session is None:
@@ -119,7 +120,10 @@ def after_scenario(context: Any, scenario: Any) -> None:
     session.close()
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
     if recorder is not None:
-        recorder.keep(scenario, session, print_text=bool(context.config.junit))
+        # The conversation as text: for JUnit (behave's capture puts it in <system-out>),
+        # and after a failure, where behave's console formatters show what was captured.
+        failed = bool(problems) or scenario.status.has_failed()
+        recorder.keep(scenario, session, print_text=bool(context.config.junit) or failed)
         recorder.note_server(session.run.socketio_address())
         if problems:
             problems = recorder.masker.mask(problems)
@@ -161,8 +165,8 @@ def after_all(context: Any) -> None:
         run.close()
     thaw_crowds()  # the last scenario's crowd, frozen while it was connected
     recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
-    if recorder is not None and context.config.junit:
-        recorder.finish(context.config.junit_directory)
+    if recorder is not None:  # secrets masked in the files behave's formatters wrote
+        recorder.finish(context.config.junit_directory if context.config.junit else None)
     unread = unread_problem()
     if unread is not None:  # the files left out fail the run, though every other one passed
         raise AssertionError(unread)

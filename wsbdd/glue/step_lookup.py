@@ -22,6 +22,7 @@ definitions a lookup still took 3 to 12 µs.
 
 from __future__ import annotations
 
+import os
 import re
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -71,14 +72,37 @@ class StepPattern(SimplifiedRegexMatcher):
 
     NAME = NAME
 
-    def __init__(self, func: Any, pattern: str, step_type: str | None = None) -> None:
+    def __init__(
+        self,
+        func: Any,
+        pattern: str,
+        step_type: str | None = None,
+        source: tuple[str, int] | None = None,
+    ) -> None:
         super().__init__(func, pattern, step_type)
+        self._source = source
+        """Where the step is written when that is not its function's code: a phrase's
+        ``(file, line)`` in wsbdd.toml or pyproject.toml."""
         compiled = re.compile(self.pattern, re.UNICODE)
         self.regex = compiled
         names = {index: name for name, index in compiled.groupindex.items()}
         self._names = [names.get(index) for index in range(1, compiled.groups + 1)]
         self._needle = required_text(self.pattern)
         self._word = _key_word(self._needle)  # made now: the first lookup of a run is a step
+
+    @property
+    def location(self) -> FileLocation:
+        """Where the step is defined, as behave shows it (``wsbdd.toml:42``; relative to
+        the folder behave runs in when it can be)."""
+        known: FileLocation | None = self.__dict__.get("_location")  # behave's own cache
+        if known is None:
+            if self._source is None:
+                known = Match.make_location(self.func)
+            else:
+                filename, line = self._source
+                known = FileLocation(_relative(filename), line)
+            self._location = known
+        return known
 
     def check_match(self, step_text: str) -> list[Argument] | None:
         if self._needle not in step_text:
@@ -98,6 +122,14 @@ class StepPattern(SimplifiedRegexMatcher):
         if arguments is None:
             return None
         return _Found(self.func, arguments, self.location)  # the matcher caches its location
+
+
+def _relative(filename: str) -> str:
+    """``filename`` relative to the working folder, as behave writes a step's location."""
+    try:
+        return os.path.relpath(filename)
+    except ValueError:  # another drive (Windows)
+        return filename
 
 
 register_step_matcher_class(NAME, StepPattern, override=True)

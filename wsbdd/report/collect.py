@@ -8,8 +8,9 @@ The hooks in :mod:`wsbdd.environment` call a :class:`ReportRecorder`:
   :meth:`~ReportRecorder.learn_step`: secret values met on the way;
 * ``after_scenario`` (after the clients are closed) → :meth:`~ReportRecorder.keep`:
   the scenario's :class:`Conversation` is attached to behave's scenario object,
-  where the report formatters find it, and printed as text for JUnit;
-* ``after_all`` → :meth:`~ReportRecorder.finish`: secrets masked in JUnit files.
+  where the report formatters find it, printed as text for JUnit and after a failure,
+  and attached to the scenario's Allure result when allure-behave writes results;
+* ``after_all`` → :meth:`~ReportRecorder.finish`: secrets masked in JUnit and Allure files.
 
 Formatters run in the same process and read :func:`current_recorder`.
 """
@@ -31,6 +32,7 @@ from wsbdd.model.address import mask_secrets
 from wsbdd.model.secrets import is_secret_name, mentions_credential
 from wsbdd.model.transcript import Event, StepMark
 from wsbdd.model.variables import find_placeholders, root_name
+from wsbdd.report.allure_results import allure_folders, attach_conversation
 from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
 from wsbdd.report.options import ReportOptions
 from wsbdd.report.retention import retained
@@ -102,6 +104,9 @@ class ReportRecorder:
         """Whether :meth:`keep` builds each scenario's transcript.  :func:`start_recording`
         turns it off when nothing in the run reads one: no formatter that says it does
         (``reads_conversations``, as wsbdd's report formatters), and no JUnit."""
+        self.allure_folders: list[Path] = []
+        """The allure-behave result folders of the run: each scenario's conversation is
+        attached to its Allure result, and their files are masked when the run ends."""
         self.secret_names: tuple[str, ...] = tuple(getattr(settings, "secrets", ()) or ())
         extras = getattr(settings, "extras", None) or {}
         self.options = ReportOptions.from_table(extras.get("report"))
@@ -281,7 +286,9 @@ class ReportRecorder:
         self.base_url = f"{self.base_url} and {shown} (Socket.IO)" if self.base_url else shown
 
     def keep(self, scenario: Any, session: Any, *, print_text: bool = False) -> Conversation | None:
-        """Attach the scenario's conversation to ``scenario``; print it for JUnit if asked.
+        """Attach the scenario's conversation to ``scenario``; print it if asked (for JUnit,
+        after a failure), and attach it to the scenario's Allure result when Allure is in
+        the run.
 
         Nothing is built when nothing reads it (see :attr:`keeps_conversations`).
 
@@ -308,26 +315,33 @@ class ReportRecorder:
             setattr(scenario, CONVERSATION_ATTRIBUTE, conversation)
         except Exception:  # noqa: BLE001
             return None
-        if print_text and events:
-            print(transcript_text(events, self.masker.mask, start=conversation.start))
+        if not (print_text or self.allure_folders):
+            return conversation
+        shown = (
+            [transcript_text(events, self.masker.mask, start=conversation.start)] if events else []
+        )
+        shown += [self.masker.mask(f"Load metrics of: {s}\n{m.table()}") for s, m in measured]
         if print_text:
-            for step, metrics in measured:
-                print(self.masker.mask(f"Load metrics of: {step}\n{metrics.table()}"))
+            for text in shown:
+                print(text)
+        if self.allure_folders and shown:
+            attach_conversation("\n\n".join(shown))
         return conversation
 
     def finish(self, junit_directory: str | Path | None) -> None:
-        """Mask secrets in the JUnit files behave wrote during this run."""
-        if not junit_directory:
-            return
-        folder = Path(junit_directory)
-        if not folder.is_dir():
-            return
-        for path in folder.glob("*.xml"):
-            try:
-                if path.stat().st_mtime >= self.started - 1:
-                    self.masker.mask_file(path)
-            except OSError:
+        """Mask secrets in the JUnit files behave wrote during this run, and in the Allure
+        results allure-behave wrote (its step names and failure messages quote the steps)."""
+        folders = [(Path(junit_directory), "*.xml")] if junit_directory else []
+        folders += [(folder, "*") for folder in self.allure_folders]
+        for folder, pattern in folders:
+            if not folder.is_dir():
                 continue
+            for path in folder.glob(pattern):
+                try:
+                    if path.is_file() and path.stat().st_mtime >= self.started - 1:
+                        self.masker.mask_file(path)
+                except OSError:
+                    continue
 
 
 _current: ReportRecorder | None = None
@@ -364,7 +378,8 @@ def start_recording(settings: Any, base_url: str, context: Any = None) -> Report
         formatters = getattr(runner, "formatters", None) or []
         recorder.learn_features(getattr(runner, "features", None) or [])
         recorder.mask_formatters(formatters)
-        recorder.keeps_conversations = reads_conversations(
+        recorder.allure_folders = allure_folders(formatters)
+        recorder.keeps_conversations = bool(recorder.allure_folders) or reads_conversations(
             formatters, getattr(getattr(context, "config", None), "junit", False)
         )
     return recorder

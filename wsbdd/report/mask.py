@@ -450,7 +450,7 @@ class Masker:
         """Rewrite a text file with its secrets masked; True if anything changed.
 
         Used for files behave writes itself (JUnit XML), after they are written.
-        XML- and HTML-escaped spellings are masked too.
+        XML-, HTML- and JSON-escaped spellings are masked too.
         """
         try:
             text = path.read_text(encoding="utf-8")
@@ -466,6 +466,9 @@ class Masker:
             )
             if escaped != value:
                 masked = masked.replace(escaped, MASK)
+            for quoted in (json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]):
+                if quoted != value:  # as JSON writes it (Allure's result files)
+                    masked = masked.replace(quoted, MASK)
         if masked == text:
             return False
         path.write_text(masked, encoding="utf-8")

@@ -18,11 +18,16 @@ import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["REPORT_FILES", "behave_args", "describe_reports"]
 
 HTML_FORMATTER = "wsbdd.report.html:HtmlFormatter"
 CUCUMBER_FORMATTER = "wsbdd.report.cucumber:CucumberJsonFormatter"
+DEFAULT_RUNNER = "behave.runner:Runner"
+RUNNER = "wsbdd.glue.runner:Runner"
+"""behave's runner without its ``USING RUNNER`` line (:mod:`wsbdd.glue.runner`), named
+here: the report layer does not import the glue above it."""
 REPORT_FILES = {"html": "report.html", "junit": "junit", "cucumber": "cucumber.json"}
 
 
@@ -35,8 +40,9 @@ def _mentions_format(args: Sequence[str]) -> bool:
     )
 
 
-def _console_format(args: list[str], extra: Sequence[str], cwd: Path) -> str | None:
-    """The format to add so something still prints to the console, or ``None`` if one does."""
+def _configuration(args: list[str], cwd: Path) -> Any:
+    """behave's configuration for ``args`` in ``cwd`` (its files read), or ``None`` when
+    behave refuses them (it will say why itself when it runs)."""
     try:
         from behave.configuration import Configuration
 
@@ -47,17 +53,22 @@ def _console_format(args: list[str], extra: Sequence[str], cwd: Path) -> str | N
                 contextlib.redirect_stdout(io.StringIO()),
                 contextlib.redirect_stderr(io.StringIO()),
             ):
-                config = Configuration(command_args=list(args), load_config=True)
+                return Configuration(command_args=list(args), load_config=True)
         finally:
             os.chdir(previous)
-        formats = list(config.format or [])
-        named = [o for o in (config.outputs or []) if getattr(o, "name", None) not in (None, "-")]
-        if len(formats) > len(named):
-            return None
-        return config.default_format or "pretty"
     except (Exception, SystemExit):
-        # behave will report the bad argument itself; decide on the words alone.
+        return None
+
+
+def _console_format(config: Any, extra: Sequence[str]) -> str | None:
+    """The format to add so something still prints to the console, or ``None`` if one does."""
+    if config is None:  # decide on the words alone
         return None if _mentions_format(extra) else "pretty"
+    formats = list(config.format or [])
+    named = [o for o in (config.outputs or []) if getattr(o, "name", None) not in (None, "-")]
+    if len(formats) > len(named):
+        return None
+    return str(config.default_format or "pretty")
 
 
 def behave_args(reports: Path, extra: Sequence[str], cwd: Path) -> list[str]:
@@ -75,8 +86,13 @@ def behave_args(reports: Path, extra: Sequence[str], cwd: Path) -> list[str]:
         "--junit-directory",
         str(reports / REPORT_FILES["junit"]),
     ]
+    config = _configuration(ours + list(extra), cwd)
+    if config is not None and config.runner == DEFAULT_RUNNER:
+        # behave's runner without its "USING RUNNER" line; a runner the project chose stays
+        # (and one given on the command line, after this, wins).
+        ours += ["--runner", RUNNER]
     args = ours + list(extra)
-    console = _console_format(args, extra, cwd)
+    console = _console_format(config, extra)
     if console:
         args += ["-f", console]
     return args

@@ -702,6 +702,45 @@ def _line_of(file: str | None, needle: str | None, fallback: int | None = None) 
     return fallback
 
 
+_TABLE_ARRAY = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]\s*(?:#.*)?$")
+_STEP_KEY = re.compile(r"""^\s*(?:step|"step"|'step')\s*=""")
+
+
+def _phrase_lines(file: str | None, name: str) -> list[int]:
+    """For each ``[[name]]`` table of ``file``, in order, the line of its ``step`` key (the
+    table's header line when it has none); [] when the file cannot be read.
+
+    tomllib gives no line numbers, so the text is scanned: a line that starts a table is
+    a header unless it is inside a multi-line string (three quotes, single or double)."""
+    if not file:
+        return []
+    try:
+        lines = Path(file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    found: list[int] = []
+    header: int | None = None
+    step: int | None = None
+    in_string = False
+    for number, line in enumerate(lines, 1):
+        quotes = line.count("'''") + line.count('"""')
+        if not in_string:
+            starts_table = line.lstrip().startswith("[")
+            if starts_table and header is not None:
+                found.append(step or header)
+                header = step = None
+            array = _TABLE_ARRAY.match(line)
+            if array and array.group(1).replace(" ", "") == name:
+                header = number
+            elif header is not None and step is None and _STEP_KEY.match(line):
+                step = number
+        if quotes % 2:
+            in_string = not in_string
+    if header is not None:
+        found.append(step or header)
+    return found
+
+
 def parse_phrases(
     raw: Any,
     where: str,
@@ -723,18 +762,31 @@ def parse_phrases(
             _line_of(file, "phrases", None),
         )
     drafts: list[_Draft] = []
+    # Each phrase at its own line: the nth [[phrases]] table's step key.
+    lines = _phrase_lines(file, header.strip("[]"))
+    if len(lines) != len(raw):  # written another way (an inline array): search the text
+        lines = []
+    preset_lines: dict[str, list[int]] = {}
     for number, table in enumerate(raw, 1):
-        line = _line_of(file, header)
+        line = lines[number - 1] if lines else _line_of(file, header)
         draft = _Draft({} if not isinstance(table, dict) else table, where, number, file, line)
         if not isinstance(table, dict):
             raise draft.error(f"must be a table with a step, written under {header}")
         if "preset" in table:
             entries, preset_where, preset_file = _preset(table["preset"], draft)
+            if preset_file not in preset_lines:
+                preset_lines[preset_file] = _phrase_lines(preset_file, "phrases")
+            known = preset_lines[preset_file]
             for inner_number, inner in enumerate(entries, 1):
-                inner_line = _line_of(preset_file, str(inner.get("step", "")) or None)
+                inner_line = (
+                    known[inner_number - 1]
+                    if len(known) == len(entries)
+                    else _line_of(preset_file, str(inner.get("step", "")) or None)
+                )
                 drafts.append(_Draft(inner, preset_where, inner_number, preset_file, inner_line))
             continue
-        draft.line = _line_of(file, str(table.get("step", "")), line)
+        if not lines:
+            draft.line = _line_of(file, str(table.get("step", "")), line)
         drafts.append(draft)
 
     firsts = []

@@ -176,7 +176,9 @@ def register_phrases(phrases: Iterable[Phrase], registry: Any | None = None) -> 
             )
         for step_type in STEP_TYPES:
             func = make_step_function(phrase, step_type)
-            matcher = StepPattern(func, phrase.regex, step_type)
+            # Located where it is written: the phrase's line in wsbdd.toml or pyproject.toml.
+            source = (phrase.file, phrase.line) if phrase.file and phrase.line else None
+            matcher = StepPattern(func, phrase.regex, step_type, source)
             registry.steps[step_type].append(matcher)
         added.append(phrase)
     return added
