@@ -17,7 +17,7 @@ the clients on its left, the rest on its right.  Rows come in time order:
 * ``failure``: the failed step's explanation, at the moment it failed.
 
 Received messages the ``ignore`` setting names (heartbeats, the demo's greeting) are
-folded: each run of them is one ``mark`` row, ``+ 4 heartbeats ignored``, that opens to
+folded: each run of them (one client's) is one ``mark`` row, ``+ 4 heartbeats ignored``, that opens to
 their list.
 
 Pure: the HTML template draws it, tests read it directly.
@@ -425,7 +425,8 @@ def build_diagram(
         timeline.append((ends_at, 3, 0, "after"))
     timeline.sort(key=lambda item: item[:3])
 
-    # Messages the ignore setting names (heartbeats) are folded: each run of them one line.
+    # Messages the ignore setting names (heartbeats) are folded: each run of one client's
+    # is one line on its lane.
     ignored = conversation.ignored
     folding: list[tuple[Event, str]] = []
 
@@ -456,6 +457,8 @@ def build_diagram(
     drawn = hidden = 0
     for _, _, index, item in timeline:
         if ignored and isinstance(item, Event) and index in ignored:
+            if folding and folding[0][0].client != item.client:
+                fold()  # one line per client: it is drawn on that client's lane
             diagram.messages += 1
             folding.append((item, ignored[index]))
             continue
