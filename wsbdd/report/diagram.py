@@ -17,8 +17,8 @@ the clients on its left, the rest on its right.  Rows come in time order:
 * ``failure``: the failed step's explanation, at the moment it failed.
 
 Received messages the ``ignore`` setting names (heartbeats, the demo's greeting) are
-folded: each run of them (one client's) is one ``mark`` row, ``+ 4 heartbeats ignored``, that opens to
-their list.
+folded: each run of one client's is one ``mark`` row, ``+ 4 heartbeats ignored``, that
+opens to their list.
 
 Pure: the HTML template draws it, tests read it directly.
 """
