@@ -16,6 +16,7 @@ from wsbdd.report.metadata import git_commit, run_metadata
 from wsbdd.report.model import FeatureReport, RunReport, ScenarioReport, StepReport
 from wsbdd.report.options import ReportOptions
 from wsbdd.report.overview import (
+    alike,
     failure_causes,
     mismatch_kind,
     step_pattern,
@@ -65,6 +66,17 @@ def test_a_step_pattern_sets_values_aside():
         'Bob receives a message where $.text is "…" within N s'
     )
     assert step_pattern("user17 sends 4.5 to $.args[0]") == "userN sends N to $.args[N]"
+
+
+def test_a_cause_says_what_its_sentences_share_and_sets_aside_where_they_differ():
+    one = 'Bob expected a message where $.type is "echo" and $.n is 3 within 200 ms, but had 2'
+    two = 'Bob expected a message where $.type is "echo" and $.n is 14 within 200 ms, but had 3'
+    assert alike(one, two) == (
+        'Bob expected a message where $.type is "echo" and $.n is N within 200 ms, but had N'
+    )
+    assert alike('Bob got "a b"', 'Bob got "c"') == 'Bob got "…"'
+    assert alike("Bob waited", "Bob waited for Alice") == "Bob waited"
+    assert alike(one, one) == one
 
 
 def test_the_kind_of_mismatch_comes_from_the_failure_data_or_the_sentence():

@@ -21,6 +21,7 @@ from wsbdd.report.text import format_duration
 
 __all__ = [
     "Cause",
+    "alike",
     "Tally",
     "Bar",
     "Lane",
@@ -101,7 +102,33 @@ class Cause:
 
 
 def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line[:-1] if line.endswith(":") else line  # the list it announced is not shown
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|\s+|[^\s"\d]+|.')
+
+
+def alike(first: str, other: str) -> str:
+    """Two sentences of one cause as one: where they differ, a quoted value is ``"…"``, a
+    number ``N``, a word ``…``; the rest as written.  Sentences of different shapes are
+    set aside whole (:func:`step_pattern`)."""
+    if first == other:
+        return first
+    a, b = _TOKEN.findall(first), _TOKEN.findall(other)
+    if len(a) != len(b):
+        return step_pattern(first)
+    merged = []
+    for x, y in zip(a, b, strict=True):
+        if x == y:
+            merged.append(x)
+        elif x.startswith('"'):
+            merged.append('"…"')
+        elif _NUMBER.fullmatch(x):
+            merged.append("N")
+        else:
+            merged.append("…")
+    return "".join(merged)
 
 
 def failure_causes(run: RunReport) -> list[Cause]:
@@ -125,7 +152,7 @@ def failure_causes(run: RunReport) -> list[Cause]:
         if cause is None:
             cause = causes[key] = Cause(pattern, kind, line)
         elif cause.sentence != line:
-            cause.sentence = step_pattern(cause.sentence)
+            cause.sentence = alike(cause.sentence, line)
         cause.scenarios.append((scenario, line))
     return sorted(causes.values(), key=lambda c: -c.count)
 
