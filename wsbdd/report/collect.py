@@ -23,7 +23,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +70,6 @@ class Conversation:
     """Monotonic time the scenario's first step started (offsets count from here)."""
     measurements: list[tuple[str, Any]] = field(default_factory=list)
     """(step text, :class:`~wsbdd.load.metrics.LoadMetrics`) of the scenario's load steps."""
-    ignored: dict[int, str] = field(default_factory=dict)
-    """Received messages the ``ignore`` setting names (heartbeats, greetings): event index →
-    what they are (``heartbeat``), folded in the diagram."""
 
     @property
     def start(self) -> float | None:
@@ -347,12 +344,8 @@ class ReportRecorder:
             (texts.get(index, ""), metrics)
             for index, metrics in getattr(session, "measurements", None) or []
         ]
+        events = _mark_ignored(events, session, scenario)
         conversation = Conversation(events, marks, marks[0].at if marks else None, measured)
-        try:
-            finder = getattr(session, "ignored_in", None)
-            conversation.ignored = finder(events) if finder is not None else {}
-        except Exception:  # noqa: BLE001 - the diagram then shows them unfolded
-            log.warning("wsbdd: could not tell the ignored messages of %r", scenario, exc_info=True)
         try:
             setattr(scenario, CONVERSATION_ATTRIBUTE, conversation)
         except Exception:  # noqa: BLE001
@@ -377,6 +370,30 @@ class ReportRecorder:
                     self.masker.mask_file(path)
             except OSError:
                 continue
+
+
+IGNORED = "ignored"
+"""An event's ``detail`` key: what the ``ignore`` setting calls this received message
+(``heartbeat``; "" for an entry in other words).  The diagram folds such messages, and the
+mark travels with the event wherever the conversation goes (``results.json``, merges)."""
+
+
+def _mark_ignored(events: list[Event], session: Any, scenario: Any) -> list[Event]:
+    """``events`` with the received messages the ``ignore`` setting names marked (see
+    :data:`IGNORED`).  Never raises: the diagram then shows them unfolded."""
+    try:
+        finder = getattr(session, "ignored_in", None)
+        found: dict[int, str] = finder(events) if finder is not None else {}
+    except Exception:  # noqa: BLE001
+        log.warning("wsbdd: could not tell the ignored messages of %r", scenario, exc_info=True)
+        return events
+    if not found:
+        return events
+    marked = list(events)
+    for index, kind in found.items():
+        event = marked[index]
+        marked[index] = replace(event, detail={**event.detail, IGNORED: kind})
+    return marked
 
 
 _current: ReportRecorder | None = None

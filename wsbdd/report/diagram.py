@@ -33,7 +33,7 @@ from typing import Any
 from wsbdd.model.failures import ignored_line
 from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.transcript import Event, StepMark
-from wsbdd.report.collect import Conversation
+from wsbdd.report.collect import IGNORED, Conversation
 from wsbdd.report.labels import (
     connection_text,
     headline,
@@ -427,7 +427,6 @@ def build_diagram(
 
     # Messages the ignore setting names (heartbeats) are folded: each run of one client's
     # is one line on its lane.
-    ignored = conversation.ignored
     folding: list[tuple[Event, str]] = []
 
     def fold() -> None:
@@ -456,11 +455,12 @@ def build_diagram(
 
     drawn = hidden = 0
     for _, _, index, item in timeline:
-        if ignored and isinstance(item, Event) and index in ignored:
+        kind = item.detail.get(IGNORED) if isinstance(item, Event) else None
+        if isinstance(item, Event) and isinstance(kind, str) and item.kind == "received":
             if folding and folding[0][0].client != item.client:
                 fold()  # one line per client: it is drawn on that client's lane
             diagram.messages += 1
-            folding.append((item, ignored[index]))
+            folding.append((item, kind))
             continue
         if folding:
             fold()
