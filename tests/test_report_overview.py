@@ -215,3 +215,16 @@ def test_the_fold_line_names_what_was_ignored():
     assert ignored_line({"heartbeat": 4}) == "+ 4 heartbeats ignored"
     assert ignored_line({"heartbeat": 4, "welcome": 1}) == ("+ 5 ignored: 4 heartbeats, 1 welcome")
     assert ignored_line({"": 2}) == "+ 2 messages ignored"
+
+
+def test_the_header_shows_the_metadata_escaped_and_a_server_field_of_the_users_own():
+    from wsbdd.report.html import render_html
+
+    run = _run(FeatureReport("Feature", "F", 1, "a.feature", scenarios=[_scenario(1, [])]))
+    run.base_url = "ws://127.0.0.1:1"
+    run.metadata = {"wsbdd": "9.9", "Server": "wss://staging.example/ws", "App": "<b>2</b>"}
+    html = render_html(run)
+    assert '<dt>Server</dt><dd class="mono">wss://staging.example/ws</dd>' in html
+    assert '<div class="md"><dt>App</dt><dd>&lt;b&gt;2&lt;/b&gt;</dd></div>' in html
+    assert '<div class="md"><dt>wsbdd</dt><dd>9.9</dd></div>' in html
+    assert "127.0.0.1:1" not in html

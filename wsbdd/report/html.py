@@ -267,7 +267,8 @@ def _timeline_view(run: RunReport, clean: _Cleaner) -> dict[str, Any]:
 
 
 def _metadata_view(run: RunReport, clean: _Cleaner) -> list[tuple[str, str]]:
-    """The header's facts about the run (the server has a fact of its own)."""
+    """The header's facts about the run (the server has a fact of its own, with the user's
+    value when a ``metadata`` field is called "Server")."""
     fields = dict(run.metadata) or {"wsbdd": run.version or __version__}
     return [(clean(name), clean(value)) for name, value in fields.items() if name != "Server"]
 
@@ -310,7 +311,8 @@ def render_html(run: RunReport) -> str:
             features_count=run.count("features"),
             started=time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(run.started)),
             duration=format_duration(run.duration),
-            server=clean(run.base_url) or "(not recorded: wsbdd's hooks were not installed)",
+            server=clean(run.metadata.get("Server") or run.base_url)
+            or "(not recorded: wsbdd's hooks were not installed)",
             tags=sorted(tags),
             failures=run.count("scenarios")["failed"],
             causes=_cause_views(run, clean, feature_of),
