@@ -165,9 +165,17 @@ def synthetic_run(scenarios: int, seed: int = 5) -> RunReport:
         for n in range(f, min(scenarios, f + per_feature)):
             feature.scenarios.append(synthetic_scenario(n + 1, rng, failed=(n % 20 == 7)))
         features.append(feature)
+    # Two processes, each running its scenarios one after another: the report's timeline.
+    started = time.time()
+    clock = {"1": started, "2": started}
+    for feature in features:
+        for scenario in feature.scenarios:
+            scenario.worker = "1" if scenario.number % 2 else "2"
+            scenario.started = clock[scenario.worker]
+            clock[scenario.worker] += max(scenario.duration, 0.01)
     return RunReport(
         "Synthetic run",
-        time.time(),
+        started,
         123.4,
         "ws://127.0.0.1:8765",
         features,

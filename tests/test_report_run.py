@@ -309,9 +309,11 @@ def test_a_failed_step_explains_itself_at_the_step_and_in_the_diagram(run: Run):
     # How many arrived by then (2 or 3) depends on when the server's acks land.
     assert re.match(
         r'Expected and observedWhoBobExpecteda message where \$\.content starts with "hello" '
-        r"within 300 msObservedhad [23] unread messages, none matched:Closest#1 ",
+        r"within 300 msObservedhad [23] unread messages, none matched:Closest#\d ",
         fields,
     ), fields
+    # Bob's greeting is what the demo's ignore setting names: folded, listed when opened.
+    assert re.search(r"Ignored\+ 1 welcome ignored\s*#1 ", fields), fields
     rows = scenario.find("div", "dg").children
     rows = [r for r in rows if isinstance(r, Node)]
     failure = next(i for i, r in enumerate(rows) if "fail" in r.classes)
@@ -354,14 +356,20 @@ def test_the_diagram_draws_every_frame_as_an_arrow_between_client_and_server(run
     assert set(arrows[("Bob", "sent")]) == {"left"}
     assert set(arrows[("Bob", "received")]) == {"right"}
     assert len(arrows[("Alice", "sent")]) == 2 and len(arrows[("Bob", "sent")]) == 2
-    # welcome, joined, user_joined, her own chat, Bob's chat
-    assert len(arrows[("Alice", "received")]) >= 5
-    assert len(arrows[("Bob", "received")]) >= 3
-    # Exactly the frames of the JUnit transcript, client by client.
+    # joined, user_joined, her own chat, Bob's chat (her welcome is folded: ignored)
+    assert len(arrows[("Alice", "received")]) >= 4
+    assert len(arrows[("Bob", "received")]) >= 2
+    folded = {
+        row.attrs["data-client"]: row.find("pre").text().count("\n") + 1
+        for row in scenario.find_all(data_mark="ignored")
+    }
+    assert folded == {"Alice": 1, "Bob": 1}
+    # Exactly the frames of the JUnit transcript, client by client (the folded too).
     out = _junit_case(run, "Alice and Bob chat in the lobby").findtext("system-out") or ""
     for (client, direction), drawn in arrows.items():
         sign = "->" if direction == "sent" else "<-"
-        assert len(re.findall(rf"\s{client}\s+{sign} ", out)) == len(drawn), (client, direction)
+        hidden = folded[client] if direction == "received" else 0
+        assert len(re.findall(rf"\s{client}\s+{sign} ", out)) == len(drawn) + hidden
     marks = [(r.attrs["data-client"], r.attrs["data-mark"]) for r in scenario.find_all(cls="mark")]
     assert marks.count(("Alice", "connected")) == 1 and marks.count(("Bob", "closed")) == 1
 
@@ -386,7 +394,9 @@ def test_hostile_chat_text_is_shown_as_text(run: Run):
     assert "⟨U+202E⟩gnp.exe" in labels
     assert len(run.page.find_all("script")) == 1
     assert not run.page.find_all("img") and not [
-        a for a in run.page.find_all("a") if not (a.attrs.get("href") or "").startswith("#s")
+        a
+        for a in run.page.find_all("a")
+        if not (a.attrs.get("href") or "").startswith(("#s", "#f"))
     ]
 
 

@@ -327,7 +327,7 @@ def test_hostile_text_never_becomes_markup_anywhere_in_the_report():
     assert len(scripts) == 1  # the report's own
     assert not [tag for tag, _ in page.tags if tag in ("img", "iframe", "object", "embed")]
     links = [attrs.get("href") or "" for tag, attrs in page.tags if tag == "a"]
-    assert links and all(href.startswith("#s") for href in links)  # only "go to the scenario"
+    assert links and all(href.startswith(("#s", "#f")) for href in links)  # a scenario or feature
     assert not [a for _, attrs in page.tags for a in attrs if a.startswith("on")]
     urls = [
         v

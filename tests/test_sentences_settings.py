@@ -339,8 +339,19 @@ def test_a_configured_variable_that_cannot_be_filled_in(project):
     [
         (
             {"nope": 1},
-            "nope is not a report setting; known settings: cucumber_transcripts, diagram_chars, payload_cap, title.",
+            "nope is not a report setting; known settings: cucumber_transcripts, diagram_chars, "
+            "metadata, payload_cap, title.",
         ),
+        (
+            {"metadata": "v2"},
+            'metadata must be a table of names and texts, such as { "App version" = "2.4.1" }, '
+            'not "v2".',
+        ),
+        (
+            {"metadata": {"Build": [1]}},
+            'metadata: the field "Build" must be a text or a number, not [1].',
+        ),
+        ({"metadata": {" ": "x"}}, "metadata: a field has an empty name."),
         ({"title": ""}, "title must be a non-empty text."),
         ({"cucumber_transcripts": "yes"}, "cucumber_transcripts must be true or false."),
         ({"payload_cap": True}, 'payload_cap must be a size like 65536 or "64 KiB", not true.'),

@@ -184,6 +184,7 @@ PINNED = {
     "model.variables:_read_placeholder": 4,
     "report.options:ReportOptions.from_table": 3,
     "report.options:_count": 1,
+    "report.options:_metadata": 3,
     "report.options:_size": 3,
     "settings.config:Settings.new_variables": 1,
     "settings.config:_auto_reply": 10,

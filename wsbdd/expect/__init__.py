@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from wsbdd.model.errors import FeatureMistake
-from wsbdd.model.failures import Failure, render
+from wsbdd.model.failures import Failure, ignored_line, render
 from wsbdd.model.inbox import Inbox
 from wsbdd.model.message import Message, wall_clock
 
@@ -58,6 +58,7 @@ class Matcher(Protocol):
 
 
 Noise = Callable[[Message], bool]
+Background = Callable[[Message], str | None]
 CountOp = Literal["exactly", "at least", "at most"]
 
 
@@ -196,11 +197,19 @@ class Receive(Expectation):
     """The first unclaimed message that matches; non-matching ones are skipped, not claimed."""
 
     def __init__(
-        self, who: str, matcher: Matcher, timeout: float, noise: Noise | None = None
+        self,
+        who: str,
+        matcher: Matcher,
+        timeout: float,
+        noise: Noise | None = None,
+        background: Background | None = None,
     ) -> None:
         super().__init__(who, timeout, noise)
         self.matcher = matcher
         self.examined: list[Message] = []
+        self.background = background
+        """What the ``ignore`` setting calls a message (``heartbeat``), None if it is not
+        background: such messages nothing like the one awaited are folded into one line."""
 
     def feed(self, inbox: Inbox, now: float) -> Outcome | None:
         matcher = self.matcher
@@ -218,13 +227,22 @@ class Receive(Expectation):
     def expire(self, inbox: Inbox, now: float) -> Outcome:
         expected = f"a message{_phrase(self.matcher)} within {format_duration(self.timeout)}"
         candidates: tuple[str, ...] = ()
+        folded = ""
+        ignored_lines: tuple[str, ...] = ()
         if not self.examined:
             observed = "received no message in that time"
         else:
             n = len(self.examined)
             none = "it did not match" if n == 1 else "none matched"
             observed = f"had {_plural(n, 'unread message')}, {none}:"
-            candidates = message_lines(self.examined, self.matcher)
+            shown, ignored = self._fold(self.examined)
+            candidates = message_lines(shown, self.matcher)
+            if ignored:
+                kinds: dict[str, int] = {}
+                for _, kind in ignored:
+                    kinds[kind] = kinds.get(kind, 0) + 1
+                folded = "  " + ignored_line(kinds)
+                ignored_lines = message_lines([m for m, _ in ignored], self.matcher)
         claimed = next(
             (
                 m
@@ -239,8 +257,26 @@ class Receive(Expectation):
                 f"A matching message (#{claimed.seq} at {wall_clock(claimed.at)}) had already "
                 "been claimed by an earlier step; each message satisfies one step.",
             )
-        why = Failure(self.who, expected, observed, candidates, notes)
+        why = Failure(
+            self.who, expected, observed, candidates, notes, folded=folded, ignored=ignored_lines
+        )
         return Outcome(False, why=why)
+
+    def _fold(self, messages: list[Message]) -> tuple[list[Message], list[tuple[Message, str]]]:
+        """The messages to list, and the background ones (with what they are) to fold: a
+        background message with nothing in common with the one awaited (a heartbeat, when a
+        chat message was awaited); one the step's conditions partly fit stays listed."""
+        if self.background is None:
+            return messages, []
+        shown: list[Message] = []
+        ignored: list[tuple[Message, str]] = []
+        for message in messages:
+            kind = self.background(message)
+            if kind is not None and self.matcher.score(message) == 0:
+                ignored.append((message, kind))
+            else:
+                shown.append(message)
+        return shown, ignored
 
 
 class Quiet(Expectation):

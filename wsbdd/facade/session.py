@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from wsbdd.codec import Codec, Intent, refused_intent
 from wsbdd.expect import (
@@ -91,6 +92,16 @@ __all__ = ["Run", "Session"]
 
 T = TypeVar("T")
 DEMO_IGNORE = ('$.type is "welcome"',)
+_KIND = re.compile(r'^\s*\$\.[\w.]+\s+is\s+"([^"\\]{1,40})"\s*$')
+
+
+def _ignored_kind(entry: str) -> str:
+    """``$.type is "heartbeat"`` → ``heartbeat``: what an ``ignore`` entry's messages are
+    called where they are folded ("" for an entry in other words)."""
+    found = _KIND.match(entry)
+    return found.group(1) if found else ""
+
+
 _BRIDGE_MARGIN = 10.0  # extra seconds the sync bridge allows beyond a step's own deadline
 
 
@@ -244,6 +255,7 @@ class Session(StompSession, SocketIOSession, GraphQLSession):
         """(step index, metrics) of the scenario's load steps, for the reports."""
         # An entry may join conditions with `and $` (all must hold), as a step's `where` does.
         self._noise = [tuple(parse_conditions(text)) for text in run.ignore]
+        self._noise_kinds = [_ignored_kind(text) for text in run.ignore]
         self.http = HttpClients(
             self.settings.timeout,
             self.settings.connect_timeout,
@@ -320,6 +332,44 @@ class Session(StompSession, SocketIOSession, GraphQLSession):
     def is_noise(self, message: Message) -> bool:
         value = message.value
         return any(all(c.test(value) for c in conditions) for conditions in self._noise)
+
+    def background_kind(self, message: Message) -> str | None:
+        """What the ``ignore`` entry that names ``message`` calls it (``heartbeat`` for
+        ``$.type is "heartbeat"``, "" for an entry of other words); None when none does."""
+        return self._kind_of_value(message.value)
+
+    def _kind_of_value(self, value: Any) -> str | None:
+        for conditions, kind in zip(self._noise, self._noise_kinds, strict=True):
+            try:
+                if all(c.test(value) for c in conditions):
+                    return kind
+            except Exception:  # noqa: BLE001 - a value the conditions cannot read: not noise
+                continue
+        return None
+
+    def ignored_in(self, events: Sequence[Event], limit: int = 2000) -> dict[int, str]:
+        """The received messages among ``events`` that the ``ignore`` setting names (event
+        index → what they are), for the report's diagram; only the first ``limit`` received
+        are looked at (a diagram draws no more)."""
+        if not self._noise:
+            return {}
+        found: dict[int, str] = {}
+        looked = 0
+        for index, event in enumerate(events):
+            if event.kind != "received" or event.detail.get("protocol"):
+                continue
+            looked += 1
+            if looked > limit:
+                break
+            if "value" in event.detail:
+                value = event.detail["value"]
+            else:
+                frame: Literal["text", "binary"] = "binary" if event.frame == "binary" else "text"
+                value = Message(event.seq or 0, event.at, frame, event.payload or "").value
+            kind = self._kind_of_value(value)
+            if kind is not None:
+                found[index] = kind
+        return found
 
     def url_for(self, target: str | None) -> str:
         """The URL a step's target names: ``None`` → the configured URL as written; a path,
@@ -606,8 +656,13 @@ class Session(StompSession, SocketIOSession, GraphQLSession):
     ) -> Message:
         """Wait for the first unclaimed message that matches, and claim it."""
         matcher = matcher or AnyMessage()
-        exp = Receive(name, matcher, self._timeout(timeout), self._noise_for(matcher))
+        exp = Receive(
+            name, matcher, self._timeout(timeout), self._noise_for(matcher), self._background()
+        )
         return self._wait(name, exp)[0]
+
+    def _background(self) -> Any:
+        return self.background_kind if self._noise else None
 
     def receive_nothing(
         self, name: str, matcher: Matcher | None = None, window: float | None = None
@@ -961,7 +1016,7 @@ class Session(StompSession, SocketIOSession, GraphQLSession):
         clients = [self.client(name) for name in names]
         refuse_unopened(clients)
         expectations = [
-            Receive(c.name, m, limit, self._noise_for(m))
+            Receive(c.name, m, limit, self._noise_for(m), self._background())
             for c, m in zip(clients, matchers, strict=True)
         ]
         settle = self.settings.settle

@@ -92,6 +92,7 @@ def before_step(context: Any, step: Any) -> None:
         recorder: ReportRecorder | None = getattr(context, "wsbdd_report", None)
         if recorder is not None:
             recorder.learn_step(step, session.vars)
+            recorder.show_step(step, session.vars)
 
 
 def after_scenario(context: Any, scenario: Any) -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-__all__ = ["Failure", "render", "where_they_differ", "DIFF_CONTEXT", "LONG"]
+__all__ = ["Failure", "render", "ignored_line", "where_they_differ", "DIFF_CONTEXT", "LONG"]
 
 LONG = 80
 """A value rendered longer than this is cut in sentences: its difference is pointed at."""
@@ -54,6 +54,11 @@ class Failure:
     """The whole first sentence, for a failure without the expected/observed shape."""
     step: str = ""
     """The step the failure belongs to (``When alice sends "hi"``), or empty."""
+    folded: str = ""
+    """One line after the candidates for the background messages left out of them
+    (``  + 4 heartbeats ignored``: the ``ignore`` setting names them), or empty."""
+    ignored: tuple[str, ...] = ()
+    """The folded messages' lines, as candidates are written (the report opens them)."""
 
     def at_step(self, step: str) -> Failure:
         """This failure placed in ``step``, unless it names a step already."""
@@ -88,9 +93,27 @@ def render(failure: Failure) -> str:
     head = failure.headline
     if failure.step:
         head = f'In the step "{failure.step}": {head}'
-    if not failure.candidates and not failure.notes:
+    folded = (failure.folded,) if failure.folded else ()
+    if not failure.candidates and not failure.notes and not folded:
         return head
-    return "\n".join([head, *failure.candidates, *failure.notes])
+    return "\n".join([head, *failure.candidates, *folded, *failure.notes])
+
+
+def ignored_line(kinds: dict[str, int]) -> str:
+    """``+ 4 heartbeats ignored``; ``+ 5 ignored: 4 heartbeats, 1 welcome``: messages the
+    ``ignore`` setting names, by what each entry calls them, as one line."""
+    total = sum(kinds.values())
+
+    def plural(kind: str, n: int) -> str:
+        if kind == "":
+            return "message" if n == 1 else "messages"
+        return kind if n == 1 or kind.endswith("s") else kind + "s"
+
+    if len(kinds) == 1:
+        (kind,) = kinds
+        return f"+ {total} {plural(kind, total)} ignored"
+    parts = ", ".join(f"{n} {plural(kind, n)}" for kind, n in kinds.items())
+    return f"+ {total} ignored: {parts}"
 
 
 def _window(text: str, at: int, context: int, quoted: bool) -> str:

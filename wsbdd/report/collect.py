@@ -6,6 +6,8 @@ The hooks in :mod:`wsbdd.environment` call a :class:`ReportRecorder`:
   the secrets written in the feature files, console output masked;
 * ``before_scenario`` / ``before_step`` → :meth:`ReportRecorder.learn_session` /
   :meth:`~ReportRecorder.learn_step`: secret values met on the way;
+  ``before_step`` → :meth:`~ReportRecorder.show_step`: the step's text with its
+  ``${variables}`` filled in, as the report shows it (masked there);
 * ``after_scenario`` (after the clients are closed) → :meth:`~ReportRecorder.keep`:
   the scenario's :class:`Conversation` is attached to behave's scenario object,
   where the report formatters find it, printed as text for JUnit and after a failure,
@@ -22,7 +24,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +46,16 @@ __all__ = [
     "start_recording",
     "current_recorder",
     "conversation_of",
+    "note_start",
+    "started_at",
+    "shown_text_of",
 ]
 
 log = logging.getLogger("wsbdd.report")
 
 CONVERSATION_ATTRIBUTE = "wsbdd_conversation"
+STARTED_ATTRIBUTE = "wsbdd_started"
+SHOWN_ATTRIBUTE = "wsbdd_shown"
 _QUOTED = r'((?:[^"\\]|\\.)*)'  # a step line's quoted text; \" is a quote inside it
 _TOKEN_IN_STEP = re.compile(r'\bwith token "' + _QUOTED + '"', re.IGNORECASE)
 _PASSCODE_IN_STEP = re.compile(r'\bwith passcode "' + _QUOTED + '"', re.IGNORECASE)
@@ -77,6 +84,27 @@ def conversation_of(scenario: Any) -> Conversation | None:
     """The conversation wsbdd's hooks attached to a behave scenario, if any."""
     found = getattr(scenario, CONVERSATION_ATTRIBUTE, None)
     return found if isinstance(found, Conversation) else None
+
+
+def note_start(scenario: Any) -> None:
+    """Note the wall-clock time a scenario starts (once), for the report's timeline."""
+    if getattr(scenario, STARTED_ATTRIBUTE, None) is None:
+        try:
+            setattr(scenario, STARTED_ATTRIBUTE, time.time())
+        except Exception:  # noqa: BLE001 - an odd model object: no timeline bar, no failure
+            pass
+
+
+def started_at(scenario: Any) -> float | None:
+    """When the scenario started (``time.time()``), if noted."""
+    found = getattr(scenario, STARTED_ATTRIBUTE, None)
+    return found if isinstance(found, float) else None
+
+
+def shown_text_of(step: Any) -> str:
+    """The step's text as it ran (``${variables}`` filled in, not yet masked), or ""."""
+    found = getattr(step, SHOWN_ATTRIBUTE, "")
+    return found if isinstance(found, str) else ""
 
 
 def _texts(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
@@ -163,6 +191,19 @@ class ReportRecorder:
                 if len(cells) >= 2 and is_secret_header(cells[0]):
                     for cell in cells[1:]:
                         self.masker.add_header(cells[0], self._render(cell.strip(), variables))
+
+    def show_step(self, step: Any, variables: Any) -> None:
+        """Keep the step's text with its ``${variables}`` filled in, as the report shows it
+        (a variable not set yet leaves the text as written).  Never raises."""
+        line = getattr(step, "name", "") or ""
+        if "${" not in line:
+            return
+        rendered = self._render(line, variables)
+        if rendered is not None and rendered != line:
+            try:
+                setattr(step, SHOWN_ATTRIBUTE, rendered)
+            except Exception:  # noqa: BLE001 - the report shows the text as written
+                pass
 
     def _add_json_secrets(self, text: str, variables: Any) -> None:
         """A JSON payload written in a step: the value of every key that names a secret
@@ -310,6 +351,7 @@ class ReportRecorder:
             (texts.get(index, ""), metrics)
             for index, metrics in getattr(session, "measurements", None) or []
         ]
+        events = _mark_ignored(events, session, scenario)
         conversation = Conversation(events, marks, marks[0].at if marks else None, measured)
         try:
             setattr(scenario, CONVERSATION_ATTRIBUTE, conversation)
@@ -342,6 +384,30 @@ class ReportRecorder:
                         self.masker.mask_file(path)
                 except OSError:
                     continue
+
+
+IGNORED = "ignored"
+"""An event's ``detail`` key: what the ``ignore`` setting calls this received message
+(``heartbeat``; "" for an entry in other words).  The diagram folds such messages, and the
+mark travels with the event wherever the conversation goes (``results.json``, merges)."""
+
+
+def _mark_ignored(events: list[Event], session: Any, scenario: Any) -> list[Event]:
+    """``events`` with the received messages the ``ignore`` setting names marked (see
+    :data:`IGNORED`).  Never raises: the diagram then shows them unfolded."""
+    try:
+        finder = getattr(session, "ignored_in", None)
+        found: dict[int, str] = finder(events) if finder is not None else {}
+    except Exception:  # noqa: BLE001
+        log.warning("wsbdd: could not tell the ignored messages of %r", scenario, exc_info=True)
+        return events
+    if not found:
+        return events
+    marked = list(events)
+    for index, kind in found.items():
+        event = marked[index]
+        marked[index] = replace(event, detail={**event.detail, IGNORED: kind})
+    return marked
 
 
 _current: ReportRecorder | None = None

@@ -16,6 +16,10 @@ the clients on its left, the rest on its right.  Rows come in time order:
   message too, such as a Socket.IO namespace connected or refused);
 * ``failure``: the failed step's explanation, at the moment it failed.
 
+Received messages the ``ignore`` setting names (heartbeats, the demo's greeting) are
+folded: each run of one client's is one ``mark`` row, ``+ 4 heartbeats ignored``, that
+opens to their list.
+
 Pure: the HTML template draws it, tests read it directly.
 """
 
@@ -26,9 +30,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from wsbdd.model.failures import ignored_line
 from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.transcript import Event, StepMark
-from wsbdd.report.collect import Conversation
+from wsbdd.report.collect import IGNORED, Conversation
 from wsbdd.report.labels import (
     connection_text,
     headline,
@@ -252,7 +257,10 @@ def build_diagram(
                 kind="step",
                 offset=format_offset(mark.at - t0),
                 clock=wall_clock(mark.at),
-                summary=visible(mask(mark.text)),
+                # The step as it ran (its ${variables} filled in), as the step list shows it.
+                summary=visible(
+                    mask(f"{step.keyword} {step.shown}" if step and step.shown else mark.text)
+                ),
                 status=step.outcome if step else "passed",
             )
         )
@@ -417,8 +425,45 @@ def build_diagram(
         timeline.append((ends_at, 3, 0, "after"))
     timeline.sort(key=lambda item: item[:3])
 
+    # Messages the ignore setting names (heartbeats) are folded: each run of one client's
+    # is one line on its lane.
+    folding: list[tuple[Event, str]] = []
+
+    def fold() -> None:
+        first = folding[0][0]
+        kinds: dict[str, int] = {}
+        for _, kind in folding:
+            kinds[kind] = kinds.get(kind, 0) + 1
+        lines = [
+            f"{format_offset(event.at - t0)}  {visible(event.client)}  "
+            f"{frame_line(mask(_kept_text(event)), min(payload_cap, LABEL_CAP))}"
+            for event, _ in folding
+        ]
+        rows.append(
+            Row(
+                kind="mark",
+                mark="ignored",
+                offset=format_offset(first.at - t0),
+                clock=wall_clock(first.at),
+                client=visible(first.client),
+                column=column[first.client],
+                summary=ignored_line(kinds),
+                full="\n".join(lines),
+            )
+        )
+        folding.clear()
+
     drawn = hidden = 0
     for _, _, index, item in timeline:
+        kind = item.detail.get(IGNORED) if isinstance(item, Event) else None
+        if isinstance(item, Event) and isinstance(kind, str) and item.kind == "received":
+            if folding and folding[0][0].client != item.client:
+                fold()  # one line per client: it is drawn on that client's lane
+            diagram.messages += 1
+            folding.append((item, kind))
+            continue
+        if folding:
+            fold()
         if isinstance(item, StepMark):
             step_row(item)
         elif item == "failure":
@@ -439,6 +484,8 @@ def build_diagram(
             row = event_row(index, item)
             if row is not None:
                 rows.append(row)
+    if folding:
+        fold()
     if hidden:
         rows.append(
             Row(

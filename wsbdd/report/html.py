@@ -35,6 +35,13 @@ from wsbdd.load.metrics import format_latency
 from wsbdd.model.failures import Failure
 from wsbdd.report.diagram import build_diagram
 from wsbdd.report.model import ReportFormatter, RunReport, ScenarioReport, StepReport
+from wsbdd.report.overview import (
+    Tally,
+    failure_causes,
+    tallies_by_feature,
+    tallies_by_tag,
+    timeline,
+)
 from wsbdd.report.text import format_duration, one_line, visible
 
 __all__ = ["HtmlFormatter", "render_html"]
@@ -94,7 +101,8 @@ def _step_view(step: StepReport, clean: Any) -> dict[str, Any]:
     masker_cells = clean.masker.mask_cells
     return {
         "keyword": clean(step.keyword),
-        "name": clean(step.name),
+        "name": clean(step.shown or step.name),
+        "written": clean(step.name) if step.shown else "",
         "status": step.status,
         "outcome": step.outcome,
         "background": step.background,
@@ -120,6 +128,9 @@ def failure_fields(failure: Failure | None) -> list[tuple[str, str]]:
         rows.append(("Observed", failure.observed))
     if failure.candidates:
         rows.append(("Closest", "\n".join(line.strip() for line in failure.candidates)))
+    if failure.folded:
+        lines = [failure.folded.strip(), *(line.strip() for line in failure.ignored)]
+        rows.append(("Ignored", "\n".join(lines)))
     return rows
 
 
@@ -191,29 +202,91 @@ def _load_views(scenario: ScenarioReport, clean: _Cleaner) -> list[dict[str, Any
     return views
 
 
+def _cause_views(run: RunReport, clean: _Cleaner, feature_of: dict[int, str]) -> list[Any]:
+    """The failure groups: each cause once, with its count, opening to its scenarios."""
+    views = []
+    for cause in failure_causes(run):
+        views.append(
+            {
+                "count": cause.count,
+                "step": clean(cause.step),
+                "kind": cause.kind,
+                "sentence": clean(one_line(run.masker.mask(cause.sentence), 240)),
+                "scenarios": [
+                    {
+                        "number": scenario.number,
+                        "feature": feature_of.get(scenario.number, ""),
+                        "name": clean(scenario.name),
+                        "why": clean(one_line(run.masker.mask(line or scenario.status), 240)),
+                    }
+                    for scenario, line in cause.scenarios
+                ],
+            }
+        )
+    return views
+
+
+def _tally_views(rows: list[Tally], clean: _Cleaner) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": clean(row.name),
+            "anchor": row.anchor,
+            "total": row.total,
+            "passed": row.passed,
+            "failed": row.failed,
+            "skipped": row.skipped,
+            "duration": row.duration,
+        }
+        for row in rows
+    ]
+
+
+def _timeline_view(run: RunReport, clean: _Cleaner) -> dict[str, Any]:
+    found = timeline(run.scenarios)
+    return {
+        "span": format_duration(found.span),
+        "bars": found.bars,
+        "untimed": found.untimed,
+        "lanes": [
+            {
+                "name": lane.name,
+                "bars": [
+                    {
+                        "number": bar.scenario.number,
+                        "outcome": bar.scenario.outcome,
+                        "left": bar.left,
+                        "width": bar.width,
+                        "title": clean(bar.title),
+                    }
+                    for bar in lane.bars
+                ],
+            }
+            for lane in found.lanes
+        ],
+    }
+
+
+def _metadata_view(run: RunReport, clean: _Cleaner) -> list[tuple[str, str]]:
+    """The header's facts about the run (the server has a fact of its own, with the user's
+    value when a ``metadata`` field is called "Server")."""
+    fields = dict(run.metadata) or {"wsbdd": run.version or __version__}
+    return [(clean(name), clean(value)) for name, value in fields.items() if name != "Server"]
+
+
 def render_html(run: RunReport) -> str:
     """The whole report as one HTML document (inline CSS and script, nothing external)."""
     clean = _Cleaner(run)
     features = []
-    failures = []
+    feature_of: dict[int, str] = {}
     tags: set[str] = set()
     for feature in run.features:
         scenarios = []
+        feature_name = clean(feature.name)
         for scenario in feature.scenarios:
             view = _scenario_view(run, scenario, clean)
             scenarios.append(view)
             tags.update(view["tags"])
-            if scenario.outcome == "failed":
-                step = scenario.failed_step
-                why = step.error if step is not None and step.error else scenario.error
-                failures.append(
-                    {
-                        "number": scenario.number,
-                        "feature": clean(feature.name),
-                        "name": view["name"],
-                        "why": clean(one_line(run.masker.mask(why or scenario.status), 240)),
-                    }
-                )
+            feature_of[scenario.number] = feature_name
         features.append(
             {
                 "keyword": clean(feature.keyword),
@@ -238,9 +311,15 @@ def render_html(run: RunReport) -> str:
             features_count=run.count("features"),
             started=time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(run.started)),
             duration=format_duration(run.duration),
-            server=clean(run.base_url) or "(not recorded: wsbdd's hooks were not installed)",
+            server=clean(run.metadata.get("Server") or run.base_url)
+            or "(not recorded: wsbdd's hooks were not installed)",
             tags=sorted(tags),
-            failures=failures,
+            failures=run.count("scenarios")["failed"],
+            causes=_cause_views(run, clean, feature_of),
+            by_feature=_tally_views(tallies_by_feature(run), clean),
+            by_tag=_tally_views(tallies_by_tag(run), clean),
+            timeline=_timeline_view(run, clean),
+            metadata=_metadata_view(run, clean),
             features=features,
             css=_asset("report.css"),
             script=script,

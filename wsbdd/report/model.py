@@ -24,8 +24,12 @@ from wsbdd.report.collect import (
     ReportRecorder,
     conversation_of,
     current_recorder,
+    note_start,
+    shown_text_of,
+    started_at,
 )
 from wsbdd.report.mask import Masker
+from wsbdd.report.metadata import run_metadata
 from wsbdd.report.options import ReportOptions
 
 __all__ = [
@@ -232,7 +236,23 @@ def _tag_lines(tags: Iterable[Any]) -> dict[str, int]:
     return {f"@{tag}": int(getattr(tag, "line", 0) or 0) for tag in tags}
 
 
-def _step_report(step: Any, locations: dict[int, str], background: bool) -> StepReport:
+PHRASE_ATTRIBUTE = "wsbdd_phrase"
+"""Set on a behave step that matched a phrase of the project's vocabulary (``wsbdd.toml``)."""
+
+
+def phrase_first(words: str, step_type: str, error: str) -> str:
+    """A phrase step's failure in the phrase's own words first, the conditions second::
+
+    "Alice is greeted" did not happen:
+    Alice expected a message where $.type is "welcome" within 2.0 s, but …
+    """
+    verb = "did not happen" if step_type == "then" else "failed"
+    return f'"{words}" {verb}:\n{error}'
+
+
+def _step_report(
+    step: Any, locations: dict[int, str], background: bool, masker: Masker | None = None
+) -> StepReport:
     status = _status_name(step.status)
     error, detail = (
         explain(getattr(step, "error_message", None)) if status != "passed" else ("", "")
@@ -242,6 +262,9 @@ def _step_report(step: Any, locations: dict[int, str], background: bool) -> Step
         failure = None
     elif not detail:
         error = render(failure)  # the one renderer's text, as on the console and in JUnit
+    if error and not detail and getattr(step, PHRASE_ATTRIBUTE, False):
+        words = shown_text_of(step) or step.name
+        error = phrase_first(words, getattr(step, "step_type", ""), error)
     if status == "undefined" and not error:
         error = (
             "wsbdd does not know this step. Check its wording against the step list "
@@ -251,7 +274,11 @@ def _step_report(step: Any, locations: dict[int, str], background: bool) -> Step
     if step.table is not None:
         table = [list(step.table.headings)] + [list(row.cells) for row in step.table.rows]
     duration = getattr(step, "duration", None)
+    shown = shown_text_of(step)
+    if shown and masker is not None:
+        shown = masker.mask(shown)
     return StepReport(
+        shown=shown if shown != step.name else "",
         keyword=step.keyword,
         name=step.name,
         line=step.line,
@@ -303,7 +330,7 @@ def build_run(
             background_steps = list(getattr(scenario, "background_steps", None) or [])
             background_ids = {id(step) for step in background_steps}
             steps = [
-                _step_report(step, locations, id(step) in background_ids)
+                _step_report(step, locations, id(step) in background_ids, masker)
                 for step in scenario.all_steps
             ]
             status = _status_name(scenario.status)
@@ -333,15 +360,18 @@ def build_run(
                     if background is not None and background_steps
                     else None,
                     worker=worker,
+                    started=started_at(scenario),
                 )
             )
         feature_reports.append(report)
+    base_url = recorder.base_url if recorder is not None else ""
     return RunReport(
         version=__version__,
+        metadata=run_metadata(base_url, options.metadata),
         title=options.title,
         started=started,
         duration=max(0.0, finished - started),
-        base_url=recorder.base_url if recorder is not None else "",
+        base_url=base_url,
         features=feature_reports,
         options=options,
         masker=masker,
@@ -364,6 +394,9 @@ class ReportFormatter(Formatter):
     def feature(self, feature: Any) -> None:
         self.features.append(feature)
 
+    def scenario(self, scenario: Any) -> None:
+        note_start(scenario)  # the run's timeline, also under plain behave without the hooks
+
     def match(self, match: Any) -> None:
         self._match = match
 
@@ -371,6 +404,11 @@ class ReportFormatter(Formatter):
         location = getattr(self._match, "location", None)
         if location is not None:
             self.locations[id(step)] = str(location)
+        if getattr(getattr(self._match, "func", None), "__wsbdd_phrase__", None) is not None:
+            try:
+                setattr(step, PHRASE_ATTRIBUTE, True)  # its failure leads with its words
+            except Exception:  # noqa: BLE001 - the failure is then shown as it is
+                pass
         self._match = None
 
     def render(self, run: RunReport) -> str:  # pragma: no cover - subclasses

@@ -7,6 +7,11 @@
     payload_cap = "64 KiB"      # longest payload shown whole when a message is opened
     diagram_chars = 120         # characters of payload written on an arrow
     cucumber_transcripts = false  # also attach each conversation to Cucumber JSON
+    metadata = { "App version" = "2.4.1", Environment = "staging" }  # shown in the header
+
+A metadata field can also come from ``behave -D wsbdd.report.metadata.NAME=VALUE``
+(``wsbdd run -D wsbdd.report.metadata.Build=1234``), which adds to or replaces the
+table's field of that name.
 """
 
 from __future__ import annotations
@@ -64,6 +69,26 @@ def _size(value: Any, key: str) -> int:
     return size
 
 
+def _metadata(value: Any) -> tuple[tuple[str, str], ...]:
+    """The user's own header fields, in the order written: names and values as texts."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{_where('metadata')} must be a table of names and texts, such as "
+            f'{{ "App version" = "2.4.1" }}, not {_toml(value)}.'
+        )
+    fields = []
+    for name, entry in value.items():
+        if isinstance(entry, bool) or not isinstance(entry, str | int | float):
+            raise ConfigError(
+                f"{_where('metadata')}: the field {_toml(str(name))} must be a text or a "
+                f"number, not {_toml(entry)}."
+            )
+        if not str(name).strip():
+            raise ConfigError(f"{_where('metadata')}: a field has an empty name.")
+        fields.append((str(name).strip(), str(entry)))
+    return tuple(fields)
+
+
 def _count(value: Any, key: str, lowest: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
         raise ConfigError(
@@ -83,12 +108,14 @@ class ReportOptions:
     """How much of a payload is written on its arrow."""
     cucumber_transcripts: bool = False
     """Attach each scenario's conversation to its last step in Cucumber JSON (``embeddings``)."""
+    metadata: tuple[tuple[str, str], ...] = ()
+    """The user's own fields for the report's header (name, value), in order."""
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any] | None) -> ReportOptions:
         """Validate the raw ``report`` table; a mistake is a :class:`ConfigError` sentence."""
         table = dict(table or {})
-        known = {"title", "payload_cap", "diagram_chars", "cucumber_transcripts"}
+        known = {"title", "payload_cap", "diagram_chars", "cucumber_transcripts", "metadata"}
         unknown = sorted(set(table) - known)
         if unknown:
             raise ConfigError(
@@ -110,4 +137,5 @@ class ReportOptions:
                 table.get("diagram_chars", options.diagram_chars), "diagram_chars", 20
             ),
             cucumber_transcripts=transcripts,
+            metadata=_metadata(table.get("metadata", {})),
         )

@@ -1111,11 +1111,14 @@ def _userdata_path(key: str) -> tuple[str, ...]:
     head, _, rest = name.partition(".")
     if head in _FREE_TABLES and rest:
         return (head, rest)
+    field_name = rest.partition(".")[2]
+    if head == "report" and rest.startswith("metadata.") and field_name:
+        return ("report", "metadata", field_name)  # one field of the report's header
     if head in EXTRA_TABLES:
         raise ConfigError(
             f"-D {key}: the {head} settings can only be written in pyproject.toml or wsbdd.toml."
         )
-    choices = [*_USERDATA_NAMES, "headers.NAME", "variables.NAME"]
+    choices = [*_USERDATA_NAMES, "headers.NAME", "variables.NAME", "report.metadata.NAME"]
     hint = _suggest(name, choices, lambda k: f"wsbdd.{k}")
     raise ConfigError(f"-D {key}: not a wsbdd setting; {hint}")
 
@@ -1273,7 +1276,14 @@ def _build(entries: _Entries, source: str, project: Path = Path(".")) -> Setting
     for path, (value, origin) in entries.items():
         key = path[0]
         origins[".".join(path)] = origin.where(path)
-        if key in EXTRA_TABLES:
+        if key in EXTRA_TABLES and len(path) == 3:  # -D wsbdd.report.metadata.NAME=VALUE
+            table = extras.get(key)
+            table = dict(table) if isinstance(table, Mapping) else {}
+            fields_ = table.get(path[1], {})
+            if isinstance(fields_, Mapping):  # otherwise the file's own value is refused
+                table[path[1]] = {**fields_, path[2]: value}
+            extras[key] = table
+        elif key in EXTRA_TABLES:
             extras[key] = value
         elif key == "token":
             token[path[1]] = _TOKEN[path[1]](value, origin, path)
