@@ -157,6 +157,7 @@ def _scenario_view(run: RunReport, scenario: ScenarioReport, clean: _Cleaner) ->
         "error": clean(scenario.error),
         "error_detail": clean(scenario.error_detail),
         "diagram": diagram,
+        "flaky": clean(scenario.flaky),
     }
 
 
