@@ -89,3 +89,26 @@ def test_runs_of_different_wsbdd_versions(tmp_path: Path):
         merge_runs,
         [_rich_run(), older],
     )
+
+
+def test_merge_with_nothing_to_merge():
+    from wsbdd.report.command import _merged
+
+    assert_config_sentence(
+        "Name the results to merge: results.json files or the report folders that hold them "
+        "(wsbdd report merge reports/shard1 reports/shard2).",
+        _merged,
+        [],
+        False,
+    )
+
+
+def test_merge_of_a_folder_without_results(tmp_path: Path):
+    from wsbdd.report.command import results_path
+
+    assert_config_sentence(
+        f"The folder {tmp_path} holds no results.json: give a report folder a run wrote "
+        f"(wsbdd run --reports {tmp_path}), or the file itself.",
+        results_path,
+        str(tmp_path),
+    )

@@ -186,6 +186,8 @@ PINNED = {
     # Results files and their merging: tests/test_sentences_report_merge.py.
     "report.results:read_results": 6,
     "report.merge:merge_runs": 1,
+    "report.command:_merged": 1,
+    "report.command:results_path": 1,
     "report.options:_count": 1,
     "report.options:_size": 3,
     "settings.config:Settings.new_variables": 1,

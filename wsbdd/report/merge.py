@@ -44,7 +44,9 @@ def failure_sentence(scenario: ScenarioReport) -> str:
     text = (text or "").strip()
     if not text:
         return f"The scenario ended with the status {scenario.status}."
-    return text.splitlines()[0]
+    first = text.splitlines()[0].rstrip()
+    # "…, none matched:" announces the candidates left out here: the sentence ends instead.
+    return first[:-1] + "." if first.endswith(":") else first
 
 
 def _ran(scenario: ScenarioReport) -> bool:
