@@ -191,6 +191,7 @@ def test_the_rerun_merge_keeps_the_reruns_verdicts_and_flags_the_flake(project: 
         "Scenario: Not run today": "skipped",
     }
     assert page.find("p", "verdict").text() == "2 of 6 scenarios failed."
+    assert page.find("dd", "n-flaky").text() == "1 scenario passed only when run again"
     (badge,) = page.find_all("span", "flaky")
     assert badge.text() == "flaky"
     note = page.find("p", "flaky-note").text()

@@ -305,3 +305,24 @@ def test_a_flake_shows_in_junit_and_cucumber():
     assert element["description"].endswith(
         f"Flaky: failed at first ({flaky.flaky}), passed when run again."
     )
+
+
+def test_each_row_of_an_outline_is_its_own_scenario_when_merging():
+    run = _rich_run()
+    feature = run.features[0]
+    row = feature.scenarios[0]
+    rows = [copy.deepcopy(row) for _ in range(3)]
+    for n, scenario in enumerate(rows):
+        scenario.name = f"Alice joins -- @1.{n + 1} rooms"
+        scenario.line = 40 + n
+    feature.scenarios = rows
+    first = copy.deepcopy(run)
+    first.features[0].scenarios[1].status = "failed"
+    first.features[0].scenarios[1].error = "Row two failed."
+    rerun = _shard(run, {rows[1].name}, run.started + 5, 1.0)
+    merged = merge_runs([first, rerun], rerun=True)
+    assert [(s.line, s.outcome, s.flaky) for s in merged.scenarios] == [
+        (40, "passed", ""),
+        (41, "passed", "Row two failed."),
+        (42, "passed", ""),
+    ]
