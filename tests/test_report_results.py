@@ -326,3 +326,15 @@ def test_each_row_of_an_outline_is_its_own_scenario_when_merging():
         (41, "passed", "Row two failed."),
         (42, "passed", ""),
     ]
+
+
+def test_the_run_that_started_later_wins_whatever_the_order_given():
+    first = _rich_run()
+    rerun = _shard(first, {"Bob waits"}, first.started + 10, 2.0)
+    for step in rerun.scenarios[0].steps:
+        step.status, step.error, step.failure = "passed", "", None
+    rerun.scenarios[0].status = "passed"
+    merged = merge_runs([rerun, first], rerun=True)
+    bob = next(s for s in merged.scenarios if s.name == "Bob waits")
+    assert (bob.outcome, bob.flaky) == ("passed", f"Bob expected {SECRET}")
+    assert merged.started == first.started
