@@ -350,3 +350,15 @@ def test_odd_text_from_the_wire_cannot_break_the_file(tmp_path: Path):
     path.write_text(results_json(run), encoding="utf-8")
     back = read_results(path)
     assert back.features[0].scenarios[0].conversation.events[-1].payload == odd  # type: ignore[union-attr]
+
+
+def test_odd_text_from_the_wire_is_drawn_and_sized():
+    run = _rich_run()
+    conversation = run.features[0].scenarios[0].conversation
+    assert conversation is not None
+    odd = '{"content": "\udcff lone half"}'
+    conversation.events.append(Event(conversation.events[-1].at, "Alice", "received", "text", odd))
+    html = render_html(run)
+    assert "lone half" in html
+    back = json.loads(json.dumps(to_cucumber(run)))
+    assert back

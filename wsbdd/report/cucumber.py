@@ -96,7 +96,7 @@ def _elements(feature_id: str, scenario: ScenarioReport, run: RunReport) -> list
             steps[id(ran[-1])]["embeddings"] = [
                 {
                     "mime_type": "text/plain",
-                    "data": base64.b64encode(text.encode("utf-8")).decode("ascii"),
+                    "data": base64.b64encode(text.encode("utf-8", "surrogatepass")).decode("ascii"),
                 }
             ]
     elements: list[dict[str, Any]] = []

@@ -156,7 +156,7 @@ def _size(event: Event) -> int:
     if isinstance(size, int):
         return size
     payload = event.payload
-    return len(payload.encode("utf-8")) if isinstance(payload, str) else len(payload or b"")
+    return len(payload.encode("utf-8", "surrogatepass")) if isinstance(payload, str) else len(payload or b"")
 
 
 def _kept_text(event: Event) -> str:
@@ -391,7 +391,7 @@ def build_diagram(
         answer = event.detail.get("phase") == "response"
         said = describe_http(event)
         body = mask(payload_text(event.payload))
-        size = len(body.encode("utf-8"))
+        size = len(body.encode("utf-8", "surrogatepass"))
         cut = max(0, len(body) - payload_cap)
         if cut:
             body = body[:payload_cap]

@@ -36,7 +36,7 @@ def retained(events: Iterable[Event], cap: int) -> list[Event]:
             continue
         detail = dict(event.detail)
         if isinstance(payload, str):
-            detail["size"] = len(payload.encode("utf-8"))
+            detail["size"] = len(payload.encode("utf-8", "surrogatepass"))
             short: str | bytes = payload[:cap]  # no mark here: "…" would double an ASCII text
         else:
             detail["size"] = len(payload)
