@@ -30,8 +30,12 @@ from subprocesses import run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
-BUSY_SECONDS = 240.0
-"""The busy loop's own deadline: it ends then even if nobody kills it."""
+RUN_SECONDS = 300.0
+"""The longest the bundled run may take (it takes about 10 s, 30 s on a loaded machine)."""
+
+BUSY_SECONDS = 2 * RUN_SECONDS
+"""The busy loop's own deadline: it ends then even if nobody kills it, and it outlives
+any run the test waits for, so a loop found stopped means the core was not kept busy."""
 
 _BUSY_LOOP = """\
 import sys, time
@@ -112,7 +116,17 @@ def test_the_bundled_features_pass_with_a_core_kept_busy(tmp_path: Path, busy_co
     assert len(expected) > 50, "the selection should hold the bundled features"
 
     report = tmp_path / "busy.json"
-    result = run_module(ROOT, "behave", "--no-color", *SELECTION, "-f", "json", "-o", str(report))
+    result = run_module(
+        ROOT,
+        "behave",
+        "--no-color",
+        *SELECTION,
+        "-f",
+        "json",
+        "-o",
+        str(report),
+        timeout=RUN_SECONDS,
+    )
     spinning = [loop.poll() is None for loop in busy_cores]
     verdicts = _scenarios(report)
 
