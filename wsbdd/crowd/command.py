@@ -147,10 +147,12 @@ def _cluster(
     try:
         for number in range(1, ns.workers + 1):
             log = (logs / f"worker-{number}.log").open("w", encoding="utf-8")
-            workers.append(
-                subprocess.Popen(worker_args, stdout=log, stderr=subprocess.STDOUT, env=env)
-            )
+            own = {**env, "WSBDD_LOCUST_WORKER": str(number)}
+            worker = subprocess.Popen(worker_args, stdout=log, stderr=subprocess.STDOUT, env=own)
+            workers.append(worker)
             log.close()
+            # Who is who, for an operator (or a test) that must stop one worker on purpose.
+            (logs / f"worker-{number}.pid").write_text(f"{worker.pid}\n", encoding="utf-8")
         try:
             status = master.wait(timeout=RUN_LIMIT + 120)
         except subprocess.TimeoutExpired:

@@ -95,21 +95,33 @@ class Coordinator:
         self.finished = False
         self.runner.register_message("wsbdd_meet", self.on_meet)
         self.runner.register_message("wsbdd_done", self.on_done)
+        self.runner.register_message("wsbdd_join", self.on_join)
         self._watch: Any = None
+        self.expected = 0
+        """How many workers share the run: those connected when the first one joined."""
 
-    def start(self) -> None:
-        """Number the workers now connected and tell each its place."""
-        self.plan = {
-            client_id: number + 1 for number, client_id in enumerate(sorted(self.runner.clients))
-        }
-        workers = len(self.plan)
-        for client_id, number in self.plan.items():
-            self.runner.send_message(
-                "wsbdd_plan",
-                {"worker": number, "workers": workers, "scope": self.scope},
-                client_id=client_id,
-            )
-        logger.info("wsbdd: %d workers share the crowd (run %s)", workers, self.scope)
+    def on_join(self, environment: Any, msg: Any, **_: Any) -> None:
+        """A worker's user asks for its place: a number 1…N (the one ``WSBDD_LOCUST_WORKER``
+        asked for when it is free, as ``wsbdd load`` numbers its processes and logs)."""
+        client_id = msg.node_id
+        workers = max(len(self.runner.clients), len(self.plan) + 1, self.expected)
+        self.expected = workers
+        if client_id not in self.plan:
+            taken = set(self.plan.values())
+            wanted = str((msg.data or {}).get("label") or "")
+            if wanted.isdigit() and 1 <= int(wanted) <= workers and int(wanted) not in taken:
+                number = int(wanted)
+            else:
+                number = next(n for n in range(1, workers + 2) if n not in taken)
+            self.plan[client_id] = number
+        self.runner.send_message(
+            "wsbdd_plan",
+            {"worker": self.plan[client_id], "workers": workers, "scope": self.scope},
+            client_id=client_id,
+        )
+        number = self.plan[client_id]
+        logger.info("wsbdd: worker %d of %d joined run %s", number, workers, self.scope)
+        self._release()
         if self._watch is None:
             self._watch = gevent.spawn(self._watch_workers)
 
@@ -156,6 +168,8 @@ class Coordinator:
         return latest is not None and latest >= key
 
     def _release(self) -> None:
+        if len(self.plan) < self.expected:  # a meeting waits for every worker to join first
+            return
         for name in sorted(self.waiting, key=lambda n: self.keys[n]):
             key = self.keys[name]
             if not all(self._past(number, key) for number in self.plan.values()):
@@ -172,7 +186,8 @@ class Coordinator:
                     )
 
     def _maybe_finish(self) -> None:
-        if not self.finished and self.plan and len(self.done) + len(self.gone) >= len(self.plan):
+        everyone = len(self.plan) >= self.expected
+        if not self.finished and everyone and len(self.done) + len(self.gone) >= len(self.plan):
             self._finish()
 
     def summary(self) -> dict[str, Any]:
@@ -238,12 +253,18 @@ class Share:
 def _init(environment: Any, **_: Any) -> None:
     runner = environment.runner
     if isinstance(runner, MasterRunner):
-        coordinator = Coordinator(environment)
-        environment.wsbdd_coordinator = coordinator
-        events.test_start.add_listener(lambda **_: coordinator.start())
+        environment.wsbdd_coordinator = Coordinator(environment)
     elif isinstance(runner, WorkerRunner):
         runner.register_message("wsbdd_plan", Share.on_plan)
         runner.register_message("wsbdd_reply", Share.on_reply)
+
+
+def _flush_stats(runner: Any) -> None:
+    """Send this worker's statistics now, ahead of its "done" on the same connection: the
+    master ends the run on the last "done", and Locust's own report comes every 3 s."""
+    send = getattr(runner, "_send_stats", None)  # WorkerRunner's periodic report
+    if send is not None:
+        send()
 
 
 class WsbddCrowd(User):
@@ -256,6 +277,8 @@ class WsbddCrowd(User):
     def on_start(self) -> None:
         if Share.started:  # more users than workers: the share runs once per worker
             raise StopUser()
+        label = os.environ.get("WSBDD_LOCUST_WORKER", "")
+        self.environment.runner.send_message("wsbdd_join", {"label": label})
         if not Share.planned.wait(timeout=60):
             raise RuntimeError("the Locust master sent no wsbdd plan within 60 s")
         Share.started = True
@@ -302,10 +325,12 @@ class WsbddCrowd(User):
             elif op == "meet":
                 runner.send_message("wsbdd_meet", {**message, "worker": number})
             elif op == "done":
+                _flush_stats(runner)
                 runner.send_message("wsbdd_done", {**message, "worker": number})
                 finished = True
                 break
         if not finished:  # the companion died without a word
+            _flush_stats(runner)
             code = self.companion.wait(timeout=10)
             runner.send_message(
                 "wsbdd_done",

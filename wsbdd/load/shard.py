@@ -527,3 +527,10 @@ class ShardDriver(LoadDriver):
             )
         )
         return metrics
+
+    def expect_connections(self, at_least: float) -> LoadMetrics:
+        # Asked of every share at once: a worker gone since its crowd connected is known
+        # to all of them here, and its connections count as lost.
+        if self.connections is not None:
+            self._meet("connections", {})
+        return super().expect_connections(at_least)
