@@ -38,6 +38,7 @@ import re
 import select
 import time
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from wsbdd.facade.session import Session
@@ -48,7 +49,10 @@ from wsbdd.load.metrics import HdrLatencies, LoadMetrics
 from wsbdd.load.schedule import MAX_TOTAL_DURATION
 from wsbdd.model.errors import ConnectionProblem, FeatureMistake
 
-__all__ = ["Channel", "ShardDriver", "StampedLedger", "channel"]
+__all__ = ["Channel", "ShardDriver", "StampedLedger", "channel", "SAMPLES_VARIABLE"]
+
+SAMPLES_VARIABLE = "WSBDD_SHARD_SAMPLES"
+"""A folder: each share writes its raw delivery latencies there (bench/bench_locust.py)."""
 
 
 class Channel:
@@ -167,6 +171,8 @@ class _Receipts:
         self.delivery = HdrLatencies()
         self.round_trip = HdrLatencies()
         self.events: list[list[Any]] = []
+        self.samples: list[float] | None = [] if os.environ.get(SAMPLES_VARIABLE) else None
+        """Every delivery latency, kept only for bench/bench_locust.py (exact vs merged)."""
 
     def scan(self, sender_only: bool, name: str) -> None:
         offset = _wall_offset()
@@ -205,6 +211,8 @@ class _Receipts:
                     else:
                         self.others += 1
                         self.delivery.add(latency)
+                        if self.samples is not None:
+                            self.samples.append(latency)
                         kind = "WS delivery"
                     self.events.append([kind, name, round(latency * 1000, 3), len(raw), None])
                 inbox.consume(message, by_load=True)
@@ -508,8 +516,19 @@ class ShardDriver(LoadDriver):
             metrics.connect_attempts = self.connections.connect_attempts
         tally = Tally(sent=metrics.sent)
         tally.take_deliveries(metrics)
+        if receipts.samples is not None:
+            self._keep_samples(receipts.samples, metrics)
         run.tallied, run.tally = key, tally
         return metrics
+
+    def _keep_samples(self, samples: list[float], metrics: LoadMetrics) -> None:
+        """For bench/bench_locust.py: this share's raw delivery latencies and the merged
+        metrics, so the merged percentiles can be set against the exact ones."""
+        folder = Path(os.environ[SAMPLES_VARIABLE])
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"share{self.channel.worker}-{self._meetings}.json"
+        data = {"samples": samples, "merged": metrics.as_dict()}
+        (folder / name).write_text(json.dumps(data), encoding="utf-8")
 
     def expect_delivered(
         self,
