@@ -42,8 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from wsbdd.load.metrics import Latencies, format_latency  # noqa: E402
 
-FEATURE = (
-    """@load
+FEATURE = """@load
 Feature: Fan-out on Locust workers (bench/bench_locust.py)
 
   Scenario: Every member gets every message
@@ -53,7 +52,6 @@ Feature: Fan-out on Locust workers (bench/bench_locust.py)
 "content": "${{correlation_id}}"}} for {seconds} seconds at {rate} per second
     Then at least 1% of messages are delivered to every client in group "fans" within 10 seconds
 """
-)
 
 
 def one_run(workers: int, rate: float, clients: int, seconds: float, folder: Path) -> dict:

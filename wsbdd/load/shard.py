@@ -31,6 +31,7 @@ What a share does differently from a one-process run:
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import os
@@ -174,8 +175,11 @@ class _Receipts:
         self.samples: list[float] | None = [] if os.environ.get(SAMPLES_VARIABLE) else None
         """Every delivery latency, kept only for bench/bench_locust.py (exact vs merged)."""
 
-    def scan(self, sender_only: bool, name: str) -> None:
+    async def scan(self, sender_only: bool, name: str) -> None:
+        """Read the new frames of every client; every 500 frames, let the readers stamp
+        what arrives meanwhile (a long scan would make the last messages look late)."""
         offset = _wall_offset()
+        budget = 500
         sender_of = self.ledger.sender
         for i, client in enumerate(self.clients):
             inbox = client.inbox
@@ -185,6 +189,10 @@ class _Receipts:
             index = self.position.get(client.name, -1)
             seen = self.seen[i]
             for message in inbox.since(self.scanned[i]):
+                budget -= 1
+                if budget <= 0:
+                    budget = 500
+                    await asyncio.sleep(0)
                 raw = message.raw
                 text = raw if isinstance(raw, str) else raw.decode("latin-1")
                 if self.marker not in text:
@@ -463,11 +471,11 @@ class ShardDriver(LoadDriver):
             deadline = time.monotonic() + limit
             with frames_from(watched) as arrivals:
                 while True:
-                    receipts.scan(sender_only, kind)
+                    await receipts.scan(sender_only, kind)
                     if receipts.delivered >= due_here:
                         return
                     if not await arrivals.wait(deadline - time.monotonic()):
-                        receipts.scan(sender_only, kind)
+                        await receipts.scan(sender_only, kind)
                         return
                     arrivals.take()
 
