@@ -51,11 +51,14 @@ def verdicts(results: Path) -> list[dict[str, Any]]:
                     if isinstance(message, list):
                         message = "\n".join(message)
                     error = f"{step.get('keyword', '')} {step.get('name', '')}\n{message}".strip()
+            status = element.get("status", "untested")
+            if status != "passed" and not error:  # a hook's error: behave's log has it
+                error = f"The scenario ended as {status}: see this worker's log for why."
             found.append(
                 {
                     "name": element.get("name", ""),
                     "location": element.get("location", ""),
-                    "status": element.get("status", "untested"),
+                    "status": status,
                     "error": error,
                 }
             )

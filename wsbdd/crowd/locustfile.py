@@ -216,6 +216,9 @@ class Coordinator:
             logger.info("wsbdd: %s: %s", scenario["status"], scenario["name"])
             if scenario["error"]:
                 logger.info("%s", scenario["error"])
+        failed = any(s["status"] != "passed" for s in summary["scenarios"])
+        if failed or summary["gone"] or not summary["scenarios"]:
+            self.environment.process_exit_code = 1  # Locust's own exit status says it too
         target = self.environment.parsed_options.wsbdd_summary
         if target:
             Path(target).write_text(json.dumps(summary, indent=2), encoding="utf-8")
