@@ -165,6 +165,7 @@ class _Receipts:
         self.position = {name: i for i, name in enumerate(ledger.clients)}
         self.seen: list[set[tuple[int, int]]] = [set() for _ in self.clients]
         self.scanned = [0] * len(self.clients)
+        self.where = {id(client): i for i, client in enumerate(self.clients)}
         self.own = 0  # first copies of this share's messages back at their senders
         self.others = 0  # first copies of any message at a client that did not send it
         self.duplicates = 0
@@ -175,13 +176,24 @@ class _Receipts:
         self.samples: list[float] | None = [] if os.environ.get(SAMPLES_VARIABLE) else None
         """Every delivery latency, kept only for bench/bench_locust.py (exact vs merged)."""
 
-    async def scan(self, sender_only: bool, name: str) -> None:
-        """Read the new frames of every client; every 500 frames, let the readers stamp
-        what arrives meanwhile (a long scan would make the last messages look late)."""
+    async def scan(
+        self,
+        sender_only: bool,
+        name: str,
+        fresh: Iterable[Client] | None = None,
+        deadline: float = math.inf,
+    ) -> None:
+        """Read the new frames of the ``fresh`` clients (all: None); every 500 frames, let
+        the readers stamp what arrives meanwhile (a long scan would make the last messages
+        look late) until ``deadline``: past it, what has arrived is read in one go."""
         offset = _wall_offset()
         budget = 500
         sender_of = self.ledger.sender
-        for i, client in enumerate(self.clients):
+        where = self.where
+        for client in self.clients if fresh is None else fresh:
+            i = where.get(id(client), -1)
+            if i < 0:
+                continue
             inbox = client.inbox
             end = len(inbox)
             if self.scanned[i] >= end:
@@ -192,7 +204,8 @@ class _Receipts:
                 budget -= 1
                 if budget <= 0:
                     budget = 500
-                    await asyncio.sleep(0)
+                    if time.monotonic() < deadline:
+                        await asyncio.sleep(0)
                 raw = message.raw
                 text = raw if isinstance(raw, str) else raw.decode("latin-1")
                 if self.marker not in text:
@@ -380,7 +393,7 @@ class ShardDriver(LoadDriver):
         if not self._failures and others:
             self._failures = [(str(others[0][0]), str(others[0][1]))]
         self.connections = merged
-        if self.session.measurements:
+        if failure is None and self.session.measurements:  # the step's own, just recorded
             index, _ = self.session.measurements[-1]
             self.session.measurements[-1] = (index, merged)
         if failure is not None:
@@ -452,7 +465,8 @@ class ShardDriver(LoadDriver):
             return run.metrics
         members = [session.client(n) for n in names]
         opened = [c for c in members if c.outcome is not None and c.outcome.opened_at is not None]
-        watched = list(run.clients) + [c for c in opened if c not in run.clients]
+        sending = {id(c) for c in run.clients}
+        watched = list(run.clients) + [c for c in opened if id(c) not in sending]
         local_sent = run.ledger.sent
         totals = self._meet("sent", {"sent": local_sent, "members": len(opened)})
         total_sent = sum(int(e.get("sent", 0)) for e in _live(totals))
@@ -470,14 +484,17 @@ class ShardDriver(LoadDriver):
         async def wait() -> None:
             deadline = time.monotonic() + limit
             with frames_from(watched) as arrivals:
+                fresh: Iterable[Client] | None = None  # every client first, then who got frames
                 while True:
-                    await receipts.scan(sender_only, kind)
+                    await receipts.scan(sender_only, kind, fresh, deadline)
                     if receipts.delivered >= due_here:
                         return
-                    if not await arrivals.wait(deadline - time.monotonic()):
-                        await receipts.scan(sender_only, kind)
+                    if time.monotonic() >= deadline or not await arrivals.wait(
+                        deadline - time.monotonic()
+                    ):
+                        await receipts.scan(sender_only, kind, arrivals.take(), deadline)
                         return
-                    arrivals.take()
+                    fresh = arrivals.take()
 
         session.run_on_loop(wait(), limit)
         ended = time.time()
