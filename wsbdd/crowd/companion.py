@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import signal
 import sys
 import tempfile
@@ -30,6 +31,21 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the channel's end-of-file ends it instead
         pass
+
+
+def _own_core(worker: int, workers: int) -> None:
+    """Shares on one machine each get a core of their own (share k: core k-1, modulo).
+
+    wsbdd's runtime pins its loop thread to the CPU it starts on; companions started
+    at the same moment often start on the same one, and two loops on one core while
+    another idles doubled the latencies measured.  Inside a one-core affinity the
+    runtime does not pin again.  One worker alone keeps every core.
+    """
+    if workers < 2 or not hasattr(os, "sched_setaffinity"):
+        return
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) >= 2:
+        os.sched_setaffinity(0, {cores[(worker - 1) % len(cores)]})
 
 
 def verdicts(results: Path) -> list[dict[str, Any]]:
@@ -69,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     _die_with_parent()
     args = list(sys.argv[1:] if argv is None else argv)
     share = channel()
+    _own_core(share.worker, share.workers)
     from behave.__main__ import main as behave_main
 
     with tempfile.TemporaryDirectory(prefix="wsbdd-share-") as folder:
