@@ -23,6 +23,7 @@ PUBLIC = {
     "wsbdd.http": ["Body"],
     "wsbdd.errors": ["WsbddError", "ExpectationFailed", "FeatureMistake", "ConfigError"],
     "wsbdd.demo": ["DemoServer"],
+    "wsbdd.load.metrics": ["HdrLatencies", "Latencies"],
     "wsbdd.codec": [
         "Acknowledge",
         "BaseCodec",

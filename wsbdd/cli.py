@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     # The feature writer's tools: each module adds its own subcommand.
     from wsbdd.catalogue import command as steps_command
     from wsbdd.check import command as check_command
+    from wsbdd.crowd import command as load_command
     from wsbdd.report import command as report_command
     from wsbdd.scaffold import command as init_command
 
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     check_command.add_parser(sub)
     steps_command.add_parser(sub)
     report_command.add_parser(sub)
+    load_command.add_parser(sub)
     return parser
 
 

@@ -253,6 +253,9 @@ class Session(StompSession, SocketIOSession, GraphQLSession):
         order, so a crowd of 10,000 joins without a search through the list per name)."""
         self.measurements: list[tuple[int, Any]] = []
         """(step index, metrics) of the scenario's load steps, for the reports."""
+        self.location: tuple[str, int] | None = None
+        """Where the scenario is written (file, line), when a runner says so: a load step
+        spread over Locust workers names its meeting points with it."""
         # An entry may join conditions with `and $` (all must hold), as a step's `where` does.
         self._noise = [tuple(parse_conditions(text)) for text in run.ignore]
         self._noise_kinds = [_ignored_kind(text) for text in run.ignore]

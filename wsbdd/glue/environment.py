@@ -72,6 +72,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
     tags = {str(tag).lower() for tag in scenario.effective_tags}
     strict = run.settings.strict or "strict" in tags
     context.wsbdd = run.session(strict=strict)
+    context.wsbdd.location = (str(scenario.filename), int(scenario.line))
     for tag in tags:
         if tag in PROTOCOL_TAGS or tag in run.settings.codecs:  # @stomp, @jsonrpc
             context.wsbdd.use_protocol(tag)

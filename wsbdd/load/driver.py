@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -58,6 +59,9 @@ from wsbdd.model.failures import Failure
 from wsbdd.model.message import Message, wall_clock
 
 __all__ = ["LoadDriver", "SENTINEL"]
+
+CHANNEL_VARIABLE = "WSBDD_CROWD_CHANNEL"
+"""Set in a process that runs one Locust worker's share of a crowd: see wsbdd.load.shard."""
 
 SENTINEL = "wsbdd-correlation-id"
 """What ``${correlation_id}`` renders to until each send puts the message's own id there."""
@@ -92,7 +96,13 @@ class LoadDriver:
     def of(cls, session: Session) -> LoadDriver:
         driver = getattr(session, "load_driver", None)
         if driver is None:
-            driver = cls(session)
+            if cls is LoadDriver and os.environ.get(CHANNEL_VARIABLE):
+                # A share of a crowd spread over Locust workers (wsbdd load --workers N).
+                from wsbdd.load.shard import ShardDriver
+
+                driver = ShardDriver(session)
+            else:
+                driver = cls(session)
             session.load_driver = driver  # type: ignore[attr-defined]
         return driver
 
@@ -218,7 +228,7 @@ class LoadDriver:
         """Every connected member sends its payload at ``offsets`` (or with ``think`` pauses)."""
         session = self.session
         clients, texts = self._live(group, names, payloads)
-        ledger = Ledger([c.name for c in clients])
+        ledger = self._new_ledger([c.name for c in clients])
         schedule = (offsets[-1] if offsets else 0.0) + (think or 0.0) * len(offsets)
         deadline_after = schedule + session.settings.timeout
         metrics = LoadMetrics(
@@ -269,7 +279,7 @@ class LoadDriver:
         count_offsets(count, None)  # the same bounds on a count as a paced step's
         session = self.session
         clients, texts = self._live(group, names, payloads)
-        ledger = Ledger([c.name for c in clients])
+        ledger = self._new_ledger([c.name for c in clients])
         patience = session.settings.timeout if wait is None else wait
         # Each reply has its own deadline; this one bounds the step as a whole.
         limit = min(count * patience, MAX_TOTAL_DURATION) + patience
@@ -295,6 +305,10 @@ class LoadDriver:
         _, failed = session.run_on_loop(drive(), limit)
         self._finish_sending(group, clients, ledger, metrics, started, 0.0, lag, failed)
         return metrics
+
+    def _new_ledger(self, names: list[str]) -> Ledger:
+        """The bookkeeping of one load step's sends and receipts."""
+        return Ledger(names)
 
     def _live(
         self, group: str, names: Sequence[str], payloads: Sequence[str]

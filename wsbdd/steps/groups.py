@@ -7,12 +7,15 @@ takes a, b, c, a, b, … in member order.
 
 from __future__ import annotations
 
+import functools
+import os
 import time
 from typing import Any
 
 from behave import given, step, when
 
 from wsbdd.facade.session import Session
+from wsbdd.load.driver import CHANNEL_VARIABLE, LoadDriver
 from wsbdd.match import unescape
 from wsbdd.match.grammar import (
     NAMES,
@@ -71,12 +74,19 @@ def _connect(
     with_headers: str | None = None,
     amount: str | None = None,
     unit: str | None = None,
+    *,
+    crowd: bool = False,
 ) -> None:
     from wsbdd.steps.connection import _headers
 
     started = time.monotonic()
+    # One share of a numbered crowd spread over Locust workers (wsbdd load --workers N):
+    # this worker's members only, counted with the other shares' as a load step's crowd is.
+    connect: Any = session.connect_group
+    if crowd and os.environ.get(CHANNEL_VARIABLE):
+        connect = functools.partial(LoadDriver.of(session).connect, require=True)
     # Target, token and headers are filled in per member (${client}, ${index}) by the session.
-    session.connect_group(
+    connect(
         group,
         names,
         unescape(target) if target else None,
@@ -109,7 +119,7 @@ def crowd_connected(session: Session, context: Any, count: str, group: str, **op
     be used in the path, token and headers, e.g. ``with token "${tokens.${client}}"``.
     """
     group_size(count, group)
-    _connect(session, context, group, _member_names(group, int(count)), **options)
+    _connect(session, context, group, _member_names(group, int(count)), **options, crowd=True)
 
 
 @given(NAMED + WITH_HEADERS)
