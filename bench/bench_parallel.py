@@ -80,61 +80,68 @@ def one_run(processes: int | None, reports: Path, args: list[str]) -> tuple[floa
     return wall, _counts(reports)
 
 
-def document(rounds: int, processes: int) -> dict[str, object]:
+def document(rounds: int, processes: int, suites: list[str]) -> dict[str, object]:
     """Run the benchmark: the JSON document ``--json`` prints."""
     started = time.monotonic()
-    serial: list[float] = []
-    parallel: list[float] = []
-    same = True
+    walls: dict[tuple[str, int | None], list[float]] = {}
+    same = dict.fromkeys(suites, True)
     with tempfile.TemporaryDirectory(prefix="wsbdd-bench-parallel-") as folder:
         for number in range(rounds):
             order = (None, processes) if number % 2 == 0 else (processes, None)
-            found = {}
-            for kind in order:
-                # One reports folder per kind, kept over rounds as a user's reports/ is:
-                # from the second round on, the parallel run shards by measured durations.
-                reports = Path(folder) / f"processes-{kind or 1}"
-                wall, counts = one_run(kind, reports)
-                (parallel if kind else serial).append(wall)
-                found[kind] = counts
-            same = same and found[None] == found[processes]
-    ratios = [p / s for p, s in zip(parallel, serial, strict=True)]
-    ratio = statistics.median(ratios)
-
-    rows = [
-        {
-            "measure": f"bundled suite (no @load), --processes {processes} ÷ one process, "
-            "wall time",
-            "value": round(ratio, 3),
-            "unit": "×",
-            "goal": f"≤ {GOAL}",
-            "met": ratio <= GOAL,
-        },  # fmt: skip
-        {
-            "measure": "bundled suite, one process (median)",
-            "value": round(statistics.median(serial), 3),
-            "unit": "s",
-            "goal": None,
-            "met": None,
-        },  # fmt: skip
-        {
-            "measure": f"bundled suite, --processes {processes} (median)",
-            "value": round(statistics.median(parallel), 3),
-            "unit": "s",
-            "goal": None,
-            "met": None,
-        },  # fmt: skip
-    ]
+            for index, suite in enumerate(suites):
+                found = {}
+                for kind in order:
+                    # One reports folder per suite and kind, kept over rounds as a user's
+                    # reports/ is: from the second round on, the parallel run splits the
+                    # scenarios by the durations measured in the round before.
+                    reports = Path(folder) / f"suite-{index}-processes-{kind or 1}"
+                    wall, counts = one_run(kind, reports, SUITES[suite])
+                    walls.setdefault((suite, kind), []).append(wall)
+                    found[kind] = counts
+                same[suite] = same[suite] and found[None] == found[processes]
+    rows: list[dict[str, object]] = []
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     notes = [
-        f"{rounds} rounds, serial and parallel alternated (order swapped each round); "
-        f"the whole `wsbdd demo --tags 'not @load'` command timed, reports written; "
-        f"CPUs available: {len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()}.",  # noqa: E501
-        "per-round ratios: " + ", ".join(f"{r:.2f}" for r in ratios),
-        "both runs counted the same scenarios (passed, failed, other)"
-        if same
-        else "the runs counted DIFFERENT scenarios: see the reports",
-        f"took {time.monotonic() - started:.0f} s",
+        f"{rounds} rounds, one process and --processes {processes} alternated (order swapped "
+        f"each round); the whole `wsbdd demo` command timed, its reports written; CPUs "
+        f"available: {cpus}. Round 1 of a parallel run splits by step counts (no earlier "
+        "results); later rounds by the durations the previous round measured.",
     ]
+    for suite in suites:
+        serial, parallel = walls[(suite, None)], walls[(suite, processes)]
+        ratios = [p / s for p, s in zip(parallel, serial, strict=True)]
+        ratio = statistics.median(ratios)
+        rows += [
+            {
+                "measure": f"{suite}: --processes {processes} ÷ one process, wall time",
+                "value": round(ratio, 3),
+                "unit": "×",
+                "goal": f"≤ {GOAL}",
+                "met": ratio <= GOAL,
+            },  # fmt: skip
+            {
+                "measure": f"{suite}: one process (median)",
+                "value": round(statistics.median(serial), 3),
+                "unit": "s",
+                "goal": None,
+                "met": None,
+            },  # fmt: skip
+            {
+                "measure": f"{suite}: --processes {processes} (median)",
+                "value": round(statistics.median(parallel), 3),
+                "unit": "s",
+                "goal": None,
+                "met": None,
+            },  # fmt: skip
+        ]
+        counted = (
+            "both counted the same scenarios (passed, failed, other)"
+            if same[suite]
+            else "the runs counted DIFFERENT scenarios"
+        )
+        ratios_text = ", ".join(f"{r:.2f}" for r in ratios)
+        notes.append(f"{suite}: per-round ratios {ratios_text}; {counted}")
+    notes.append(f"took {time.monotonic() - started:.0f} s")
     return {"benchmark": "parallel", "rows": rows, "notes": notes}
 
 

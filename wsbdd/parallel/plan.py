@@ -294,7 +294,8 @@ def previous_durations(results: Path) -> dict[tuple[str, int, str], float]:
         for scenario in feature.get("scenarios", []) if isinstance(feature, dict) else []:
             try:
                 key = (str(scenario["filename"]), int(scenario["line"]), str(scenario["name"]))
-                durations[key] = float(scenario.get("duration") or 0.0)
+                if scenario.get("status") in ("passed", "failed"):
+                    durations[key] = float(scenario.get("duration") or 0.0)
             except (KeyError, TypeError, ValueError):
                 continue
     return durations
@@ -302,7 +303,7 @@ def previous_durations(results: Path) -> dict[tuple[str, int, str], float]:
 
 def _weight(scenario: PlannedScenario, durations: dict[tuple[str, int, str], float]) -> float:
     known = durations.get((scenario.filename, scenario.line, scenario.name))
-    if known is not None:
+    if known:  # a scenario skipped last time has no duration worth the name
         return known
     return UNKNOWN_STEP_SECONDS * max(1, len(scenario.steps))
 
@@ -331,7 +332,7 @@ def shard(
         key=lambda s: (-_weight(s, durations), s.filename, s.line),
     )
     for scenario in rest:
-        lightest = min(range(len(shards)), key=lambda k: (loads[k], k))
+        lightest = min(range(len(shards)), key=lambda k: (loads[k], len(shards[k]), k))
         shards[lightest].append(scenario)
         loads[lightest] += _weight(scenario, durations)
     order = {(s.filename, s.line): i for i, s in enumerate(items)}

@@ -100,8 +100,8 @@ class Shard:
             except ValueError:
                 name = str(-code)
             return f"was killed by signal {name}"
-        if not self.results.is_file():
-            return f"exited with code {code} without writing its results"
+        if code not in (0, 1) or not self.results.is_file():
+            return f"exited with code {code}"
         return ""
 
 
@@ -164,10 +164,12 @@ def _dismiss(processes: Sequence[subprocess.Popen[bytes]]) -> None:
             pass
     for process in processes:
         try:
-            process.communicate(timeout=STOP_GRACE)
+            process.wait(timeout=STOP_GRACE)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _start(plan: Plan, piece: Shard, width: int, lock: threading.Lock) -> None:
@@ -239,8 +241,9 @@ def _stop_all(pieces: list[Shard]) -> None:
             continue
         try:
             piece.process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _signal_group(piece, signal.SIGKILL)
+        except (subprocess.TimeoutExpired, KeyboardInterrupt):  # slow, or Ctrl-C again
+            for other in pieces:
+                _signal_group(other, signal.SIGKILL)
             piece.process.wait()
 
 
@@ -336,7 +339,7 @@ def _collect(piece: Shard, started: float) -> tuple[list[RunReport], list[Scenar
     for planned in piece.scenarios:
         if _key(planned.filename, planned.line) in reported:
             continue
-        when = "while it ran" if running == planned.location else "before it started"
+        when = "during it" if running == planned.location else "before it started"
         if not happened:
             happened, when = "did not report it", ""
         sentence = f"This scenario did not run: process {piece.number} {happened}"
@@ -440,8 +443,8 @@ def run_parallel(
         runs.extend(shard_runs)
         by_key = {_key(s.filename, s.line): s for s in piece.scenarios}
         did_not_run += [(by_key[_key(m.filename, m.line)], m) for m in missing]
-        if piece.what_happened():
-            unfinished.append(piece)
+        if piece.what_happened() or missing:
+            unfinished.append((piece, len(missing)))
     skipped = (
         [(s, _scenario_of(s, "skipped")) for s in plan.unselected] if plan.show_skipped else []
     )
@@ -459,8 +462,11 @@ def run_parallel(
     if did_not_run:
         summary += f" ({len(did_not_run)} did not run)"
     _say(f"{summary}; {wall:.1f} s.")
-    for piece in unfinished:
-        _say(f"process {piece.number} {piece.what_happened()}.")
+    for piece, lost in unfinished:
+        happened = piece.what_happened() or "did not report everything"
+        if lost:
+            happened += f": {lost} of its {len(piece.scenarios)} scenarios did not run"
+        _say(f"process {piece.number} {happened}.")
     print(describe_reports(reports))
     if interrupted:
         return 130
