@@ -50,6 +50,9 @@ PUBLIC = {
         "StompUnsubscribe",
         "register_codec",
     ],
+    "wsbdd.report.results": ["RESULTS_FILE", "read_results", "dump_run", "ResultsFormatter"],
+    "wsbdd.report.merge": ["merge_runs"],
+    "wsbdd.report.outputs": ["write_reports"],
 }
 """Each public module and the names users take from it."""
 

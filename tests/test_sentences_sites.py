@@ -183,6 +183,11 @@ PINNED = {
     "model.variables:_check_settable": 2,
     "model.variables:_read_placeholder": 4,
     "report.options:ReportOptions.from_table": 3,
+    # Results files and their merging: tests/test_sentences_report_merge.py.
+    "report.results:read_results": 6,
+    "report.merge:merge_runs": 1,
+    "report.command:_merged": 1,
+    "report.command:results_path": 1,
     "report.options:_count": 1,
     "report.options:_size": 3,
     "settings.config:Settings.new_variables": 1,
@@ -321,6 +326,11 @@ PINNED = {
 }
 
 NOT_PINNED = {
+    "report.merge:merge_runs": (1, GUARD),
+    "report.results:_read_failure": (
+        1,
+        "rebuilds a failure read from a results file: its sentence was pinned where it was made",
+    ),
     "facade.groups:send_all": (1, "re-raises a send's own error, worded by Session.send_each"),
     "facade.graphql:GraphQLSession.start_operation": (1, INTERNAL),
     "facade.reconnection:judge_reconnect": (1, CODEC_BUG),

@@ -7,6 +7,7 @@
 ``wsbdd init [DIR]``    scaffolds a project that passes against the demo server
 ``wsbdd check [PATHS]`` finds mistakes in feature files without connecting
 ``wsbdd steps``         prints the step catalogue (Markdown, or HTML with -o steps.html)
+``wsbdd report merge``  merges the results of several runs into one report
 """
 
 from __future__ import annotations
@@ -179,11 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     # The feature writer's tools: each module adds its own subcommand.
     from wsbdd.catalogue import command as steps_command
     from wsbdd.check import command as check_command
+    from wsbdd.report import command as report_command
     from wsbdd.scaffold import command as init_command
 
     init_command.add_parser(sub)
     check_command.add_parser(sub)
     steps_command.add_parser(sub)
+    report_command.add_parser(sub)
     return parser
 
 

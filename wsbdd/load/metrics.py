@@ -13,7 +13,7 @@ import bisect
 import math
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
@@ -52,6 +52,10 @@ class Latencies:
 
     def __len__(self) -> int:
         return len(self._samples)
+
+    def __iter__(self) -> Iterator[float]:
+        """The samples in the order they were added."""
+        return iter(self._samples)
 
     def __repr__(self) -> str:
         return f"Latencies({len(self)} samples)"

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Message", "DecodedMessage", "NOT_JSON", "wall_clock", "render_value"]
+__all__ = ["Message", "DecodedMessage", "NOT_JSON", "wall_clock", "wall_offset", "render_value"]
 
 
 class _NotJson:
@@ -42,6 +42,12 @@ _UNPARSED: Any = object()
 # Monotonic times are what waits compare; people read wall-clock times.  The
 # offset is taken once so every message of a run is shown on the same clock.
 _WALL_OFFSET = time.time() - time.monotonic()
+
+
+def wall_offset() -> float:
+    """What this process adds to a monotonic time to make it wall-clock time (one value
+    for the whole run: a results file keeps it, to show its times in another process)."""
+    return _WALL_OFFSET
 
 
 def wall_clock(at: float) -> str:

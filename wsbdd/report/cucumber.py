@@ -74,6 +74,14 @@ def _tags(tags: list[str], lines: dict[str, int], fallback: int) -> list[dict[st
     return [{"name": tag, "line": lines.get(tag) or fallback} for tag in tags]
 
 
+def _flaky_note(scenario: ScenarioReport) -> list[str]:
+    """A flake (a merged rerun passed it) told in the description: no schema field or tag
+    needed, and every Cucumber reader shows descriptions."""
+    if not scenario.flaky:
+        return []
+    return [f"Flaky: failed at first ({scenario.flaky}), passed when run again."]
+
+
 def _elements(feature_id: str, scenario: ScenarioReport, run: RunReport) -> list[dict[str, Any]]:
     mask = run.masker.mask
     background = [s for s in scenario.steps if s.background]
@@ -109,7 +117,7 @@ def _elements(feature_id: str, scenario: ScenarioReport, run: RunReport) -> list
         "keyword": scenario.keyword,
         "type": "scenario",
         "name": mask(scenario.name),
-        "description": mask("\n".join(scenario.description)),
+        "description": mask("\n".join([*scenario.description, *_flaky_note(scenario)])),
         "line": scenario.line,
         "tags": _tags(scenario.tags, scenario.tag_lines, max(1, scenario.line - 1)),
         "steps": [steps[id(s)] for s in own],

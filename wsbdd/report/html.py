@@ -157,6 +157,7 @@ def _scenario_view(run: RunReport, scenario: ScenarioReport, clean: _Cleaner) ->
         "error": clean(scenario.error),
         "error_detail": clean(scenario.error_detail),
         "diagram": diagram,
+        "flaky": clean(scenario.flaky),
     }
 
 
@@ -235,6 +236,7 @@ def render_html(run: RunReport) -> str:
             outcome=run.outcome,
             verdict=_verdict(run),
             scenarios=run.count("scenarios"),
+            flaky=sum(1 for scenario in run.scenarios if scenario.flaky),
             features_count=run.count("features"),
             started=time.strftime("%Y-%m-%d %H:%M:%S %Z", time.localtime(run.started)),
             duration=format_duration(run.duration),

@@ -5,6 +5,10 @@
     reports/report.html     the HTML report (open it in a browser)
     reports/junit/          JUnit XML, one file per feature, conversations in <system-out>
     reports/cucumber.json   Cucumber JSON for dashboards
+    reports/results.json    the whole run as data, for ``wsbdd report merge``
+
+A merged run (``wsbdd report merge``, ``wsbdd run --processes``) has no behave
+run behind it: :func:`write_reports` writes the same four from its records.
 
 The console keeps behave's normal output: if none of the formatters the user
 (or the project's behave configuration) chose writes to the console, the
@@ -18,12 +22,22 @@ import io
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["REPORT_FILES", "behave_args", "describe_reports"]
+if TYPE_CHECKING:
+    from wsbdd.report.model import RunReport
+
+__all__ = ["REPORT_FILES", "behave_args", "describe_reports", "write_reports"]
 
 HTML_FORMATTER = "wsbdd.report.html:HtmlFormatter"
 CUCUMBER_FORMATTER = "wsbdd.report.cucumber:CucumberJsonFormatter"
-REPORT_FILES = {"html": "report.html", "junit": "junit", "cucumber": "cucumber.json"}
+RESULTS_FORMATTER = "wsbdd.report.results:ResultsFormatter"
+REPORT_FILES = {
+    "html": "report.html",
+    "junit": "junit",
+    "cucumber": "cucumber.json",
+    "results": "results.json",  # wsbdd.report.results.RESULTS_FILE (that module loads behave)
+}
 
 
 def _mentions_format(args: Sequence[str]) -> bool:
@@ -71,6 +85,10 @@ def behave_args(reports: Path, extra: Sequence[str], cwd: Path) -> list[str]:
         CUCUMBER_FORMATTER,
         "-o",
         str(reports / REPORT_FILES["cucumber"]),
+        "-f",
+        RESULTS_FORMATTER,
+        "-o",
+        str(reports / REPORT_FILES["results"]),
         "--junit",
         "--junit-directory",
         str(reports / REPORT_FILES["junit"]),
@@ -80,6 +98,23 @@ def behave_args(reports: Path, extra: Sequence[str], cwd: Path) -> list[str]:
     if console:
         args += ["-f", console]
     return args
+
+
+def write_reports(run: RunReport, folder: Path) -> None:
+    """Write a merged run's report.html, junit/, cucumber.json and results.json in ``folder``."""
+    import json
+
+    from wsbdd.report.cucumber import to_cucumber
+    from wsbdd.report.html import render_html
+    from wsbdd.report.junit import write_junit
+    from wsbdd.report.results import results_json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / REPORT_FILES["html"]).write_text(render_html(run), encoding="utf-8")
+    write_junit(run, folder / REPORT_FILES["junit"])
+    cucumber = json.dumps(to_cucumber(run), indent=2, ensure_ascii=False) + "\n"
+    (folder / REPORT_FILES["cucumber"]).write_text(cucumber, encoding="utf-8")
+    (folder / REPORT_FILES["results"]).write_text(results_json(run), encoding="utf-8")
 
 
 def _shown(path: Path, cwd: Path) -> str:
@@ -102,6 +137,9 @@ def describe_reports(reports: Path, cwd: Path | None = None) -> str:
         lines.append(f"wsbdd: JUnit XML      {_shown(junit, cwd)}{os.sep}")
     if cucumber.is_file():
         lines.append(f"wsbdd: Cucumber JSON  {_shown(cucumber, cwd)}")
+    results = reports / REPORT_FILES["results"]
+    if results.is_file():
+        lines.append(f"wsbdd: results        {_shown(results, cwd)}  (for wsbdd report merge)")
     if not lines:
         lines.append(f"wsbdd: no report was written in {_shown(reports, cwd)}")
     return "\n".join(lines)
