@@ -74,6 +74,8 @@ class Plan:
     scenarios: list[PlannedScenario]
     options: list[str]
     """The user's behave arguments with the feature paths taken out (each shard gets locations)."""
+    unread: list[str] = field(default_factory=list)
+    """One sentence per feature file behave cannot read (left out; the run fails)."""
     unselected: list[PlannedScenario] = field(default_factory=list)
     """Scenarios of the parsed features the selection left out (reported as skipped)."""
     show_skipped: bool = True
@@ -156,6 +158,19 @@ def _in_folder(folder: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
+def _by_file(locations: Sequence[Any]) -> Iterator[list[Any]]:
+    """The locations in runs of one file each (behave's order kept)."""
+    group: list[Any] = []
+    for location in locations:
+        name = str(getattr(location, "filename", location)).split(":")[0]
+        if group and name != str(getattr(group[0], "filename", group[0])).split(":")[0]:
+            yield group
+            group = []
+        group.append(location)
+    if group:
+        yield group
+
+
 def _walk(feature: Any, config: Any) -> Iterator[tuple[Any, bool]]:
     """Each scenario of a feature, and whether the run selects it."""
     runs = feature.should_run(config)
@@ -192,6 +207,7 @@ def plan_run(args: Sequence[str], cwd: Path) -> Plan:
     or a feature file does not parse.
     """
     from behave.configuration import Configuration
+    from behave.exception import ConfigError as BehaveConfigError
     from behave.parser import ParserError
     from behave.runner import Runner
     from behave.runner_util import parse_features
@@ -203,9 +219,8 @@ def plan_run(args: Sequence[str], cwd: Path) -> Plan:
                 config = Configuration(command_args=list(args), load_config=True)
         except SystemExit:
             said = captured.getvalue().strip().splitlines()
-            raise ConfigError(
-                f"behave refuses the arguments: {said[-1] if said else ' '.join(args)}"
-            ) from None
+            last = said[-1].split(" error: ", 1)[-1] if said else " ".join(args)
+            raise ConfigError(f"behave refuses the arguments: {last.rstrip('.')}.") from None
         from behave.configuration import setup_parser
 
         options, _paths = split_paths(args, setup_parser())
@@ -218,9 +233,20 @@ def plan_run(args: Sequence[str], cwd: Path) -> Plan:
                     for location in runner.feature_locations()
                     if not config.exclude(location)
                 ]
-                features = parse_features(locations, language=config.lang)
-        except (ParserError, SystemExit, OSError) as error:
-            raise ConfigError(f"behave cannot read the features: {error}") from None
+        except FileNotFoundError as error:
+            raise ConfigError(f"behave cannot find {error}.") from None
+        except (BehaveConfigError, OSError) as error:
+            raise ConfigError(f"behave cannot find the features: {error}.") from None
+        features, unread = [], []
+        for group in _by_file(locations):
+            # As wsbdd's hooks do in a one-process run: a file behave cannot read is
+            # left out with its sentence, the others run, and the run fails at its end.
+            try:
+                features += parse_features(group, language=config.lang)
+            except ParserError as error:
+                from wsbdd.glue.feature_files import unreadable_sentence
+
+                unread.append(unreadable_sentence(group[0], error))
         scenarios: list[PlannedScenario] = []
         unselected: list[PlannedScenario] = []
         for feature in features:
@@ -230,6 +256,7 @@ def plan_run(args: Sequence[str], cwd: Path) -> Plan:
     return Plan(
         scenarios,
         options,
+        unread=unread,
         unselected=unselected,
         show_skipped=bool(config.show_skipped),
         console=_console(config),

@@ -383,10 +383,12 @@ def run_parallel(
     except BaseException:
         _dismiss(spawned)
         raise
+    for sentence in plan.unread:
+        _say(sentence)
     if not plan.scenarios:
         _dismiss(spawned)
         _say("the arguments select no scenario: nothing to run.")
-        return 0
+        return 1 if plan.unread else 0
     count = wanted
     if wanted > len(plan.scenarios):
         count = len(plan.scenarios)
@@ -471,4 +473,6 @@ def run_parallel(
     if interrupted:
         return 130
     failed_codes = [p for p in pieces if p.process is not None and p.process.returncode not in (0,)]
-    return 1 if counts["failed"] or unfinished or failed_codes else 0
+    if plan.unread:
+        _say(f"{len(plan.unread)} feature file(s) could not be read and did not run (above).")
+    return 1 if counts["failed"] or unfinished or failed_codes or plan.unread else 0
