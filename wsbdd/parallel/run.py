@@ -426,6 +426,9 @@ def run_parallel(
     lock = threading.Lock()
     width = len(str(len(pieces)))
     interrupted = False
+    # A CI job cancelled (SIGTERM) stops the shards as Ctrl-C does, reports written.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler) if main else None
     try:
         for piece in pieces:
             _start(plan, piece, width, lock)
@@ -434,6 +437,9 @@ def run_parallel(
         interrupted = True
         _say("Ctrl-C: stopping every process.")
         _stop_all(pieces)
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
     for piece in pieces:
         if piece.reader is not None:
             piece.reader.join(timeout=STOP_GRACE)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import sys
 
 __all__ = ["main", "AHEAD"]
@@ -31,7 +32,23 @@ AHEAD = (
 """Imported before the arguments arrive (what a wsbdd project's behave run loads first)."""
 
 
+def _end_with_parent() -> None:
+    """Linux: this process is killed when the parallel run that started it dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _end_with_parent()
     args = list(sys.argv[1:] if argv is None else argv)
     cpu = int(args[0]) if args else -1
     if cpu >= 0 and hasattr(os, "sched_setaffinity"):
