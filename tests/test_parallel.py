@@ -466,3 +466,45 @@ def test_the_bundled_suite_in_two_processes_matches_one(tmp_path: Path) -> None:
     assert f"wsbdd: {total} scenarios in 2 processes: {total} passed, 0 failed, 0 skipped" in (
         two.stdout
     )
+
+
+def test_the_early_start_reads_the_command_line_as_the_run_does() -> None:
+    from wsbdd.parallel.spawn import WORKER_VARIABLE as SPAWNED
+    from wsbdd.parallel.spawn import processes_wanted
+    from wsbdd.report.model import WORKER_VARIABLE
+
+    assert SPAWNED == WORKER_VARIABLE
+    assert processes_wanted(["run", "--processes", "3", "-t", "@x"]) == "3"
+    assert processes_wanted(["demo", "--processes", "--tags", "@x"]) == ""
+    assert processes_wanted(["run", "--processes=4"]) == "4"
+    assert processes_wanted(["run", "-t", "@x"]) is None
+    assert processes_wanted(["run", "--", "--processes", "2"]) is None
+    assert processes_wanted(["check", "--processes", "2"]) is None
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs Linux's /proc")
+def test_a_refused_command_line_leaves_no_process_behind(tmp_path: Path) -> None:
+    root = project(tmp_path, BASIC)
+    done = wsbdd_run(root, "--processes", "2", "--tags")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "wsbdd: behave refuses the arguments: argument -t/--tags: expected one argument.\n"
+    )
+    assert not (root / "reports").exists()
+    assert shards_running_in(root) == []
+
+
+def shards_running_in(folder: Path) -> list[int]:
+    """The shard processes (``wsbdd.parallel.shard``) still running in ``folder``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if b"wsbdd.parallel.shard" in command and Path(cwd) == folder.resolve():
+            found.append(int(entry.name))
+    return found

@@ -190,9 +190,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _start_shards_early(args: list[str]) -> bool:
+    """``run``/``demo`` with ``--processes``: start the shard processes before anything else."""
+    from wsbdd.parallel.spawn import PRESTARTED, available_cpus, processes_wanted
+
+    wanted = processes_wanted(args)
+    if wanted is None:
+        return False
+    try:
+        count = int(wanted) if wanted else len(available_cpus())
+    except ValueError:
+        return False  # the run itself says what is wrong with the number
+    cwd = Path.cwd() if args[0] == "run" else _source_root()
+    if cwd is None or not 0 < count <= 256:
+        return False
+    PRESTARTED.start(count, cwd)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = _paths_kept(sys.argv[1:] if argv is None else argv)
+    if not _start_shards_early(args):
+        return _main(args)
+    from wsbdd.parallel.spawn import PRESTARTED
+
+    try:
+        return _main(args)
+    finally:
+        PRESTARTED.dismiss()  # any the run did not take (a wrong argument, --help)
+
+
+def _main(args: list[str]) -> int:
     parser = build_parser()
-    ns, extra = parser.parse_known_args(_paths_kept(sys.argv[1:] if argv is None else argv))
+    ns, extra = parser.parse_known_args(args)
     if extra and ns.command == "demo-server":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return ns.func(ns, extra)

@@ -38,29 +38,27 @@ from wsbdd.parallel.plan import (
     scenario_budget,
     shard,
 )
+from wsbdd.parallel.spawn import (
+    PRESTARTED,
+    STOP_GRACE,
+    available_cpus,
+    cpu_for,
+    dismiss,
+    spawn,
+)
 from wsbdd.report.model import (
-    WORKER_VARIABLE,
     FeatureReport,
     RunReport,
     ScenarioReport,
     StepReport,
 )
 
-__all__ = ["run_parallel", "available_cpus", "Shard", "SHARDS_FOLDER"]
+__all__ = ["run_parallel", "Shard", "SHARDS_FOLDER"]
 
 SHARDS_FOLDER = "shards"
 RESULTS_FORMATTER = "wsbdd.report.results:ResultsFormatter"
 STARTUP_SECONDS = 60.0
 """Added to every shard's budget: starting Python, behave, the hooks and the demo server."""
-STOP_GRACE = 10.0
-"""How long shards get to stop after Ctrl-C before they are killed."""
-
-
-def available_cpus() -> list[int]:
-    """The CPUs this process may run on, in order (all of them where affinity is unknown)."""
-    if hasattr(os, "sched_getaffinity"):
-        return sorted(os.sched_getaffinity(0))
-    return list(range(os.cpu_count() or 1))
 
 
 @dataclass
@@ -134,42 +132,6 @@ def _relay(piece: Shard, stream: IO[bytes], width: int, lock: threading.Lock) ->
             sys.stdout.flush()
         piece.lines += 1
     stream.close()
-
-
-def _spawn(number: int, cpu: int | None, cwd: Path) -> subprocess.Popen[bytes]:
-    """Start shard process ``number`` on its CPU; it waits for its arguments on stdin."""
-    env = dict(os.environ)
-    env[WORKER_VARIABLE] = str(number)
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PYTHONIOENCODING"] = "utf-8"
-    command = [sys.executable, "-m", "wsbdd.parallel.shard", str(-1 if cpu is None else cpu)]
-    return subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: stopped as a whole, Ctrl-C relayed
-    )
-
-
-def _dismiss(processes: Sequence[subprocess.Popen[bytes]]) -> None:
-    """Tell shard processes there is nothing for them, and wait for them to go."""
-    for process in processes:
-        try:
-            assert process.stdin is not None
-            process.stdin.close()  # end of input: the shard exits without running behave
-        except OSError:
-            pass
-    for process in processes:
-        try:
-            process.wait(timeout=STOP_GRACE)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 def _start(plan: Plan, piece: Shard, width: int, lock: threading.Lock) -> None:
@@ -348,12 +310,6 @@ def _collect(piece: Shard, started: float) -> tuple[list[RunReport], list[Scenar
     return runs, missing
 
 
-def _cpu_for(number: int, cpus: list[int]) -> int | None:
-    if len(cpus) < 2:
-        return None  # nothing to choose: leave it where the system puts it
-    return cpus[(number - 1) % len(cpus)]
-
-
 def run_parallel(
     extra: Sequence[str],
     cwd: Path,
@@ -372,21 +328,23 @@ def run_parallel(
     except ConfigError as error:
         print(f"wsbdd: {error}", file=sys.stderr)
         return 2
-    # The shards start Python and import behave and wsbdd while the plan is made.
-    spawned = [_spawn(k, _cpu_for(k, cpus), cwd) for k in range(1, wanted + 1)]
+    # The shards start Python and import behave and wsbdd while the plan is made
+    # (``wsbdd run`` started them before it even read its command line).
+    spawned = PRESTARTED.take(wanted, cwd)
+    spawned += [spawn(k, cpu_for(k, cpus), cwd) for k in range(len(spawned) + 1, wanted + 1)]
     try:
         plan = plan_run(extra, cwd)
     except ConfigError as error:
-        _dismiss(spawned)
+        dismiss(spawned)
         print(f"wsbdd: {error}", file=sys.stderr)
         return 2
     except BaseException:
-        _dismiss(spawned)
+        dismiss(spawned)
         raise
     for sentence in plan.unread:
         _say(sentence)
     if not plan.scenarios:
-        _dismiss(spawned)
+        dismiss(spawned)
         _say("the arguments select no scenario: nothing to run.")
         return 1 if plan.unread else 0
     count = wanted
@@ -398,7 +356,7 @@ def run_parallel(
         )
     results_before = reports / "results.json"
     groups = shard(plan.scenarios, count, previous_durations(results_before))
-    _dismiss(spawned[len(groups) :])
+    dismiss(spawned[len(groups) :])
     if len(groups) > len(cpus) >= 2:
         _say(
             f"{len(groups)} processes on {len(cpus)} CPUs: process k runs on CPU number "
@@ -411,7 +369,7 @@ def run_parallel(
         budget = shard_timeout or STARTUP_SECONDS + sum(
             scenario_budget(s, plan.timeout, plan.connect_timeout) for s in scenarios
         )
-        piece = Shard(number, scenarios, _cpu_for(number, cpus), folder / str(number), budget)
+        piece = Shard(number, scenarios, cpu_for(number, cpus), folder / str(number), budget)
         piece.process = spawned[number - 1]
         piece.folder.mkdir(parents=True, exist_ok=True)
         pieces.append(piece)
