@@ -24,6 +24,7 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from browsers.chromium import INSTALL_HINT, find_chromium, visit
@@ -324,3 +325,20 @@ def test_merge_refuses_bad_input_in_one_sentence(project: Project, tmp_path: Pat
         f"wsbdd report merge: {garbled} is not a wsbdd results file: its JSON is broken "
         "at line 1.\n",
     )
+
+
+def _shape(folder: Path) -> list[Any]:
+    """What a JUnit reader counts: each file's suite and counts, each case and its verdict."""
+    shape: list[Any] = []
+    for name, suite in _junit(folder).items():
+        counts = [suite.get(k) for k in ("name", "tests", "failures", "errors", "skipped")]
+        cases = [
+            (c.get("classname"), c.get("name"), c.get("status"), [x.tag for x in c]) for c in suite
+        ]
+        shape.append((name, counts, cases))
+    return shape
+
+
+def test_merged_shards_write_junit_in_the_shape_behave_wrote_for_the_whole_run(project: Project):
+    # The first run ran everything in one behave process, with behave's own --junit.
+    assert _shape(project.reports("sharded")) == _shape(project.reports("first"))

@@ -326,3 +326,27 @@ def test_each_row_of_an_outline_is_its_own_scenario_when_merging():
         (41, "passed", "Row two failed."),
         (42, "passed", ""),
     ]
+
+
+def test_the_run_that_started_later_wins_whatever_the_order_given():
+    first = _rich_run()
+    rerun = _shard(first, {"Bob waits"}, first.started + 10, 2.0)
+    for step in rerun.scenarios[0].steps:
+        step.status, step.error, step.failure = "passed", "", None
+    rerun.scenarios[0].status = "passed"
+    merged = merge_runs([rerun, first], rerun=True)
+    bob = next(s for s in merged.scenarios if s.name == "Bob waits")
+    assert (bob.outcome, bob.flaky) == ("passed", f"Bob expected {SECRET}")
+    assert merged.started == first.started
+
+
+def test_odd_text_from_the_wire_cannot_break_the_file(tmp_path: Path):
+    run = _rich_run()
+    conversation = run.features[0].scenarios[0].conversation
+    assert conversation is not None
+    odd = '{"content": "\udcff lone half \u202e of a pair, \x00 and ünïcödé"}'
+    conversation.events.append(Event(conversation.events[-1].at, "Alice", "received", "text", odd))
+    path = tmp_path / RESULTS_FILE
+    path.write_text(results_json(run), encoding="utf-8")
+    back = read_results(path)
+    assert back.features[0].scenarios[0].conversation.events[-1].payload == odd  # type: ignore[union-attr]

@@ -8,10 +8,11 @@
 Each RESULTS argument is a ``results.json`` file or a report folder holding one
 (every ``wsbdd run`` writes it).  The merged run's report.html, junit/,
 cucumber.json and results.json are written into ``--reports`` (default
-``reports``).  With ``--rerun`` the runs after the first are reruns of its
-failures: a rerun's verdict wins, and a scenario that failed and then passed is
-flagged flaky.  Exit status: 0 when every merged scenario passed (or was
-skipped), 1 when any failed, 2 when the input is refused (one sentence).
+``reports``).  With ``--rerun`` the later runs (by the time they started) are
+reruns of the first one's failures: a rerun's verdict wins, and a scenario
+that failed and then passed is flagged flaky.  Exit status: 0 when every
+merged scenario passed (or was skipped), 1 when any failed, 2 when the input
+is refused (one sentence).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     merge.add_argument(
         "--rerun",
         action="store_true",
-        help="the runs after the first rerun its failures: their verdicts win, and a "
+        help="the later runs rerun the first one's failures: their verdicts win, and a "
         "scenario that failed and then passed is flagged flaky",
     )
     merge.set_defaults(func=merge_command)

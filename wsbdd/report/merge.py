@@ -9,7 +9,8 @@ into one run that every report writer takes as it is:
 * the merged run started when the first of them started and lasted until the last
   one ended (the wall-clock span, not the sum);
 * the same scenario (file, line and name: each row of a Scenario Outline is its own)
-  found in two runs keeps the later run's result, unless that result is "skipped":
+  found in two runs keeps the result of the run that started later, unless that
+  result is "skipped":
   a shard that did not run a scenario (behave lists the file's other scenarios as
   skipped) never hides the shard that did;
 * with ``rerun=True`` the later runs are reruns of the first one's failures: a
@@ -73,6 +74,9 @@ def merge_runs(runs: Sequence[RunReport], *, rerun: bool = False) -> RunReport:
     if not runs:
         raise ValueError("merge_runs needs at least one run")
     versions = list(dict.fromkeys(run.version for run in runs if run.version))
+    # "Later" is when a run started, not where it stands in the list (a glob's order).
+    runs = sorted(runs, key=lambda run: run.started)
+    first = runs[0]
     if len(versions) > 1:
         raise ConfigError(
             "These results were written by different wsbdd versions ("
@@ -109,7 +113,6 @@ def merge_runs(runs: Sequence[RunReport], *, rerun: bool = False) -> RunReport:
     masker = Masker()
     for run in runs:
         masker.add(*run.masker.values)
-    first = runs[0]
     return RunReport(
         title=first.title,
         started=started,

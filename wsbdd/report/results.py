@@ -155,7 +155,7 @@ def _payload(event: Event, mask: Callable[[str], str]) -> tuple[Any, dict[str, A
         if cut:
             masked = masked[:-1] if masked.endswith("…") else masked
         if masked != payload and "size" not in event.detail:
-            extra["size"] = len(payload.encode("utf-8"))
+            extra["size"] = len(payload.encode("utf-8", "surrogatepass"))
         return masked, extra
     if isinstance(payload, bytes | bytearray):
         data = bytes(payload)
@@ -277,7 +277,8 @@ def dump_run(run: RunReport) -> dict[str, Any]:
 
 def results_json(run: RunReport) -> str:
     """:func:`dump_run` as the text of ``results.json``."""
-    return json.dumps(dump_run(run), ensure_ascii=False, indent=1) + "\n"
+    # ASCII: a lone surrogate a codec let through cannot break the file (or the run).
+    return json.dumps(dump_run(run), indent=1) + "\n"
 
 
 # -- reading ---------------------------------------------------------------------------
