@@ -197,12 +197,13 @@ def _start_shards_early(args: list[str]) -> bool:
     wanted = processes_wanted(args)
     if wanted is None:
         return False
+    cpus = len(available_cpus())
     try:
-        count = int(wanted) if wanted else len(available_cpus())
+        count = min(int(wanted), cpus) if wanted else cpus
     except ValueError:
         return False  # the run itself says what is wrong with the number
     cwd = Path.cwd() if args[0] == "run" else _source_root()
-    if cwd is None or not 0 < count <= 256:
+    if cwd is None or count < 1:
         return False
     PRESTARTED.start(count, cwd)
     return True

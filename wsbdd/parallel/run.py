@@ -330,8 +330,10 @@ def run_parallel(
         return 2
     # The shards start Python and import behave and wsbdd while the plan is made
     # (``wsbdd run`` started them before it even read its command line).
-    spawned = PRESTARTED.take(wanted, cwd)
-    spawned += [spawn(k, cpu_for(k, cpus), cwd) for k in range(len(spawned) + 1, wanted + 1)]
+    # Ahead of the plan, at most one per CPU: more may turn out to have nothing to run.
+    ahead = min(wanted, len(cpus))
+    spawned = PRESTARTED.take(ahead, cwd)
+    spawned += [spawn(k, cpu_for(k, cpus), cwd) for k in range(len(spawned) + 1, ahead + 1)]
     try:
         plan = plan_run(extra, cwd)
     except ConfigError as error:
@@ -357,6 +359,7 @@ def run_parallel(
     results_before = reports / "results.json"
     groups = shard(plan.scenarios, count, previous_durations(results_before))
     dismiss(spawned[len(groups) :])
+    spawned += [spawn(k, cpu_for(k, cpus), cwd) for k in range(len(spawned) + 1, len(groups) + 1)]
     if len(groups) > len(cpus) >= 2:
         _say(
             f"{len(groups)} processes on {len(cpus)} CPUs: process k runs on CPU number "
