@@ -2,13 +2,19 @@
 
 Each shard is ``python -m wsbdd.parallel.shard CPU ...``: behave on the shard's
 explicit ``file:line`` locations, with the user's own arguments, ``WSBDD_WORKER``
-set to its number, its results and journal under ``reports/shards/<k>/``.  Its
-console output is shown line by line, each line prefixed with ``[k]``.  When all
-have ended (or been stopped: past their time budget, or by Ctrl-C), their results
-are merged (:func:`wsbdd.report.merge.merge_runs`) and written once to
-``reports/`` (:func:`wsbdd.report.outputs.write_reports`).  A shard that did not
-finish keeps what its journal recorded; each of its other scenarios is reported
-as an error: "This scenario did not run: process k ...".
+set to its number, its results under ``reports/shards/<k>/``: its journal
+(:mod:`wsbdd.parallel.journal`, each scenario's report in the results file's
+format, written as the scenario ends).  Its console output is shown line by
+line, each line prefixed with ``[k]``.  When all have ended (or been stopped:
+past their time budget, or by Ctrl-C), their results are merged
+(:func:`wsbdd.report.merge.merge_runs`) and written once to ``reports/``
+(:func:`wsbdd.report.outputs.write_reports`).  A shard that did not finish keeps
+what its journal recorded; each of its other scenarios is reported as an error:
+"This scenario did not run: process k ...".
+
+The journal is the shard's only results file: a whole-run ``results.json``
+written at the end as well would repeat the same work (building and masking
+every scenario's record) a second time in every shard.
 """
 
 from __future__ import annotations
@@ -56,7 +62,6 @@ from wsbdd.report.model import (
 __all__ = ["run_parallel", "Shard", "SHARDS_FOLDER"]
 
 SHARDS_FOLDER = "shards"
-RESULTS_FORMATTER = "wsbdd.report.results:ResultsFormatter"
 STARTUP_SECONDS = 60.0
 """Added to every shard's budget: starting Python, behave, the hooks and the demo server."""
 
@@ -78,15 +83,11 @@ class Shard:
     lines: int = 0
 
     @property
-    def results(self) -> Path:
-        return self.folder / "results.json"
-
-    @property
     def journal(self) -> Path:
         return self.folder / "journal.jsonl"
 
     def what_happened(self) -> str:
-        """What became of the process, in words ("" when it finished and wrote its results)."""
+        """What became of the process, in words ("" when behave ended by itself)."""
         if self.stopped:
             return self.stopped
         code = self.process.returncode if self.process is not None else None
@@ -98,7 +99,7 @@ class Shard:
             except ValueError:
                 name = str(-code)
             return f"was killed by signal {name}"
-        if code not in (0, 1) or not self.results.is_file():
+        if code not in (0, 1):
             return f"exited with code {code}"
         return ""
 
@@ -108,16 +109,7 @@ def _say(text: str) -> None:
 
 
 def _command(plan: Plan, piece: Shard) -> list[str]:
-    ours = [
-        "-f",
-        RESULTS_FORMATTER,
-        "-o",
-        str(piece.results),
-        "-f",
-        JOURNAL_FORMATTER,
-        "-o",
-        str(piece.journal),
-    ]
+    ours = ["-f", JOURNAL_FORMATTER, "-o", str(piece.journal)]
     console = ["-f", plan.console] if plan.console else []
     return [*ours, *plan.options, *console, *(s.location for s in piece.scenarios)]
 
@@ -280,22 +272,12 @@ def _keep_only(run: RunReport, keys: set[tuple[str, int]]) -> RunReport:
 
 
 def _collect(piece: Shard, started: float) -> tuple[list[RunReport], list[ScenarioReport]]:
-    """The shard's runs (results file, or its journal) and its scenarios that did not run."""
-    from wsbdd.report.results import read_results
-
+    """The shard's runs (one per scenario, from its journal) and its scenarios that did not run."""
     keys = {_key(s.filename, s.line) for s in piece.scenarios}
     happened = piece.what_happened()
-    runs: list[RunReport] = []
-    running: str | None = None
-    if not happened:
-        try:
-            runs.append(_keep_only(read_results(piece.results), keys))
-        except ConfigError as error:
-            happened = f"wrote results that cannot be read ({error})"
-    if happened:
-        journal = read_journal(piece.journal)
-        runs = [_keep_only(run, keys) for run in journal.done.values()]
-        running = journal.running
+    journal = read_journal(piece.journal)
+    runs = [run for run in (_keep_only(r, keys) for r in journal.done.values()) if run.features]
+    running = journal.running if happened else None
     reported = {_key(s.filename, s.line) for run in runs for f in run.features for s in f.scenarios}
     missing = []
     for planned in piece.scenarios:
