@@ -3,10 +3,10 @@
 Run ``python bench/run_all.py [--quick] [--only steps,groups] [--timeout S]``.
 
 Each benchmark (``bench/bench_<name>.py``: steps, scenarios, groups, memory, load, match,
-report, http, receive, runtime, socketio, graphql) runs in turn, alone, as a subprocess with
-``--json`` (and ``--quick`` when given), under a deadline (``--timeout``, 900 s each; 300 s with
-``--quick``); a benchmark past it is stopped, its whole process group with it.
-Each prints one JSON document::
+report, http, receive, runtime, socketio, graphql, parallel) runs in turn, alone, as a
+subprocess with ``--json`` (and ``--quick`` when given), under a deadline (``--timeout``,
+900 s each; 300 s with ``--quick``); a benchmark past it is stopped, its whole process
+group with it.  Each prints one JSON document::
 
     {"benchmark": "steps",
      "rows": [{"measure": str, "value": float, "unit": str,
@@ -60,6 +60,7 @@ BENCHMARKS = (
     "runtime",
     "socketio",
     "graphql",
+    "parallel",
 )
 TIMEOUT = 900.0
 QUICK_TIMEOUT = 300.0

@@ -182,6 +182,10 @@ PINNED = {
     "model.variables:Variables.render_json": 1,
     "model.variables:_check_settable": 2,
     "model.variables:_read_placeholder": 4,
+    # A parallel run's refusals: tests/test_sentences_parallel.py.
+    "cli:_seconds": 1,
+    "parallel.plan:parse_processes": 2,
+    "parallel.plan:plan_run": 3,
     "report.options:ReportOptions.from_table": 3,
     # Results files and their merging: tests/test_sentences_report_merge.py.
     "report.results:read_results": 6,

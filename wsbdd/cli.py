@@ -1,7 +1,8 @@
 """The ``wsbdd`` command: run features, run the bundled demo, serve the demo server.
 
 ``wsbdd demo``          runs the bundled features against the bundled demo server
-``wsbdd run [ARGS]``    runs behave in the current project (ARGS go to behave)
+``wsbdd run [ARGS]``    runs behave in the current project (ARGS go to behave);
+                        ``--processes N`` runs it in N processes with one merged report
 ``wsbdd demo-server``   serves the demo chat server until Ctrl-C
 ``wsbdd init [DIR]``    scaffolds a project that passes against the demo server
 ``wsbdd check [PATHS]`` finds mistakes in feature files without connecting
@@ -59,7 +60,22 @@ def _tell_reports(reports: Path) -> None:
     print(describe_reports(reports))
 
 
+def _parallel(ns: argparse.Namespace, extra: list[str], cwd: Path) -> int:
+    from wsbdd.parallel.run import run_parallel
+    from wsbdd.settings.config import unreadable_project_file
+
+    problem = unreadable_project_file(cwd)
+    if problem is not None:
+        print(f"wsbdd: {problem}", file=sys.stderr)
+        return 2
+    return run_parallel(
+        extra, cwd, Path(ns.reports).resolve(), ns.processes, shard_timeout=ns.shard_timeout
+    )
+
+
 def cmd_run(ns: argparse.Namespace, extra: list[str]) -> int:
+    if ns.processes is not None:
+        return _parallel(ns, extra, Path.cwd())
     reports = Path(ns.reports).resolve()
     code = _behave(_reports_args(reports, extra, Path.cwd()), Path.cwd())
     _tell_reports(reports)
@@ -80,6 +96,8 @@ def cmd_demo(ns: argparse.Namespace, extra: list[str]) -> int:
         f"wsbdd {__version__}: running the bundled features in {root / 'features'} "
         "against the bundled demo server"
     )
+    if ns.processes is not None:
+        return _parallel(ns, extra, root)
     code = _behave(_reports_args(reports, extra, root), root)
     _tell_reports(reports)
     return code
@@ -94,6 +112,48 @@ def cmd_demo_server(ns: argparse.Namespace, extra: list[str]) -> int:
     return demo_main(argv)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(
+            f'--shard-timeout takes a number of seconds above 0, such as 600, not "{text}"'
+        )
+    return value
+
+
+def _parallel_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--processes",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="N",
+        help="run the scenarios in N processes, one merged report (N left out: one per CPU)",
+    )
+    parser.add_argument(
+        "--shard-timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="stop a process of a parallel run after this long (default: from the timeouts)",
+    )
+
+
+def _paths_kept(argv: list[str]) -> list[str]:
+    """``--processes features/`` means one process per CPU on features/, not N="features/"."""
+    kept = list(argv)
+    for i, arg in enumerate(kept[:-1]):
+        if arg == "--processes":
+            following = kept[i + 1]
+            place = following.rsplit(":", 1)[0] if ":" in following else following
+            if not following.startswith("-") and Path(place).exists():
+                kept[i] = "--processes="
+    return kept
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wsbdd", description="Behaviour-driven acceptance tests for WebSocket applications."
@@ -103,10 +163,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the features of the current project with behave")
     run.add_argument("--reports", default="reports", help="folder for reports (default: reports)")
+    _parallel_options(run)
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser("demo", help="run the bundled features against the bundled demo server")
     demo.add_argument("--reports", default="reports", help="folder for reports (default: reports)")
+    _parallel_options(demo)
     demo.set_defaults(func=cmd_demo)
 
     server = sub.add_parser("demo-server", help="serve the bundled demo chat server")
@@ -130,9 +192,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _start_shards_early(args: list[str]) -> bool:
+    """``run``/``demo`` with ``--processes``: start the shard processes before anything else."""
+    from wsbdd.parallel.spawn import PRESTARTED, available_cpus, processes_wanted
+
+    wanted = processes_wanted(args)
+    if wanted is None:
+        return False
+    cpus = len(available_cpus())
+    try:
+        count = min(int(wanted), cpus) if wanted else cpus
+    except ValueError:
+        return False  # the run itself says what is wrong with the number
+    cwd = Path.cwd() if args[0] == "run" else _source_root()
+    if cwd is None or count < 1:
+        return False
+    PRESTARTED.start(count, cwd)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = _paths_kept(sys.argv[1:] if argv is None else argv)
+    if not _start_shards_early(args):
+        return _main(args)
+    from wsbdd.parallel.spawn import PRESTARTED
+
+    try:
+        return _main(args)
+    finally:
+        PRESTARTED.dismiss()  # any the run did not take (a wrong argument, --help)
+
+
+def _main(args: list[str]) -> int:
     parser = build_parser()
-    ns, extra = parser.parse_known_args(argv)
+    ns, extra = parser.parse_known_args(args)
     if extra and ns.command == "demo-server":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     return ns.func(ns, extra)

@@ -14,13 +14,14 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["guard_feature_parsing", "unread_problem"]
+__all__ = ["guard_feature_parsing", "unread_problem", "unreadable_sentence"]
 
 _UNREAD: list[str] = []
 """Sentences for the files left out in this process's run."""
 
 
-def _sentence(location: Any, error: Exception) -> str:
+def unreadable_sentence(location: Any, error: Exception) -> str:
+    """The sentence for a feature file behave cannot read (also a parallel run's plan's)."""
     given = str(getattr(location, "filename", location))
     # behave may name the file by its absolute path: relative to the project reads better.
     full = os.path.abspath(given)
@@ -53,7 +54,7 @@ def guard_feature_parsing() -> None:
             try:
                 features.extend(original([location], language=language))
             except ParserError as error:
-                sentence = _sentence(location, error)
+                sentence = unreadable_sentence(location, error)
                 if sentence not in _UNREAD:
                     _UNREAD.append(sentence)
         return features
