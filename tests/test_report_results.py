@@ -169,8 +169,9 @@ def test_new_record_fields_survive_the_round_trip():
 
 def test_read_results_reads_a_file(tmp_path: Path):
     path = tmp_path / RESULTS_FILE
-    path.write_text(results_json(_rich_run()), encoding="utf-8")
-    assert render_html(read_results(path)) == render_html(_rich_run())
+    run = _rich_run()
+    path.write_text(results_json(run), encoding="utf-8")
+    assert render_html(read_results(path)) == render_html(run)
 
 
 # -- merging ------------------------------------------------------------------------------
