@@ -1,0 +1,55 @@
+Feature: The chat server keeps its word
+  Each refusal names what was wrong in words a person can act on, and each
+  limit sits exactly where the protocol says. These scenarios check the
+  explanation itself, not only that there is one, so a server that garbles
+  a message or moves a limit by one fails here.
+
+  Background:
+    Given Alice is connected
+
+  Scenario: Each refusal explains itself in exact words
+    When Alice asks the server to "dance"
+    Then Alice receives a message where $.code is "unknown_type" and $.message is 'Unknown message type "dance"'
+    When Alice says "hi" in room "elsewhere"
+    Then Alice receives a message where $.code is "not_in_room" and $.message is 'You are not in room "elsewhere".'
+    When Alice asks to join room "bad room name"
+    Then Alice is refused with "invalid_room" and the message "A room name is 1 to 64 characters among letters, digits and _ . : -"
+    When Alice asks the server to close the connection with code 1234
+    Then Alice is refused with "invalid_close_code" and the message "Close code 1234 is not 1000 or between 3000 and 4999."
+    When Alice asks for 11 echoes of "too many"
+    Then Alice receives a message where $.code is "invalid_message" and $.message is '"times" must be an integer from 1 to 10.'
+
+  Scenario: A refusal names the request it refuses
+    When Alice asks to join room "bad room name"
+    Then Alice receives a message where $.type is "error" and $.code is "invalid_room" and $.request_type is "join"
+
+  Scenario: Malformed requests are explained in exact words
+    When Alice sends ["not", "an", "object"]
+    Then Alice is refused with "invalid_message" and the message "A message must be a JSON object."
+    When Alice sends {"no_type": true}
+    Then Alice receives a message where $.code is "missing_type" and $.message is 'A message needs a "type" field holding a string.'
+    When Alice sends {"type": "echo"}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is 'An echo needs a "content" field.'
+    When Alice sends {"type": "subscribe", "topic": ""}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is 'A subscription needs a non-empty "topic" string.'
+    When Alice sends {"type": "close", "code": 1000, "reason": 7}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is 'A close "reason" must be a string of at most 123 bytes.'
+
+  Scenario: Joining twice and leaving twice are refused
+    When Alice joins room "lobby"
+    And Alice asks to join room "lobby"
+    Then Alice receives a message where $.code is "already_in_room" and $.message is 'You are already in room "lobby".'
+    When Alice leaves room "lobby"
+    And Alice sends {"type": "leave", "room": "lobby"}
+    Then Alice receives a message where $.code is "not_in_room" and $.message is 'You are not in room "lobby".'
+    When Alice sends {"type": "leave", "room": "never-made"}
+    Then Alice receives a message where $.code is "not_in_room" and $.message is 'You are not in room "never-made".'
+
+  Scenario: Messages to a room need text that survives HTML removal
+    Given Alice joins room "lobby"
+    When Alice sends {"type": "message", "room": "lobby"}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is 'A message needs a "content" string.'
+    When Alice sends {"type": "message", "room": "lobby", "content": "hi", "exclude_sender": "yes"}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is '"exclude_sender" must be true or false.'
+    When Alice says "<b></b>" in room "lobby"
+    Then Alice is refused with "empty_message" and the message "The message is empty once HTML is removed."
