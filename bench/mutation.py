@@ -93,6 +93,7 @@ class Mutant:
     description: str
     source: str = field(repr=False)
     key: str = ""  # "file:line: description" (+ " #n" when a line has twins)
+    body: tuple[int, int] | None = None  # in a def's signature: the body's lines select
 
     @property
     def module(self) -> str:
@@ -150,20 +151,28 @@ def make_mutants(files: Sequence[Path], all_strings: bool = False) -> list[Mutan
     class Visitor(MutationVisitor):  # records where each mutation is and its statement
         def __init__(self) -> None:
             super().__init__(mutation_operators, IgnoredCode(set(), set(), set()), None)
-            self.statements: list[int] = []
-            self.places: list[tuple[int, int, int]] = []
+            self.statements: list[tuple[int, tuple[int, int]]] = []
+            self.places: list[tuple[int, int, int, tuple[int, int] | None]] = []
 
         def on_visit(self, node: cst.CSTNode) -> bool:
             if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                 position = self.get_metadata(PositionProvider, node, None)
-                self.statements.append(position.start.line if position else 0)
+                start = position.start.line if position else 0
+                body = (start, start)
+                if isinstance(node, cst.FunctionDef) and position:
+                    inner = self.get_metadata(PositionProvider, node.body, None)
+                    body = (inner.start.line if inner else start + 1, position.end.line)
+                self.statements.append((start, body))
             before = len(self.mutations)
             go_on = super().on_visit(node)
             if len(self.mutations) > before:
                 position = self.get_metadata(PositionProvider, node, None)
                 start, end = (position.start.line, position.end.line) if position else (0, 0)
-                statement = self.statements[-1] if self.statements else start
-                self.places.extend([(start, end, statement)] * (len(self.mutations) - before))
+                statement, body = self.statements[-1] if self.statements else (start, (0, 0))
+                # A default value in a def's signature: the body's lines select scenarios.
+                signature = body if body != (statement, statement) else None
+                place = (start, end, statement, signature)
+                self.places.extend([place] * (len(self.mutations) - before))
             return go_on
 
         def on_leave(self, original_node: cst.CSTNode) -> None:
@@ -183,7 +192,7 @@ def make_mutants(files: Sequence[Path], all_strings: bool = False) -> list[Mutan
             starts.append(starts[-1] + len(text_line))
         rel = path.relative_to(ROOT).as_posix()
         seen: dict[str, int] = {}
-        for mutation, (start, end, statement) in zip(
+        for mutation, (start, end, statement, signature) in zip(
             visitor.mutations, visitor.places, strict=True
         ):
             before_code = module.code_for_node(mutation.original_node)
@@ -207,7 +216,17 @@ def make_mutants(files: Sequence[Path], all_strings: bool = False) -> list[Mutan
             if seen[key] > 1:
                 key += f" #{seen[key]}"
             mutants.append(
-                Mutant(len(mutants) + 1, rel, start, end, statement, description, source, key)
+                Mutant(
+                    len(mutants) + 1,
+                    rel,
+                    start,
+                    end,
+                    statement,
+                    description,
+                    source,
+                    key,
+                    signature,
+                )
             )
     return mutants
 
@@ -335,9 +354,11 @@ def scenarios_for(mutant: Mutant, data: dict[str, Any]) -> list[str]:
     """The scenarios that execute the mutated code: none means not covered."""
     by_line: dict[str, list[str]] = data["lines"].get(mutant.file, {})
     passed = set(data["passed"])
-    wanted = {str(n) for n in range(mutant.line, mutant.end_line + 1)} | {
-        str(mutant.statement_line)
-    }
+    if mutant.body is not None:
+        wanted = {str(n) for n in range(mutant.body[0], mutant.body[1] + 1)}
+    else:  # coverage may record a statement on its first line only
+        wanted = {str(n) for n in range(mutant.line, mutant.end_line + 1)}
+        wanted.add(str(mutant.statement_line))
     found: set[str] = set()
     import_time = False
     for number in wanted:
