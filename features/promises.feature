@@ -53,3 +53,49 @@ Feature: The chat server keeps its word
     Then Alice receives a message where $.code is "invalid_message" and $.message is '"exclude_sender" must be true or false.'
     When Alice says "<b></b>" in room "lobby"
     Then Alice is refused with "empty_message" and the message "The message is empty once HTML is removed."
+
+  Scenario: Subscriptions can be ended, once each
+    When Alice subscribes to "weather" for 50 updates, 1000 ms apart
+    Then Alice is subscribed to "weather"
+    When Alice subscribes to "weather" for 50 updates, 1000 ms apart
+    Then Alice receives a message where $.code is "already_subscribed" and $.message is 'You are already subscribed to "weather".'
+    When Alice sends {"type": "unsubscribe", "topic": "weather"}
+    Then Alice receives a message where $.type is "unsubscribed" and $.topic is "weather"
+    When Alice sends {"type": "unsubscribe", "topic": "weather"}
+    Then Alice receives a message where $.code is "not_subscribed" and $.message is 'You are not subscribed to "weather".'
+    When Alice sends {"type": "unsubscribe", "topic": 7}
+    Then Alice is refused with "not_subscribed" and the message "You are not subscribed to 7."
+
+  Scenario: Requests nested up to 100 deep are served, deeper ones refused
+    When Alice sends the text:
+      """
+      {"type": "echo", "pad": {}, "content": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}
+      """
+    Then Alice receives a message where $.type is "echo" and $.n is 1
+    When Alice sends the text:
+      """
+      {"type": "echo", "content": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}
+      """
+    Then Alice is refused with "invalid_json" and the message "Invalid JSON: nested too deeply"
+
+  Scenario: Text the server could not send back is refused
+    When Alice sends the text "{\"type\": \"echo\", \"content\": \"\\ud800\"}"
+    Then Alice receives a message where $.code is "invalid_message" and $.message is 'A message must not contain unpaired surrogates like \ud800.'
+    When Alice sends the text "{\"type\": \"echo\", \"content\": NaN}"
+    Then Alice is refused with "invalid_json" and the message "Invalid JSON: NaN is not valid JSON"
+
+  Scenario: A chat message carries the sender's own id back
+    Given Alice joins room "lobby"
+    When Alice sends {"type": "message", "room": "lobby", "content": "tagged", "id": "m-1"}
+    Then Alice receives a message where $.type is "chat" and $.content is "tagged" and $.client_msg_id is "m-1"
+    When Alice says "untagged" in room "lobby"
+    Then Alice receives a message where $.type is "chat" and $.content is "untagged" and $.client_msg_id does not exist
+
+  Scenario: A name must be 1 to 64 characters
+    When Alice sends {"type": "join", "room": "lobby", "name": ""}
+    Then Alice receives a message where $.code is "invalid_name" and $.message is 'A "name" is a string of 1 to 64 characters.'
+
+  Scenario: Ampersands and private-use characters survive HTML removal
+    Given Alice joins room "lobby"
+    When Alice sends {"type": "message", "room": "lobby", "content": "<b>fish</b> &amp; chips \ue000"}
+    Then Alice receives a message where $.type is "chat" and $.content is "fish &amp; chips \ue000"
