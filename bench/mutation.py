@@ -121,6 +121,27 @@ def _short(code: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _describe(before: str, after: str, limit: int = 70) -> str:
+    """``before → after``; for long code only the part that changed, with a little context."""
+    old, new = " ".join(before.split()), " ".join(after.split())
+    if len(old) <= limit and len(new) <= limit:
+        return f"{old} → {new}"
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    context = 20
+    left = max(0, start - context)
+
+    def part(text: str) -> str:
+        middle = text[left : len(text) - max(0, end - context)]
+        return ("…" if left else "") + middle + ("…" if end > context else "")
+
+    return f"{_short(part(old), limit + 30)} → {_short(part(new), limit + 30)}"
+
+
 def _case_only(before: Any, after: Any) -> bool:
     """A string literal only upper- or lower-cased (mutmut's 2nd and 3rd string mutations)."""
     import libcst as cst
@@ -206,11 +227,12 @@ def make_mutants(files: Sequence[Path], all_strings: bool = False) -> list[Mutan
                 source = module.deep_replace(mutation.original_node, mutation.mutated_node).code
             if source == code:
                 continue
-            before = _short(module.code_for_node(mutation.original_node))
-            after = _short(module.code_for_node(mutation.mutated_node))
+            description = _describe(
+                module.code_for_node(mutation.original_node),
+                module.code_for_node(mutation.mutated_node),
+            )
             if not all_strings and _case_only(mutation.original_node, mutation.mutated_node):
                 continue
-            description = f"{before} → {after}"
             key = f"{rel}:{start}: {description}"
             seen[key] = seen.get(key, 0) + 1
             if seen[key] > 1:
@@ -235,23 +257,62 @@ def make_mutants(files: Sequence[Path], all_strings: bool = False) -> list[Mutan
 
 
 @dataclass
+class Rule:
+    file: str  # relative path, or "*"
+    reason: str
+    line: re.Pattern[str] | None = None  # over the statement's first line
+    change: re.Pattern[str] | None = None  # over "before → after"
+    function: re.Pattern[str] | None = None  # over "Class.method" or "function"
+    kind: str = "equivalent"  # or "unreachable": code no scenario can reach by design
+
+
+@dataclass
 class Known:
     excluded: dict[str, str]  # file -> reason it is out of scope
     exact: dict[str, str]  # mutant key -> reason
-    rules: list[tuple[str, re.Pattern[str], re.Pattern[str] | None, str]]  # file, line, change
-    used: set[str] = field(default_factory=set)
+    rules: list[Rule]
+    _functions: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
 
-    def equivalent(self, mutant: Mutant, lines: dict[str, list[str]]) -> str | None:
+    def equivalent(self, mutant: Mutant, lines: dict[str, list[str]]) -> tuple[str, str] | None:
+        """("equivalent" or "unreachable", the reason), or None for a mutant to run."""
         if mutant.key in self.exact:
-            self.used.add(mutant.key)
-            return self.exact[mutant.key]
+            return "equivalent", self.exact[mutant.key]
         text = lines[mutant.file][mutant.statement_line - 1] if mutant.statement_line else ""
-        for file, pattern, change, reason in self.rules:
-            if file in ("*", mutant.file) and pattern.search(text):
-                if change is None or change.search(mutant.description):
-                    self.used.add(f"rule {file}: {pattern.pattern}")
-                    return reason
+        for rule in self.rules:
+            if rule.file not in ("*", mutant.file):
+                continue
+            if rule.line is not None and not rule.line.search(text):
+                continue
+            if rule.change is not None and not rule.change.search(mutant.description):
+                continue
+            if rule.function is not None and not any(
+                rule.function.fullmatch(name) and first <= mutant.line <= last
+                for name, first, last in self.functions(mutant.file)
+            ):
+                continue
+            return rule.kind, rule.reason
         return None
+
+    def functions(self, file: str) -> list[tuple[str, int, int]]:
+        """Every function of ``file`` as ("Class.name", first line, last line)."""
+        if file not in self._functions:
+            import ast
+
+            found: list[tuple[str, int, int]] = []
+
+            def walk(node: ast.AST, prefix: str) -> None:
+                for child in ast.iter_child_nodes(node):
+                    if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        name = prefix + child.name
+                        first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+                        found.append((name, first, child.end_lineno or child.lineno))
+                        walk(child, name + ".")
+                    elif isinstance(child, ast.ClassDef):
+                        walk(child, prefix + child.name + ".")
+
+            walk(ast.parse((ROOT / file).read_text(encoding="utf-8")), "")
+            self._functions[file] = found
+        return self._functions[file]
 
 
 def read_known(path: Path = EQUIVALENT_FILE) -> Known:
@@ -260,12 +321,18 @@ def read_known(path: Path = EQUIVALENT_FILE) -> Known:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     excluded = {entry["file"]: entry["reason"] for entry in data.get("out_of_scope", [])}
     exact = {entry["mutant"]: entry["reason"] for entry in data.get("equivalent", [])}
+
+    def pattern(entry: dict[str, str], name: str) -> re.Pattern[str] | None:
+        return re.compile(entry[name]) if entry.get(name) else None
+
     rules = [
-        (
+        Rule(
             entry["file"],
-            re.compile(entry["line"]),
-            re.compile(entry["change"]) if entry.get("change") else None,
             entry["reason"],
+            pattern(entry, "line"),
+            pattern(entry, "change"),
+            pattern(entry, "function"),
+            entry.get("kind", "equivalent"),
         )
         for entry in data.get("equivalent_rule", [])
     ]
@@ -375,6 +442,14 @@ def scenarios_for(mutant: Mutant, data: dict[str, Any]) -> list[str]:
     return sorted(found & passed, key=_location_order)
 
 
+def file_scenarios(file: str, data: dict[str, Any]) -> list[str]:
+    """The scenarios that run any line of ``file``."""
+    found: set[str] = set()
+    for contexts in data["lines"].get(file, {}).values():
+        found.update(c for c in contexts if c)
+    return sorted(found & set(data["passed"]), key=_location_order)
+
+
 def _location_order(location: str) -> tuple[str, int]:
     file, _, line = location.rpartition(":")
     return file, int(line)
@@ -420,24 +495,9 @@ def worker() -> int:
     for line in sys.stdin:
         job = json.loads(line)
         started = time.perf_counter()
-        pid = os.fork()
-        if pid == 0:  # the child: the mutant, then behave
-            code = 3
-            try:
-                os.setpgid(0, 0)
-                log = os.environ.get("WSBDD_MUTATION_LOG")  # for looking into one mutant
-                out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND) if log else null
-                os.dup2(out, 1)
-                os.dup2(out, 2)
-                sys.meta_path.insert(
-                    0, MutantImporter(job["module"], ROOT / job["file"], job["source"])
-                )
-                from behave.__main__ import main as behave_main
-
-                code = 0 if behave_main([*BEHAVE_ARGS, *job["scenarios"]]) == 0 else 1
-            finally:
-                os._exit(code)
-        status = wait_for(pid, job["limit"])
+        status = run_mutant(job, job["scenarios"], job["limit"], null)
+        if status == "survived" and job["wider"]:  # the others that run the same file
+            status = run_mutant(job, job["wider"], job["wider_limit"], null)
         answers.write(
             json.dumps(
                 {"id": job["id"], "status": status, "seconds": time.perf_counter() - started}
@@ -445,6 +505,28 @@ def worker() -> int:
             + "\n"
         )
     return 0
+
+
+def run_mutant(job: dict[str, Any], scenarios: list[str], limit: float, null: int) -> str:
+    """Fork; the child imports the mutant and runs behave on ``scenarios``."""
+    pid = os.fork()
+    if pid == 0:  # the child: the mutant, then behave
+        code = 3
+        try:
+            os.setpgid(0, 0)
+            log = os.environ.get("WSBDD_MUTATION_LOG")  # for looking into one mutant
+            out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND) if log else null
+            os.dup2(out, 1)
+            os.dup2(out, 2)
+            sys.meta_path.insert(
+                0, MutantImporter(job["module"], ROOT / job["file"], job["source"])
+            )
+            from behave.__main__ import main as behave_main
+
+            code = 0 if behave_main([*BEHAVE_ARGS, *scenarios]) == 0 else 1
+        finally:
+            os._exit(code)
+    return wait_for(pid, limit)
 
 
 def wait_for(pid: int, limit: float) -> str:
@@ -573,15 +655,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     outcomes: dict[str, Outcome] = {}
     jobs: list[dict[str, Any]] = []
     for mutant in mutants:
-        reason = known.equivalent(mutant, lines)
-        if reason is not None:
-            outcomes[mutant.key] = Outcome(mutant.key, "equivalent", reason=reason)
+        known_as = known.equivalent(mutant, lines)
+        if known_as is not None:
+            outcomes[mutant.key] = Outcome(mutant.key, known_as[0], reason=known_as[1])
             continue
         scenarios = scenarios_for(mutant, data)
         if not scenarios:
             outcomes[mutant.key] = Outcome(mutant.key, "not covered")
             continue
         baseline = sum(data["durations"].get(s, 1.0) for s in scenarios)
+        # State set up once (a handler registered, a server started) is made by the first
+        # scenario that needs it and used by the others: a mutant that survives its own
+        # scenarios meets every other scenario that runs this file before it survives.
+        wider = [s for s in file_scenarios(mutant.file, data) if s not in set(scenarios)]
+        wider_baseline = sum(data["durations"].get(s, 1.0) for s in wider)
         outcomes[mutant.key] = Outcome(mutant.key, "pending", scenarios=len(scenarios))
         jobs.append(
             {
@@ -592,6 +679,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "scenarios": scenarios,
                 "limit": LIMIT_BASE + LIMIT_FACTOR * baseline,
                 "baseline": baseline,
+                "wider": wider,
+                "wider_limit": LIMIT_BASE + LIMIT_FACTOR * wider_baseline,
             }
         )
     # A fixed shuffle: the mutants of one file are spread over the run, so the progress file
@@ -640,11 +729,13 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 def summarize(outcomes: Any, seconds: float, base: dict[str, Any]) -> dict[str, Any]:
     outcomes = list(outcomes)
-    counts = {s: 0 for s in ("killed", "timeout", "survived", "not covered", "equivalent")}
+    counts = {
+        s: 0 for s in ("killed", "timeout", "survived", "not covered", "equivalent", "unreachable")
+    }
     for outcome in outcomes:
         if outcome.status in counts:
             counts[outcome.status] += 1
-    judged = sum(counts.values()) - counts["equivalent"]
+    judged = sum(counts.values()) - counts["equivalent"] - counts["unreachable"]
     dead = counts["killed"] + counts["timeout"]
     rate = 100.0 * dead / judged if judged else 100.0
     return {
@@ -672,14 +763,15 @@ def print_summary(result: dict[str, Any], known: Known) -> None:
     section("survived, not covered by any scenario", "not covered")
     section("timed out (counted as killed)", "timeout", with_reason=True)
     section("equivalent", "equivalent", with_reason=True)
+    section("unreachable from the features by design", "unreachable", with_reason=True)
     c = result["counts"]
     print(
         f"\nmutants: {result['mutants']}  killed: {c['killed']}  timed out: {c['timeout']}  "
         f"survived: {c['survived']}  not covered: {c['not covered']}  "
-        f"equivalent: {c['equivalent']}"
+        f"equivalent: {c['equivalent']}  unreachable: {c['unreachable']}"
     )
     print(
-        f"kill rate over non-equivalent mutants: {result['kill_rate']:.1f}%  "
+        f"kill rate over the others: {result['kill_rate']:.1f}%  "
         f"run time: {result['seconds']:.0f} s ({result['jobs']} at a time; "
         f"mapping {result['mapping_seconds']:.0f} s)"
     )

@@ -99,3 +99,7 @@ Feature: The chat server keeps its word
     Given Alice joins room "lobby"
     When Alice sends {"type": "message", "room": "lobby", "content": "<b>fish</b> &amp; chips \ue000"}
     Then Alice receives a message where $.type is "chat" and $.content is "fish &amp; chips \ue000"
+
+  Scenario: Closing without a code closes normally
+    When Alice sends {"type": "close"}
+    Then Alice is disconnected with code 1000

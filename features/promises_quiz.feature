@@ -10,7 +10,7 @@ Feature: The quiz keeps its word
     Given Host hosts the "capitals" quiz of 4 questions
     And Ann plays the quiz
     When Host starts the quiz
-    Then Ann receives a message where $.type is "quiz:question" and $.question.number is 1 and $.question.of is 4 and $.question.text is "What is the capital of France?" and $.question.options is ["Berlin", "Madrid", "Paris", "Rome"] and $.question.time_limit_ms is 10000
+    Then Ann receives a message where $.type is "quiz:question" and $.session is "${session}" and $.question.number is 1 and $.question.of is 4 and $.question.text is "What is the capital of France?" and $.question.options is ["Berlin", "Madrid", "Paris", "Rome"] and $.question.time_limit_ms is 10000
     When Ann answers option 2 to question 1
     Then Ann receives a message where $.type is "quiz:result" and $.question is 1 and $.correct is true
     And Ann receives a message where $.type is "quiz:question" and $.question.number is 2 and $.question.text is "What is the capital of Japan?" and $.question.options is ["Tokyo", "Seoul", "Beijing", "Bangkok"]
@@ -102,3 +102,9 @@ Feature: The quiz keeps its word
     Then Host receives a message where $.code is "invalid_message" and $.message is '"time_limit_ms" must be an integer from 100 to 60000.'
     When Host sends {"type": "quiz:dance"}
     Then Host receives a message where $.code is "unknown_type" and $.message is 'Unknown message type "quiz:dance"' and $.request_type is "quiz:dance"
+
+  Scenario: The quiz greets each player, by the name given when connecting
+    Given client Zed is connected to "/quiz?name=Zed"
+    And client Blank is connected to "/quiz?name=%20%20"
+    Then Zed receives a message where $.type is "welcome" and $.name is "Zed" and $.client_id is a string
+    And Blank receives a message where $.type is "welcome" and $.name matches "guest-[0-9a-f]{6}"

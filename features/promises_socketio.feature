@@ -67,3 +67,12 @@ Feature: The chat over Socket.IO keeps its word
     Then the acknowledgement is {"ok": true, "topic": "prices"}
     When Alice emits "subscribe" with {"topic": "prices", "count": 1, "interval_ms": 10} and waits for the acknowledgement
     Then Alice receives the event "update" where $.topic is "prices" and $.n is 1 and $.last is true and $.server_time is a string
+
+  Scenario: Each request takes one object
+    Given Alice is connected over Socket.IO
+    When Alice emits "message" with "hi" and waits for the acknowledgement
+    Then the acknowledgement is {"ok": false, "error": {"code": "invalid_message", "message": "\"message\" takes one object as its argument"}}
+    When Alice emits "leave" with "lobby" and waits for the acknowledgement
+    Then the acknowledgement is {"ok": false, "error": {"code": "invalid_message", "message": "\"leave\" takes one object as its argument"}}
+    When Alice emits "subscribe" with "news" and waits for the acknowledgement
+    Then the acknowledgement is {"ok": false, "error": {"code": "invalid_message", "message": "\"subscribe\" takes one object as its argument"}}
