@@ -103,3 +103,7 @@ Feature: The chat server keeps its word
   Scenario: Closing without a code closes normally
     When Alice sends {"type": "close"}
     Then Alice is disconnected with code 1000
+
+  Scenario: A pong tells the server's time
+    When Alice sends ping 7
+    Then Alice receives a message where $.type is "pong" and $.id is 7 and $.server_time matches "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"

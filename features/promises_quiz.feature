@@ -65,6 +65,9 @@ Feature: The quiz keeps its word
     Then Bob receives a message where $.code is "name_taken" and $.message is 'The name "Ann" is already taken in this quiz.'
     When Bob sends {"type": "quiz:join", "session": "${session}", "name": "<b>Bob</b>"}
     Then Bob receives a message where $.code is "invalid_name" and $.message is 'A "name" is 1 to 64 characters, without < or >.'
+    Given Cid is connected to "/quiz"
+    When Cid sends {"type": "quiz:join", "session": "${session}", "name": "Cid <3"}
+    Then Cid is refused with "invalid_name"
     When Bob sends {"type": "quiz:join", "session": "${session}", "name": "   "}
     Then Bob is refused with "invalid_name"
     When Bob sends {"type": "quiz:answer", "session": "${session}", "question": 1, "answer": 0}
