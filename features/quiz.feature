@@ -32,9 +32,9 @@ Feature: Live quiz
     When Host starts the quiz
     Then every client in group "players" and Host is asked question 1
     When every client in group "players" answers "${cycle:Berlin,Madrid,Paris,Rome}" to question 1
-    Then exactly 5 clients in group "players" receive a message where $.type is "quiz:result" and $.correct is true
+    Then every client in group "players" and Host sees a leaderboard of 20 players
+    And exactly 5 clients in group "players" receive a message where $.type is "quiz:result" and $.correct is true
     And exactly 15 clients in group "players" receive a message where $.type is "quiz:result" and $.correct is false
-    And every client in group "players" and Host sees a leaderboard of 20 players
 
   Scenario: Joining a session that does not exist
     Given Ann is connected to "/quiz"
@@ -60,7 +60,7 @@ Feature: Live quiz
     And Ann is refused with "already_answered"
 
   Scenario: An answer after the time limit is too late
-    Given Host hosts the "capitals" quiz with 200 ms per question
+    Given Host hosts the "capitals" quiz with 200 ms per question and 10000 ms between questions
     And Ann plays the quiz
     When Host starts the quiz
     Then Ann sees the leaderboard after question 1

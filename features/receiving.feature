@@ -16,6 +16,7 @@ Feature: Receiving
 
   Scenario: Messages are counted: echo three times
     When Alice asks for 3 echoes of "again"
+    And Alice checks that the server is alive
     Then Alice has received exactly 3 messages where $.type is "echo"
 
   Scenario: Counting at least some messages (raw JSON)
@@ -31,8 +32,7 @@ Feature: Receiving
     And Bob joins room "pair"
     And Alice says "just us" in room "pair"
     Then Bob hears Alice say "just us" in room "pair"
-    And Carol receives no message within 300 ms
-    And Carol has received no messages
+    And Carol has been sent nothing so far
 
   Scenario: Messages in order, with others in between (raw JSON)
     When Alice sends {"type": "echo", "content": "one"}
@@ -82,8 +82,8 @@ Feature: Receiving
     Then Alice receives binary hex "68656c6c6f"
 
   Scenario: A slow reply within a longer deadline
-    When Alice asks for "patience" to come back after 300 ms
-    Then Alice receives no message where $.type is "delayed" within 100 ms
+    When Alice asks for "patience" to come back after 1000 ms
+    Then Alice has been sent no "delayed" message so far
     And Alice receives a message where $.content is "patience" within 10 seconds
 
   @strict
