@@ -111,3 +111,15 @@ Feature: The quiz keeps its word
     And client Blank is connected to "/quiz?name=%20%20"
     Then Zed receives a message where $.type is "welcome" and $.name is "Zed" and $.client_id is a string
     And Blank receives a message where $.type is "welcome" and $.name matches "guest-[0-9a-f]{6}"
+
+  Scenario: Who leaves the lobby is not counted; who leaves a question does not hold it up
+    Given Host hosts the "capitals" quiz with 60000 ms per question
+    And Ann plays the quiz
+    And Bob plays the quiz
+    And Cid plays the quiz
+    When Cid disconnects
+    And Host starts the quiz
+    Then Ann is asked question 1
+    When Ann answers option 2 to question 1
+    And Bob disconnects
+    Then Ann receives a message where $.type is "quiz:leaderboard" and $.question is 1 and $.standings has length 2 and $.standings[1].name is "Bob" and $.standings[1].score is 0
