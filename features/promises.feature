@@ -107,3 +107,18 @@ Feature: The chat server keeps its word
   Scenario: A pong tells the server's time
     When Alice sends ping 7
     Then Alice receives a message where $.type is "pong" and $.id is 7 and $.server_time matches "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
+
+  Scenario: Limits are stated in exact numbers
+    Given Alice joins room "lobby"
+    And I set "too_long" to a text of 2001 characters
+    When Alice says "${too_long}" in room "lobby"
+    Then Alice is refused with "message_too_long" and the message "Message content is 2001 characters; the limit is 2000"
+    When Alice sends 80 echo requests in a row
+    Then Alice is refused with "rate_limited" and the message "Rate limit exceeded: at most 50 messages per second"
+
+  Scenario: After a pause the rate limit lets messages through again
+    When Alice sends 80 echo requests in a row
+    Then Alice is refused with "rate_limited"
+    When I wait 1 second
+    And Alice asks for an echo of "back again"
+    Then Alice hears the echo "back again"

@@ -123,3 +123,10 @@ Feature: The quiz keeps its word
     When Ann answers option 2 to question 1
     And Bob disconnects
     Then Ann receives a message where $.type is "quiz:leaderboard" and $.question is 1 and $.standings has length 2 and $.standings[1].name is "Bob" and $.standings[1].score is 0
+
+  Scenario: The quiz's rate limit is stated in exact numbers
+    Given Host hosts the "capitals" quiz
+    And Ann plays the quiz
+    When Host starts the quiz
+    And Ann answers "Rome" to question 1, 8 times in a row
+    Then Ann is refused with "rate_limited" and the message "Too many quiz messages: the rate limit is 5 per second"
