@@ -122,3 +122,17 @@ Feature: The chat server keeps its word
     When I wait 1 second
     And Alice asks for an echo of "back again"
     Then Alice hears the echo "back again"
+
+  Scenario: Leaving a room and joining it again works
+    Given Alice joins room "lobby"
+    And Alice leaves room "lobby"
+    When Alice joins room "lobby"
+    Then Alice has received exactly 2 messages where $.type is "joined" and $.members is ["Alice"]
+
+  Scenario: A frame of 64 KiB is served, one byte more closes the connection
+    Given I set "fits" to a text of 65505 characters
+    And I set "too_big" to a text of 65506 characters
+    When Alice sends the text "{\"type\": \"echo\", \"content\": \"${fits}\"}"
+    Then Alice receives a message where $.type is "echo" and $.content has length 65505
+    When Alice sends the text "{\"type\": \"echo\", \"content\": \"${too_big}\"}"
+    Then Alice is disconnected with code 1009

@@ -130,3 +130,13 @@ Feature: The quiz keeps its word
     When Host starts the quiz
     And Ann answers "Rome" to question 1, 8 times in a row
     Then Ann is refused with "rate_limited" and the message "Too many quiz messages: the rate limit is 5 per second"
+
+  Scenario: Settings and answers of the wrong kind are refused
+    When Host sends {"type": "quiz:create", "quiz": "capitals", "pause_ms": -1}
+    Then Host receives a message where $.code is "invalid_message" and $.message is '"pause_ms" must be an integer from 0 to 10000.'
+    Given Host hosts the "capitals" quiz
+    And Ann plays the quiz
+    When Host starts the quiz
+    And Ann sends {"type": "quiz:answer", "session": "${session}", "question": 1, "answer": null}
+    Then Ann is refused with "invalid_answer"
+    And Ann is still connected
