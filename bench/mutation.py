@@ -609,7 +609,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2, help="mutants at a time (default 2)")
     parser.add_argument("--files", nargs="*", default=[], help="only these files of wsbdd/demo")
-    parser.add_argument("--survivors", action="store_true", help="only last run's survivors")
+    parser.add_argument(
+        "--survivors", action="store_true", help="only the last run's survivors, merged into it"
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument(
         "--all-strings", action="store_true", help="also upper- and lower-cased strings"
@@ -714,8 +716,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_json(previous, result)
     else:
         result = summarize(outcomes.values(), elapsed, base)
-        partial = args.files or args.sample is not None
-        write_json(OUT / "partial.json" if partial else previous, result)
+        if args.sample is not None:
+            result["sample"] = args.sample
+        write_json(OUT / "partial.json" if args.files else previous, result)
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
         return 0
@@ -775,6 +778,11 @@ def print_summary(result: dict[str, Any], known: Known) -> None:
         f"run time: {result['seconds']:.0f} s ({result['jobs']} at a time; "
         f"mapping {result['mapping_seconds']:.0f} s)"
     )
+    if "sample" in result:
+        print(
+            f"(a random sample of {result['sample']} mutants, seed 17: "
+            "the kill rate is an estimate for all of them)"
+        )
     if "rerun_seconds" in result:
         print(
             f"(the {result['rerun_of']} survivors of that run run again: "

@@ -136,3 +136,15 @@ Feature: The chat server keeps its word
     Then Alice receives a message where $.type is "echo" and $.content has length 65505
     When Alice sends the text "{\"type\": \"echo\", \"content\": \"${too_big}\"}"
     Then Alice is disconnected with code 1009
+
+  Scenario: A name may be 64 characters, not 65
+    Given I set "longest" to a text of 64 characters
+    And I set "too_long" to a text of 65 characters
+    And Bob is connected to "/?name=${longest}"
+    And Carol is connected to "/?name=${too_long}"
+    Then Bob receives a message where $.type is "welcome" and $.name is "${longest}"
+    And Carol receives a message where $.type is "welcome" and $.name matches "guest-.{6}"
+    When Alice sends {"type": "join", "room": "lobby", "name": "${longest}"}
+    Then Alice receives a message where $.type is "joined" and $.members is ["${longest}"]
+    When Alice sends {"type": "join", "room": "hall", "name": "${too_long}"}
+    Then Alice is refused with "invalid_name"

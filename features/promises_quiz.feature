@@ -140,3 +140,15 @@ Feature: The quiz keeps its word
     And Ann sends {"type": "quiz:answer", "session": "${session}", "question": 1, "answer": null}
     Then Ann is refused with "invalid_answer"
     And Ann is still connected
+
+  Scenario: A player's name may be 64 characters, not 65
+    Given I set "longest" to a text of 64 characters
+    And I set "too_long" to a text of 65 characters
+    And Host hosts the "capitals" quiz
+    And Ann is connected to "/quiz"
+    And Bob is connected to "/quiz?name=${longest}"
+    Then Bob receives a message where $.type is "welcome" and $.name is "${longest}"
+    When Ann sends {"type": "quiz:join", "session": "${session}", "name": "${too_long}"}
+    Then Ann is refused with "invalid_name"
+    When Ann sends {"type": "quiz:join", "session": "${session}", "name": "${longest}"}
+    Then Ann receives a message where $.type is "quiz:joined" and $.name is "${longest}"

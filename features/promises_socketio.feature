@@ -76,3 +76,22 @@ Feature: The chat over Socket.IO keeps its word
     Then the acknowledgement is {"ok": false, "error": {"code": "invalid_message", "message": "\"leave\" takes one object as its argument"}}
     When Alice emits "subscribe" with "news" and waits for the acknowledgement
     Then the acknowledgement is {"ok": false, "error": {"code": "invalid_message", "message": "\"subscribe\" takes one object as its argument"}}
+
+  Scenario: One argument comes back as itself
+    Given Alice is connected over Socket.IO
+    When Alice emits "echo" with {"a": 1}
+    Then Alice receives the event "echo" where $.a is 1
+
+  Scenario: A name may be 64 characters, not 65
+    Given I set "longest" to a text of 64 characters
+    And I set "too_long" to a text of 65 characters
+    And Alice is connected over Socket.IO with auth {"name": "${longest}"}
+    And Bob is connected over Socket.IO with auth {"name": "${too_long}"}
+    When Alice emits "whoami" and waits for the acknowledgement
+    Then the acknowledgement where $.name is "${longest}"
+    When Bob emits "whoami" and waits for the acknowledgement
+    Then the acknowledgement where $.name matches "guest-.{6}"
+    When Bob emits "join" with {"room": "lobby", "name": "${longest}"} and waits for the acknowledgement
+    Then the acknowledgement where $.ok is true and $.members is ["${longest}"]
+    When Bob emits "join" with {"room": "lobby", "name": "${too_long}"} and waits for the acknowledgement
+    Then the acknowledgement where $.ok is false and $.error.code is "invalid_message"
