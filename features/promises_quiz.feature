@@ -75,6 +75,8 @@ Feature: The quiz keeps its word
     When Host starts the quiz
     And Bob sends {"type": "quiz:join", "session": "${session}", "name": "Bob"}
     Then Bob receives a message where $.code is "already_started" and $.message is "Quiz session ${session} has already started."
+    When Host starts the quiz
+    Then Host receives a message where $.code is "already_started" and $.message is "Quiz session ${session} has already started."
 
   Scenario: Answers are checked and refusals explain themselves
     Given Host hosts the "capitals" quiz

@@ -95,3 +95,10 @@ Feature: The chat over Socket.IO keeps its word
     Then the acknowledgement where $.ok is true and $.members is ["${longest}"]
     When Bob emits "join" with {"room": "lobby", "name": "${too_long}"} and waits for the acknowledgement
     Then the acknowledgement where $.ok is false and $.error.code is "invalid_message"
+
+  Scenario: A message may be 2,000 characters, not more
+    Given I set "too_long" to a text of 2001 characters
+    And Alice is connected over Socket.IO
+    When Alice emits "join" with {"room": "lobby"} and waits for the acknowledgement
+    And Alice emits "message" with {"room": "lobby", "content": "${too_long}"} and waits for the acknowledgement
+    Then the acknowledgement is {"ok": false, "error": {"code": "message_too_long", "message": "content is longer than 2000 characters"}}
