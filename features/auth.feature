@@ -38,3 +38,9 @@ Feature: Signing in with a token
     When Carol sends the text "not json"
     Then Carol receives a message where $.code is "auth_required" and $.message is 'Authenticate first: send {"type": "auth", "token": "..."}.'
     And Carol is disconnected with code 4001 and reason "authentication required"
+
+  Scenario: A token that is not text is refused
+    Given Alice is connected to "/login"
+    When Alice sends {"type": "auth", "token": ["alice-token"]}
+    Then Alice is refused with "invalid_token"
+    And Alice is disconnected with code 4001 and reason "invalid token"

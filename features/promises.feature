@@ -148,3 +148,16 @@ Feature: The chat server keeps its word
     Then Alice receives a message where $.type is "joined" and $.members is ["${longest}"]
     When Alice sends {"type": "join", "room": "hall", "name": "${too_long}"}
     Then Alice is refused with "invalid_name"
+
+  Scenario: Subscriptions take 1 to 50 updates, 10 to 1000 ms apart, 3 by default
+    When Alice sends {"type": "subscribe", "topic": "a", "count": 51}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is '"count" must be an integer from 1 to 50.'
+    When Alice sends {"type": "subscribe", "topic": "b", "interval_ms": 9}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is '"interval_ms" must be an integer from 10 to 1000.'
+    When Alice sends {"type": "subscribe", "topic": "c", "interval_ms": 1001}
+    Then Alice is refused with "invalid_message"
+    When Alice sends {"type": "subscribe", "topic": "d", "count": 50, "interval_ms": 1000}
+    Then Alice is subscribed to "d"
+    When Alice sends {"type": "subscribe", "topic": "e", "interval_ms": 10}
+    Then Alice receives a message where $.type is "update" and $.topic is "e" and $.n is 3 and $.last is true
+    And Alice has received exactly 3 messages where $.type is "update" and $.topic is "e"
