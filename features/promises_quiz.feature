@@ -154,3 +154,10 @@ Feature: The quiz keeps its word
     Then Ann is refused with "invalid_name"
     When Ann sends {"type": "quiz:join", "session": "${session}", "name": "${longest}"}
     Then Ann receives a message where $.type is "quiz:joined" and $.name is "${longest}"
+
+  Scenario: A player joins under the name given when connecting, even one letter long
+    Given Host hosts the "capitals" quiz
+    And client Q is connected to "/quiz?name=Q"
+    When Q sends {"type": "quiz:join", "session": "${session}"}
+    Then Q receives a message where $.type is "quiz:joined" and $.name is "Q" and $.players is 1
+    And Host receives a message where $.type is "quiz:player_joined" and $.name is "Q" and $.players is 1

@@ -102,3 +102,10 @@ Feature: The chat over Socket.IO keeps its word
     When Alice emits "join" with {"room": "lobby"} and waits for the acknowledgement
     And Alice emits "message" with {"room": "lobby", "content": "${too_long}"} and waits for the acknowledgement
     Then the acknowledgement is {"ok": false, "error": {"code": "message_too_long", "message": "content is longer than 2000 characters"}}
+
+  Scenario: An echo comes back to its sender only
+    Given clients Alice and Bob are connected over Socket.IO with auth {"name": "${client}"}
+    When Alice emits "echo" with {"from": "Alice"} and waits for the acknowledgement
+    And Bob emits "echo" with {"from": "Bob"} and waits for the acknowledgement
+    Then Bob receives the event "echo" where $.from is "Bob"
+    And Bob has received exactly 1 event "echo"
