@@ -161,3 +161,8 @@ Feature: The chat server keeps its word
     When Alice sends {"type": "subscribe", "topic": "e", "interval_ms": 10}
     Then Alice receives a message where $.type is "update" and $.topic is "e" and $.n is 3 and $.last is true
     And Alice has received exactly 3 messages where $.type is "update" and $.topic is "e"
+
+  Scenario: Scripts are removed with their text, and what follows them is kept
+    Given Alice joins room "lobby"
+    When Alice says "<script>alert(1)</script>hello <style>p {}</style>world" in room "lobby"
+    Then Alice receives a message where $.type is "chat" and $.content is "hello world"

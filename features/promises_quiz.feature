@@ -161,3 +161,11 @@ Feature: The quiz keeps its word
     When Q sends {"type": "quiz:join", "session": "${session}"}
     Then Q receives a message where $.type is "quiz:joined" and $.name is "Q" and $.players is 1
     And Host receives a message where $.type is "quiz:player_joined" and $.name is "Q" and $.players is 1
+
+  Scenario: A player's name may not be empty, nor longer than 64 characters when connecting
+    Given I set "too_long" to a text of 65 characters
+    And Host hosts the "capitals" quiz
+    And Ann is connected to "/quiz?name=${too_long}"
+    Then Ann receives a message where $.type is "welcome" and $.name matches "guest-.{6}"
+    When Ann sends {"type": "quiz:join", "session": "${session}", "name": ""}
+    Then Ann is refused with "invalid_name"

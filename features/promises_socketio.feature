@@ -109,3 +109,11 @@ Feature: The chat over Socket.IO keeps its word
     And Bob emits "echo" with {"from": "Bob"} and waits for the acknowledgement
     Then Bob receives the event "echo" where $.from is "Bob"
     And Bob has received exactly 1 event "echo"
+
+  Scenario: Only the room hears who joins it
+    Given clients Alice, Bob and Carol are connected over Socket.IO with auth {"name": "${client}"}
+    When Alice emits "join" with {"room": "lobby"} and waits for the acknowledgement
+    And Bob emits "join" with {"room": "lobby"} and waits for the acknowledgement
+    And Carol emits "whoami" and waits for the acknowledgement
+    Then Alice has received exactly 1 event "user_joined"
+    And Carol has received exactly 0 events "user_joined"
