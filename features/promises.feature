@@ -166,3 +166,8 @@ Feature: The chat server keeps its word
     Given Alice joins room "lobby"
     When Alice says "<script>alert(1)</script>hello <style>p {}</style>world" in room "lobby"
     Then Alice receives a message where $.type is "chat" and $.content is "hello world"
+
+  Scenario: The server reports the query as sent, empty values included
+    Given Bob is connected to "/?name=Bob&flag=&team=blue"
+    When Bob asks the server what it knows about the connection
+    Then Bob receives a message where $.type is "you" and $.name is "Bob" and $.query.flag is "" and $.query.team is "blue"

@@ -117,3 +117,13 @@ Feature: The chat over Socket.IO keeps its word
     And Carol emits "whoami" and waits for the acknowledgement
     Then Alice has received exactly 1 event "user_joined"
     And Carol has received exactly 0 events "user_joined"
+
+  Scenario: Only the room hears who disconnects from it
+    Given clients Alice, Bob and Carol are connected over Socket.IO with auth {"name": "${client}"}
+    When Alice emits "join" with {"room": "lobby"} and waits for the acknowledgement
+    And Carol emits "join" with {"room": "lobby"} and waits for the acknowledgement
+    And Carol disconnects
+    Then Alice receives the event "user_left" where $.user is "Carol" and $.reason is "disconnected"
+    When Alice emits "whoami" and waits for the acknowledgement
+    And Bob emits "whoami" and waits for the acknowledgement
+    Then Bob has received exactly 0 events "user_left"
