@@ -171,3 +171,21 @@ Feature: The chat server keeps its word
     Given Bob is connected to "/?name=Bob&flag=&team=blue"
     When Bob asks the server what it knows about the connection
     Then Bob receives a message where $.type is "you" and $.name is "Bob" and $.query.flag is "" and $.query.team is "blue"
+
+  Scenario: A close reason may be 123 bytes, not more
+    Given I set "reason" to a text of 123 characters
+    And Bob is connected
+    When Bob sends {"type": "close", "code": 4000, "reason": "${reason}"}
+    Then Bob is disconnected with code 4000 and reason "${reason}"
+    Given I set "too_long" to a text of 124 characters
+    When Alice sends {"type": "close", "code": 4000, "reason": "${too_long}"}
+    Then Alice is refused with "invalid_message"
+
+  Scenario: Unsubscribing from a topic that is not text is refused
+    When Alice sends {"type": "unsubscribe", "topic": ["news"]}
+    Then Alice is refused with "not_subscribed"
+
+  Scenario: The chat speaks its subprotocols when asked
+    Given Bob is connected with subprotocol "chat.v1"
+    When Bob asks the server what it knows about the connection
+    Then Bob receives a message where $.type is "you" and $.subprotocol is "chat.v1"

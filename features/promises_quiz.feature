@@ -169,3 +169,9 @@ Feature: The quiz keeps its word
     Then Ann receives a message where $.type is "welcome" and $.name matches "guest-.{6}"
     When Ann sends {"type": "quiz:join", "session": "${session}", "name": ""}
     Then Ann is refused with "invalid_name"
+
+  Scenario: A player's name may not hold markup
+    Given Host hosts the "capitals" quiz
+    And Ann is connected to "/quiz"
+    When Ann sends {"type": "quiz:join", "session": "${session}", "name": "Ann>"}
+    Then Ann is refused with "invalid_name"

@@ -127,3 +127,18 @@ Feature: The chat over Socket.IO keeps its word
     When Alice emits "whoami" and waits for the acknowledgement
     And Bob emits "whoami" and waits for the acknowledgement
     Then Bob has received exactly 0 events "user_left"
+
+  Scenario: Updates go to the subscriber only, 10 to 1000 ms apart
+    Given clients Alice and Bob are connected over Socket.IO with auth {"name": "${client}"}
+    When Alice emits "subscribe" with {"topic": "slow", "interval_ms": 1001} and waits for the acknowledgement
+    Then the acknowledgement where $.ok is false and $.error.code is "invalid_message"
+    When Alice emits "subscribe" with {"topic": "news", "count": 1} and waits for the acknowledgement
+    Then the acknowledgement is {"ok": true, "topic": "news"}
+    And Alice receives the event "update" where $.topic is "news" and $.last is true
+    When Bob emits "whoami" and waits for the acknowledgement
+    Then Bob has received exactly 0 events "update"
+
+  Scenario: A name of one character is a name
+    Given Alice is connected over Socket.IO with auth {"name": "A"}
+    When Alice emits "whoami" and waits for the acknowledgement
+    Then the acknowledgement where $.name is "A"
