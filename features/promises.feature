@@ -182,6 +182,7 @@ Feature: The chat server keeps its word
     Then Alice is refused with "invalid_message"
 
   Scenario: Unsubscribing from a topic that is not text is refused
+    Given Alice subscribes to "news" for 50 updates, 1000 ms apart
     When Alice sends {"type": "unsubscribe", "topic": ["news"]}
     Then Alice is refused with "not_subscribed"
 
