@@ -648,6 +648,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.survivors:
         last = json.loads(previous.read_text(encoding="utf-8"))
         again = {o["key"] for o in last["outcomes"] if o["status"] in ("survived", "not covered")}
+        # A mutant the features killed cannot be equivalent: a rule that claims one is wrong.
+        by_key = {m.key: m for m in mutants}
+        for o in last["outcomes"]:
+            mutant = by_key.get(o["key"])
+            if o["status"] in ("killed", "timeout") and mutant is not None:
+                if known.equivalent(mutant, lines) is not None:
+                    print(f"warning: killed, yet listed as equivalent: {o['key']}", file=sys.stderr)
         mutants = [m for m in mutants if m.key in again]
     if args.sample is not None:  # a fair sample: the kill rate is an estimate
         mutants = random.Random(17).sample(mutants, min(args.sample, len(mutants)))
