@@ -617,6 +617,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--all-strings", action="store_true", help="also upper- and lower-cased strings"
     )
     parser.add_argument("--sample", type=int, help="run only this many mutants, drawn at random")
+    parser.add_argument(
+        "--skip",
+        type=int,
+        default=0,
+        help="with --sample: draw past the first SKIP (a sample disjoint from a smaller one)",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--map-child", type=Path, help=argparse.SUPPRESS)
@@ -644,7 +650,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{len(mutants)} mutants")
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
-    previous = OUT / "results.json"
+    # --survivors with --skip: the disjoint sample's file (partial.json) instead of results.json
+    previous = OUT / ("partial.json" if args.survivors and args.skip else "results.json")
     if args.survivors:
         last = json.loads(previous.read_text(encoding="utf-8"))
         again = {o["key"] for o in last["outcomes"] if o["status"] in ("survived", "not covered")}
@@ -657,7 +664,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"warning: killed, yet listed as equivalent: {o['key']}", file=sys.stderr)
         mutants = [m for m in mutants if m.key in again]
     if args.sample is not None:  # a fair sample: the kill rate is an estimate
-        mutants = random.Random(17).sample(mutants, min(args.sample, len(mutants)))
+        drawn = random.Random(17).sample(mutants, min(args.skip + args.sample, len(mutants)))
+        mutants = drawn[args.skip :]
     data = coverage_map(OUT / "coverage-map.json")
     mapped = time.perf_counter() - started
 
@@ -725,7 +733,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = summarize(outcomes.values(), elapsed, base)
         if args.sample is not None:
             result["sample"] = args.sample
-        write_json(OUT / "partial.json" if args.files else previous, result)
+        if args.skip:
+            result["skip"] = args.skip
+        write_json(OUT / "partial.json" if args.files or args.skip else previous, result)
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
         return 0

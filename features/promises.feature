@@ -190,3 +190,16 @@ Feature: The chat server keeps its word
     Given Bob is connected with subprotocol "chat.v1"
     When Bob asks the server what it knows about the connection
     Then Bob receives a message where $.type is "you" and $.subprotocol is "chat.v1"
+
+  Scenario: Close codes 3000 to 4999 may be asked for, 5000 may not
+    When Alice asks the server to close the connection with code 5000
+    Then Alice is refused with "invalid_close_code" and the message "Close code 5000 is not 1000 or between 3000 and 4999."
+    Given Bob is connected
+    When Bob asks the server to close the connection with code 4999
+    Then Bob is disconnected with code 4999
+
+  Scenario: The token may travel in an Authorization header
+    Given Bob is connected to "/secure" with headers:
+      | Authorization | Bearer alice-token |
+    When Bob asks the server what it knows about the connection
+    Then Bob receives a message where $.type is "you" and $.name is "alice"

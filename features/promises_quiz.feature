@@ -175,3 +175,7 @@ Feature: The quiz keeps its word
     And Ann is connected to "/quiz"
     When Ann sends {"type": "quiz:join", "session": "${session}", "name": "Ann>"}
     Then Ann is refused with "invalid_name"
+
+  Scenario: A quiz named by something other than text is unknown
+    When Host sends {"type": "quiz:create", "quiz": 5}
+    Then Host receives a message where $.code is "unknown_quiz" and $.message is "Unknown quiz 5; the known quizzes are capitals, colours."

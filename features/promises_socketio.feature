@@ -142,3 +142,18 @@ Feature: The chat over Socket.IO keeps its word
     Given Alice is connected over Socket.IO with auth {"name": "A"}
     When Alice emits "whoami" and waits for the acknowledgement
     Then the acknowledgement where $.name is "A"
+
+  Scenario: Three updates by default, a rename of one letter, and a poll's result for the asker only
+    Given clients Alice and Bob are connected over Socket.IO with auth {"name": "${client}"}
+    When Alice emits "subscribe" with {"topic": "ticks", "interval_ms": 10} and waits for the acknowledgement
+    Then Alice receives the event "update" where $.topic is "ticks" and $.last is true and $.n is 3
+    When Alice emits "join" with {"room": "team", "name": "A"} and waits for the acknowledgement
+    Then the acknowledgement is {"ok": true, "room": "team", "members": ["A"]}
+    When Bob emits "join" with {"room": "team"} and waits for the acknowledgement
+    And Alice emits "poll" with "team" and waits for the acknowledgement
+    Then the acknowledgement is {"ok": false, "error": {"code": "invalid_message", "message": "\"poll\" takes one object as its argument"}}
+    When Alice emits "poll" with {"room": "team", "question": "Tea?"} and waits for the acknowledgement
+    And Bob answers the acknowledgement of event "vote" with "no"
+    Then Alice receives the event "poll_result" where $.votes.Bob is "no" and $.question is "Tea?"
+    When Bob emits "whoami" and waits for the acknowledgement
+    Then Bob has received exactly 0 events "poll_result"
