@@ -26,3 +26,21 @@ Feature: Signing in with a token
     When Alice asks to join room "lobby"
     Then Alice is refused with "auth_required"
     And Alice is disconnected with code 4001 and reason "authentication required"
+
+  Scenario: Refusals at sign-in explain themselves
+    When Alice connects to "/secure" with token "not-a-real-token"
+    Then Alice is refused with "invalid_token" and the message "Invalid token"
+    Given Bob is connected to "/login"
+    When Bob signs in with token "not-a-real-token"
+    Then Bob is refused with "invalid_token" and the message "Invalid token"
+    And Bob is disconnected with code 4001 and reason "invalid token"
+    Given Carol is connected to "/login"
+    When Carol sends the text "not json"
+    Then Carol receives a message where $.code is "auth_required" and $.message is 'Authenticate first: send {"type": "auth", "token": "..."}.'
+    And Carol is disconnected with code 4001 and reason "authentication required"
+
+  Scenario: A token that is not text is refused
+    Given Alice is connected to "/login"
+    When Alice sends {"type": "auth", "token": ["alice-token"]}
+    Then Alice is refused with "invalid_token"
+    And Alice is disconnected with code 4001 and reason "invalid token"
