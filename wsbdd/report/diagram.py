@@ -156,7 +156,11 @@ def _size(event: Event) -> int:
     if isinstance(size, int):
         return size
     payload = event.payload
-    return len(payload.encode("utf-8", "surrogatepass")) if isinstance(payload, str) else len(payload or b"")
+    return (
+        len(payload.encode("utf-8", "surrogatepass"))
+        if isinstance(payload, str)
+        else len(payload or b"")
+    )
 
 
 def _kept_text(event: Event) -> str:
