@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from bundled import BundledRun, run_bundled
 
 from wsbdd.facade.session import Run
 from wsbdd.settings.config import Settings
@@ -139,3 +140,10 @@ def pytest_collection_modifyitems(session: Any, config: Any, items: list[Any]) -
         if module is not None and module.__name__.endswith("test_socketio_long_scenario"):
             module.start()
             return
+
+
+@pytest.fixture(scope="session")
+def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
+    """The bundled features, run once with `wsbdd demo` for every test that reads the run
+    (the slowest thing in the suite)."""
+    return run_bundled(tmp_path_factory.mktemp("bundled"))

@@ -6,13 +6,12 @@ import re
 import subprocess
 import sys
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from subprocess import CompletedProcess
 
 import pytest
+from bundled import BundledRun
 from subprocesses import behave as run_behave
-from subprocesses import run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,34 +39,6 @@ def make_project(tmp_path: Path, feature: str, pyproject: str = "") -> Path:
     if pyproject:
         (tmp_path / "pyproject.toml").write_text(textwrap.dedent(pyproject))
     return tmp_path
-
-
-@dataclass(frozen=True)
-class BundledRun:
-    """What one `wsbdd demo` run of the bundled features printed and wrote."""
-
-    result: CompletedProcess[str]
-    reports: Path
-
-    @property
-    def output(self) -> str:
-        return self.result.stdout + self.result.stderr
-
-
-@pytest.fixture(scope="module")
-def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
-    """The bundled features, run once for every test that needs them (the slowest thing here).
-
-    `wsbdd demo` runs behave in the repository's root with its configuration, as
-    `behave` there would, and also writes the three reports; so one run shows both
-    that the features pass and that the command a newcomer types works.
-    """
-    where = tmp_path_factory.mktemp("bundled")
-    reports = where / "reports"
-    result = run_module(
-        where, "wsbdd.cli", "demo", "--reports", str(reports), "--no-color", "-f", "plain"
-    )
-    return BundledRun(result, reports)
 
 
 def test_the_bundled_features_pass_against_the_demo_server(bundled_run: BundledRun):

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bundled import BundledRun
 from markupsafe import escape
 from subprocesses import run_module
 
@@ -427,10 +428,13 @@ def test_each_process_runs_on_its_own_cpu(tmp_path: Path) -> None:
 # -- the bundled suite ------------------------------------------------------------------
 
 
-def test_the_bundled_suite_in_two_processes_matches_one(tmp_path: Path) -> None:
-    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+def test_the_bundled_suite_in_two_processes_matches_one(
+    tmp_path: Path, bundled_run: BundledRun
+) -> None:
+    # The one-process run is the suite's shared `wsbdd demo` run (tests/bundled.py).
+    serial, parallel = bundled_run.reports, tmp_path / "parallel"
     args = ("wsbdd", "demo", "-f", "progress")  # every bundled scenario, @load included
-    one = run_module(ROOT, *args, "--reports", str(serial), timeout=300)
+    one = bundled_run.result
     two = run_module(ROOT, *args, "--reports", str(parallel), "--processes", "2", timeout=300)
     assert one.returncode == 0, one.stdout[-3000:] + one.stderr[-3000:]
     assert two.returncode == 0, two.stdout[-3000:] + two.stderr[-3000:]
