@@ -157,3 +157,7 @@ Feature: The chat over Socket.IO keeps its word
     Then Alice receives the event "poll_result" where $.votes.Bob is "no" and $.question is "Tea?"
     When Bob emits "whoami" and waits for the acknowledgement
     Then Bob has received exactly 0 events "poll_result"
+
+  Scenario: Without any auth the secure namespace refuses as for a wrong token
+    When Mallory connects to namespace "/secure"
+    Then Mallory's connection to namespace "/secure" is refused with message "invalid token"
