@@ -39,3 +39,45 @@ Feature: The demo keeps its smaller promises too
     And Ann is asked question 4
     When Ann answers "Canberra" to question 4
     Then Ann is told the answer is right
+
+  Scenario: A one-character name is a name
+    Given Alice is connected
+    When Alice sends {"type": "join", "room": "short-names", "name": "Z"}
+    Then Alice receives a message where $.type is "joined" and $.members[0] is "Z"
+
+  Scenario: Close code 3000, the first of the registered range, is allowed
+    Given Alice is connected
+    When Alice asks the server to close the connection with code 3000
+    Then Alice is disconnected with code 3000
+
+  Scenario: A count given as text or as true is refused, not guessed
+    Given Alice is connected
+    When Alice sends {"type": "echo", "content": "x", "times": "2"}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is '"times" must be an integer from 1 to 10.'
+    When Alice sends {"type": "echo", "content": "x", "times": true}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is '"times" must be an integer from 1 to 10.'
+
+  Scenario: A stray closing script tag hides nothing after it
+    Given Alice is connected
+    And Bob is connected
+    And Alice joins room "stray-tags"
+    And Bob joins room "stray-tags"
+    When Alice says "</script>still shown" in room "stray-tags"
+    Then Bob hears Alice say "still shown" in room "stray-tags"
+
+  Scenario: A quiz answer with a lone ">" is refused as markup
+    Given Host is connected to "/quiz"
+    And Host hosts the "capitals" quiz
+    And Ann plays the quiz
+    When Host starts the quiz
+    Then Ann is asked question 1
+    When Ann answers "Paris > Rome" to question 1
+    Then Ann is refused with "invalid_answer" and the message "An answer must not contain markup such as < or >."
+
+  Scenario: A quiz frame that is not JSON is refused without naming a request
+    Given Ann is connected to "/quiz"
+    When Ann sends the text "not json"
+    Then Ann receives a message where:
+      | path           | matcher        | value        |
+      | $.code         | is             | invalid_json |
+      | $.request_type | does not exist |              |
