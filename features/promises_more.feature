@@ -81,3 +81,12 @@ Feature: The demo keeps its smaller promises too
       | path           | matcher        | value        |
       | $.code         | is             | invalid_json |
       | $.request_type | does not exist |              |
+
+  Scenario: A host who leaves ends their own game even while another game is on
+    Given Host is connected to "/quiz"
+    And Host hosts the "capitals" quiz
+    And Quizzer is connected to "/quiz"
+    And Quizzer hosts the "colours" quiz
+    And Ann plays the quiz
+    When Quizzer disconnects
+    Then Ann receives a message where $.type is "quiz:finished" and $.session is "${session}" and $.reason is "host_left"
