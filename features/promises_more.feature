@@ -90,3 +90,9 @@ Feature: The demo keeps its smaller promises too
     And Ann plays the quiz
     When Quizzer disconnects
     Then Ann receives a message where $.type is "quiz:finished" and $.session is "${session}" and $.reason is "host_left"
+
+  Scenario: Only a Bearer Authorization carries a token
+    When Alice tries to connect to "/secure" with headers:
+      | name          | value             |
+      | Authorization | Basic alice-token |
+    Then Alice's connection is rejected with status 401 and the body contains "Missing token"
