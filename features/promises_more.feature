@@ -65,13 +65,15 @@ Feature: The demo keeps its smaller promises too
     When Alice says "</script>still shown" in room "stray-tags"
     Then Bob hears Alice say "still shown" in room "stray-tags"
 
-  Scenario: A quiz answer with a lone ">" is refused as markup
+  Scenario: A quiz answer with a lone "<" or ">" is refused as markup
     Given Host is connected to "/quiz"
     And Host hosts the "capitals" quiz
     And Ann plays the quiz
     When Host starts the quiz
     Then Ann is asked question 1
     When Ann answers "Paris > Rome" to question 1
+    Then Ann is refused with "invalid_answer" and the message "An answer must not contain markup such as < or >."
+    When Ann answers "Paris < Rome" to question 1
     Then Ann is refused with "invalid_answer" and the message "An answer must not contain markup such as < or >."
 
   Scenario: A quiz frame that is not JSON is refused without naming a request
@@ -96,3 +98,9 @@ Feature: The demo keeps its smaller promises too
       | name          | value             |
       | Authorization | Basic alice-token |
     Then Alice's connection is rejected with status 401 and the body contains "Missing token"
+
+  Scenario: A first message on /login that is JSON but not an object asks for the sign-in
+    Given Alice is connected to "/login"
+    When Alice sends ["auth", "alice-token"]
+    Then Alice is refused with "auth_required"
+    And Alice is disconnected with code 4001 and reason "authentication required"
