@@ -104,3 +104,14 @@ Feature: The demo keeps its smaller promises too
     When Alice sends ["auth", "alice-token"]
     Then Alice is refused with "auth_required"
     And Alice is disconnected with code 4001 and reason "authentication required"
+
+  Scenario: A delay of up to 10000 ms is accepted, one more is refused
+    Given Alice is connected
+    When Alice sends {"type": "delay", "ms": 10001, "content": "too late"}
+    Then Alice receives a message where $.code is "invalid_message" and $.message is '"ms" must be an integer from 0 to 10000.'
+
+  Scenario: A Bearer token after more than one space still signs in
+    Given Alice is connected to "/secure" with headers:
+      | name          | value               |
+      | Authorization | Bearer  alice-token |
+    Then Alice is signed in as "alice"
