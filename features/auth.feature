@@ -44,3 +44,7 @@ Feature: Signing in with a token
     When Alice sends {"type": "auth", "token": ["alice-token"]}
     Then Alice is refused with "invalid_token"
     And Alice is disconnected with code 4001 and reason "invalid token"
+
+  Scenario: A client that never signs in is disconnected once the sign-in time runs out
+    Given Alice is connected to "/login"
+    Then Alice is disconnected with code 4001 and reason "authentication timeout" within 10 seconds

@@ -157,3 +157,26 @@ Feature: The chat over Socket.IO keeps its word
     Then Alice receives the event "poll_result" where $.votes.Bob is "no" and $.question is "Tea?"
     When Bob emits "whoami" and waits for the acknowledgement
     Then Bob has received exactly 0 events "poll_result"
+
+  Scenario: Without any auth the secure namespace refuses as for a wrong token
+    When Mallory connects to namespace "/secure"
+    Then Mallory's connection to namespace "/secure" is refused with message "invalid token"
+
+  Scenario: A token that is not text is refused like a wrong one
+    When Mallory connects to namespace "/secure" with auth {"token": ["alice-token"]}
+    Then Mallory's connection to namespace "/secure" is refused with message "invalid token"
+
+  Scenario: An echo of two arguments comes back as both
+    Given Alice is connected over Socket.IO
+    When Alice emits "echo" with "one", "two" and waits for the acknowledgement
+    Then the acknowledgement is "one", "two"
+    And Alice receives the event "echo" where $args[0] is "one" and $args[1] is "two"
+
+  Scenario: Leaving a room is told to that room only
+    Given clients Alice, Bob and Carol are connected over Socket.IO with auth {"name": "${client}"}
+    And Alice is in room "tea"
+    And Bob is in room "tea"
+    When Bob emits "leave" with {"room": "tea"} and waits for the acknowledgement
+    Then Alice receives the event "user_left" where $.user is "Bob" and $.reason is "left"
+    When Carol emits "whoami" and waits for the acknowledgement
+    Then Carol has received exactly 0 events "user_left"
