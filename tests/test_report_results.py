@@ -363,3 +363,18 @@ def test_odd_text_from_the_wire_is_drawn_and_sized():
     assert "lone half" in html
     back = json.loads(json.dumps(to_cucumber(run)))
     assert back
+
+
+def test_json_nested_deeper_than_python_reads_is_drawn_as_text():
+    from wsbdd.model.message import NOT_JSON, Message
+    from wsbdd.report.text import pretty_payload
+
+    run = _rich_run()
+    conversation = run.features[0].scenarios[0].conversation
+    assert conversation is not None
+    deep = "[" * 5000 + "]" * 5000
+    conversation.events.append(Event(conversation.events[-1].at, "Alice", "sent", "text", deep))
+    conversation.events.append(Event(conversation.events[-1].at, "Alice", "received", "text", deep))
+    assert "[[[[" in render_html(run)
+    assert pretty_payload(deep, 20000) == (deep, 0)
+    assert Message(1, 0.0, "text", deep).json is NOT_JSON

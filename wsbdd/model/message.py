@@ -97,7 +97,7 @@ class Message:
             if self.kind == "text":
                 try:
                     value = json.loads(self.raw)
-                except ValueError:
+                except (ValueError, RecursionError):  # nested deeper than Python can read
                     value = NOT_JSON
             else:
                 value = NOT_JSON

@@ -183,7 +183,7 @@ def _is_json(text: str) -> bool:
         return False
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than Python can read: shown as text
         return False
     return True
 

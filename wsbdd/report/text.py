@@ -100,7 +100,7 @@ def pretty_payload(text: str, cap: int) -> tuple[str, int]:
     if stripped[:1] in ("{", "[") and len(text) <= cap:
         try:
             pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested deeper than Python can read
             pretty = text
     if len(pretty) > cap:
         return pretty[:cap], len(pretty) - cap
