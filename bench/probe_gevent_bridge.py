@@ -56,13 +56,21 @@ done = threading.Semaphore(0)
 def body(url: str) -> None:
     async def go() -> None:
         client = Client("probe")
+        arrived = asyncio.Event()
+
+        class Arrivals:  # the client's listener hook: told of every frame as it lands
+            @staticmethod
+            def note(_client: Client) -> None:
+                arrived.set()
+
+        client.listen(Arrivals())
         await client.connect(url)
         started = time.monotonic()
         for i in range(ROUND_TRIPS):
             await client.send(json.dumps({"type": "echo", "content": str(i)}))
-            deadline = time.monotonic() + 5
-            while len(client.inbox) < i + 2 and time.monotonic() < deadline:  # welcome + i+1
-                await asyncio.sleep(0.0005)
+            while len(client.inbox) < i + 2:  # the welcome, then one echo per send
+                arrived.clear()
+                await asyncio.wait_for(arrived.wait(), 5)
         selector = type(asyncio.get_running_loop()._selector).__module__  # type: ignore[attr-defined]
         results.append((ROUND_TRIPS / (time.monotonic() - started), selector))
         await client.close()
