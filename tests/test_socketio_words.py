@@ -255,3 +255,40 @@ def test_a_scenario_may_speak_plain_websocket_in_a_socketio_run():
         session.use_protocol("Socket.IO")
         factory = session.scenario_codec("Alice")
         assert factory is not None and factory().name == "socket.io"
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ('{"n": "bench 17"}', ({"n": "bench 17"},)),
+        (
+            '{"room": "lobby", "text": "a, b"}, "hi", 3',
+            ({"room": "lobby", "text": "a, b"}, "hi", 3),
+        ),  # noqa: E501
+        ('[1, [2, 3]], {"a": [4]} , null,true', ([1, [2, 3]], {"a": [4]}, None, True)),
+        ('"with \\"quotes\\", and ]}"', ('with "quotes", and ]}',)),
+        ('hex "01 ff", 2', (b"\x01\xff", 2)),  # binary: read one by one
+        ('"costs $5", 1', ("costs $5", 1)),  # a dollar: read one by one, for ${…}
+        ("\u00a0{}", ({},)),  # space JSON does not know, around an argument
+    ],
+)
+def test_arguments_read_at_once_are_those_read_one_by_one(text, args):
+    from wsbdd.expect.events import event_args
+
+    assert event_args(text, Variables()) == args
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"a": 1},, 2', "have an empty one"),
+        ("1, 2,", "have an empty one"),
+        ("1], [2", "JSON"),
+        ('{"a": }', "JSON"),
+    ],
+)
+def test_arguments_that_are_not_a_json_list_say_what_is_wrong_with_each(text, words):
+    from wsbdd.expect.events import event_args
+
+    with pytest.raises(FeatureMistake, match=words):
+        event_args(text, Variables())

@@ -14,6 +14,7 @@ sentences show them as the writer wrote them.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -326,6 +327,17 @@ def event_args(text: str | None, variables: Variables) -> tuple[Any, ...]:
     """
     if text is None or not text.strip():
         return ()
+    if "$" not in text:
+        # Nearly always plain JSON values: read as the items of one JSON array, in one
+        # call.  Whatever parses so is what the split below makes of it (its commas are
+        # the array's); anything else (binary, an empty argument, broken JSON) takes the
+        # split, which says what is wrong.
+        try:
+            values = json.loads("[" + text + "]")
+        except ValueError:
+            pass
+        else:
+            return tuple(values)
     args: list[Any] = []
     for part in _split_args(text):
         if not part:
