@@ -455,7 +455,7 @@ class SocketIOCodec(BaseCodec):
         if not text or not text[0].isdigit():
             raise self._malformed(frame, "it is no Socket.IO packet")
         try:
-            packet = SioPacket(encoded_packet=text)
+            packet = SioPacket(binary=False, encoded_packet=text)  # no data yet: nothing to scan
         except (ValueError, IndexError, TypeError) as error:
             raise self._malformed(frame, f"its Socket.IO packet does not parse ({error})") from None
         kind = packet.packet_type

@@ -197,7 +197,8 @@ class SocketIOSession(ProtocolSession):
         """The client called ``name``, which must speak Socket.IO (else one sentence saying
         how to choose it)."""
         client = self.client(name, need_open=need_open)
-        if protocol_name(client.codec.name) != SOCKETIO:
+        codec_name = client.codec.name
+        if codec_name != SOCKETIO and protocol_name(codec_name) != SOCKETIO:
             raise FeatureMistake(
                 f"{name} is connected over plain WebSocket, so there are no Socket.IO events "
                 f'to emit or wait for: add "Given the server speaks Socket.IO" before '
