@@ -508,7 +508,7 @@ class SocketIOCodec(BaseCodec):
         return Decoded()
 
     def _app_message(self, packet: Any, namespace: str, raw: Frame | None) -> Received:
-        data = list(packet.data)
+        data = packet.data  # a list the packet read from this frame: no one else holds it
         if packet.packet_type in (sio.EVENT, sio.BINARY_EVENT):
             event, args = data[0], data[1:]
             value: dict[str, Any] = {
