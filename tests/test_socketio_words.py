@@ -292,3 +292,31 @@ def test_arguments_that_are_not_a_json_list_say_what_is_wrong_with_each(text, wo
 
     with pytest.raises(FeatureMistake, match=words):
         event_args(text, Variables())
+
+
+@pytest.mark.parametrize(
+    ("args", "values"),
+    [
+        ([{"n": "bench 17"}], ({"n": "bench 17"},)),
+        ([{"n": "bench 17"}], ({"n": "bench 18"},)),
+        ([5], (5.0,)),  # JSON's equality: 5 is 5.0
+        ([1], (True,)),  # and true is not 1
+        ([], ({"ok": True},)),  # nothing to compare
+        ([{"ok": True}, 2], ({"ok": True},)),  # one value: the first argument
+        ([{"ok": True}, 2], ({"ok": True}, 2)),  # several: all of them
+        ([{"ok": True}, 2], ({"ok": True}, 3)),
+        ([{"ok": True}], ({"ok": True}, 2)),
+        ([b"\x01\xff"], (b"\x01\xff",)),  # binary
+        ([[1, [2]]], ([1, [2]],)),
+        ([None], (None,)),
+    ],
+)
+def test_an_acknowledgement_is_told_alike_with_and_without_its_conditions(args, values):
+    from wsbdd.expect.events import ack_args_are, ack_is_conditions
+    from wsbdd.model.message import DecodedMessage
+
+    ack = DecodedMessage(
+        1, 1.0, "text", "43", {"type": "ack", "namespace": "/", "ack": 3, "args": args}
+    )
+    with_conditions = AckMatcher(3, ack_is_conditions(values)).matches(ack)
+    assert ack_args_are(ack, values) == with_conditions

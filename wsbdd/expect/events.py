@@ -27,7 +27,8 @@ from wsbdd.expect.envelopes import EnvelopeMatcher
 from wsbdd.match.conditions import Condition, parse_condition, split_conditions
 from wsbdd.match.grammar import decode_binary
 from wsbdd.match.messages import MessageMatcher
-from wsbdd.match.values import show
+from wsbdd.match.paths import compile_path
+from wsbdd.match.values import json_equal, show
 from wsbdd.match.words import value_matcher
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.failures import Failure
@@ -47,6 +48,8 @@ __all__ = [
     "Answer",
     "ReceiveAfter",
     "event_args",
+    "ack_is_conditions",
+    "ack_args_are",
 ]
 
 _ENVELOPE = re.compile(r"\$(args|event|namespace|ack)(?![\w])")
@@ -358,6 +361,39 @@ def event_args(text: str | None, variables: Variables) -> tuple[Any, ...]:
             continue
         args.append(variables.render_json(part))
     return tuple(args)
+
+
+# -- "the acknowledgement is …" -------------------------------------------------------------
+
+
+def ack_is_conditions(values: Sequence[Any]) -> list[EventCondition]:
+    """ "The acknowledgement is …" as conditions: one value is its first argument (``$``),
+    several are all its arguments (``$args``)."""
+    if len(values) == 1:
+        return [_equals("$", values[0])]
+    return [_equals("$args", list(values))]
+
+
+def _equals(path: str, value: Any) -> EventCondition:
+    # The value as it was read (bytes too): not written back as JSON to be read again.
+    condition = Condition(compile_path(event_path(path)), value_matcher("is", value))
+    return EventCondition(path, condition)
+
+
+def ack_args_are(message: Message, values: Sequence[Any]) -> bool:
+    """Whether :func:`ack_is_conditions` hold for an acknowledgement, without building them
+    (a step that passes needs no words for a failure): the same selection (``$.args[0]``,
+    or ``$.args``) and the same test (``is``: :func:`~wsbdd.match.values.json_equal`).
+    False leaves the verdict, and its sentence, to the conditions."""
+    value = message.value
+    if not isinstance(value, dict):
+        return False
+    args = value.get("args")
+    if not isinstance(args, list):
+        return False
+    if len(values) == 1:
+        return bool(args) and json_equal(args[0], values[0])
+    return json_equal(args, list(values))
 
 
 # -- the words of a failure ------------------------------------------------------------------
