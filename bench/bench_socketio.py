@@ -26,7 +26,8 @@ Round trips (``--exchanges``, default 200): one client emits ``echo`` with
              not pay, so wsbdd's own share can be told from behave's
   session    wsbdd's Session API with no behave, a script doing what the two steps do:
              ``session.emit_and_wait_ack("Alice", "echo", [payload])``, then
-             ``session.expect_ack(None, event_conditions('$ is {…}'))``: wsbdd's own
+             ``session.expect_ack_is(None, event_args('{…}', session.vars))`` (what the
+             steps call, their text parsing included): wsbdd's own
              share measured rather than subtracted (its loop thread, the hand-over from
              the caller's thread and back, the codec, the inbox, the matchers)
 
@@ -241,7 +242,7 @@ SESSION = """
 import json, os, sys, time
 from pathlib import Path
 
-from wsbdd.expect.events import event_conditions
+from wsbdd.expect.events import event_args
 from wsbdd.facade.session import Run
 from wsbdd.settings.config import load_settings
 
@@ -250,8 +251,8 @@ def exchanges(session, prefix, count, stamps):
     for n in range(count):
         text = json.dumps({"n": f"{prefix} {n}"})
         stamps.append(time.perf_counter())
-        session.emit_and_wait_ack("Alice", "echo", [json.loads(text)])
-        session.expect_ack(None, event_conditions("$ is " + text))
+        session.emit_and_wait_ack("Alice", "echo", event_args(text, session.vars))
+        session.expect_ack_is(None, event_args(text, session.vars))
     stamps.append(time.perf_counter())
 
 
