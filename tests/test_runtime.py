@@ -440,6 +440,22 @@ def test_both_roads_to_the_loop_give_the_same_answers(turns: bool):
         assert loop_thread.run_callback(lambda deliver: deliver(7), timeout=5) == 7
 
 
+@pytest.mark.parametrize(
+    ("value", "turns"), [("0", False), ("off", False), ("1", True), ("", True)]
+)
+def test_wsbdd_turns_in_the_environment_chooses_the_road(monkeypatch, value: str, turns: bool):
+    # bench/bench_runtime.py runs behave on the plain road this way; a run that
+    # misbehaves can rule turn-taking out the same way.
+    monkeypatch.setenv("WSBDD_TURNS", value)
+    with Run.start(Settings(same_cpu=False)) as run:
+        assert run.loop_thread._takes_turns() is turns
+        assert (
+            run.loop_thread.call_in_turn(threading.current_thread) is threading.current_thread()
+        ) is turns
+    with LoopThread(turns=True) as loop_thread:  # said in code, the environment is not asked
+        assert loop_thread._takes_turns()
+
+
 def test_loop_uvloop_without_uvloop_installed_says_what_to_do(monkeypatch):
     monkeypatch.setitem(sys.modules, "uvloop", None)  # as if it were not installed
     with pytest.raises(ConfigError) as raised:
