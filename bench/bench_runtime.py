@@ -8,58 +8,77 @@ one run.  The two roads, both on wsbdd's own ``LoopThread``:
           thread, under a lock the loop lets go of only while it waits for I/O
           (``call_in_turn``), and waits for a reply on a lock the loop's deciding
           callback releases
-  plain   the plain bridge (``WSBDD_TURNS=0``, ``LoopThread(turns=False)``; what
-          uvloop and asyncio's debug mode get): every call goes through
-          ``call_soon_threadsafe`` and the caller waits on such a lock (Python ≥
-          3.12: ``run``'s task starts eagerly)
+  plain   the plain bridge (what uvloop and asyncio's debug mode get): every call
+          goes through ``call_soon_threadsafe`` and the caller waits on such a
+          lock (Python ≥ 3.12: ``run``'s task starts eagerly)
 
 each with the pinnings wsbdd can ship: "loop pinned" (``same_cpu``, the default:
 the loop thread on one CPU, behave's thread joining it only while it waits) and
 "unpinned" (``same_cpu = false``).
 
-What decides: behave.  bench_steps' 200-exchange scenario (its project, helpers
-and demo server, imported from it), one ``python -m behave`` per road and
-pinning per round, rounds interleaved with the order rotated, asyncio's loop on
-every side.  A step's time is the gap between ``before_step`` stamps, so it
-holds behave's whole step cycle (look-up, context, capture, hooks, formatter) as
-users have it; an exchange is a send step plus its receive step.  Turn-taking
-buys, per step, (p50 of the best plain variant's exchange − p50 of the best
-turns variant's exchange) ÷ 2, "best" being the lower p50 of the two pinnings;
-the same difference is printed round by round.  Each behave run also reports its
-process's CPU time and context switches over the timed scenario (connect and
-close included: a few hundred µs), divided by the exchanges.
+What decides: behave.  bench_steps' send→reply exchanges (its step texts, hooks,
+stamps and demo server, imported from it), run by ``python -m behave``.  Each
+round runs, in an order rotated from round to round:
+
+  alternating, <pinning>   one behave process playing a warm-up scenario, then
+                           scenarios of N exchanges (default 200) in the order
+                           turns, plain, plain, turns, turns, plain, …: a scenario
+                           named "plain …" switches the loop's ``can_take_turns``
+                           off, as a Python without asyncio's internals has it.
+                           Neighbouring scenarios meet the machine in the same
+                           state, which separate processes on a shared machine do
+                           not (the one-road rows show how much that matters).
+                           What differs from a loop built without turns: its
+                           selector lets go of and takes back an uncontended lock
+                           around each wait, well under a microsecond
+  one road, <road>         one behave process per road (plain: ``WSBDD_TURNS=0``,
+                           the shipped plain loop), loop pinned, bench_steps' own
+                           feature: a check that the alternating rows tell the
+                           truth about the road as shipped
+
+A step's time is the gap between ``before_step`` stamps, so it holds behave's
+whole step cycle (look-up, context, capture, hooks, formatter) as users have it;
+an exchange is a send step plus its receive step.  Turn-taking buys, per step,
+(p50 of the best plain variant's exchanges − p50 of the best turns variant's) ÷
+2 over every alternating scenario of the run, "best" being the pinning with the
+lower p50; the same per round, and per pair of neighbouring scenarios.  Each
+scenario also reports the behave process's CPU time and context switches
+(``getrusage``) from its first exchange step to its last, per exchange.
 
 Explanation rows, measured directly through ``Session`` (no behave) in the same
 rounds: ``send`` then ``receive`` against the same server, back to back, for
 both roads and three pinnings ("both pinned", behave's thread on the loop's CPU
 for the whole run, is what ``same_cpu`` did until it leaked that CPU into every
-process a step started; it is never shippable), the send and receive timed
-apiece, with the process's CPU time and context switches per exchange; the same
-on "loop pinned" with 100 µs of pure-Python work after each step (``between``,
-standing in for behave's own work between steps); and a no-op ``call_in_turn``:
-the hand-over alone, with asyncio's textbook bridge
+process a step started: never shippable), the send and receive timed apiece,
+with the process's CPU time and context switches per exchange; the same on
+"loop pinned" with 100 µs of pure-Python work after each step (``between``,
+standing in for behave's own work between steps); a no-op ``call_in_turn`` (the
+hand-over alone); and asyncio's textbook bridge
 (``run_coroutine_threadsafe(...).result()``) for scale.
 
-Why the direct rows differ from behave's: the plain road costs the client more
-CPU per step on every measurement here (each call wakes the loop thread, and
-the two threads pass the GIL back and forth: twice the context switches of
-turn-taking).  Back to back, that work runs while the server is still answering:
-the plain road's send is slower, but it wrote its frame early, and its receive
-is faster by about as much, so the exchange is the server's round trip on both
-roads and the difference drowns in the noise of the rounds.  Between behave's
-steps, behave's own work fills that round trip, the reply is nearly always in by
-the time the receive step asks, and every extra µs the plain road spends is a
-µs of the step.  The ``between`` rows show the direct measurement moving that
-way.
+Why the direct back-to-back rows say "about even" while behave says "turns pay":
+the plain road costs the client more CPU per exchange in every row here (each
+call wakes the loop thread through its self-pipe and the two threads pass the
+GIL: about twice the context switches of turn-taking; ``strace -c`` counts, per
+no-op call, about 9 futex calls, a send, an epoll wait, one or two receives and
+three affinity calls, where a call in turn makes two ``getpid``, from asyncio's
+``_set_running_loop``).  Back to back, the server's round trip is the critical path and
+that extra work overlaps it: the plain send is slower, but the loop thread wrote
+the frame early in it, and the plain receive is faster by about as much, so the
+exchanges come out even and the difference drowns in the rounds' noise.  Between
+behave's steps, behave's own work already covers the round trip: the receive
+step takes the same time on both roads, and the plain road's extra work in the
+send step is all paid.  The ``between`` rows show the direct measurement doing
+the same once 100 µs of work sits between the steps.
 
-Left out: connecting (behave rows: outside the timed steps), several clients,
-uvloop (it cannot take turns), reports (behave's ``plain`` formatter into a
-pipe), Python versions other than the one running.  The machine may be shared:
-read the per-round values and their spread, not one absolute time.  Bounded:
-every behave run has bench_steps' deadline; the default run (8 rounds) took
-1–2 minutes here, ``--quick`` about 15 s.
+Left out: connecting (outside the timed steps), several clients, uvloop (it
+cannot take turns), reports (behave's ``plain`` formatter into a pipe), Python
+versions other than the one running.  The machine may be shared: read the
+per-round and per-pair values, not one absolute time.  Bounded: every behave run
+has bench_steps' deadline; the default run (8 rounds) took about a minute here,
+``--quick`` about 10 s.
 
-Run:  python bench/bench_runtime.py [--rounds 8] [--exchanges 200] [--quick] [--json]
+Run:  python bench/bench_runtime.py [--rounds 8] [--exchanges 200] [--pairs 4] [--quick] [--json]
 """
 
 from __future__ import annotations
