@@ -60,9 +60,12 @@ def test_the_caller_waits_on_the_loops_cpu_and_gets_its_own_back():
             os.sched_setaffinity(0, before)
 
 
-def test_processes_and_threads_a_step_starts_run_on_every_cpu():
+@pytest.mark.parametrize("road", ["turns", "plain"])
+def test_processes_and_threads_a_step_starts_run_on_every_cpu(road: str, monkeypatch):
     before = _needs_two_cpus()
+    monkeypatch.setenv("WSBDD_TURNS", "1" if road == "turns" else "0")  # plain: as uvloop has it
     with Run.start(Settings()) as run:
+        assert run.loop_thread._takes_turns() is (road == "turns")
         session = run.session()
         session.connect("Alice")
         session.send("Alice", '{"type": "echo", "content": "hi"}')  # a step talked to the loop
@@ -398,10 +401,13 @@ def test_a_call_in_turn_made_inside_a_running_loop_puts_that_loop_back():
         asyncio.run(caller())
 
 
-def test_a_wsbdd_call_made_inside_a_running_loop_leaves_that_loop_running():
+@pytest.mark.parametrize("road", ["turns", "plain"])
+def test_a_wsbdd_call_made_inside_a_running_loop_leaves_that_loop_running(road: str, monkeypatch):
     # A caller inside its own asyncio loop (an async test, a tool) calls wsbdd's
     # synchronous API: afterwards its loop is still the running loop.
+    monkeypatch.setenv("WSBDD_TURNS", "1" if road == "turns" else "0")
     with Run.start(Settings(same_cpu=False)) as run:
+        assert run.loop_thread._takes_turns() is (road == "turns")
         session = run.session()
 
         async def caller() -> str:
