@@ -56,20 +56,31 @@ standing in for behave's own work between steps); a no-op ``call_in_turn`` (the
 hand-over alone); and asyncio's textbook bridge
 (``run_coroutine_threadsafe(...).result()``) for scale.
 
-Why the direct back-to-back rows say "about even" while behave says "turns pay":
-the plain road costs the client more CPU per exchange in every row here (each
-call wakes the loop thread through its self-pipe and the two threads pass the
-GIL: about twice the context switches of turn-taking; ``strace -c`` counts, per
-no-op call, about 9 futex calls, a send, an epoll wait, one or two receives and
-three affinity calls, where a call in turn makes two ``getpid``, from asyncio's
-``_set_running_loop``).  Back to back, the server's round trip is the critical path and
-that extra work overlaps it: the plain send is slower, but the loop thread wrote
-the frame early in it, and the plain receive is faster by about as much, so the
-exchanges come out even and the difference drowns in the rounds' noise.  Between
-behave's steps, behave's own work already covers the round trip: the receive
-step takes the same time on both roads, and the plain road's extra work in the
-send step is all paid.  The ``between`` rows show the direct measurement doing
-the same once 100 µs of work sits between the steps.
+Why the direct back-to-back rows say less than behave (from 0 to 15 µs a step
+in the runs here, against 22 to 39 through behave).  The plain road's extra
+cost itself is the same kind everywhere: each call wakes the loop thread
+through asyncio's self-pipe and the two threads pass the GIL, about twice the
+context switches of turn-taking (``strace -c`` counts, per no-op call, about 9
+futex calls, a send, an epoll wait, one or two receives and three affinity
+calls, where a call in turn makes two ``getpid``, from asyncio's
+``_set_running_loop``).  Three things make it look smaller back to back:
+
+- noise: each round's value swings by tens of µs either way, so one run's p50
+  is no decision; neighbouring behave scenarios meet the machine in the same
+  state, and most pairs agree;
+- overlap: back to back, a receive mostly waits for the server, and the plain
+  road's slower send (the loop thread wrote the frame early in it, then hands
+  back) gives the server a head start, so its receive waits less and part of
+  the extra cost comes back.  Through behave the receive step is mostly
+  behave's own work and takes about the same time on both roads, so nothing
+  comes back: the slower send step is paid in full;
+- size: the plain road's extra CPU per exchange is larger through behave than
+  back to back, with fewer extra context switches: a switch costs more once
+  behave's own work has run between two of them (colder caches, likely; not
+  measured).
+
+The ``between`` rows (100 µs of Python work after each step) move the direct
+measurement towards behave's.
 
 Left out: connecting (outside the timed steps), several clients, uvloop (it
 cannot take turns), reports (behave's ``plain`` formatter into a pipe), Python
