@@ -76,8 +76,8 @@ calls, where a call in turn makes two ``getpid``, from asyncio's
   comes back: the slower send step is paid in full;
 - size: the plain road's extra CPU per exchange is larger through behave than
   back to back, with fewer extra context switches: a switch costs more once
-  behave's own work has run between two of them (colder caches, likely; not
-  measured).
+  behave's own work has run between two of them (colder caches, likely; the
+  VM measured here offers ``perf`` no hardware counters to show it).
 
 The ``between`` rows (100 µs of Python work after each step) move the direct
 measurement towards behave's.
