@@ -74,8 +74,8 @@ calls, where a call in turn makes two ``getpid``, from asyncio's
   the extra cost comes back.  Through behave the receive step is mostly
   behave's own work and takes about the same time on both roads, so nothing
   comes back: the slower send step is paid in full;
-- size: the plain road's extra CPU per exchange is larger through behave than
-  back to back, with fewer extra context switches: a switch costs more once
+- size: the plain road's extra CPU per exchange was larger through behave than
+  back to back in most runs here, with fewer extra context switches in all: a switch costs more once
   behave's own work has run between two of them (colder caches, likely; the
   VM measured here offers ``perf`` no hardware counters to show it).
 
