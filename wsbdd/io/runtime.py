@@ -50,6 +50,9 @@ _EAGER = sys.version_info >= (3, 12)  # asyncio.eager_task_factory exists
 
 _current: LoopThread | None = None
 
+TURNS_OFF = ("0", "false", "no", "off")
+"""Values of ``WSBDD_TURNS`` that put every loop thread on the plain road."""
+
 
 def _current_cpu() -> int | None:
     """The CPU the calling thread runs on now (Linux), else None."""
@@ -143,10 +146,14 @@ class LoopThread:
         *,
         same_cpu: bool = True,
         loop: str = "asyncio",
-        turns: bool = True,
+        turns: bool | None = None,
     ) -> None:
         """``turns`` False: the loop never takes turns, and every call goes through
-        ``call_soon_threadsafe`` (for the benchmark that weighs the two roads)."""
+        ``call_soon_threadsafe`` (the plain road).  None: turns, unless the environment
+        variable ``WSBDD_TURNS`` is ``0`` (how bench/bench_runtime.py runs behave on
+        the plain road; a way to rule turn-taking out when a run misbehaves)."""
+        if turns is None:
+            turns = os.environ.get("WSBDD_TURNS", "1").strip().lower() not in TURNS_OFF
         self._turn = threading.Lock()
         self.loop = new_event_loop(loop, self._turn if turns else None)
         self._ready = threading.Event()
