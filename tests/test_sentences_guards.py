@@ -305,3 +305,56 @@ def test_a_crowd_smaller_than_its_workers(monkeypatch, pipes, s):
         ["c1", "c2"],
         kind=FeatureMistake,
     )
+
+
+# -- wsbdd load when the bundled demo server cannot start ---------------------------------------
+
+
+def test_wsbdd_load_when_the_demo_server_does_not_start(tmp_path, monkeypatch, capsys):
+    from wsbdd.cli import main
+
+    (tmp_path / "crowd.feature").write_text("@load\nFeature: f\n  Scenario: s\n    Given x\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WSBDD_URL", raising=False)
+    # A Python that cannot start (its standard library is not where PYTHONHOME says) runs
+    # the demo server: it prints nothing on stdout, its complaint goes to the log.
+    monkeypatch.setenv("PYTHONHOME", str(tmp_path / "no-python-here"))
+    assert main(["load", "crowd.feature", "--logs", "logs"]) == 2
+    said = capsys.readouterr()
+    assert said.out == ""
+    assert said.err == (
+        "wsbdd load: the bundled demo server did not start (it printed nothing); see "
+        "logs/server.log, or give the URL of your own server (url in wsbdd.toml, -D "
+        "wsbdd.url=…, or WSBDD_URL).\n"
+    )
+    assert "Fatal Python error" in (tmp_path / "logs" / "server.log").read_text()
+
+
+# -- what a caller words -------------------------------------------------------------------------
+
+
+def test_waiting_for_a_pong_without_a_ping(s):
+    # Session.expect_pong refuses first with a sentence of its own (test_sentences_session.py):
+    # this is Client's word for a caller of its own.
+    s.connect("Alice")
+    client = s.client("Alice")
+    assert raised_text(LookupError, s._run, client.wait_pong(1.0), 2.0) == "no ping"
+
+
+def test_a_long_polling_payload_that_is_not_engine_io_4():
+    from wsbdd.io.polling import decode_payload
+
+    # Ends "a poll's answer is not Engine.IO 4 (unknown packet type 7)" on the connection.
+    assert raised_text(ValueError, decode_payload, "4hi\x1e7x") == "unknown packet type 7"
+    assert decode_payload("4hi\x1e4ho") == [(4, "4hi"), (4, "4ho")]
+
+
+def test_an_empty_url_setting(monkeypatch, tmp_path):
+    (tmp_path / "wsbdd.toml").write_text('url = "  "\n')
+    monkeypatch.chdir(tmp_path)
+    assert_config_sentence(
+        'wsbdd.toml url is "  ": must be a WebSocket URL such as "ws://localhost:8000/ws"; '
+        "leave it out to test the bundled demo server.",
+        load_settings,
+        ".",
+    )
