@@ -1,4 +1,4 @@
-"""What fails a scenario after its last step, pinned whole as behave receives it.
+"""What wsbdd's behave hooks fail a scenario or a feature with, pinned whole.
 
 wsbdd's ``after_scenario`` hook gathers the scenario's leftover problems (no steps at
 all, a last send that failed, strict mode's unexpected messages) and fails the
@@ -69,3 +69,40 @@ def test_a_scenario_without_steps(strict_run):
         'keyword of another language needs "# language: de" (or its code) as the file\'s '
         "first line."
     )
+
+
+# -- before the first step, and after the feature (also pinned through behave itself in
+# -- test_sentences_run_mistakes.py) ------------------------------------------------------------
+
+
+def test_a_misspelt_tag_fails_the_scenario_before_its_first_step(strict_run):
+    from wsbdd.glue.environment import before_scenario
+
+    found = parse_feature(
+        "Feature: chat\n  @strikt\n  Scenario: tagged\n    Given Alice is connected\n",
+        filename="chat.feature",
+    ).scenarios[0]
+    context = types.SimpleNamespace(wsbdd_run=strict_run)
+    with pytest.raises(AssertionError) as raised:
+        before_scenario(context, found)
+    assert str(raised.value) == (
+        "@strikt is not a tag wsbdd or behave acts on; did you mean @strict (wsbdd: fail when "
+        "a client received a message no step checked)?"
+    )
+    context.wsbdd.close()
+
+
+def test_an_outline_without_examples_fails_its_feature():
+    from wsbdd.glue.environment import after_feature
+
+    feature = parse_feature(
+        "Feature: chat\n  Scenario Outline: nobody wrote them\n    Given <who> is connected\n",
+        filename="chat.feature",
+    )
+    with pytest.raises(AssertionError) as raised:
+        after_feature(types.SimpleNamespace(), feature)
+    assert str(raised.value) == (
+        'The Scenario Outline "nobody wrote them" (chat.feature:2) has no Examples rows, so it '
+        "never ran: add an Examples table with at least one row under it."
+    )
+    after_feature(types.SimpleNamespace(), parse_feature("Feature: chat\n", filename="f"))

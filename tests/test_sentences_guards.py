@@ -248,7 +248,8 @@ def test_a_share_of_a_crowd_without_its_channel(monkeypatch):
     monkeypatch.setattr(shard, "_channel", None)
     monkeypatch.delenv(CHANNEL_VARIABLE, raising=False)
     assert raised_text(RuntimeError, shard.channel) == (
-        "WSBDD_CROWD_CHANNEL is not set: this is no share of a crowd"
+        "WSBDD_CROWD_CHANNEL is not set, so this process is no share of a crowd: run the "
+        "feature with wsbdd load, which starts the shares."
     )
 
 
@@ -358,3 +359,55 @@ def test_an_empty_url_setting(monkeypatch, tmp_path):
         load_settings,
         ".",
     )
+
+
+# -- intents the codec refuses, sent by a group or a load step ---------------------------------
+
+
+class JsonOnly(WebSocketCodec):
+    """A project's codec that sends Python values as JSON, and refuses raw text."""
+
+    name = "json-only"
+
+    def encode(self, intent: Any) -> Any:
+        if isinstance(intent, str):
+            raise TypeError("it sends Python values as JSON, not text")
+        return (json.dumps(intent),)
+
+
+def test_a_group_sends_what_the_codec_refuses(s):
+    s.connect_all(["Ann", "Ben"])
+    s.begin_step("When everyone sends a set")
+    assert_raises_sentence(
+        'In the step "When everyone sends a set": The websocket codec cannot send a dict: it '
+        "sends text or bytes, not dict; choose a codec that knows this kind of message in the "
+        "codec setting.",
+        s.send_each,
+        ["Ann", "Ben"],
+        [{"to": "Ann"}, {"to": "Ben"}],
+        kind=FeatureMistake,
+    )
+    s.send_each(["Ann", "Ben"], ['{"type": "echo", "content": "a"}'] * 2)  # text goes out
+
+
+def test_a_load_step_sends_text_the_codec_refuses():
+    from tests.sentences import run_step
+    from wsbdd.facade.session import Run
+    from wsbdd.settings.config import Settings
+
+    with Run.start(Settings(timeout=2.0, codec=f"{__name__}:JsonOnly")) as run:
+        with run.session() as session:
+            run_step(session, 'Given 2 clients in group "crowd" are connected')
+            line = (
+                'When every client in group "crowd" sends {"type": "echo", "content": "x"} 2 times'
+            )
+            assert_raises_sentence(
+                f'In the step "{line}": The json-only codec cannot send text: it sends Python '
+                "values as JSON, not text.",
+                run_step,
+                session,
+                line,
+                kind=FeatureMistake,
+            )
+            session.send("crowd1", {"type": "echo", "content": "y"})  # what it knows goes out
+            session.receive("crowd1")

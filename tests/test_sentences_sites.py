@@ -15,13 +15,19 @@ tests/sentences.py) plus its entry in :data:`NOT_PINNED` (sites left out, with t
 reason).  A new sentence makes the count grow, and this test fails until the
 sentence is pinned and counted here (docs/contributing.md, "Failure sentences").
 
-The pinned counts were taken by running only the tests/test_sentences_*.py files
-under coverage and counting the sites they reach; to check them again::
+The pinned counts were taken by running the tests/test_sentences_*.py files (and
+tests/test_socketio_polling.py, which pins the long-polling transport's sentences with
+the same harness against its own servers) under coverage and counting the sites they
+reach; to check them again::
 
     .venv/bin/pip install coverage
-    .venv/bin/python -m coverage run --source=wsbdd -m pytest -q tests/test_sentences_*.py
+    .venv/bin/python -m coverage run --source=wsbdd -m pytest -q tests/test_sentences_*.py \
+        tests/test_socketio_polling.py
     .venv/bin/python -m coverage json -o /tmp/cov.json
     .venv/bin/python tests/test_sentences_sites.py /tmp/cov.json
+
+Every PINNED site reads "reached" but those pinned in a process of their own, which
+coverage does not follow: :data:`IN_A_SUBPROCESS` names them (the script marks them).
 """
 
 from __future__ import annotations
@@ -377,6 +383,15 @@ NOT_PINNED = {
 }
 
 
+IN_A_SUBPROCESS = {
+    # behave itself runs the feature whose file cannot be read (test_sentences_run_mistakes).
+    "glue.environment:after_all",
+    # wsbdd init run from a copy of the package on PYTHONPATH (test_sentences_wheel).
+    "scaffold.wheel:build_wheel",
+}
+"""PINNED sites a test reaches in a child process (coverage does not see them)."""
+
+
 def _failures(node: ast.AST) -> Iterator[ast.Call]:
     """``Failure(...)`` calls in one statement's expressions (not in nested statements)."""
     for child in ast.iter_child_nodes(node):
@@ -435,6 +450,7 @@ def test_every_sentence_site_is_pinned_or_listed_with_a_reason():
 def test_the_reasons_are_given():
     assert all(reason for _, reason in NOT_PINNED.values())
     assert not set(PINNED) & {key for key, (count, _) in NOT_PINNED.items() if count == 0}
+    assert IN_A_SUBPROCESS <= set(PINNED)
 
 
 def test_the_scan_counts_sentences_not_re_raises_or_wordless_signals(tmp_path):
@@ -476,7 +492,10 @@ def _report(coverage_json: str) -> None:
         )
         reached = set(files[path]["executed_lines"]) if path else set()
         for line in lines:
-            print(f"{'reached' if line in reached else 'MISSED '}  {key}  line {line}")
+            seen = (
+                "reached" if line in reached else "child  " if key in IN_A_SUBPROCESS else "MISSED "
+            )
+            print(f"{seen}  {key}  line {line}")
 
 
 if __name__ == "__main__":
