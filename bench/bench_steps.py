@@ -19,9 +19,10 @@ run in a round by each of, in an order rotated from round to round:
   plain       a plain ``websockets`` asyncio script doing the same exchanges
   noop        the same feature and behave, every step a ``pass`` (``re`` matcher, the
               cheapest): behave's own cost per step, the floor
-  noop+ctx    the no-op steps again, with wsbdd's context speed-up
-              (``wsbdd.glue.behave_speed``): the floor after it, to show what it saves
-  wsbdd-ctx   wsbdd with that speed-up switched off (behave's own context)
+  noop+ctx    the no-op steps again, with wsbdd's speed-ups of behave (``wsbdd.glue.
+              behave_speed``: its context writes and its Status predicates): the floor
+              after them, to show what they save
+  wsbdd-ctx   wsbdd with those speed-ups switched off (behave's own context and Status)
 
 Why behave in a subprocess, timed from inside: that is what a user runs and
 feels, with behave's whole step cycle (look-up, context writes, output capture,
@@ -39,10 +40,10 @@ Reported: the scenario's time (first exchange step to the "done" step) as
 ratios per round, median over rounds: wsbdd ÷ hand (goal ≤ 0.75), wsbdd ÷
 plain (goal ≤ 1.6).  wsbdd's added cost per *step* over behave's floor, at a
 quantile q of all rounds' exchanges: (q of wsbdd's exchange − q of plain's
-exchange) / 2 − q of a no-op step that has the same context speed-up wsbdd
+exchange) / 2 − q of a no-op step that has the same speed-ups wsbdd
 gives behave (so only wsbdd's own step code counts); goal at p50 ≤ 20 µs, p99
 for the record, and the same over behave's no-op step as users have it (net).
-And the floor before and after wsbdd's context speed-up.  The floor is behave
+And the floor before and after wsbdd's speed-ups.  The floor is behave
 as a user has it: its ``re`` matcher works out the step function's location
 again on every match (``os.getcwd`` + ``relpath``, roughly 10 µs), which wsbdd's
 matcher (``wsbdd.glue.step_lookup``) does once, so that part of the floor is a cost
@@ -186,8 +187,9 @@ ENVIRONMENTS["noop+ctx"] = (
     + """
 
 def before_all(context):
-    from wsbdd.glue.behave_speed import speed_up_context
+    from wsbdd.glue.behave_speed import speed_up_context, speed_up_statuses
     speed_up_context(context)
+    speed_up_statuses()
 """
 )
 
@@ -256,11 +258,14 @@ def receives(context, name, where):
 """,
 }
 STEPS["noop+ctx"] = STEPS["noop"]
-# wsbdd with behave's own context (its speed-up switched off): what the speed-up saves wsbdd.
+# wsbdd with behave's own context and Status (its speed-ups off): what they save wsbdd.
 ENVIRONMENTS["wsbdd-ctx"] = ENVIRONMENTS["wsbdd"].replace(
     "from wsbdd.environment import *  # noqa: F403\n",
     "from wsbdd.environment import *  # noqa: F403\n\n"
-    "wsbdd_env.speed_up_context = lambda context: None\n",
+    # before_all looks these names up in wsbdd.glue.environment (wsbdd.environment re-exports).
+    "import wsbdd.glue.environment as wsbdd_glue\n\n"
+    "wsbdd_glue.speed_up_context = lambda context: None\n"
+    "wsbdd_glue.speed_up_statuses = lambda: None\n",
 )
 STEPS["wsbdd-ctx"] = STEPS["wsbdd"]
 
@@ -443,8 +448,8 @@ def rows_from(data: dict[str, object], exchanges: int, rounds: int) -> tuple[lis
     us = 1e6
 
     def added(q: float, floor: str = "noop+ctx") -> float:
-        """wsbdd's own code per step: over the no-op step that has the same context speed-up
-        (``floor="noop"``: over behave as users have it, which the speed-up flatters)."""
+        """wsbdd's own code per step: over the no-op step that has the same speed-ups
+        (``floor="noop"``: over behave as users have it, which the speed-ups flatter)."""
         return (
             (quantile(ex["wsbdd"], q) - quantile(ex["plain"], q)) / 2 - quantile(steps[floor], q)
         ) * us
@@ -479,16 +484,16 @@ def rows_from(data: dict[str, object], exchanges: int, rounds: int) -> tuple[lis
         row("wsbdd's added cost per step over a no-op behave step, p50", p50, "µs", "≤ 20",
             p50 <= 20),
         row("wsbdd's added cost per step over a no-op behave step, p99", p99, "µs", None, None),
-        row("the same p50 over behave's no-op step without the speed-up (net for a user)",
+        row("the same p50 over behave's no-op step without the speed-ups (net for a user)",
             added(0.5, "noop"), "µs", None, None),
         row("the same at p50, worst round", max(per_round), "µs", None, None),
         row("hand-written behave steps ÷ plain websockets script",
             statistics.median(ratios(totals, "hand", "plain")), "×", None, None),
         row("no-op behave step (behave's floor), p50", floor, "µs", None, None),
-        row("no-op behave step with wsbdd's context speed-up, p50", floor_ctx, "µs", None, None),
-        row("saved per step by wsbdd's context speed-up, p50", floor - floor_ctx, "µs", None,
+        row("no-op behave step with wsbdd's speed-ups, p50", floor_ctx, "µs", None, None),
+        row("saved per step by wsbdd's speed-ups, p50", floor - floor_ctx, "µs", None,
             None),
-        row("wsbdd's scenario with behave's own context ÷ with the speed-up",
+        row("wsbdd's scenario with behave's own context and Status ÷ with the speed-ups",
             statistics.median(ratios(totals, "wsbdd-ctx", "wsbdd")), "×", None, None),
     ]  # fmt: skip
     for variant in VARIANTS:
@@ -504,7 +509,7 @@ def rows_from(data: dict[str, object], exchanges: int, rounds: int) -> tuple[lis
         "process, rate limit off.",
         f"per-round wsbdd ÷ hand: {rounds_text}; wsbdd ÷ plain: {plain_text}",
         "added cost per step at q = (q of wsbdd exchange − q of plain exchange) / 2 − q of a "
-        "no-op behave step with the same context speed-up wsbdd gives behave (so only wsbdd's "
+        "no-op behave step with the same speed-ups wsbdd gives behave (so only wsbdd's "
         "own step code counts; the net row subtracts behave's step as users have it). "
         "Its p99 subtracts the tails of separate runs: scheduling stalls on a shared machine "
         "dominate it (it can come out negative); read the p50 and the worst round's p50.",

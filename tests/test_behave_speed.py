@@ -8,10 +8,11 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from behave.model_type import Status
 from behave.runner import Context, ContextMaskWarning
 from subprocesses import behave
 
-from wsbdd.glue.behave_speed import speed_up_context
+from wsbdd.glue.behave_speed import speed_up_context, speed_up_statuses
 
 
 class _Runner:  # what Context needs of behave's runner (weakref-able)
@@ -155,7 +156,10 @@ def before_all(context):
 def after_all(context):
     wsbdd_env.after_all(context)
     with open("outcome.json", "w") as out:
+        from behave.model_type import Status
         json.dump({"class": type(context).__module__,
+                   "quick statuses": [n for n in ("has_failed", "is_error", "is_untested")
+                                      if hasattr(getattr(Status, n), "__wsbdd_quick__")],
                    "walks": len(context.walks),
                    "warnings": [str(w.message) for w in context.caught]}, out)
 """
@@ -187,6 +191,7 @@ def test_in_a_behave_run_wsbdd_skips_the_walks_and_behaves_warnings_remain(tmp_p
     assert result.returncode == 0, result.stdout + result.stderr
     outcome = __import__("json").loads((tmp_path / "outcome.json").read_text())
     assert outcome["class"] == "wsbdd.glue.behave_speed"
+    assert outcome["quick statuses"] == ["has_failed", "is_error", "is_untested"], outcome
     # 41 steps; behave alone walks the stack twice per step (82), and once per write
     # of context.scenario/.tags/.feature and wsbdd's hooks' own attributes.
     assert outcome["walks"] < 20, outcome  # 8 here
@@ -195,3 +200,46 @@ def test_in_a_behave_run_wsbdd_skips_the_walks_and_behaves_warnings_remain(tmp_p
     assert masked and 'context.scenario = "set in before_all"' in masked[0], caught
     assert "environment.py:7)" in masked[0], caught
     assert any("user code is masking context attribute 'text'" in w for w in caught), caught
+
+
+PREDICATES = (
+    "has_failed", "is_passed", "is_failure", "is_error", "is_hook_error",
+    "is_untested", "is_pending", "is_undefined", "is_final",
+)  # fmt: skip
+
+
+def behaves_own(name: str):
+    """behave's own predicate, whether or not this process sped it up already."""
+    found = getattr(Status, name)
+    return getattr(found, "__wrapped__", found)
+
+
+def test_the_quick_status_predicates_give_behaves_answers_for_every_status():
+    expected = {(name, m): behaves_own(name)(m) for name in PREDICATES for m in Status}
+    assert any(expected.values()) and not all(expected.values())
+    speed_up_statuses()
+    speed_up_statuses()  # twice changes nothing
+    for name in PREDICATES:
+        assert getattr(Status, name).__wrapped__ is behaves_own(name)  # not wrapped twice
+        for member in Status:
+            assert getattr(member, name)() is expected[(name, member)], (name, member)
+
+
+def test_the_quick_status_predicates_never_call_status_eq(monkeypatch):
+    speed_up_statuses()
+    calls = []
+    real = Status.__eq__
+
+    def counted(self, other):
+        calls.append(other)
+        return real(self, other)
+
+    monkeypatch.setattr(Status, "__eq__", counted)
+    for member in Status:
+        for name in PREDICATES:
+            getattr(member, name)()
+    assert calls == []
+    for member in Status:  # behave's own predicates: a Python-level __eq__ per member passed
+        for name in PREDICATES:
+            behaves_own(name)(member)
+    assert len(calls) > 100

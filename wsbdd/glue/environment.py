@@ -21,7 +21,7 @@ from behave.model_core import Status
 
 from wsbdd.facade.protocols import PROTOCOL_TAGS
 from wsbdd.facade.session import Run, Session
-from wsbdd.glue.behave_speed import speed_up_context
+from wsbdd.glue.behave_speed import speed_up_context, speed_up_statuses
 from wsbdd.glue.feature_files import guard_feature_parsing, unread_problem
 from wsbdd.glue.mistakes import empty_scenario, outlines_without_examples, scenario_mistake
 from wsbdd.glue.settings_notice import no_settings_notice, undefined_steps_hint
@@ -49,6 +49,9 @@ def before_all(context: Any) -> None:
     # behave's runner writes context.text and .table before every step, each write
     # walking the stack; wsbdd's context walks it once per line of code instead.
     speed_up_context(context)
+    # Its step cycle asks behave's Status predicates ~20 questions a step, each a row of
+    # Python-level __eq__ calls; wsbdd's predicates look the answer up instead.
+    speed_up_statuses()
     unread = unread_problem()
     if unread is not None:  # said first: the run goes on without those files
         for line in unread.splitlines():
