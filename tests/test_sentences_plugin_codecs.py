@@ -100,6 +100,7 @@ def test_a_graphql_operation_without_an_id(graphql):
     )
 
 
+@pytest.mark.xdist_group("stomp")  # one RabbitMQ broker for every STOMP test: one worker
 def test_a_stomp_frame_without_a_receipt_id_or_a_subscription_without_an_id(stomp):
     stomp.connect("Alice")
     assert_raises_sentence(
