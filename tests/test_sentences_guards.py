@@ -411,3 +411,17 @@ def test_a_load_step_sends_text_the_codec_refuses():
             )
             session.send("crowd1", {"type": "echo", "content": "y"})  # what it knows goes out
             session.receive("crowd1")
+
+
+def test_nan_or_infinity_in_a_bracketed_value():
+    from wsbdd.match import where
+    from wsbdd.match.values import parse_value
+
+    sentence = (
+        "The value [NaN] is not valid JSON (NaN is not a JSON value); check its brackets, "
+        'quotes and commas, e.g. {"name": "alice", "tags": ["a", "b"]}.'
+    )
+    assert_raises_sentence(sentence, parse_value, "[NaN]", kind=FeatureMistake)
+    assert_raises_sentence(sentence, where, "$.a is [NaN]", kind=FeatureMistake)
+    assert parse_value("[1.5]") == [1.5]
+    assert parse_value("Infinity") == "Infinity"  # unbracketed: the text it reads as
