@@ -131,8 +131,9 @@ def _pip_reason(done: subprocess.CompletedProcess[str]) -> str:
     if "[end of output]" in said:
         # A subprocess failed (the build backend, or the pip that installs what it needs):
         # pip quotes its output in a box; its error line, else its last words, say why.
-        start = next(i for i, line in enumerate(said) if line.endswith("lines of output]"))
-        quoted = said[start + 1 : said.index("[end of output]")]
+        end = said.index("[end of output]")
+        starts = [i for i, line in enumerate(said[:end]) if line.endswith("lines of output]")]
+        quoted = said[starts[-1] + 1 : end] if starts else []
         if quoted:
             return _error_line(quoted) or quoted[-1]
     found = _error_line(said)
