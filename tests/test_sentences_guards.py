@@ -168,10 +168,10 @@ def test_the_bridge_called_from_the_loop_thread_itself(loop_thread):
         loop_thread.run_callback(lambda deliver: deliver((1,)), None)
 
     assert raised_text(RuntimeError, loop_thread.run, nested_run()) == (
-        "LoopThread.run() called from the loop thread itself; await instead"
+        "LoopThread.run() was called from the loop's own thread: await the coroutine instead."
     )
     assert raised_text(RuntimeError, loop_thread.run, nested_callback()) == (
-        "LoopThread.run_callback() called from the loop thread itself"
+        "LoopThread.run_callback() was called from the loop's own thread: call it from another."
     )
     assert loop_thread.run(asyncio.sleep(0, "still fine")) == "still fine"
 
@@ -179,7 +179,7 @@ def test_the_bridge_called_from_the_loop_thread_itself(loop_thread):
 def test_the_bridge_called_after_the_loop_stopped():
     thread = LoopThread("wsbdd-test-stopped").start()
     thread.stop()
-    stopped = "the wsbdd event loop is not running (was before_all called?)"
+    stopped = "wsbdd's event loop is not running: its run was closed, or before_all never ran."
     coro = asyncio.sleep(0)
     assert raised_text(RuntimeError, thread.run, coro) == stopped
     assert coro.cr_frame is None  # closed, so no "never awaited" warning is left behind
@@ -200,7 +200,7 @@ def test_a_loop_that_never_starts_and_a_call_that_never_ends(loop_thread):
     starting.start()
     overrun = raised_text(TimeoutError, loop_thread.run, asyncio.sleep(30), 0)
     starting.join(20)
-    assert overrun == "a wsbdd operation did not finish within 5.0 s and was cancelled"
+    assert overrun == "A wsbdd operation did not finish within 5.0 s and was cancelled."
     assert said == ["the wsbdd event loop did not start within 10 s"]
     assert loop_thread.run(asyncio.sleep(0, "after")) == "after"  # the overrun was cancelled
 
@@ -212,7 +212,7 @@ def test_an_async_step_without_wsbdds_loop(monkeypatch):
 
     monkeypatch.setattr(runtime, "_current", None)  # no before_all ran: no loop was started
     assert raised_text(RuntimeError, step, step_context(None)) == (
-        "wsbdd's event loop is not running: add `from wsbdd.environment import *` to your environment.py"
+        "wsbdd's event loop is not running: add `from wsbdd.environment import *` to your environment.py."
     )
 
 
