@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from bundled import BundledRun, run_bundled
+from bundled import BundledRun, run_bundled_once
 
 from wsbdd.facade.session import Run
 from wsbdd.settings.config import Settings
@@ -146,4 +147,8 @@ def pytest_collection_modifyitems(session: Any, config: Any, items: list[Any]) -
 def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
     """The bundled features, run once with `wsbdd demo` for every test that reads the run
     (the slowest thing in the suite)."""
-    return run_bundled(tmp_path_factory.mktemp("bundled"))
+    # Under pytest-xdist each worker has its own base folder; their parent is shared, and
+    # the first worker to ask makes the run there for all of them.
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return run_bundled_once(shared / "bundled")

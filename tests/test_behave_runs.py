@@ -41,12 +41,6 @@ def make_project(tmp_path: Path, feature: str, pyproject: str = "") -> Path:
     return tmp_path
 
 
-# The tests that read the one bundled run share a worker (pyproject.toml's addopts), so the
-# run is made once, not once per worker.
-BUNDLED = pytest.mark.xdist_group("bundled")
-
-
-@BUNDLED
 def test_the_bundled_features_pass_against_the_demo_server(bundled_run: BundledRun):
     output = bundled_run.output
     assert bundled_run.result.returncode == 0, failures(output)
@@ -55,7 +49,6 @@ def test_the_bundled_features_pass_against_the_demo_server(bundled_run: BundledR
     assert "Task was destroyed but it is pending" not in output
 
 
-@BUNDLED
 def test_wsbdd_demo_runs_the_bundled_features_and_writes_the_reports(bundled_run: BundledRun):
     assert bundled_run.result.returncode == 0, failures(bundled_run.output)
     assert "against the bundled demo server" in bundled_run.result.stdout

@@ -428,7 +428,6 @@ def test_each_process_runs_on_its_own_cpu(tmp_path: Path) -> None:
 # -- the bundled suite ------------------------------------------------------------------
 
 
-@pytest.mark.xdist_group("bundled")  # reads the one bundled run (tests/test_behave_runs.py)
 def test_the_bundled_suite_in_two_processes_matches_one(
     tmp_path: Path, bundled_run: BundledRun
 ) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
 from test_graphql_client import completed, results
 from test_graphql_client import start as graphql_start
 from test_report_protocols import _run
@@ -24,9 +23,6 @@ from wsbdd.report.diagram import build_diagram
 from wsbdd.report.html import render_html
 from wsbdd.report.mask import Masker
 from wsbdd.report.text import transcript_text
-
-# One RabbitMQ broker (a session fixture) for every STOMP test: they share a worker.
-pytestmark = pytest.mark.xdist_group("stomp")
 
 
 def _conversation(session: Any) -> Conversation:

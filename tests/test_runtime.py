@@ -60,9 +60,12 @@ def test_the_caller_waits_on_the_loops_cpu_and_gets_its_own_back():
             os.sched_setaffinity(0, before)
 
 
-def test_processes_and_threads_a_step_starts_run_on_every_cpu():
+@pytest.mark.parametrize("road", ["turns", "plain"])
+def test_processes_and_threads_a_step_starts_run_on_every_cpu(road: str, monkeypatch):
     before = _needs_two_cpus()
+    monkeypatch.setenv("WSBDD_TURNS", "1" if road == "turns" else "0")  # plain: as uvloop has it
     with Run.start(Settings()) as run:
+        assert run.loop_thread._takes_turns() is (road == "turns")
         session = run.session()
         session.connect("Alice")
         session.send("Alice", '{"type": "echo", "content": "hi"}')  # a step talked to the loop
@@ -398,10 +401,13 @@ def test_a_call_in_turn_made_inside_a_running_loop_puts_that_loop_back():
         asyncio.run(caller())
 
 
-def test_a_wsbdd_call_made_inside_a_running_loop_leaves_that_loop_running():
+@pytest.mark.parametrize("road", ["turns", "plain"])
+def test_a_wsbdd_call_made_inside_a_running_loop_leaves_that_loop_running(road: str, monkeypatch):
     # A caller inside its own asyncio loop (an async test, a tool) calls wsbdd's
     # synchronous API: afterwards its loop is still the running loop.
+    monkeypatch.setenv("WSBDD_TURNS", "1" if road == "turns" else "0")
     with Run.start(Settings(same_cpu=False)) as run:
+        assert run.loop_thread._takes_turns() is (road == "turns")
         session = run.session()
 
         async def caller() -> str:
@@ -438,6 +444,22 @@ def test_both_roads_to_the_loop_give_the_same_answers(turns: bool):
             loop_thread.call_in_turn(seen.append, n + 1)
             assert loop_thread.run(add(n + 2), timeout=5)[-3:] == [n, n + 1, n + 2]
         assert loop_thread.run_callback(lambda deliver: deliver(7), timeout=5) == 7
+
+
+@pytest.mark.parametrize(
+    ("value", "turns"), [("0", False), ("off", False), ("1", True), ("", True)]
+)
+def test_wsbdd_turns_in_the_environment_chooses_the_road(monkeypatch, value: str, turns: bool):
+    # bench/bench_runtime.py runs behave on the plain road this way; a run that
+    # misbehaves can rule turn-taking out the same way.
+    monkeypatch.setenv("WSBDD_TURNS", value)
+    with Run.start(Settings(same_cpu=False)) as run:
+        assert run.loop_thread._takes_turns() is turns
+        assert (
+            run.loop_thread.call_in_turn(threading.current_thread) is threading.current_thread()
+        ) is turns
+    with LoopThread(turns=True) as loop_thread:  # said in code, the environment is not asked
+        assert loop_thread._takes_turns()
 
 
 def test_loop_uvloop_without_uvloop_installed_says_what_to_do(monkeypatch):

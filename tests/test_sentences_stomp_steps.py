@@ -39,9 +39,6 @@ from wsbdd.model.inbox import Inbox
 from wsbdd.model.variables import Variables
 from wsbdd.settings.config import Settings
 
-# One RabbitMQ broker (a session fixture) for every STOMP test: they share a worker.
-pytestmark = pytest.mark.xdist_group("stomp")
-
 
 def frame(command: str, headers: dict[str, Any] | None = None, body: Any = "") -> dict[str, Any]:
     return {"command": command, "headers": headers or {}, "body": body}

@@ -31,9 +31,6 @@ from wsbdd.match.messages import MessageMatcher
 from wsbdd.model.errors import ConnectionProblem, ExpectationFailed
 from wsbdd.settings.config import Settings, StompSettings
 
-# One RabbitMQ broker (a session fixture) for every STOMP test: they share a worker.
-pytestmark = pytest.mark.xdist_group("stomp")
-
 JSON = {"content-type": "application/json"}
 
 

@@ -20,13 +20,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from feature_projects import assert_written_in_words, run_with_reports
 from sentences import clock
 from test_behave_runs import behave, failures, make_project
-
-# One RabbitMQ broker (a session fixture) for every STOMP test: they share a worker.
-pytestmark = pytest.mark.xdist_group("stomp")
 
 FEATURES = Path(__file__).resolve().parent / "features" / "stomp"
 

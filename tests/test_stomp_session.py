@@ -15,9 +15,6 @@ from wsbdd.model.errors import ExpectationFailed
 from wsbdd.model.variables import Variables
 from wsbdd.settings.config import Settings
 
-# One RabbitMQ broker (a session fixture) for every STOMP test: they share a worker.
-pytestmark = pytest.mark.xdist_group("stomp")
-
 
 def where(text: str) -> tuple[Any, ...]:
     return conditions(text, Variables()).conditions

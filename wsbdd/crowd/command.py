@@ -78,6 +78,10 @@ def _configured_url(extra: list[str]) -> str:
     return str(settings.url or "")
 
 
+class DemoServerDown(RuntimeError):
+    """The bundled demo server did not say it listens: the end of a sentence, lower case."""
+
+
 @contextmanager
 def _demo_server(log: IO[str]) -> Iterator[str]:
     """The bundled demo server in a process of its own; yields its URL."""
@@ -92,7 +96,8 @@ def _demo_server(log: IO[str]) -> Iterator[str]:
         line = server.stdout.readline()  # the server prints it once it listens, or exits
         found = re.search(r"listening on (\S+)", line)
         if not found:
-            raise RuntimeError(f"the demo server did not start: {line.strip() or 'no output'}")
+            said = f"it said: {line.strip()}" if line.strip() else "it printed nothing"
+            raise DemoServerDown(f"the bundled demo server did not start ({said})")
         yield found[1]
     finally:
         server.terminate()
@@ -201,16 +206,24 @@ def run(ns: argparse.Namespace, extra: list[str]) -> int:
     ):
         summary = Path(folder) / "summary.json"
         url = _configured_url(extra)
-        with _maybe_demo(url, server_log) as served:
-            if served:
-                env["WSBDD_URL"] = served
-                # What `wsbdd run` ignores from its own demo server, the shares ignore too.
-                behave = [*behave, "-D", 'wsbdd.ignore=$.type is "welcome"']
-            started = time.monotonic()
-            status = _cluster(ns, behave, env, logs, summary)
-            if status is None:  # the probed port was taken meanwhile: once more
+        try:
+            with _maybe_demo(url, server_log) as served:
+                if served:
+                    env["WSBDD_URL"] = served
+                    # What `wsbdd run` ignores from its own demo server, the shares ignore too.
+                    behave = [*behave, "-D", 'wsbdd.ignore=$.type is "welcome"']
+                started = time.monotonic()
                 status = _cluster(ns, behave, env, logs, summary)
-            took = time.monotonic() - started
+                if status is None:  # the probed port was taken meanwhile: once more
+                    status = _cluster(ns, behave, env, logs, summary)
+                took = time.monotonic() - started
+        except DemoServerDown as down:
+            print(
+                f"wsbdd load: {down}; see {logs / 'server.log'}, or give the URL of your own "
+                "server (url in wsbdd.toml, -D wsbdd.url=…, or WSBDD_URL).",
+                file=sys.stderr,
+            )
+            return 2
         return _report(summary, status, logs, ns.workers, took)
 
 

@@ -183,7 +183,11 @@ class GraphQLSession(ProtocolSession):
         )
         self.send(name, intent)
         if intent.id is None:  # encode() runs before send() returns (in the loop's turn)
-            raise FeatureMistake(f'{name}\'s operation "{operation}" got no id.')
+            raise FeatureMistake(
+                f'{name}\'s operation "{operation}" went out without an id: the codec '
+                f"{type(client.codec).__name__} must set the Operation's id as it encodes it, "
+                "for wsbdd to find the operation's results."
+            )
         _state(self).operations[operation] = _Operation(
             operation, name, intent.id, before, _kind(query)
         )

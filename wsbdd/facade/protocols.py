@@ -64,7 +64,10 @@ PROTOCOL_TAGS = frozenset(
 
 def protocol_name(text: str) -> str:
     """The codec name a feature's words mean: ``Socket.IO`` → ``socket.io``, ``GraphQL`` →
-    ``graphql-transport-ws``, ``STOMP`` → ``stomp``; other names as they are (lower case)."""
+    ``graphql-transport-ws``, ``STOMP`` → ``stomp``; other names as they are (lower case),
+    and a project's codec (``package.module:Class``) exactly as written."""
+    if ":" in text:  # Python names are case-sensitive: lowering one finds nothing
+        return text.strip()
     lowered = " ".join(text.strip().lower().split())
     return _ALIASES.get(lowered, lowered)
 

@@ -205,7 +205,11 @@ class StompSession(ProtocolSession):
         """Wait for the RECEIPT ``receipt_id`` (or an ERROR: the broker refused the frame,
         ``what``, which fails) among ``name``'s frames from inbox index ``after`` on."""
         if receipt_id is None:  # encode() runs before send() returns (in the loop's turn)
-            raise FeatureMistake(f"{name}'s {what} got no receipt id.")
+            raise FeatureMistake(
+                f"{name}'s {what} went out without a receipt id: the codec "
+                f"{type(self.client(name).codec).__name__} must set the frame's receipt_id as "
+                "it encodes it, for wsbdd to wait for the broker's RECEIPT."
+            )
         limit = self.settings.timeout if timeout is None else timeout
         matcher = ReceiptMatcher(receipt_id, what)
         found = self._wait(name, Answer(name, matcher, limit, after))
@@ -236,7 +240,11 @@ class StompSession(ProtocolSession):
             )
             self._send_frame(name, intent, f'SUBSCRIBE to "{destination}"', receipt, timeout)
             if intent.id is None:
-                raise FeatureMistake(f'{name}\'s SUBSCRIBE to "{destination}" got no id.')
+                raise FeatureMistake(
+                    f'{name}\'s SUBSCRIBE to "{destination}" went out without an id: the codec '
+                    f"{type(self.client(name).codec).__name__} must set the StompSubscribe's id "
+                    "as it encodes it, for wsbdd to know the subscription."
+                )
             state.subscriptions[(name, destination)] = intent.id
             state.ack_modes[(name, intent.id)] = ack
             ids.append(intent.id)

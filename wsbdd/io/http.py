@@ -324,8 +324,11 @@ class HttpClients:
                 f'"{exc.object[exc.start : exc.end]}", and HTTP headers carry ASCII only; '
                 "percent-encode it, or send it in the body."
             ) from None
-        except (httpx.HTTPError, ValueError, TypeError) as exc:
-            raise FeatureMistake(f'"{masked_address(url)}" cannot be requested ({exc}).') from None
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, TypeError) as exc:
+            # httpx.InvalidURL is no HTTPError: a URL too long for httpx ends here too.
+            shown = masked_address(url)
+            shown = shown if len(shown) <= 200 else shown[:100] + "…"
+            raise FeatureMistake(f'"{shown}" cannot be requested ({exc}).') from None
         current_body = body
         for _ in range(MAX_REDIRECTS + 1):
             answer = self._send(client, name, request, current_body, step)

@@ -50,6 +50,9 @@ _EAGER = sys.version_info >= (3, 12)  # asyncio.eager_task_factory exists
 
 _current: LoopThread | None = None
 
+TURNS_OFF = ("0", "false", "no", "off")
+"""Values of ``WSBDD_TURNS`` that put every loop thread on the plain road."""
+
 
 def _current_cpu() -> int | None:
     """The CPU the calling thread runs on now (Linux), else None."""
@@ -143,10 +146,14 @@ class LoopThread:
         *,
         same_cpu: bool = True,
         loop: str = "asyncio",
-        turns: bool = True,
+        turns: bool | None = None,
     ) -> None:
         """``turns`` False: the loop never takes turns, and every call goes through
-        ``call_soon_threadsafe`` (for the benchmark that weighs the two roads)."""
+        ``call_soon_threadsafe`` (the plain road).  None: turns, unless the environment
+        variable ``WSBDD_TURNS`` is ``0`` (how bench/bench_runtime.py runs behave on
+        the plain road; a way to rule turn-taking out when a run misbehaves)."""
+        if turns is None:
+            turns = os.environ.get("WSBDD_TURNS", "1").strip().lower() not in TURNS_OFF
         self._turn = threading.Lock()
         self.loop = new_event_loop(loop, self._turn if turns else None)
         self._ready = threading.Event()
@@ -238,10 +245,15 @@ class LoopThread:
         """
         if self.in_loop_thread():
             coro.close()
-            raise RuntimeError("LoopThread.run() called from the loop thread itself; await instead")
+            raise RuntimeError(
+                "LoopThread.run() was called from the loop's own thread: "
+                "await the coroutine instead."
+            )
         if not self.running:
             coro.close()
-            raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
+            raise RuntimeError(
+                "wsbdd's event loop is not running: its run was closed, or before_all never ran."
+            )
         # One task, started from a thread-safe callback, that hands its result over
         # as it ends: what asyncio.run_coroutine_threadsafe(...).result() does, with
         # two loop turns and one future fewer (about 10 µs a call; every step makes one).
@@ -291,9 +303,14 @@ class LoopThread:
         from there on the loop keeps its own time.
         """
         if self.in_loop_thread():
-            raise RuntimeError("LoopThread.run_callback() called from the loop thread itself")
+            raise RuntimeError(
+                "LoopThread.run_callback() was called from the loop's own thread: "
+                "call it from another."
+            )
         if not self.running:
-            raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
+            raise RuntimeError(
+                "wsbdd's event loop is not running: its run was closed, or before_all never ran."
+            )
         finished = threading.Lock()
         finished.acquire()
         box: list[Any] = []
@@ -360,7 +377,7 @@ class LoopThread:
                 with contextlib.suppress(RuntimeError):
                     self.loop.call_soon_threadsafe(abandon)
                 raise TimeoutError(
-                    f"a wsbdd operation did not finish within {limit:.1f} s and was cancelled"
+                    f"A wsbdd operation did not finish within {limit:.1f} s and was cancelled."
                 )
         except KeyboardInterrupt:
             with contextlib.suppress(RuntimeError):
@@ -406,7 +423,10 @@ class LoopThread:
         assert isinstance(loop, _TurnTakingLoop)
         with self._turn:
             if not self.running or not loop.is_running():
-                raise RuntimeError("the wsbdd event loop is not running (was before_all called?)")
+                raise RuntimeError(
+                    "wsbdd's event loop is not running: "
+                    "its run was closed, or before_all never ran."
+                )
             ready, timers = loop.scheduled()
             # The caller's own running loop, if it is inside one, is put back after.
             previous = asyncio._get_running_loop()
@@ -555,7 +575,7 @@ def on_ws_loop(
             if loop_thread is None:
                 raise RuntimeError(
                     "wsbdd's event loop is not running: add `from wsbdd.environment import *` "
-                    "to your environment.py"
+                    "to your environment.py."
                 )
 
             async def _run() -> Any:

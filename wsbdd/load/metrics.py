@@ -70,7 +70,7 @@ class Latencies:
     def percentile(self, p: float) -> float | None:
         """The sample at nearest rank ``ceil(p/100 * n)``; ``p=0`` is the minimum; None if empty."""
         if not 0 <= p <= 100:
-            raise ValueError(f"a percentile is between 0 and 100, not {p}")
+            raise ValueError(f"A percentile is a number from 0 to 100, not {p}.")
         ordered = self._ordered()
         if not ordered:
             return None
@@ -106,7 +106,7 @@ class Latencies:
         holds ``low <= x < high``, except the last, which also holds the maximum.
         """
         if bins < 1:
-            raise ValueError(f"a histogram needs at least one bin, not {bins}")
+            raise ValueError(f"A histogram needs at least one bin, not {bins}.")
         ordered = self._ordered()
         if not ordered:
             return []
@@ -198,7 +198,7 @@ class HdrLatencies(Latencies):
 
     def percentile(self, p: float) -> float | None:
         if not 0 <= p <= 100:
-            raise ValueError(f"a percentile is between 0 and 100, not {p}")
+            raise ValueError(f"A percentile is a number from 0 to 100, not {p}.")
         total = len(self)
         if not total:
             return None

@@ -51,10 +51,15 @@ class Phase:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.duration) and self.duration > 0):
-            raise ValueError(f"phase {self.name!r} must last more than 0 seconds")
+            raise ValueError(
+                f'The phase "{self.name}" must last more than 0 seconds, not {self.duration}.'
+            )
         for rate in (self.start_rate, self.end_rate):
             if not (math.isfinite(rate) and rate >= 0):
-                raise ValueError(f"phase {self.name!r} has an invalid rate {rate!r}")
+                raise ValueError(
+                    f'The phase "{self.name}" sends at {rate} messages a second: '
+                    "a rate is a number of 0 or more."
+                )
 
     @property
     def sends(self) -> float:

@@ -133,7 +133,10 @@ def channel() -> Channel:
     if _channel is None:
         text = os.environ.get(CHANNEL_VARIABLE, "")
         if not text:
-            raise RuntimeError(f"{CHANNEL_VARIABLE} is not set: this is no share of a crowd")
+            raise RuntimeError(
+                f"{CHANNEL_VARIABLE} is not set, so this process is no share of a crowd: "
+                "run the feature with wsbdd load, which starts the shares."
+            )
         _channel = Channel.from_environ(text)
     return _channel
 

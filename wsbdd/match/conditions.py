@@ -43,7 +43,7 @@ from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.variables import Variables
 
 from .paths import JsonPath, compile_path
-from .values import parse_value, quoted_text, show
+from .values import no_constant, parse_value, quoted_text, show
 from .words import MATCHER_WORDS, ValueMatcher, unknown_matcher, value_matcher
 
 __all__ = [
@@ -241,10 +241,6 @@ _NO_VARIABLES = Variables()
 _VARIABLE_ONLY = re.compile(r"\$\{([^}]+)\}")
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(name)  # json.loads takes NaN and Infinity; a writer typing them means text
-
-
 _NOT_MATCHERS = {
     "bigger than": "is greater than",
     "larger than": "is greater than",
@@ -364,7 +360,7 @@ def _read_value(
             return variables.get(whole.group(1))
     rendered = variables.render_json_text(value_text) if "${" in value_text else value_text
     try:
-        return json.loads(rendered, parse_constant=_no_constant)
+        return json.loads(rendered, parse_constant=no_constant)
     except ValueError:
         pass
     if phrase == "is one of" and " and " in value_text:

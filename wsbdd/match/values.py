@@ -33,9 +33,10 @@ __all__ = [
 ]
 
 
-def _no_constant(name: str) -> Any:
-    # json.loads accepts NaN and Infinity; a feature writer typing them means text.
-    raise ValueError(name)
+def no_constant(name: str) -> Any:
+    """``json.loads``' ``parse_constant``: NaN and Infinity are no JSON (a writer typing
+    them means text), and the reason ends the sentence for a bracketed value."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 _ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
@@ -100,7 +101,7 @@ def parse_value(text: str) -> Any:
     if len(text) >= 2 and first == last == "'":
         return text[1:-1].replace("\\'", "'")
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=no_constant)
     except ValueError as error:
         if first in "[{":
             reason = getattr(error, "msg", str(error))

@@ -72,7 +72,10 @@ class Response:
     def json(self) -> Any:
         """The body parsed as JSON; raises ``ValueError`` when it is not JSON."""
         if self._parsed is _NOT_JSON:
-            raise ValueError("the body is not JSON")
+            raise ValueError(
+                "The response's body is not JSON; "
+                "ask Response.is_json first, or read Response.text."
+            )
         return self._parsed
 
     @property

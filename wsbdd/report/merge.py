@@ -72,7 +72,7 @@ def _joined(values: Sequence[str]) -> str:
 def merge_runs(runs: Sequence[RunReport], *, rerun: bool = False) -> RunReport:
     """One run from ``runs`` (see the module); the records of ``runs`` are left untouched."""
     if not runs:
-        raise ValueError("merge_runs needs at least one run")
+        raise ValueError("merge_runs needs at least one run to merge, and was given none.")
     versions = list(dict.fromkeys(run.version for run in runs if run.version))
     # "Later" is when a run started, not where it stands in the list (a glob's order).
     runs = sorted(runs, key=lambda run: run.started)

@@ -294,7 +294,7 @@ def _read_failure(data: Any) -> Failure | None:
     if not data:
         return None
     values = _fields_of(Failure, data)
-    for name in ("candidates", "notes"):
+    for name in ("candidates", "notes", "ignored"):  # tuples, as Failure holds them
         if name in values:
             values[name] = tuple(values[name] or ())
     return Failure(**values)

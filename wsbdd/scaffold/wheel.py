@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -120,17 +121,39 @@ def _build_from_source(root: Path, out_dir: Path) -> Path:
         raise WheelProblem(f"pip could not build it from {root}: {_pip_reason(done)}")
     wheels = sorted(out_dir.glob("wsbdd-*.whl"))
     if not wheels:
-        raise WheelProblem(f"pip built no wheel from {root}")
+        raise WheelProblem(f"pip built no wheel of wsbdd from {root}")
     return wheels[0]
 
 
 def _pip_reason(done: subprocess.CompletedProcess[str]) -> str:
     """The line of pip's failure that says what went wrong (not "see above")."""
     said = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+    if "[end of output]" in said:
+        # A subprocess failed (the build backend, or the pip that installs what it needs):
+        # pip quotes its output in a box; its error line, else its last words, say why.
+        end = said.index("[end of output]")
+        starts = [i for i, line in enumerate(said[:end]) if line.endswith("lines of output]")]
+        quoted = said[starts[-1] + 1 : end] if starts else []
+        if quoted:
+            return _error_line(quoted) or quoted[-1]
+    found = _error_line(said)
+    if found:
+        return found
+    # pip's own traceback ends with the exception (pip._vendor.tomli.TOMLDecodeError: …).
+    told = [line for line in said if not line.startswith(("hint:", "note:"))]
+    last = re.sub(r"^(?:\w+\.)+(\w+:)", r"\1", told[-1]) if told else ""
+    return last or f"exit code {done.returncode}"
+
+
+def _error_line(said: list[str]) -> str | None:
     for line in said:
-        if line.lower().startswith("error:") and not line.endswith(("-with-error", "-failed")):
+        if (
+            line.lower().startswith("error:")
+            and line != "ERROR: Exception:"  # pip itself crashed: its traceback ends below
+            and not line.endswith(("-with-error", "-failed"))
+        ):
             return line
-    return said[-1] if said else f"exit code {done.returncode}"
+    return None
 
 
 def _record_hash(data: bytes) -> str:
