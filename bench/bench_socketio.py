@@ -24,6 +24,12 @@ Round trips (``--exchanges``, default 200): one client emits ``echo`` with
   noop       the wsbdd feature again, every step a ``pass`` (behave's ``re`` matcher,
              wsbdd's context speed-up): behave's own cost, which the AsyncClient does
              not pay, so wsbdd's own share can be told from behave's
+  session    wsbdd's Session API with no behave, a script doing what the two steps do:
+             ``session.emit_and_wait_ack("Alice", "echo", [payload])``, then
+             ``session.expect_ack_is(None, event_args('{…}', session.vars))`` (what the
+             steps call, their text parsing included): wsbdd's own
+             share measured rather than subtracted (its loop thread, the hand-over from
+             the caller's thread and back, the codec, the inbox, the matchers)
 
   Timed from inside, as bench/bench_steps.py does: behave stamps
   ``time.perf_counter()`` first thing in ``before_step`` (from the first exchange's
@@ -54,7 +60,13 @@ connected group, median:
   Reported: fan-out throughput frames ÷ wsbdd (median broadcast time; goal ≥ 0.8).
 
 Both: the event loop is asyncio on every side (wsbdd's default; the official
-client has no other), no compression.  Left out: connecting (bench_groups),
+client has no other), no compression (socket.io 4 offers none unless configured).
+Not alike, and part of what is compared: the official client speaks WebSocket through
+aiohttp (its frame reader compiled), wsbdd and the frames script through websockets
+(its masking compiled); the official client is one thread, where wsbdd's steps run on
+behave's thread and hand each wait to wsbdd's loop thread and back; the official
+client decodes the server's ``echo`` event and drops it (no handler), wsbdd keeps it
+in the inbox, unread.  Left out: connecting (bench_groups),
 reports (behave's ``plain`` formatter into a pipe), the server's own cost (the
 same server for all sides, in its own process).  The machine is shared: read the
 median and the per-round spread in the notes.  Bounded: each process has a
@@ -226,6 +238,38 @@ async def main(url, warmup, count):
 asyncio.run(main(os.environ["BENCH_STEPS_URL"], int(sys.argv[1]), int(sys.argv[2])))
 """
 
+SESSION = """
+import json, os, sys, time
+from pathlib import Path
+
+from wsbdd.expect.events import event_args
+from wsbdd.facade.session import Run
+from wsbdd.settings.config import load_settings
+
+
+def exchanges(session, prefix, count, stamps):
+    for n in range(count):
+        text = json.dumps({"n": f"{prefix} {n}"})
+        stamps.append(time.perf_counter())
+        session.emit_and_wait_ack("Alice", "echo", event_args(text, session.vars))
+        session.expect_ack_is(None, event_args(text, session.vars))
+    stamps.append(time.perf_counter())
+
+
+def main(warmup, count):
+    stamps = {"warm-up": [], "timed": []}
+    settings = load_settings(Path.cwd(), environ=os.environ)  # WSBDD_URL, WSBDD_LOOP
+    with Run.start(settings) as run, run.session() as session:
+        session.connect_socketio(["Alice"])
+        exchanges(session, "warm", warmup, stamps["warm-up"])
+        exchanges(session, "bench", count, stamps["timed"])
+    with open(os.environ["BENCH_STEPS_OUT"], "w") as out:
+        json.dump(stamps, out)
+
+
+main(int(sys.argv[1]), int(sys.argv[2]))
+"""
+
 # --- wsbdd's side: behave on generated features -----------------------------------------------
 
 DONE = """
@@ -364,7 +408,7 @@ def round_trip_round(side: str, folder: Path, url: str, exchanges: int) -> float
         stamps = timed_stamps(found, 2)  # "speaks Socket.IO" and "is connected"
         expected = 2 * exchanges + 1
     else:
-        script = folder / ("frames.py" if side == "frames" else "official.py")
+        script = folder / f"{side}.py"
         args = ["round-trips"] if side == "frames" else []
         command = [sys.executable, str(script), *args, str(WARMUP), str(exchanges)]
         found = bench_steps.run_child(command, folder, url, out, f"{side} round trips", DEADLINE)
@@ -406,7 +450,9 @@ def measure(options: argparse.Namespace, notes: list[str]) -> dict[str, dict[str
             "wsbdd sides not run: this checkout has no Socket.IO codec and steps "
             "(wsbdd.codec.socketio, wsbdd.steps.socketio); the baselines only"
         )
-    trips = ["wsbdd", "official", "frames", "noop"] if with_wsbdd else ["official", "frames"]
+    trips = ["wsbdd", "official", "frames", "noop", "session"]
+    if not with_wsbdd:
+        trips = ["official", "frames"]
     fans = ["wsbdd", "frames"] if with_wsbdd else ["frames"]
     results: dict[str, dict[str, list[float]]] = {
         "round trips": {side: [] for side in trips},
@@ -417,6 +463,7 @@ def measure(options: argparse.Namespace, notes: list[str]) -> dict[str, dict[str
         folder = Path(name)
         (folder / "frames.py").write_text(FRAMES)
         (folder / "official.py").write_text(OFFICIAL)
+        (folder / "session.py").write_text(SESSION)
         trip_feature = round_trip_feature(options.exchanges, WARMUP)
         write_project(folder, "round_trips", trip_feature)
         write_project(folder, "round_trips_noop", trip_feature, noop=True)
@@ -463,6 +510,9 @@ def rows_from(
         ]
         rows.append(row(f"{n} round trips, (wsbdd − behave's no-op steps) ÷ AsyncClient",
                         statistics.median(own), "×"))  # fmt: skip
+        alone = statistics.median(per_round(trips, "session", "official"))
+        rows.append(row(f"{n} round trips, wsbdd's Session API (no behave) ÷ AsyncClient",
+                        alone, "×"))  # fmt: skip
         floor = statistics.median(trips["noop"]) / (2 * n) * 1e6
         rows.append(row("behave's own cost per step (no-op steps, wsbdd's context speed-up)",
                         floor, "µs"))  # fmt: skip

@@ -40,6 +40,8 @@ def test_the_smoke_run_prints_one_json_document(server: str, node_socketio):
     # wsbdd's sides ran (behave on the generated features, through the Socket.IO steps).
     assert "40 round trips, wsbdd (median of rounds)" in measures
     assert "40 round trips, noop (median of rounds)" in measures
+    assert "40 round trips, session (median of rounds)" in measures  # the Session API alone
+    assert "40 round trips, wsbdd's Session API (no behave) ÷ AsyncClient" in measures
     assert "fan-out to 100 clients, wsbdd (median broadcast, median of rounds)" in measures
     assert not any("wsbdd sides not run" in note for note in document["notes"])
     goals = {row["measure"]: row["goal"] for row in rows if row["goal"]}

@@ -292,6 +292,97 @@ def test_emit_and_the_servers_ack_name_the_event():
     assert "event" not in only(codec.decode("439[1]", 2)).value
 
 
+def test_the_sent_label_of_an_emit_is_made_from_its_frame_when_read():
+    codec = opened()
+    data = {"room": "lobby", "text": "hi"}
+    chat = Emit("chat", (data, 2), namespace="/admin", wants_ack=True)
+    (frame,) = codec.encode(chat)
+    label = codec.sent_label(chat)
+    assert callable(label)  # put off: most emits are never shown
+    data["text"] = "changed after the emit"  # what was sent stands, not the object now
+    assert label() == 'emit /admin chat {"room": "lobby", "text": "hi"}, 2 (ack 0)'
+    assert label() == codec.describe(Emit("chat", ({"room": "lobby", "text": "hi"}, 2),
+                                          namespace="/admin", ack_id=0))  # fmt: skip
+    # Sent twice, each send's label is its own frame's (a new ack id each time).
+    codec.encode(chat)
+    again = codec.sent_label(chat)
+    assert callable(again) and again().endswith("(ack 1)") and label().endswith("(ack 0)")
+    # An emit other than the one just encoded, a binary emit, other intents: described now.
+    assert codec.sent_label(Emit("typing")) == "emit typing"
+    blob = Emit("upload", (b"\x01\x02",))
+    codec.encode(blob)
+    assert codec.sent_label(blob) == "emit upload <2 bytes>"
+    assert codec.sent_label(Acknowledge(4, (1,))) == "answer ack 4 1"
+
+
+def test_a_sent_frame_keeps_a_lazy_label_until_read():
+    from wsbdd.io.client import Sent
+
+    calls: list[int] = []
+
+    def make() -> str:
+        calls.append(1)
+        return "emit chat"
+
+    sent = Sent(1.0, "text", '42["chat"]', make)
+    assert not calls
+    assert sent.label == "emit chat" and sent.label == "emit chat" and calls == [1]
+    assert sent == Sent(1.0, "text", '42["chat"]', "emit chat")
+    assert sent != Sent(1.0, "text", '42["chat"]', "emit other")
+    assert hash(sent) == hash(Sent(1.0, "text", '42["chat"]'))
+    assert repr(sent) == "Sent(1.0, 'text', '42[\"chat\"]', 'emit chat')"
+
+
+def test_message_frames_decode_as_python_engineio_reads_them():
+    """The usual frame, an Engine.IO message carrying a Socket.IO packet, skips python-
+    engineio's packet object: the decoded message is the same, and frames that are not
+    such a message still go through it (and say what is wrong)."""
+    from engineio import packet as eio
+
+    frames = [
+        '42["chat",{"text":"hi"}]',
+        '42/admin,7["ban","x"]',
+        '437[{"ok":true}]',
+        "43/quiz,2[]",
+        '451-["up",{"_placeholder":true,"num":0}]',
+    ]
+    for frame in frames:
+        assert eio.Packet(encoded_packet=frame).data == frame[1:]  # what the fast path takes
+        fast, slow = (
+            opened(namespaces=["/", "/admin", "/quiz"]),
+            opened(namespaces=["/", "/admin", "/quiz"]),
+        )
+        packet = eio.Packet(encoded_packet=frame)
+        slow_decoded = slow._message(frame, packet.data)  # the road through the packet class
+        fast_decoded = fast.decode(frame, 1.0)
+        assert fast_decoded is not None
+        assert [m.value for m in fast_decoded.messages] == [  # type: ignore[union-attr]
+            m.value  # type: ignore[union-attr]
+            for m in slow_decoded.messages
+        ]
+        assert (fast._pending is None) == (slow._pending is None)
+    # Not a Socket.IO packet after the Engine.IO type: the packet class's road, its sentence.
+    failed = opened().decode('4{"a":1}', 1.0)
+    assert failed is not None and failed.failed is not None
+    assert "its Engine.IO message carries no Socket.IO packet" in failed.failed
+    failed = opened().decode("4\u00b2", 1.0)  # numeric, not a digit Socket.IO reads
+    assert failed is not None and failed.failed is not None
+    assert "does not parse" in failed.failed
+
+
+def test_bytes_are_found_where_python_socketio_looks_for_them():
+    from socketio.packet import Packet
+
+    from wsbdd.codec.socketio import _has_bytes
+
+    values = [
+        None, 1, "x", b"x", bytearray(b"x"), [], {}, ["a", {"b": [1, b"\x00"]}],
+        {"a": {"b": "c"}}, ["a", (b"in a tuple: not looked into",)], [{"k": bytearray(1)}],
+    ]  # fmt: skip
+    for value in values:
+        assert _has_bytes(value) == Packet.data_is_binary(value), value
+
+
 def test_emit_on_a_namespace_and_plain_frames_pass_through():
     codec = opened()
     assert codec.encode(Emit("hello", ("a", 1), namespace="admin")) == ['42/admin,["hello","a",1]']

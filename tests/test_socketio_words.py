@@ -255,3 +255,68 @@ def test_a_scenario_may_speak_plain_websocket_in_a_socketio_run():
         session.use_protocol("Socket.IO")
         factory = session.scenario_codec("Alice")
         assert factory is not None and factory().name == "socket.io"
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        ('{"n": "bench 17"}', ({"n": "bench 17"},)),
+        (
+            '{"room": "lobby", "text": "a, b"}, "hi", 3',
+            ({"room": "lobby", "text": "a, b"}, "hi", 3),
+        ),  # noqa: E501
+        ('[1, [2, 3]], {"a": [4]} , null,true', ([1, [2, 3]], {"a": [4]}, None, True)),
+        ('"with \\"quotes\\", and ]}"', ('with "quotes", and ]}',)),
+        ('hex "01 ff", 2', (b"\x01\xff", 2)),  # binary: read one by one
+        ('"costs $5", 1', ("costs $5", 1)),  # a dollar: read one by one, for ${…}
+        ("\u00a0{}", ({},)),  # space JSON does not know, around an argument
+    ],
+)
+def test_arguments_read_at_once_are_those_read_one_by_one(text, args):
+    from wsbdd.expect.events import event_args
+
+    assert event_args(text, Variables()) == args
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"a": 1},, 2', "have an empty one"),
+        ("1, 2,", "have an empty one"),
+        ("1], [2", "JSON"),
+        ('{"a": }', "JSON"),
+    ],
+)
+def test_arguments_that_are_not_a_json_list_say_what_is_wrong_with_each(text, words):
+    from wsbdd.expect.events import event_args
+
+    with pytest.raises(FeatureMistake, match=words):
+        event_args(text, Variables())
+
+
+@pytest.mark.parametrize(
+    ("args", "values"),
+    [
+        ([{"n": "bench 17"}], ({"n": "bench 17"},)),
+        ([{"n": "bench 17"}], ({"n": "bench 18"},)),
+        ([5], (5.0,)),  # JSON's equality: 5 is 5.0
+        ([1], (True,)),  # and true is not 1
+        ([], ({"ok": True},)),  # nothing to compare
+        ([{"ok": True}, 2], ({"ok": True},)),  # one value: the first argument
+        ([{"ok": True}, 2], ({"ok": True}, 2)),  # several: all of them
+        ([{"ok": True}, 2], ({"ok": True}, 3)),
+        ([{"ok": True}], ({"ok": True}, 2)),
+        ([b"\x01\xff"], (b"\x01\xff",)),  # binary
+        ([[1, [2]]], ([1, [2]],)),
+        ([None], (None,)),
+    ],
+)
+def test_an_acknowledgement_is_told_alike_with_and_without_its_conditions(args, values):
+    from wsbdd.expect.events import ack_args_are, ack_is_conditions
+    from wsbdd.model.message import DecodedMessage
+
+    ack = DecodedMessage(
+        1, 1.0, "text", "43", {"type": "ack", "namespace": "/", "ack": 3, "args": args}
+    )
+    with_conditions = AckMatcher(3, ack_is_conditions(values)).matches(ack)
+    assert ack_args_are(ack, values) == with_conditions

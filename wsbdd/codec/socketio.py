@@ -31,7 +31,7 @@ test client:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from types import ModuleType
@@ -113,6 +113,9 @@ sio: ModuleType = ModuleType("socketio.packet (not imported yet)")
 
 SioPacket: Any = None
 """python-socketio's ``Packet``, reading JSON with one decoder made once (see below)."""
+_EIO_MESSAGE = "4"
+"""Engine.IO's MESSAGE packet type as it starts a frame (``str(eio.MESSAGE)``, set again
+from python-engineio when its packet module is imported)."""
 
 
 def _bounded_int(text: str) -> int:
@@ -135,7 +138,7 @@ class _PacketJson:
 
 
 def _load_packets() -> None:
-    global eio, sio, SioPacket
+    global eio, sio, SioPacket, _EIO_MESSAGE
     if not hasattr(sio, "Packet"):
         from engineio import packet as engineio_packet
         from socketio import packet as socketio_packet
@@ -144,6 +147,7 @@ def _load_packets() -> None:
             json = _PacketJson()
 
         eio, sio, SioPacket = engineio_packet, socketio_packet, Packet
+        _EIO_MESSAGE = str(engineio_packet.MESSAGE)
 
 
 class Malformed(ValueError):
@@ -239,6 +243,7 @@ class SocketIOCodec(BaseCodec):
         "_offsets",
         "_resumed",
         "_recovered",
+        "_described",
     )
 
     name: ClassVar[str] = "socket.io"
@@ -293,6 +298,9 @@ class SocketIOCodec(BaseCodec):
         self._resumed: dict[str, str] = {}
         """The pids this connection asked to resume (from the lost connection's codec)."""
         self._recovered: dict[str, bool] = {}
+        self._described: tuple[Emit | None, str | None] = (None, None)
+        """The latest emit encoded, and its frame when it is one text frame (its label's
+        source, see :meth:`describe`)."""
 
     # -- the address ------------------------------------------------------------------
 
@@ -361,6 +369,16 @@ class SocketIOCodec(BaseCodec):
     def _decode(self, frame: Frame, at: float) -> Decoded:
         if not self.opened:
             return self._open(frame, at)
+        if (
+            type(frame) is str
+            and len(frame) > 1
+            and frame[0] == _EIO_MESSAGE
+            and frame[1].isnumeric()
+        ):
+            # The usual frame, an Engine.IO message carrying a Socket.IO packet ("42[…]"):
+            # what eio.Packet makes of it (type MESSAGE, the rest as text), without the
+            # packet object and the exception it raises and catches to get there.
+            return self._message(frame, frame[1:])
         try:
             packet = eio.Packet(encoded_packet=frame)
         except (ValueError, IndexError, TypeError) as error:
@@ -437,7 +455,7 @@ class SocketIOCodec(BaseCodec):
         if not text or not text[0].isdigit():
             raise self._malformed(frame, "it is no Socket.IO packet")
         try:
-            packet = SioPacket(encoded_packet=text)
+            packet = SioPacket(binary=False, encoded_packet=text)  # no data yet: nothing to scan
         except (ValueError, IndexError, TypeError) as error:
             raise self._malformed(frame, f"its Socket.IO packet does not parse ({error})") from None
         kind = packet.packet_type
@@ -490,7 +508,7 @@ class SocketIOCodec(BaseCodec):
         return Decoded()
 
     def _app_message(self, packet: Any, namespace: str, raw: Frame | None) -> Received:
-        data = list(packet.data)
+        data = packet.data  # a list the packet read from this frame: no one else holds it
         if packet.packet_type in (sio.EVENT, sio.BINARY_EVENT):
             event, args = data[0], data[1:]
             value: dict[str, Any] = {
@@ -631,7 +649,9 @@ class SocketIOCodec(BaseCodec):
         ack_id = None
         if emit.wants_ack:
             ack_id = self._next_ack
-        packet = SioPacket(sio.EVENT, data=[emit.event, *emit.args], namespace=name, id=ack_id)
+        data = [emit.event, *emit.args]
+        binary = _has_bytes(data)
+        packet = SioPacket(sio.EVENT, data=data, namespace=name, id=ack_id, binary=binary)
         try:
             frames = _frames(packet)
         except (TypeError, ValueError) as error:
@@ -640,7 +660,23 @@ class SocketIOCodec(BaseCodec):
             self._next_ack += 1
             emit.ack_id = ack_id
             self._acks[(name, ack_id)] = emit.event
+        # The label is made from the frame when first read (a report): most emits are never
+        # shown.  From the frame, not the intent: arguments changed after the emit do not
+        # change what the transcript says was sent.
+        first = frames[0]
+        self._described = (emit, first if isinstance(first, str) and not binary else None)
         return frames
+
+    def sent_label(self, intent: Intent) -> str | Callable[[], str] | None:
+        """The label of what :meth:`encode` just made of ``intent``, for the client's
+        record of sent frames: :meth:`describe`, except that the label of an emit of one
+        text frame is made from that frame when first read (most are never shown, and
+        the arguments' JSON dump was a tenth of an emit's cost)."""
+        if isinstance(intent, Emit):
+            emitted, frame = self._described
+            if emitted is intent and frame is not None:
+                return partial(_sent_emit_label, frame)
+        return self.describe(intent)
 
     def describe(self, intent: Intent) -> str | None:
         if isinstance(intent, Emit):
@@ -776,9 +812,38 @@ def _namespace(name: str) -> str:
 
 
 def _frames(packet: Any) -> list[Frame]:
-    """A Socket.IO packet as WebSocket frames: the Engine.IO message, then its attachments."""
+    """A Socket.IO packet as WebSocket frames: the Engine.IO message, then its attachments.
+
+    An Engine.IO message of text is its type digit and the text (what
+    ``eio.Packet(eio.MESSAGE, text).encode()`` gives, without making the packet)."""
     encoded = packet.encode()
     if isinstance(encoded, list):
         first, attachments = encoded[0], encoded[1:]
-        return [eio.Packet(eio.MESSAGE, first).encode(), *(bytes(a) for a in attachments)]
-    return [eio.Packet(eio.MESSAGE, encoded).encode()]
+        return [_EIO_MESSAGE + first, *(bytes(a) for a in attachments)]
+    return [_EIO_MESSAGE + encoded]
+
+
+def _has_bytes(data: Any) -> bool:
+    """Whether a packet's data holds bytes: python-socketio's ``Packet.data_is_binary``
+    (bytes inside lists and dicts count; a tuple is not looked into), in a plain loop."""
+    if isinstance(data, bytes | bytearray):
+        return True
+    if isinstance(data, list):
+        for item in data:
+            if _has_bytes(item):
+                return True
+        return False
+    if isinstance(data, dict):
+        for item in data.values():
+            if _has_bytes(item):
+                return True
+    return False
+
+
+def _sent_emit_label(frame: str) -> str:
+    """The label of an emit from the frame that carried it: ``emit /admin ban {…} (ack 3)``."""
+    packet = SioPacket(encoded_packet=frame[1:])
+    data = packet.data
+    ask = f"(ack {packet.id})" if packet.id is not None else ""
+    where = _where(packet.namespace or "/")
+    return _label("emit", where, data[0], _args_text(data[1:]), ask)

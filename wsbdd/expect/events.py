@@ -14,6 +14,7 @@ sentences show them as the writer wrote them.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -26,7 +27,8 @@ from wsbdd.expect.envelopes import EnvelopeMatcher
 from wsbdd.match.conditions import Condition, parse_condition, split_conditions
 from wsbdd.match.grammar import decode_binary
 from wsbdd.match.messages import MessageMatcher
-from wsbdd.match.values import show
+from wsbdd.match.paths import compile_path
+from wsbdd.match.values import json_equal, show
 from wsbdd.match.words import value_matcher
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.failures import Failure
@@ -46,6 +48,8 @@ __all__ = [
     "Answer",
     "ReceiveAfter",
     "event_args",
+    "ack_is_conditions",
+    "ack_args_are",
 ]
 
 _ENVELOPE = re.compile(r"\$(args|event|namespace|ack)(?![\w])")
@@ -326,6 +330,17 @@ def event_args(text: str | None, variables: Variables) -> tuple[Any, ...]:
     """
     if text is None or not text.strip():
         return ()
+    if "$" not in text:
+        # Nearly always plain JSON values: read as the items of one JSON array, in one
+        # call.  Whatever parses so is what the split below makes of it (its commas are
+        # the array's); anything else (binary, an empty argument, broken JSON) takes the
+        # split, which says what is wrong.
+        try:
+            values = json.loads("[" + text + "]")
+        except ValueError:
+            pass
+        else:
+            return tuple(values)
     args: list[Any] = []
     for part in _split_args(text):
         if not part:
@@ -346,6 +361,39 @@ def event_args(text: str | None, variables: Variables) -> tuple[Any, ...]:
             continue
         args.append(variables.render_json(part))
     return tuple(args)
+
+
+# -- "the acknowledgement is …" -------------------------------------------------------------
+
+
+def ack_is_conditions(values: Sequence[Any]) -> list[EventCondition]:
+    """ "The acknowledgement is …" as conditions: one value is its first argument (``$``),
+    several are all its arguments (``$args``)."""
+    if len(values) == 1:
+        return [_equals("$", values[0])]
+    return [_equals("$args", list(values))]
+
+
+def _equals(path: str, value: Any) -> EventCondition:
+    # The value as it was read (bytes too): not written back as JSON to be read again.
+    condition = Condition(compile_path(event_path(path)), value_matcher("is", value))
+    return EventCondition(path, condition)
+
+
+def ack_args_are(message: Message, values: Sequence[Any]) -> bool:
+    """Whether :func:`ack_is_conditions` hold for an acknowledgement, without building them
+    (a step that passes needs no words for a failure): the same selection (``$.args[0]``,
+    or ``$.args``) and the same test (``is``: :func:`~wsbdd.match.values.json_equal`).
+    False leaves the verdict, and its sentence, to the conditions."""
+    value = message.value
+    if not isinstance(value, dict):
+        return False
+    args = value.get("args")
+    if not isinstance(args, list):
+        return False
+    if len(values) == 1:
+        return bool(args) and json_equal(args[0], values[0])
+    return json_equal(args, list(values))
 
 
 # -- the words of a failure ------------------------------------------------------------------

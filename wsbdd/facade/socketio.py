@@ -31,6 +31,8 @@ from wsbdd.expect.events import (
     EventMatcher,
     ProtocolMatcher,
     ReceiveAfter,
+    ack_args_are,
+    ack_is_conditions,
     event_label,
     event_words,
 )
@@ -197,7 +199,8 @@ class SocketIOSession(ProtocolSession):
         """The client called ``name``, which must speak Socket.IO (else one sentence saying
         how to choose it)."""
         client = self.client(name, need_open=need_open)
-        if protocol_name(client.codec.name) != SOCKETIO:
+        codec_name = client.codec.name
+        if codec_name != SOCKETIO and protocol_name(codec_name) != SOCKETIO:
             raise FeatureMistake(
                 f"{name} is connected over plain WebSocket, so there are no Socket.IO events "
                 f'to emit or wait for: add "Given the server speaks Socket.IO" before '
@@ -354,6 +357,22 @@ class SocketIOSession(ProtocolSession):
             )
             raise ExpectationFailed(why)
         return ack
+
+    def expect_ack_is(
+        self, name: str | None, values: Sequence[Any], timeout: float | None = None
+    ) -> Message:
+        """The acknowledgement (as :meth:`expect_ack` finds it) has these arguments: one
+        value is its first argument, several are all of them.  A match is told without
+        building conditions; a mismatch fails as :meth:`expect_ack` with those conditions
+        does (the same sentence)."""
+        emitted = self._emitted(name)
+        ack = emitted.ack or self.wait_ack(emitted.client, timeout, event=emitted.event)
+        _state(self).last_ack = emitted
+        if AckMatcher(emitted.ack_id, (), emitted.namespace).matches(ack) and ack_args_are(
+            ack, values
+        ):
+            return ack
+        return self.expect_ack(name, ack_is_conditions(values), timeout)
 
     def expect_no_ack(
         self, name: str, window: float | None = None, *, event: str | None = None

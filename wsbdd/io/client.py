@@ -211,16 +211,47 @@ def _transport_changed(outcome: ConnectionOutcome, name: str, at: float) -> None
     outcome.upgraded_at = at
 
 
-@dataclass(frozen=True, slots=True)
 class Sent:
-    """A frame a client sent, for transcripts."""
+    """A frame a client sent, for transcripts.
 
-    at: float
-    kind: Literal["text", "binary"]
-    payload: str | bytes
-    label: str | None = None
-    """The codec's one-line summary of the intent this frame carried (``emit chat
-    {"room": "lobby"} (ack 3)``): on the first frame of a send, None elsewhere."""
+    ``label``: the codec's one-line summary of the intent this frame carried (``emit chat
+    {"room": "lobby"} (ack 3)``): on the first frame of a send, None elsewhere.  A codec
+    may give a function that makes it, called when the label is first read.
+    """
+
+    __slots__ = ("at", "kind", "payload", "_label")
+
+    def __init__(
+        self,
+        at: float,
+        kind: Literal["text", "binary"],
+        payload: str | bytes,
+        label: str | Callable[[], str] | None = None,
+    ) -> None:
+        self.at = at
+        self.kind = kind
+        self.payload = payload
+        self._label = label
+
+    @property
+    def label(self) -> str | None:
+        label = self._label
+        if label is None or isinstance(label, str):
+            return label
+        made = self._label = label()
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sent):
+            return NotImplemented
+        mine = (self.at, self.kind, self.payload, self.label)
+        return mine == (other.at, other.kind, other.payload, other.label)
+
+    def __hash__(self) -> int:
+        return hash((self.at, self.kind, self.payload))
+
+    def __repr__(self) -> str:
+        return f"Sent({self.at!r}, {self.kind!r}, {self.payload!r}, {self.label!r})"
 
 
 @functools.lru_cache(maxsize=256)
@@ -709,7 +740,9 @@ class Client:
         sent = self.sent
         label = None
         if not isinstance(payload, str | bytes):  # a codec's intent: its label, if any
-            describe = getattr(codec, "describe", None)  # optional: BaseCodec has it
+            # A codec's ``sent_label`` may put the label off until it is read (Socket.IO's
+            # emits); ``describe`` is optional (BaseCodec has it).
+            describe = getattr(codec, "sent_label", None) or getattr(codec, "describe", None)
             label = describe(payload) if describe is not None else None
         for frame in frames:
             sent.append(Sent(when, _kind(frame), frame, label))

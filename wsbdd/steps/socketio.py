@@ -26,8 +26,7 @@ from wsbdd.expect.events import (
 from wsbdd.facade.session import Session
 from wsbdd.load.driver import SENTINEL, LoadDriver
 from wsbdd.load.schedule import parse_duration
-from wsbdd.match import compile_path, value_matcher
-from wsbdd.match.conditions import Condition, condition_from_cell
+from wsbdd.match.conditions import condition_from_cell
 from wsbdd.match.grammar import (
     COUNT,
     NAME,
@@ -185,7 +184,10 @@ def waits_for_ack(
 def the_ack(session: Session, context: Any, how: str, expected: str) -> None:
     """The acknowledgement a step waited for last: "is" compares its arguments with the
     values (one value: the first argument), "where" checks conditions ($ its first argument)."""
-    session.expect_ack(None, _ack_conditions(how, expected, session))
+    if how == "is":
+        session.expect_ack_is(None, event_args(expected, session.vars))
+        return
+    session.expect_ack(None, _where(expected, session))
 
 
 @then(NAME + r"'s acknowledgement (?P<how>is|where) (?P<expected>.+?)" + WITHIN)
@@ -201,22 +203,11 @@ def clients_ack(
 ) -> None:
     """The acknowledgement of the client's latest emit that asked for one, waited for if it
     has not come yet."""
-    session.expect_ack(name, _ack_conditions(how, expected, session), seconds(amount, unit))
-
-
-def _ack_conditions(how: str, expected: str, session: Session) -> list[EventCondition]:
-    if how == "where":
-        return _where(expected, session)
-    values = event_args(expected, session.vars)
-    if len(values) == 1:
-        return [_equals("$", values[0])]
-    return [_equals("$args", list(values))]
-
-
-def _equals(path: str, value: Any) -> EventCondition:
-    # The value as it was read (bytes too): not written back as JSON to be read again.
-    condition = Condition(compile_path(event_path(path)), value_matcher("is", value))
-    return EventCondition(path, condition)
+    limit = seconds(amount, unit)
+    if how == "is":
+        session.expect_ack_is(name, event_args(expected, session.vars), limit)
+        return
+    session.expect_ack(name, _where(expected, session), limit)
 
 
 @then(NAME + r"'s emit(?: of " + EVENT + r")? is not acknowledged" + WITHIN)
