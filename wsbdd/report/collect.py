@@ -19,6 +19,7 @@ Formatters run in the same process and read :func:`current_recorder`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -56,6 +57,26 @@ log = logging.getLogger("wsbdd.report")
 CONVERSATION_ATTRIBUTE = "wsbdd_conversation"
 STARTED_ATTRIBUTE = "wsbdd_started"
 SHOWN_ATTRIBUTE = "wsbdd_shown"
+_LEARNED = "_wsbdd_learned"
+"""The attribute a step read for good carries: the recorder's mark (one per recorder)."""
+
+
+def _fixed_step(line: str, step: Any) -> bool:
+    """Whether what a step gives cannot depend on variables: no ``${`` in its line, its
+    doc string or its table."""
+    if "${" in line:
+        return False
+    text = getattr(step, "text", None)
+    if isinstance(text, str) and "${" in text:
+        return False
+    table = getattr(step, "table", None)
+    if table is not None:
+        for row in [getattr(table, "headings", ()), *(r.cells for r in table.rows)]:
+            if any("${" in str(cell) for cell in row):
+                return False
+    return True
+
+
 _QUOTED = r'((?:[^"\\]|\\.)*)'  # a step line's quoted text; \" is a quote inside it
 _TOKEN_IN_STEP = re.compile(r'\bwith token "' + _QUOTED + '"', re.IGNORECASE)
 _PASSCODE_IN_STEP = re.compile(r'\bwith passcode "' + _QUOTED + '"', re.IGNORECASE)
@@ -127,6 +148,8 @@ class ReportRecorder:
         self.base_url = mask_secrets(base_url) if base_url else ""
         """The server's address as shown in the report: secret query values as ``***``."""
         self._noted: set[str] = set()
+        self._learned = object()
+        """Marks the steps this recorder has read for good (see :meth:`learn_step`)."""
         self.started = time.time()
         self.keeps_conversations = True
         """Whether :meth:`keep` builds each scenario's transcript.  :func:`start_recording`
@@ -172,9 +195,14 @@ class ReportRecorder:
 
     def learn_step(self, step: Any, variables: Any = None) -> None:
         """Remember the token and credential headers a step gives (rendered when possible)."""
-        # Called before every step: the common step (a send, a receive) is turned down by
-        # substring tests before any pattern or parser runs.
+        # Called for every step three times (the features at the start, the scenario, the
+        # step): a step with no ${variable} anywhere gives the same values each time, so it
+        # is read once; the common step (a send, a receive) is turned down by substring
+        # tests before any pattern or parser runs.
+        if getattr(step, _LEARNED, None) is self._learned:
+            return
         line = getattr(step, "name", "") or ""
+        fixed = _fixed_step(line, step)
         if "with " in line or "With " in line:
             for token in (*_TOKEN_IN_STEP.findall(line), *_PASSCODE_IN_STEP.findall(line)):
                 self.masker.add(self._render(unescape(token), variables))
@@ -191,6 +219,9 @@ class ReportRecorder:
                 if len(cells) >= 2 and is_secret_header(cells[0]):
                     for cell in cells[1:]:
                         self.masker.add_header(cells[0], self._render(cell.strip(), variables))
+        if fixed:
+            with contextlib.suppress(Exception):  # a step that takes no attribute: read again
+                setattr(step, _LEARNED, self._learned)
 
     def show_step(self, step: Any, variables: Any) -> None:
         """Keep the step's text with its ``${variables}`` filled in, as the report shows it
