@@ -313,6 +313,8 @@ class Masker:
         self._values: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
         self._dirty = False
+        self._screen_key: tuple[Any, ...] | None = None
+        self._screen: re.Pattern[str] | None = None
         self._own_fields = fields is not None
         self.fields = (
             Fields(fields.secret + _BUILT_IN.secret, fields.public + _BUILT_IN.public)
@@ -370,6 +372,13 @@ class Masker:
             self._dirty = False
         fields = self.fields
         lowered = text.lower()
+        screen = self._screen_for(fields)
+        if (
+            screen is not None
+            and screen.search(lowered) is None
+            and (self._pattern is None or self._pattern.search(text) is None)
+        ):
+            return text  # nothing below could change it (most lines behave prints)
         if fields.secret:
             masked = self._mask_fields(text, fields, lowered)
             if masked is not text:
@@ -390,6 +399,25 @@ class Masker:
         if "…" in text and self._values:
             text = _CUT.sub(self._cut_secret, text)
         return text
+
+    def _screen_for(self, fields: Fields) -> re.Pattern[str] | None:
+        """One pattern, searched in the lower-cased text, that finds every text some step of
+        :meth:`mask` other than the known values could change: a secret field's or a
+        place's words, and an ellipsis once secrets are known.  None when there is no such
+        pattern (a field with no text every match holds, the project's own credential
+        names): then every step runs."""
+        key = (fields, bool(self._values), credential_name_patterns('[^"]'))
+        if self._screen_key == key:
+            return self._screen
+        words = [word for place_words, _, _ in _PLACES for word in place_words]
+        literals = [_literal(pattern) for pattern in fields.secret]
+        screen: re.Pattern[str] | None = None
+        if all(literals) and not key[2]:
+            if self._values:
+                words.append("…")
+            screen = re.compile("|".join(re.escape(word) for word in {*words, *literals}))
+        self._screen_key, self._screen = key, screen
+        return screen
 
     def _cut_secret(self, match: re.Match[str]) -> str:
         """A secret shortened for a sentence (``"s3cr3t-very-lo…"``): its beginning is as
