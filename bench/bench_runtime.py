@@ -214,15 +214,7 @@ def alternating_feature(pairs: int, exchanges: int) -> str:
     lines = ["Feature: both roads, scenario by scenario", ""]
     for name in names:
         count = bench_steps.WARMUP if name == "warm-up" else exchanges
-        lines += [f"  Scenario: {name}", "    Given Alice connects"]
-        for n in range(count):
-            content = f"{name} {n}"
-            lines.append(f'    When Alice sends {{"type": "echo", "content": "{content}"}}')
-            lines.append(
-                '    Then Alice receives a message where $.type is "echo" and '
-                f'$.content is "{content}"'
-            )
-        lines += ["    Then the exchanges are done", ""]
+        lines += bench_steps.scenario_lines(name, count, name)
     return "\n".join(lines)
 
 

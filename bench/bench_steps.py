@@ -303,17 +303,22 @@ new_loop().run_until_complete(main(url, warmup, count))
 )
 
 
+def scenario_lines(title: str, count: int, prefix: str) -> list[str]:
+    """One scenario of ``count`` send→reply exchanges, every step text new."""
+    lines = [f"  Scenario: {title}", "    Given Alice connects"]
+    for n in range(count):
+        lines.append(f'    When Alice sends {{"type": "echo", "content": "{prefix} {n}"}}')
+        lines.append(
+            '    Then Alice receives a message where $.type is "echo" and '
+            f'$.content is "{prefix} {n}"'
+        )
+    return [*lines, "    Then the exchanges are done", ""]
+
+
 def feature(exchanges: int, warmup: int) -> str:
     lines = ["Feature: send and reply", ""]
     for title, count, prefix in (("warm-up", warmup, "warm"), ("timed", exchanges, "bench")):
-        lines += [f"  Scenario: {title}", "    Given Alice connects"]
-        for n in range(count):
-            lines.append(f'    When Alice sends {{"type": "echo", "content": "{prefix} {n}"}}')
-            lines.append(
-                '    Then Alice receives a message where $.type is "echo" and '
-                f'$.content is "{prefix} {n}"'
-            )
-        lines += ["    Then the exchanges are done", ""]
+        lines += scenario_lines(title, count, prefix)
     return "\n".join(lines)
 
 

@@ -143,6 +143,15 @@ def pytest_collection_modifyitems(session: Any, config: Any, items: list[Any]) -
             return
 
 
+@pytest.fixture(scope="module")
+def sio_run(python_socketio):
+    """A run that speaks Socket.IO to the python-socketio test server (2 s timeout), one per
+    test module: the Socket.IO sentence tests open their sessions in it."""
+    settings = Settings(url=python_socketio.url, timeout=2.0, codec="socket.io")
+    with Run.start(settings) as run:
+        yield run
+
+
 @pytest.fixture(scope="session")
 def bundled_run(tmp_path_factory: pytest.TempPathFactory) -> BundledRun:
     """The bundled features, run once with `wsbdd demo` for every test that reads the run

@@ -13,16 +13,7 @@ import types
 import pytest
 
 from tests.sentences import assert_raises_sentence, run_step
-from wsbdd.facade.session import Run
 from wsbdd.model.errors import ExpectationFailed
-from wsbdd.settings.config import Settings
-
-
-@pytest.fixture(scope="module")
-def sio_run(python_socketio):
-    settings = Settings(url=python_socketio.url, timeout=2.0, codec="socket.io")
-    with Run.start(settings) as run:
-        yield run
 
 
 @pytest.fixture

@@ -11,12 +11,10 @@ import pytest
 
 from tests.sentences import assert_raises_sentence, run_step
 from wsbdd.expect.events import Answer, ProtocolMatcher, event_conditions
-from wsbdd.facade.session import Run
 from wsbdd.model.errors import ExpectationFailed, FeatureMistake
 from wsbdd.model.failures import render
 from wsbdd.model.inbox import Inbox
 from wsbdd.model.variables import Variables
-from wsbdd.settings.config import Settings
 
 # -- on data -------------------------------------------------------------------------------
 
@@ -125,13 +123,6 @@ def test_the_acknowledgement_before_any_emit_asked(s):
 
 
 # -- against python-socketio ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sio_run(python_socketio):
-    settings = Settings(url=python_socketio.url, timeout=2.0, codec="socket.io")
-    with Run.start(settings) as run:
-        yield run
 
 
 @pytest.fixture
