@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,8 +27,10 @@ from wsbdd.codec import WebSocketCodec, refused_intent
 from wsbdd.io import runtime
 from wsbdd.io.runtime import LoopThread, new_event_loop, on_ws_loop
 from wsbdd.load import shard
-from wsbdd.load.driver import CHANNEL_VARIABLE
-from wsbdd.load.metrics import HdrLatencies, Latencies
+from wsbdd.load.correlate import Ledger
+from wsbdd.load.driver import CHANNEL_VARIABLE, LoadDriver
+from wsbdd.load.engine import LoopLag
+from wsbdd.load.metrics import HdrLatencies, Latencies, LoadMetrics
 from wsbdd.load.schedule import Phase
 from wsbdd.model.errors import ConnectionProblem, FeatureMistake
 from wsbdd.model.response import Response
@@ -425,3 +428,27 @@ def test_nan_or_infinity_in_a_bracketed_value():
     assert_raises_sentence(sentence, where, "$.a is [NaN]", kind=FeatureMistake)
     assert parse_value("[1.5]") == [1.5]
     assert parse_value("Infinity") == "Infinity"  # unbracketed: the text it reads as
+
+
+def test_a_load_step_none_of_whose_messages_went_out(s):
+    # Every send failed: the step's sends began while the crowd was connected (they are
+    # only started for members still open), and each connection closed before its first
+    # frame left.  That moment cannot be arranged with a real server, so the step's last
+    # part is called with the ledger such a step leaves: no send time recorded.
+    driver = LoadDriver(s)
+    s.begin_step("When every client in group crowd sends {} 5 times at 2 per second")
+    finish = driver._finish_sending
+
+    def finished(ledger: Ledger, failed: int) -> LoadMetrics:
+        metrics = LoadMetrics(clients=1, lag_threshold=driver.lag_threshold)
+        finish("crowd", [], ledger, metrics, time.monotonic(), 0.0, LoopLag(), failed)
+        return metrics
+
+    nothing_sent = Ledger(["Ann"])
+    assert raised_text(ConnectionProblem, finished, nothing_sent, 1) == (
+        'No message could be sent: the connections of group "crowd" had closed.'
+    )
+    one_sent = Ledger(["Ann"])
+    one_sent.sent_at.append(time.monotonic())
+    assert finished(one_sent, 1).sent == 1  # some went out: the verdict steps judge them
+    assert finished(Ledger(["Ann"]), 0).sent == 0  # nothing failed: nothing to say here
