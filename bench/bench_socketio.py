@@ -22,7 +22,7 @@ Round trips (``--exchanges``, default 200): one client emits ``echo`` with
              send ``42<id>["echo",{…}]``, read up to ``43<id>[…]``, ``json.loads``,
              compare (pings answered): the floor
   noop       the wsbdd feature again, every step a ``pass`` (behave's ``re`` matcher,
-             wsbdd's context speed-up): behave's own cost, which the AsyncClient does
+             wsbdd's speed-ups): behave's own cost, which the AsyncClient does
              not pay, so wsbdd's own share can be told from behave's
   session    wsbdd's Session API with no behave, a script doing what the two steps do:
              ``session.emit_and_wait_ack("Alice", "echo", [payload])``, then
@@ -313,7 +313,7 @@ def done(context, what):
     pass
 """
 """The round-trip feature's steps as no-ops (behave's ``re`` matcher, the cheapest), with
-wsbdd's context speed-up: behave's own cost per step, the floor under wsbdd's side."""
+wsbdd's speed-ups: behave's own cost per step, the floor under wsbdd's side."""
 
 
 def round_trip_feature(exchanges: int, warmup: int) -> str:
@@ -514,7 +514,7 @@ def rows_from(
         rows.append(row(f"{n} round trips, wsbdd's Session API (no behave) ÷ AsyncClient",
                         alone, "×"))  # fmt: skip
         floor = statistics.median(trips["noop"]) / (2 * n) * 1e6
-        rows.append(row("behave's own cost per step (no-op steps, wsbdd's context speed-up)",
+        rows.append(row("behave's own cost per step (no-op steps, wsbdd's speed-ups)",
                         floor, "µs"))  # fmt: skip
     rows.append(row(f"{n} round trips, python-socketio's AsyncClient ÷ raw frames",
                     statistics.median(per_round(trips, "official", "frames")), "×"))  # fmt: skip

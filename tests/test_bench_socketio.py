@@ -32,7 +32,10 @@ def test_the_smoke_run_prints_one_json_document(server: str, node_socketio):
     rows = document["rows"]
     assert rows and all(set(row) == {"measure", "value", "unit", "goal", "met"} for row in rows)
     for row in rows:
-        assert isinstance(row["value"], float | int) and row["value"] > 0, row
+        assert isinstance(row["value"], float | int), row
+        # A difference of two noisy medians (wsbdd − behave's no-op steps) may come out at or
+        # below 0 in a smoke run of 40 round trips; every other row is a time or a ratio.
+        assert row["value"] > 0 or " − " in row["measure"], row
         assert (row["goal"] is None) == (row["met"] is None), row
     measures = [row["measure"] for row in rows]
     assert "40 round trips, python-socketio's AsyncClient ÷ raw frames" in measures
