@@ -24,6 +24,7 @@ import pytest
 
 from tests.sentences import assert_config_sentence, assert_raises_sentence, clock, step_context
 from wsbdd.codec import WebSocketCodec, refused_intent
+from wsbdd.crowd.plan import wait_for_plan
 from wsbdd.io import runtime
 from wsbdd.io.runtime import LoopThread, new_event_loop, on_ws_loop
 from wsbdd.load import shard
@@ -452,3 +453,15 @@ def test_a_load_step_none_of_whose_messages_went_out(s):
     one_sent.sent_at.append(time.monotonic())
     assert finished(one_sent, 1).sent == 1  # some went out: the verdict steps judge them
     assert finished(Ledger(["Ann"]), 0).sent == 0  # nothing failed: nothing to say here
+
+
+def test_a_locust_worker_whose_master_sends_no_plan():
+    never = threading.Event()
+    assert raised_text(RuntimeError, wait_for_plan, never, 0.01) == (
+        "The Locust master sent no wsbdd plan within 0.01 s: start it with wsbdd's locustfile "
+        'and the feature (locust -f "$(python -m wsbdd.crowd.where)" --master --wsbdd-feature '
+        "FEATURE), or let wsbdd load --workers N start it."
+    )
+    planned = threading.Event()
+    planned.set()
+    wait_for_plan(planned, 0.01)  # the plan came: nothing to say

@@ -48,6 +48,7 @@ from locust import User, events, task
 from locust.exception import StopUser
 from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 
+from wsbdd.crowd.plan import wait_for_plan
 from wsbdd.load.driver import CHANNEL_VARIABLE
 
 logger = logging.getLogger("wsbdd.crowd")
@@ -282,8 +283,7 @@ class WsbddCrowd(User):
             raise StopUser()
         label = os.environ.get("WSBDD_LOCUST_WORKER", "")
         self.environment.runner.send_message("wsbdd_join", {"label": label})
-        if not Share.planned.wait(timeout=60):
-            raise RuntimeError("the Locust master sent no wsbdd plan within 60 s")
+        wait_for_plan(Share.planned)
         Share.started = True
         plan = Share.plan or {}
         options = self.environment.parsed_options
