@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import csv
 import os
+import queue
 import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -71,8 +73,27 @@ def test_verdicts_judge_the_merged_numbers_of_every_worker(tmp_path: Path) -> No
     assert "0 of 1 load scenarios passed on 2 Locust workers" in out
 
 
+def _lines_of(fifo: Path) -> queue.Queue[str | None]:
+    """The lines written into the named pipe ``fifo``, as they come (None once every writer
+    closed it), read by a thread to the end so that no writer ever blocks on it."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        with fifo.open(encoding="utf-8", errors="replace") as stream:  # waits for a writer
+            for line in stream:
+                lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
 def test_a_worker_killed_mid_run_shows_as_lost_connections_not_a_hang(tmp_path: Path) -> None:
     started = time.monotonic()
+    # Worker 2's log is a named pipe: its lines reach the test as they are written.
+    log, pid = tmp_path / "worker-2.log", tmp_path / "worker-2.pid"
+    os.mkfifo(log)
+    lines = _lines_of(log)
     run = subprocess.Popen(
         [*WSBDD, "load", "tests/locust_features/lost_worker.feature", "--workers", "2"]
         + ["--logs", str(tmp_path)],
@@ -83,13 +104,16 @@ def test_a_worker_killed_mid_run_shows_as_lost_connections_not_a_hang(tmp_path: 
         env={**os.environ, "WSBDD_PROGRESS": "0"},
     )
     try:
-        log, pid = tmp_path / "worker-2.log", tmp_path / "worker-2.pid"
         deadline = time.monotonic() + 120
         # Worker 2's share has connected and joined the room: the crowd is about to send.
-        while 'joins room "long" ... passed' not in (log.read_text() if log.exists() else ""):
-            assert time.monotonic() < deadline, "worker 2 never got its share connected"
-            assert run.poll() is None, run.communicate()[0]
-            time.sleep(0.1)
+        while True:
+            try:
+                line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                pytest.fail("worker 2 never got its share connected")
+            assert line is not None, run.communicate()[0]  # its log ended: the run did
+            if 'joins room "long" ... passed' in line:
+                break
         os.kill(int(pid.read_text()), signal.SIGKILL)
         out, _ = run.communicate(timeout=RUN_LIMIT)
     finally:
