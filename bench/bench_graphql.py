@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import statistics
 import sys
 import tempfile
@@ -264,11 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     if options.quick:
         options.results, options.subscriptions, options.rounds = 300, 2, 1
-    found = document(options)
-    if options.json:
-        print(json.dumps(found, ensure_ascii=False))
-    else:
-        bench_steps.print_table(found["rows"], found["notes"])
+    bench_steps.show(document(options), options.json)
 
 
 if __name__ == "__main__":

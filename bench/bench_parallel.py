@@ -155,11 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     suites = list(SUITES)
     if args.quick:
         args.rounds, suites = 1, suites[1:]
-    found = document(max(1, args.rounds), max(2, args.processes), suites)
-    if args.json:
-        print(json.dumps(found, ensure_ascii=False))
-    else:
-        bench_steps.print_table(found["rows"], found["notes"])  # type: ignore[arg-type]
+    bench_steps.show(document(max(1, args.rounds), max(2, args.processes), suites), args.json)
 
 
 if __name__ == "__main__":

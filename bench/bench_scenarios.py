@@ -268,11 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.rounds, args.broadcasts, args.suite_runs = [200], 1, 2, 0
-    found = document(args.sizes, args.rounds, args.broadcasts, args.suite_runs)
-    if args.json:
-        print(json.dumps(found, ensure_ascii=False))
-    else:
-        bench_steps.print_table(found["rows"], found["notes"])  # type: ignore[arg-type]
+    bench_steps.show(document(args.sizes, args.rounds, args.broadcasts, args.suite_runs), args.json)
 
 
 if __name__ == "__main__":

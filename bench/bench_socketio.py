@@ -562,11 +562,7 @@ def main(argv: list[str] | None = None) -> None:
     options = parser.parse_args(argv)
     if options.quick:
         options.exchanges, options.clients, options.rounds, options.broadcasts = 40, 100, 1, 2
-    found = document(options)
-    if options.json:
-        print(json.dumps(found, ensure_ascii=False))
-    else:
-        bench_steps.print_table(found["rows"], found["notes"])
+    bench_steps.show(document(options), options.json)
 
 
 if __name__ == "__main__":

@@ -541,6 +541,15 @@ def results(exchanges: int = 200, rounds: int = ROUNDS) -> list[dict]:
     return document(exchanges, rounds)["rows"]  # type: ignore[return-value]
 
 
+def show(found: dict, as_json: bool) -> None:
+    """Print a benchmark's document: as one JSON document (``--json``, what run_all reads),
+    or as a table with its notes."""
+    if as_json:
+        print(json.dumps(found, ensure_ascii=False))
+    else:
+        print_table(found["rows"], found["notes"])
+
+
 def print_table(rows: list[dict], notes: list[str]) -> None:
     width = max(len(r["measure"]) for r in rows)
     print(f"{'measure':{width}}  {'value':>10}  unit  goal     met")
@@ -561,11 +570,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.quick:
         args.exchanges, args.rounds = 40, 1
-    found = document(args.exchanges, args.rounds)
-    if args.json:
-        print(json.dumps(found, ensure_ascii=False))
-    else:
-        print_table(found["rows"], found["notes"])  # type: ignore[arg-type]
+    show(document(args.exchanges, args.rounds), args.json)
 
 
 if __name__ == "__main__":

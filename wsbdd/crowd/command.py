@@ -100,15 +100,11 @@ def _demo_server(log: IO[str]) -> Iterator[str]:
             raise DemoServerDown(f"the bundled demo server did not start ({said})")
         yield found[1]
     finally:
-        server.terminate()
-        with suppress(subprocess.TimeoutExpired):
-            server.wait(timeout=10)
-        if server.poll() is None:
-            server.kill()
-            server.wait(timeout=10)
+        _stop(server, grace=0)
 
 
 def _stop(process: subprocess.Popen[Any], grace: float) -> None:
+    """Let ``process`` end by itself for ``grace`` seconds, then terminate it, then kill it."""
     if process.poll() is None:
         with suppress(subprocess.TimeoutExpired):
             process.wait(timeout=grace)
