@@ -107,11 +107,6 @@ _PLACES = [
 ]
 
 
-_PLACE_WORDS = re.compile("|".join(re.escape(word) for words, _, _ in _PLACES for word in words))
-"""Any word of any place: most texts (a step line, a frame) hold none, and one search
-tells so instead of a check per place (console masking runs twice per step)."""
-
-
 _CUT = re.compile(rf"(?<![^\s\"'<>…])([^\s\"'<>…]{{{MIN_LENGTH},}}+)…")
 """A run of characters a sentence cut short with an ellipsis.  It is matched from the run's
 first character only and never given back (a possessive run): a long run that no ellipsis
@@ -390,10 +385,9 @@ class Masker:
             else:
                 text = values.sub(MASK, text)
             lowered = text.lower()
-        if _PLACE_WORDS.search(lowered) is not None:
-            for words, pattern, replacement in _PLACES:
-                if any(word in lowered for word in words):
-                    text = pattern.sub(replacement, text)
+        for words, pattern, replacement in _PLACES:
+            if any(word in lowered for word in words):
+                text = pattern.sub(replacement, text)
         for pattern, replacement in _project_places():
             text = pattern.sub(replacement, text)
         if "…" in text and self._values:
