@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -36,8 +37,10 @@ def test_the_loop_lives_on_one_cpu_and_the_caller_keeps_all_of_its_own():
 CHILD_CPUS = "import os; print(sorted(os.sched_getaffinity(0)))"
 
 
-def test_the_caller_waits_on_the_loops_cpu_and_gets_its_own_back():
+def test_the_caller_waits_on_the_loops_cpu_and_gets_its_own_back(monkeypatch):
+    # The plain road (uvloop's): the loop's thread does the work and wakes the caller.
     before = _needs_two_cpus()
+    monkeypatch.setenv("WSBDD_TURNS", "0")
     caller = threading.get_native_id()
     with Run.start(Settings(url="ws://127.0.0.1:9")) as run:  # no connection is made
         seen: list[set[int]] = []
@@ -58,6 +61,80 @@ def test_the_caller_waits_on_the_loops_cpu_and_gets_its_own_back():
             assert os.sched_getaffinity(0) == {other}
         finally:
             os.sched_setaffinity(0, before)
+
+
+def test_a_caller_that_runs_the_loop_itself_keeps_its_own_cpus():
+    # On the turns road nothing is handed over: the caller's CPUs are never touched.
+    before = _needs_two_cpus()
+    caller = threading.get_native_id()
+    with Run.start(Settings(url="ws://127.0.0.1:9")) as run:  # no connection is made
+        assert run.loop_thread._takes_turns()
+
+        def begin(deliver):
+            run.loop_thread.loop.call_later(0.01, lambda: deliver(os.sched_getaffinity(caller)))
+
+        assert run.loop_thread.run_callback(begin, 5) == before
+        assert os.sched_getaffinity(0) == before
+
+
+@pytest.mark.parametrize("turns", [True, False])
+def test_a_waiting_caller_runs_the_loop_on_its_own_thread(turns: bool):
+    # What decides a wait (a timer here, a frame in a step) runs on the waiting thread
+    # on the turns road: the answer wakes no second thread.  On the plain road the
+    # loop's own thread runs it and wakes the caller.
+    with LoopThread(turns=turns) as loop_thread:
+        loop_thread.call_in_turn(lambda: None)  # a caller was here a moment ago
+
+        def begin(deliver):
+            loop_thread.loop.call_later(0.02, lambda: deliver(threading.current_thread()))
+
+        ran_on = loop_thread.run_callback(begin, 5)
+        assert (ran_on is threading.current_thread()) is turns
+        assert (ran_on is loop_thread._thread) is not turns
+
+
+def test_the_loops_thread_runs_the_loop_while_no_caller_does():
+    # Between steps, and while a step does something else for a long time, the loop's
+    # own thread runs the loop: timers fire and frames are read with nobody waiting.
+    with LoopThread() as loop_thread:
+        fired: list[threading.Thread] = []
+        done = threading.Event()
+
+        def later() -> None:
+            fired.append(threading.current_thread())
+            done.set()
+
+        loop_thread.call_in_turn(lambda: asyncio.get_running_loop().call_later(0.05, later))
+        assert done.wait(10)
+        assert fired == [loop_thread._thread]
+
+
+def test_a_second_caller_gets_the_turn_while_the_first_waits():
+    # Thread A waits (and runs the loop); thread B asks for a turn meanwhile and gets
+    # it at once, and what B does there decides A's wait.  Neither waits for the other's
+    # deadline: A hands the loop to its own thread and waits for it.
+    with LoopThread() as loop_thread:
+        delivers: list[object] = []
+        started = threading.Event()
+
+        def begin(deliver):
+            delivers.append(deliver)
+            started.set()
+
+        answers: list[object] = []
+        waiter = threading.Thread(
+            target=lambda: answers.append(loop_thread.run_callback(begin, 30))
+        )
+        t0 = time.monotonic()
+        waiter.start()
+        assert started.wait(10)
+        assert loop_thread.call_in_turn(lambda: delivers[0]("from B") or "B ran") == "B ran"
+        waiter.join(10)
+        assert answers == ["from B"]
+        assert time.monotonic() - t0 < 5  # far below A's 30 s: nobody waited for a deadline
+        # And the loop still answers both ways afterwards.
+        assert loop_thread.run_callback(lambda deliver: deliver(7), timeout=5) == 7
+        assert loop_thread.call_in_turn(lambda: 8) == 8
 
 
 @pytest.mark.parametrize("road", ["turns", "plain"])

@@ -202,11 +202,45 @@ def test_a_loop_that_never_starts_and_a_call_that_never_ends(loop_thread):
         target=lambda: said.append(raised_text(RuntimeError, dead.start)), daemon=True
     )
     starting.start()
+    # The same net on the plain road (uvloop's), where the loop's own thread does the work.
+    plain = LoopThread("wsbdd-test-plain", turns=False).start()
+    plain_said: list[str] = []
+    overrunning = threading.Thread(
+        target=lambda: plain_said.append(
+            raised_text(TimeoutError, plain.run, asyncio.sleep(30), 0)
+        ),
+        daemon=True,
+    )
+    overrunning.start()
     overrun = raised_text(TimeoutError, loop_thread.run, asyncio.sleep(30), 0)
     starting.join(20)
+    overrunning.join(20)
+    plain.stop()
     assert overrun == "A wsbdd operation did not finish within 5.0 s and was cancelled."
+    assert plain_said == [overrun]
     assert said == ["the wsbdd event loop did not start within 10 s"]
     assert loop_thread.run(asyncio.sleep(0, "after")) == "after"  # the overrun was cancelled
+
+
+def test_a_wait_that_gave_the_turn_to_another_caller_and_never_ends(loop_thread, monkeypatch):
+    # A waits and runs the loop; B takes a turn meanwhile, so A waits for the loop's own
+    # thread instead, and nothing ever answers A: the same safety net, from that wait.
+    monkeypatch.setattr(runtime, "_SAFETY_MARGIN", 0.0)
+    waiting = threading.Event()
+    said: list[str] = []
+
+    def begin(deliver: Any) -> None:
+        waiting.set()
+
+    a = threading.Thread(
+        target=lambda: said.append(raised_text(TimeoutError, loop_thread.run_callback, begin, 1)),
+        daemon=True,
+    )
+    a.start()
+    assert waiting.wait(10)
+    assert loop_thread.call_in_turn(lambda: "B's turn") == "B's turn"
+    a.join(20)
+    assert said == ["A wsbdd operation did not finish within 1.0 s and was cancelled."]
 
 
 def test_an_async_step_without_wsbdds_loop(monkeypatch):

@@ -329,7 +329,8 @@ PINNED = {
     "load.schedule:Phase.__post_init__": 2,
     "model.response:Response.json": 1,
     "codec.websocket:BaseCodec.encode": 1,
-    "io.runtime:LoopThread._call_in_turn": 1,
+    "io.runtime:LoopThread._arrive": 1,
+    "io.runtime:LoopThread._drive": 2,
     "io.runtime:LoopThread.run": 2,
     "io.runtime:LoopThread.run_callback": 2,
     "io.runtime:LoopThread._hand_over": 1,  # the bridge's safety net

@@ -366,9 +366,7 @@ def test_a_wait_whose_deadline_comes_before_its_timeout_is_decided_then(s, reach
         s.send("Alice", f'{{"type": "echo", "content": "c{n}"}}')
     count = Count("Alice", "exactly", reached, where('$.type is "echo"'), 3600.0, 0.05)
     client = s.client("Alice")
-    outcome = s.loop_thread.run_callback(
-        lambda deliver: client.watch(count, deliver), 5, quiet_timers=True
-    )
+    outcome = s.loop_thread.run_callback(lambda deliver: client.watch(count, deliver), 5)
     assert outcome.met
 
 

@@ -644,7 +644,7 @@ class Session(StompSession, SocketIOSession, GraphQLSession):
             return client.watch(expectation, deliver)
 
         limit = expectation.timeout * (2 if sends_pending else 1) + _BRIDGE_MARGIN
-        outcome = self.loop_thread.run_callback(begin, limit, quiet_timers=True)
+        outcome = self.loop_thread.run_callback(begin, limit)
         if not outcome.met:
             raise ExpectationFailed(outcome.why or outcome.failure)
         return outcome.messages

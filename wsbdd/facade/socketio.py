@@ -268,7 +268,7 @@ class SocketIOSession(ProtocolSession):
             return client.watch(ReceiveAfter(name, matcher, limit, before), deliver)
 
         try:
-            outcome = self.loop_thread.run_callback(begin, limit + 10.0, quiet_timers=True)
+            outcome = self.loop_thread.run_callback(begin, limit + 10.0)
         finally:
             if emitted:
                 state.asking(emitted[0])

@@ -45,6 +45,7 @@ UVLOOP_MISSING = (
     'install it (pip install uvloop, or wsbdd[uvloop]) or set loop = "asyncio".'
 )
 
+_CATCH_UP = 4  # turns of the loop a call in turn runs for the callbacks it left ready
 _SAFETY_MARGIN = 5.0  # seconds a bridged call may overrun its own internal deadline
 _EAGER = sys.version_info >= (3, 12)  # asyncio.eager_task_factory exists
 
@@ -64,19 +65,91 @@ def _current_cpu() -> int | None:
         return None
 
 
-class _TurnTakingSelector(selectors.DefaultSelector):
-    """The selector of a loop whose thread holds ``turn`` except while it waits for I/O."""
+_REST = 0.01
+"""Seconds the loop's own thread leaves the loop alone after a caller has run it: steps
+follow one another far faster, so between them the loop's thread sleeps on."""
 
-    def __init__(self, turn: threading.Lock) -> None:
+
+class _Seats:
+    """Who runs a turn-taking loop now: a caller that holds the turn, or the loop's thread.
+
+    ``arrived`` and ``waiting`` are lists used as counters (``append`` and ``pop`` are
+    atomic): callers that hold or want the turn, and callers waiting for the loop's thread
+    to run the loop for them (see :meth:`LoopThread._hand_over`).
+    """
+
+    __slots__ = ("arrived", "waiting", "left_at", "driver", "deadline", "needed")
+
+    def __init__(self) -> None:
+        self.arrived: list[int] = []
+        self.waiting: list[int] = []
+        self.left_at = float("-inf")
+        self.driver: int | None = None
+        """The thread id of the caller running the loop while it waits, if one is."""
+        self.deadline: float | None = None
+        """When that caller stops waiting (its safety net; monotonic time)."""
+        self.needed = threading.Event()
+        """Set when a caller waits for the loop's thread to run the loop for it."""
+
+    def loop_thread_may_run(self) -> bool:
+        """Whether the loop's own thread may run the loop: no caller holds or wants the
+        turn, and either one waits for it to run the loop or none has for a while."""
+        if self.arrived:
+            return False
+        return bool(self.waiting) or time.monotonic() - self.left_at >= _REST
+
+    def rest(self, turn: threading.Lock, takes_turns: Callable[[], bool]) -> None:
+        """On the loop's thread, without the turn: sleep until it may run the loop (or the
+        loop stops taking turns), then take the turn.  It looks every ``_REST`` seconds or
+        sooner, and when :attr:`needed` is set: callers never signal as they leave."""
+        while True:
+            if (self.loop_thread_may_run() or not takes_turns()) and turn.acquire(False):
+                if not self.arrived:
+                    return
+                turn.release()  # a caller came in between
+            if self.waiting:
+                pause = 0.001  # a caller waits for this thread: look again soon
+            elif self.arrived:
+                pause = _REST
+            else:
+                pause = max(0.001, _REST - (time.monotonic() - self.left_at))
+            self.needed.wait(pause)
+            self.needed.clear()
+
+
+class _TurnTakingSelector(selectors.DefaultSelector):
+    """The selector of a loop whose turn (``turn``) callers take to run it themselves.
+
+    A caller that holds the turn and waits runs the loop on its own thread and waits for
+    I/O here itself.  The loop's own thread waits for I/O here only while no caller has
+    run the loop for ``_REST`` seconds; else it gives the turn up and rests, so that the
+    callers find the loop free and never share a wait for I/O with it.
+    """
+
+    def __init__(self, turn: threading.Lock, seats: _Seats) -> None:
         super().__init__()
         self._turn = turn
+        self._seats = seats
+        self.takes_turns = True
+        """False while the loop refuses calls from other threads (asyncio's debug mode)."""
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
-        self._turn.release()
-        try:
+        seats = self._seats
+        if seats.driver is not None and seats.driver == threading.get_ident():
+            # A caller running the loop while it waits: it holds the turn.
+            if len(seats.arrived) > 1:
+                timeout = 0  # another caller wants the turn: come back to let it in
+            elif seats.deadline is not None:
+                left = max(0.0, seats.deadline - time.monotonic())
+                timeout = left if timeout is None else min(timeout, left)
             return super().select(timeout)
-        finally:
-            self._turn.acquire()
+        # The loop's own thread, holding the turn.
+        if self.takes_turns and not seats.loop_thread_may_run():
+            self._turn.release()
+            seats.rest(self._turn, lambda: self.takes_turns)
+            return []  # look at the callbacks and timers the callers left first
+        # A caller that wants the turn wakes this wait (LoopThread._arrive).
+        return super().select(timeout)
 
 
 class _TurnTakingLoop(asyncio.SelectorEventLoop):
@@ -88,21 +161,29 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
     """
 
     def __init__(self, turn: threading.Lock) -> None:
-        super().__init__(_TurnTakingSelector(turn))
+        self.seats = _Seats()
+        self.turn_selector = _TurnTakingSelector(turn, self.seats)
+        super().__init__(self.turn_selector)
         # What turn-taking relies on, beyond asyncio's public API; a Python without
         # it gets the slower road (the loop's own thread runs the calls).
         self.can_take_turns = all(
-            hasattr(self, name) for name in ("_ready", "_scheduled", "_write_to_self")
+            hasattr(self, name) for name in ("_ready", "_scheduled", "_write_to_self", "_run_once")
         ) and all(hasattr(asyncio, name) for name in ("_get_running_loop", "_set_running_loop"))
+        self.turn_selector.takes_turns = self.can_take_turns and not self.get_debug()
+
+    def run_once(self) -> None:
+        """One turn of the loop: wait for I/O (or a timer), then run what is due."""
+        self._run_once()  # type: ignore[attr-defined]  # asyncio's own; see above
+
+    def set_debug(self, enabled: bool) -> None:
+        super().set_debug(enabled)  # (asyncio's __init__ calls it too, before the line below)
+        # asyncio's debug mode refuses calls from other threads: its own thread runs it.
+        self.turn_selector.takes_turns = getattr(self, "can_take_turns", False) and not enabled
+        self.seats.needed.set()
 
     def scheduled(self) -> tuple[int, int]:
         """How many callbacks and timers wait; a change means the loop must look again."""
         return len(self._ready), len(self._scheduled)  # type: ignore[attr-defined]  # see above
-
-    def first_timer(self) -> float | None:
-        """When the first timer is due (loop time), if there is one."""
-        timers = self._scheduled  # type: ignore[attr-defined]  # asyncio's own; see above
-        return timers[0].when() if timers else None
 
     def look_again(self) -> None:
         """Wake the loop from its wait, to see callbacks or timers added by another thread."""
@@ -209,8 +290,10 @@ class LoopThread:
         length of such a step the thread has them all, so nothing a step starts is
         confined to one CPU.  Two system calls per ``async`` step; built-in steps
         never pay them.
+        A caller that runs the loop itself while it waits (see :meth:`run_callback`)
+        runs such a step on its own thread, with its own CPUs: nothing changes then.
         """
-        if self.cpu is None:
+        if self.cpu is None or threading.current_thread() is not self._thread:
             yield
             return
         os.sched_setaffinity(0, self._all_cpus)
@@ -234,7 +317,16 @@ class LoopThread:
         return self._thread.is_alive() and not self._stopped
 
     def in_loop_thread(self) -> bool:
-        return threading.current_thread() is self._thread
+        """Whether the calling thread runs the loop now: the loop's own thread, or a caller
+        running it while it waits (a callback of the loop runs on either)."""
+        if threading.current_thread() is self._thread:
+            return True
+        seats = self._seats()
+        return seats is not None and seats.driver == threading.get_ident()
+
+    def _seats(self) -> _Seats | None:
+        loop = self.loop
+        return loop.seats if isinstance(loop, _TurnTakingLoop) else None
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Run ``coro`` on the loop and return its result.
@@ -258,7 +350,7 @@ class LoopThread:
         # as it ends: what asyncio.run_coroutine_threadsafe(...).result() does, with
         # two loop turns and one future fewer (about 10 µs a call; every step makes one).
 
-        eager = _EAGER and not self._takes_turns()
+        eager = _EAGER
 
         async def settle(deliver: Callable[[Any], None]) -> None:
             try:
@@ -272,7 +364,7 @@ class LoopThread:
                 deliver((result,))  # boxed: a result that is an exception is not raised
 
         def begin(deliver: Callable[[Any], None]) -> Callable[[], Any]:
-            if eager:  # on the loop thread: the task starts in this callback (Python 3.12+)
+            if eager:  # the task starts in this callback, on the loop (Python 3.12+)
                 return asyncio.eager_task_factory(  # type: ignore[attr-defined]  # 3.12+
                     self.loop, settle(deliver)
                 ).cancel
@@ -285,8 +377,6 @@ class LoopThread:
         self,
         begin: Callable[[Callable[[Any], None]], Callable[[], None] | None],
         timeout: float | None,
-        *,
-        quiet_timers: bool = False,
     ) -> Any:
         """Call ``begin(deliver)`` on the loop and wait until it calls ``deliver(result)``.
 
@@ -296,11 +386,8 @@ class LoopThread:
         that is an exception is raised here.  ``timeout`` is a safety net, as
         for :meth:`run`.
 
-        ``quiet_timers``: the loop is not woken to learn of timers ``begin`` sets
-        (a wait's deadline).  Nearly always a frame decides first, and waking the
-        loop as the server answers delays the answer.  If nothing has been
-        delivered when the first timer is due, the caller wakes the loop then;
-        from there on the loop keeps its own time.
+        On a loop that takes turns the caller runs the loop itself until then (see
+        :meth:`_drive`); else the loop's own thread does, and wakes the caller.
         """
         if self.in_loop_thread():
             raise RuntimeError(
@@ -334,6 +421,8 @@ class LoopThread:
             for stop in stops:
                 stop()
 
+        if self._takes_turns():  # the caller runs the loop itself: nothing is handed over
+            return self._drive(start, abandon, finished, box, timeout)
         # The caller joins the loop's CPU while it hands work over and waits, so the
         # hand-over is a switch on one CPU (a wake-up across CPUs costs ~100 µs on
         # virtual machines); it gets its own CPUs back before it returns, so nothing a
@@ -343,10 +432,87 @@ class LoopThread:
         if mine != self._on_loop_cpu:
             os.sched_setaffinity(0, self._on_loop_cpu)
         try:
-            return self._hand_over(start, abandon, finished, box, timeout, quiet_timers)
+            return self._hand_over(start, abandon, finished, box, timeout)
         finally:
             if mine != self._on_loop_cpu:
                 os.sched_setaffinity(0, mine)
+
+    def _drive(
+        self,
+        start: Callable[[], None],
+        abandon: Callable[[], None],
+        finished: threading.Lock,
+        box: list[Any],
+        timeout: float | None,
+    ) -> Any:
+        """:meth:`run_callback` on a turn-taking loop: the caller takes the turn, starts
+        the work, and runs the loop on its own thread until the work delivers: the reply
+        wakes the waiting thread itself, as in a plain asyncio script, with no second
+        thread woken and no lock handed between threads.
+
+        Another thread that wants the turn meanwhile gets it: this caller then waits for
+        the loop's own thread to run the loop for it (:meth:`_hand_over`'s wait).
+        """
+        loop = self.loop
+        assert isinstance(loop, _TurnTakingLoop)
+        seats = loop.seats
+        net = None if timeout is None else timeout + _SAFETY_MARGIN
+        limit = None if net is None else time.monotonic() + net
+        self._arrive(loop)
+        previous = asyncio._get_running_loop()
+        asyncio._set_running_loop(loop)
+        seats.driver, seats.deadline = threading.get_ident(), limit
+        try:
+            start()
+            while not box and len(seats.arrived) == 1:
+                if limit is not None and time.monotonic() >= limit:
+                    abandon()
+                    raise TimeoutError(
+                        f"A wsbdd operation did not finish within {net:.1f} s and was cancelled."
+                    )
+                loop.run_once()
+        except KeyboardInterrupt:
+            with contextlib.suppress(Exception):
+                abandon()
+            raise
+        finally:
+            seats.driver = seats.deadline = None
+            asyncio._set_running_loop(previous)
+            self._leave(loop)
+        if not box:  # another thread wanted the turn: the loop's own thread runs it now
+            seats.waiting.append(1)
+            seats.needed.set()
+            try:
+                left = -1 if limit is None else max(0.0, limit - time.monotonic())
+                if not finished.acquire(timeout=left):
+                    with contextlib.suppress(RuntimeError):
+                        self.loop.call_soon_threadsafe(abandon)
+                    raise TimeoutError(
+                        f"A wsbdd operation did not finish within {net:.1f} s and was cancelled."
+                    )
+            finally:
+                seats.waiting.pop()
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
+    def _arrive(self, loop: _TurnTakingLoop) -> None:
+        """Take the turn (the loop's own thread, if it runs the loop, gives it up)."""
+        loop.seats.arrived.append(1)
+        if not self._turn.acquire(blocking=False):
+            loop.look_again()  # the loop's thread may be waiting for I/O: it hands over
+            self._turn.acquire()
+        if not self.running or not loop.is_running():
+            self._leave(loop)
+            raise RuntimeError(
+                "wsbdd's event loop is not running: its run was closed, or before_all never ran."
+            )
+
+    def _leave(self, loop: _TurnTakingLoop) -> None:
+        seats = loop.seats
+        seats.left_at = time.monotonic()
+        seats.arrived.pop()
+        self._turn.release()
 
     def _hand_over(
         self,
@@ -355,25 +521,13 @@ class LoopThread:
         finished: threading.Lock,
         box: list[Any],
         timeout: float | None,
-        quiet_timers: bool,
     ) -> Any:
-        started = time.monotonic()
-        wake_at = None  # when the loop must look at timers it was not told of
-        if not self._takes_turns():
-            self.loop.call_soon_threadsafe(start)
-        else:
-            _, wake_at = self._call_in_turn(start, (), wake_for_timers=not quiet_timers)
+        """:meth:`run_callback` on a loop that cannot take turns: its own thread starts the
+        work and delivers, while the caller waits."""
+        self.loop.call_soon_threadsafe(start)
         limit = -1 if timeout is None else timeout + _SAFETY_MARGIN
         try:
-            done = False
-            if wake_at is not None:
-                done = finished.acquire(timeout=max(0.0, wake_at - time.monotonic()))
-                if not done:
-                    if isinstance(self.loop, _TurnTakingLoop):  # always, when wake_at is set
-                        self.loop.look_again()  # time for its timers
-                    if timeout is not None:
-                        limit = max(0.0, limit - (time.monotonic() - started))
-            if not done and not finished.acquire(timeout=limit):
+            if not finished.acquire(timeout=limit):
                 with contextlib.suppress(RuntimeError):
                     self.loop.call_soon_threadsafe(abandon)
                 raise TimeoutError(
@@ -394,14 +548,15 @@ class LoopThread:
     def call_in_turn(self, func: Callable[..., T], *args: Any) -> T:
         """Call ``func(*args)`` for the loop and return its result (or raise its exception).
 
-        The caller waits for the loop to finish what it is doing and reach its wait
-        for I/O (nearly always it is there already), then runs ``func`` itself as
-        if it were a callback on the loop, with the loop as the running loop (a
-        loop the caller itself runs is the running loop again afterwards).
-        Nothing on the loop runs meanwhile.  That spares waking the loop thread
-        and switching threads twice: a send step writes its frame at once.  The
-        loop is woken afterwards only if ``func`` gave it something to do (a
-        callback, a task, a timer).
+        The caller takes the loop's turn (waiting, if the loop's own thread is running
+        something, until it has finished), then runs ``func`` itself as if it were a
+        callback on the loop, with the loop as the running loop (a loop the caller
+        itself runs is the running loop again afterwards).  Nothing else runs the loop
+        meanwhile.  That spares waking the loop thread and switching threads twice: a
+        send step writes its frame at once.  What ``func`` gives the loop to do at once
+        (a callback, a task's first steps) the caller runs before it returns; its
+        timers are the loop's to keep (the next caller that waits, or the loop's own
+        thread, runs them when they are due).
 
         ``func`` must not wait for the loop (it would wait for itself) and runs
         outside any task (``asyncio.current_task()`` is None).  A loop that cannot
@@ -411,35 +566,26 @@ class LoopThread:
         if not self._takes_turns():
             boxed: tuple[T] = self.run_callback(lambda deliver: deliver((func(*args),)), None)
             return boxed[0]
-        return self._call_in_turn(func, args, wake_for_timers=True)[0]
-
-    def _call_in_turn(
-        self, func: Callable[..., T], args: tuple[Any, ...], *, wake_for_timers: bool
-    ) -> tuple[T, float | None]:
-        """:meth:`call_in_turn`; with ``wake_for_timers`` False, the loop is not woken
-        for new timers alone, and the second value is when the first timer is due
-        (loop time), for the caller to wake the loop then.  Else it is None."""
         loop = self.loop
         assert isinstance(loop, _TurnTakingLoop)
-        with self._turn:
-            if not self.running or not loop.is_running():
-                raise RuntimeError(
-                    "wsbdd's event loop is not running: "
-                    "its run was closed, or before_all never ran."
-                )
-            ready, timers = loop.scheduled()
-            # The caller's own running loop, if it is inside one, is put back after.
-            previous = asyncio._get_running_loop()
-            asyncio._set_running_loop(loop)
-            try:
-                result = func(*args)
-            finally:
-                asyncio._set_running_loop(previous)
-                ready_now, timers_now = loop.scheduled()
-                quiet = ready_now == ready and not wake_for_timers
-                if ready_now != ready or (timers_now != timers and not quiet):
-                    loop.look_again()
-            return result, loop.first_timer() if quiet and timers_now != timers else None
+        seats = loop.seats
+        self._arrive(loop)
+        # The caller's own running loop, if it is inside one, is put back after.
+        previous = asyncio._get_running_loop()
+        asyncio._set_running_loop(loop)
+        seats.driver = threading.get_ident()
+        try:
+            result = func(*args)
+            # What func left ready to run: run it now (a few turns, none of them waiting).
+            for _ in range(_CATCH_UP):
+                if not loop.scheduled()[0]:
+                    break
+                loop.run_once()
+        finally:
+            seats.driver = None
+            asyncio._set_running_loop(previous)
+            self._leave(loop)
+        return result
 
     def call(self, func: Callable[..., T], *args: Any) -> T:
         """Run a plain function on the loop thread (to read loop-owned state safely)."""
