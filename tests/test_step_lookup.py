@@ -7,7 +7,7 @@ from behave.matchers import SimplifiedRegexMatcher
 from behave.model_type import FileLocation
 
 import wsbdd.steps  # noqa: F401  (registers the steps)
-from wsbdd.glue.step_lookup import StepPattern, required_text
+from wsbdd.glue.step_lookup import StepPattern, _Table, required_text
 from wsbdd.vocabulary.patterns import samples
 from wsbdd.vocabulary.registration import step_registry
 
@@ -140,21 +140,21 @@ def test_a_line_found_before_is_not_looked_up_again(monkeypatch):
     first = registry.find_match(step)
     assert first is not None and first.func.__name__ == "sends_inline"
     asked: list[str] = []
-    original = StepPattern.match
+    original = _Table.candidates  # the one way to the definitions
 
-    def counted(self: StepPattern, text: str) -> object:
+    def counted(self: _Table, text: str) -> object:
         asked.append(text)
         return original(self, text)
 
-    monkeypatch.setattr(StepPattern, "match", counted)
+    monkeypatch.setattr(_Table, "candidates", counted)
     again = registry.find_match(Step("y.feature", 9, "When", "when", step.name))
     assert again is first and asked == []
     other = registry.find_match(Step("x.feature", 2, "When", "when", step.name + " "))
     assert asked and (other is None or other is not first)
 
 
-def _first(pairs, text):
-    for needle, definition in pairs:
+def _first(rows, text):
+    for needle, definition, _ in rows:
         if needle in text and definition.match(text):
             return definition
     return None
@@ -190,3 +190,49 @@ def test_the_word_index_answers_as_the_full_scan_for_every_line_of_the_features(
                 assert found is _first(table.rows, step.name), step.name
                 lines += 1
     assert lines > 500
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (r"(?P<name>\w+) emits (?P<event>\w+)(?: to (?P<room>\w+))?", "Alice emits chat"),
+        (r"(?P<name>\w+) emits (?P<event>\w+)(?: to (?P<room>\w+))?", "Alice emits chat to x"),
+        (r"(\w+) counts (\d+)(?: by (?P<step>\d+))?", "Bob counts 7 by 2"),
+    ],
+)
+def test_a_found_step_runs_and_shows_its_arguments_as_behaves_re_matcher_does(pattern, text):
+    """The step function gets the captured values as behave's ``re`` matcher passes them
+    (named groups as keywords, others in order); the ``Argument`` list the formatters
+    read is the same, made only when read."""
+    calls: list[tuple[tuple, dict]] = []
+
+    def func(context, *args, **kwargs):
+        calls.append((args, kwargs))
+
+    context = _UserModeContext()
+    found = StepPattern(func, pattern).match(text)
+    assert found is not None and found._arguments is None
+    found.run(context)
+    behaves = SimplifiedRegexMatcher(func, pattern).match(text)
+    behaves.run(context)
+    assert calls[0] == calls[1]
+    assert context.modes == ["user", "user"]
+    assert [(a.start, a.end, a.original, a.value, a.name) for a in found.arguments] == [
+        (a.start, a.end, a.original, a.value, a.name) for a in behaves.arguments
+    ]
+    # behave's with_arguments (a copy with other arguments) runs with those.
+    other = found.with_arguments(behaves.arguments[:1])
+    assert len(other.arguments) == 1 and len(found.arguments) == len(behaves.arguments)
+
+
+class _UserModeContext:
+    """What Match.run needs of behave's context: its user mode, noted as it is used."""
+
+    def __init__(self) -> None:
+        self.modes: list[str] = []
+
+    def use_with_user_mode(self):
+        import contextlib
+
+        self.modes.append("user")
+        return contextlib.nullcontext()

@@ -59,12 +59,40 @@ def required_text(pattern: str) -> str:
 
 
 class _Found(Match):
-    """behave's Match with the step function's location given, not recomputed."""
+    """behave's Match with the step function's location given, not recomputed, and its
+    arguments read from the regex match when something asks for them.
 
-    def __init__(self, func: Any, arguments: list[Argument], location: FileLocation) -> None:
+    Running the step needs only the captured values by group name (``groupdict``, one
+    call); behave's ``Argument`` objects (one per group, with their spans) are made for
+    whoever reads :attr:`arguments` (behave's pretty and JSON formatters), the same list
+    behave's ``re`` matcher gives.
+    """
+
+    def __init__(self, func: Any, found: re.Match[str], pattern: StepPattern) -> None:
         self.func = func
-        self.arguments = arguments
-        self.location = location
+        self.location = pattern.location
+        self._found = found
+        self._pattern = pattern
+        self._arguments: list[Argument] | None = None
+
+    @property  # type: ignore[override]  # behave's is a plain attribute; this one is built on demand
+    def arguments(self) -> list[Argument]:
+        if self._arguments is None:
+            self._arguments = self._pattern.arguments_of(self._found)
+        return self._arguments
+
+    @arguments.setter
+    def arguments(self, arguments: list[Argument]) -> None:  # behave's with_arguments
+        self._arguments = arguments
+
+    def run(self, context: Any) -> None:
+        """behave's ``Match.run``: the step function with the captured values, named groups
+        as keywords (with the user's context mode on, as behave does)."""
+        if self._arguments is not None or not self._pattern.all_named:
+            super().run(context)
+            return
+        with context.use_with_user_mode():
+            self.func(context, **self._found.groupdict())
 
 
 class StepPattern(SimplifiedRegexMatcher):
@@ -87,6 +115,8 @@ class StepPattern(SimplifiedRegexMatcher):
         self.regex = compiled
         names = {index: name for name, index in compiled.groupindex.items()}
         self._names = [names.get(index) for index in range(1, compiled.groups + 1)]
+        self.all_named = None not in self._names
+        """Every group has a name: the step function gets them all as keywords."""
         self._needle = required_text(self.pattern)
         self._word = _key_word(self._needle)  # made now: the first lookup of a run is a step
 
@@ -110,6 +140,11 @@ class StepPattern(SimplifiedRegexMatcher):
         found = self._regex.match(step_text)
         if found is None:
             return None
+        return self.arguments_of(found)
+
+    def arguments_of(self, found: re.Match[str]) -> list[Argument]:
+        """behave's ``Argument`` list for a match of this pattern (what its ``re`` matcher
+        gives: each group's span and text, and its name)."""
         return [
             Argument(found.start(index), found.end(index), value, value, name)
             for index, (value, name) in enumerate(zip(found.groups(), self._names, strict=True), 1)
@@ -118,10 +153,12 @@ class StepPattern(SimplifiedRegexMatcher):
     def match(self, step_text: str) -> Match | None:
         # A regex cannot raise here (no type converters), so behave's error wrapping
         # around check_match has nothing to catch.
-        arguments = self.check_match(step_text)
-        if arguments is None:
+        if self._needle not in step_text:
             return None
-        return _Found(self.func, arguments, self.location)  # the matcher caches its location
+        found = self._regex.match(step_text)
+        if found is None:
+            return None
+        return _Found(self.func, found, self)  # the matcher caches its location
 
 
 def _relative(filename: str) -> str:
@@ -168,16 +205,24 @@ def _key_word(needle: str) -> str | None:
     return max(whole, key=len) if whole else None
 
 
+_Row = tuple[str, Any, Any]
+"""A table row: the definition's required text, the definition, and its compiled regex's
+``match`` when it is a :class:`StepPattern` (called directly), else None."""
+
+
 class _Table:
     """One keyword's definitions in behave's order, indexed by a word each one's required
     text holds: a line is only tried against the definitions whose word it has (and those
     with no such word), in the same order, so the first that matches is behave's answer.
-    With 300 definitions a line used to cost one substring search each (about 14 µs)."""
+    With 300 definitions a line used to cost one substring search each (about 14 µs).
+    The rows for a set of words are worked out once: lines of one kind share them."""
 
-    __slots__ = ("rows", "_by_word", "_always")
+    __slots__ = ("rows", "_by_word", "_always", "_words", "_picked")
 
     def __init__(self, rows: list[tuple[str, Any]]) -> None:
-        self.rows = rows
+        self.rows: list[_Row] = [
+            (needle, definition, _regex_match(definition)) for needle, definition in rows
+        ]
         self._by_word: dict[str, list[int]] = {}
         self._always: list[int] = []
         for index, (needle, definition) in enumerate(rows):
@@ -186,18 +231,28 @@ class _Table:
                 self._always.append(index)
             else:
                 self._by_word.setdefault(word, []).append(index)
+        self._words = frozenset(self._by_word)
+        self._picked: dict[frozenset[str], list[_Row]] = {}
 
-    def candidates(self, text: str) -> list[tuple[str, Any]]:
+    def candidates(self, text: str) -> list[_Row]:
         """The rows that may match ``text``, in the table's order."""
-        by_word = self._by_word
+        words = self._words.intersection(_WORD.findall(text))
+        known = self._picked.get(words)
+        if known is not None:
+            return known
         picked = list(self._always)
-        for word in set(_WORD.findall(text)):
-            found = by_word.get(word)
-            if found is not None:
-                picked.extend(found)
+        for word in words:
+            picked.extend(self._by_word[word])
         picked.sort()
         rows = self.rows
-        return [rows[index] for index in picked]
+        made = [rows[index] for index in picked]
+        if len(self._picked) < _REMEMBERED:
+            self._picked[words] = made
+        return made
+
+
+def _regex_match(definition: Any) -> Any:
+    return definition.regex.match if isinstance(definition, StepPattern) else None
 
 
 def _needle_of(definition: Any) -> str:
@@ -246,12 +301,18 @@ def speed_up(registry: Any) -> None:
         if text in answers:
             return answers[text]
         answer = None
-        for needle, definition in rows.candidates(text):
+        for needle, definition, quick in rows.candidates(text):
             if needle in text:
-                found = definition.match(text)
-                if found:
-                    answer = found
-                    break
+                if quick is not None:  # a StepPattern: its regex, asked directly
+                    hit = quick(text)
+                    if hit is not None:
+                        answer = _Found(definition.func, hit, definition)
+                        break
+                else:
+                    found = definition.match(text)
+                    if found:
+                        answer = found
+                        break
         answers[text] = answer
         return answer
 

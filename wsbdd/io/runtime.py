@@ -500,8 +500,12 @@ class LoopThread:
         """Take the turn (the loop's own thread, if it runs the loop, gives it up)."""
         loop.seats.arrived.append(1)
         if not self._turn.acquire(blocking=False):
-            loop.look_again()  # the loop's thread may be waiting for I/O: it hands over
-            self._turn.acquire()
+            try:
+                loop.look_again()  # the loop's thread may be waiting for I/O: it hands over
+                self._turn.acquire()
+            except BaseException:  # interrupted (Ctrl-C): no longer waiting for the turn
+                loop.seats.arrived.pop()
+                raise
         if not self.running or not loop.is_running():
             self._leave(loop)
             raise RuntimeError(
