@@ -163,23 +163,38 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
     def __init__(self, turn: threading.Lock) -> None:
         self.seats = _Seats()
         self.turn_selector = _TurnTakingSelector(turn, self.seats)
+        self._can_take_turns = False
         super().__init__(self.turn_selector)
         # What turn-taking relies on, beyond asyncio's public API; a Python without
         # it gets the slower road (the loop's own thread runs the calls).
         self.can_take_turns = all(
             hasattr(self, name) for name in ("_ready", "_scheduled", "_write_to_self", "_run_once")
         ) and all(hasattr(asyncio, name) for name in ("_get_running_loop", "_set_running_loop"))
-        self.turn_selector.takes_turns = self.can_take_turns and not self.get_debug()
+
+    @property
+    def can_take_turns(self) -> bool:
+        """Whether callers may run this loop themselves (switched off, every call takes the
+        plain road and the loop's own thread never rests)."""
+        return self._can_take_turns
+
+    @can_take_turns.setter
+    def can_take_turns(self, able: bool) -> None:
+        self._can_take_turns = able
+        self._roads_changed()
 
     def run_once(self) -> None:
         """One turn of the loop: wait for I/O (or a timer), then run what is due."""
         self._run_once()  # type: ignore[attr-defined]  # asyncio's own; see above
 
     def set_debug(self, enabled: bool) -> None:
-        super().set_debug(enabled)  # (asyncio's __init__ calls it too, before the line below)
+        super().set_debug(enabled)
         # asyncio's debug mode refuses calls from other threads: its own thread runs it.
-        self.turn_selector.takes_turns = getattr(self, "can_take_turns", False) and not enabled
-        self.seats.needed.set()
+        self._roads_changed()
+
+    def _roads_changed(self) -> None:
+        if hasattr(self, "seats"):  # (asyncio's __init__ calls set_debug before it is made)
+            self.turn_selector.takes_turns = self._can_take_turns and not self.get_debug()
+            self.seats.needed.set()  # a resting loop thread looks again at once
 
     def scheduled(self) -> tuple[int, int]:
         """How many callbacks and timers wait; a change means the loop must look again."""

@@ -329,6 +329,7 @@ class ReportRecorder:
                 formatter.stream = wrapped
                 if opener is not None and getattr(opener, "stream", None) is stream:
                     opener.stream = wrapped
+                _gather_results(formatter, wrapped)
             elif isinstance(stream, MaskingStream) and opener is not None:
                 opener.stream = stream
             # behave's plain and pretty formatters print tables and doc strings through a
@@ -421,6 +422,21 @@ IGNORED = "ignored"
 """An event's ``detail`` key: what the ``ignore`` setting calls this received message
 (``heartbeat``; "" for an entry in other words).  The diagram folds such messages, and the
 mark travels with the event wherever the conversation goes (``results.json``, merges)."""
+
+
+def _gather_results(formatter: Any, stream: MaskingStream) -> None:
+    """The formatter's ``result`` (a step's line and status, written in pieces) writes
+    through ``stream`` as one write: one system call a step on an unbuffered console."""
+    result = getattr(formatter, "result", None)
+    if result is None or getattr(result, "_wsbdd_gathered", False):
+        return
+
+    def gathered_result(step: Any) -> Any:
+        with stream.gathered():
+            return result(step)
+
+    gathered_result._wsbdd_gathered = True  # type: ignore[attr-defined]
+    formatter.result = gathered_result
 
 
 def _mark_ignored(events: list[Event], session: Any, scenario: Any) -> list[Event]:

@@ -24,11 +24,12 @@ behave's own console output.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -510,23 +511,69 @@ class MaskingStream:
 
     Wraps the streams of behave's own formatters (the console, ``-o`` files),
     so a token in a step or an error message is printed as ``***``.
+
+    Inside :meth:`gathered` the writes are joined and written as one when the block
+    ends: a formatter writes a step's line in pieces, and an unbuffered console
+    (``PYTHONUNBUFFERED``, common in CI containers) makes each piece a system call.
     """
 
     def __init__(self, stream: Any, masker: Masker) -> None:
         self._stream = stream
         self._masker = masker
+        self._gathered: list[str] | None = None
 
     @property
     def wrapped(self) -> Any:
         return self._stream
 
     def write(self, text: str) -> int:
-        self._stream.write(self._masker.mask(text) if isinstance(text, str) else text)
+        out = self._masker.mask(text) if isinstance(text, str) else text
+        if self._gathered is not None and isinstance(out, str) and self._encodes(out):
+            self._gathered.append(out)
+        else:  # written now, after what was gathered: an encoding error is raised here
+            self._write_gathered()
+            self._stream.write(out)
         return len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:
             self.write(line)
+
+    def flush(self) -> None:
+        self._write_gathered()
+        self._stream.flush()
+
+    @contextlib.contextmanager
+    def gathered(self) -> Iterator[None]:
+        """Join the writes of the block into one write at its end (in their order)."""
+        if self._gathered is not None:  # already gathering: the outer block writes
+            yield
+            return
+        self._gathered = []
+        try:
+            yield
+        finally:
+            self._write_gathered()
+            self._gathered = None
+
+    def _write_gathered(self) -> None:
+        gathered = self._gathered
+        if gathered:
+            text = "".join(gathered)
+            gathered.clear()
+            self._stream.write(text)
+
+    def _encodes(self, text: str) -> bool:
+        """Whether the stream can encode ``text`` (a piece it cannot is written at once, so
+        that the error is raised where the formatter expects it)."""
+        encoding = getattr(self._stream, "encoding", None)
+        if not isinstance(encoding, str):
+            return True
+        try:
+            text.encode(encoding, getattr(self._stream, "errors", None) or "strict")
+        except (UnicodeError, LookupError):
+            return False
+        return True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
