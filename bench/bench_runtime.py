@@ -5,9 +5,10 @@ per step at p50 over the plain bridge on asyncio's public contract, measured in
 one run.  The two roads, both on wsbdd's own ``LoopThread``:
 
   turns   turn-taking (wsbdd's default): a step runs loop code itself, on its own
-          thread, under a lock the loop lets go of only while it waits for I/O
-          (``call_in_turn``), and waits for a reply on a lock the loop's deciding
-          callback releases
+          thread, holding the loop's turn (``call_in_turn``), and a step that waits
+          for a reply runs the loop's turns itself until the deciding callback
+          delivers, on that same thread (``run_callback``); the loop's own thread
+          rests meanwhile
   plain   the plain bridge (what uvloop and asyncio's debug mode get): every call
           goes through ``call_soon_threadsafe`` and the caller waits on such a
           lock (Python ≥ 3.12: ``run``'s task starts eagerly)
@@ -29,8 +30,8 @@ round runs, in an order rotated from round to round:
                            state, which separate processes on a shared machine do
                            not (the one-road rows show how much that matters).
                            What differs from a loop built without turns: its
-                           selector lets go of and takes back an uncontended lock
-                           around each wait, well under a microsecond
+                           selector looks at who holds the turn before each
+                           wait, well under a microsecond
   one road, <road>         one behave process per road (plain: ``WSBDD_TURNS=0``,
                            the shipped plain loop), loop pinned, bench_steps' own
                            feature: a check that the alternating rows tell the

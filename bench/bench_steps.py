@@ -43,6 +43,12 @@ quantile q of all rounds' exchanges: (q of wsbdd's exchange − q of plain's
 exchange) / 2 − q of a no-op step that has the same speed-ups wsbdd
 gives behave (so only wsbdd's own step code counts); goal at p50 ≤ 20 µs, p99
 for the record, and the same over behave's no-op step as users have it (net).
+Since a waiting step runs wsbdd's loop itself, behave's work between a send and
+its receive (the end of one step, the start of the next) is done while the
+server answers: the formula subtracts two whole no-op steps, so wsbdd's code
+counts only where it is not hidden behind the network, and the row can come out
+at or below 0.  The children inherit this shell's ``PYTHONUNBUFFERED``; when it
+is set, every piece behave prints is a write into the pipe (the notes say which).
 And the floor before and after wsbdd's speed-ups.  The floor is behave
 as a user has it: its ``re`` matcher works out the step function's location
 again on every match (``os.getcwd`` + ``relpath``, roughly 10 µs), which wsbdd's
@@ -517,8 +523,15 @@ def rows_from(data: dict[str, object], exchanges: int, rounds: int) -> tuple[lis
         "no-op behave step with the same speed-ups wsbdd gives behave (so only wsbdd's "
         "own step code counts; the net row subtracts behave's step as users have it). "
         "Its p99 subtracts the tails of separate runs: scheduling stalls on a shared machine "
-        "dominate it (it can come out negative); read the p50 and the worst round's p50.",
-        f"event loop: {loop_kind()} on every side.",
+        "dominate it (it can come out negative); read the p50 and the worst round's p50. "
+        "behave's work between a send and its receive overlaps the server's answer, so the "
+        "p50 row, which subtracts two whole no-op steps, can be at or below 0 too.",
+        f"event loop: {loop_kind()} on every side; behave's console: a pipe, "
+        + (
+            "unbuffered (PYTHONUNBUFFERED is set)."
+            if os.environ.get("PYTHONUNBUFFERED")
+            else "block-buffered (Python's default for a pipe)."
+        ),
     ]
     return rows, notes
 

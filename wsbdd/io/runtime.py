@@ -1,13 +1,16 @@
-"""One asyncio event loop in a background thread for the whole test run.
+"""One asyncio event loop for the whole test run, and its thread.
 
 behave runs steps synchronously.  If connections lived on a loop that only runs
 while a step runs, nothing would read frames or answer keep-alive pings between
 steps, and servers with short ping timeouts would drop the clients (close code
-1011).  So wsbdd keeps one loop running in a daemon thread from ``before_all``
-to ``after_all``; steps hand it coroutines and wait for the result with a
-deadline.  Client state belongs to that thread: other threads reach it through
-``call_soon_threadsafe``, or by taking the loop's turn (:meth:`LoopThread.call_in_turn`),
-while the loop thread waits for I/O and runs nothing.
+1011).  So wsbdd keeps one loop from ``before_all`` to ``after_all``, with a daemon
+thread of its own.  Client state belongs to the loop: whoever holds the loop's
+turn may touch it.  A step takes the turn on its own thread to run loop code
+(:meth:`LoopThread.call_in_turn`), and a step that waits runs the loop itself until
+its answer comes (:meth:`LoopThread.run_callback`); the loop's thread runs the loop
+whenever no step has for a moment (between scenarios, during a long step of the
+user's own).  A loop that cannot take turns (uvloop) is run by its thread alone,
+and steps reach it through ``call_soon_threadsafe``.
 """
 
 from __future__ import annotations
@@ -153,11 +156,10 @@ class _TurnTakingSelector(selectors.DefaultSelector):
 
 
 class _TurnTakingLoop(asyncio.SelectorEventLoop):
-    """An event loop that other threads may run callbacks for while it waits for I/O.
-
-    Its thread holds ``turn`` whenever it runs anything and lets go only inside the
-    selector's wait.  Another thread holding ``turn`` may therefore call loop-owned
-    code itself (:meth:`LoopThread.call_in_turn`): nothing else runs it meanwhile.
+    """An event loop that whoever holds its turn (``turn``) runs: its own thread, or a
+    caller that runs loop code itself (:meth:`LoopThread.call_in_turn`) or runs the loop
+    while it waits (:meth:`LoopThread.run_callback`).  Nothing else runs it meanwhile;
+    :class:`_TurnTakingSelector` has the loop's thread give the turn up to callers.
     """
 
     def __init__(self, turn: threading.Lock) -> None:
@@ -197,11 +199,12 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
             self.seats.needed.set()  # a resting loop thread looks again at once
 
     def scheduled(self) -> tuple[int, int]:
-        """How many callbacks and timers wait; a change means the loop must look again."""
+        """How many callbacks are ready to run, and how many timers wait."""
         return len(self._ready), len(self._scheduled)  # type: ignore[attr-defined]  # see above
 
     def look_again(self) -> None:
-        """Wake the loop from its wait, to see callbacks or timers added by another thread."""
+        """Wake the loop from its wait for I/O (asyncio's self-pipe), so that whoever runs it
+        looks again: a caller that wants the turn from the loop's thread sends this."""
         self._write_to_self()  # type: ignore[attr-defined]  # asyncio's own; see above
 
 
