@@ -28,15 +28,20 @@ Round trips (``--exchanges``, default 200): one client emits ``echo`` with
              ``session.emit_and_wait_ack("Alice", "echo", [payload])``, then
              ``session.expect_ack_is(None, event_args('{…}', session.vars))`` (what the
              steps call, their text parsing included): wsbdd's own
-             share measured rather than subtracted (its loop thread, the hand-over from
-             the caller's thread and back, the codec, the inbox, the matchers)
+             share measured rather than subtracted (the emit, the wait that runs the
+             loop on the caller's thread, the codec, the inbox, the matchers)
+  wsbdd, noop with behave's console unbuffered: the two behave sides again with
+             ``PYTHONUNBUFFERED=1``, as many CI containers set it (every piece behave
+             prints is then a write); the other behave sides get Python's default for
+             a pipe, whatever the shell running the benchmark has
 
   Timed from inside, as bench/bench_steps.py does: behave stamps
   ``time.perf_counter()`` first thing in ``before_step`` (from the first exchange's
   step to the "done" step); the scripts stamp before the first emit and after the
   last check.  Each run first plays 20 exchanges to warm up.  Reported: wsbdd ÷
-  official per round, median (goal ≤ 1.3); (wsbdd − noop) ÷ official; wsbdd ÷ frames,
-  official ÷ frames; behave's cost per step.
+  official per round, median (goal ≤ 1.3), and the same with the console unbuffered;
+  (wsbdd − noop) ÷ official; wsbdd ÷ frames, official ÷ frames; behave's cost per
+  step, both ways.
 
 Fan-out (``--clients``, default 1,000): a group connected over Socket.IO; a host
 client emits ``fanout {"count": 1}`` and the server emits ``tick {"n": 1}`` to
@@ -103,6 +108,7 @@ from bench import bench_steps  # noqa: E402  (the clock, the child runner)
 from bench.bench_groups import open_file_room  # noqa: E402
 
 DEADLINE = 300.0  # seconds, per process
+UNBUFFERED = "unbuffered"  # a behave side with PYTHONUNBUFFERED=1
 WARMUP = 20
 ROUNDS = 5
 BROADCASTS = 5
@@ -400,10 +406,17 @@ def timed_stamps(found: dict[str, list[float]], skip: int) -> list[float]:
 def round_trip_round(side: str, folder: Path, url: str, exchanges: int) -> float:
     """One run of one side; the seconds of its ``exchanges`` timed exchanges."""
     out = folder / f"stamps-{side}.json"
-    if side in ("wsbdd", "noop"):
-        project = folder / ("round_trips" if side == "wsbdd" else "round_trips_noop")
+    if side.split()[0] in ("wsbdd", "noop"):
+        noop = side.startswith("noop")
+        project = folder / ("round_trips_noop" if noop else "round_trips")
         found = bench_steps.run_child(
-            behave_command(), project, url, out, f"{side} round trips", DEADLINE
+            behave_command(),
+            project,
+            url,
+            folder / f"stamps-{side.replace(' ', '-')}.json",
+            f"{side} round trips",
+            DEADLINE,
+            unbuffered=side.endswith(UNBUFFERED),
         )
         stamps = timed_stamps(found, 2)  # "speaks Socket.IO" and "is connected"
         expected = 2 * exchanges + 1
@@ -450,7 +463,8 @@ def measure(options: argparse.Namespace, notes: list[str]) -> dict[str, dict[str
             "wsbdd sides not run: this checkout has no Socket.IO codec and steps "
             "(wsbdd.codec.socketio, wsbdd.steps.socketio); the baselines only"
         )
-    trips = ["wsbdd", "official", "frames", "noop", "session"]
+    trips = ["wsbdd", "official", "frames", "noop", "session", f"wsbdd {UNBUFFERED}",
+             f"noop {UNBUFFERED}"]  # fmt: skip
     if not with_wsbdd:
         trips = ["official", "frames"]
     fans = ["wsbdd", "frames"] if with_wsbdd else ["frames"]
@@ -516,6 +530,13 @@ def rows_from(
         floor = statistics.median(trips["noop"]) / (2 * n) * 1e6
         rows.append(row("behave's own cost per step (no-op steps, wsbdd's speed-ups)",
                         floor, "µs"))  # fmt: skip
+        loud = per_round(trips, f"wsbdd {UNBUFFERED}", "official")
+        rows.append(row(f"{n} round trips, wsbdd ÷ AsyncClient, behave's console unbuffered "
+                        "(PYTHONUNBUFFERED=1)", statistics.median(loud), "×"))  # fmt: skip
+        floor = statistics.median(trips[f"noop {UNBUFFERED}"]) / (2 * n) * 1e6
+        rows.append(row("behave's own cost per step, console unbuffered", floor, "µs"))
+        notes.append("per-round wsbdd ÷ official, console unbuffered: "
+                     + ", ".join(f"{r:.2f}" for r in loud))  # fmt: skip
     rows.append(row(f"{n} round trips, python-socketio's AsyncClient ÷ raw frames",
                     statistics.median(per_round(trips, "official", "frames")), "×"))  # fmt: skip
     if "wsbdd" in fans:

@@ -47,8 +47,10 @@ Since a waiting step runs wsbdd's loop itself, behave's work between a send and
 its receive (the end of one step, the start of the next) is done while the
 server answers: the formula subtracts two whole no-op steps, so wsbdd's code
 counts only where it is not hidden behind the network, and the row can come out
-at or below 0.  The children inherit this shell's ``PYTHONUNBUFFERED``; when it
-is set, every piece behave prints is a write into the pipe (the notes say which).
+at or below 0.  behave's console is a pipe with Python's default buffering for
+one (block-buffered) in every child, whatever ``PYTHONUNBUFFERED`` this shell has:
+set, it makes every piece behave prints a write, which costs the no-op step about
+10 µs here, and a result that hangs on the shell is no measurement.
 And the floor before and after wsbdd's speed-ups.  The floor is behave
 as a user has it: its ``re`` matcher works out the step function's location
 again on every match (``os.getcwd`` + ``relpath``, roughly 10 µs), which wsbdd's
@@ -365,8 +367,17 @@ def demo_server() -> Iterator[str]:
         proc.wait(10)
 
 
-def child_environment(url: str, out: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WSBDD_")}
+def child_environment(url: str, out: Path, *, unbuffered: bool = False) -> dict[str, str]:
+    """The environment of a benchmark child: this one's, less wsbdd's settings, and with
+    Python's default console for a pipe (block-buffered) whatever this shell says, unless
+    ``unbuffered`` (``PYTHONUNBUFFERED=1``: every piece behave prints is a write)."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("WSBDD_") and k != "PYTHONUNBUFFERED"
+    }
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     env.update(
         BENCH_STEPS_URL=url,
         BENCH_STEPS_OUT=str(out),
@@ -378,14 +389,22 @@ def child_environment(url: str, out: Path) -> dict[str, str]:
 
 
 def run_child(
-    command: list[str], cwd: Path, url: str, out: Path, what: str, deadline: float = DEADLINE
+    command: list[str],
+    cwd: Path,
+    url: str,
+    out: Path,
+    what: str,
+    deadline: float = DEADLINE,
+    *,
+    unbuffered: bool = False,
 ) -> dict:
-    """Run one benchmark child (behave or a script) to its end; the JSON it wrote to ``out``."""
+    """Run one benchmark child (behave or a script) to its end; the JSON it wrote to ``out``.
+    ``unbuffered``: with ``PYTHONUNBUFFERED=1`` (see :func:`child_environment`)."""
     out.unlink(missing_ok=True)
     result = subprocess.run(
         command,
         cwd=cwd,
-        env=child_environment(url, out),
+        env=child_environment(url, out, unbuffered=unbuffered),
         capture_output=True,
         text=True,
         timeout=deadline,
@@ -526,12 +545,8 @@ def rows_from(data: dict[str, object], exchanges: int, rounds: int) -> tuple[lis
         "dominate it (it can come out negative); read the p50 and the worst round's p50. "
         "behave's work between a send and its receive overlaps the server's answer, so the "
         "p50 row, which subtracts two whole no-op steps, can be at or below 0 too.",
-        f"event loop: {loop_kind()} on every side; behave's console: a pipe, "
-        + (
-            "unbuffered (PYTHONUNBUFFERED is set)."
-            if os.environ.get("PYTHONUNBUFFERED")
-            else "block-buffered (Python's default for a pipe)."
-        ),
+        f"event loop: {loop_kind()} on every side; behave's console: a pipe, block-buffered "
+        "(Python's default for one; PYTHONUNBUFFERED is not passed on).",
     ]
     return rows, notes
 
