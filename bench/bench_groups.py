@@ -33,8 +33,9 @@ it lands in no timed column (a user meets it when the next scenario starts).
 Fairness: the order of the two sides alternates from round to round; both run the
 same event loop, chosen explicitly (``--loop asyncio``, the default, even when uvloop
 is installed; ``--loop uvloop`` runs both on uvloop); the plain script runs in the
-main thread, unpinned, and wsbdd gets a fresh ``Run`` per round (its loop thread, and
-the caller, pinned to one CPU as in a behave run).  Before each timed part the
+main thread, unpinned, and wsbdd gets a fresh ``Run`` per round (its loop thread
+pinned to one CPU as in a behave run; the caller, which runs the loop while it waits,
+unpinned).  Before each timed part the
 server is asked, untimed, until it counts exactly the clients of that side, so no
 broadcast goes to a client of the other side or misses a late one.  Ratios are taken
 per round (wsbdd/plain for times; plain/wsbdd for fan-out throughput), then the

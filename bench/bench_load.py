@@ -25,8 +25,9 @@ What it measures (every mode against the bundled demo server's echo or chat room
   Tools, rotated within each repetition (the order shifts by one per repetition, so no
   tool always runs first or last):
     wsbdd      ``Run(Settings(url=…))`` + a session + ``LoadDriver`` (connect, send, measure),
-               as a load step runs it: wsbdd's own event-loop thread, pinned to the
-               calling thread's CPU (``same_cpu``, wsbdd's default).
+               as a load step runs it: the calling thread runs wsbdd's loop while it
+               waits for the load (wsbdd's loop thread, pinned to one CPU by
+               ``same_cpu``, rests meanwhile), unpinned like the plain script.
     plain      a hand-written websockets asyncio script (``compression=None``, ``proxy=None``,
                ``ping_interval=None``) doing the same exchanges: closed loop = send then
                ``recv()`` until its reply in one task per client; open loop = one sender
@@ -1009,8 +1010,9 @@ def main() -> None:
     )
     note("server: a fresh `python -m wsbdd.demo --no-rate-limit` process for every tool run")
     note(
-        "wsbdd runs as a load step does by default: its loop thread and the calling thread "
-        "pinned to one CPU; the plain script is not pinned"
+        "wsbdd runs as a load step does by default: the calling thread runs wsbdd's loop "
+        "while the load runs (its loop thread, pinned to one CPU, rests); neither it nor "
+        "the plain script is pinned"
     )
     if artillery is not None:
         shown = min(args.artillery_repetitions, args.repetitions)

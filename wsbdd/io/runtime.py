@@ -81,7 +81,7 @@ class _Seats:
     to run the loop for them (see :meth:`LoopThread._hand_over`).
     """
 
-    __slots__ = ("arrived", "waiting", "left_at", "driver", "deadline", "needed")
+    __slots__ = ("arrived", "waiting", "left_at", "driver", "deadline", "needed", "dozing")
 
     def __init__(self) -> None:
         self.arrived: list[int] = []
@@ -92,7 +92,10 @@ class _Seats:
         self.deadline: float | None = None
         """When that caller stops waiting (its safety net; monotonic time)."""
         self.needed = threading.Event()
-        """Set when a caller waits for the loop's thread to run the loop for it."""
+        """Set when a caller waits for the loop's thread to run the loop for it, or leaves
+        while that thread dozes."""
+        self.dozing = False
+        """The loop's thread sleeps until a caller leaves (one held the turn as it looked)."""
 
     def loop_thread_may_run(self) -> bool:
         """Whether the loop's own thread may run the loop: no caller holds or wants the
@@ -103,8 +106,10 @@ class _Seats:
 
     def rest(self, turn: threading.Lock, takes_turns: Callable[[], bool]) -> None:
         """On the loop's thread, without the turn: sleep until it may run the loop (or the
-        loop stops taking turns), then take the turn.  It looks every ``_REST`` seconds or
-        sooner, and when :attr:`needed` is set: callers never signal as they leave."""
+        loop stops taking turns), then take the turn.  It looks again ``_REST`` seconds
+        after the last caller left, or when :attr:`needed` is set; a caller that holds the
+        turn as it looks (a step waiting, a load step running) wakes it as it leaves
+        (:attr:`dozing`), and no other caller signals anything as it leaves."""
         while True:
             if (self.loop_thread_may_run() or not takes_turns()) and turn.acquire(False):
                 if not self.arrived:
@@ -113,10 +118,13 @@ class _Seats:
             if self.waiting:
                 pause = 0.001  # a caller waits for this thread: look again soon
             elif self.arrived:
-                pause = _REST
+                self.dozing = True
+                pause = 1.0  # (the caller's leaving wakes it; this is only a safety net)
             else:
                 pause = max(0.001, _REST - (time.monotonic() - self.left_at))
-            self.needed.wait(pause)
+            if not self.dozing or self.arrived:  # (it may have left just now)
+                self.needed.wait(pause)
+            self.dozing = False
             self.needed.clear()
 
 
@@ -194,9 +202,10 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
         self._roads_changed()
 
     def _roads_changed(self) -> None:
-        if hasattr(self, "seats"):  # (asyncio's __init__ calls set_debug before it is made)
-            self.turn_selector.takes_turns = self._can_take_turns and not self.get_debug()
-            self.seats.needed.set()  # a resting loop thread looks again at once
+        # (Also called from asyncio's __init__, through set_debug: what it reads is made
+        # before that runs.)
+        self.turn_selector.takes_turns = self._can_take_turns and not self.get_debug()
+        self.seats.needed.set()  # a resting loop thread looks again at once
 
     def scheduled(self) -> tuple[int, int]:
         """How many callbacks are ready to run, and how many timers wait."""
@@ -535,6 +544,8 @@ class LoopThread:
         seats.left_at = time.monotonic()
         seats.arrived.pop()
         self._turn.release()
+        if seats.dozing:  # the loop's thread sleeps until a caller leaves: now
+            seats.needed.set()
 
     def _hand_over(
         self,
