@@ -77,13 +77,19 @@ def stalled():
             session.close()
 
 
+SENDS = 256
+
+
 def test_a_group_send_to_a_server_that_stopped_reading_ends_in_its_time(stalled):
     server, s = stalled
     s.connect_all(["Ann", "Ben"])
     assert server.connected.wait(10)
     s.begin_step("When every client in group players sends a big message")
     started = time.monotonic()
-    for _ in range(64):  # until the buffers are full; bounded
+    # Until the buffers are full; bounded.  The kernel's own buffers for one loopback
+    # connection grow to about 10 MB when the machine is busy (64 sends, 8 MB, went out
+    # whole under load, on this code and the code before): 256 sends are 32 MB a client.
+    for _ in range(SENDS):
         try:
             s.send_each(["Ann", "Ben"], [BIG, BIG])
         except ConnectionProblem as problem:
@@ -100,8 +106,8 @@ def test_a_group_send_to_a_server_that_stopped_reading_ends_in_its_time(stalled)
             assert str(problem) in {step + both, step + one.format("Ann"), step + one.format("Ben")}
             break
     else:
-        pytest.fail("64 sends of 128 KB went out to a server that reads nothing")
-    assert time.monotonic() - started < 64 * 1.0 + 2
+        pytest.fail(f"{SENDS} sends of 128 KB went out to a server that reads nothing")
+    assert time.monotonic() - started < 1.0 + 30  # one held-up send, and the others' writes
 
 
 def test_many_frames_to_a_server_that_stopped_reading_fail_the_next_step_in_its_time(stalled):
