@@ -109,6 +109,29 @@ def test_the_loops_thread_runs_the_loop_while_no_caller_does():
         assert fired == [loop_thread._thread]
 
 
+def test_the_loops_thread_is_not_woken_by_every_step():
+    # Steps come and go far faster than the loop's thread looks (every 10 ms): it must
+    # not wake per step, which would cost thread switches on every exchange.
+    from wsbdd.io import runtime
+
+    with LoopThread() as loop_thread:
+        seats = loop_thread.loop.seats
+        calls = 400
+
+        def begin(deliver):
+            asyncio.get_running_loop().call_soon(deliver, None)
+
+        loop_thread.call_in_turn(lambda: None)
+        looks, started = seats.looks, time.monotonic()
+        for _ in range(calls):
+            loop_thread.run_callback(begin, 5)
+            loop_thread.call_in_turn(lambda: None)
+        elapsed = time.monotonic() - started
+        woke = seats.looks - looks
+        assert woke <= elapsed / runtime._REST + 5, (woke, elapsed)
+        assert woke < calls / 4
+
+
 def test_a_second_caller_gets_the_turn_while_the_first_waits():
     # Thread A waits (and runs the loop); thread B asks for a turn meanwhile and gets
     # it at once, and what B does there decides A's wait.  Neither waits for the other's

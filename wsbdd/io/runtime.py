@@ -81,7 +81,7 @@ class _Seats:
     to run the loop for them (see :meth:`LoopThread._hand_over`).
     """
 
-    __slots__ = ("arrived", "waiting", "left_at", "driver", "deadline", "needed", "dozing")
+    __slots__ = ("arrived", "waiting", "left_at", "driver", "deadline", "needed", "looks")
 
     def __init__(self) -> None:
         self.arrived: list[int] = []
@@ -92,10 +92,9 @@ class _Seats:
         self.deadline: float | None = None
         """When that caller stops waiting (its safety net; monotonic time)."""
         self.needed = threading.Event()
-        """Set when a caller waits for the loop's thread to run the loop for it, or leaves
-        while that thread dozes."""
-        self.dozing = False
-        """The loop's thread sleeps until a caller leaves (one held the turn as it looked)."""
+        """Set when a caller waits for the loop's thread to run the loop for it."""
+        self.looks = 0
+        """How many times the resting loop thread has woken to look (a test counts them)."""
 
     def loop_thread_may_run(self) -> bool:
         """Whether the loop's own thread may run the loop: no caller holds or wants the
@@ -106,10 +105,10 @@ class _Seats:
 
     def rest(self, turn: threading.Lock, takes_turns: Callable[[], bool]) -> None:
         """On the loop's thread, without the turn: sleep until it may run the loop (or the
-        loop stops taking turns), then take the turn.  It looks again ``_REST`` seconds
-        after the last caller left, or when :attr:`needed` is set; a caller that holds the
-        turn as it looks (a step waiting, a load step running) wakes it as it leaves
-        (:attr:`dozing`), and no other caller signals anything as it leaves."""
+        loop stops taking turns), then take the turn.  It looks every ``_REST`` seconds or
+        sooner, and when :attr:`needed` is set: callers never signal as they leave (steps
+        come and go faster than it looks, so a signal would wake it at every step: tried,
+        it cost three thread switches an exchange)."""
         while True:
             if (self.loop_thread_may_run() or not takes_turns()) and turn.acquire(False):
                 if not self.arrived:
@@ -118,14 +117,12 @@ class _Seats:
             if self.waiting:
                 pause = 0.001  # a caller waits for this thread: look again soon
             elif self.arrived:
-                self.dozing = True
-                pause = 1.0  # (the caller's leaving wakes it; this is only a safety net)
+                pause = _REST
             else:
                 pause = max(0.001, _REST - (time.monotonic() - self.left_at))
-            if not self.dozing or self.arrived:  # (it may have left just now)
-                self.needed.wait(pause)
-            self.dozing = False
+            self.needed.wait(pause)
             self.needed.clear()
+            self.looks += 1
 
 
 class _TurnTakingSelector(selectors.DefaultSelector):
@@ -544,8 +541,6 @@ class LoopThread:
         seats.left_at = time.monotonic()
         seats.arrived.pop()
         self._turn.release()
-        if seats.dozing:  # the loop's thread sleeps until a caller leaves: now
-            seats.needed.set()
 
     def _hand_over(
         self,
