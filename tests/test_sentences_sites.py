@@ -330,10 +330,10 @@ PINNED = {
     "model.response:Response.json": 1,
     "codec.websocket:BaseCodec.encode": 1,
     "io.runtime:LoopThread._arrive": 1,
-    "io.runtime:LoopThread._drive": 2,
+    "io.runtime:LoopThread._drive": 1,
+    "io.runtime:LoopThread._wait_delivered": 1,  # the bridge's safety net
     "io.runtime:LoopThread.run": 2,
     "io.runtime:LoopThread.run_callback": 2,
-    "io.runtime:LoopThread._hand_over": 1,  # the bridge's safety net
     "io.runtime:LoopThread.start": 1,
     "io.runtime:new_event_loop": 2,
     "io.runtime:on_ws_loop.decorate.sync_step": 2,

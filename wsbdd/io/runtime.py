@@ -507,18 +507,11 @@ class LoopThread:
             seats.waiting.append(1)
             seats.needed.set()
             try:
-                left = -1 if limit is None else max(0.0, limit - time.monotonic())
-                if not finished.acquire(timeout=left):
-                    with contextlib.suppress(RuntimeError):
-                        self.loop.call_soon_threadsafe(abandon)
-                    raise TimeoutError(
-                        f"A wsbdd operation did not finish within {net:.1f} s and was cancelled."
-                    )
+                left = None if limit is None else max(0.0, limit - time.monotonic())
+                self._wait_delivered(finished, abandon, left, net)
             finally:
                 seats.waiting.pop()
-        if isinstance(box[0], BaseException):
-            raise box[0]
-        return box[0]
+        return _unboxed(box)
 
     def _arrive(self, loop: _TurnTakingLoop) -> None:
         """Take the turn (the loop's own thread, if it runs the loop, gives it up)."""
@@ -553,21 +546,30 @@ class LoopThread:
         """:meth:`run_callback` on a loop that cannot take turns: its own thread starts the
         work and delivers, while the caller waits."""
         self.loop.call_soon_threadsafe(start)
-        limit = -1 if timeout is None else timeout + _SAFETY_MARGIN
+        net = None if timeout is None else timeout + _SAFETY_MARGIN
+        self._wait_delivered(finished, abandon, net, net)
+        return _unboxed(box)
+
+    def _wait_delivered(
+        self,
+        finished: threading.Lock,
+        abandon: Callable[[], None],
+        seconds: float | None,
+        net: float | None,
+    ) -> None:
+        """Wait until the work delivered (``finished`` is released), at most ``seconds``;
+        past that, the loop abandons it and this raises with the caller's ``net`` time."""
         try:
-            if not finished.acquire(timeout=limit):
+            if not finished.acquire(timeout=-1 if seconds is None else seconds):
                 with contextlib.suppress(RuntimeError):
                     self.loop.call_soon_threadsafe(abandon)
                 raise TimeoutError(
-                    f"A wsbdd operation did not finish within {limit:.1f} s and was cancelled."
+                    f"A wsbdd operation did not finish within {net:.1f} s and was cancelled."
                 )
         except KeyboardInterrupt:
             with contextlib.suppress(RuntimeError):
                 self.loop.call_soon_threadsafe(abandon)
             raise
-        if isinstance(box[0], BaseException):
-            raise box[0]
-        return box[0]
 
     def _takes_turns(self) -> bool:
         loop = self.loop
@@ -657,6 +659,13 @@ class LoopThread:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _unboxed(box: list[Any]) -> Any:
+    """What a delivery boxed: raised when it is an exception."""
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
 
 
 class _Continue:
