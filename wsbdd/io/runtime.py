@@ -134,12 +134,11 @@ class _TurnTakingSelector(selectors.DefaultSelector):
     callers find the loop free and never share a wait for I/O with it.
     """
 
-    def __init__(self, turn: threading.Lock, seats: _Seats) -> None:
+    def __init__(self, turn: threading.Lock, seats: _Seats, loop: _TurnTakingLoop) -> None:
         super().__init__()
         self._turn = turn
         self._seats = seats
-        self.takes_turns = True
-        """False while the loop refuses calls from other threads (asyncio's debug mode)."""
+        self._loop = loop
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         seats = self._seats
@@ -152,9 +151,10 @@ class _TurnTakingSelector(selectors.DefaultSelector):
                 timeout = left if timeout is None else min(timeout, left)
             return super().select(timeout)
         # The loop's own thread, holding the turn.
-        if self.takes_turns and not seats.loop_thread_may_run():
+        loop = self._loop
+        if loop.takes_turns and not seats.loop_thread_may_run():
             self._turn.release()
-            seats.rest(self._turn, lambda: self.takes_turns)
+            seats.rest(self._turn, lambda: loop.takes_turns)
             return []  # look at the callbacks and timers the callers left first
         # A caller that wants the turn wakes this wait (LoopThread._arrive).
         return super().select(timeout)
@@ -169,9 +169,8 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
 
     def __init__(self, turn: threading.Lock) -> None:
         self.seats = _Seats()
-        self.turn_selector = _TurnTakingSelector(turn, self.seats)
         self._can_take_turns = False
-        super().__init__(self.turn_selector)
+        super().__init__(_TurnTakingSelector(turn, self.seats, self))
         # What turn-taking relies on, beyond asyncio's public API; a Python without
         # it gets the slower road (the loop's own thread runs the calls).
         self.can_take_turns = all(
@@ -187,26 +186,25 @@ class _TurnTakingLoop(asyncio.SelectorEventLoop):
     @can_take_turns.setter
     def can_take_turns(self, able: bool) -> None:
         self._can_take_turns = able
-        self._roads_changed()
+        self.seats.needed.set()  # a resting loop thread looks again at once
+
+    @property
+    def takes_turns(self) -> bool:
+        """Whether callers run this loop themselves now: it can, and asyncio's debug mode
+        (which refuses calls from other threads) is off."""
+        return self._can_take_turns and not self.get_debug()
 
     def run_once(self) -> None:
         """One turn of the loop: wait for I/O (or a timer), then run what is due."""
         self._run_once()  # type: ignore[attr-defined]  # asyncio's own; see above
 
     def set_debug(self, enabled: bool) -> None:
-        super().set_debug(enabled)
-        # asyncio's debug mode refuses calls from other threads: its own thread runs it.
-        self._roads_changed()
-
-    def _roads_changed(self) -> None:
-        # (Also called from asyncio's __init__, through set_debug: what it reads is made
-        # before that runs.)
-        self.turn_selector.takes_turns = self._can_take_turns and not self.get_debug()
+        super().set_debug(enabled)  # (asyncio's __init__ calls it too: seats is made before)
         self.seats.needed.set()  # a resting loop thread looks again at once
 
-    def scheduled(self) -> tuple[int, int]:
-        """How many callbacks are ready to run, and how many timers wait."""
-        return len(self._ready), len(self._scheduled)  # type: ignore[attr-defined]  # see above
+    def has_ready(self) -> bool:
+        """Whether callbacks are ready to run."""
+        return bool(self._ready)  # type: ignore[attr-defined]  # asyncio's own; see above
 
     def look_again(self) -> None:
         """Wake the loop from its wait for I/O (asyncio's self-pipe), so that whoever runs it
@@ -573,7 +571,7 @@ class LoopThread:
 
     def _takes_turns(self) -> bool:
         loop = self.loop
-        return isinstance(loop, _TurnTakingLoop) and loop.can_take_turns and not loop.get_debug()
+        return isinstance(loop, _TurnTakingLoop) and loop.takes_turns
 
     def call_in_turn(self, func: Callable[..., T], *args: Any) -> T:
         """Call ``func(*args)`` for the loop and return its result (or raise its exception).
@@ -608,7 +606,7 @@ class LoopThread:
             result = func(*args)
             # What func left ready to run: run it now (a few turns, none of them waiting).
             for _ in range(_CATCH_UP):
-                if not loop.scheduled()[0]:
+                if not loop.has_ready():
                     break
                 loop.run_once()
         finally:
