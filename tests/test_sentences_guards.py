@@ -155,6 +155,16 @@ def test_uvloop_chosen_where_it_is_not_installed(monkeypatch, tmp_path):
     )
 
 
+async def _done(value: Any = None) -> Any:
+    """A coroutine that finishes at once with ``value``."""
+    return value
+
+
+async def _never() -> None:
+    """A coroutine that never finishes (nothing sets its event): the bridge's nets fire."""
+    await asyncio.Event().wait()
+
+
 @pytest.fixture
 def loop_thread():
     thread = LoopThread("wsbdd-test-guards").start()
@@ -166,7 +176,7 @@ def loop_thread():
 
 def test_the_bridge_called_from_the_loop_thread_itself(loop_thread):
     async def nested_run() -> None:
-        loop_thread.run(asyncio.sleep(0))
+        loop_thread.run(_done())
 
     async def nested_callback() -> None:
         loop_thread.run_callback(lambda deliver: deliver((1,)), None)
@@ -177,14 +187,14 @@ def test_the_bridge_called_from_the_loop_thread_itself(loop_thread):
     assert raised_text(RuntimeError, loop_thread.run, nested_callback()) == (
         "LoopThread.run_callback() was called from the loop's own thread: call it from another."
     )
-    assert loop_thread.run(asyncio.sleep(0, "still fine")) == "still fine"
+    assert loop_thread.run(_done("still fine")) == "still fine"
 
 
 def test_the_bridge_called_after_the_loop_stopped():
     thread = LoopThread("wsbdd-test-stopped").start()
     thread.stop()
     stopped = "wsbdd's event loop is not running: its run was closed, or before_all never ran."
-    coro = asyncio.sleep(0)
+    coro = _done()
     assert raised_text(RuntimeError, thread.run, coro) == stopped
     assert coro.cr_frame is None  # closed, so no "never awaited" warning is left behind
     assert raised_text(RuntimeError, thread.run_callback, lambda deliver: None, None) == stopped
@@ -206,20 +216,18 @@ def test_a_loop_that_never_starts_and_a_call_that_never_ends(loop_thread):
     plain = LoopThread("wsbdd-test-plain", turns=False).start()
     plain_said: list[str] = []
     overrunning = threading.Thread(
-        target=lambda: plain_said.append(
-            raised_text(TimeoutError, plain.run, asyncio.sleep(30), 0)
-        ),
+        target=lambda: plain_said.append(raised_text(TimeoutError, plain.run, _never(), 0)),
         daemon=True,
     )
     overrunning.start()
-    overrun = raised_text(TimeoutError, loop_thread.run, asyncio.sleep(30), 0)
+    overrun = raised_text(TimeoutError, loop_thread.run, _never(), 0)
     starting.join(20)
     overrunning.join(20)
     plain.stop()
     assert overrun == "A wsbdd operation did not finish within 5.0 s and was cancelled."
     assert plain_said == [overrun]
     assert said == ["the wsbdd event loop did not start within 10 s"]
-    assert loop_thread.run(asyncio.sleep(0, "after")) == "after"  # the overrun was cancelled
+    assert loop_thread.run(_done("after")) == "after"  # the overrun was cancelled
 
 
 def test_a_wait_that_gave_the_turn_to_another_caller_and_never_ends(loop_thread, monkeypatch):
@@ -257,7 +265,7 @@ def test_an_async_step_without_wsbdds_loop(monkeypatch):
 def test_an_async_step_that_outlasts_its_timeout(loop_thread):
     @on_ws_loop(timeout=0.05)
     async def step(context: Any) -> None:
-        await asyncio.sleep(30)
+        await _never()
 
     @on_ws_loop(timeout=1)
     async def quick(context: Any) -> str:
