@@ -135,12 +135,12 @@ class StepPattern(SimplifiedRegexMatcher):
         return known
 
     def check_match(self, step_text: str) -> list[Argument] | None:
-        if self._needle not in step_text:
-            return None
-        found = self._regex.match(step_text)
-        if found is None:
-            return None
-        return self.arguments_of(found)
+        found = self._matched(step_text)
+        return None if found is None else self.arguments_of(found)
+
+    def _matched(self, step_text: str) -> re.Match[str] | None:
+        """The regex's match, asked only when the line holds the required text."""
+        return self._regex.match(step_text) if self._needle in step_text else None
 
     def arguments_of(self, found: re.Match[str]) -> list[Argument]:
         """behave's ``Argument`` list for a match of this pattern (what its ``re`` matcher
@@ -153,12 +153,8 @@ class StepPattern(SimplifiedRegexMatcher):
     def match(self, step_text: str) -> Match | None:
         # A regex cannot raise here (no type converters), so behave's error wrapping
         # around check_match has nothing to catch.
-        if self._needle not in step_text:
-            return None
-        found = self._regex.match(step_text)
-        if found is None:
-            return None
-        return _Found(self.func, found, self)  # the matcher caches its location
+        found = self._matched(step_text)
+        return None if found is None else _Found(self.func, found, self)
 
 
 def _relative(filename: str) -> str:

@@ -428,14 +428,13 @@ def _gather_results(formatter: Any, stream: MaskingStream) -> None:
     """The formatter's ``result`` (a step's line and status, written in pieces) writes
     through ``stream`` as one write: one system call a step on an unbuffered console."""
     result = getattr(formatter, "result", None)
-    if result is None or getattr(result, "_wsbdd_gathered", False):
+    if result is None:
         return
 
     def gathered_result(step: Any) -> Any:
         with stream.gathered():
             return result(step)
 
-    gathered_result._wsbdd_gathered = True  # type: ignore[attr-defined]
     formatter.result = gathered_result
 
 
