@@ -480,10 +480,7 @@ class LoopThread:
         seats = loop.seats
         net = None if timeout is None else timeout + _SAFETY_MARGIN
         limit = None if net is None else time.monotonic() + net
-        self._arrive(loop)
-        previous = asyncio._get_running_loop()
-        asyncio._set_running_loop(loop)
-        seats.driver, seats.deadline = threading.get_ident(), limit
+        previous = self._take_turn(loop, limit)
         try:
             start()
             while not box and len(seats.arrived) == 1:
@@ -498,9 +495,7 @@ class LoopThread:
                 abandon()
             raise
         finally:
-            seats.driver = seats.deadline = None
-            asyncio._set_running_loop(previous)
-            self._leave(loop)
+            self._give_turn(loop, previous)
         if not box:  # another thread wanted the turn: the loop's own thread runs it now
             seats.waiting.append(1)
             seats.needed.set()
@@ -510,6 +505,23 @@ class LoopThread:
             finally:
                 seats.waiting.pop()
         return _unboxed(box)
+
+    def _take_turn(
+        self, loop: _TurnTakingLoop, deadline: float | None
+    ) -> asyncio.AbstractEventLoop | None:
+        """Take the turn and run the loop's code on this thread until :meth:`_give_turn`:
+        the loop is the running loop, and this thread its runner (until ``deadline``, for
+        a waiting caller).  Returns the caller's own running loop, put back afterwards."""
+        self._arrive(loop)
+        previous = asyncio._get_running_loop()
+        asyncio._set_running_loop(loop)
+        loop.seats.driver, loop.seats.deadline = threading.get_ident(), deadline
+        return previous
+
+    def _give_turn(self, loop: _TurnTakingLoop, previous: asyncio.AbstractEventLoop | None) -> None:
+        loop.seats.driver = loop.seats.deadline = None
+        asyncio._set_running_loop(previous)
+        self._leave(loop)
 
     def _arrive(self, loop: _TurnTakingLoop) -> None:
         """Take the turn (the loop's own thread, if it runs the loop, gives it up)."""
@@ -596,12 +608,7 @@ class LoopThread:
             return boxed[0]
         loop = self.loop
         assert isinstance(loop, _TurnTakingLoop)
-        seats = loop.seats
-        self._arrive(loop)
-        # The caller's own running loop, if it is inside one, is put back after.
-        previous = asyncio._get_running_loop()
-        asyncio._set_running_loop(loop)
-        seats.driver = threading.get_ident()
+        previous = self._take_turn(loop, None)
         try:
             result = func(*args)
             # What func left ready to run: run it now (a few turns, none of them waiting).
@@ -610,9 +617,7 @@ class LoopThread:
                     break
                 loop.run_once()
         finally:
-            seats.driver = None
-            asyncio._set_running_loop(previous)
-            self._leave(loop)
+            self._give_turn(loop, previous)
         return result
 
     def call(self, func: Callable[..., T], *args: Any) -> T:
