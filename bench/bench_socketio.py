@@ -32,8 +32,10 @@ Round trips (``--exchanges``, default 200): one client emits ``echo`` with
              loop on the caller's thread, the codec, the inbox, the matchers)
   wsbdd, noop with behave's console unbuffered: the two behave sides again with
              ``PYTHONUNBUFFERED=1``, as many CI containers set it (every piece behave
-             prints is then a write); the other behave sides get Python's default for
-             a pipe, whatever the shell running the benchmark has
+             prints is then a write: wsbdd's paced console joins its steps' lines, up to
+             ``console_hold``; the no-op steps print each line at once); the other
+             behave sides get Python's default for a pipe, whatever the shell running
+             the benchmark has
 
   Timed from inside, as bench/bench_steps.py does: behave stamps
   ``time.perf_counter()`` first thing in ``before_step`` (from the first exchange's

@@ -28,6 +28,7 @@ from wsbdd.glue.settings_notice import no_settings_notice, undefined_steps_hint
 from wsbdd.glue.undefined import explain
 from wsbdd.io.pool import thaw_crowds
 from wsbdd.report.collect import ReportRecorder, start_recording
+from wsbdd.report.console import write_held
 from wsbdd.settings.config import load_settings
 
 # behave imports the hooks before it parses the features: a file it cannot parse must not
@@ -113,6 +114,7 @@ def after_scenario(context: Any, scenario: Any) -> None:
     steps = list(getattr(scenario, "all_steps", ()))
     undefined = [step for step in steps if step.status == Status.undefined]
     if undefined:  # behave prints only a Python snippet: say what was meant, and where
+        write_held()  # the steps' lines before the notes about them
         for step in undefined:
             print(f"wsbdd: {explain(step)}", file=sys.__stderr__ or sys.stderr, flush=True)
     problems = None  # a scenario that has failed already says why
@@ -162,6 +164,7 @@ def after_all(context: Any) -> None:
     When steps were undefined and no settings file was found, say so before behave
     prints its snippets: the project's phrases were never loaded.
     """
+    write_held()  # the last steps' lines before anything printed from here on
     hint = undefined_steps_hint(Path.cwd(), _undefined_steps(context), _feature_folders(context))
     if hint:  # behave captures after_all's output and shows it only when the hook fails
         print(hint, file=sys.__stderr__ or sys.stderr, flush=True)

@@ -36,6 +36,7 @@ from wsbdd.model.secrets import is_secret_name, mentions_credential
 from wsbdd.model.transcript import Event, StepMark
 from wsbdd.model.variables import find_placeholders, root_name
 from wsbdd.report.allure_results import allure_folders, attach_conversation
+from wsbdd.report.console import PacedConsole, paces
 from wsbdd.report.mask import Masker, MaskingStream, is_secret_header
 from wsbdd.report.options import ReportOptions
 from wsbdd.report.retention import retained
@@ -317,19 +318,25 @@ class ReportRecorder:
 
     # -- console -------------------------------------------------------------------
 
-    def mask_formatters(self, formatters: Iterable[Any]) -> None:
-        """Make behave's own formatters (console, ``-o`` files) print secrets as ``***``."""
+    def mask_formatters(self, formatters: Iterable[Any], hold: float = 0.0) -> None:
+        """Make behave's own formatters (console, ``-o`` files) print secrets as ``***``.
+
+        ``hold``: how long a console Python writes at every write may hold a step's line
+        (:mod:`wsbdd.report.console`); 0 writes each at once."""
         for formatter in formatters:
             if getattr(formatter, "masks_itself", False):
                 continue
             opener = getattr(formatter, "stream_opener", None)
             stream = getattr(formatter, "stream", None)
             if stream is not None and not isinstance(stream, MaskingStream):
-                wrapped = MaskingStream(stream, self.masker)
+                paced = PacedConsole(stream, hold) if hold > 0 and paces(stream) else stream
+                wrapped = MaskingStream(paced, self.masker)
                 formatter.stream = wrapped
                 if opener is not None and getattr(opener, "stream", None) is stream:
                     opener.stream = wrapped
                 _gather_results(formatter, wrapped)
+                if paced is not stream:
+                    _flush_on_close(formatter, wrapped)
             elif isinstance(stream, MaskingStream) and opener is not None:
                 opener.stream = stream
             # behave's plain and pretty formatters print tables and doc strings through a
@@ -438,6 +445,20 @@ def _gather_results(formatter: Any, stream: MaskingStream) -> None:
     formatter.result = gathered_result
 
 
+def _flush_on_close(formatter: Any, stream: MaskingStream) -> None:
+    """The formatter's ``close`` writes what its paced console holds first (behave leaves
+    ``sys.stdout`` open, and prints its summary right after)."""
+    close = getattr(formatter, "close", None)
+    if close is None:
+        return
+
+    def flushed_close() -> Any:
+        stream.flush()
+        return close()
+
+    formatter.close = flushed_close
+
+
 def _mark_ignored(events: list[Event], session: Any, scenario: Any) -> list[Event]:
     """``events`` with the received messages the ``ignore`` setting names marked (see
     :data:`IGNORED`).  Never raises: the diagram then shows them unfolded."""
@@ -489,12 +510,23 @@ def start_recording(settings: Any, base_url: str, context: Any = None) -> Report
     if runner is not None:
         formatters = getattr(runner, "formatters", None) or []
         recorder.learn_features(getattr(runner, "features", None) or [])
-        recorder.mask_formatters(formatters)
+        recorder.mask_formatters(formatters, console_hold(settings, context))
         recorder.allure_folders = allure_folders(formatters)
         recorder.keeps_conversations = bool(recorder.allure_folders) or reads_conversations(
             formatters, getattr(getattr(context, "config", None), "junit", False)
         )
     return recorder
+
+
+def console_hold(settings: Any, context: Any) -> float:
+    """How long the console may hold a step's line: the ``console_hold`` setting, when
+    behave captures what steps and hooks print (else a step's ``print`` would overtake
+    the held lines); 0 otherwise."""
+    config = getattr(context, "config", None)
+    captures = bool(getattr(config, "capture_stdout", False)) and bool(
+        getattr(config, "capture_hooks", False)
+    )
+    return float(getattr(settings, "console_hold", 0.0)) if captures else 0.0
 
 
 def reads_conversations(formatters: Iterable[Any], junit: Any) -> bool:

@@ -43,6 +43,7 @@ from wsbdd.model.secrets import (
     credential_name_patterns,
     is_secret_header,
 )
+from wsbdd.report.console import encodes
 
 __all__ = [
     "MASK",
@@ -528,7 +529,7 @@ class MaskingStream:
 
     def write(self, text: str) -> int:
         out = self._masker.mask(text) if isinstance(text, str) else text
-        if self._gathered is not None and isinstance(out, str) and self._encodes(out):
+        if self._gathered is not None and isinstance(out, str) and encodes(self._stream, out):
             self._gathered.append(out)
         else:  # written now, after what was gathered: an encoding error is raised here
             self._write_gathered()
@@ -562,18 +563,6 @@ class MaskingStream:
             text = "".join(gathered)
             gathered.clear()
             self._stream.write(text)
-
-    def _encodes(self, text: str) -> bool:
-        """Whether the stream can encode ``text`` (a piece it cannot is written at once, so
-        that the error is raised where the formatter expects it)."""
-        encoding = getattr(self._stream, "encoding", None)
-        if not isinstance(encoding, str):
-            return True
-        try:
-            text.encode(encoding, getattr(self._stream, "errors", None) or "strict")
-        except (UnicodeError, LookupError):
-            return False
-        return True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -213,6 +213,9 @@ class Settings:
     subprotocols: tuple[str, ...] = ()
     compression: bool = False
     same_cpu: bool = True  # a step waiting for wsbdd's event loop waits on the loop's CPU
+    console_hold: float = 0.05
+    """How long an unbuffered console (no terminal) may hold a step's line to write it
+    with the next ones (wsbdd.report.console); 0 writes each line at once."""
     loop: Literal["asyncio", "uvloop"] = "asyncio"
     """The event loop wsbdd's connections run on; ``"uvloop"`` needs the uvloop package."""
     proxy: str | None = None
@@ -957,6 +960,7 @@ _SCALARS: dict[str, _Parser] = {
     "subprotocols": _string_list(_no_spaces),
     "compression": _boolean,
     "same_cpu": _boolean,
+    "console_hold": _duration(positive=False),
     "loop": _loop_kind,
     "proxy": _proxy,
     "ping_interval": _duration(positive=True, optional=True),
