@@ -243,3 +243,21 @@ def test_the_quick_status_predicates_never_call_status_eq(monkeypatch):
         for name in PREDICATES:
             behaves_own(name)(member)
     assert len(calls) > 100
+
+
+def test_the_mode_switches_set_and_restore_the_mode_as_behaves_do():
+    from behave.runner import ContextMode
+
+    for context in contexts()[:2]:
+        assert context._mode is ContextMode.BEHAVE
+        with context.use_with_user_mode():
+            assert context._mode is ContextMode.USER
+            with context._use_with_behave_mode():
+                assert context._mode is ContextMode.BEHAVE
+            assert context._mode is ContextMode.USER
+        assert context._mode is ContextMode.BEHAVE
+        with pytest.raises(KeyError), context.use_with_user_mode():  # put back on a raise too
+            raise KeyError("a step failed")
+        assert context._mode is ContextMode.BEHAVE
+    _, quick, _ = contexts()
+    assert type(quick.use_with_user_mode()).__name__ == "_Mode"  # wsbdd's, not a generator

@@ -70,3 +70,12 @@ def test_a_piece_the_console_cannot_encode_fails_where_it_is_written():
         stream.flush()  # what was gathered goes out first
         stream.write("last\n")
     assert console.writes == ["before ", "after\n", "last\n"]
+
+
+def test_a_secret_a_formatter_writes_in_two_pieces_is_masked_whole():
+    console = _Console()
+    stream = MaskingStream(console, Masker(["top-secret-1"]))
+    with stream.gathered():
+        stream.write("    When Alice sends token top-se")
+        stream.write("cret-1 ... passed\n")
+    assert console.writes == [f"    When Alice sends token {MASK} ... passed\n"]

@@ -17,7 +17,9 @@ nothing when the writer and the first writer are both behave.  Every warning
 behave gives is still given, from the same place, naming the same place.
 
 It is a copy of behave 1.3's ``Context.__setattr__`` (pyproject pins behave
-below 1.4); if behave's changes shape, the context is left as it is.
+below 1.4); if behave's changes shape, the context is left as it is.  The same
+context switches its mode (``use_with_user_mode``, around every step and hook)
+with a plain context manager that does what behave's generator-based one does.
 
 :func:`speed_up_statuses` takes the other cost behave's runner adds to every step:
 its ``Status`` predicates (``has_failed``, ``is_error``, …) ask ``self in (a, b,
@@ -37,7 +39,7 @@ from types import CodeType
 from typing import Any
 
 from behave.model_type import Status
-from behave.runner import Context, ContextMode
+from behave.runner import Context, ContextMode, use_context_with_mode
 
 __all__ = ["speed_up_context", "speed_up_statuses"]
 
@@ -82,6 +84,34 @@ class _QuickContext(Context):
         if attr not in origin:
             origin[attr] = mode
 
+    def use_with_user_mode(self) -> _Mode:  # type: ignore[override]
+        return _Mode(self, _USER)
+
+    def _use_with_behave_mode(self) -> _Mode:  # type: ignore[override]
+        return _Mode(self, _BEHAVE)
+
+
+class _Mode:
+    """behave's ``use_context_with_mode`` as a plain context manager: the context's mode
+    for the block, the mode before it put back however the block ends.  behave's is a
+    generator-based one, made and run twice a step (the step and its before_step hook)."""
+
+    __slots__ = ("_state", "_mode", "_before")
+
+    def __init__(self, context: Context, mode: ContextMode) -> None:
+        self._state = context.__dict__  # as behave's writes it: "_mode" goes straight there
+        self._mode = mode
+
+    def __enter__(self) -> None:
+        state = self._state
+        self._before = state["_mode"]
+        state["_mode"] = self._mode
+
+    def __exit__(self, *_: object) -> None:
+        self._state["_mode"] = self._before
+
+
+_USER = ContextMode.USER
 
 # behave's messages name the class ("'Context' object has no attribute 'x'"): keep its name.
 _QuickContext.__name__ = _QuickContext.__qualname__ = "Context"
@@ -94,8 +124,21 @@ _KNOWN_NAMES = (
 )  # fmt: skip
 
 
+# What behave 1.3.3's mode switches use (Context.use_with_user_mode, _use_with_behave_mode
+# and the context manager both return).
+_MODE_NAMES = ("ContextMode", "BEHAVE", "USER", "_mode")
+
+
 def _same_shape() -> bool:
-    return Context.__setattr__.__code__.co_names == _KNOWN_NAMES
+    switch = getattr(use_context_with_mode, "__wrapped__", None)
+    return (
+        Context.__setattr__.__code__.co_names == _KNOWN_NAMES
+        and getattr(getattr(switch, "__code__", None), "co_names", None) == _MODE_NAMES
+        and Context.use_with_user_mode.__code__.co_names
+        == ("use_context_with_mode", "ContextMode", "USER")
+        and Context._use_with_behave_mode.__code__.co_names
+        == ("use_context_with_mode", "ContextMode", "BEHAVE")
+    )
 
 
 def speed_up_context(context: Any) -> None:

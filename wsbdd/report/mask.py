@@ -24,12 +24,11 @@ behave's own console output.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -528,12 +527,12 @@ class MaskingStream:
         return self._stream
 
     def write(self, text: str) -> int:
-        out = self._masker.mask(text) if isinstance(text, str) else text
-        if self._gathered is not None and isinstance(out, str) and encodes(self._stream, out):
-            self._gathered.append(out)
+        gathered = self._gathered
+        if gathered is not None and isinstance(text, str) and encodes(self._stream, text):
+            gathered.append(text)  # masked with the rest of the block, as one text
         else:  # written now, after what was gathered: an encoding error is raised here
             self._write_gathered()
-            self._stream.write(out)
+            self._stream.write(self._masker.mask(text) if isinstance(text, str) else text)
         return len(text)
 
     def writelines(self, lines: Iterable[str]) -> None:
@@ -544,25 +543,43 @@ class MaskingStream:
         self._write_gathered()
         self._stream.flush()
 
-    @contextlib.contextmanager
-    def gathered(self) -> Iterator[None]:
-        """Join the writes of the block into one write at its end (in their order)."""
-        if self._gathered is not None:  # already gathering: the outer block writes
-            yield
-            return
-        self._gathered = []
-        try:
-            yield
-        finally:
-            self._write_gathered()
-            self._gathered = None
+    def gathered(self) -> _Gathering:
+        """Join the writes of the block into one write at its end (in their order), masked
+        as one text: a secret written in two pieces is masked too."""
+        return _Gathering(self)
 
     def _write_gathered(self) -> None:
         gathered = self._gathered
         if gathered:
             text = "".join(gathered)
             gathered.clear()
-            self._stream.write(text)
+            self._stream.write(self._masker.mask(text))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+class _Gathering:
+    """:meth:`MaskingStream.gathered`'s block (a plain context manager: it runs at every
+    step).  A block inside another leaves the writing to the outer one."""
+
+    __slots__ = ("_stream", "_outer")
+
+    def __init__(self, stream: MaskingStream) -> None:
+        self._stream = stream
+        self._outer = False
+
+    def __enter__(self) -> None:
+        stream = self._stream
+        self._outer = stream._gathered is not None
+        if not self._outer:
+            stream._gathered = []
+
+    def __exit__(self, *_: object) -> None:
+        if self._outer:
+            return
+        stream = self._stream
+        try:
+            stream._write_gathered()
+        finally:
+            stream._gathered = None
