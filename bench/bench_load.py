@@ -74,8 +74,8 @@ How to run (bounded: every wait has a deadline; the default run takes about 3 mi
 Artillery, under 2 without, on a quiet machine; ``--quick`` takes about 45 s with Artillery,
 a few seconds without)
   python bench/bench_load.py --quick --no-artillery     # smoke run
-  python bench/bench_load.py                            # full: 3 repetitions
-  python bench/bench_load.py --modes closed --repetitions 5
+  python bench/bench_load.py                            # full: 5 repetitions
+  python bench/bench_load.py --modes closed --repetitions 9
   python bench/bench_load.py --json                     # ONE JSON document on stdout
 
 How to read it
@@ -945,7 +945,7 @@ def main() -> None:
     parser.add_argument("--fanout-clients", type=int, default=50, help="room members (default 50)")
     parser.add_argument("--fanout-messages", type=int, default=4, help="chat messages per member")
     parser.add_argument("--fanout-rate", type=float, default=2.0, help="chat sends/s per member")
-    parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument(
         "--artillery-repetitions",
         type=int,
