@@ -769,3 +769,21 @@ def test_nesting_is_refused_past_the_documented_depth_on_every_python(depth: int
     else:
         with pytest.raises(ChatError, match="nested too deeply"):
             decode(text)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[" * 1500, "Invalid JSON: nested too deeply"),  # unclosed: 3.13 reads to the end
+        ("[" * 101 + "x", "Invalid JSON: nested too deeply"),
+        ('["' + "[" * 500 + '", x]', "Invalid JSON: Expecting value: line 1 column 506 (char 505)"),
+        ("[" * 50, "Invalid JSON: Expecting value: line 1 column 51 (char 50)"),
+    ],
+)
+def test_invalid_json_is_refused_for_its_depth_the_same_way_on_every_python(text, message):
+    # Brackets inside a string do not count; what is opened before the error does.
+    from wsbdd.demo.protocol import ChatError, decode
+
+    with pytest.raises(ChatError) as refused:
+        decode(text)
+    assert (refused.value.code, refused.value.message) == ("invalid_json", message)
