@@ -499,8 +499,9 @@ def test_unknown_key_without_a_close_match_lists_the_keys() -> None:
         'pyproject.toml [tool.wsbdd]: unknown key "banana"; known keys: "url", "timeout", '
         '"quiet_window", "settle", "connect_timeout", "close_timeout", "subprotocols", '
         '"compression", "same_cpu", "console_hold", "loop", "proxy", "ping_interval", '
-        '"ping_timeout", "max_size", "inbox_limit", "codec", "protocol", "auto_reply", "strict", "ignore", "secrets", '
-        '"credential_names", "token", "tls", "socketio", "graphql", "reconnection", "stomp", '
+        '"ping_timeout", "max_size", "inbox_limit", "codec", "protocol", "auto_reply", "strict", '
+        '"ignore", "secrets", "credential_names", "token", "tls", "socketio", "graphql", '
+        '"reconnection", "stomp", '
         '"headers", "variables", "codecs", "phrases", "load", "report".'
     )
 

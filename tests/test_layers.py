@@ -25,6 +25,7 @@ IO_LIBRARIES = ("websockets", "httpx", "behave", "uvloop")
 
 PURE = [
     "wsbdd.model.message",
+    "wsbdd.model.json_text",
     "wsbdd.model.inbox",
     "wsbdd.expect",
     "wsbdd.match",

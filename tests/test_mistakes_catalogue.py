@@ -315,9 +315,9 @@ ROWS = [
             "Given Alice is connected",
             'When Alice sends {"type": "echo",}',
         ),
-        (
-            "The JSON is not valid: Expecting property name enclosed in double quotes at line "
-            '1, column 17: {"type": "echo",}'
+        (  # Python 3.13's words and place on every Python (wsbdd.model.json_text)
+            "The JSON is not valid: Illegal trailing comma before end of object at line 1, "
+            'column 16: {"type": "echo",}'
         ),
         SAME,
     ),
@@ -1119,12 +1119,12 @@ ROWS = [
         ("Given Alice is connected", 'When Alice echoes the object {"level": 2,}'),
         (
             '{obj} must be JSON, such as {"level": 2}, [1, 2], 3 or "text": The JSON is not '
-            "valid: Expecting property name enclosed in double quotes at line 1, column 13: "
+            "valid: Illegal trailing comma before end of object at line 1, column 12: "
             '{"level": 2,}'
         ),
         (
-            '{obj} must be JSON, such as {"level": 2}, [1, 2], 3 or "text": Expecting property '
-            'name enclosed in double quotes at line 1, column 13: {"level": 2,}'
+            '{obj} must be JSON, such as {"level": 2}, [1, 2], 3 or "text": Illegal trailing '
+            'comma before end of object at line 1, column 12: {"level": 2,}'
         ),
     ),
     Mistake(

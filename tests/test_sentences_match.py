@@ -6,8 +6,6 @@ pinned through where() and the grammar functions the Gherkin steps call.
 
 from __future__ import annotations
 
-import sys
-
 from behave.model import Table
 
 from tests.sentences import assert_raises_sentence
@@ -44,12 +42,8 @@ def test_values():
         '"a"b"',
         kind=FeatureMistake,
     )
-    # The words in brackets are Python's json's own, and Python 3.13 names a trailing comma.
-    json_says = (
-        "Illegal trailing comma before end of object"
-        if sys.version_info >= (3, 13)
-        else "Expecting property name enclosed in double quotes"
-    )
+    # The words in brackets are Python 3.13's json's, on every Python (wsbdd.model.json_text).
+    json_says = "Illegal trailing comma before end of object"
     assert_raises_sentence(
         f'The value {{"a": 1,}} is not valid JSON ({json_says}); check its brackets, quotes '
         'and commas, e.g. {"name": "alice", "tags": ["a", "b"]}.',
@@ -337,3 +331,22 @@ def test_a_matcher_cell_holding_more_than_a_matcher():
         Variables(),
         kind=FeatureMistake,
     )
+
+
+def test_json_deeper_than_wsbdd_reads_is_text_on_every_python():
+    # Python 3.11 and 3.12 gave up near a thousand levels, 3.13 reads any depth: wsbdd
+    # reads up to 500, on each of them (wsbdd.model.json_text).
+    import pytest
+
+    from wsbdd.model.json_text import DEEPEST, read_json
+    from wsbdd.model.message import NOT_JSON, Message
+
+    deepest = "[" * DEEPEST + "]" * DEEPEST
+    deeper = "[" * (DEEPEST + 1) + "]" * (DEEPEST + 1)
+    assert read_json(deepest) is not None and Message(1, 0.0, "text", deepest).json != NOT_JSON
+    with pytest.raises(ValueError) as refused:
+        read_json(deeper)
+    assert str(refused.value) == "JSON nested more than 500 levels deep"
+    assert Message(1, 0.0, "text", deeper).json is NOT_JSON
+    # Brackets inside strings are text, not levels.
+    assert read_json(json_text := '["' + "[" * 600 + '"]') == ["[" * 600], json_text

@@ -9,9 +9,10 @@ sockets, so it is easy to read and to test.
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from typing import Any
+
+from wsbdd.model.json_text import opens_deeper_than, plain_error
 
 __all__ = [
     "MAX_NAME",
@@ -64,8 +65,10 @@ def decode(text: str) -> Frame:
         # for its depth, whichever error Python met first: 3.13 reads 1,500 unclosed "["
         # to their end ("Expecting value"), 3.11 gives up on the depth (RecursionError).
         read = text[: exc.pos] if isinstance(exc, json.JSONDecodeError) else text
-        if _text_deeper_than(read, MAX_DEPTH):
+        if opens_deeper_than(read, MAX_DEPTH):
             raise ChatError("invalid_json", _TOO_DEEP) from None
+        if isinstance(exc, json.JSONDecodeError):
+            exc = plain_error(exc)  # the same words on every Python
         raise ChatError("invalid_json", f"Invalid JSON: {exc}") from None
     except RecursionError:  # Python 3.11 and 3.12 give up on their own, later ones do not
         raise ChatError("invalid_json", _TOO_DEEP) from None
@@ -106,24 +109,6 @@ def _deeper_than(value: Any, limit: int) -> bool:
             if depth > limit:
                 return True
             stack.extend((member, depth + 1) for member in item)
-    return False
-
-
-_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)  # a string, or an unclosed last one
-_LEVELS = {"[": 1, "{": 1, "]": -1, "}": -1}
-
-
-def _text_deeper_than(text: str, limit: int) -> bool:
-    """Whether JSON text's brackets, outside its strings, open more than ``limit`` levels at
-    some point (the text need not parse)."""
-    if text.count("[") + text.count("{") <= limit:  # the common case: nothing to scan
-        return False
-    depth = 0
-    for step in map(_LEVELS.get, _STRINGS.sub("", text)):
-        if step is not None:
-            depth += step
-            if depth > limit:
-                return True
     return False
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from wsbdd.model.errors import FeatureMistake
 from wsbdd.model.failures import LONG, where_they_differ
+from wsbdd.model.json_text import plain_error
 from wsbdd.model.message import render_value
 
 __all__ = [
@@ -104,7 +105,9 @@ def parse_value(text: str) -> Any:
         return json.loads(text, parse_constant=no_constant)
     except ValueError as error:
         if first in "[{":
-            reason = getattr(error, "msg", str(error))
+            reason = (
+                plain_error(error).msg if isinstance(error, json.JSONDecodeError) else str(error)
+            )
             raise FeatureMistake(
                 f"The value {text} is not valid JSON ({reason}); check its brackets, "
                 f'quotes and commas, e.g. {{"name": "alice", "tags": ["a", "b"]}}.'

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from wsbdd.model.json_text import read_json
+
 __all__ = ["Message", "DecodedMessage", "NOT_JSON", "wall_clock", "wall_offset", "render_value"]
 
 
@@ -96,7 +98,7 @@ class Message:
         if value is _UNPARSED:
             if self.kind == "text":
                 try:
-                    value = json.loads(self.raw)
+                    value = read_json(self.raw)
                 except (ValueError, RecursionError):  # nested deeper than Python can read
                     value = NOT_JSON
             else:

@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wsbdd.model.errors import FeatureMistake
+from wsbdd.model.json_text import plain_error
 
 __all__ = [
     "Variables",
@@ -245,6 +246,7 @@ def _as_json_value(value: Any) -> str:
 
 
 def _json_error(error: json.JSONDecodeError, changed: bool) -> FeatureMistake:
+    error = plain_error(error)  # the same words on every Python
     doc, pos = error.doc, error.pos
     start = max(0, pos - 40)
     end = min(len(doc), pos + 12)

@@ -25,12 +25,12 @@ Pure: the HTML template draws it, tests read it directly.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from wsbdd.model.failures import ignored_line
+from wsbdd.model.json_text import read_json
 from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.transcript import Event, StepMark
 from wsbdd.report.collect import IGNORED, Conversation
@@ -182,7 +182,7 @@ def _is_json(text: str) -> bool:
     if text.lstrip()[:1] not in ("{", "["):
         return False
     try:
-        json.loads(text)
+        read_json(text)
     except (ValueError, RecursionError):  # nested deeper than Python can read: shown as text
         return False
     return True

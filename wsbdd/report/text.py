@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 
+from wsbdd.model.json_text import read_json
 from wsbdd.model.message import render_value, wall_clock
 from wsbdd.model.secrets import LINE_MARKS
 from wsbdd.model.transcript import Event
@@ -99,7 +100,7 @@ def pretty_payload(text: str, cap: int) -> tuple[str, int]:
     stripped = text.lstrip()
     if stripped[:1] in ("{", "[") and len(text) <= cap:
         try:
-            pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+            pretty = json.dumps(read_json(text), indent=2, ensure_ascii=False)
         except (ValueError, RecursionError):  # nested deeper than Python can read
             pretty = text
     if len(pretty) > cap:

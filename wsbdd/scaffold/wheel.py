@@ -15,6 +15,7 @@ another version, it replaces it.
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import os
 import re
@@ -168,7 +169,10 @@ def _repack(dist: metadata.Distribution, out_dir: Path) -> Path:
         for line in (dist.read_text("WHEEL") or "").splitlines()
         if line.startswith("Tag:")
     ]
-    files = dist.files
+    # RECORD as written: Python 3.12+ leaves out of ``dist.files`` a listed file that is
+    # gone, and the wheel would then lack it without a word.
+    record_text = dist.read_text("RECORD") or ""
+    files = [row[0] for row in csv.reader(record_text.splitlines()) if row and row[0]]
     if not tags or not files:
         raise WheelProblem(
             f"the installed wsbdd {dist.version} was not installed from a wheel "
@@ -176,8 +180,7 @@ def _repack(dist: metadata.Distribution, out_dir: Path) -> Path:
         )
     entries: list[tuple[str, Path]] = []
     info = ""
-    for file in files:
-        name = file.as_posix()
+    for name in files:
         parts = name.split("/")
         if parts[0] == ".." or "__pycache__" in parts or name.endswith(".pyc"):
             continue  # console scripts and caches: the installer makes those
@@ -185,7 +188,7 @@ def _repack(dist: metadata.Distribution, out_dir: Path) -> Path:
             info = parts[0]
             if len(parts) == 2 and parts[1] in _NOT_PACKED:
                 continue
-        entries.append((name, Path(str(dist.locate_file(file)))))
+        entries.append((name, Path(str(dist.locate_file(name)))))
     if not info:
         raise WheelProblem(f"the installed wsbdd {dist.version} lists no .dist-info folder")
     # The wheel format wants the .dist-info folder last.

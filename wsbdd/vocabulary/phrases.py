@@ -35,6 +35,7 @@ from behave.exception import ConfigError as BehaveConfigError
 from wsbdd.match import compile_path
 from wsbdd.match.grammar import NAME_TEXT, NAMES, WITHIN, conditions, parse_duration
 from wsbdd.model.errors import ConfigError, FeatureMistake
+from wsbdd.model.json_text import plain_error
 from wsbdd.model.variables import (
     GENERATORS,
     RESERVED_PREFIXES,
@@ -450,7 +451,8 @@ def json_problem(text: str) -> str | None:
     out.append(text[position:])
     try:
         json.loads("".join(out))
-    except json.JSONDecodeError as error:
+    except json.JSONDecodeError as raised:
+        error = plain_error(raised)  # the same words on every Python
         start = 0 if len(text) <= 80 else max(0, error.pos - 30)
         end = len(text) if len(text) <= 80 else error.pos + 30
         excerpt = ("…" if start else "") + " ".join(text[start:end].split())
