@@ -27,9 +27,6 @@ import time
 import weakref
 from typing import Any
 
-HOLD = 0.05
-"""The default ``console_hold``: how long a step's line may wait for the next ones."""
-
 
 def paces(stream: Any) -> bool:
     """Whether ``stream`` is a console worth pacing: Python writes it at every write (or
@@ -58,7 +55,7 @@ def encodes(stream: Any, text: str) -> bool:
 class PacedConsole:
     """A text stream that holds its writes up to ``hold`` seconds and writes them as one."""
 
-    def __init__(self, stream: Any, hold: float = HOLD) -> None:
+    def __init__(self, stream: Any, hold: float) -> None:
         self._stream = stream
         self._hold = hold
         self._held: list[str] = []
