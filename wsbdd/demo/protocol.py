@@ -72,11 +72,7 @@ def decode(text: str) -> Frame:
         raise ChatError("invalid_json", f"Invalid JSON: {exc}") from None
     except RecursionError:  # Python 3.11 and 3.12 give up on their own, later ones do not
         raise ChatError("invalid_json", _TOO_DEEP) from None
-    if (
-        len(text) > 2 * MAX_DEPTH  # cheap tests first: this runs for every frame
-        and text.count("[") + text.count("{") > MAX_DEPTH
-        and _deeper_than(frame, MAX_DEPTH)
-    ):
+    if opens_deeper_than(text, MAX_DEPTH):  # its nesting, read from the text it came as
         raise ChatError("invalid_json", _TOO_DEEP)
     if not isinstance(frame, dict):
         raise ChatError("invalid_message", "A message must be a JSON object.")
@@ -96,20 +92,6 @@ def decode(text: str) -> Frame:
 MAX_DEPTH = 100
 """Arrays and objects nested deeper than this are refused, whatever Python's own limit."""
 _TOO_DEEP = "Invalid JSON: nested too deeply"
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether arrays and objects nest more than ``limit`` deep (no recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            item = list(item.values())
-        if isinstance(item, list):
-            if depth > limit:
-                return True
-            stack.extend((member, depth + 1) for member in item)
-    return False
 
 
 def _refuse_constant(name: str) -> Any:
