@@ -420,31 +420,9 @@ class LoopThread:
             raise RuntimeError(
                 "wsbdd's event loop is not running: its run was closed, or before_all never ran."
             )
-        finished = threading.Lock()
-        finished.acquire()
-        box: list[Any] = []
-        stops: list[Callable[[], None]] = []
-
-        def deliver(result: Any) -> None:
-            if not box:
-                box.append(result)
-                finished.release()
-
-        def start() -> None:
-            try:
-                stop = begin(deliver)
-            except Exception as exc:  # noqa: BLE001 - handed to the caller, who raises it
-                deliver(exc)
-                return
-            if stop is not None:
-                stops.append(stop)
-
-        def abandon() -> None:
-            for stop in stops:
-                stop()
-
+        work = _Work(begin)
         if self._takes_turns():  # the caller runs the loop itself: nothing is handed over
-            return self._drive(start, abandon, finished, box, timeout)
+            return self._drive(work, timeout)
         # The caller joins the loop's CPU while it hands work over and waits, so the
         # hand-over is a switch on one CPU (a wake-up across CPUs costs ~100 µs on
         # virtual machines); it gets its own CPUs back before it returns, so nothing a
@@ -454,19 +432,12 @@ class LoopThread:
         if mine != self._on_loop_cpu:
             os.sched_setaffinity(0, self._on_loop_cpu)
         try:
-            return self._hand_over(start, abandon, finished, box, timeout)
+            return self._hand_over(work, timeout)
         finally:
             if mine != self._on_loop_cpu:
                 os.sched_setaffinity(0, mine)
 
-    def _drive(
-        self,
-        start: Callable[[], None],
-        abandon: Callable[[], None],
-        finished: threading.Lock,
-        box: list[Any],
-        timeout: float | None,
-    ) -> Any:
+    def _drive(self, work: _Work, timeout: float | None) -> Any:
         """:meth:`run_callback` on a turn-taking loop: the caller takes the turn, starts
         the work, and runs the loop on its own thread until the work delivers: the reply
         wakes the waiting thread itself, as in a plain asyncio script, with no second
@@ -481,18 +452,19 @@ class LoopThread:
         net = None if timeout is None else timeout + _SAFETY_MARGIN
         limit = None if net is None else time.monotonic() + net
         previous = self._take_turn(loop, limit)
+        box = work.box
         try:
-            start()
+            work.start()
             while not box and len(seats.arrived) == 1:
                 if limit is not None and time.monotonic() >= limit:
-                    abandon()
+                    work.abandon()
                     raise TimeoutError(
                         f"A wsbdd operation did not finish within {net:.1f} s and was cancelled."
                     )
                 loop.run_once()
         except KeyboardInterrupt:
             with contextlib.suppress(Exception):
-                abandon()
+                work.abandon()
             raise
         finally:
             self._give_turn(loop, previous)
@@ -501,10 +473,10 @@ class LoopThread:
             seats.needed.set()
             try:
                 left = None if limit is None else max(0.0, limit - time.monotonic())
-                self._wait_delivered(finished, abandon, left, net)
+                self._wait_delivered(work, left, net)
             finally:
                 seats.waiting.pop()
-        return _unboxed(box)
+        return work.result()
 
     def _take_turn(
         self, loop: _TurnTakingLoop, deadline: float | None
@@ -545,40 +517,27 @@ class LoopThread:
         seats.arrived.pop()
         self._turn.release()
 
-    def _hand_over(
-        self,
-        start: Callable[[], None],
-        abandon: Callable[[], None],
-        finished: threading.Lock,
-        box: list[Any],
-        timeout: float | None,
-    ) -> Any:
+    def _hand_over(self, work: _Work, timeout: float | None) -> Any:
         """:meth:`run_callback` on a loop that cannot take turns: its own thread starts the
         work and delivers, while the caller waits."""
-        self.loop.call_soon_threadsafe(start)
+        self.loop.call_soon_threadsafe(work.start)
         net = None if timeout is None else timeout + _SAFETY_MARGIN
-        self._wait_delivered(finished, abandon, net, net)
-        return _unboxed(box)
+        self._wait_delivered(work, net, net)
+        return work.result()
 
-    def _wait_delivered(
-        self,
-        finished: threading.Lock,
-        abandon: Callable[[], None],
-        seconds: float | None,
-        net: float | None,
-    ) -> None:
-        """Wait until the work delivered (``finished`` is released), at most ``seconds``;
-        past that, the loop abandons it and this raises with the caller's ``net`` time."""
+    def _wait_delivered(self, work: _Work, seconds: float | None, net: float | None) -> None:
+        """Wait until the work delivered, at most ``seconds``; past that, the loop abandons
+        it and this raises with the caller's ``net`` time."""
         try:
-            if not finished.acquire(timeout=-1 if seconds is None else seconds):
+            if not work.finished.acquire(timeout=-1 if seconds is None else seconds):
                 with contextlib.suppress(RuntimeError):
-                    self.loop.call_soon_threadsafe(abandon)
+                    self.loop.call_soon_threadsafe(work.abandon)
                 raise TimeoutError(
                     f"A wsbdd operation did not finish within {net:.1f} s and was cancelled."
                 )
         except KeyboardInterrupt:
             with contextlib.suppress(RuntimeError):
-                self.loop.call_soon_threadsafe(abandon)
+                self.loop.call_soon_threadsafe(work.abandon)
             raise
 
     def _takes_turns(self) -> bool:
@@ -664,11 +623,44 @@ class LoopThread:
         self.stop()
 
 
-def _unboxed(box: list[Any]) -> Any:
-    """What a delivery boxed: raised when it is an exception."""
-    if isinstance(box[0], BaseException):
-        raise box[0]
-    return box[0]
+class _Work:
+    """What :meth:`LoopThread.run_callback` waits for: ``begin``'s work, started on the loop
+    (:meth:`start`), delivered once (:meth:`deliver`, which releases :attr:`finished`), or
+    abandoned (the functions ``begin`` returned to stop it)."""
+
+    __slots__ = ("_begin", "box", "finished", "_stops")
+
+    def __init__(self, begin: Callable[[Callable[[Any], None]], Callable[[], None] | None]) -> None:
+        self._begin = begin
+        self.box: list[Any] = []  # the delivered result, once delivered
+        self.finished = threading.Lock()
+        self.finished.acquire()
+        self._stops: list[Callable[[], None]] = []
+
+    def deliver(self, result: Any) -> None:
+        if not self.box:
+            self.box.append(result)
+            self.finished.release()
+
+    def start(self) -> None:
+        try:
+            stop = self._begin(self.deliver)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, who raises it
+            self.deliver(exc)
+            return
+        if stop is not None:
+            self._stops.append(stop)
+
+    def abandon(self) -> None:
+        for stop in self._stops:
+            stop()
+
+    def result(self) -> Any:
+        """What was delivered: raised when it is an exception."""
+        delivered = self.box[0]
+        if isinstance(delivered, BaseException):
+            raise delivered
+        return delivered
 
 
 class _Continue:
