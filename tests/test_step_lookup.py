@@ -154,9 +154,10 @@ def test_a_line_found_before_is_not_looked_up_again(monkeypatch):
 
 
 def _first(rows, text):
-    for needle, definition, _ in rows:
-        if needle in text and definition.match(text):
-            return definition
+    """The first row's matcher that matches ``text`` (each row's is made once, with the table)."""
+    for needle, match in rows:
+        if needle in text and match(text):
+            return match
     return None
 
 

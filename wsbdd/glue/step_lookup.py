@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -153,7 +154,11 @@ class StepPattern(SimplifiedRegexMatcher):
     def match(self, step_text: str) -> Match | None:
         # A regex cannot raise here (no type converters), so behave's error wrapping
         # around check_match has nothing to catch.
-        found = self._matched(step_text)
+        return self.found_in(step_text) if self._needle in step_text else None
+
+    def found_in(self, step_text: str) -> Match | None:
+        """:meth:`match` for a line already known to hold the required text."""
+        found = self._regex.match(step_text)
         return None if found is None else _Found(self.func, found, self)
 
 
@@ -201,9 +206,9 @@ def _key_word(needle: str) -> str | None:
     return max(whole, key=len) if whole else None
 
 
-_Row = tuple[str, Any, Any]
-"""A table row: the definition's required text, the definition, and its compiled regex's
-``match`` when it is a :class:`StepPattern` (called directly), else None."""
+_Row = tuple[str, Callable[[str], Any]]
+"""A table row: the definition's required text, and what matches a line holding it (a
+:class:`StepPattern`'s :meth:`~StepPattern.found_in`, another matcher's ``match``)."""
 
 
 class _Table:
@@ -216,9 +221,7 @@ class _Table:
     __slots__ = ("rows", "_by_word", "_always", "_words", "_picked")
 
     def __init__(self, rows: list[tuple[str, Any]]) -> None:
-        self.rows: list[_Row] = [
-            (needle, definition, _regex_match(definition)) for needle, definition in rows
-        ]
+        self.rows: list[_Row] = [(needle, _matcher(definition)) for needle, definition in rows]
         self._by_word: dict[str, list[int]] = {}
         self._always: list[int] = []
         for index, (needle, definition) in enumerate(rows):
@@ -247,8 +250,8 @@ class _Table:
         return made
 
 
-def _regex_match(definition: Any) -> Any:
-    return definition.regex.match if isinstance(definition, StepPattern) else None
+def _matcher(definition: Any) -> Callable[[str], Any]:
+    return definition.found_in if isinstance(definition, StepPattern) else definition.match
 
 
 def _needle_of(definition: Any) -> str:
@@ -297,18 +300,12 @@ def speed_up(registry: Any) -> None:
         if text in answers:
             return answers[text]
         answer = None
-        for needle, definition, quick in rows.candidates(text):
+        for needle, match in rows.candidates(text):
             if needle in text:
-                if quick is not None:  # a StepPattern: its regex, asked directly
-                    hit = quick(text)
-                    if hit is not None:
-                        answer = _Found(definition.func, hit, definition)
-                        break
-                else:
-                    found = definition.match(text)
-                    if found:
-                        answer = found
-                        break
+                found = match(text)
+                if found:
+                    answer = found
+                    break
         answers[text] = answer
         return answer
 
