@@ -33,7 +33,9 @@ _AT_THE_BRACKET = ("Expecting property name enclosed in double quotes", "Expecti
 def opens_deeper_than(text: str, limit: int) -> bool:
     """Whether JSON text's brackets, outside its strings, open more than ``limit`` levels at
     some point (the text need not parse)."""
-    if text.count("[") + text.count("{") <= limit:  # the common case: nothing to scan
+    # The common cases, with nothing to scan: text too short to open that many levels (a
+    # received message, read once when a step matches it), or with too few brackets.
+    if len(text) <= limit or text.count("[") + text.count("{") <= limit:
         return False
     depth = 0
     for step in map(_LEVELS.get, _STRINGS.sub("", text)):
@@ -47,10 +49,11 @@ def opens_deeper_than(text: str, limit: int) -> bool:
 def read_json(text: str | bytes, **options: Any) -> Any:
     """``json.loads(text, **options)``, except that text opening more than :data:`DEEPEST`
     levels raises ``ValueError`` on every Python."""
-    if isinstance(text, bytes | bytearray):
-        text = text.decode("utf-8")  # json.loads would; an error is a ValueError too
-    if opens_deeper_than(text, DEEPEST):
-        raise ValueError(f"JSON nested more than {DEEPEST} levels deep")
+    if len(text) > DEEPEST:  # shorter text cannot open that many (most messages)
+        if not isinstance(text, str):
+            text = text.decode("utf-8")  # as json.loads would; an error is a ValueError too
+        if opens_deeper_than(text, DEEPEST):
+            raise ValueError(f"JSON nested more than {DEEPEST} levels deep")
     return json.loads(text, **options)
 
 
